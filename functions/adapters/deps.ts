@@ -1,0 +1,90 @@
+/**
+ * The composition root: builds every adapter once per process from the environment. Handlers call
+ * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
+import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
+import { type Clock, systemClock } from '#core/time.ts';
+import { createClients } from './aws-clients.ts';
+import { type Env, readEnv } from './env.ts';
+import { SesMailer } from './mailer.ts';
+import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
+import { TemplateRenderer } from './templates.ts';
+import { SfnWorkflowClient } from './workflow-client.ts';
+
+export interface Secrets {
+  linkSigningKey: string;
+  coordinatorToken: string;
+  inspectorateToken: string;
+}
+const secretsSchema = z.object({
+  linkSigningKey: z.string().min(32),
+  coordinatorToken: z.string().min(16),
+  inspectorateToken: z.string().min(16),
+});
+
+export interface Deps {
+  env: Env;
+  clock: Clock;
+  settings: InvitationSettings;
+  organisers: OrganiserRepository;
+  dialogues: DialogueRepository;
+  links: LinkRepository;
+  mailLog: MailLog;
+  mailer: Mailer;
+  workflow: WorkflowClient;
+  templates: TemplateRenderer;
+  secrets(): Promise<Secrets>;
+}
+
+export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
+  const clients = createClients({
+    region: env.AWS_REGION,
+    dynamodb: env.DYNAMODB_ENDPOINT,
+    ses: env.SES_ENDPOINT,
+    sfn: env.SFN_ENDPOINT,
+  });
+  const settings = invitationSettingsSchema.parse({
+    reminderAfterDays: env.REMINDER_AFTER_DAYS,
+    maxReminders: env.MAX_REMINDERS,
+    escalateAfterDays: env.ESCALATE_AFTER_DAYS,
+    linkValidDays: env.LINK_VALID_DAYS,
+  });
+  const secrets = async (): Promise<Secrets> => {
+    if (env.APP_SECRET_ARN) {
+      // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
+      return secretsSchema.parse(await getSecret(env.APP_SECRET_ARN, { transform: 'json', maxAge: 300 }));
+    }
+    return secretsSchema.parse({
+      linkSigningKey: env.LINK_SIGNING_KEY,
+      coordinatorToken: env.COORDINATOR_TOKEN,
+      inspectorateToken: env.INSPECTORATE_TOKEN,
+    });
+  };
+  return {
+    env,
+    clock,
+    settings,
+    organisers: new DynamoOrganiserRepository(clients.doc, env.TABLE_NAME),
+    dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME),
+    links: new DynamoLinkRepository(clients.doc, env.TABLE_NAME),
+    mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME),
+    mailer: new SesMailer(clients.ses, { from: env.MAIL_FROM, replyTo: env.MAIL_REPLY_TO, configurationSet: env.SES_CONFIGURATION_SET }),
+    workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
+    templates: new TemplateRenderer(),
+    secrets,
+  };
+}
+
+let current: Deps | undefined;
+
+export function deps(): Deps {
+  current ??= buildDeps(readEnv());
+  return current;
+}
+
+export function setDeps(d: Deps | undefined): void {
+  current = d;
+}

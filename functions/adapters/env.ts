@@ -1,0 +1,49 @@
+/**
+ * The environment every function reads, parsed once with zod so a missing setting fails at cold
+ * start with a message instead of at the first request. The CDK stacks set exactly these names.
+ */
+import { z } from 'zod';
+
+const days = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  AWS_REGION: z.string().default('eu-north-1'),
+  TABLE_NAME: z.string().min(1),
+  INVITATION_STATE_MACHINE_ARN: z.string().min(1),
+  /** Where organisers' links point: https://host (no trailing slash). */
+  PUBLIC_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
+  MAIL_FROM: z.string().min(3),
+  MAIL_REPLY_TO: z.string().min(3),
+  COORDINATOR_EMAIL: z.email(),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Cloud: a Secrets Manager secret with linkSigningKey, coordinatorToken, inspectorateToken. */
+  APP_SECRET_ARN: z.string().optional(),
+  /** Local only: the same secrets given directly. */
+  LINK_SIGNING_KEY: z.string().min(32).optional(),
+  COORDINATOR_TOKEN: z.string().min(16).optional(),
+  INSPECTORATE_TOKEN: z.string().min(16).optional(),
+  /** Local only: endpoints of the stand-ins. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  SFN_ENDPOINT: z.url().optional(),
+  REMINDER_AFTER_DAYS: days(7),
+  MAX_REMINDERS: z.coerce.number().int().min(0).default(2),
+  ESCALATE_AFTER_DAYS: days(7),
+  LINK_VALID_DAYS: days(60),
+  /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
+  LOCAL_MODE: z.enum(['true', 'false']).default('false'),
+});
+export type Env = z.output<typeof envSchema>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  if (!env.APP_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
+    throw new Error('Invalid environment: set APP_SECRET_ARN, or LINK_SIGNING_KEY, COORDINATOR_TOKEN and INSPECTORATE_TOKEN');
+  }
+  return env;
+}

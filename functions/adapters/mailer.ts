@@ -1,0 +1,58 @@
+/**
+ * Sends mail through SES v2 as raw MIME (built by nodemailer's MailComposer), so every message
+ * carries our stable Message-ID and, later, calendar parts. nodemailer's stream transport only
+ * composes the message; SES sends it. Throttling and transient SES errors
+ * surface as TransientError so the workflow retries them with backoff.
+ */
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import nodemailer from 'nodemailer';
+import type { Mailer, OutgoingMail } from '#core/ports.ts';
+import { TransientError } from './transient.ts';
+
+export interface SesMailerOptions {
+  from: string;
+  replyTo: string;
+  configurationSet?: string;
+}
+
+const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
+
+const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly ses: SESv2Client,
+    private readonly options: SesMailerOptions,
+  ) {}
+
+  async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
+    const composed = await composer.sendMail({
+      from: this.options.from,
+      replyTo: this.options.replyTo,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      headers: { 'Content-Language': 'sv' },
+    });
+    const raw = composed.message as Buffer;
+    try {
+      const r = await this.ses.send(
+        new SendEmailCommand({
+          Destination: { ToAddresses: [mail.to] },
+          Content: { Raw: { Data: raw } },
+          ConfigurationSetName: this.options.configurationSet,
+          EmailTags: Object.entries(mail.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
+      return { providerMessageId: r.MessageId ?? mail.messageId };
+    } catch (e) {
+      const name = (e as { name?: string }).name ?? '';
+      if (RETRYABLE.has(name) || (e as { $retryable?: unknown }).$retryable) {
+        throw new TransientError(`SES did not accept the mail (${name}); will retry`, { cause: e });
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * DynamoDB repositories over the single table. Every write is a single-item conditional write
+ * (dynalite has no transactions): the dialogue item carries its state, history and timer together.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Dialogue, DialogueState } from '#core/dialogue.ts';
+import { ConflictError, ValidationError } from '#core/errors.ts';
+import type { Organiser } from '#core/organiser.ts';
+import type { AnswerLink, DialogueRepository, LinkRepository, MailLog, MailRecord, OrganiserRepository, Page } from '#core/ports.ts';
+import { indexKeys, keys } from './table-model.ts';
+
+const isConditionFailure = (e: unknown): boolean =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {
+    // fall through to the readable error
+  }
+  throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
+}
+
+const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { pk, sk, kindPk, kindSk, statePk, stateSk, duePk, dueSk, ttl, ...rest } = item;
+  return rest as T;
+};
+
+export class DynamoOrganiserRepository implements OrganiserRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(o: Organiser): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { ...o, ...keys.organiser(o.id), ...indexKeys.organiserKind(o.name, o.id) } }),
+    );
+  }
+
+  async get(id: string): Promise<Organiser | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.organiser(id) }));
+    return strip<Organiser>(r.Item);
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<Organiser>> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byKind',
+        KeyConditionExpression: 'kindPk = :k',
+        ExpressionAttributeValues: { ':k': 'ORGANISER' },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return { items: (r.Items ?? []).map((i) => strip<Organiser>(i) as Organiser), cursor: encodeCursor(r.LastEvaluatedKey) };
+  }
+}
+
+export class DynamoDialogueRepository implements DialogueRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private item(d: Dialogue): Record<string, unknown> {
+    return {
+      ...d,
+      ...keys.dialogue(d.id),
+      ...indexKeys.dialogueKind(d.createdAt, d.id),
+      ...indexKeys.dialogueState(d.state, d.updatedAt, d.id),
+      ...(d.dueAt ? indexKeys.due(d.dueAt, d.id) : {}),
+    };
+  }
+
+  async create(d: Dialogue): Promise<{ created: boolean; dialogue: Dialogue }> {
+    const guard = keys.organiserCycle(d.organiserId, d.cycle);
+    let dialogueId = d.id;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...guard, dialogueId: d.id, createdAt: d.createdAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const existing = await this.doc.send(new GetCommand({ TableName: this.table, Key: guard, ConsistentRead: true }));
+      dialogueId = String(existing.Item?.dialogueId);
+      const found = await this.get(dialogueId);
+      if (found) return { created: false, dialogue: found };
+      // The guard was written but the dialogue was not (a crash between the two writes): finish it.
+    }
+    const dialogue = { ...d, id: dialogueId };
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: this.item(dialogue), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const found = await this.get(dialogueId);
+      if (found) return { created: false, dialogue: found };
+      throw e;
+    }
+    return { created: true, dialogue };
+  }
+
+  async get(id: string): Promise<Dialogue | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.dialogue(id), ConsistentRead: true }));
+    return strip<Dialogue>(r.Item);
+  }
+
+  async mutate(id: string, change: (current: Dialogue) => Dialogue | undefined): Promise<{ dialogue: Dialogue; changed: boolean }> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await this.get(id);
+      if (!current) throw new ConflictError(`dialogue ${id} does not exist`);
+      const next = change(structuredClone(current));
+      if (!next) return { dialogue: current, changed: false };
+      const written = { ...next, version: current.version + 1 };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: this.item(written),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': current.version },
+          }),
+        );
+        return { dialogue: written, changed: true };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    }
+    throw new ConflictError(`dialogue ${id} is being changed by someone else; try again`);
+  }
+
+  async list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>> {
+    const byState = filter.state !== undefined;
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: byState ? 'byState' : 'byKind',
+        KeyConditionExpression: byState ? 'statePk = :k' : 'kindPk = :k',
+        ExpressionAttributeValues: { ':k': byState ? `DIALOGUE#${filter.state}` : 'DIALOGUE' },
+        ScanIndexForward: byState,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
+  }
+
+  async listDue(now: Date, limit: number): Promise<Dialogue[]> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byDue',
+        KeyConditionExpression: 'duePk = :k AND dueSk <= :now',
+        ExpressionAttributeValues: { ':k': 'DUE', ':now': `${now.toISOString()}#\uffff` },
+        Limit: limit,
+      }),
+    );
+    return (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue);
+  }
+}
+
+export class DynamoLinkRepository implements LinkRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(link: AnswerLink): Promise<void> {
+    const ttl = Math.floor(new Date(link.expiresAt).getTime() / 1000) + 30 * 86_400;
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...link, ...keys.link(link.linkId), ttl } }));
+  }
+
+  async get(linkId: string): Promise<AnswerLink | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.link(linkId), ConsistentRead: true }));
+    return strip<AnswerLink>(r.Item);
+  }
+
+  async markUsed(linkId: string, at: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.link(linkId),
+          UpdateExpression: 'SET usedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+}
+
+export class DynamoMailLog implements MailLog {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async claim(record: MailRecord): Promise<{ record: MailRecord; fresh: boolean }> {
+    const key = keys.mail(record.dialogueId, record.step, record.contactId);
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { ...record, ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { record, fresh: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      return { record: strip<MailRecord>(r.Item) as MailRecord, fresh: false };
+    }
+  }
+
+  async markSent(record: MailRecord, providerMessageId: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.mail(record.dialogueId, record.step, record.contactId),
+        UpdateExpression: 'SET #s = :sent, sentAt = :at, providerMessageId = :id',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':id': providerMessageId },
+      }),
+    );
+  }
+
+  async list(dialogueId: string): Promise<MailRecord[]> {
+    const { pk, skPrefix } = keys.mailPrefix(dialogueId);
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+      }),
+    );
+    return (r.Items ?? []).map((i) => strip<MailRecord>(i) as MailRecord);
+  }
+}

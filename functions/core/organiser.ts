@@ -1,0 +1,121 @@
+/**
+ * The school organiser (huvudman) and its contacts: the schema every edge validates against, and
+ * the facts the process derives from it (municipal or private, region).
+ */
+import { z } from 'zod';
+import { countyCodes, regionOfCounty } from './regions.ts';
+
+export const legalForms = [
+  'kommun',
+  'region',
+  'aktiebolag',
+  'ekonomisk_forening',
+  'ideell_forening',
+  'stiftelse',
+  'trossamfund',
+  'ovrig',
+] as const;
+export type LegalForm = (typeof legalForms)[number];
+
+/** Legal forms run by the public sector; everything else is a private organiser (enskild huvudman). */
+const publicLegalForms: ReadonlySet<LegalForm> = new Set(['kommun', 'region']);
+export const isMunicipal = (form: LegalForm): boolean => publicLegalForms.has(form);
+
+export const schoolForms = [
+  'forskola',
+  'forskoleklass',
+  'grundskola',
+  'anpassad_grundskola',
+  'sameskola',
+  'specialskola',
+  'gymnasieskola',
+  'anpassad_gymnasieskola',
+  'komvux',
+  'fritidshem',
+] as const;
+export type SchoolForm = (typeof schoolForms)[number];
+
+export const contactRoles = ['board', 'school_chief', 'principal'] as const;
+export type ContactRole = (typeof contactRoles)[number];
+
+/** Swedish organisation number: 10 digits, optionally NNNNNN-NNNN. Stored without the dash. */
+const orgNumber = z
+  .string()
+  .trim()
+  .regex(/^\d{6}-?\d{4}$/, 'must be a Swedish organisation number like 212000-0142')
+  .transform((s) => s.replace('-', ''));
+
+export const contactSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)')
+    .optional(),
+  role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),
+  name: z.string().trim().min(1).max(200),
+  email: z.email({ message: 'must be a valid email address' }).max(254),
+  title: z.string().trim().max(200).optional(),
+  schoolUnitCode: z.string().trim().max(20).optional(),
+});
+export type ContactInput = z.input<typeof contactSchema>;
+
+export const schoolUnitSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{8}$/, 'a school unit code has 8 digits'),
+  name: z.string().trim().min(1).max(200),
+  schoolForms: z.array(z.enum(schoolForms)).default([]),
+});
+
+export const organiserInputSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{3,64}$/, 'use lower-case letters, digits and dashes (3-64)')
+    .optional(),
+  orgNumber,
+  name: z.string().trim().min(1).max(300),
+  legalForm: z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` }),
+  municipality: z.string().trim().min(1).max(100),
+  countyCode: z.enum(countyCodes, { message: 'countyCode must be a two-digit Swedish county (län) code, e.g. "01"' }),
+  schoolForms: z.array(z.enum(schoolForms)).min(1, 'an organiser runs at least one school form'),
+  children: z.number().int().min(0).max(1_000_000).default(0),
+  schoolUnits: z.array(schoolUnitSchema).max(2000).default([]),
+  contacts: z.array(contactSchema).max(200).default([]),
+});
+export type OrganiserInput = z.input<typeof organiserInputSchema>;
+
+export type Contact = Required<Pick<z.output<typeof contactSchema>, 'id'>> & z.output<typeof contactSchema>;
+
+export interface Organiser extends Omit<z.output<typeof organiserInputSchema>, 'id' | 'contacts'> {
+  id: string;
+  municipal: boolean;
+  region: string;
+  contacts: Contact[];
+  updatedAt: string;
+}
+
+/** Builds the stored organiser from validated input: derives id, region and stable contact ids. */
+export function toOrganiser(input: z.output<typeof organiserInputSchema>, now: Date): Organiser {
+  const seen = new Map<string, number>();
+  const contacts = input.contacts.map((c) => {
+    const base = c.id ?? `${c.role.replace('_', '-')}-${slug(c.email)}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { ...c, id: n === 1 ? base : `${base}-${n}` };
+  });
+  return {
+    ...input,
+    id: input.id ?? `org-${input.orgNumber}`,
+    municipal: isMunicipal(input.legalForm),
+    region: regionOfCounty(input.countyCode),
+    contacts,
+    updatedAt: now.toISOString(),
+  };
+}
+
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 30);

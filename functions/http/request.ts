@@ -1,0 +1,56 @@
+/** Reading API Gateway (HTTP API, payload v2) requests: bodies, forms, bearer roles. */
+import { timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '#core/errors.ts';
+import type { Secrets } from '#adapters/deps.ts';
+
+export type Role = 'coordinator' | 'inspectorate';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export function rawBody(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ValidationError('Body is too large (max 256 KB)');
+  return text;
+}
+
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  const type = event.headers?.['content-type'] ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new ValidationError('Send the body as JSON with the header Content-Type: application/json');
+  }
+  const text = rawBody(event);
+  if (!text) throw new ValidationError('The request body is empty; send a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('The request body is not valid JSON');
+  }
+}
+
+export function formBody(event: APIGatewayProxyEventV2): Record<string, string> {
+  const params = new URLSearchParams(rawBody(event));
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+const same = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function roleOf(event: APIGatewayProxyEventV2, secrets: Secrets): Role {
+  const header = event.headers?.authorization ?? '';
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m?.[1]) throw new UnauthorizedError('Sign in: send the header Authorization: Bearer <token>');
+  if (same(m[1], secrets.coordinatorToken)) return 'coordinator';
+  if (same(m[1], secrets.inspectorateToken)) return 'inspectorate';
+  throw new UnauthorizedError('The bearer token is not valid');
+}
+
+export function requireRole(role: Role, allowed: readonly Role[]): void {
+  if (!allowed.includes(role)) throw new ForbiddenError(`This endpoint is for the ${allowed.join(' or ')} role`);
+}

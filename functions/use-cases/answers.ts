@@ -1,0 +1,137 @@
+/**
+ * The organiser's answer through a signed link. Viewing (GET) never changes anything; submitting
+ * (POST) records the answer on the dialogue with a conditional write (the dialogue is the source
+ * of truth, so a second answer finds it answered), then releases the waiting workflow.
+ */
+import { type AnswerForm, answerFormSchema, assertTransition, type Dialogue, isAnswered } from '#core/dialogue.ts';
+import { verifyLinkToken } from '#core/link-token.ts';
+import type { AnswerLink } from '#core/ports.ts';
+import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { outcomeOf } from './invitation.ts';
+
+export type LinkProblem = 'invalid' | 'expired';
+
+export type AnswerView =
+  | { kind: 'problem'; problem: LinkProblem }
+  | { kind: 'answered'; dialogue: Dialogue }
+  | { kind: 'form'; dialogue: Dialogue; link: AnswerLink; error?: string; form?: Partial<Record<string, string>> }
+  | { kind: 'receipt'; dialogue: Dialogue };
+
+async function open(d: Deps, token: string): Promise<{ problem: LinkProblem } | { link: AnswerLink; dialogue: Dialogue }> {
+  const { linkSigningKey } = await d.secrets();
+  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
+  if (!check.ok) return { problem: check.reason === 'expired' ? 'expired' : 'invalid' };
+  const link = await d.links.get(check.linkId);
+  if (link?.step !== 'answer') return { problem: 'invalid' };
+  const dialogue = await d.dialogues.get(link.dialogueId);
+  if (!dialogue) return { problem: 'invalid' };
+  return { link, dialogue };
+}
+
+export async function viewAnswer(d: Deps, token: string): Promise<AnswerView> {
+  const opened = await open(d, token);
+  if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
+  if (opened.dialogue.state !== 'invited') return { kind: 'answered', dialogue: opened.dialogue };
+  return { kind: 'form', dialogue: opened.dialogue, link: opened.link };
+}
+
+export async function submitAnswer(d: Deps, token: string, body: Record<string, string>): Promise<AnswerView> {
+  const opened = await open(d, token);
+  if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
+  const { link } = opened;
+  if (opened.dialogue.state !== 'invited') return { kind: 'answered', dialogue: opened.dialogue };
+  const parsed = answerFormSchema.safeParse(normaliseForm(body));
+  if (!parsed.success) {
+    return { kind: 'form', dialogue: opened.dialogue, link, error: formError(body), form: body };
+  }
+  const form: AnswerForm = parsed.data;
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const outcome = form.answer === 'accept' ? 'accepted' : 'declined';
+  const { dialogue, changed } = await d.dialogues.mutate(link.dialogueId, (x) => {
+    if (x.state !== 'invited') return undefined;
+    assertTransition(x.state, outcome);
+    return {
+      ...x,
+      state: outcome,
+      answer: {
+        outcome,
+        reason: form.answer === 'decline' ? form.reason : undefined,
+        comment: form.comment || undefined,
+        answeredAt: at,
+        answeredBy: link.contactId,
+      },
+      // Until the workflow has been told, a 'callback' timer makes the scheduler retry.
+      dueAt: new Date(now.getTime() + 60_000).toISOString(),
+      dueKind: 'callback',
+      updatedAt: at,
+      history: [
+        ...x.history,
+        {
+          at,
+          type: 'answered',
+          state: outcome,
+          by: link.contactId,
+          detail: form.answer === 'decline' ? `Skäl: ${form.reason}` : undefined,
+        },
+      ],
+    };
+  });
+  if (!changed) return { kind: 'answered', dialogue };
+  await d.links.markUsed(link.linkId, now);
+  await deliverOutcome(d, dialogue);
+  return { kind: 'receipt', dialogue };
+}
+
+/** Tells the waiting workflow the outcome; clears the callback timer once it is delivered or moot. */
+export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void> {
+  if (!isAnswered(dialogue)) return;
+  if (dialogue.waitToken) {
+    try {
+      const result = await d.workflow.completeWait(dialogue.waitToken, { outcome: outcomeOf(dialogue) });
+      if (result === 'closed') {
+        await d.dialogues.mutate(dialogue.id, (x) => ({
+          ...x,
+          history: [
+            ...x.history,
+            { at: d.clock.now().toISOString(), type: 'late_answer', detail: 'Arbetsflödet hade redan avslutats; svaret är sparat.' },
+          ],
+        }));
+      }
+    } catch {
+      return; // The 'callback' timer stays; the scheduler tries again.
+    }
+  }
+  // Without a token the workflow has not reached its wait yet; it sees the answer when it does.
+  await d.dialogues.mutate(dialogue.id, (x) => (x.dueKind === 'callback' ? { ...x, dueAt: undefined, dueKind: undefined } : undefined));
+}
+
+function normaliseForm(body: Record<string, string>): Record<string, string | undefined> {
+  return {
+    answer: body.answer,
+    reason: body.answer === 'decline' ? body.reason || undefined : undefined,
+    comment: body.comment?.trim() ? body.comment : undefined,
+  };
+}
+
+function formError(body: Record<string, string>): string {
+  if (body.answer !== 'accept' && body.answer !== 'decline') return 'Välj om ni vill delta eller tacka nej.';
+  if (body.answer === 'decline' && !['time', 'resources', 'other'].includes(body.reason ?? '')) {
+    return 'Välj ett skäl till att ni tackar nej.';
+  }
+  if ((body.comment ?? '').length > 2000) return 'Kommentaren får vara högst 2000 tecken.';
+  return 'Kontrollera svaret och försök igen.';
+}
+
+export const reasonTexts: Record<string, string> = {
+  time: 'ni har inte tid just nu',
+  resources: 'ni har inte resurser just nu',
+  other: 'annat skäl',
+};
+
+export const formatAnswerBy = (d: Deps, dialogue: Dialogue): string => {
+  const invitedAt = dialogue.history.find((h) => h.type === 'invitation_sent')?.at ?? dialogue.createdAt;
+  return formatSwedishDate(new Date(new Date(invitedAt).getTime() + d.settings.reminderAfterDays * 86_400_000));
+};
+export { formatSwedishDateTime };

@@ -1,0 +1,71 @@
+/** Coordinator use-cases on dialogues: create (and start its invitation workflow), read, list. */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import { NotFoundError } from '#core/errors.ts';
+import type { MailRecord, Page } from '#core/ports.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { parseOrThrow } from './validate.ts';
+
+export const createDialogueSchema = z.object({
+  organiserId: z.string().regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser (see GET /api/organisers)'),
+  cycle: z
+    .string()
+    .regex(/^\d{4}$/, 'cycle is a year, e.g. "2026"')
+    .optional(),
+});
+
+export const listDialoguesSchema = z.object({
+  state: z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2000).optional(),
+});
+
+/** Grace before the scheduler re-kicks a workflow start that did not go through. */
+const START_GRACE_MS = 2 * 60_000;
+
+export async function createDialogue(d: Deps, body: unknown): Promise<{ dialogue: Dialogue; created: boolean }> {
+  const input = parseOrThrow(createDialogueSchema, body, 'dialogue');
+  const organiser = await d.organisers.get(input.organiserId);
+  if (!organiser) throw new NotFoundError(`No organiser with id '${input.organiserId}'; create it with POST /api/organisers first`);
+  const now = d.clock.now();
+  const at = now.toISOString();
+  const draft: Dialogue = {
+    id: `dlg-${randomUUID()}`,
+    organiserId: organiser.id,
+    organiserName: organiser.name,
+    cycle: input.cycle ?? String(now.getUTCFullYear()),
+    region: organiser.region,
+    legalForm: organiser.legalForm,
+    municipal: organiser.municipal,
+    state: 'created',
+    recipients: [],
+    reminders: 0,
+    history: [{ at, type: 'created', state: 'created' }],
+    dueAt: new Date(now.getTime() + START_GRACE_MS).toISOString(),
+    dueKind: 'start',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const { created, dialogue } = await d.dialogues.create(draft);
+  if (created) {
+    try {
+      await d.workflow.startInvitation(dialogue.id);
+    } catch {
+      // The dialogue is saved with a 'start' timer; the scheduler starts the workflow shortly.
+    }
+  }
+  return { dialogue, created };
+}
+
+export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mails: MailRecord[] }> {
+  const dialogue = await d.dialogues.get(id);
+  if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
+  return { ...dialogue, mails: await d.mailLog.list(id) };
+}
+
+export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue>> {
+  const q = parseOrThrow(listDialoguesSchema, query, 'query');
+  return d.dialogues.list({ state: q.state }, q.limit, q.cursor);
+}

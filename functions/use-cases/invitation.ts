@@ -1,0 +1,204 @@
+/**
+ * The invitation phase's steps, as the workflow and the scheduler call them. Each step is
+ * idempotent: it reads the dialogue, does only what is not yet done, and writes with a version check.
+ */
+import { assertTransition, type Dialogue, isAnswered, nextTimerAfter, type Recipient } from '#core/dialogue.ts';
+import { NotFoundError } from '#core/errors.ts';
+import { resolveRecipients } from '#core/recipients.ts';
+import { formatSwedishDate } from '#core/time.ts';
+import type { Organiser } from '#core/organiser.ts';
+import { regions } from '#core/regions.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { sendOnce } from './mail.ts';
+
+async function load(d: Deps, dialogueId: string): Promise<{ dialogue: Dialogue; organiser: Organiser }> {
+  const dialogue = await d.dialogues.get(dialogueId);
+  if (!dialogue) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const organiser = await d.organisers.get(dialogue.organiserId);
+  if (!organiser) throw new NotFoundError(`Dialogue ${dialogueId} names organiser '${dialogue.organiserId}', which does not exist`);
+  return { dialogue, organiser };
+}
+
+const clearTimer = (x: Dialogue): Dialogue => ({ ...x, dueAt: undefined, dueKind: undefined });
+
+export async function resolveRecipientsStep(d: Deps, dialogueId: string): Promise<{ recipients: number }> {
+  const { dialogue, organiser } = await load(d, dialogueId);
+  const recipients = dialogue.state === 'created' ? resolveRecipients(organiser) : dialogue.recipients;
+  await d.dialogues.mutate(dialogueId, (x) => {
+    if (x.state !== 'created' || x.history.some((h) => h.type === 'recipients_resolved')) return undefined;
+    const at = d.clock.now().toISOString();
+    return {
+      ...(x.dueKind === 'start' ? clearTimer(x) : x),
+      recipients,
+      updatedAt: at,
+      history: [
+        ...x.history,
+        { at, type: 'recipients_resolved', detail: recipients.map((r) => `${r.name} (${basisText[r.basis]})`).join(', ') },
+      ],
+    };
+  });
+  return { recipients: recipients.length };
+}
+
+const basisText: Record<Recipient['basis'], string> = {
+  board: 'nämnd/styrelse',
+  school_chief: 'skolchef',
+  principal_fallback: 'rektor i stället för skolchef',
+};
+
+export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<{ sent: number }> {
+  const { dialogue, organiser } = await load(d, dialogueId);
+  if (dialogue.state !== 'created') return { sent: 0 };
+  const answerBy = formatSwedishDate(new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * 86_400_000));
+  let sent = 0;
+  for (const r of dialogue.recipients) {
+    const result = await sendOnce(d, {
+      dialogueId,
+      step: 'invitation',
+      contactId: r.contactId,
+      email: r.email,
+      withLink: true,
+      render: (link) =>
+        d.templates.email('invitation', {
+          recipientName: r.name,
+          organiserName: organiser.name,
+          boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
+          principalFallback: r.basis === 'principal_fallback',
+          answerBy,
+          link,
+        }),
+    });
+    if (result.sent) sent++;
+  }
+  const now = d.clock.now();
+  const timer = nextTimerAfter(0, now, d.settings);
+  await d.dialogues.mutate(dialogueId, (x) => {
+    if (x.state !== 'created') return undefined;
+    assertTransition(x.state, 'invited');
+    const at = now.toISOString();
+    return {
+      ...x,
+      state: 'invited',
+      dueAt: timer.at.toISOString(),
+      dueKind: timer.kind,
+      updatedAt: at,
+      history: [...x.history, { at, type: 'invitation_sent', state: 'invited', detail: x.recipients.map((r) => r.email).join(', ') }],
+    };
+  });
+  return { sent };
+}
+
+/** Registers the workflow's task token; if the answer came first, completes the wait at once. */
+export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: string): Promise<{ waiting: boolean }> {
+  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) =>
+    x.waitToken === taskToken ? undefined : { ...x, waitToken: taskToken },
+  );
+  if (isAnswered(dialogue) || dialogue.state === 'failed') {
+    await d.workflow.completeWait(taskToken, { outcome: outcomeOf(dialogue) });
+    return { waiting: false };
+  }
+  return { waiting: true };
+}
+
+export const outcomeOf = (x: Dialogue): string =>
+  x.state === 'accepted' ? 'accepted' : x.state === 'declined' ? 'declined' : x.state === 'no_answer' ? 'no_answer' : 'failed';
+
+export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
+  const { dialogue, organiser } = await load(d, dialogueId);
+  if (dialogue.state !== 'invited' || dialogue.dueKind !== 'reminder') return;
+  const n = dialogue.reminders + 1;
+  const invitations = new Map((await d.mailLog.list(dialogueId)).filter((m) => m.step === 'invitation').map((m) => [m.contactId, m]));
+  const invitedAt = dialogue.history.find((h) => h.type === 'invitation_sent')?.at ?? dialogue.createdAt;
+  const now = d.clock.now();
+  const timer = nextTimerAfter(n, now, d.settings);
+  const answerBy = formatSwedishDate(timer.at);
+  for (const r of dialogue.recipients) {
+    const inv = invitations.get(r.contactId);
+    await sendOnce(d, {
+      dialogueId,
+      step: `reminder-${n}`,
+      contactId: r.contactId,
+      email: r.email,
+      link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
+      withLink: !inv?.linkId,
+      render: (link) =>
+        d.templates.email('reminder', {
+          recipientName: r.name,
+          organiserName: organiser.name,
+          invitedOn: formatSwedishDate(new Date(invitedAt)),
+          answerBy,
+          link,
+        }),
+    });
+  }
+  await d.dialogues.mutate(dialogueId, (x) => {
+    if (x.state !== 'invited' || x.reminders >= n) return undefined;
+    const at = now.toISOString();
+    return {
+      ...x,
+      reminders: n,
+      dueAt: timer.at.toISOString(),
+      dueKind: timer.kind,
+      updatedAt: at,
+      history: [...x.history, { at, type: 'reminder_sent', detail: `Påminnelse ${n} till ${x.recipients.length} mottagare` }],
+    };
+  });
+}
+
+/** Marks an unanswered dialogue `no_answer`, alerts the coordinator and releases the waiting workflow. */
+export async function escalate(d: Deps, dialogueId: string): Promise<void> {
+  const { dialogue: before, organiser } = await load(d, dialogueId);
+  const now = d.clock.now();
+  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) => {
+    if (x.state !== 'invited') return undefined;
+    assertTransition(x.state, 'no_answer');
+    const at = now.toISOString();
+    return {
+      ...clearTimer(x),
+      state: 'no_answer',
+      updatedAt: at,
+      history: [...x.history, { at, type: 'escalated', state: 'no_answer', detail: `Inget svar efter ${x.reminders} påminnelse(r)` }],
+    };
+  });
+  if (dialogue.state !== 'no_answer') return;
+  const invitedAt = before.history.find((h) => h.type === 'invitation_sent')?.at ?? before.createdAt;
+  await sendOnce(d, {
+    dialogueId,
+    step: 'escalation',
+    contactId: 'coordinator',
+    email: d.env.COORDINATOR_EMAIL,
+    render: () =>
+      d.templates.email('escalation', {
+        organiserName: organiser.name,
+        orgNumber: organiser.orgNumber,
+        regionName: regions[organiser.region as keyof typeof regions]?.name ?? organiser.region,
+        invitedOn: formatSwedishDate(new Date(invitedAt)),
+        reminders: dialogue.reminders,
+        recipients: dialogue.recipients.map((r) => ({ ...r, roleText: basisText[r.basis] })),
+        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
+      }),
+  });
+  if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'no_answer' });
+}
+
+export async function markFailed(d: Deps, dialogueId: string, failure: { Error?: string; Cause?: string } | undefined): Promise<void> {
+  const code = failure?.Error ?? 'UnknownError';
+  let message = failure?.Cause ?? 'The workflow failed without a cause';
+  try {
+    const cause = JSON.parse(message) as { errorMessage?: string };
+    if (cause.errorMessage) message = cause.errorMessage;
+  } catch {
+    // Cause was plain text.
+  }
+  await d.dialogues.mutate(dialogueId, (x) => {
+    if (x.state === 'failed' || isAnswered(x)) return undefined;
+    const at = d.clock.now().toISOString();
+    return {
+      ...clearTimer(x),
+      state: 'failed',
+      error: { code, message },
+      updatedAt: at,
+      history: [...x.history, { at, type: 'failed', state: 'failed', detail: `${code}: ${message}` }],
+    };
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * The scheduler's tick: fires every timer that is due on a dialogue (workflow start, reminder,
+ * escalation, answer callback). EventBridge Scheduler calls it in the cloud, a timer loop locally.
+ * One bounded Query on the sparse due index; no Scan.
+ */
+import type { Deps } from '#adapters/deps.ts';
+import { deliverOutcome } from './answers.ts';
+import { escalate, sendReminder } from './invitation.ts';
+
+export interface TickResult {
+  fired: number;
+  failed: { dialogueId: string; kind: string; error: string }[];
+}
+
+export async function tick(d: Deps, limit = 100): Promise<TickResult> {
+  const now = d.clock.now();
+  const due = await d.dialogues.listDue(now, limit);
+  const result: TickResult = { fired: 0, failed: [] };
+  for (const dialogue of due) {
+    try {
+      switch (dialogue.dueKind) {
+        case 'start': {
+          const { started } = await d.workflow.startInvitation(dialogue.id);
+          await d.dialogues.mutate(dialogue.id, (x) =>
+            x.dueKind !== 'start'
+              ? undefined
+              : started
+                ? { ...x, dueAt: new Date(now.getTime() + 5 * 60_000).toISOString() }
+                : { ...x, dueAt: undefined, dueKind: undefined },
+          );
+          break;
+        }
+        case 'reminder':
+          await sendReminder(d, dialogue.id);
+          break;
+        case 'escalate':
+          await escalate(d, dialogue.id);
+          break;
+        case 'callback':
+          await deliverOutcome(d, dialogue);
+          break;
+        default:
+          break;
+      }
+      result.fired++;
+    } catch (e) {
+      result.failed.push({ dialogueId: dialogue.id, kind: String(dialogue.dueKind), error: (e as Error).message });
+    }
+  }
+  return result;
+}

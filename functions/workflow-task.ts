@@ -1,0 +1,42 @@
+/**
+ * Lambda: the invitation phase's Step Functions tasks, one entry dispatched on `task`. Domain
+ * errors are thrown with their class name, which the state machine's Catch and Retry match.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { deps } from '#adapters/deps.ts';
+import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
+import { parseOrThrow } from '#functions/use-cases/validate.ts';
+
+const dialogueId = z.string().min(1).max(100);
+export const taskSchema = z.discriminatedUnion('task', [
+  z.object({ task: z.literal('resolveRecipients'), dialogueId }),
+  z.object({ task: z.literal('sendInvitations'), dialogueId }),
+  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken: z.string().min(1).max(4096) }),
+  z.object({ task: z.literal('escalate'), dialogueId }),
+  z.object({
+    task: z.literal('markFailed'),
+    dialogueId,
+    failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  }),
+]);
+export type TaskEvent = z.input<typeof taskSchema>;
+
+export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
+  const d = deps();
+  const t = parseOrThrow(taskSchema, event, 'workflow task');
+  switch (t.task) {
+    case 'resolveRecipients':
+      return resolveRecipientsStep(d, t.dialogueId);
+    case 'sendInvitations':
+      return sendInvitationsStep(d, t.dialogueId);
+    case 'awaitAnswer':
+      return awaitAnswerStep(d, t.dialogueId, t.taskToken);
+    case 'escalate':
+      await escalate(d, t.dialogueId);
+      return { escalated: true };
+    case 'markFailed':
+      await markFailed(d, t.dialogueId, t.failure);
+      return { failed: true };
+  }
+});

@@ -1,0 +1,109 @@
+/**
+ * Per-stage settings of the cloud deployment, read once from CDK context (`cdk.json` or
+ * `-c key=value`) and validated with zod, so a typo fails the synth with a message instead of
+ * deploying a broken mail address. Everything has a default that synthesizes offline.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+
+/** The repository root: Lambda entries, templates/ and package-lock.json are found from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const DEFAULT_DOMAIN = 'kvalitetsdialog.example.se';
+
+/** Context values given with `-c` arrive as strings, values from cdk.json as numbers. */
+const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** "Name <address>" or a bare address; returns the address. */
+const addressOf = (mailbox: string) => /<([^>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox.trim();
+
+const contextSchema = z
+  .object({
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters')
+      .default('dev'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      .default('eu-north-1'),
+    /** Optional: pin the account; otherwise the CLI's credentials decide (CDK_DEFAULT_ACCOUNT). */
+    account: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+    /** SES domain identity the mail is sent from (verified by DKIM records after deploy). */
+    sesIdentity: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/i, 'a domain name')
+      .default(DEFAULT_DOMAIN),
+    mailFrom: z.string().optional(),
+    mailReplyTo: z.string().optional(),
+    coordinatorEmail: z.email().optional(),
+    /** Where the links in the mails point: the API's custom domain, or its execute-api URL. */
+    publicBaseUrl: z.url({ protocol: /^https$/ }).optional(),
+    /** Optional custom domain for the HTTP API; needs an ACM certificate in the same region. */
+    apiDomainName: z.string().optional(),
+    apiCertificateArn: z.string().startsWith('arn:aws').optional(),
+    reminderAfterDays: count(7),
+    maxReminders: count(2, 0),
+    escalateAfterDays: count(7),
+    linkValidDays: count(60),
+    logRetentionDays: count(90),
+    apiRateLimit: count(20),
+    apiBurstLimit: count(40),
+  })
+  .transform((c) => {
+    const mailFrom = c.mailFrom ?? `Kvalitetsdialog <noreply@${c.sesIdentity}>`;
+    return {
+      ...c,
+      mailFrom,
+      mailReplyTo: c.mailReplyTo ?? `kvalitetsdialog@${c.sesIdentity}`,
+      coordinatorEmail: c.coordinatorEmail ?? `samordnare@${c.sesIdentity}`,
+      publicBaseUrl: (c.publicBaseUrl ?? `https://${c.apiDomainName ?? c.sesIdentity}`).replace(/\/+$/, ''),
+      /** Physical-name prefix of the stage's resources. */
+      prefix: `kvalitetsdialog-${c.stage}`,
+    };
+  })
+  .superRefine((c, ctx) => {
+    const fromDomain = addressOf(c.mailFrom).split('@')[1]?.toLowerCase() ?? '';
+    const identity = c.sesIdentity.toLowerCase();
+    if (fromDomain !== identity && !fromDomain.endsWith(`.${identity}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailFrom'],
+        message: `must be an address at ${c.sesIdentity} (the SES identity)`,
+      });
+    }
+    if (!z.email().safeParse(addressOf(c.mailReplyTo)).success) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailReplyTo'],
+        message: 'must be an e-mail address',
+      });
+    }
+    if (Boolean(c.apiDomainName) !== Boolean(c.apiCertificateArn)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiDomainName'],
+        message: 'apiDomainName and apiCertificateArn go together',
+      });
+    }
+  });
+
+export type ServiceConfig = z.output<typeof contextSchema>;
+export const CONTEXT_KEYS = Object.keys(contextSchema.in.shape) as (keyof z.input<typeof contextSchema>)[];
+
+/** Reads and validates the service's context keys; throws with every problem listed. */
+export function loadConfig(scope: Construct): ServiceConfig {
+  const raw = Object.fromEntries(
+    CONTEXT_KEYS.map((key) => [key, scope.node.tryGetContext(key)]).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = contextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(context)'}: ${i.message}`);
+    throw new Error(`Invalid CDK context:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,288 @@
+/**
+ * The embedded local runtime: dynalite (DynamoDB), aws-ses-v2-local (SES v2 and its mailbox page),
+ * the local Step Functions service running the CDK app's own state machines, a timer loop for
+ * the due-dates on dialogues, and an HTTP server calling the Lambda handlers. Every part binds
+ * 127.0.0.1 and the handlers reach them through the real AWS SDK clients.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { parseDuration } from '#core/time.ts';
+import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
+import { buildDeps, type Deps, setDeps } from '#adapters/deps.ts';
+import { readEnv } from '#adapters/env.ts';
+import { tableModel } from '#adapters/table-model.ts';
+import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
+import { OffsetClock } from './clock.ts';
+import { startHttpServer } from './http-server.ts';
+import { demoOrganisers } from './seed.ts';
+import { LocalStepFunctions } from './step-functions.ts';
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  port?: number;
+  sesPort?: number;
+  /** 0 picks a free port (tests). */
+  dynamoPort?: number;
+  sfnPort?: number;
+  coordinatorToken?: string;
+  inspectorateToken?: string;
+  seed?: boolean;
+  /** How often the timer loop fires due timers (ms). */
+  tickMs?: number;
+  /** Retry pauses per state in ms, to shorten real back-off in tests. */
+  retryIntervalOverrides?: Record<string, number>;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  urls: { app: string; mailbox: string; dynamodb: string; sfn: string };
+  tokens: { coordinator: string; inspectorate: string };
+  clock: OffsetClock;
+  sfn: LocalStepFunctions;
+  deps: Deps;
+  resumed: number;
+  /** Fires every due timer now (what the loop does every tickMs). */
+  tick(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+interface StoredSecrets {
+  linkSigningKey: string;
+  coordinatorToken: string;
+  inspectorateToken: string;
+}
+
+/** Dev secrets are kept in the data folder so links and tokens survive a restart. */
+function loadSecrets(dataDir: string, opts: LocalRuntimeOptions): StoredSecrets {
+  const file = join(dataDir, 'secrets.json');
+  const stored: Partial<StoredSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const s: StoredSecrets = {
+    linkSigningKey: stored.linkSigningKey ?? randomBytes(32).toString('base64url'),
+    coordinatorToken: opts.coordinatorToken ?? stored.coordinatorToken ?? `dev-coordinator-${randomBytes(12).toString('hex')}`,
+    inspectorateToken: opts.inspectorateToken ?? stored.inspectorateToken ?? `dev-inspectorate-${randomBytes(12).toString('hex')}`,
+  };
+  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  return s;
+}
+
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok((server.address() as AddressInfo).port));
+  });
+
+async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return;
+  } catch (e) {
+    if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+  }
+  const attrs = new Set<string>([tableModel.partitionKey, tableModel.sortKey]);
+  for (const ix of Object.values(tableModel.indexes)) {
+    attrs.add(ix.partitionKey);
+    attrs.add(ix.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: tableModel.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableModel.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Object.entries(tableModel.indexes).map(([IndexName, ix]) => ({
+        IndexName,
+        KeySchema: [
+          { AttributeName: ix.partitionKey, KeyType: 'HASH' },
+          { AttributeName: ix.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+}
+
+export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = opts.log ?? (() => undefined);
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = loadSecrets(dataDir, opts);
+  const clock = new OffsetClock(join(dataDir, 'clock.json'));
+  const pidFile = join(dataDir, 'runtime.pid');
+
+  // DynamoDB: dynalite persisting under the data folder.
+  if (isLocked(dataDir)) {
+    throw new Error(`${dataDir} is in use by another running instance: stop it first, or set DATA_DIR`);
+  }
+  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0);
+  writeFileSync(pidFile, String(process.pid));
+  const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+
+  // SES v2: aws-ses-v2-local with its mailbox page (mail is kept in memory only).
+  const sesModule = (await import('aws-ses-v2-local')) as unknown as { default: { default?: unknown } | ((c: unknown) => Promise<Server>) };
+  const startSes = ((sesModule.default as { default?: unknown }).default ?? sesModule.default) as (c: {
+    host: string;
+    port: number;
+  }) => Promise<Server>;
+  const sesPort = opts.sesPort ?? 8005;
+  const ses = await startSes({ host: '127.0.0.1', port: sesPort });
+  if (!ses.address()) throw new Error(`Port ${sesPort} for the local mailbox is in use: stop the other process or set SES_PORT`);
+  const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
+
+  // Step Functions: the CDK app's own definitions, executed locally.
+  const { handler: workflowTask } = await import('#functions/workflow-task.ts');
+  const sfn = new LocalStepFunctions({
+    dir: join(dataDir, 'executions'),
+    functions: { [LOCAL_FUNCTIONS.workflowTask]: (event) => workflowTask(event as never, {} as never) },
+    retryIntervalOverrides: opts.retryIntervalOverrides,
+    log,
+  });
+  const definitions = renderLocalDefinitions();
+  const invitationArn = sfn.register('invitation', definitions.invitation);
+  const sfnUrl = await sfn.listen(opts.sfnPort ?? 0);
+
+  // The HTTP server's port must be known before the handlers' env is built (links point at it).
+  const { handler: api } = await import('#functions/api.ts');
+  const { handler: answerPage } = await import('#functions/answer-page.ts');
+  const { handler: timerTick } = await import('#functions/timer-tick.ts');
+
+  let running: Promise<unknown> | undefined;
+  const tick = async () => {
+    while (running) await running;
+    running = timerTick({}, {} as never).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const authorised = (headers: Record<string, string>) => headers.authorization === `Bearer ${secrets.coordinatorToken}`;
+  const http = await startHttpServer(opts.port ?? 3000, {
+    handlers: {
+      api: (e) => api(e, {} as never),
+      answerPage: (e) => answerPage(e, {} as never),
+    },
+    local: {
+      'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),
+      'POST /api/dev/clock': async ({ body, headers }) => {
+        if (!authorised(headers))
+          return {
+            status: 401,
+            body: { error: 'unauthorized', message: 'Send the coordinator dev token as Authorization: Bearer <token>' },
+          };
+        let advance: unknown;
+        try {
+          advance = JSON.parse(body || '{}').advance;
+        } catch {
+          return { status: 400, body: { error: 'validation_failed', message: 'The request body is not valid JSON' } };
+        }
+        const ms = typeof advance === 'string' ? parseDuration(advance) : undefined;
+        if (ms === undefined || ms <= 0 || ms > 400 * 86_400_000) {
+          return {
+            status: 400,
+            body: {
+              error: 'validation_failed',
+              message: 'advance must be a positive ISO-8601 duration of at most 400 days, e.g. "P14D" or "PT6H"',
+            },
+          };
+        }
+        const now = clock.advance(ms);
+        const fired = await tick();
+        return { status: 200, body: { now: now.toISOString(), timers: fired } };
+      },
+    },
+    index: () => indexPage(urls, secrets),
+  });
+
+  const env = readEnv({
+    ...process.env,
+    AWS_REGION: 'eu-north-1',
+    TABLE_NAME: 'kvalitetsdialog',
+    INVITATION_STATE_MACHINE_ARN: invitationArn,
+    PUBLIC_BASE_URL: http.url,
+    MAIL_FROM: 'Kvalitetsdialog <kvalitetsdialog@skolverket.example.se>',
+    MAIL_REPLY_TO: 'kvalitetsdialog@skolverket.example.se',
+    COORDINATOR_EMAIL: 'samordnare@skolverket.example.se',
+    LINK_SIGNING_KEY: secrets.linkSigningKey,
+    COORDINATOR_TOKEN: secrets.coordinatorToken,
+    INSPECTORATE_TOKEN: secrets.inspectorateToken,
+    DYNAMODB_ENDPOINT: dynamoUrl,
+    SES_ENDPOINT: sesUrl,
+    SFN_ENDPOINT: sfnUrl,
+    LOCAL_MODE: 'true',
+    APP_SECRET_ARN: undefined,
+  });
+  const deps = buildDeps(env, clock);
+  setDeps(deps);
+
+  const urls = { app: http.url, mailbox: sesUrl, dynamodb: dynamoUrl, sfn: sfnUrl };
+  await ensureTable(
+    new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    env.TABLE_NAME,
+  );
+  if (opts.seed !== false && (await deps.organisers.list(1)).items.length === 0) {
+    for (const o of demoOrganisers) await deps.organisers.put(toOrganiser(organiserInputSchema.parse(o), clock.now()));
+    log(`[seed] ${demoOrganisers.length} demo organisers`);
+  }
+  const resumed = sfn.resume();
+  if (resumed) log(`[sfn] resumed ${resumed} execution(s) that were running at the last stop`);
+
+  const loop = setInterval(() => {
+    tick().catch((e) => log(`[timers] ${(e as Error).message}`));
+  }, opts.tickMs ?? 2000);
+  loop.unref();
+
+  return {
+    urls,
+    tokens: { coordinator: secrets.coordinatorToken, inspectorate: secrets.inspectorateToken },
+    clock,
+    sfn,
+    deps,
+    resumed,
+    tick,
+    async stop() {
+      clearInterval(loop);
+      while (running) await running.catch(() => undefined);
+      await sfn.close();
+      await new Promise<void>((ok) => http.server.close(() => ok()));
+      http.server.closeAllConnections();
+      await new Promise<void>((ok) => ses.close(() => ok()));
+      await new Promise<void>((ok) => dynamo.close(() => ok()));
+      rmSync(pidFile, { force: true });
+      setDeps(undefined);
+    },
+  };
+}
+
+/** The pid file tells whether another local runtime holds this data folder. */
+function isLocked(dataDir: string): boolean {
+  const pidFile = join(dataDir, 'runtime.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function indexPage(urls: LocalRuntime['urls'], s: StoredSecrets): string {
+  return `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kvalitetsdialog – lokal miljö</title></head>
+<body style="font-family:Arial,sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5">
+<h1>Kvalitetsdialog – lokal miljö</h1>
+<ul>
+<li><a href="${urls.mailbox}">Brevlådan</a> (aws-ses-v2-local) visar alla skickade mejl.</li>
+<li>API: <code>${urls.app}/api/dialogues</code> med <code>Authorization: Bearer ${s.coordinatorToken}</code></li>
+<li>Starta en dialog: <code>curl -X POST ${urls.app}/api/dialogues -H 'content-type: application/json' -H 'authorization: Bearer ${s.coordinatorToken}' -d '{"organiserId":"norrviks-kommun"}'</code></li>
+<li>Flytta klockan: <code>curl -X POST ${urls.app}/api/dev/clock -H 'authorization: Bearer ${s.coordinatorToken}' -d '{"advance":"P8D"}'</code></li>
+</ul></body></html>`;
+}

@@ -1,0 +1,126 @@
+/**
+ * The whole cloud service on one CDK app: config → stacks → cdk-nag. Used by infra/app.ts (the
+ * CLI entry) and by the infra tests, which build the same app with bundling skipped.
+ *
+ * Dependencies run one way only: data, secrets, email ← workflows ← api. PUBLIC_BASE_URL comes
+ * from config (not from the API's URL), and the state machine ARNs handed to the functions are
+ * computed from their names, so no stack needs anything from a stack that depends on it.
+ */
+import { type App, CrossStackReferences, ReferenceStrength, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { PhaseName } from '#workflows/index.ts';
+import { loadConfig, type ServiceConfig } from './config.ts';
+import type { CloudEnvironment } from './constructs/service-function.ts';
+import { ApiStack } from './stacks/api-stack.ts';
+import { DataStack } from './stacks/data-stack.ts';
+import { EmailStack } from './stacks/email-stack.ts';
+import { SecretsStack } from './stacks/secrets-stack.ts';
+import { WorkflowsStack } from './stacks/workflows-stack.ts';
+
+export interface ServiceStacks {
+  config: ServiceConfig;
+  data: DataStack;
+  secrets: SecretsStack;
+  email: EmailStack;
+  workflows: WorkflowsStack;
+  api: ApiStack;
+}
+
+export interface BuildServiceOptions {
+  /** Register cdk-nag's AwsSolutions pack (findings fail the synth). @default true */
+  nag?: boolean;
+}
+
+/** CloudWatch Logs accepts only these retention values; pick the nearest one at or above. */
+function retention(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays)
+    .filter((v): v is number => typeof v === 'number' && v > 0)
+    .sort((a, b) => a - b);
+  return (allowed.find((v) => v >= days) ?? RetentionDays.INFINITE) as RetentionDays;
+}
+
+export function buildService(app: App, options: BuildServiceOptions = {}): ServiceStacks {
+  const config = loadConfig(app);
+  // Exports/imports: CloudFormation refuses to delete the table or the secret while a stack uses them.
+  CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
+  const env = {
+    account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: config.region,
+  };
+  const common = {
+    env,
+    tags: { service: 'kvalitetsdialog', stage: config.stage },
+  };
+  const id = (concern: string) => `${config.prefix}-${concern}`;
+  const logRetention = retention(config.logRetentionDays);
+
+  const data = new DataStack(app, id('data'), {
+    ...common,
+    description: 'Kvalitetsdialog: dialogue table',
+  });
+  const secrets = new SecretsStack(app, id('secrets'), {
+    ...common,
+    description: 'Kvalitetsdialog: link-signing key and API tokens',
+    secretName: `kvalitetsdialog/${config.stage}/app`,
+  });
+  const email = new EmailStack(app, id('email'), {
+    ...common,
+    description: 'Kvalitetsdialog: SES identity and configuration set',
+    domain: config.sesIdentity,
+    configurationSetName: config.prefix,
+  });
+
+  const environment: CloudEnvironment = {
+    PUBLIC_BASE_URL: config.publicBaseUrl,
+    MAIL_FROM: config.mailFrom,
+    MAIL_REPLY_TO: config.mailReplyTo,
+    COORDINATOR_EMAIL: config.coordinatorEmail,
+    SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
+    REMINDER_AFTER_DAYS: String(config.reminderAfterDays),
+    MAX_REMINDERS: String(config.maxReminders),
+    ESCALATE_AFTER_DAYS: String(config.escalateAfterDays),
+    LINK_VALID_DAYS: String(config.linkValidDays),
+  };
+
+  const workflows = new WorkflowsStack(app, id('workflows'), {
+    ...common,
+    description: 'Kvalitetsdialog: phase state machines, workflow steps and the timer tick',
+    prefix: config.prefix,
+    table: data.table,
+    appSecret: secrets.appSecret,
+    mailSender: email,
+    environment,
+    logRetention,
+  });
+
+  const stateMachines = {} as Record<PhaseName, IStateMachine>;
+  for (const phase of Object.keys(workflows.stateMachines) as PhaseName[])
+    stateMachines[phase] = workflows.stateMachines[phase].stateMachine;
+
+  const api = new ApiStack(app, id('api'), {
+    ...common,
+    description: 'Kvalitetsdialog: HTTP API and answer pages',
+    prefix: config.prefix,
+    table: data.table,
+    appSecret: secrets.appSecret,
+    stateMachines,
+    environment: { ...environment, ...workflows.stateMachineEnvironment },
+    logRetention,
+    throttle: {
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+    },
+    domain:
+      config.apiDomainName && config.apiCertificateArn
+        ? {
+            domainName: config.apiDomainName,
+            certificateArn: config.apiCertificateArn,
+          }
+        : undefined,
+  });
+
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { config, data, secrets, email, workflows, api };
+}

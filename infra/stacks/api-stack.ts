@@ -1,0 +1,139 @@
+/**
+ * The HTTP API: exactly the routes of `functions/http/routes.ts`, each to the Lambda that serves
+ * it, on a $default stage with throttling and JSON access logs. The access log records the route
+ * key, never the raw path: answer links are capability URLs and must not end up in logs.
+ */
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/routes.ts';
+import type { PhaseName } from '#workflows/index.ts';
+import { type CloudEnvironment, ServiceFunction } from '../constructs/service-function.ts';
+
+export interface ApiStackProps extends StackProps {
+  readonly prefix: string;
+  readonly table: ITableV2;
+  readonly appSecret: ISecret;
+  readonly stateMachines: Record<PhaseName, IStateMachine>;
+  /** Shared settings plus the phases' *_STATE_MACHINE_ARN variables. */
+  readonly environment: CloudEnvironment;
+  readonly logRetention: logs.RetentionDays;
+  readonly throttle: apigwv2.ThrottleSettings;
+  /** Optional custom domain (the host of PUBLIC_BASE_URL). */
+  readonly domain?: {
+    readonly domainName: string;
+    readonly certificateArn: string;
+  };
+}
+
+const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  userAgent: '$context.identity.userAgent',
+};
+
+export class ApiStack extends Stack {
+  public readonly httpApi: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  public readonly functions: Record<HttpFunctionName, ServiceFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const machines = Object.values(props.stateMachines);
+
+    const api = new ServiceFunction(this, 'Api', {
+      entry: httpFunctions.api.entry,
+      description: httpFunctions.api.description,
+      timeout: Duration.seconds(10),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start']);
+
+    const answerPage = new ServiceFunction(this, 'AnswerPage', {
+      entry: httpFunctions.answerPage.entry,
+      description: httpFunctions.answerPage.description,
+      timeout: Duration.seconds(10),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret);
+    for (const machine of machines) answerPage.grantStateMachine(machine, ['respond']);
+
+    this.functions = { api, answerPage };
+
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: props.prefix,
+      description: 'Kvalitetsdialog: coordinator API and organiser answer pages',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
+      },
+    });
+
+    const integrations = Object.fromEntries(
+      Object.entries(this.functions).map(([name, fn]) => [name, new HttpLambdaIntegration(`${name}Integration`, fn.function)]),
+    ) as Record<HttpFunctionName, HttpLambdaIntegration>;
+    for (const route of routes) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: integrations[route.fn],
+      });
+    }
+
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
+    });
+
+    if (props.domain) {
+      const domainName = new apigwv2.DomainName(this, 'DomainName', {
+        domainName: props.domain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+      });
+      new apigwv2.ApiMapping(this, 'ApiMapping', {
+        api: this.httpApi,
+        domainName,
+        stage: this.stage,
+      });
+      new CfnOutput(this, 'DomainTarget', {
+        description: `Point ${props.domain.domainName} (CNAME/alias) here`,
+        value: domainName.regionalDomainName,
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'The execute-api URL (publicBaseUrl without a custom domain)',
+      value: this.stage.url,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Outgoing mail: the SES domain identity (Easy DKIM; its CNAME records are stack outputs to add to
+ * DNS) and a configuration set with reputation metrics, the account suppression list for bounces
+ * and complaints, and TLS required. `grantSendEmail` scopes ses:Send* to exactly these two.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { IMailSender } from '../constructs/service-function.ts';
+
+export interface EmailStackProps extends StackProps {
+  /** The domain mail is sent from, e.g. kvalitetsdialog.example.se. */
+  readonly domain: string;
+  readonly configurationSetName: string;
+}
+
+export class EmailStack extends Stack implements IMailSender {
+  public readonly identity: ses.EmailIdentity;
+  public readonly configurationSet: ses.ConfigurationSet;
+  public readonly configurationSetArn: string;
+
+  constructor(scope: Construct, id: string, props: EmailStackProps) {
+    super(scope, id, props);
+
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: props.configurationSetName,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    this.configurationSetArn = this.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+
+    this.identity = new ses.EmailIdentity(this, 'Identity', {
+      identity: ses.Identity.domain(props.domain),
+      configurationSet: this.configurationSet,
+    });
+
+    this.identity.dkimRecords.forEach((record, i) => {
+      new CfnOutput(this, `DkimRecord${i + 1}`, {
+        description: `DNS CNAME ${i + 1} of 3 that verifies ${props.domain} for SES`,
+        value: `${record.name} CNAME ${record.value}`,
+      });
+    });
+  }
+
+  /** SESv2 SendEmail with raw MIME is authorised as ses:SendRawEmail too; both, on identity + set. */
+  public grantSendEmail(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [this.identity.emailIdentityArn, this.configurationSetArn],
+    });
+  }
+}

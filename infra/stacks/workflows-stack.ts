@@ -1,0 +1,150 @@
+/**
+ * The dialogue's executions and timers: the workflow-task function, one observed Standard state
+ * machine per phase in `phases` (the very builders the local runner renders), and the timer-tick
+ * function that EventBridge Scheduler fires every 5 minutes to act on due-dates in the table.
+ *
+ * State machines get explicit names so their ARNs are computed, not referenced: the function a
+ * machine calls can then carry the machine's ARN without a circular dependency.
+ */
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
+import { type PhaseName, phases } from '#workflows/index.ts';
+import { ObservedStateMachine } from '../constructs/observed-state-machine.ts';
+import { type CloudEnvironment, type CloudEnvName, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
+
+/** The variable that carries a phase's state machine ARN; must exist in the handlers' env schema. */
+export const stateMachineEnvName = (phase: PhaseName) => `${phase.toUpperCase() as Uppercase<PhaseName>}_STATE_MACHINE_ARN` as const;
+type PhaseEnvName = ReturnType<typeof stateMachineEnvName>;
+// Compile-time check: adding a phase without adding its variable to envSchema fails tsc here.
+const _phaseEnvNamesAreKnown: PhaseEnvName extends CloudEnvName ? true : never = true;
+void _phaseEnvNamesAreKnown;
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The invitation timings, from the same variables the functions read (so both agree). */
+const invitationSettings = (env: CloudEnvironment) => ({
+  reminderAfterDays: Number(env.REMINDER_AFTER_DAYS ?? 7),
+  maxReminders: Number(env.MAX_REMINDERS ?? 2),
+  escalateAfterDays: Number(env.ESCALATE_AFTER_DAYS ?? 7),
+  linkValidDays: Number(env.LINK_VALID_DAYS ?? 60),
+});
+
+export interface WorkflowsStackProps extends StackProps {
+  /** Physical-name prefix, e.g. kvalitetsdialog-dev. */
+  readonly prefix: string;
+  readonly table: ITableV2;
+  readonly appSecret: ISecret;
+  readonly mailSender: IMailSender;
+  /** Settings shared by every function (PUBLIC_BASE_URL, MAIL_*, day counts, ...). */
+  readonly environment: CloudEnvironment;
+  readonly logRetention: RetentionDays;
+}
+
+export class WorkflowsStack extends Stack {
+  public readonly workflowTask: ServiceFunction;
+  public readonly timerTick: ServiceFunction;
+  public readonly stateMachines: Record<PhaseName, ObservedStateMachine>;
+  /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
+  public readonly stateMachineEnvironment: CloudEnvironment;
+  public readonly timerSchedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
+    super(scope, id, props);
+    const phaseNames = Object.keys(phases) as PhaseName[];
+    const machineName = (phase: PhaseName) => `${props.prefix}-${phase}`;
+    this.stateMachineEnvironment = Object.fromEntries(
+      phaseNames.map((phase) => [
+        stateMachineEnvName(phase),
+        this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: machineName(phase),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ]),
+    );
+    const environment = {
+      ...props.environment,
+      ...this.stateMachineEnvironment,
+    };
+
+    this.workflowTask = new ServiceFunction(this, 'WorkflowTask', {
+      entry: 'functions/workflow-task.ts',
+      description: 'Steps of the dialogue state machines (resolve recipients, send, await answer, escalate)',
+      timeout: Duration.seconds(30),
+      environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .allowSendEmail(props.mailSender);
+
+    this.stateMachines = Object.fromEntries(
+      phaseNames.map((phase) => {
+        const states = new Construct(this, `${pascal(phase)}States`);
+        const chain = phases[phase].build(states, {
+          workflowTask: this.workflowTask.function,
+          answerWaitTimeoutSeconds: answerWaitTimeoutSeconds(invitationSettingsSchema.parse(invitationSettings(environment))),
+        });
+        const machine = new ObservedStateMachine(this, `${pascal(phase)}Phase`, {
+          stateMachineName: machineName(phase),
+          definitionBody: sfn.DefinitionBody.fromChainable(chain),
+          logRetention: props.logRetention,
+        });
+        Validations.of(machine.stateMachine).acknowledge({
+          id: this.invokeAnyVersionFinding(this.workflowTask),
+          reason:
+            'The LambdaInvoke grant covers the function ARN and its qualified ARNs (<arn>:*) so a version or alias can be invoked; it is still this one function.',
+        });
+        new CfnOutput(this, `${pascal(phase)}StateMachineArn`, {
+          value: machine.stateMachine.stateMachineArn,
+        });
+        return [phase, machine];
+      }),
+    ) as Record<PhaseName, ObservedStateMachine>;
+
+    this.timerTick = new ServiceFunction(this, 'TimerTick', {
+      entry: 'functions/timer-tick.ts',
+      description: 'Fires due reminders, escalations and follow-ups recorded on the dialogues',
+      timeout: Duration.minutes(2),
+      // The next tick, five minutes later, is the retry; Lambda's async retries would only overlap it.
+      retryAttempts: 0,
+      environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .allowSendEmail(props.mailSender);
+    for (const machine of Object.values(this.stateMachines)) {
+      this.timerTick.grantStateMachine(machine.stateMachine, ['start', 'respond']);
+    }
+
+    this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
+      description: 'Every 5 minutes: act on the due-dates in the dialogue table',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(4),
+      }),
+    });
+    Validations.of(this).acknowledge({
+      id: this.invokeAnyVersionFinding(this.timerTick),
+      reason:
+        "The scheduler target's role may invoke the timer-tick function and its qualified ARNs (<arn>:*, versions/aliases); it is still this one function.",
+    });
+  }
+
+  /** cdk-nag's finding id for a `lambda:InvokeFunction` grant on `<fn arn>:*`. */
+  private invokeAnyVersionFinding(fn: ServiceFunction): string {
+    const logicalId = this.getLogicalId(fn.function.node.defaultChild as CfnFunction);
+    return `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`;
+  }
+}

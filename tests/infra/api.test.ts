@@ -1,0 +1,79 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { routes } from '#functions/http/routes.ts';
+import { buildTestService, defaultTemplates, logicalIdOf } from './service-fixture.ts';
+
+const t = defaultTemplates();
+const { api } = t.stacks;
+
+/** Route key → logical id of the function its integration calls. */
+function deployedRoutes(template: Template): Map<string, string> {
+  const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+  const fnOfIntegration = (id: string) => integrations[id]?.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+  return new Map(
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => [
+      r.Properties.RouteKey as string,
+      fnOfIntegration(r.Properties.Target['Fn::Join'][1][1].Ref),
+    ]),
+  );
+}
+
+describe('HTTP API', () => {
+  it('has exactly the routes of functions/http/routes.ts, each to its function', () => {
+    // Prepare
+    const expected = new Map(routes.map((r) => [`${r.method} ${r.path}`, logicalIdOf(api.functions[r.fn].function)]));
+
+    // Act
+    const deployed = deployedRoutes(t.api);
+
+    // Assess
+    expect(deployed).toEqual(expected);
+    t.api.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+  });
+
+  it.each(routes.map((r) => [`${r.method} ${r.path}`]))('lets API Gateway invoke the function for %s', (routeKey) => {
+    const path = routeKey.split(' ')[1];
+    t.api.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([`/*/*${path}`])] },
+    });
+  });
+
+  it('serves a throttled, auto-deployed $default stage with JSON access logs that never contain the raw path', () => {
+    // Prepare
+    const stage = Object.values(t.api.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+
+    // Assess
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.stringMatching(/^AccessLogs/), 'Arn'] } },
+    });
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(stage.AccessLogSettings.Format).not.toMatch(/\$context\.(path|resourcePath)\b/);
+  });
+
+  it('has no custom domain unless configured', () => {
+    t.api.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+  });
+
+  it('maps a configured custom domain to the stage, and links point at it', () => {
+    // Prepare
+    const context = {
+      apiDomainName: 'dialog.example.se',
+      apiCertificateArn: 'arn:aws:acm:eu-north-1:111111111111:certificate/abc',
+    };
+
+    // Act
+    const { stacks } = buildTestService({ context });
+    const template = Template.fromStack(stacks.api);
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'dialog.example.se' });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    expect(stacks.config.publicBaseUrl).toBe('https://dialog.example.se');
+  });
+});

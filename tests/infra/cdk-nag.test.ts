@@ -1,0 +1,119 @@
+/**
+ * The whole app as `npm run synth` builds it: real esbuild bundles and cdk-nag's AwsSolutions
+ * pack. In CDK's validation framework an unacknowledged finding makes `app.synth()` throw.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceStacks } from '#infra/service.ts';
+import { buildTestService } from './service-fixture.ts';
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+    suppressedViolations?: { ruleName: string }[];
+  }[];
+}
+
+let app: App;
+let stacks: ServiceStacks;
+let assembly: CloudAssembly | undefined;
+let synthError: unknown;
+
+beforeAll(() => {
+  ({ app, stacks } = buildTestService({ bundle: true, nag: true }));
+  try {
+    assembly = app.synth();
+  } catch (e) {
+    synthError = e;
+  }
+});
+
+function report(): ValidationReport | undefined {
+  const file = join(app.outdir, 'validation-report.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+describe('the whole app with cdk-nag', () => {
+  it('synthesizes with 0 unacknowledged AwsSolutions findings', () => {
+    // Assess: list the findings, not just "ValidationFailed", when this breaks
+    const violations = (report()?.pluginReports ?? []).flatMap((p) =>
+      p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+    );
+    expect(violations).toEqual([]);
+    expect(synthError).toBeUndefined();
+    expect(report()?.pluginReports.map((p) => [p.pluginName, p.conclusion])).toEqual([['AwsSolutions', 'success']]);
+  });
+
+  it('acknowledges only the findings we wrote a reason for', () => {
+    const acknowledged = new Set((report()?.pluginReports ?? []).flatMap((p) => (p.suppressedViolations ?? []).map((v) => v.ruleName)));
+    expect([...acknowledged].sort()).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<TimerTickFunction13466E9F.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<WorkflowTaskFunction0B987039.Arn>:*]',
+      'AwsSolutions-SMG4',
+    ]);
+  });
+
+  it('deploys the stacks in one direction: data, secrets, email ← workflows ← api', () => {
+    const deps = (s: keyof Omit<ServiceStacks, 'config'>) => stacks[s].dependencies.map((d) => d.stackName).sort();
+    expect(deps('data')).toEqual([]);
+    expect(deps('secrets')).toEqual([]);
+    expect(deps('email')).toEqual([]);
+    expect(deps('workflows')).toEqual(['kvalitetsdialog-dev-data', 'kvalitetsdialog-dev-email', 'kvalitetsdialog-dev-secrets']);
+    expect(deps('api')).toEqual([
+      'kvalitetsdialog-dev-data',
+      'kvalitetsdialog-dev-email',
+      'kvalitetsdialog-dev-secrets',
+      'kvalitetsdialog-dev-workflows',
+    ]);
+  });
+});
+
+describe('Lambda bundles', () => {
+  /** The zip (directory) assets of every stack, from the stacks' asset manifests. */
+  const bundles = () =>
+    (assembly?.stacks ?? []).flatMap((s) => {
+      const manifest = JSON.parse(readFileSync(join(s.assembly.directory, `${s.stackName}.assets.json`), 'utf8'));
+      return Object.values<{ source: { path: string; packaging: string } }>(manifest.files)
+        .filter((f) => f.source.packaging === 'zip')
+        .map((f) => ({ stack: s.stackName, dir: join(s.assembly.directory, f.source.path) }));
+    });
+
+  it('bundles all four handlers', () => {
+    expect(bundles()).toHaveLength(4);
+  });
+
+  it('are ESM with the AWS SDK inside, define require for CommonJS deps, and carry templates/', () => {
+    for (const { dir } of bundles()) {
+      // Prepare
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+
+      // Assess
+      expect(code.startsWith("import { createRequire as __kdCreateRequire } from 'node:module';")).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      expect(readdirSync(join(dir, 'templates')).sort()).toEqual(readdirSync(join(process.cwd(), 'templates')).sort());
+    }
+  });
+});
+
+describe('the cdk-nag harness', () => {
+  it('fails the synth on an unacknowledged finding (so the test above can fail)', () => {
+    // Prepare
+    const probe = new App();
+    new Secret(new Stack(probe, 'Probe'), 'NotRotated');
+    Validations.of(probe).addPlugins(new AwsSolutionsChecks(probe));
+
+    // Act + Assess
+    expect(() => probe.synth()).toThrow(/AwsSolutions-SMG4/);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Answer links: GET never changes state (mail scanners prefetch links), forged, expired and
+ * replayed tokens show a clear Swedish page and change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness, organiser } from '../support/local.ts';
+
+const h = new Harness();
+let id: string;
+let link: string;
+
+beforeAll(async () => {
+  await h.start();
+  await h.api(
+    'POST',
+    '/api/organisers',
+    organiser({
+      id: 'lank-kommun',
+      name: 'Länkbo kommun',
+      contacts: [{ role: 'board', name: 'Nämnden', email: 'namnd@lankbo.example.se' }],
+    }),
+  );
+  id = await h.invite('lank-kommun');
+  link = h.linkIn((await h.mailTo('namnd@lankbo.example.se'))[0]!);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const snapshot = async () => {
+  const d = await h.dialogue(id);
+  return { state: d.state, version: d.history.length, answer: d.answer };
+};
+
+describe('answer links', () => {
+  it('GET (a mail scanner prefetching the link, many times) changes nothing', async () => {
+    const before = await snapshot();
+    for (let i = 0; i < 5; i++) {
+      const r = await h.page(link);
+      expect(r.status).toBe(200);
+      expect(r.html).toContain('Svaret registreras först när du trycker på knappen');
+    }
+    const head = await fetch(link, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a forged token shows a clear page and changes nothing', async () => {
+    const before = await snapshot();
+    const [linkId, exp] = link.split('/r/')[1]!.split('.');
+    const forgedSignature = `${link.split('/r/')[0]}/r/${linkId}.${exp}.AAAAAAAAAAAAAAAAAAAAAA`;
+    const stretchedExpiry = `${link.split('/r/')[0]}/r/${linkId}.zzzzzz.${link.split('.').at(-1)}`;
+    for (const url of [forgedSignature, stretchedExpiry, `${link.split('/r/')[0]}/r/nonsense`, `${link}x`]) {
+      const get = await h.page(url);
+      expect(get.status).toBe(404);
+      expect(get.html).toContain('Länken fungerar inte');
+      const post = await h.page(url, { answer: 'accept' });
+      expect(post.status).toBe(404);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('the first POST records the answer; a replay shows "already answered" and changes nothing', async () => {
+    const first = await h.page(link, { answer: 'accept', comment: 'Vi ser fram emot det!' });
+    expect(first.html).toContain('har tackat ja');
+    const after = await snapshot();
+
+    const replay = await h.page(link, { answer: 'decline', reason: 'time' });
+    expect(replay.status).toBe(200);
+    expect(replay.html).toContain('Erbjudandet är redan besvarat');
+    expect(replay.html).toContain('tackade ja');
+    expect(await snapshot()).toEqual(after);
+    expect(after.answer).toMatchObject({ outcome: 'accepted', comment: 'Vi ser fram emot det!' });
+  });
+
+  it('concurrent POSTs record exactly one answer', async () => {
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'samtidig-ab',
+        orgNumber: '556000-2001',
+        legalForm: 'aktiebolag',
+        contacts: [
+          { role: 'board', name: 'Styrelsen', email: 'a@samtidig.example.se' },
+          { role: 'school_chief', name: 'Chefen', email: 'b@samtidig.example.se' },
+        ],
+      }),
+    );
+    const dialogueId = await h.invite('samtidig-ab');
+    const a = h.linkIn((await h.mailTo('a@samtidig.example.se'))[0]!);
+    const b = h.linkIn((await h.mailTo('b@samtidig.example.se'))[0]!);
+
+    const results = await Promise.all([
+      h.page(a, { answer: 'accept' }),
+      h.page(b, { answer: 'decline', reason: 'other' }),
+      h.page(a, { answer: 'accept' }),
+    ]);
+
+    const receipts = results.filter((r) => r.html.includes('Tack för ert svar'));
+    expect(receipts).toHaveLength(1);
+    const d = await h.dialogue(dialogueId);
+    expect(d.history.filter((e: { type: string }) => e.type === 'answered')).toHaveLength(1);
+    expect((await h.execution(dialogueId)).status).toBe('SUCCEEDED');
+  });
+
+  it('an expired link shows "Länken har gått ut" and changes nothing', async () => {
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'sen-kommun',
+        orgNumber: '212000-2002',
+        name: 'Senby kommun',
+        contacts: [{ role: 'board', name: 'Nämnden', email: 'n@sen.example.se' }],
+      }),
+    );
+    const dialogueId = await h.invite('sen-kommun');
+    const expiring = h.linkIn((await h.mailTo('n@sen.example.se'))[0]!);
+    await h.advance('P61D');
+
+    const get = await h.page(expiring);
+    const post = await h.page(expiring, { answer: 'accept' });
+
+    expect(get.status).toBe(410);
+    expect(get.html).toContain('Länken har gått ut');
+    expect(post.status).toBe(410);
+    expect((await h.dialogue(dialogueId)).answer).toBeUndefined();
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Integration-test harness: the embedded runtime on free ports in a fresh data folder, plus small
+ * helpers to call the API, read the mailbox and wait on workflow events instead of sleeping.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executionName } from '#adapters/workflow-client.ts';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '#infra/local/runtime.ts';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+export interface StoredMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+export class Harness {
+  runtime!: LocalRuntime;
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'kd-test-'));
+
+  async start(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
+    this.runtime = await startLocalRuntime({
+      dataDir: this.dataDir,
+      port: 0,
+      sesPort: 0,
+      coordinatorToken: 'test-coordinator-token-0001',
+      inspectorateToken: 'test-inspectorate-token-0001',
+      tickMs: 3_600_000, // tests fire timers explicitly through the clock endpoint
+      retryIntervalOverrides: {},
+      ...options,
+    });
+    return this.runtime;
+  }
+
+  async restart(): Promise<LocalRuntime> {
+    await this.runtime.stop();
+    return this.start();
+  }
+
+  async close(): Promise<void> {
+    await this.runtime?.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async api(method: string, path: string, body?: unknown, token: string | null = this.runtime.tokens.coordinator) {
+    const res = await fetch(`${this.runtime.urls.app}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  }
+
+  async page(url: string, form?: Record<string, string>) {
+    const res = await fetch(
+      url,
+      form
+        ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }
+        : {},
+    );
+    return { status: res.status, html: await res.text() };
+  }
+
+  async mailbox(): Promise<StoredMail[]> {
+    const res = await fetch(`${this.runtime.urls.mailbox}/store`);
+    return ((await res.json()) as { emails: StoredMail[] }).emails;
+  }
+
+  async mailTo(address: string): Promise<StoredMail[]> {
+    return (await this.mailbox()).filter((m) => m.destination.to.includes(address));
+  }
+
+  linkIn(mail: StoredMail): string {
+    const m = /https?:\/\/\S+\/r\/[A-Za-z0-9._-]+/.exec(mail.body.text ?? '');
+    if (!m) throw new Error(`no answer link in mail "${mail.subject}"`);
+    return m[0];
+  }
+
+  /** Creates a dialogue and waits until its workflow is waiting for the answer. */
+  async invite(organiserId: string): Promise<string> {
+    const r = await this.api('POST', '/api/dialogues', { organiserId });
+    if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+    await this.waitForWorkflow(r.json.id, (e) => e.type === 'TaskWaiting');
+    return r.json.id as string;
+  }
+
+  waitForWorkflow(dialogueId: string, match: Parameters<LocalRuntime['sfn']['waitForEvent']>[1]) {
+    return this.runtime.sfn.waitForEvent(executionName(dialogueId, 'invitation'), match);
+  }
+
+  execution(dialogueId: string) {
+    const arn = this.runtime.sfn.list().find((r) => r.name === executionName(dialogueId, 'invitation'))?.executionArn;
+    if (!arn) throw new Error(`no execution for ${dialogueId}`);
+    return this.runtime.sfn.settled(arn);
+  }
+
+  async dialogue(id: string) {
+    const r = await this.api('GET', `/api/dialogues/${id}`);
+    if (r.status !== 200) throw new Error(`get dialogue failed: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  advance(duration: string) {
+    return this.api('POST', '/api/dev/clock', { advance: duration });
+  }
+}
+
+export const organiser = (over: Record<string, unknown> = {}) => ({
+  id: 'testkommun',
+  orgNumber: '212000-0001',
+  name: 'Testviks kommun',
+  legalForm: 'kommun',
+  municipality: 'Testvik',
+  countyCode: '14',
+  schoolForms: ['grundskola', 'forskola'],
+  children: 1200,
+  contacts: [
+    { role: 'board', name: 'Utbildningsnämnden', email: 'namnden@testvik.example.se' },
+    { role: 'school_chief', name: 'Örjan Åström', email: 'skolchef@testvik.example.se' },
+  ],
+  ...over,
+});

@@ -1,0 +1,100 @@
+/**
+ * The invitation phase: resolve recipients → send the Swedish invitation → wait for the answer
+ * (task-token callback) → route the outcome. Reminders and escalation are timers on the dialogue
+ * record fired by the scheduler; the scheduler completes the wait with `no_answer`, and the wait's
+ * own time-out is only a safety net. The same builder feeds the CDK stack and the local runner.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
+
+export interface InvitationPhaseFunctions {
+  /** functions/workflow-task.ts: one Lambda for the phase's steps, dispatched on `task`. */
+  workflowTask: IFunction;
+  /**
+   * The safety-net time-out on the human wait, from the same settings the scheduler uses
+   * (a fixed value: aws-local-stepfunctions reads TimeoutSecondsPath from the effective
+   * parameters, AWS from the raw input, so a path would differ between the two runtimes).
+   */
+  answerWaitTimeoutSeconds?: number;
+}
+
+/** Errors the step handler throws that are worth retrying (throttling, transient I/O). */
+export const RETRYABLE_ERRORS = [
+  'TransientError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunctions): sfn.IChainable {
+  const step = (id: string, task: string, resultPath: string, extra: Record<string, unknown> = {}) =>
+    new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fns.workflowTask,
+      payload: sfn.TaskInput.fromObject({ task, dialogueId: sfn.JsonPath.stringAt('$.dialogueId'), ...extra }),
+      payloadResponseOnly: true,
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      retryOnServiceExceptions: false,
+    }).addRetry({
+      errors: RETRYABLE_ERRORS,
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 5,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+  const failed = new sfn.Fail(scope, 'Invitation failed', {
+    errorPath: '$.failure.Error',
+    causePath: '$.failure.Cause',
+  });
+  const markFailed = step('Mark failed', 'markFailed', sfn.JsonPath.DISCARD, { failure: sfn.JsonPath.objectAt('$.failure') }).next(failed);
+
+  const resolve = step('Resolve recipients', 'resolveRecipients', '$.resolved');
+  const send = step('Send invitations', 'sendInvitations', sfn.JsonPath.DISCARD);
+
+  const awaitAnswer = new tasks.LambdaInvoke(scope, 'Await answer', {
+    lambdaFunction: fns.workflowTask,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      task: 'awaitAnswer',
+      dialogueId: sfn.JsonPath.stringAt('$.dialogueId'),
+      taskToken: sfn.JsonPath.taskToken,
+    }),
+    resultPath: '$.answer',
+    taskTimeout: sfn.Timeout.duration(
+      Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),
+    ),
+    retryOnServiceExceptions: false,
+  });
+
+  const accepted = new sfn.Succeed(scope, 'Accepted');
+  const declined = new sfn.Succeed(scope, 'Declined');
+  const noAnswer = new sfn.Succeed(scope, 'No answer');
+  const escalate = step('Escalate after time-out', 'escalate', sfn.JsonPath.DISCARD).next(noAnswer);
+
+  const route = new sfn.Choice(scope, 'Route answer')
+    .when(sfn.Condition.stringEquals('$.answer.outcome', 'accepted'), accepted)
+    .when(sfn.Condition.stringEquals('$.answer.outcome', 'declined'), declined)
+    .when(sfn.Condition.stringEquals('$.answer.outcome', 'no_answer'), noAnswer)
+    .otherwise(new sfn.Fail(scope, 'Unknown answer', { error: 'UnknownAnswer', cause: 'The answer callback carried no known outcome' }));
+
+  const catchToFailed = { errors: ['States.ALL'], resultPath: '$.failure' };
+  resolve.addCatch(markFailed, catchToFailed);
+  send.addCatch(markFailed, catchToFailed);
+  awaitAnswer.addCatch(escalate, { errors: ['States.Timeout'], resultPath: '$.failure' });
+  awaitAnswer.addCatch(markFailed, catchToFailed);
+
+  return resolve.next(send).next(awaitAnswer).next(route);
+}
+
+/** Renders a chainable to its ASL JSON, tokens resolved against `scope`'s stack. */
+export function renderDefinition(scope: Construct, chain: sfn.IChainable): Record<string, unknown> {
+  const graph = new sfn.StateGraph(chain.startState, 'definition');
+  return Stack.of(scope).resolve(graph.toGraphJson());
+}
