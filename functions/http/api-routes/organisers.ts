@@ -1,0 +1,30 @@
+/** Coordinator routes on organisers. */
+import { z } from 'zod';
+import { deps } from '#adapters/deps.ts';
+import { getOrganiser, listOrganisers, upsertOrganiser } from '#functions/use-cases/organisers.ts';
+import { parseOrThrow } from '#functions/use-cases/validate.ts';
+import { jsonBody, requireRole } from '../request.ts';
+import { json } from '../respond.ts';
+import type { ApiRoutes } from './types.ts';
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const organiserRoutes: ApiRoutes = {
+  'GET /api/organisers': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const q = parseOrThrow(pageQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, await listOrganisers(deps(), q.limit, q.cursor));
+  },
+  'POST /api/organisers': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const { organiser, created } = await upsertOrganiser(deps(), jsonBody(event));
+    return json(created ? 201 : 200, organiser);
+  },
+  'GET /api/organisers/{id}': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    return json(200, await getOrganiser(deps(), event.pathParameters?.id ?? ''));
+  },
+};

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { apiRoutes } from '#functions/api.ts';
+import { matchPath, routes } from '#functions/http/routes.ts';
+
+describe('route table', () => {
+  it('lists exactly the routes the api function implements (so API Gateway and the local server agree)', () => {
+    const listed = routes.filter((r) => r.fn === 'api').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual(Object.keys(apiRoutes).sort());
+  });
+
+  it('matches API Gateway path parameters', () => {
+    expect(matchPath('/api/dialogues/{id}', '/api/dialogues/dlg-1')).toEqual({ id: 'dlg-1' });
+    expect(matchPath('/api/dialogues/{id}', '/api/dialogues/a/b')).toBeUndefined();
+    expect(matchPath('/r/{token}', '/r/a%2Fb')).toEqual({ token: 'a/b' });
+  });
+});
