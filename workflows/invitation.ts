@@ -22,8 +22,14 @@ export interface InvitationPhaseFunctions {
   answerWaitTimeoutSeconds?: number;
 }
 
-/** Errors the step handler throws that are worth retrying (throttling, transient I/O). */
+/**
+ * Errors worth retrying: throttling and transient I/O, and an attempt that died (timed out or
+ * crashed) — every step is idempotent, so running it again repeats nothing visible.
+ */
 export const RETRYABLE_ERRORS = [
+  'States.Timeout',
+  'Sandbox.Timedout',
+  'Lambda.Unknown',
   'TransientError',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
@@ -42,10 +48,11 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
       retryOnServiceExceptions: false,
     }).addRetry({
       errors: RETRYABLE_ERRORS,
-      interval: Duration.seconds(1),
+      // Long enough to outlast a send claim's lease (SEND_LEASE_SECONDS, 150 s) even with jitter.
+      interval: Duration.seconds(2),
       backoffRate: 2,
-      maxAttempts: 5,
-      maxDelay: Duration.seconds(30),
+      maxAttempts: 12,
+      maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     });
 

@@ -29,6 +29,8 @@ export interface Deps {
   env: Env;
   clock: Clock;
   settings: InvitationSettings;
+  /** See SEND_LEASE_SECONDS. */
+  sendLeaseMs: number;
   organisers: OrganiserRepository;
   dialogues: DialogueRepository;
   links: LinkRepository;
@@ -67,6 +69,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     env,
     clock,
     settings,
+    sendLeaseMs: env.SEND_LEASE_SECONDS * 1000,
     organisers: new DynamoOrganiserRepository(clients.doc, env.TABLE_NAME),
     dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME),
     links: new DynamoLinkRepository(clients.doc, env.TABLE_NAME),

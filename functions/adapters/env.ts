@@ -30,6 +30,8 @@ export const envSchema = z.object({
   MAX_REMINDERS: z.coerce.number().int().min(0).default(2),
   ESCALATE_AFTER_DAYS: days(7),
   LINK_VALID_DAYS: days(60),
+  /** How long a send attempt may hold its claim: longer than any sending Lambda's timeout. */
+  SEND_LEASE_SECONDS: z.coerce.number().int().min(1).default(150),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),
 });

@@ -3,7 +3,7 @@
  * (dynalite has no transactions): the dialogue item carries its state, history and timer together.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -237,6 +237,41 @@ export class DynamoMailLog implements MailLog {
         ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':id': providerMessageId },
       }),
     );
+  }
+
+  async release(record: MailRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.mail(record.dialogueId, record.step, record.contactId),
+          ConditionExpression: '#s = :sending AND claimedAt = :c',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':c': record.claimedAt },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async markUnconfirmed(record: MailRecord, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.mail(record.dialogueId, record.step, record.contactId),
+          UpdateExpression: 'SET #s = :u, unconfirmedAt = :at',
+          ConditionExpression: '#s = :sending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':u': 'unconfirmed', ':sending': 'sending', ':at': at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return false;
+    }
   }
 
   async list(dialogueId: string): Promise<MailRecord[]> {

@@ -68,7 +68,8 @@ export type HistoryType =
   | 'late_answer'
   | 'escalated'
   | 'failed'
-  | 'workflow_started';
+  | 'workflow_started'
+  | 'mail_unconfirmed';
 
 export interface HistoryEntry {
   at: string;

@@ -49,7 +49,8 @@ export interface MailRecord {
   step: string;
   contactId: string;
   email: string;
-  status: 'sending' | 'sent';
+  /** 'unconfirmed': a claim whose send attempt died; it is never re-sent (the reminder follows). */
+  status: 'sending' | 'sent' | 'unconfirmed';
   messageId: string;
   linkId?: string;
   linkExpiresAt?: string;
@@ -62,6 +63,10 @@ export interface MailLog {
   /** Claims the (dialogue, step, contact) slot; returns the stored record, new or earlier. */
   claim(record: MailRecord): Promise<{ record: MailRecord; fresh: boolean }>;
   markSent(record: MailRecord, providerMessageId: string, at: Date): Promise<void>;
+  /** Gives up a claim whose send was refused (nothing went out), so a retry claims it anew. */
+  release(record: MailRecord): Promise<void>;
+  /** Moves a stale 'sending' claim to 'unconfirmed'; false if it was no longer 'sending'. */
+  markUnconfirmed(record: MailRecord, at: Date): Promise<boolean>;
   list(dialogueId: string): Promise<MailRecord[]>;
 }
 

@@ -51,6 +51,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   if (dialogue.state !== 'created') return { sent: 0 };
   const answerBy = formatSwedishDate(new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * 86_400_000));
   let sent = 0;
+  const unconfirmed: string[] = [];
   for (const r of dialogue.recipients) {
     const result = await sendOnce(d, {
       dialogueId,
@@ -69,6 +70,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
         }),
     });
     if (result.sent) sent++;
+    if (result.record.status === 'unconfirmed') unconfirmed.push(r.email);
   }
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
@@ -82,7 +84,19 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
       dueAt: timer.at.toISOString(),
       dueKind: timer.kind,
       updatedAt: at,
-      history: [...x.history, { at, type: 'invitation_sent', state: 'invited', detail: x.recipients.map((r) => r.email).join(', ') }],
+      history: [
+        ...x.history,
+        { at, type: 'invitation_sent', state: 'invited', detail: x.recipients.map((r) => r.email).join(', ') },
+        ...(unconfirmed.length > 0
+          ? [
+              {
+                at,
+                type: 'mail_unconfirmed' as const,
+                detail: `Utskicket kunde inte bekräftas till ${unconfirmed.join(', ')}; påminnelsen går ut som vanligt`,
+              },
+            ]
+          : []),
+      ],
     };
   });
   return { sent };

@@ -1,7 +1,10 @@
 /**
  * Sends one email per (dialogue, step, recipient), at most once. The slot is claimed with a
- * conditional write BEFORE the send, so a retry never mails twice; a claim left 'sending' by a
- * crash is re-sent after a lease, with the same Message-ID so mail clients fold a rare duplicate.
+ * conditional write BEFORE the send, so no retry, redrive or restart can mail twice. A claim still
+ * 'sending' after the lease (longer than any sending Lambda's timeout) belonged to an attempt that
+ * died between claim and record (a refused send releases its claim at once): it may or may not have gone out, so it is marked 'unconfirmed'
+ * and NOT re-sent — the dialogue's reminder reaches the recipient either way, and the coordinator
+ * sees the mail's status.
  */
 import { newLinkId, signLinkToken } from '#core/link-token.ts';
 import type { MailRecord } from '#core/ports.ts';
@@ -9,8 +12,6 @@ import { addDays } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
-
-const SENDING_LEASE_MS = 5 * 60_000;
 
 export interface SendOnceInput {
   dialogueId: string;
@@ -44,10 +45,14 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     linkExpiresAt: link?.expiresAt,
     claimedAt: new Date().toISOString(),
   });
-  if (record.status === 'sent') return { sent: false, record };
-  if (!fresh && Date.now() - new Date(record.claimedAt).getTime() < SENDING_LEASE_MS) {
-    // Another attempt holds the claim right now; let the workflow retry later.
-    throw new TransientError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
+  if (record.status !== 'sending') return { sent: false, record };
+  if (!fresh) {
+    if (Date.now() - new Date(record.claimedAt).getTime() < d.sendLeaseMs) {
+      // Another attempt may be sending right now; the workflow retries after a pause.
+      throw new TransientError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
+    }
+    await d.mailLog.markUnconfirmed(record, d.clock.now());
+    return { sent: false, record: { ...record, status: 'unconfirmed' } };
   }
   let url: string | undefined;
   if (record.linkId && record.linkExpiresAt) {
@@ -62,12 +67,19 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
   }
   const rendered = input.render(url);
-  const { providerMessageId } = await d.mailer.send({
-    to: input.email,
-    ...rendered,
-    messageId: record.messageId,
-    tags: { dialogue: input.dialogueId.replace(/[^A-Za-z0-9_-]/g, '_'), step: input.step.replace(/[^A-Za-z0-9_-]/g, '_') },
-  });
+  let providerMessageId: string;
+  try {
+    ({ providerMessageId } = await d.mailer.send({
+      to: input.email,
+      ...rendered,
+      messageId: record.messageId,
+      tags: { dialogue: input.dialogueId.replace(/[^A-Za-z0-9_-]/g, '_'), step: input.step.replace(/[^A-Za-z0-9_-]/g, '_') },
+    }));
+  } catch (e) {
+    // SES refused the call (throttled, rejected): nothing went out, so the slot is free again.
+    await d.mailLog.release(record);
+    throw e;
+  }
   await d.mailLog.markSent(record, providerMessageId, d.clock.now());
   return { sent: true, record: { ...record, status: 'sent', providerMessageId } };
 }

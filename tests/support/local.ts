@@ -80,6 +80,11 @@ export class Harness {
     return ((await res.json()) as { emails: StoredMail[] }).emails;
   }
 
+  /** aws-ses-v2-local keeps its store per process, across runtimes: tests that count mail clear it. */
+  async clearMailbox(): Promise<void> {
+    await fetch(`${this.runtime.urls.mailbox}/clear-store`, { method: 'POST' });
+  }
+
   async mailTo(address: string): Promise<StoredMail[]> {
     return (await this.mailbox()).filter((m) => m.destination.to.includes(address));
   }
