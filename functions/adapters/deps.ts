@@ -5,12 +5,26 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
-import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
+import type {
+  DialogueRepository,
+  LinkRepository,
+  Mailer,
+  MailLog,
+  OrganiserRepository,
+  SuppressionList,
+  WorkflowClient,
+} from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import { createClients } from './aws-clients.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
-import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
+import {
+  DynamoDialogueRepository,
+  DynamoLinkRepository,
+  DynamoMailLog,
+  DynamoOrganiserRepository,
+  DynamoSuppressionList,
+} from './repositories.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -35,6 +49,7 @@ export interface Deps {
   dialogues: DialogueRepository;
   links: LinkRepository;
   mailLog: MailLog;
+  suppressions: SuppressionList;
   mailer: Mailer;
   workflow: WorkflowClient;
   templates: TemplateRenderer;
@@ -74,6 +89,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME),
     links: new DynamoLinkRepository(clients.doc, env.TABLE_NAME),
     mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME),
+    suppressions: new DynamoSuppressionList(clients.doc, env.TABLE_NAME),
     mailer: new SesMailer(clients.ses, { from: env.MAIL_FROM, replyTo: env.MAIL_REPLY_TO, configurationSet: env.SES_CONFIGURATION_SET }),
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),

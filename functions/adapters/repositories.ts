@@ -7,7 +7,16 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Organiser } from '#core/organiser.ts';
-import type { AnswerLink, DialogueRepository, LinkRepository, MailLog, MailRecord, OrganiserRepository, Page } from '#core/ports.ts';
+import type {
+  AnswerLink,
+  DialogueRepository,
+  LinkRepository,
+  MailLog,
+  MailRecord,
+  OrganiserRepository,
+  Page,
+  SuppressionList,
+} from '#core/ports.ts';
 import { indexKeys, keys } from './table-model.ts';
 
 const isConditionFailure = (e: unknown): boolean =>
@@ -274,6 +283,26 @@ export class DynamoMailLog implements MailLog {
     }
   }
 
+  async markDelivery(record: MailRecord, delivery: NonNullable<MailRecord['delivery']>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.mail(record.dialogueId, record.step, record.contactId),
+          UpdateExpression: 'SET delivery = :d',
+          // A redelivered event (EventBridge is at-least-once) changes nothing; a bounce may follow a delivery.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#d) OR (#d.#o <> :o AND #d.#o = :delivered))',
+          ExpressionAttributeNames: { '#d': 'delivery', '#o': 'outcome' },
+          ExpressionAttributeValues: { ':d': delivery, ':o': delivery.outcome, ':delivered': 'delivered' },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return false;
+    }
+  }
+
   async list(dialogueId: string): Promise<MailRecord[]> {
     const { pk, skPrefix } = keys.mailPrefix(dialogueId);
     const r = await this.doc.send(
@@ -284,5 +313,34 @@ export class DynamoMailLog implements MailLog {
       }),
     );
     return (r.Items ?? []).map((i) => strip<MailRecord>(i) as MailRecord);
+  }
+}
+
+export class DynamoSuppressionList implements SuppressionList {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.suppressed(email), ConsistentRead: true }));
+    return Boolean(r.Item);
+  }
+
+  async suppress(email: string, reason: string, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          // Kept two years, then the address may be tried again (personal data is not kept for ever).
+          Item: { ...keys.suppressed(email), reason, at: at.toISOString(), ttl: Math.floor(at.getTime() / 1000) + 2 * 365 * 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return false;
+    }
   }
 }

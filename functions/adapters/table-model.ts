@@ -26,6 +26,7 @@ export const keys = {
   mail: (dialogueId: string, step: string, contactId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MAIL#${step}#${contactId}` }),
   mailPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MAIL#' }),
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
+  suppressed: (email: string) => ({ pk: `SUPPRESS#${email.trim().toLowerCase()}`, sk: 'SUPPRESS' }),
 };
 
 export const indexKeys = {

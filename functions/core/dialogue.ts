@@ -69,7 +69,8 @@ export type HistoryType =
   | 'escalated'
   | 'failed'
   | 'workflow_started'
-  | 'mail_unconfirmed';
+  | 'mail_unconfirmed'
+  | 'mail_bounced';
 
 export interface HistoryEntry {
   at: string;

@@ -56,6 +56,12 @@ export const contactSchema = z.object({
   title: z.string().trim().max(200).optional(),
   schoolUnitCode: z.string().trim().max(20).optional(),
 });
+
+/** Set when SES reported the address undeliverable (permanent bounce or complaint). */
+export interface Undeliverable {
+  reason: string;
+  at: string;
+}
 export type ContactInput = z.input<typeof contactSchema>;
 
 export const schoolUnitSchema = z.object({
@@ -84,7 +90,8 @@ export const organiserInputSchema = z.object({
 });
 export type OrganiserInput = z.input<typeof organiserInputSchema>;
 
-export type Contact = Required<Pick<z.output<typeof contactSchema>, 'id'>> & z.output<typeof contactSchema>;
+export type Contact = Required<Pick<z.output<typeof contactSchema>, 'id'>> &
+  z.output<typeof contactSchema> & { undeliverable?: Undeliverable };
 
 export interface Organiser extends Omit<z.output<typeof organiserInputSchema>, 'id' | 'contacts'> {
   id: string;

@@ -3,6 +3,7 @@
  * SDK; tests may implement them over anything.
  */
 import type { Dialogue, DialogueState } from './dialogue.ts';
+import type { DeliveryOutcome } from './delivery.ts';
 import type { Organiser } from './organiser.ts';
 
 export interface Page<T> {
@@ -50,13 +51,15 @@ export interface MailRecord {
   contactId: string;
   email: string;
   /** 'unconfirmed': a claim whose send attempt died; it is never re-sent (the reminder follows). */
-  status: 'sending' | 'sent' | 'unconfirmed';
+  status: 'sending' | 'sent' | 'unconfirmed' | 'suppressed';
   messageId: string;
   linkId?: string;
   linkExpiresAt?: string;
   claimedAt: string;
   sentAt?: string;
   providerMessageId?: string;
+  /** What SES reported after the send (delivered, bounced, complained, rejected). */
+  delivery?: { outcome: DeliveryOutcome; at: string; detail: string };
 }
 
 export interface MailLog {
@@ -67,7 +70,16 @@ export interface MailLog {
   release(record: MailRecord): Promise<void>;
   /** Moves a stale 'sending' claim to 'unconfirmed'; false if it was no longer 'sending'. */
   markUnconfirmed(record: MailRecord, at: Date): Promise<boolean>;
+  /** Records SES's delivery outcome on the mail; false if it was already recorded (a redelivered event). */
+  markDelivery(record: MailRecord, delivery: NonNullable<MailRecord['delivery']>): Promise<boolean>;
   list(dialogueId: string): Promise<MailRecord[]>;
+}
+
+/** Addresses that bounced permanently or complained: never mailed again. */
+export interface SuppressionList {
+  isSuppressed(email: string): Promise<boolean>;
+  /** Returns true when the address was not suppressed before. */
+  suppress(email: string, reason: string, at: Date): Promise<boolean>;
 }
 
 export interface OutgoingMail {

@@ -1,13 +1,14 @@
 /**
  * Who an invitation goes to: the board (nämnd/styrelse) and every school chief; the rektor(s)
- * instead of the school chief when no school-chief contact is known.
+ * instead of the school chief when no school-chief contact is known (or its address bounced).
  */
 import type { Recipient } from './dialogue.ts';
 import { NoRecipientsError } from './errors.ts';
 import type { Organiser } from './organiser.ts';
 
 export function resolveRecipients(organiser: Pick<Organiser, 'name' | 'contacts'>): Recipient[] {
-  const byRole = (role: Organiser['contacts'][number]['role']) => organiser.contacts.filter((c) => c.role === role);
+  // A contact whose address SES reported undeliverable counts as unknown.
+  const byRole = (role: Organiser['contacts'][number]['role']) => organiser.contacts.filter((c) => c.role === role && !c.undeliverable);
   const boards = byRole('board');
   const chiefs = byRole('school_chief');
   const leaders = chiefs.length > 0 ? chiefs : byRole('principal');

@@ -27,7 +27,7 @@ export const routes: readonly RouteDef[] = [
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */
-export const localOnlyRoutes = ['/api/dev/clock'] as const;
+export const localOnlyRoutes = ['/api/dev/clock', '/api/dev/ses-event'] as const;
 
 /** Compiles an API Gateway path to a matcher that returns the path parameters. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {

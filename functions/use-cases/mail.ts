@@ -13,6 +13,9 @@ import type { Deps } from '#adapters/deps.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
 
+/** Another attempt holds the send claim right now (a retry later finds it sent or unconfirmed). */
+export class ClaimHeldError extends TransientError {}
+
 export interface SendOnceInput {
   dialogueId: string;
   step: string;
@@ -34,12 +37,14 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   const now = d.clock.now();
   const link =
     input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: addDays(now, d.settings.linkValidDays).toISOString() } : undefined);
+  const suppressed = await d.suppressions.isSuppressed(input.email);
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
     step: input.step,
     contactId: input.contactId,
     email: input.email,
-    status: 'sending',
+    // A suppressed address (bounced for good, or complained) is recorded, never mailed.
+    status: suppressed ? 'suppressed' : 'sending',
     messageId: messageId(d, input.dialogueId, input.step, input.contactId),
     linkId: link?.linkId,
     linkExpiresAt: link?.expiresAt,
@@ -49,7 +54,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   if (!fresh) {
     if (Date.now() - new Date(record.claimedAt).getTime() < d.sendLeaseMs) {
       // Another attempt may be sending right now; the workflow retries after a pause.
-      throw new TransientError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
+      throw new ClaimHeldError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
     }
     await d.mailLog.markUnconfirmed(record, d.clock.now());
     return { sent: false, record: { ...record, status: 'unconfirmed' } };

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { z } from 'zod';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, setDeps } from '#adapters/deps.ts';
@@ -107,6 +108,13 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
       })),
     }),
   );
+  // dynalite activates a new table (and its indexes) asynchronously, even with createTableMs 0.
+  for (let i = 0; i < 500; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the local table ${name} did not become active`);
 }
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -153,6 +161,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: api } = await import('#functions/api.ts');
   const { handler: answerPage } = await import('#functions/answer-page.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
+  const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
   let running: Promise<unknown> | undefined;
   const tick = async () => {
@@ -171,6 +180,27 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),
+      // Plays SES's configuration-set event publishing (aws-ses-v2-local has none): the same
+      // EventBridge-shaped event the ses-events Lambda receives in the cloud.
+      'POST /api/dev/ses-event': async ({ body, headers }) => {
+        if (!authorised(headers))
+          return {
+            status: 401,
+            body: { error: 'unauthorized', message: 'Send the coordinator dev token as Authorization: Bearer <token>' },
+          };
+        const parsed = devSesEventSchema.safeParse(safeJson(body));
+        if (!parsed.success) {
+          return {
+            status: 400,
+            body: {
+              error: 'validation_failed',
+              message: 'Send {"dialogueId", "step", "email", "type": "delivery"|"bounce"|"complaint", "permanent"?: boolean}',
+            },
+          };
+        }
+        const results = await sesEvents(toSesEvent(parsed.data, clock.now()), {} as never);
+        return { status: 200, body: { results } };
+      },
       'POST /api/dev/clock': async ({ body, headers }) => {
         if (!authorised(headers))
           return {
@@ -259,6 +289,43 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       setDeps(undefined);
     },
   };
+}
+
+const devSesEventSchema = z.object({
+  dialogueId: z.string().min(1),
+  step: z.string().min(1).default('invitation'),
+  email: z.email(),
+  type: z.enum(['delivery', 'bounce', 'complaint']),
+  permanent: z.boolean().default(true),
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    return undefined;
+  }
+}
+
+/** An SES event as EventBridge delivers it (source aws.ses), for the local dev route and tests. */
+export function toSesEvent(e: z.output<typeof devSesEventSchema>, now: Date) {
+  const at = now.toISOString();
+  const mail = { timestamp: at, messageId: `local-${at}`, destination: [e.email], tags: { dialogue: [e.dialogueId], step: [e.step] } };
+  const detail =
+    e.type === 'delivery'
+      ? { eventType: 'Delivery', mail, delivery: { recipients: [e.email], timestamp: at } }
+      : e.type === 'bounce'
+        ? {
+            eventType: 'Bounce',
+            mail,
+            bounce: {
+              bounceType: e.permanent ? 'Permanent' : 'Transient',
+              bouncedRecipients: [{ emailAddress: e.email, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+              timestamp: at,
+            },
+          }
+        : { eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: e.email }], timestamp: at } };
+  return { source: 'aws.ses', 'detail-type': `Email ${e.type}`, time: at, detail };
 }
 
 /** The pid file tells whether another local runtime holds this data folder. */

@@ -3,7 +3,9 @@
  * DNS) and a configuration set with reputation metrics, the account suppression list for bounces
  * and complaints, and TLS required. `grantSendEmail` scopes ses:Send* to exactly these two.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
@@ -19,6 +21,7 @@ export class EmailStack extends Stack implements IMailSender {
   public readonly identity: ses.EmailIdentity;
   public readonly configurationSet: ses.ConfigurationSet;
   public readonly configurationSetArn: string;
+  public readonly bounceRateAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: EmailStackProps) {
     super(scope, id, props);
@@ -34,6 +37,25 @@ export class EmailStack extends Stack implements IMailSender {
       service: 'ses',
       resource: 'configuration-set',
       resourceName: this.configurationSet.configurationSetName,
+    });
+
+    // Delivery events go to the default event bus (the only bus SES supports); a rule in the
+    // workflows stack routes them to the ses-events function.
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [ses.EmailSendingEvent.DELIVERY, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    this.bounceRateAlarm = new cloudwatch.Alarm(this, 'BounceRateAlarm', {
+      alarmDescription: 'SES bounce rate above 5 % (SES reviews the account at 5 % and pauses sending at 10 %)',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.BounceRate',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+      threshold: 0.05,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     this.identity = new ses.EmailIdentity(this, 'Identity', {

@@ -14,6 +14,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
 import { type PhaseName, phases } from '#workflows/index.ts';
@@ -55,6 +59,9 @@ export class WorkflowsStack extends Stack {
   /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
   public readonly stateMachineEnvironment: CloudEnvironment;
   public readonly timerSchedule: scheduler.Schedule;
+  public readonly sesEvents: ServiceFunction;
+  public readonly sesEventsDlq: sqs.Queue;
+  public readonly sesEventsDlqAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
@@ -135,6 +142,50 @@ export class WorkflowsStack extends Stack {
         maxEventAge: Duration.minutes(4),
       }),
     });
+    // SES delivery events (bounce, complaint, delivery, reject) from the configuration set's
+    // EventBridge destination; what cannot be handled after retries waits in a DLQ with an alarm.
+    this.sesEvents = new ServiceFunction(this, 'SesEvents', {
+      entry: 'functions/ses-events.ts',
+      description: 'Records SES delivery events, suppresses bounced addresses, falls back to the rektor',
+      timeout: Duration.seconds(30),
+      environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .allowSendEmail(props.mailSender);
+    this.sesEventsDlq = new sqs.Queue(this, 'SesEventsDlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.sesEventsDlq).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the SES events rule; its depth raises an alarm.',
+    });
+    new events.Rule(this, 'SesEventsRule', {
+      description: 'SES delivery events of the configuration set to the ses-events function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected'],
+      },
+      targets: [
+        new eventsTargets.LambdaFunction(this.sesEvents.function, {
+          deadLetterQueue: this.sesEventsDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    this.sesEventsDlqAlarm = new cloudwatch.Alarm(this, 'SesEventsDlqAlarm', {
+      alarmDescription: 'SES delivery events could not be handled after retries (see the DLQ)',
+      metric: this.sesEventsDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     Validations.of(this).acknowledge({
       id: this.invokeAnyVersionFinding(this.timerTick),
       reason:

@@ -1,0 +1,132 @@
+/**
+ * What happens when SES reports on a mail: the mail's status is recorded; a permanent bounce or a
+ * complaint suppresses the address for good, marks the organiser's contact, tells the coordinator,
+ * and — when the school chief's address bounced while the offer is still open — falls back to the
+ * organiser's rektor(s), as the recipient rule does when no school chief is known.
+ * Every effect is idempotent: EventBridge may deliver an event twice.
+ */
+import type { DeliveryEvent } from '#core/delivery.ts';
+import type { Recipient } from '#core/dialogue.ts';
+import { formatSwedishDate } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { ClaimHeldError, type SendOnceInput, sendOnce } from './mail.ts';
+
+export interface DeliveryResult {
+  recorded: boolean;
+  suppressed: boolean;
+  fallback: string[];
+}
+
+export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<DeliveryResult> {
+  const result: DeliveryResult = { recorded: false, suppressed: false, fallback: [] };
+  const email = e.email.toLowerCase();
+  const record = (await d.mailLog.list(e.dialogueId)).find((m) => m.step === e.step && m.email.toLowerCase() === email);
+  if (!record) return result;
+  result.recorded = await d.mailLog.markDelivery(record, { outcome: e.outcome, at: e.at, detail: e.detail });
+  if (!e.suppress) return result;
+  result.suppressed = await d.suppressions.suppress(email, `${e.outcome}: ${e.detail}`, d.clock.now());
+
+  const dialogue = await d.dialogues.get(e.dialogueId);
+  if (!dialogue || record.contactId === 'coordinator') return result;
+  const organiser = await d.organisers.get(dialogue.organiserId);
+  if (organiser) {
+    const contacts = organiser.contacts.map((c) =>
+      c.email.toLowerCase() === email && !c.undeliverable ? { ...c, undeliverable: { reason: e.outcome, at: e.at } } : c,
+    );
+    if (contacts.some((c, i) => c !== organiser.contacts[i])) await d.organisers.put({ ...organiser, contacts });
+  }
+  const bounced = dialogue.recipients.find((r) => r.contactId === record.contactId);
+  const now = d.clock.now().toISOString();
+  await d.dialogues.mutate(dialogue.id, (x) =>
+    x.history.some((h) => h.type === 'mail_bounced' && h.detail?.includes(email))
+      ? undefined
+      : { ...x, updatedAt: now, history: [...x.history, { at: now, type: 'mail_bounced', detail: `${email}: ${e.detail}` }] },
+  );
+
+  // Fall back to the rektor(s) when the school chief can no longer be reached and the offer is open.
+  if (organiser && dialogue.state === 'invited' && bounced?.basis === 'school_chief') {
+    const reachableChief = await someReachable(
+      d,
+      dialogue.recipients.filter((r) => r.basis === 'school_chief' && r.contactId !== bounced.contactId),
+    );
+    if (!reachableChief) {
+      const known = new Set(dialogue.recipients.map((r) => r.email.toLowerCase()));
+      const principals: Recipient[] = [];
+      for (const c of organiser.contacts) {
+        if (c.role !== 'principal' || known.has(c.email.toLowerCase()) || (await d.suppressions.isSuppressed(c.email))) continue;
+        principals.push({ contactId: c.id, role: c.role, name: c.name, email: c.email, basis: 'principal_fallback' });
+      }
+      if (principals.length > 0) {
+        await d.dialogues.mutate(dialogue.id, (x) => {
+          const fresh = principals.filter((p) => !x.recipients.some((r) => r.contactId === p.contactId));
+          if (fresh.length === 0) return undefined;
+          return {
+            ...x,
+            recipients: [...x.recipients, ...fresh],
+            updatedAt: now,
+            history: [
+              ...x.history,
+              {
+                at: now,
+                type: 'recipients_resolved',
+                detail: `Skolchefens adress studsade; inbjudan går till ${fresh.map((p) => p.name).join(', ')} (rektor)`,
+              },
+            ],
+          };
+        });
+        const answerBy = formatSwedishDate(new Date(Date.parse(now) + d.settings.reminderAfterDays * 86_400_000));
+        for (const p of principals) {
+          const sent = await sendOnceUnlessHeld(d, {
+            dialogueId: dialogue.id,
+            step: 'invitation',
+            contactId: p.contactId,
+            email: p.email,
+            withLink: true,
+            render: (link) =>
+              d.templates.email('invitation', {
+                recipientName: p.name,
+                organiserName: organiser.name,
+                boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
+                principalFallback: true,
+                answerBy,
+                link,
+              }),
+          });
+          if (sent.sent) result.fallback.push(p.email);
+        }
+      }
+    }
+  }
+
+  await sendOnceUnlessHeld(d, {
+    dialogueId: dialogue.id,
+    step: `undeliverable-${record.contactId}`,
+    contactId: 'coordinator',
+    email: d.env.COORDINATOR_EMAIL,
+    render: () =>
+      d.templates.email('undeliverable', {
+        organiserName: dialogue.organiserName,
+        email,
+        detail: e.detail,
+        roleText: bounced?.basis === 'board' ? 'nämnd/styrelse' : bounced?.basis === 'school_chief' ? 'skolchef' : 'rektor',
+        fallback: result.fallback.join(', '),
+        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogue.id}`,
+      }),
+  });
+  return result;
+}
+
+async function someReachable(d: Deps, recipients: Recipient[]): Promise<boolean> {
+  for (const r of recipients) if (!(await d.suppressions.isSuppressed(r.email))) return true;
+  return false;
+}
+
+/** A concurrent copy of the same event already holds the send: that copy sends it. */
+async function sendOnceUnlessHeld(d: Deps, input: SendOnceInput): Promise<{ sent: boolean }> {
+  try {
+    return await sendOnce(d, input);
+  } catch (e) {
+    if (e instanceof ClaimHeldError) return { sent: false };
+    throw e;
+  }
+}
