@@ -80,12 +80,38 @@ function render(d: Deps, view: AnswerView, action: string): HttpResult {
   }
 }
 
+/**
+ * A POST must come from our own answer page. The link token already makes forging hard; the
+ * browser's Origin / Sec-Fetch-Site headers stop a page elsewhere from submitting it for a person.
+ */
+function crossSite(event: APIGatewayProxyEventV2): boolean {
+  const h = event.headers ?? {};
+  if (h['sec-fetch-site'] && !['same-origin', 'none'].includes(h['sec-fetch-site'])) return true;
+  const origin = h.origin;
+  if (!origin || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== (h['x-forwarded-host'] ?? h.host ?? event.requestContext.domainName);
+  } catch {
+    return true;
+  }
+}
+
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {
     const d = deps();
     const token = event.pathParameters?.token ?? '';
     const action = `/r/${encodeURIComponent(token)}`;
     if (event.requestContext.http.method === 'POST') {
+      if (crossSite(event)) {
+        return html(
+          403,
+          d.templates.page('link-problem', {
+            title: 'Svaret togs inte emot',
+            heading: 'Svaret togs inte emot',
+            message: 'Svaret måste skickas från svarssidan. Öppna länken i mejlet och svara där.',
+          }),
+        );
+      }
       const view = await submitAnswer(d, token, formBody(event));
       if (view.kind === 'receipt') logger.info('answer recorded', { dialogueId: view.dialogue.id, outcome: view.dialogue.state });
       return render(d, view, action);

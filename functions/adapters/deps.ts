@@ -88,7 +88,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     organisers: new DynamoOrganiserRepository(clients.doc, env.TABLE_NAME),
     dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME),
     links: new DynamoLinkRepository(clients.doc, env.TABLE_NAME),
-    mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME),
+    mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME, env.MAIL_LOG_RETENTION_DAYS),
     suppressions: new DynamoSuppressionList(clients.doc, env.TABLE_NAME),
     mailer: new SesMailer(clients.ses, { from: env.MAIL_FROM, replyTo: env.MAIL_REPLY_TO, configurationSet: env.SES_CONFIGURATION_SET }),
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),

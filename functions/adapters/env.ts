@@ -31,6 +31,8 @@ export const envSchema = z.object({
   ESCALATE_AFTER_DAYS: days(7),
   LINK_VALID_DAYS: days(60),
   /** How long a send attempt may hold its claim: longer than any sending Lambda's timeout. */
+  /** Mail records (addresses, message ids, delivery status) are deleted this long after the send. */
+  MAIL_LOG_RETENTION_DAYS: days(400),
   SEND_LEASE_SECONDS: z.coerce.number().int().min(1).default(150),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),

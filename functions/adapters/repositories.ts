@@ -220,13 +220,19 @@ export class DynamoMailLog implements MailLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Personal data: each record expires (DynamoDB TTL) this many days after its claim. */
+    private readonly retentionDays = 400,
   ) {}
 
   async claim(record: MailRecord): Promise<{ record: MailRecord; fresh: boolean }> {
     const key = keys.mail(record.dialogueId, record.step, record.contactId);
     try {
       await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: { ...record, ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...record, ...key, ttl: Math.floor(Date.parse(record.claimedAt) / 1000) + this.retentionDays * 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return { record, fresh: true };
     } catch (e) {

@@ -48,11 +48,11 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     messageId: messageId(d, input.dialogueId, input.step, input.contactId),
     linkId: link?.linkId,
     linkExpiresAt: link?.expiresAt,
-    claimedAt: new Date().toISOString(),
+    claimedAt: now.toISOString(),
   });
   if (record.status !== 'sending') return { sent: false, record };
   if (!fresh) {
-    if (Date.now() - new Date(record.claimedAt).getTime() < d.sendLeaseMs) {
+    if (now.getTime() - new Date(record.claimedAt).getTime() < d.sendLeaseMs) {
       // Another attempt may be sending right now; the workflow retries after a pause.
       throw new ClaimHeldError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
     }

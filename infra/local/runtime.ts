@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { z } from 'zod';
 import { parseDuration } from '#core/time.ts';
@@ -22,6 +23,7 @@ import { OffsetClock } from './clock.ts';
 import { startHttpServer } from './http-server.ts';
 import { demoOrganisers } from './seed.ts';
 import { LocalStepFunctions } from './step-functions.ts';
+import { sweepExpired } from './sweeper.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -164,6 +166,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
   let running: Promise<unknown> | undefined;
+  let sweep: () => Promise<number> = async () => 0;
   const tick = async () => {
     while (running) await running;
     running = timerTick({}, {} as never).finally(() => {
@@ -225,7 +228,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         }
         const now = clock.advance(ms);
         const fired = await tick();
-        return { status: 200, body: { now: now.toISOString(), timers: fired } };
+        const expired = await sweep();
+        return { status: 200, body: { now: now.toISOString(), timers: fired, expired } };
       },
     },
     index: () => indexPage(urls, secrets),
@@ -261,6 +265,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     for (const o of demoOrganisers) await deps.organisers.put(toOrganiser(organiserInputSchema.parse(o), clock.now()));
     log(`[seed] ${demoOrganisers.length} demo organisers`);
   }
+  const sweepDoc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+  sweep = () => sweepExpired(sweepDoc, env.TABLE_NAME, clock.now());
   const resumed = sfn.resume();
   if (resumed) log(`[sfn] resumed ${resumed} execution(s) that were running at the last stop`);
 
@@ -268,6 +276,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tick().catch((e) => log(`[timers] ${(e as Error).message}`));
   }, opts.tickMs ?? 2000);
   loop.unref();
+  const sweeper = setInterval(() => {
+    sweep().catch((e) => log(`[sweeper] ${(e as Error).message}`));
+  }, 3_600_000);
+  sweeper.unref();
 
   return {
     urls,
@@ -279,6 +291,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tick,
     async stop() {
       clearInterval(loop);
+      clearInterval(sweeper);
       while (running) await running.catch(() => undefined);
       await sfn.close();
       await new Promise<void>((ok) => http.server.close(() => ok()));

@@ -17,6 +17,10 @@ import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/ro
 import type { PhaseName } from '#workflows/index.ts';
 import { type CloudEnvironment, ServiceFunction } from '../constructs/service-function.ts';
 
+/** Requests per second (and burst) on each answer-link route, across all callers. */
+export const ANSWER_RATE_LIMIT = 10;
+export const ANSWER_BURST_LIMIT = 20;
+
 export interface ApiStackProps extends StackProps {
   readonly prefix: string;
   readonly table: ITableV2;
@@ -97,6 +101,16 @@ export class ApiStack extends Stack {
         format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
       },
     });
+
+    // The organisers' answer links get a tighter limit of their own: a person answers a few
+    // times at most, so anything faster is a script guessing or replaying links.
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
+    cfnStage.routeSettings = Object.fromEntries(
+      routes
+        .filter((r) => r.fn === 'answerPage')
+        .map((r) => [`${r.method} ${r.path}`, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
+    );
 
     const integrations = Object.fromEntries(
       Object.entries(this.functions).map(([name, fn]) => [name, new HttpLambdaIntegration(`${name}Integration`, fn.function)]),

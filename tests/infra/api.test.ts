@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/http/routes.ts';
+import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
 import { buildTestService, defaultTemplates, logicalIdOf } from './service-fixture.ts';
 
 const t = defaultTemplates();
@@ -75,5 +76,16 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'dialog.example.se' });
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
     expect(stacks.config.publicBaseUrl).toBe('https://dialog.example.se');
+  });
+});
+
+describe('answer-link throttling', () => {
+  it('gives the answer routes their own, tighter limit than the stage', () => {
+    t.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+        'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      },
+    });
   });
 });

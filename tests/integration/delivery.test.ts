@@ -119,3 +119,21 @@ describe('SES delivery events', () => {
     expect(r.json.message).toContain('dialogueId');
   });
 });
+
+describe('personal data retention', () => {
+  it('mail records and answer links expire; the dialogue record stays', async () => {
+    const id = await h.invite('testkommun');
+    for (const step of ['P7DT1M', 'P7DT1M', 'P7DT1M']) await h.advance(step);
+    expect((await h.dialogue(id)).state).toBe('no_answer');
+    expect((await h.dialogue(id)).mails).toHaveLength(7); // 3 × 2 to the organiser, 1 alert
+
+    await h.advance('P390D');
+    expect((await h.dialogue(id)).mails.length).toBeGreaterThan(0);
+    const later = await h.advance('P15D');
+
+    expect(later.json.expired).toBeGreaterThan(0);
+    const d = await h.dialogue(id);
+    expect(d.mails).toEqual([]);
+    expect(d.state).toBe('no_answer');
+  });
+});

@@ -128,3 +128,36 @@ describe('answer links', () => {
     expect((await h.dialogue(dialogueId)).answer).toBeUndefined();
   });
 });
+
+describe('cross-site posts', () => {
+  it('a POST from another site is refused and changes nothing; our own page may post', async () => {
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'csrf-kommun',
+        orgNumber: '212000-3001',
+        contacts: [{ role: 'board', name: 'N', email: 'csrf@testvik.example.se' }],
+      }),
+    );
+    const dialogueId = await h.invite('csrf-kommun');
+    const url = h.linkIn((await h.mailTo('csrf@testvik.example.se'))[0]!);
+    const post = (headers: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'answer=decline&reason=time',
+      });
+
+    const evil = await post({ origin: 'https://evil.example.com' });
+    const framed = await post({ 'sec-fetch-site': 'cross-site' });
+
+    expect(evil.status).toBe(403);
+    expect(await evil.text()).toContain('Svaret måste skickas från svarssidan');
+    expect(framed.status).toBe(403);
+    expect((await h.dialogue(dialogueId)).state).toBe('invited');
+    const own = await post({ origin: new URL(url).origin, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(200);
+    expect((await h.dialogue(dialogueId)).state).toBe('declined');
+  });
+});
