@@ -50,15 +50,18 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
       dialogue.recipients.filter((r) => r.basis === 'school_chief' && r.contactId !== bounced.contactId),
     );
     if (!reachableChief) {
-      const known = new Set(dialogue.recipients.map((r) => r.email.toLowerCase()));
+      // Not filtered by who is already a recipient: a retried event must still send what the
+      // first attempt added but could not send (sendOnce makes the second send a no-op).
       const principals: Recipient[] = [];
       for (const c of organiser.contacts) {
-        if (c.role !== 'principal' || known.has(c.email.toLowerCase()) || (await d.suppressions.isSuppressed(c.email))) continue;
+        if (c.role !== 'principal' || (await d.suppressions.isSuppressed(c.email))) continue;
         principals.push({ contactId: c.id, role: c.role, name: c.name, email: c.email, basis: 'principal_fallback' });
       }
       if (principals.length > 0) {
-        await d.dialogues.mutate(dialogue.id, (x) => {
-          const fresh = principals.filter((p) => !x.recipients.some((r) => r.contactId === p.contactId));
+        const { dialogue: updated } = await d.dialogues.mutate(dialogue.id, (x) => {
+          const fresh = principals.filter(
+            (p) => !x.recipients.some((r) => r.contactId === p.contactId || r.email.toLowerCase() === p.email.toLowerCase()),
+          );
           if (fresh.length === 0) return undefined;
           return {
             ...x,
@@ -75,7 +78,11 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
           };
         });
         const answerBy = formatSwedishDate(new Date(Date.parse(now) + d.settings.reminderAfterDays * 86_400_000));
-        for (const p of principals) {
+        // Only those who are fallback recipients now (a rektor who already had the mail in another role is not mailed twice).
+        const fallback = updated.recipients.filter(
+          (r) => r.basis === 'principal_fallback' && principals.some((p) => p.contactId === r.contactId),
+        );
+        for (const p of fallback) {
           const sent = await sendOnceUnlessHeld(d, {
             dialogueId: dialogue.id,
             step: 'invitation',

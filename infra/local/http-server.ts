@@ -93,7 +93,8 @@ export interface LocalHttpServerOptions {
 export async function startHttpServer(port: number, options: LocalHttpServerOptions): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body: string, type: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': type, ...headers });
+      // No keep-alive: a client never reuses a socket across a restart of the local runtime.
+      res.writeHead(status, { 'content-type': type, ...headers, connection: 'close' });
       res.end(body);
     };
     try {

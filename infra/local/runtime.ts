@@ -201,8 +201,17 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
             },
           };
         }
-        const results = await sesEvents(toSesEvent(parsed.data, clock.now()), {} as never);
-        return { status: 200, body: { results } };
+        // EventBridge retries a failed target with back-off (the CDK rule allows 8 retries).
+        const event = toSesEvent(parsed.data, clock.now());
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return { status: 200, body: { results: await sesEvents(event, {} as never), attempts: attempt + 1 } };
+          } catch (e) {
+            if (attempt >= 8)
+              return { status: 502, body: { error: 'delivery_failed', message: `The event failed 9 times: ${(e as Error).message}` } };
+            await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+          }
+        }
       },
       'POST /api/dev/clock': async ({ body, headers }) => {
         if (!authorised(headers))

@@ -106,6 +106,7 @@ export class LocalStepFunctions {
   private readonly waiters = new Map<string, Waiter>();
   private server?: Server;
   private closing = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Emits ('event', executionName, HistoryEvent) for every journalled event: tests wait on it. */
   readonly events = new EventEmitter();
 
@@ -271,6 +272,8 @@ export class LocalStepFunctions {
         reject,
       });
     });
+    // Awaited below; this only keeps a rejection that comes before that from counting as unhandled.
+    waited.catch(() => undefined);
     await this.callLambda(handler, replaceDeep(params.Payload, TOKEN_PLACEHOLDER, token));
     this.addEvent(record, 'TaskWaiting', stateName);
     try {
@@ -284,13 +287,24 @@ export class LocalStepFunctions {
 
   /** Calls a handler the way Lambda would: errors keep their name (errorType) for Retry/Catch. */
   private async callLambda(handler: LambdaHandler, event: unknown): Promise<unknown> {
+    // While stopping, no new invocation starts: the execution parks here and resumes from the
+    // journal at the next start (a promise that never settles cannot fail an aborted execution).
+    if (this.closing) return new Promise(() => undefined);
+    const call = (async () => {
+      try {
+        return await handler(structuredClone(event));
+      } catch (e) {
+        const err = e as Error;
+        const wrapped = new Error(err.message);
+        wrapped.name = err.name || 'Error';
+        throw wrapped;
+      }
+    })();
+    this.inFlight.add(call);
     try {
-      return await handler(structuredClone(event));
-    } catch (e) {
-      const err = e as Error;
-      const wrapped = new Error(err.message);
-      wrapped.name = err.name || 'Error';
-      throw wrapped;
+      return await call;
+    } finally {
+      this.inFlight.delete(call);
     }
   }
 
@@ -469,8 +483,11 @@ export class LocalStepFunctions {
   /** Stops serving. Running executions stay RUNNING in the journal and resume on the next start. */
   async close(): Promise<void> {
     this.closing = true;
+    // Let invocations under way finish while the stand-ins are still up, like a Lambda that
+    // completes its request; their executions then park and resume at the next start.
+    await Promise.allSettled([...this.inFlight]);
     for (const { abort } of this.running.values()) abort();
-    for (const w of this.waiters.values()) w.reject(new Error('local runtime stopping'));
+    // Waiting tasks are dropped, not failed: their executions stay RUNNING in the journal and resume.
     this.waiters.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

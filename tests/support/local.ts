@@ -23,10 +23,13 @@ export class Harness {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'kd-test-'));
 
   async start(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
+    // A restart keeps the ports, as a real deployment keeps its URL (links in sent mail stay valid).
+    const port = this.runtime ? Number(new URL(this.runtime.urls.app).port) : 0;
+    const sesPort = this.runtime ? Number(new URL(this.runtime.urls.mailbox).port) : 0;
     this.runtime = await startLocalRuntime({
       dataDir: this.dataDir,
-      port: 0,
-      sesPort: 0,
+      port,
+      sesPort,
       coordinatorToken: 'test-coordinator-token-0001',
       inspectorateToken: 'test-inspectorate-token-0001',
       tickMs: 3_600_000, // tests fire timers explicitly through the clock endpoint
@@ -36,9 +39,9 @@ export class Harness {
     return this.runtime;
   }
 
-  async restart(): Promise<LocalRuntime> {
+  async restart(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
     await this.runtime.stop();
-    return this.start();
+    return this.start(options);
   }
 
   async close(): Promise<void> {
