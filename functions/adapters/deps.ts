@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
+import type { CalendarRepository } from '#core/calendar-ports.ts';
+import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
+import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
@@ -37,6 +40,8 @@ export interface Deps {
   workflow: WorkflowClient;
   templates: TemplateRenderer;
   secrets(): Promise<Secrets>;
+  calendar: CalendarRepository;
+  clashRules: ClashRules;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -75,6 +80,8 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
+    calendar: new DynamoCalendarRepository(clients.doc, env.TABLE_NAME),
+    clashRules: parseClashRules(env.CLASH_RULES),
   };
 }
 

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   LINK_VALID_DAYS: days(60),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),
+  /** Clash rules per planned kind as JSON, e.g. {"physical_meeting":{"bufferDays":14}}; unset = the defaults. */
+  CLASH_RULES: z.string().optional(),
 });
 export type Env = z.output<typeof envSchema>;
 
