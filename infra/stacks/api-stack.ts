@@ -15,7 +15,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/routes.ts';
 import type { PhaseName } from '#workflows/index.ts';
-import { type CloudEnvironment, ServiceFunction } from '../constructs/service-function.ts';
+import { type CloudEnvironment, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly prefix: string;
@@ -26,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   readonly environment: CloudEnvironment;
   readonly logRetention: logs.RetentionDays;
   readonly throttle: apigwv2.ThrottleSettings;
+  /** The API mails the coordinator when a calendar change flags a dialogue conflict (issue 4). */
+  readonly mailSender?: IMailSender;
   /** Optional custom domain (the host of PUBLIC_BASE_URL). */
   readonly domain?: {
     readonly domainName: string;
@@ -64,6 +66,7 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .grantStateMachine(props.stateMachines.invitation, ['start']);
+    if (props.mailSender) api.allowSendEmail(props.mailSender);
 
     const answerPage = new ServiceFunction(this, 'AnswerPage', {
       entry: httpFunctions.answerPage.entry,
