@@ -22,7 +22,7 @@ import {
 } from '#core/clash.ts';
 import type { Dialogue, HistoryEntry } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
-import { type Inspection, inspectionKindNames, stockholmDay, stockholmTime } from '#core/inspection.ts';
+import { addCalendarDays, type Inspection, inspectionKindNames, stockholmDay, stockholmTime } from '#core/inspection.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -66,6 +66,26 @@ export async function proposeSlot(d: Deps, body: unknown): Promise<ClashResult> 
   const slot = parseOrThrow(clashCheckSchema, body, 'slot');
   if (!(await d.organisers.get(slot.organiserId))) throw new NotFoundError(`No organiser with id '${slot.organiserId}'`);
   return checkClash(d, slot);
+}
+
+/**
+ * Slot proposals: the next `count` calendar days from `fromDay` on which a step of this kind
+ * breaks no rule for the organiser (weekends skipped). One Query, however far it looks.
+ */
+export async function freeDays(
+  d: Pick<Deps, 'calendar' | 'clashRules'>,
+  q: { organiserId: string; kind: PlannedKind; fromDay: string; count: number },
+): Promise<string[]> {
+  const inspections = await d.calendar.inspectionsOf(q.organiserId);
+  const out: string[] = [];
+  let day = q.fromDay;
+  for (let guard = 0; out.length < q.count && guard < 3660; guard++) {
+    day = firstFreeDay(d.clashRules, q.kind, day, inspections);
+    const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) out.push(day);
+    day = addCalendarDays(day, 1);
+  }
+  return out;
 }
 
 export async function registerPlanned(d: Deps, item: Omit<PlannedItem, 'registeredAt'>): Promise<void> {
