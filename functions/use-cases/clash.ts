@@ -252,18 +252,28 @@ async function clearConflict(d: Deps, dialogueId: string, step: string, why: str
  * clears every flag that no longer does. Two Queries on the organiser's partition plus one
  * read per planned step that clashes or was flagged.
  */
-export async function recheckOrganiser(d: Deps, organiserId: string, actor: Actor): Promise<{ flagged: string[]; cleared: string[] }> {
+export async function recheckOrganiser(
+  d: Deps,
+  organiserId: string,
+  actor: Actor,
+): Promise<{ flagged: string[]; cleared: string[]; failed: string[] }> {
   const [inspections, planned] = await Promise.all([d.calendar.inspectionsOf(organiserId), d.calendar.plannedOf(organiserId)]);
   const byId = new Map(inspections.map((i) => [i.externalId, i]));
-  const out = { flagged: [] as string[], cleared: [] as string[] };
+  const out = { flagged: [] as string[], cleared: [] as string[], failed: [] as string[] };
   for (const item of planned) {
-    const r = evaluateClash(d.clashRules, item, inspections);
-    if (!r.ok) {
-      const first = r.reasons[0];
-      const inspection = first && byId.get(first.inspectionId);
-      if (first && inspection && (await flagConflict(d, item, inspection, first, actor))) out.flagged.push(item.dialogueId);
-    } else if (await clearConflict(d, item.dialogueId, item.step, 'Inspektionen som krockade är inställd eller flyttad.', actor)) {
-      out.cleared.push(item.dialogueId);
+    try {
+      const r = evaluateClash(d.clashRules, item, inspections);
+      if (!r.ok) {
+        const first = r.reasons[0];
+        const inspection = first && byId.get(first.inspectionId);
+        if (first && inspection && (await flagConflict(d, item, inspection, first, actor))) out.flagged.push(item.dialogueId);
+      } else if (await clearConflict(d, item.dialogueId, item.step, 'Inspektionen som krockade är inställd eller flyttad.', actor)) {
+        out.cleared.push(item.dialogueId);
+      }
+    } catch (e) {
+      // One bad planned item (e.g. its dialogue is gone) must not keep the others from being checked.
+      logger.error('re-check of a planned item failed', { organiserId, dialogueId: item.dialogueId, step: item.step, error: e as Error });
+      out.failed.push(item.dialogueId);
     }
   }
   return out;

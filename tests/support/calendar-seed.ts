@@ -33,7 +33,7 @@ export function generateCalendar(organisers: number, inspections: number, seed =
     out.push({
       externalId: `SCALE-${i}`,
       organiserId: scaleOrganiserId(org),
-      orgNumber: String(5_560_000_000 + org),
+      orgNumber: scaleOrgNumber(org),
       ...(rand() < 0.3 ? { schoolUnitCode: String(10_000_000 + Math.floor(rand() * 89_999_999)) } : {}),
       kind: inspectionKinds[Math.floor(rand() * inspectionKinds.length)] ?? 'other',
       start,
@@ -47,20 +47,26 @@ export function generateCalendar(organisers: number, inspections: number, seed =
   return out;
 }
 
+export const scaleOrgNumber = (n: number) => String(5_560_000_000 + n);
+
+/** The per-organiser inspection copies plus an org. number look-up for every organiser. */
 export async function seedCalendar(
   doc: DynamoDBDocumentClient,
   table: string,
   calendar: readonly Inspection[],
+  organisers: number,
   concurrency = 8,
 ): Promise<void> {
+  const items: Record<string, unknown>[] = [
+    ...calendar.map((x) => ({ ...x, ...calendarKeys.organiserInspection(x.organiserId, x.externalId) })),
+    ...Array.from({ length: organisers }, (_, n) => ({
+      ...calendarKeys.orgNumber(scaleOrgNumber(n)),
+      orgNumber: scaleOrgNumber(n),
+      organiserId: scaleOrganiserId(n),
+    })),
+  ];
   const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < calendar.length; i += 25) {
-    batches.push(
-      calendar
-        .slice(i, i + 25)
-        .map((x) => ({ PutRequest: { Item: { ...x, ...calendarKeys.organiserInspection(x.organiserId, x.externalId) } } })),
-    );
-  }
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
