@@ -41,7 +41,7 @@ const conflictMails = async () => (await h.mailTo(COORDINATOR_MAIL)).filter((m) 
 
 beforeAll(async () => {
   await h.start();
-  for (const n of [1, 2, 3, 4, 5, 6]) expect((await h.api('POST', '/api/organisers', org(n))).status).toBe(201);
+  for (const n of [1, 2, 3, 4, 5, 6, 7]) expect((await h.api('POST', '/api/organisers', org(n))).status).toBe(201);
 });
 afterAll(async () => {
   await h.close();
@@ -237,6 +237,37 @@ describe('invitation rule', () => {
 });
 
 describe('conflicts', () => {
+  it('flags a postponed invitation when the inspection is extended; "reschedule" moves the start past it', async () => {
+    // Prepare: organiser 7 is inspected today and tomorrow, so its invitation waits until the day after
+    const inspection = { orgNumber: '556000-0007', kind: 'kvalitetsgranskning', start: day(0), end: day(1) };
+    await h.api('PUT', '/api/inspections/SI-EXT', inspection, inspectorate());
+    const id = (await h.api('POST', '/api/dialogues', { organiserId: 'insp-org-7' })).json.id as string;
+    expect((await h.dialogue(id)).dueAt).toBe(stockholmTime(day(2), 8).toISOString());
+
+    // Act: the inspection is extended by a week
+    const extended = await h.api('PUT', '/api/inspections/SI-EXT', { ...inspection, end: day(8) }, inspectorate());
+
+    // Assess
+    expect(extended.json.flaggedDialogues).toBe(1);
+    expect((await h.dialogue(id)).conflict).toMatchObject({ kind: 'invitation', rule: 'invitation_during_inspection' });
+
+    // Act: the coordinator reschedules
+    const decided = await h.api('POST', `/api/conflicts/${id}/decision`, { decision: 'reschedule' });
+
+    // Assess: the start moved past the inspection, the flag is gone, nothing was sent
+    expect(decided.status).toBe(200);
+    expect(decided.json.dueAt).toBe(stockholmTime(day(9), 8).toISOString());
+    expect(decided.json.conflict).toBeUndefined();
+    expect(decided.json.history.map((e: { type: string }) => e.type)).toEqual([
+      'created',
+      'start_postponed',
+      'conflict_flagged',
+      'conflict_decision',
+      'conflict_cleared',
+    ]);
+    expect(h.runtime.sfn.list().some((x) => x.name.includes(id))).toBe(false);
+  });
+
   it('a late inspection flags exactly the dialogues it clashes with; a decision is audited; cancelling clears it', async () => {
     // Prepare: organiser 6 has two dialogues (two cycles) with physical meetings 30 and 90 days ahead;
     // organiser 2's meeting is on the same day as organiser 6's first.
