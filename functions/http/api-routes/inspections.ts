@@ -20,12 +20,12 @@ export function actorOf(event: APIGatewayProxyEventV2, role: Role): Actor {
   return name ? { role, name } : { role };
 }
 
-const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 1024 * 1024;
 
 function importBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (bytes.length > MAX_IMPORT_BYTES) throw new ValidationError('The file is too large (max 5 MB): split it');
+  if (bytes.length > MAX_IMPORT_BYTES) throw new ValidationError('The file is too large (max 1 MB): split it');
   return bytes.toString('utf8');
 }
 
