@@ -7,13 +7,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
+import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
+import { inspectionRoutes } from '#functions/http/api-routes/inspections.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { roleOf } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
 
-export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes };
+export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...inspectionRoutes, ...conflictRoutes };
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {

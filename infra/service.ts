@@ -106,6 +106,7 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     table: data.table,
     appSecret: secrets.appSecret,
     stateMachines,
+    mailSender: email,
     environment: { ...environment, ...workflows.stateMachineEnvironment },
     logRetention,
     throttle: {

@@ -15,7 +15,10 @@ import type {
   WorkflowClient,
 } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
+import type { CalendarRepository } from '#core/calendar-ports.ts';
+import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
+import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import {
@@ -54,6 +57,8 @@ export interface Deps {
   workflow: WorkflowClient;
   templates: TemplateRenderer;
   secrets(): Promise<Secrets>;
+  calendar: CalendarRepository;
+  clashRules: ClashRules;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -94,6 +99,8 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
+    calendar: new DynamoCalendarRepository(clients.doc, env.TABLE_NAME),
+    clashRules: parseClashRules(env.CLASH_RULES),
   };
 }
 

@@ -36,6 +36,8 @@ export const envSchema = z.object({
   SEND_LEASE_SECONDS: z.coerce.number().int().min(1).default(150),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),
+  /** Clash rules per planned kind as JSON, e.g. {"physical_meeting":{"bufferDays":14}}; unset = the defaults. */
+  CLASH_RULES: z.string().optional(),
 });
 export type Env = z.output<typeof envSchema>;
 

@@ -17,7 +17,7 @@ import type {
   Page,
   SuppressionList,
 } from '#core/ports.ts';
-import { indexKeys, keys } from './table-model.ts';
+import { calendarKeys, indexKeys, keys } from './table-model.ts';
 
 const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -52,6 +52,13 @@ export class DynamoOrganiserRepository implements OrganiserRepository {
   async put(o: Organiser): Promise<void> {
     await this.doc.send(
       new PutCommand({ TableName: this.table, Item: { ...o, ...keys.organiser(o.id), ...indexKeys.organiserKind(o.name, o.id) } }),
+    );
+    // The inspectorate knows organisers by org. number (issue 4): keep the look-up next to the profile.
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...calendarKeys.orgNumber(o.orgNumber), orgNumber: o.orgNumber, organiserId: o.id },
+      }),
     );
   }
 

@@ -35,3 +35,21 @@ export const indexKeys = {
   dialogueState: (state: string, updatedAt: string, id: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: `${updatedAt}#${id}` }),
   due: (dueAt: string, id: string) => ({ duePk: 'DUE', dueSk: `${dueAt}#${id}` }),
 };
+
+/** Inspection calendar, planned dialogue dates, conflicts and their audit (issue 4). */
+export const calendarKeys = {
+  /** The inspection by the inspectorate's external id (PUT/DELETE target). */
+  inspection: (externalId: string) => ({ pk: `INSP#${externalId}`, sk: 'INSPECTION' }),
+  /** The same inspection under its organiser: the clash check's one Query (begins_with INSP#). */
+  organiserInspection: (organiserId: string, externalId: string) => ({ pk: `ORG#${organiserId}`, sk: `INSP#${externalId}` }),
+  organiserInspectionPrefix: (organiserId: string) => ({ pk: `ORG#${organiserId}`, skPrefix: 'INSP#' }),
+  /** A dialogue step with a date (invitation, digital or physical meeting), under its organiser. */
+  planned: (organiserId: string, dialogueId: string, step: string) => ({ pk: `ORG#${organiserId}`, sk: `PLAN#${dialogueId}#${step}` }),
+  plannedPrefix: (organiserId: string) => ({ pk: `ORG#${organiserId}`, skPrefix: 'PLAN#' }),
+  /** Org. number → organiser id, written with every organiser upsert. */
+  orgNumber: (orgNumber: string) => ({ pk: `ORGNR#${orgNumber}`, sk: 'ORGANISER' }),
+  /** Open conflicts by planned date: the conflict view's range Query. */
+  conflict: (plannedDay: string, dialogueId: string) => ({ pk: 'CONFLICT', sk: `${plannedDay}#${dialogueId}` }),
+  /** Audit trail of calendar changes and conflict decisions, one partition per UTC day. */
+  audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
+};

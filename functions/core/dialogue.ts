@@ -3,6 +3,7 @@
  * the answer an organiser gives. Pure functions; persistence lives in the adapters.
  */
 import { z } from 'zod';
+import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { ContactRole, LegalForm } from './organiser.ts';
 
@@ -70,7 +71,11 @@ export type HistoryType =
   | 'failed'
   | 'workflow_started'
   | 'mail_unconfirmed'
-  | 'mail_bounced';
+  | 'mail_bounced'
+  | 'start_postponed'
+  | 'conflict_flagged'
+  | 'conflict_cleared'
+  | 'conflict_decision';
 
 export interface HistoryEntry {
   at: string;
@@ -101,6 +106,8 @@ export interface Dialogue {
   dueAt?: string;
   dueKind?: DueKind;
   error?: { code: string; message: string };
+  /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
+  conflict?: DialogueConflict;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -24,6 +24,15 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  // Inspection calendar, clash checks and conflicts (issue 4).
+  { method: 'GET', path: '/api/inspections', fn: 'api' },
+  { method: 'POST', path: '/api/inspections/import', fn: 'api' },
+  { method: 'PUT', path: '/api/inspections/{externalId}', fn: 'api' },
+  { method: 'DELETE', path: '/api/inspections/{externalId}', fn: 'api' },
+  { method: 'GET', path: '/api/conflicts', fn: 'api' },
+  { method: 'POST', path: '/api/conflicts/{dialogueId}/decision', fn: 'api' },
+  { method: 'POST', path: '/api/schedule/check', fn: 'api' },
+  { method: 'GET', path: '/api/audit', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

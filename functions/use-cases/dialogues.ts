@@ -5,6 +5,7 @@ import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { invitationPlanned, postponedStart, registerPlanned } from './clash.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const createDialogueSchema = z.object({
@@ -30,6 +31,8 @@ export async function createDialogue(d: Deps, body: unknown): Promise<{ dialogue
   if (!organiser) throw new NotFoundError(`No organiser with id '${input.organiserId}'; create it with POST /api/organisers first`);
   const now = d.clock.now();
   const at = now.toISOString();
+  // Invitation rule (issue 4): no invitation while an inspection of the organiser is under way.
+  const postponed = await postponedStart(d, organiser.id, now);
   const draft: Dialogue = {
     id: `dlg-${randomUUID()}`,
     organiserId: organiser.id,
@@ -41,15 +44,16 @@ export async function createDialogue(d: Deps, body: unknown): Promise<{ dialogue
     state: 'created',
     recipients: [],
     reminders: 0,
-    history: [{ at, type: 'created', state: 'created' }],
-    dueAt: new Date(now.getTime() + START_GRACE_MS).toISOString(),
+    history: [{ at, type: 'created', state: 'created' }, ...(postponed ? [postponed.history] : [])],
+    dueAt: (postponed?.at ?? new Date(now.getTime() + START_GRACE_MS)).toISOString(),
     dueKind: 'start',
     createdAt: at,
     updatedAt: at,
     version: 1,
   };
   const { created, dialogue } = await d.dialogues.create(draft);
-  if (created) {
+  if (created) await registerPlanned(d, invitationPlanned(dialogue, postponed?.at ?? now));
+  if (created && !postponed) {
     try {
       await d.workflow.startInvitation(dialogue.id);
     } catch {

@@ -5,6 +5,7 @@
  */
 import type { Deps } from '#adapters/deps.ts';
 import { deliverOutcome } from './answers.ts';
+import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
 
 export interface TickResult {
@@ -20,6 +21,7 @@ export async function tick(d: Deps, limit = 100): Promise<TickResult> {
     try {
       switch (dialogue.dueKind) {
         case 'start': {
+          if (await postponeStartIfInspection(d, dialogue, now)) break;
           const { started } = await d.workflow.startInvitation(dialogue.id);
           await d.dialogues.mutate(dialogue.id, (x) =>
             x.dueKind !== 'start'

@@ -15,7 +15,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/routes.ts';
 import type { PhaseName } from '#workflows/index.ts';
-import { type CloudEnvironment, ServiceFunction } from '../constructs/service-function.ts';
+import { type CloudEnvironment, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
 /** Requests per second (and burst) on each answer-link route, across all callers. */
 export const ANSWER_RATE_LIMIT = 10;
@@ -30,6 +30,8 @@ export interface ApiStackProps extends StackProps {
   readonly environment: CloudEnvironment;
   readonly logRetention: logs.RetentionDays;
   readonly throttle: apigwv2.ThrottleSettings;
+  /** The API mails the coordinator when a calendar change flags a dialogue conflict (issue 4). */
+  readonly mailSender?: IMailSender;
   /** Optional custom domain (the host of PUBLIC_BASE_URL). */
   readonly domain?: {
     readonly domainName: string;
@@ -68,6 +70,7 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .grantStateMachine(props.stateMachines.invitation, ['start']);
+    if (props.mailSender) api.allowSendEmail(props.mailSender);
 
     const answerPage = new ServiceFunction(this, 'AnswerPage', {
       entry: httpFunctions.answerPage.entry,

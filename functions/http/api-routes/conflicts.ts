@@ -1,0 +1,42 @@
+/**
+ * Conflict views and decisions, and the coordinators' slot check. The inspectorate reads
+ * conflicts (without dialogue ids, notes or contacts); only coordinators decide or check slots.
+ */
+import { z } from 'zod';
+import { deps } from '#adapters/deps.ts';
+import { decideConflict, listConflicts, proposeSlot } from '#functions/use-cases/clash.ts';
+import { parseOrThrow } from '#functions/use-cases/validate.ts';
+import { jsonBody, requireRole } from '../request.ts';
+import { json } from '../respond.ts';
+import { dialogueView } from './dialogues.ts';
+import { actorOf } from './inspections.ts';
+import type { ApiRoutes } from './types.ts';
+
+const auditQuery = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is a UTC day like 2026-03-05'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const conflictRoutes: ApiRoutes = {
+  'GET /api/conflicts': async (event, role) => {
+    requireRole(role, ['coordinator', 'inspectorate']);
+    return json(200, await listConflicts(deps(), event.queryStringParameters ?? {}, role));
+  },
+  'POST /api/conflicts/{dialogueId}/decision': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const dialogue = await decideConflict(deps(), event.pathParameters?.dialogueId ?? '', jsonBody(event), actorOf(event, role));
+    return json(200, dialogueView(dialogue));
+  },
+  'POST /api/schedule/check': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    return json(200, await proposeSlot(deps(), jsonBody(event)));
+  },
+  'GET /api/audit': async (event, role) => {
+    requireRole(role, ['coordinator', 'inspectorate']);
+    const q = parseOrThrow(auditQuery, event.queryStringParameters ?? {}, 'query');
+    const page = await deps().calendar.listAudit(q.date, q.limit, q.cursor);
+    // The inspectorate reads the trail of its own calendar only.
+    return json(200, role === 'inspectorate' ? { ...page, items: page.items.filter((e) => e.action.startsWith('inspection.')) } : page);
+  },
+};
