@@ -73,6 +73,8 @@ export interface OutgoingMail {
   /** Stable RFC 5322 Message-ID: the same for every retry of one (dialogue, step, recipient). */
   messageId: string;
   tags?: Record<string, string>;
+  /** An iCalendar invitation: sent as a text/calendar alternative and as an attached .ics. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string; filename?: string };
 }
 
 export interface Mailer {
