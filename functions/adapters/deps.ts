@@ -6,11 +6,14 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
+import type { FacilitatorRepository, IntroSessionRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import { createClients } from './aws-clients.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
+import { DynamoFacilitatorRepository, DynamoIntroSessionRepository } from './scheduling-repositories.ts';
+import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -37,6 +40,9 @@ export interface Deps {
   workflow: WorkflowClient;
   templates: TemplateRenderer;
   secrets(): Promise<Secrets>;
+  facilitators: FacilitatorRepository;
+  introSessions: IntroSessionRepository;
+  scheduling: SchedulingConfig;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -75,6 +81,9 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
+    facilitators: new DynamoFacilitatorRepository(clients.doc, env.TABLE_NAME),
+    introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
+    scheduling: schedulingConfig(env),
   };
 }
 

@@ -26,6 +26,9 @@ export const keys = {
   mail: (dialogueId: string, step: string, contactId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MAIL#${step}#${contactId}` }),
   mailPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MAIL#' }),
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
+  /** A facilitator's profile with its own calendar (bookings and blocks) in one item. */
+  facilitator: (id: string) => ({ pk: `FAC#${id}`, sk: 'FACILITATOR' }),
+  introSession: (id: string) => ({ pk: `INTRO#${id}`, sk: 'SESSION' }),
 };
 
 export const indexKeys = {
@@ -33,4 +36,10 @@ export const indexKeys = {
   dialogueKind: (createdAt: string, id: string) => ({ kindPk: 'DIALOGUE', kindSk: `${createdAt}#${id}` }),
   dialogueState: (state: string, updatedAt: string, id: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: `${updatedAt}#${id}` }),
   due: (dueAt: string, id: string) => ({ duePk: 'DUE', dueSk: `${dueAt}#${id}` }),
+  facilitatorKind: (agency: string, name: string, id: string) => ({
+    kindPk: 'FACILITATOR',
+    kindSk: `${agency}#${name.toLowerCase()}#${id}`,
+  }),
+  /** Intro sessions by region, then start: a region's sessions are one begins_with query. */
+  introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
 };

@@ -24,6 +24,13 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  { method: 'POST', path: '/api/facilitators', fn: 'api' },
+  { method: 'GET', path: '/api/facilitators', fn: 'api' },
+  { method: 'GET', path: '/api/facilitators/{id}', fn: 'api' },
+  { method: 'POST', path: '/api/facilitators/{id}/blocks', fn: 'api' },
+  { method: 'POST', path: '/api/intro-sessions', fn: 'api' },
+  { method: 'GET', path: '/api/intro-sessions', fn: 'api' },
+  { method: 'GET', path: '/api/slot-proposals', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */
