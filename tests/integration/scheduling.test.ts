@@ -120,7 +120,7 @@ describe('scheduling API', () => {
   ])('rejects an intro session with %s (400, nothing written)', async (_, change, message) => {
     // Prepare: a working day the search found free (so only the named problem can fail it)
     const free = DateTime.fromISO(spare.sessions[0]!.start, { zone: 'Europe/Stockholm' });
-    const { weekday, time, ...rest } = change as { weekday?: number; time?: string };
+    const { weekday, time, ...rest } = change as { weekday?: 6; time?: string };
     const day = weekday ? free.set({ weekday }) : free;
     const start = time ? DateTime.fromISO(`${day.toISODate()}T${time}`, { zone: 'Europe/Stockholm' }).toISO() : day.toISO();
     const r = await h.api('POST', '/api/intro-sessions', {
