@@ -8,13 +8,14 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
+import { meetingRoutes } from '#functions/http/api-routes/meetings.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { roleOf } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
 
-export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...schedulingRoutes };
+export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...schedulingRoutes, ...meetingRoutes };
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {

@@ -6,13 +6,13 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
-import type { FacilitatorRepository, IntroSessionRepository } from '#core/ports.ts';
+import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import { createClients } from './aws-clients.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
-import { DynamoFacilitatorRepository, DynamoIntroSessionRepository } from './scheduling-repositories.ts';
+import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
@@ -42,6 +42,7 @@ export interface Deps {
   secrets(): Promise<Secrets>;
   facilitators: FacilitatorRepository;
   introSessions: IntroSessionRepository;
+  meetings: MeetingRepository;
   scheduling: SchedulingConfig;
 }
 
@@ -83,6 +84,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     secrets,
     facilitators: new DynamoFacilitatorRepository(clients.doc, env.TABLE_NAME),
     introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
+    meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
   };
 }

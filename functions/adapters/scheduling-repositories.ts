@@ -9,7 +9,8 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import { ConflictError } from '#core/errors.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
-import type { FacilitatorRepository, IntroSessionRepository, StoredFacilitator } from '#core/ports.ts';
+import type { Meeting } from '#core/meetings.ts';
+import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, StoredFacilitator } from '#core/ports.ts';
 import { indexKeys, keys } from './table-model.ts';
 
 const isConditionFailure = (e: unknown): boolean =>
@@ -165,5 +166,77 @@ export class DynamoIntroSessionRepository implements IntroSessionRepository {
       }
     }
     throw new ConflictError(`intro session ${id} is being changed by someone else; try again`);
+  }
+}
+
+export class DynamoMeetingRepository implements MeetingRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(m: Meeting): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...m, version: 1, ...keys.meeting(m.id) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    // Pointers after the meeting itself: a crash in between leaves a meeting a re-run can still find by id.
+    for (const dialogueId of m.dialogueIds) {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { ...keys.dialogueMeeting(dialogueId, m.id), meetingId: m.id, kind: m.kind } }),
+      );
+    }
+  }
+
+  private async getVersioned(id: string): Promise<(Meeting & { version: number }) | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.meeting(id) }));
+    return strip<Meeting & { version: number }>(r.Item);
+  }
+
+  async get(id: string): Promise<Meeting | undefined> {
+    const m = await this.getVersioned(id);
+    if (!m) return undefined;
+    const { version, ...meeting } = m;
+    return meeting;
+  }
+
+  async listForDialogue(dialogueId: string): Promise<Meeting[]> {
+    const k = keys.dialogueMeetingPrefix(dialogueId);
+    const pointers = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': k.pk, ':sk': k.skPrefix },
+    });
+    const meetings = await Promise.all(pointers.map((p) => this.get(String(p.meetingId))));
+    return meetings
+      .filter((m): m is Meeting => m !== undefined)
+      .sort((a, b) => (a.sessions[0]?.start ?? '').localeCompare(b.sessions[0]?.start ?? ''));
+  }
+
+  async mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const stored = await this.getVersioned(id);
+      if (!stored) throw new ConflictError(`meeting ${id} does not exist`);
+      const { version, ...current } = stored;
+      const next = change(structuredClone(current));
+      if (!next) return { meeting: current, changed: false };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...next, version: version + 1, ...keys.meeting(id) },
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': version },
+          }),
+        );
+        return { meeting: next, changed: true };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    }
+    throw new ConflictError(`meeting ${id} is being changed by someone else; try again`);
   }
 }

@@ -29,6 +29,10 @@ export const keys = {
   /** A facilitator's profile with its own calendar (bookings and blocks) in one item. */
   facilitator: (id: string) => ({ pk: `FAC#${id}`, sk: 'FACILITATOR' }),
   introSession: (id: string) => ({ pk: `INTRO#${id}`, sk: 'SESSION' }),
+  meeting: (id: string) => ({ pk: `MTG#${id}`, sk: 'MEETING' }),
+  /** Pointer from a dialogue to one of its meetings: a dialogue's meetings are one query. */
+  dialogueMeeting: (dialogueId: string, meetingId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MEETING#${meetingId}` }),
+  dialogueMeetingPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MEETING#' }),
 };
 
 export const indexKeys = {

@@ -5,6 +5,7 @@
 import type { Dialogue, DialogueState } from './dialogue.ts';
 import type { Facilitator } from './facilitators.ts';
 import type { IntroSession } from './intro-sessions.ts';
+import type { Meeting } from './meetings.ts';
 import type { Organiser } from './organiser.ts';
 
 export interface Page<T> {
@@ -124,4 +125,12 @@ export interface IntroSessionRepository {
   /** Sessions of one region (or all), by start time. */
   list(region?: string): Promise<IntroSession[]>;
   mutate(id: string, change: (current: IntroSession) => IntroSession | undefined): Promise<{ session: IntroSession; changed: boolean }>;
+}
+
+export interface MeetingRepository {
+  /** Stores a new meeting and its pointer under each of its dialogues. */
+  create(m: Meeting): Promise<void>;
+  get(id: string): Promise<Meeting | undefined>;
+  listForDialogue(dialogueId: string): Promise<Meeting[]>;
+  mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
