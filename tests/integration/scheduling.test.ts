@@ -165,6 +165,26 @@ describe('scheduling API', () => {
     }
   });
 
+  it('books a pair exactly once when five coordinators ask for the same time at once', async () => {
+    // Prepare: a free time for the Solna pair
+    const [slot] = (await h.api('GET', '/api/slot-proposals?kind=intro&nearOffice=Solna')).json.items as Slot[];
+    const body = (i: number) => ({
+      region: 'stockholm',
+      start: slot!.sessions[0]!.start,
+      videoLink: `https://video.example.se/p${i}`,
+      pair: slot!.pair,
+    });
+    // Act
+    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => h.api('POST', '/api/intro-sessions', body(i))));
+    // Assess
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    for (const id of [slot!.pair.skolverket, slot!.pair.spsm]) {
+      const bookings = (await calendarOf(id)).filter((c) => c.source === 'booking');
+      expect(bookings.filter((c) => c.ref === results.find((r) => r.status === 201)!.json.id)).toHaveLength(1);
+    }
+    expect((await h.api('GET', '/api/intro-sessions?region=stockholm')).json.items).toHaveLength(1);
+  });
+
   it('keeps facilitators, calendars and intro sessions across a restart', async () => {
     const before = await h.api('GET', '/api/facilitators');
     await h.restart();
