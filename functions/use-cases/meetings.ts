@@ -27,7 +27,7 @@ import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { sendOnce } from './mail.ts';
-import { composeMeetingMails } from './meeting-mail.ts';
+import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { bookPair } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -63,7 +63,7 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): 
     now: d.clock.now(),
   });
   let sent = 0;
-  const step = `meeting-${m.id}-${m.sequence}-${method.toLowerCase()}`;
+  const step = meetingMailStep(m, method);
   for (const mail of mails) {
     const r = await sendOnce(d, {
       dialogueId: m.dialogueIds[0] as string,
