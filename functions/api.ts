@@ -10,12 +10,21 @@ import { deps } from '#adapters/deps.ts';
 import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
 import { inspectionRoutes } from '#functions/http/api-routes/inspections.ts';
+import { meetingRoutes } from '#functions/http/api-routes/meetings.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
+import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { roleOf } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
 
-export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...inspectionRoutes, ...conflictRoutes };
+export const apiRoutes: ApiRoutes = {
+  ...organiserRoutes,
+  ...dialogueRoutes,
+  ...inspectionRoutes,
+  ...conflictRoutes,
+  ...schedulingRoutes,
+  ...meetingRoutes,
+};
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {

@@ -14,6 +14,7 @@ import type {
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
+import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
@@ -28,6 +29,8 @@ import {
   DynamoOrganiserRepository,
   DynamoSuppressionList,
 } from './repositories.ts';
+import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
+import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -59,6 +62,10 @@ export interface Deps {
   secrets(): Promise<Secrets>;
   calendar: CalendarRepository;
   clashRules: ClashRules;
+  facilitators: FacilitatorRepository;
+  introSessions: IntroSessionRepository;
+  meetings: MeetingRepository;
+  scheduling: SchedulingConfig;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -101,6 +108,10 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     secrets,
     calendar: new DynamoCalendarRepository(clients.doc, env.TABLE_NAME),
     clashRules: parseClashRules(env.CLASH_RULES),
+    facilitators: new DynamoFacilitatorRepository(clients.doc, env.TABLE_NAME),
+    introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
+    meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
+    scheduling: schedulingConfig(env),
   };
 }
 

@@ -38,6 +38,13 @@ export const envSchema = z.object({
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),
   /** Clash rules per planned kind as JSON, e.g. {"physical_meeting":{"bufferDays":14}}; unset = the defaults. */
   CLASH_RULES: z.string().optional(),
+  /** Scheduling: school holidays as JSON, e.g. [{"from":"2026-02-23","to":"2026-02-27","name":"sportlov"}]. */
+  SCHOOL_HOLIDAYS: z.string().default('[]'),
+  /** Scheduling: office hours in Europe/Stockholm, "HH:MM-HH:MM". */
+  OFFICE_HOURS: z
+    .string()
+    .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')
+    .default('08:30-16:30'),
 });
 export type Env = z.output<typeof envSchema>;
 

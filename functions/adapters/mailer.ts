@@ -35,6 +35,10 @@ export class SesMailer implements Mailer {
       html: mail.html,
       messageId: mail.messageId,
       headers: { 'Content-Language': 'sv' },
+      // multipart/mixed → multipart/alternative (text, html, text/calendar; method=…) + the .ics attached
+      icalEvent: mail.calendar
+        ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', content: mail.calendar.ics }
+        : undefined,
     });
     const raw = composed.message as Buffer;
     try {

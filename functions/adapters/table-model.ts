@@ -27,6 +27,13 @@ export const keys = {
   mailPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MAIL#' }),
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
   suppressed: (email: string) => ({ pk: `SUPPRESS#${email.trim().toLowerCase()}`, sk: 'SUPPRESS' }),
+  /** A facilitator's profile with its own calendar (bookings and blocks) in one item. */
+  facilitator: (id: string) => ({ pk: `FAC#${id}`, sk: 'FACILITATOR' }),
+  introSession: (id: string) => ({ pk: `INTRO#${id}`, sk: 'SESSION' }),
+  meeting: (id: string) => ({ pk: `MTG#${id}`, sk: 'MEETING' }),
+  /** Pointer from a dialogue to one of its meetings: a dialogue's meetings are one query. */
+  dialogueMeeting: (dialogueId: string, meetingId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MEETING#${meetingId}` }),
+  dialogueMeetingPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MEETING#' }),
 };
 
 export const indexKeys = {
@@ -34,6 +41,12 @@ export const indexKeys = {
   dialogueKind: (createdAt: string, id: string) => ({ kindPk: 'DIALOGUE', kindSk: `${createdAt}#${id}` }),
   dialogueState: (state: string, updatedAt: string, id: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: `${updatedAt}#${id}` }),
   due: (dueAt: string, id: string) => ({ duePk: 'DUE', dueSk: `${dueAt}#${id}` }),
+  facilitatorKind: (agency: string, name: string, id: string) => ({
+    kindPk: 'FACILITATOR',
+    kindSk: `${agency}#${name.toLowerCase()}#${id}`,
+  }),
+  /** Intro sessions by region, then start: a region's sessions are one begins_with query. */
+  introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
 };
 
 /** Inspection calendar, planned dialogue dates, conflicts and their audit (issue 4). */

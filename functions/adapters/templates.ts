@@ -42,6 +42,11 @@ export class TemplateRenderer {
     };
   }
 
+  /** A plain-text template (no HTML escaping), e.g. calendar/summary.hbs; trimmed. */
+  text(file: string, data: Record<string, unknown>): string {
+    return this.compile(file, false)(data).trim();
+  }
+
   page(name: string, data: Record<string, unknown>): string {
     const body = this.compile(`pages/${name}.hbs`, true)(data);
     return this.compile('pages/layout.hbs', true)({ ...data, body: new Handlebars.SafeString(body) });

@@ -4,6 +4,9 @@
  */
 import type { Dialogue, DialogueState } from './dialogue.ts';
 import type { DeliveryOutcome } from './delivery.ts';
+import type { Facilitator } from './facilitators.ts';
+import type { IntroSession } from './intro-sessions.ts';
+import type { Meeting } from './meetings.ts';
 import type { Organiser } from './organiser.ts';
 
 export interface Page<T> {
@@ -90,6 +93,8 @@ export interface OutgoingMail {
   /** Stable RFC 5322 Message-ID: the same for every retry of one (dialogue, step, recipient). */
   messageId: string;
   tags?: Record<string, string>;
+  /** An iCalendar invitation: sent as a text/calendar alternative and as an attached .ics. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string; filename?: string };
 }
 
 export interface Mailer {
@@ -99,4 +104,50 @@ export interface Mailer {
 export interface WorkflowClient {
   startInvitation(dialogueId: string): Promise<{ started: boolean }>;
   completeWait(taskToken: string, output: Record<string, unknown>): Promise<'delivered' | 'closed'>;
+}
+
+/** A facilitator's own calendar as the system keeps it: bookings it made and blocks entered. */
+export interface CalendarEntry {
+  start: string;
+  end: string;
+  source: 'booking' | 'block';
+  /** The meeting or intro session of a booking; a generated id for a block. */
+  ref: string;
+  reason?: string;
+}
+
+export interface StoredFacilitator extends Facilitator {
+  calendar: CalendarEntry[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface FacilitatorRepository {
+  /** Creates or updates the profile; the calendar is kept. */
+  upsert(f: Facilitator, now: Date): Promise<{ facilitator: StoredFacilitator; created: boolean }>;
+  get(id: string): Promise<StoredFacilitator | undefined>;
+  /** Every facilitator (a few hundred at most), by agency and name. */
+  list(): Promise<StoredFacilitator[]>;
+  /** Optimistic-locked change of one facilitator; `change` returns undefined to leave it. */
+  mutate(
+    id: string,
+    change: (current: StoredFacilitator) => StoredFacilitator | undefined,
+  ): Promise<{ facilitator: StoredFacilitator; changed: boolean }>;
+}
+
+export interface IntroSessionRepository {
+  create(s: IntroSession): Promise<void>;
+  get(id: string): Promise<IntroSession | undefined>;
+  /** Sessions of one region (or all), by start time. */
+  list(region?: string): Promise<IntroSession[]>;
+  mutate(id: string, change: (current: IntroSession) => IntroSession | undefined): Promise<{ session: IntroSession; changed: boolean }>;
+}
+
+export interface MeetingRepository {
+  /** Stores a new meeting and its pointer under each of its dialogues. */
+  create(m: Meeting): Promise<void>;
+  get(id: string): Promise<Meeting | undefined>;
+  listForDialogue(dialogueId: string): Promise<Meeting[]>;
+  mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }

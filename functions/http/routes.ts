@@ -33,6 +33,21 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/conflicts/{dialogueId}/decision', fn: 'api' },
   { method: 'POST', path: '/api/schedule/check', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },
+  // Facilitators, intro sessions, slot proposals and meetings (issue 3).
+  { method: 'POST', path: '/api/facilitators', fn: 'api' },
+  { method: 'GET', path: '/api/facilitators', fn: 'api' },
+  { method: 'GET', path: '/api/facilitators/{id}', fn: 'api' },
+  { method: 'POST', path: '/api/facilitators/{id}/blocks', fn: 'api' },
+  { method: 'POST', path: '/api/intro-sessions', fn: 'api' },
+  { method: 'GET', path: '/api/intro-sessions', fn: 'api' },
+  { method: 'GET', path: '/api/slot-proposals', fn: 'api' },
+  { method: 'POST', path: '/api/meetings', fn: 'api' },
+  { method: 'GET', path: '/api/meetings/{id}', fn: 'api' },
+  { method: 'POST', path: '/api/meetings/{id}/reschedule', fn: 'api' },
+  { method: 'POST', path: '/api/meetings/{id}/cancel', fn: 'api' },
+  { method: 'PUT', path: '/api/meetings/{id}/participants', fn: 'api' },
+  { method: 'POST', path: '/api/meetings/{id}/notes', fn: 'api' },
+  { method: 'GET', path: '/api/dialogues/{id}/meetings', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

@@ -1,7 +1,7 @@
 /** Coordinator use-cases on dialogues: create (and start its invitation workflow), read, list. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -63,10 +63,10 @@ export async function createDialogue(d: Deps, body: unknown): Promise<{ dialogue
   return { dialogue, created };
 }
 
-export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mails: MailRecord[] }> {
+export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mails: MailRecord[]; timeline: TimelineEntry[] }> {
   const dialogue = await d.dialogues.get(id);
   if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
-  return { ...dialogue, mails: await d.mailLog.list(id) };
+  return { ...dialogue, mails: await d.mailLog.list(id), timeline: timeline(dialogue) };
 }
 
 export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue>> {

@@ -2,7 +2,7 @@
  * The invitation phase's steps, as the workflow and the scheduler call them. Each step is
  * idempotent: it reads the dialogue, does only what is not yet done, and writes with a version check.
  */
-import { assertTransition, type Dialogue, isAnswered, nextTimerAfter, type Recipient } from '#core/dialogue.ts';
+import { assertTransition, type Dialogue, hasAccepted, isAnswered, nextTimerAfter, type Recipient } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
@@ -115,7 +115,7 @@ export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: st
 }
 
 export const outcomeOf = (x: Dialogue): string =>
-  x.state === 'accepted' ? 'accepted' : x.state === 'declined' ? 'declined' : x.state === 'no_answer' ? 'no_answer' : 'failed';
+  hasAccepted(x) ? 'accepted' : x.state === 'declined' ? 'declined' : x.state === 'no_answer' ? 'no_answer' : 'failed';
 
 export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue, organiser } = await load(d, dialogueId);

@@ -7,7 +7,7 @@
  * sees the mail's status.
  */
 import { newLinkId, signLinkToken } from '#core/link-token.ts';
-import type { MailRecord } from '#core/ports.ts';
+import type { MailRecord, OutgoingMail } from '#core/ports.ts';
 import { addDays } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
@@ -25,7 +25,7 @@ export interface SendOnceInput {
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
-  render(link: string | undefined): RenderedEmail;
+  render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
 export function messageId(d: Deps, dialogueId: string, step: string, contactId: string): string {

@@ -26,8 +26,8 @@ describe('dialogue transitions', () => {
     expect(() => assertTransition('declined', 'accepted')).toThrow("A dialogue in state 'declined' cannot move to 'accepted'");
   });
 
-  it('has terminal answers: nothing follows accepted, declined or no_answer in this phase', () => {
-    expect(transitions.accepted).toEqual([]);
+  it('has terminal answers: nothing follows declined or no_answer; accepted leads only into the intro phase', () => {
+    expect(transitions.accepted).toEqual(['intro_offered', 'cancelled']);
     expect(transitions.declined).toEqual([]);
     expect(transitions.no_answer).toEqual([]);
   });

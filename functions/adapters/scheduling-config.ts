@@ -1,0 +1,30 @@
+/**
+ * The scheduling configuration read from the environment once: the working calendar (school
+ * holidays, office hours) and the lead times, gaps and buffers of the slot search (defaults in
+ * functions/core/scheduling.ts). A malformed SCHOOL_HOLIDAYS fails at cold start with a message.
+ */
+import { type WorkingCalendar, workingCalendarSchema } from '#core/calendar.ts';
+import { type SchedulingSettings, schedulingSettingsSchema } from '#core/scheduling.ts';
+import type { Env } from './env.ts';
+
+export interface SchedulingConfig {
+  calendar: WorkingCalendar;
+  settings: SchedulingSettings;
+}
+
+export function schedulingConfig(env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'>): SchedulingConfig {
+  let holidays: unknown;
+  try {
+    holidays = JSON.parse(env.SCHOOL_HOLIDAYS);
+  } catch {
+    throw new Error('Invalid environment: SCHOOL_HOLIDAYS must be a JSON array of {"from","to","name"}');
+  }
+  const [start, end] = env.OFFICE_HOURS.split('-');
+  const parsed = workingCalendarSchema.safeParse({ schoolHolidays: holidays, officeHours: { start, end } });
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid environment: SCHOOL_HOLIDAYS/OFFICE_HOURS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}) };
+}

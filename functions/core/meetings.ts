@@ -1,0 +1,196 @@
+/**
+ * Meetings of the dialogue process, the people an organiser names to attend them, and the
+ * meeting notes. A meeting covers one or more dialogues (several small organisers sharing a school
+ * chief meet together), has 1–3 sessions, one facilitator pair and an iCalendar SEQUENCE that rises
+ * on every reschedule and on cancellation. Notes are brief and public and, by construction, cannot
+ * hold an assessment of the organiser: the schema is strict and has no such field.
+ */
+import { z } from 'zod';
+import { InvalidTransitionError, ValidationError } from './errors.ts';
+import { type FacilitatorPair, type Interval, pairSchema } from './facilitators.ts';
+import { type MeetingKind, meetingKindRules, meetingKinds } from './scheduling.ts';
+
+export const participantRoles = ['board_member', 'school_chief', 'rektor', 'teacher', 'other'] as const;
+export type ParticipantRole = (typeof participantRoles)[number];
+
+export const participantRoleNames: Record<ParticipantRole, string> = {
+  board_member: 'Ledamot i nämnd/styrelse',
+  school_chief: 'Skolchef',
+  rektor: 'Rektor',
+  teacher: 'Lärare',
+  other: 'Annan roll',
+};
+
+const roleEnum = z.enum(participantRoles, { message: `role must be one of ${participantRoles.join(', ')}` });
+
+export const participantSchema = z
+  .object({
+    name: z.string().trim().min(2, 'Skriv deltagarens namn.').max(120),
+    email: z.email({ message: 'Skriv en giltig e-postadress.' }).transform((e) => e.toLowerCase()),
+    role: roleEnum,
+  })
+  .strict();
+export type Participant = z.output<typeof participantSchema>;
+
+/** Who the organiser names to attend: 1–20 people, each address once. */
+export const participantsSchema = z
+  .array(participantSchema)
+  .min(1, 'Ange minst en deltagare.')
+  .max(20, 'Ange högst 20 deltagare.')
+  .refine((ps) => new Set(ps.map((p) => p.email)).size === ps.length, { message: 'Varje e-postadress får bara anges en gång.' });
+
+/**
+ * Meeting notes (minnesanteckningar) as the pair registers them: what was discussed and which
+ * roles took part. `.strict()`: any other field (a grade, an assessment, a comment on the
+ * organiser) is rejected, not dropped silently.
+ */
+export const meetingNotesSchema = z
+  .object({
+    discussed: z.string().trim().min(10, 'Beskriv kort vad som diskuterades.').max(4000, 'Anteckningarna får vara högst 4000 tecken.'),
+    rolesPresent: z
+      .array(roleEnum)
+      .min(1, 'Ange vilka roller som deltog.')
+      .refine((rs) => new Set(rs).size === rs.length, { message: 'Ange varje roll en gång.' }),
+    /** Notes are public documents; the field exists so nobody can register them as anything else. */
+    public: z.literal(true, { message: 'Minnesanteckningar är allmänna handlingar (public: true).' }),
+  })
+  .strict();
+export type MeetingNotes = z.output<typeof meetingNotesSchema>;
+
+export interface RegisteredNotes extends MeetingNotes {
+  registeredAt: string;
+  registeredBy: string;
+}
+
+const isoInstant = z.iso.datetime({ offset: true, message: 'a time must be an ISO date-time with offset' });
+
+export const sessionSchema = z
+  .object({ start: isoInstant, end: isoInstant })
+  .strict()
+  .refine((s) => Date.parse(s.start) < Date.parse(s.end), { message: 'a session must end after it starts', path: ['end'] });
+
+export const meetingStatuses = ['booked', 'cancelled'] as const;
+export type MeetingStatus = (typeof meetingStatuses)[number];
+
+export interface MeetingSession {
+  start: string;
+  end: string;
+}
+
+export interface Meeting {
+  id: string;
+  /** One dialogue, or several when organisers that share a school chief meet together. */
+  dialogueIds: string[];
+  kind: MeetingKind;
+  sessions: MeetingSession[];
+  pair: FacilitatorPair;
+  /** Physical meetings have an address; digital ones a video link. */
+  location?: string;
+  videoLink?: string;
+  participants: Participant[];
+  /** iCalendar SEQUENCE: 0 when booked, +1 on every reschedule and on cancellation. */
+  sequence: number;
+  status: MeetingStatus;
+  notes?: RegisteredNotes;
+  cancelledReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What creating a meeting needs (from a picked slot or a coordinator). */
+export const newMeetingSchema = z
+  .object({
+    dialogueIds: z
+      .array(z.string().min(1))
+      .min(1, 'a meeting belongs to at least one dialogue')
+      .max(10, 'a shared meeting covers at most 10 dialogues')
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'each dialogue once' }),
+    kind: z.enum(meetingKinds),
+    sessions: z.array(sessionSchema).min(1).max(3),
+    pair: pairSchema,
+    location: z.string().trim().min(3).max(300).optional(),
+    videoLink: z.url({ protocol: /^https$/, message: 'the video link must be an https URL' }).optional(),
+    participants: z.array(participantSchema).max(20).default([]),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const rule = meetingKindRules[m.kind];
+    if (rule.mode === 'physical' && !m.location)
+      ctx.addIssue({ code: 'custom', path: ['location'], message: `${rule.name} needs a location` });
+    if (rule.mode === 'digital' && !m.videoLink)
+      ctx.addIssue({ code: 'custom', path: ['videoLink'], message: `${rule.name} needs a video link` });
+    if (m.sessions.length > rule.maxSessions) ctx.addIssue({ code: 'custom', path: ['sessions'], message: `${rule.name} cannot be split` });
+  });
+export type NewMeeting = z.output<typeof newMeetingSchema>;
+
+export function bookMeeting(id: string, input: NewMeeting, now: Date): Meeting {
+  const at = now.toISOString();
+  return {
+    id,
+    dialogueIds: input.dialogueIds,
+    kind: input.kind,
+    sessions: sortSessions(input.sessions),
+    pair: input.pair,
+    location: input.location,
+    videoLink: input.videoLink,
+    participants: input.participants,
+    sequence: 0,
+    status: 'booked',
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+const sortSessions = (ss: readonly MeetingSession[]): MeetingSession[] =>
+  [...ss]
+    .map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() }))
+    .sort((a, b) => a.start.localeCompare(b.start));
+
+export const meetingIntervals = (m: Pick<Meeting, 'sessions'>): Interval[] =>
+  m.sessions.map((s) => ({ start: new Date(s.start), end: new Date(s.end) }));
+
+/** Moves a booked meeting to new sessions (and possibly a new pair); SEQUENCE rises, the UID stays. */
+export function rescheduleMeeting(m: Meeting, sessions: readonly MeetingSession[], now: Date, pair: FacilitatorPair = m.pair): Meeting {
+  if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status} and cannot be rescheduled`, { id: m.id });
+  if (sessions.length < 1 || sessions.length > meetingKindRules[m.kind].maxSessions) {
+    throw new ValidationError(`${meetingKindRules[m.kind].name} has 1–${meetingKindRules[m.kind].maxSessions} sessions`);
+  }
+  return { ...m, sessions: sortSessions(sessions), pair, sequence: m.sequence + 1, updatedAt: now.toISOString() };
+}
+
+/** Cancels a booked meeting; SEQUENCE rises so calendars apply the METHOD:CANCEL. */
+export function cancelMeeting(m: Meeting, now: Date, reason?: string): Meeting {
+  if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is already ${m.status}`, { id: m.id });
+  return { ...m, status: 'cancelled', cancelledReason: reason, sequence: m.sequence + 1, updatedAt: now.toISOString() };
+}
+
+/** Replaces the participants an organiser names (1–20); they get the invitation from now on. */
+export function nameParticipants(m: Meeting, participants: unknown, now: Date): Meeting {
+  const parsed = participantsSchema.safeParse(participants);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues[0]?.message ?? 'Ogiltiga deltagare.',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
+  return { ...m, participants: parsed.data, updatedAt: now.toISOString() };
+}
+
+/** Registers notes for a held dialogue meeting; notes exist only for dialogue meetings, once. */
+export function registerNotes(m: Meeting, notes: unknown, by: string, now: Date): Meeting {
+  if (m.kind !== 'dialogue') throw new InvalidTransitionError('Minnesanteckningar registreras bara för dialogmöten', { id: m.id });
+  if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
+  const lastEnd = m.sessions.at(-1)?.end;
+  if (lastEnd && Date.parse(lastEnd) > now.getTime())
+    throw new InvalidTransitionError('Minnesanteckningar kan registreras först när mötet har hållits', { id: m.id });
+  if (m.notes) throw new InvalidTransitionError('Minnesanteckningarna är redan registrerade', { id: m.id });
+  const parsed = meetingNotesSchema.safeParse(notes);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues[0]?.message ?? 'Ogiltiga minnesanteckningar.',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return { ...m, notes: { ...parsed.data, registeredAt: now.toISOString(), registeredBy: by }, updatedAt: now.toISOString() };
+}

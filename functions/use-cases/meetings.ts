@@ -1,0 +1,169 @@
+/**
+ * Coordinator use-cases on meetings: book (a pair and sessions for one or more dialogues),
+ * reschedule, cancel, name participants, register notes. Every change books or releases the pair
+ * in the facilitators' calendars, records a history entry on each dialogue, and mails the pair and
+ * participants a calendar invitation (REQUEST, or CANCEL) through the send-once mail log. These
+ * do not move the dialogue's state: the phase workflows that build on them do.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
+import type { HistoryType } from '#core/dialogue.ts';
+import type { Interval } from '#core/facilitators.ts';
+import type { CalendarMethod } from '#core/ics.ts';
+import {
+  bookMeeting,
+  cancelMeeting,
+  type Meeting,
+  meetingIntervals,
+  nameParticipants,
+  newMeetingSchema,
+  registerNotes,
+  rescheduleMeeting,
+  sessionSchema,
+} from '#core/meetings.ts';
+import { pairSchema, validatePair } from '#core/facilitators.ts';
+import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
+import { formatSwedishDateTime } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { sendOnce } from './mail.ts';
+import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
+import { bookPair } from './scheduling.ts';
+import { parseOrThrow } from './validate.ts';
+
+const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
+const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
+
+function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): void {
+  const problems = sessionProblems(m.kind, intervals, d.scheduling.calendar);
+  if (problems.length > 0) throw new ValidationError(`${meetingKindRules[m.kind].name} cannot be held then: ${problems.join('; ')}`);
+  if (intervals.some((i) => i.start.getTime() <= d.clock.now().getTime())) throw new ValidationError('a meeting must start in the future');
+}
+
+const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
+
+async function note(d: Deps, m: Meeting, type: HistoryType, detail: string): Promise<void> {
+  const at = d.clock.now().toISOString();
+  for (const id of m.dialogueIds) {
+    await d.dialogues.mutate(id, (x) => ({ ...x, history: [...x.history, { at, type, detail }], updatedAt: at }));
+  }
+}
+
+/** Mails every recipient of this meeting version; recipients already mailed are skipped (send-once). */
+export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): Promise<number> {
+  const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
+  const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
+  const mails = composeMeetingMails(d.templates, {
+    meeting: m,
+    method,
+    organiserNames: organisers.map((o) => o?.organiserName ?? ''),
+    facilitators: facilitators.filter((f) => f !== undefined),
+    organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
+    uidDomain: domainOf(d.env.MAIL_FROM),
+    now: d.clock.now(),
+  });
+  let sent = 0;
+  const step = meetingMailStep(m, method);
+  for (const mail of mails) {
+    const r = await sendOnce(d, {
+      dialogueId: m.dialogueIds[0] as string,
+      step,
+      contactId: mail.recipientKey,
+      email: mail.to,
+      render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+    });
+    if (r.sent) sent++;
+  }
+  return sent;
+}
+
+export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
+  const input = parseOrThrow(newMeetingSchema, body, 'meeting');
+  for (const id of input.dialogueIds) if (!(await d.dialogues.get(id))) throw new NotFoundError(`No dialogue with id '${id}'`);
+  const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
+  const intervals = meetingIntervals(meeting);
+  checkTimes(d, meeting, intervals);
+  const pairProblem = validatePair(meeting.pair, await d.facilitators.list());
+  if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting));
+  await d.meetings.create(meeting);
+  await note(
+    d,
+    meeting,
+    'meeting_booked',
+    `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
+  );
+  await mailMeeting(d, meeting, 'REQUEST');
+  return meeting;
+}
+
+export async function getMeeting(d: Deps, id: string): Promise<Meeting> {
+  const m = await d.meetings.get(id);
+  if (!m) throw new NotFoundError(`No meeting with id '${id}'`);
+  return m;
+}
+
+export const listMeetingsOfDialogue = (d: Deps, dialogueId: string): Promise<Meeting[]> => d.meetings.listForDialogue(dialogueId);
+
+const rescheduleSchema = z.object({ sessions: z.array(sessionSchema).min(1).max(3), pair: pairSchema.optional() }).strict();
+
+export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<Meeting> {
+  const input = parseOrThrow(rescheduleSchema, body, 'reschedule');
+  const current = await getMeeting(d, id);
+  const moved = rescheduleMeeting(current, input.sessions, d.clock.now(), input.pair ?? current.pair);
+  const intervals = meetingIntervals(moved);
+  checkTimes(d, moved, intervals);
+  const pairProblem = validatePair(moved.pair, await d.facilitators.list());
+  if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  // Book the new times under the same ref (replacing the old entries), then commit the meeting.
+  await bookPair(d, moved.pair, intervals, id, bufferOf(d, moved));
+  for (const old of [current.pair.skolverket, current.pair.spsm]) {
+    if (old !== moved.pair.skolverket && old !== moved.pair.spsm) await release(d, old, id);
+  }
+  const { meeting } = await d.meetings.mutate(id, (x) => (x.sequence === current.sequence ? moved : undefined));
+  if (meeting.sequence !== moved.sequence)
+    throw new ConflictError('The meeting was changed by someone else meanwhile; reload and try again');
+  await note(
+    d,
+    meeting,
+    'meeting_rescheduled',
+    `${meetingKindRules[meeting.kind].name} flyttat till ${formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0))} (${meeting.id})`,
+  );
+  await mailMeeting(d, meeting, 'REQUEST');
+  return meeting;
+}
+
+async function release(d: Deps, facilitatorId: string, ref: string): Promise<void> {
+  await d.facilitators.mutate(facilitatorId, (f) =>
+    f.calendar.some((c) => c.ref === ref)
+      ? { ...f, calendar: f.calendar.filter((c) => c.ref !== ref), updatedAt: d.clock.now().toISOString() }
+      : undefined,
+  );
+}
+
+const cancelSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
+
+export async function cancelMeetingById(d: Deps, id: string, body: unknown): Promise<Meeting> {
+  const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
+  const { meeting } = await d.meetings.mutate(id, (x) => cancelMeeting(x, d.clock.now(), input.reason));
+  for (const f of [meeting.pair.skolverket, meeting.pair.spsm]) await release(d, f, id);
+  await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`);
+  await mailMeeting(d, meeting, 'CANCEL');
+  return meeting;
+}
+
+/** The organiser's named participants; new ones receive the current invitation. */
+export async function setParticipants(d: Deps, id: string, body: unknown): Promise<Meeting> {
+  await getMeeting(d, id);
+  const participants = (body as { participants?: unknown } | undefined)?.participants;
+  const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now()));
+  await mailMeeting(d, meeting, 'REQUEST');
+  return meeting;
+}
+
+export async function addNotes(d: Deps, id: string, body: unknown, by: string): Promise<Meeting> {
+  await getMeeting(d, id);
+  const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
+  await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
+  return meeting;
+}

@@ -1,0 +1,170 @@
+/**
+ * Coordinator use-cases for the scheduling foundations: facilitators and their blocks, booking a
+ * facilitator pair, group intro sessions, and slot proposals over the facilitators' real
+ * calendars. Booking writes each facilitator's item with a version check after re-checking that
+ * it is free, so two bookings never overlap; if the second facilitator turns out busy, the first
+ * booking is taken back before the 409, so a rejected request leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
+import {
+  type BusyInterval,
+  blockInputSchema,
+  type FacilitatorPair,
+  facilitatorSchema,
+  type Interval,
+  overlaps,
+  validatePair,
+  widen,
+} from '#core/facilitators.ts';
+import { type IntroSession, introSessionInputSchema, newIntroSession } from '#core/intro-sessions.ts';
+import type { CalendarEntry, StoredFacilitator } from '#core/ports.ts';
+import { meetingKindRules, meetingKinds, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { parseOrThrow } from './validate.ts';
+
+export const busyOf = (facilitators: readonly StoredFacilitator[]): BusyInterval[] =>
+  facilitators.flatMap((f) =>
+    f.calendar.map((c) => ({ facilitatorId: f.id, source: c.source, ref: c.ref, start: new Date(c.start), end: new Date(c.end) })),
+  );
+
+export async function upsertFacilitator(d: Deps, body: unknown): Promise<{ facilitator: StoredFacilitator; created: boolean }> {
+  const input = parseOrThrow(facilitatorSchema, body, 'facilitator');
+  return d.facilitators.upsert(input, d.clock.now());
+}
+
+export async function getFacilitator(d: Deps, id: string): Promise<StoredFacilitator> {
+  const f = await d.facilitators.get(id);
+  if (!f) throw new NotFoundError(`No facilitator with id '${id}'`);
+  return f;
+}
+
+export const listFacilitators = (d: Deps): Promise<StoredFacilitator[]> => d.facilitators.list();
+
+/** A facilitator enters a block (leave, travel, other work); it may not cover one of its bookings. */
+export async function addBlock(d: Deps, facilitatorId: string, body: unknown): Promise<CalendarEntry> {
+  const input = parseOrThrow(blockInputSchema, body, 'block');
+  await getFacilitator(d, facilitatorId);
+  const block: CalendarEntry = {
+    start: new Date(input.start).toISOString(),
+    end: new Date(input.end).toISOString(),
+    source: 'block',
+    ref: `blk-${randomUUID()}`,
+    ...(input.reason ? { reason: input.reason } : {}),
+  };
+  const interval = { start: new Date(block.start), end: new Date(block.end) };
+  await d.facilitators.mutate(facilitatorId, (f) => {
+    const booked = f.calendar.find((c) => c.source === 'booking' && overlaps({ start: new Date(c.start), end: new Date(c.end) }, interval));
+    if (booked) {
+      throw new ConflictError(
+        `The block overlaps booking '${booked.ref}' (${booked.start}–${booked.end}); move or cancel that meeting first`,
+        {
+          ref: booked.ref,
+        },
+      );
+    }
+    return { ...f, calendar: [...f.calendar, block], updatedAt: d.clock.now().toISOString() };
+  });
+  return block;
+}
+
+/**
+ * Books both facilitators of a pair for `intervals` (plus the kind's buffer) under `ref`.
+ * Throws ConflictError, with nothing written, when either is no longer free.
+ */
+export async function bookPair(
+  d: Deps,
+  pair: FacilitatorPair,
+  intervals: readonly Interval[],
+  ref: string,
+  bufferMinutes: number,
+): Promise<void> {
+  const booked: string[] = [];
+  const at = d.clock.now().toISOString();
+  try {
+    for (const id of [pair.skolverket, pair.spsm]) {
+      await d.facilitators.mutate(id, (f) => {
+        for (const i of intervals) {
+          const wide = widen(i, bufferMinutes);
+          const clash = f.calendar.find((c) => c.ref !== ref && overlaps({ start: new Date(c.start), end: new Date(c.end) }, wide));
+          if (clash) throw new ConflictError(`${f.name} is not free then (${clash.source} ${clash.ref})`, { facilitatorId: id });
+        }
+        const entries = intervals.map((i) => ({ start: i.start.toISOString(), end: i.end.toISOString(), source: 'booking' as const, ref }));
+        return { ...f, calendar: [...f.calendar.filter((c) => c.ref !== ref), ...entries], updatedAt: at };
+      });
+      booked.push(id);
+    }
+  } catch (e) {
+    for (const id of booked) await releasePair(d, id, ref);
+    throw e;
+  }
+}
+
+async function releasePair(d: Deps, facilitatorId: string, ref: string): Promise<void> {
+  await d.facilitators.mutate(facilitatorId, (f) =>
+    f.calendar.some((c) => c.ref === ref)
+      ? { ...f, calendar: f.calendar.filter((c) => c.ref !== ref), updatedAt: d.clock.now().toISOString() }
+      : undefined,
+  );
+}
+
+export async function createIntroSession(d: Deps, body: unknown): Promise<IntroSession> {
+  const input = parseOrThrow(introSessionInputSchema, body, 'intro session');
+  const now = d.clock.now();
+  const session = newIntroSession(`intro-${randomUUID()}`, input, now);
+  const interval = { start: new Date(session.start), end: new Date(session.end) };
+  if (interval.start.getTime() <= now.getTime()) throw new ValidationError('start must be in the future');
+  const problems = sessionProblems('intro', [interval], d.scheduling.calendar);
+  if (problems.length > 0) throw new ValidationError(`The intro session cannot be held then: ${problems.join('; ')}`);
+  const pairProblem = validatePair(input.pair, await d.facilitators.list());
+  if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  await bookPair(d, input.pair, [interval], session.id, d.scheduling.settings.bufferMinutes.digital);
+  await d.introSessions.create(session);
+  return session;
+}
+
+const regionQuery = z.object({ region: z.string().max(40).optional() }).strict();
+export async function listIntroSessions(d: Deps, query: unknown): Promise<IntroSession[]> {
+  const q = parseOrThrow(regionQuery, query, 'query');
+  return d.introSessions.list(q.region);
+}
+
+export const slotQuerySchema = z
+  .object({
+    kind: z.enum(meetingKinds, { message: `kind must be one of ${meetingKinds.join(', ')}` }),
+    sessions: z.coerce.number().int().min(1).max(3).optional(),
+    sessionMinutes: z.coerce.number().int().min(30).max(480).optional(),
+    count: z.coerce.number().int().min(3).max(5).optional(),
+    /** End of the previous step's meeting (ISO): the minimum gap counts from it. */
+    after: z.iso.datetime({ offset: true }).optional(),
+    /** The organiser's previous pair, kept where possible. */
+    skolverket: z.string().max(63).optional(),
+    spsm: z.string().max(63).optional(),
+    nearOffice: z.string().max(60).optional(),
+  })
+  .strict();
+
+/** Slot proposals over the facilitators' stored calendars (a preview for the coordinator). */
+export async function previewSlots(d: Deps, query: unknown): Promise<SlotProposal[]> {
+  const q = parseOrThrow(slotQuerySchema, query, 'query');
+  const facilitators = await d.facilitators.list();
+  const previous = q.skolverket && q.spsm ? { skolverket: q.skolverket, spsm: q.spsm } : undefined;
+  try {
+    return proposeSlots(
+      { facilitators, busy: busyOf(facilitators), calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      {
+        kind: q.kind,
+        now: d.clock.now(),
+        previousMeetingEnd: q.after ? new Date(q.after) : undefined,
+        sessions: q.sessions,
+        sessionMinutes: q.sessionMinutes,
+        count: q.count,
+        prefs: { previous, nearOffice: q.nearOffice },
+      },
+    );
+  } catch (e) {
+    if (e instanceof RangeError) throw new ValidationError(`${meetingKindRules[q.kind].name}: ${e.message}`);
+    throw e;
+  }
+}

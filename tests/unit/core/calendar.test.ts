@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultWorkingCalendar,
+  isSwedishHoliday,
+  isWorkingDay,
+  nonWorkingReason,
+  stockholmDate,
+  stockholmInstant,
+  stockholmTime,
+  workingCalendarSchema,
+} from '#core/calendar.ts';
+
+describe('working calendar', () => {
+  const cal = workingCalendarSchema.parse({ schoolHolidays: [{ from: '2026-02-23', to: '2026-02-27', name: 'sportlov' }] });
+
+  it('knows the Swedish public holidays and the de facto eves', () => {
+    for (const d of [
+      '2026-01-01',
+      '2026-01-06',
+      '2026-04-03',
+      '2026-04-06',
+      '2026-05-01',
+      '2026-05-14',
+      '2026-06-06',
+      '2026-06-19',
+      '2026-12-24',
+      '2026-12-25',
+      '2026-12-31',
+    ]) {
+      expect(isSwedishHoliday(d), d).toBe(true);
+    }
+    expect(isSwedishHoliday('2026-03-10')).toBe(false);
+  });
+
+  it('says why a date is not a working day', () => {
+    expect(nonWorkingReason('2026-06-19', cal)).toBe('midsommarafton');
+    expect(nonWorkingReason('2026-03-07', cal)).toBe('helg');
+    expect(nonWorkingReason('2026-02-25', cal)).toBe('sportlov');
+    expect(nonWorkingReason('2026-03-10', cal)).toBeUndefined();
+    expect(isWorkingDay('2026-03-10', cal)).toBe(true);
+  });
+
+  it('keeps wall-clock times in Stockholm across both DST changes', () => {
+    // Prepare: the Fridays before and the Mondays after the changes of 29 March and 25 October 2026
+    const cases = [
+      ['2026-03-27', '07:30:00.000Z'],
+      ['2026-03-30', '06:30:00.000Z'],
+      ['2026-10-23', '06:30:00.000Z'],
+      ['2026-10-26', '07:30:00.000Z'],
+    ] as const;
+    for (const [date, utc] of cases) {
+      // Act
+      const at = stockholmInstant(date, '08:30');
+      // Assess
+      expect(at.toISOString()).toBe(`${date}T${utc}`);
+      expect(stockholmDate(at)).toBe(date);
+      expect(stockholmTime(at)).toBe('08:30');
+    }
+  });
+
+  it('rejects school holidays that end before they start and unknown fields', () => {
+    expect(workingCalendarSchema.safeParse({ schoolHolidays: [{ from: '2026-03-02', to: '2026-03-01' }] }).success).toBe(false);
+    expect(workingCalendarSchema.safeParse({ weekendsOff: true }).success).toBe(false);
+    expect(defaultWorkingCalendar().officeHours).toEqual({ start: '08:30', end: '16:30' });
+  });
+});
