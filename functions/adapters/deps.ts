@@ -5,9 +5,18 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
-import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
+import type {
+  DialogueQueries,
+  DialogueRepository,
+  LinkRepository,
+  Mailer,
+  MailLog,
+  OrganiserRepository,
+  WorkflowClient,
+} from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import { createClients } from './aws-clients.ts';
+import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
@@ -39,6 +48,8 @@ export interface Deps {
   workflow: WorkflowClient;
   templates: TemplateRenderer;
   secrets(): Promise<Secrets>;
+  /** Console read queries (bounded index queries). */
+  queries: DialogueQueries;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -78,6 +89,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
+    queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -6,17 +6,20 @@ import { z } from 'zod';
 import { InvalidTransitionError } from './errors.ts';
 import type { ContactRole, LegalForm } from './organiser.ts';
 
-export const dialogueStates = ['created', 'invited', 'accepted', 'declined', 'no_answer', 'failed'] as const;
+export const dialogueStates = ['created', 'invited', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
 export type DialogueState = (typeof dialogueStates)[number];
 
 /** Every allowed transition. Later phases extend this table; nothing else decides what may follow what. */
 export const transitions: Readonly<Record<DialogueState, readonly DialogueState[]>> = {
-  created: ['invited', 'failed'],
-  invited: ['accepted', 'declined', 'no_answer', 'failed'],
+  created: ['invited', 'failed', 'closed'],
+  invited: ['accepted', 'declined', 'no_answer', 'failed', 'closed'],
   accepted: [],
   declined: [],
   no_answer: [],
-  failed: [],
+  /** A coordinator may retry a failed dialogue (its invitation workflow starts anew) or close it. */
+  failed: ['created', 'closed'],
+  /** Closed by a coordinator (console): final. */
+  closed: [],
 };
 
 export function assertTransition(from: DialogueState, to: DialogueState): void {
@@ -69,7 +72,11 @@ export type HistoryType =
   | 'escalated'
   | 'failed'
   | 'workflow_started'
-  | 'mail_unconfirmed';
+  | 'mail_unconfirmed'
+  | 'closed'
+  | 'retried'
+  | 'invitation_resent'
+  | 'reminder_requested';
 
 export interface HistoryEntry {
   at: string;

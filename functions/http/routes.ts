@@ -5,6 +5,7 @@
 export const httpFunctions = {
   api: { entry: 'functions/api.ts', description: 'Coordinator and inspectorate JSON API' },
   answerPage: { entry: 'functions/answer-page.ts', description: 'Organiser answer pages (GET shows, POST records)' },
+  console: { entry: 'functions/console.ts', description: 'Coordinator and inspectorate console (HTML pages)' },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
@@ -24,6 +25,16 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  { method: 'GET', path: '/console', fn: 'console' },
+  { method: 'GET', path: '/console/login', fn: 'console' },
+  { method: 'POST', path: '/console/login', fn: 'console' },
+  { method: 'POST', path: '/console/logout', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
+  { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
+  { method: 'GET', path: '/console/metrics', fn: 'console' },
+  { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
+  { method: 'GET', path: '/console/inspection', fn: 'console' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

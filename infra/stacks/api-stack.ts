@@ -76,7 +76,20 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     for (const machine of machines) answerPage.grantStateMachine(machine, ['respond']);
 
-    this.functions = { api, answerPage };
+    const consoleFn = new ServiceFunction(this, 'Console', {
+      entry: httpFunctions.console.entry,
+      description: httpFunctions.console.description,
+      timeout: Duration.seconds(20),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start'])
+      .grantReadExecutions(`${props.prefix}-invitation`);
+    for (const machine of machines) consoleFn.grantStateMachine(machine, ['respond']);
+
+    this.functions = { api, answerPage, console: consoleFn };
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: props.prefix,
