@@ -26,7 +26,7 @@ import {
 } from '#core/session.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
-import { formBody } from '#functions/http/request.ts';
+import { formBody, rawBody } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
 import {
   type ConsoleAction,
@@ -34,9 +34,11 @@ import {
   consoleDialogue,
   consoleMetrics,
   listForConsole,
+  MAX_BULK_START,
   nextResend,
   retriesOf,
   runAction,
+  startDialogues,
 } from '#functions/use-cases/console.ts';
 
 const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
@@ -336,6 +338,60 @@ const inspectionPage: Page = async (c) => {
   return html(200, body);
 };
 
+const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {
+  requireConsoleRole(c, ['coordinator']);
+  const cursor = c.event.queryStringParameters?.cursor;
+  const page = await c.d.organisers.list(50, cursor);
+  const body = c.d.templates.consolePage('start', {
+    ...layoutData(c, 'Starta dialoger', { start: true }),
+    error,
+    max: MAX_BULK_START,
+    pageNo: cursor ? 'fler' : 1,
+    cycle: String(c.d.clock.now().getUTCFullYear()),
+    organisers: page.items.map((o) => ({ ...o, legalFormLabel: legalFormLabels[o.legalForm], regionName: regionName(o.region) })),
+    nextHref: page.cursor ? `/console/start${qs({ cursor: page.cursor })}` : undefined,
+  });
+  return html(error ? 400 : 200, body);
+};
+
+const outcomeLabels = { started: 'Startad', existed: 'Fanns redan', error: 'Gick inte att starta' } as const;
+
+const startPost: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const params = new URLSearchParams(rawBody(c.event));
+  const organiserIds = params.getAll('organiserIds');
+  const cycle = params.get('cycle') || String(c.d.clock.now().getUTCFullYear());
+  if (organiserIds.length === 0) return startPage(c, 'Välj minst en huvudman.');
+  if (organiserIds.length > MAX_BULK_START) return startPage(c, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`);
+  if (!/^\d{4}$/.test(cycle)) return startPage(c, 'Omgången är ett årtal, t.ex. 2026.');
+  if (params.get('step') !== 'run') {
+    const organisers = await Promise.all(organiserIds.map(async (id) => ({ id, name: (await c.d.organisers.get(id))?.name ?? id })));
+    return html(
+      200,
+      c.d.templates.consolePage('start-confirm', {
+        ...layoutData(c, 'Starta dialoger', { start: true }),
+        organisers,
+        count: organisers.length,
+        cycle,
+      }),
+    );
+  }
+  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  const rows = await startDialogues(c.d, { organiserIds, cycle }, actor);
+  logger.info('console bulk start', { count: rows.length, by: actor });
+  const n = (o: string) => rows.filter((r) => r.outcome === o).length;
+  return html(
+    200,
+    c.d.templates.consolePage('start-result', {
+      ...layoutData(c, 'Resultat', { start: true }),
+      rows: rows.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+      started: n('started'),
+      existed: n('existed'),
+      failed: n('error'),
+    }),
+  );
+};
+
 const logoutPost: Page = async () =>
   redirect('/console/login', { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` });
 
@@ -395,6 +451,8 @@ export const consolePages: Record<string, Page> = {
   'GET /console/metrics': metricsPage,
   'GET /console/metrics/{table}': metricsCsv,
   'GET /console/inspection': inspectionPage,
+  'GET /console/start': (c) => startPage(c),
+  'POST /console/start': startPost,
   'POST /console/logout': logoutPost,
 };
 export const consoleRouteKeys = [...Object.keys(consolePages), 'GET /console/login', 'POST /console/login'];

@@ -35,6 +35,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/metrics', fn: 'console' },
   { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },
+  { method: 'GET', path: '/console/start', fn: 'console' },
+  { method: 'POST', path: '/console/start', fn: 'console' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

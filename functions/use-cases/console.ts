@@ -13,6 +13,7 @@ import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { createDialogue } from './dialogues.ts';
 import { sendReminder } from './invitation.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
@@ -263,3 +264,43 @@ export const runAction: Record<ConsoleAction, (d: Deps, id: string, form: Record
     close: closeDialogue,
     retry: retryDialogue,
   };
+
+// ---- bulk start ------------------------------------------------------------------------------
+
+/** At most this many dialogues are started by one confirmation (one request). */
+export const MAX_BULK_START = 100;
+
+export const bulkStartSchema = z.object({
+  organiserIds: z
+    .array(z.string().regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.'))
+    .min(1, 'Välj minst en huvudman.')
+    .max(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`),
+  cycle: optional(z.string().regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.')),
+});
+
+export interface BulkStartRow {
+  organiserId: string;
+  name: string;
+  outcome: 'started' | 'existed' | 'error';
+  dialogueId?: string;
+  message?: string;
+}
+
+/**
+ * Starts a dialogue for each selected organiser, one after the other. Idempotent: an organiser
+ * that already has a dialogue in the cycle keeps it ('existed'), so a repeated confirmation
+ * starts nothing twice. One organiser's error does not stop the others.
+ */
+export async function startDialogues(d: Deps, input: unknown, actor: string): Promise<BulkStartRow[]> {
+  const { organiserIds, cycle } = parseOrThrow(bulkStartSchema, input, 'selection');
+  const rows: BulkStartRow[] = [];
+  for (const organiserId of [...new Set(organiserIds)]) {
+    try {
+      const { dialogue, created } = await createDialogue(d, { organiserId, cycle }, actor);
+      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
+    } catch (e) {
+      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
+    }
+  }
+  return rows;
+}

@@ -66,11 +66,11 @@ describe('console as coordinator', () => {
   it('reaches the skip link and the menu with the keyboard', async () => {
     await page.goto(`${h.runtime.urls.app}/console`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hoppa till innehållet');
+    expect(await page.locator(':focus').textContent()).toBe('Hoppa till innehållet');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+    expect(await page.locator('main :focus').count()).toBe(1);
   });
 
   it('opens a dialogue, sends a reminder now (confirmed, audited) and the mail goes out once', async () => {
@@ -89,11 +89,10 @@ describe('console as coordinator', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'confirm-remind');
     const action = page.url();
-    const form = Object.fromEntries(
-      await page
-        .locator('form[method=post] input[type=hidden]')
-        .evaluateAll((xs) => xs.map((x) => [(x as HTMLInputElement).name, (x as HTMLInputElement).value])),
-    ) as Record<string, string>;
+    const form: Record<string, string> = {};
+    for (const input of await page.locator('form[method=post] input[type=hidden]').all()) {
+      form[(await input.getAttribute('name')) ?? ''] = (await input.getAttribute('value')) ?? '';
+    }
     await page.getByRole('button', { name: 'Skicka påminnelsen' }).click();
 
     // Assess
@@ -145,6 +144,28 @@ describe('console as coordinator', () => {
     expect(csv).toContain('Kommuner;1;0;0;0;1;0');
     expect(csv).toContain('Totalt;2;0;0;0;1;0');
   });
+
+  it('starts dialogues for a selection after a confirmation, and shows each result', async () => {
+    // Act
+    await page.getByRole('link', { name: 'Starta dialoger' }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Ekbackens skola ekonomisk förening', { exact: true }).check();
+    await page.getByLabel('Norrviks kommun', { exact: true }).check();
+    await page.getByRole('button', { name: 'Gå vidare' }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'start-confirm');
+    await page.getByRole('button', { name: 'Starta 2 dialoger' }).click();
+
+    // Assess: one new, one that already existed
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('1 dialoger startade, 1 fanns redan, 0 gick inte att starta.');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'start-result');
+    const started = await h.api('GET', '/api/dialogues?limit=100');
+    const ekbacken = started.json.items.find((x: { organiserId: string }) => x.organiserId === 'ekbackens-ekonomiska-forening');
+    expect(ekbacken.history[0]).toMatchObject({ type: 'created', by: 'Anna Andersson (samordnare)' });
+  });
 });
 
 describe('console as the inspectorate', () => {
@@ -163,7 +184,8 @@ describe('console as the inspectorate', () => {
     await screenshot(page, 'inspection');
     await page.getByLabel('Region').selectOption('syd');
     await page.getByRole('button', { name: 'Visa' }).click();
-    await expect.poll(() => page.getByRole('table').textContent()).toContain('Inga pågående dialoger');
+    await expect.poll(() => page.getByRole('table').textContent()).toContain('Ekbackens skola ekonomisk förening');
+    expect(await page.getByRole('cell', { name: 'Norrviks kommun' }).count()).toBe(0);
   });
 
   it('is refused the coordinator pages and actions', async () => {
