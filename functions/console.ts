@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { historyLabels, legalFormLabels, reasonLabels, regionName, stateLabels } from '#core/console-labels.ts';
+import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { metricsTables, toCsv } from '#core/metrics.ts';
@@ -201,7 +201,7 @@ const dialoguePage: Page = async (c) => {
     legalFormLabel: legalFormLabels[x.legalForm],
     ownership: ownershipOf(x.municipal),
     regionName: regionName(x.region),
-    schoolForms: o?.schoolForms.join(', '),
+    schoolForms: o?.schoolForms.map((f) => schoolFormLabels[f] ?? f).join(', '),
     contacts: o?.contacts.map((k) => ({ ...k, roleLabel: contactRoleLabels[k.role] ?? k.role })),
     recipients: x.recipients.map((r) => ({ ...r, basisLabel: basisLabels[r.basis] })),
     mails: view.mails.map((m) => ({

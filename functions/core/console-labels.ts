@@ -3,7 +3,7 @@
  * regions). One table, so the pages, the CSV export and the tests all use the same words.
  */
 import type { DeclineReason, DialogueState, HistoryType } from './dialogue.ts';
-import type { LegalForm } from './organiser.ts';
+import type { LegalForm, SchoolForm } from './organiser.ts';
 import { regions } from './regions.ts';
 
 export const stateLabels: Record<DialogueState, string> = {
@@ -37,6 +37,19 @@ export const table2Groups: Record<LegalForm, string> = {
   trossamfund: 'Registrerade trossamfund',
   region: 'Övriga',
   ovrig: 'Övriga',
+};
+
+export const schoolFormLabels: Record<SchoolForm, string> = {
+  forskola: 'förskola',
+  forskoleklass: 'förskoleklass',
+  grundskola: 'grundskola',
+  anpassad_grundskola: 'anpassad grundskola',
+  sameskola: 'sameskola',
+  specialskola: 'specialskola',
+  gymnasieskola: 'gymnasieskola',
+  anpassad_gymnasieskola: 'anpassad gymnasieskola',
+  komvux: 'komvux',
+  fritidshem: 'fritidshem',
 };
 
 export const reasonLabels: Record<DeclineReason, string> = {

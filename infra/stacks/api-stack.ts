@@ -125,7 +125,7 @@ export class ApiStack extends Stack {
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
+        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), /console/* pages require a signed, expiring HttpOnly session cookie (HMAC, role checked per page) and a session-bound CSRF token on every POST, and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
     });
 
     if (props.domain) {
