@@ -259,6 +259,17 @@ describe('console metrics on a generated population', () => {
     expect(byForm.get('Övriga')).toEqual(row(offered.filter((x) => x.legalForm === 'region' || x.legalForm === 'ovrig')));
     expect(byOwnership.get('Kommunala huvudmän')).toEqual(row(offered.filter((x) => x.municipal)));
     expect(byOwnership.get('Enskilda huvudmän')).toEqual(row(offered.filter((x) => !x.municipal)));
+    // Assess: paging a filtered list visits each matching dialogue exactly once
+    const seen: string[] = [];
+    let next: string | undefined = '/console?ownership=enskild&sort=aldst&limit=25';
+    for (let pages = 0; next && pages < 20; pages++) {
+      const html = await (await fetch(`${g.runtime.urls.app}${next}`, { headers: { cookie } })).text();
+      seen.push(...[...html.matchAll(/href="\/console\/dialogues\/([^"]+)"/g)].map((m) => m[1] as string));
+      next = /href="([^"]+)" rel="next"/.exec(html)?.[1]?.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+    }
+    const privateIds = population.filter((x) => !x.municipal).map((x) => x.id);
+    expect(seen).toEqual(privateIds);
+
     const page = await fetch(`${g.runtime.urls.app}/console?state=accepted&limit=100`, { headers: { cookie } });
     expect(await page.text()).toContain(`<strong>${population.filter((x) => x.state === 'accepted').length}</strong> Tackat ja`);
   });
