@@ -50,7 +50,6 @@ interface Ctx {
   event: APIGatewayProxyEventV2;
   session: Session;
   csrf: string;
-  key: string;
 }
 
 type Page = (c: Ctx) => Promise<HttpResult>;
@@ -256,6 +255,17 @@ async function confirmPage(c: Ctx, error?: string, form: Record<string, string> 
   requireConsoleRole(c, ['coordinator']);
   const action = actionOf(c);
   const { dialogue: x } = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
+  if (!error && !actionsFor(x).some((a) => a.href.endsWith(`/${action}`))) {
+    return html(
+      409,
+      c.d.templates.consolePage('error', {
+        ...layoutData(c, confirmTexts[action].heading, { dialogues: true }),
+        heading: confirmTexts[action].heading,
+        message: `Det går inte i dialogens nuvarande läge (${stateLabels[x.state]}).`,
+        back: `/console/dialogues/${x.id}`,
+      }),
+    );
+  }
   const n = action === 'resend' ? nextResend(x) : action === 'remind' ? x.reminders + 1 : action === 'retry' ? retriesOf(x) + 1 : undefined;
   const body = c.d.templates.consolePage('confirm', {
     ...layoutData(c, confirmTexts[action].heading, { dialogues: true }),
@@ -480,7 +490,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
     if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
       return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
     }
-    return await page({ d, event, session, csrf: csrfToken(linkSigningKey, session), key: linkSigningKey });
+    return await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) });
   } catch (e) {
     if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
     if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);

@@ -60,9 +60,9 @@ export class DynamoDialogueQueries implements DialogueQueries {
         const x = strip(raw);
         if (keep(x)) items.push(x);
         if (items.length >= limit || read >= budget) {
-          const more = items.length >= limit || read >= budget;
-          const last = raw === r.Items?.at(-1) && !r.LastEvaluatedKey;
-          return { items, read, cursor: more && !last ? encodeCursor(keyOf(raw)) : undefined };
+          // Resume right after this item, unless it was the index's very last one.
+          const endOfIndex = raw === r.Items?.at(-1) && !r.LastEvaluatedKey;
+          return { items, read, cursor: endOfIndex ? undefined : encodeCursor(keyOf(raw)) };
         }
       }
       if (!r.LastEvaluatedKey) return { items, read };

@@ -171,6 +171,9 @@ describe('console actions', () => {
     expect(page.html).toContain('NoRecipientsError');
     expect(page.html).toContain(`${id}-invitation-r1 – RUNNING`);
     expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
+    const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
+    expect(notAllowed.status).toBe(409);
+    expect(notAllowed.html).toContain('Det går inte i dialogens nuvarande läge (Inbjuden, väntar på svar).');
   });
 });
 
