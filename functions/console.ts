@@ -309,7 +309,8 @@ const metricsPage: Page = async (c) => {
     ...layoutData(c, 'Statistik', { metrics: true }),
     at: when(c.d.clock.now().toISOString()),
     cycleText: 'alla omgångar',
-    tables: Object.entries(tables).map(([name, t]) => ({ name, ...t })),
+    // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing.
+    tables: Object.entries(tables).map(([name, t]) => ({ name, ...t, rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : v))) })),
   });
   return html(200, body);
 };

@@ -131,6 +131,13 @@ describe('console as coordinator', () => {
     // Act
     await page.getByRole('link', { name: 'Statistik' }).click();
     expect(await page.getByRole('table', { name: /Per juridisk form/ }).count()).toBe(1);
+    expect(await page.getByText('[object').count()).toBe(0);
+    expect(
+      await page
+        .getByRole('table', { name: /Tid per fas/ })
+        .getByRole('cell', { name: '–' })
+        .count(),
+    ).toBe(2);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'metrics');
     const [download] = await Promise.all([
