@@ -87,6 +87,17 @@ describe('console sign-in and roles', () => {
     }
   });
 
+  it('signs out: the cookie is cleared', async () => {
+    const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/console/metrics', cookie)).html)?.[1] as string;
+    const r = await fetch(`${h.runtime.urls.app}/console/logout`, {
+      ...form({ csrf }),
+      headers: { ...form({}).headers, cookie: cookie as string },
+    });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('set-cookie')).toBe('kd_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0');
+  });
+
   it('refuses a POST without the session-bound CSRF token', async () => {
     const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
     const r = await post('/console/dialogues/dlg-x/close', cookie as string, { reason: 'x' });
