@@ -117,7 +117,7 @@ const dialoguesPage: Page = async (c) => {
     })),
     options: {
       state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
-      region: Object.entries(regions).map(([id, r]) => option(id, r.name, q.region)),
+      region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
       legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
       sort: [option('nyast', 'Nyast först', q.sort ?? 'nyast'), option('aldst', 'Äldst först', q.sort ?? 'nyast')],

@@ -107,6 +107,14 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
       })),
     }),
   );
+  // dynalite flips the table (and its indexes) to ACTIVE on a timer; under load a query can come
+  // first and get ResourceNotFoundException, so wait until DescribeTable reports everything ACTIVE.
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((ix) => ix.IndexStatus === 'ACTIVE')) return;
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+  throw new Error(`The local table ${name} did not become ACTIVE`);
 }
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
