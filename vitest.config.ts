@@ -15,6 +15,10 @@ export default defineConfig({
         extends: true,
         test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 },
       },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
     ],
     restoreMocks: true,
     setupFiles: ['tests/setup.ts'],

@@ -83,12 +83,14 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
   const accepted = new sfn.Succeed(scope, 'Accepted');
   const declined = new sfn.Succeed(scope, 'Declined');
   const noAnswer = new sfn.Succeed(scope, 'No answer');
+  const closed = new sfn.Succeed(scope, 'Closed by coordinator');
   const escalate = step('Escalate after time-out', 'escalate', sfn.JsonPath.DISCARD).next(noAnswer);
 
   const route = new sfn.Choice(scope, 'Route answer')
     .when(sfn.Condition.stringEquals('$.answer.outcome', 'accepted'), accepted)
     .when(sfn.Condition.stringEquals('$.answer.outcome', 'declined'), declined)
     .when(sfn.Condition.stringEquals('$.answer.outcome', 'no_answer'), noAnswer)
+    .when(sfn.Condition.stringEquals('$.answer.outcome', 'closed'), closed)
     .otherwise(new sfn.Fail(scope, 'Unknown answer', { error: 'UnknownAnswer', cause: 'The answer callback carried no known outcome' }));
 
   const catchToFailed = { errors: ['States.ALL'], resultPath: '$.failure' };

@@ -6,6 +6,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
+  DialogueQueries,
   DialogueRepository,
   LinkRepository,
   Mailer,
@@ -20,6 +21,7 @@ import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
+import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import {
@@ -66,6 +68,8 @@ export interface Deps {
   introSessions: IntroSessionRepository;
   meetings: MeetingRepository;
   scheduling: SchedulingConfig;
+  /** Console read queries (bounded index queries). */
+  queries: DialogueQueries;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -112,6 +116,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
     meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
+    queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
   };
 }
 

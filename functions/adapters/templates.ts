@@ -51,4 +51,10 @@ export class TemplateRenderer {
     const body = this.compile(`pages/${name}.hbs`, true)(data);
     return this.compile('pages/layout.hbs', true)({ ...data, body: new Handlebars.SafeString(body) });
   }
+
+  /** A coordinator/inspectorate console page (templates/pages/console/), in the console's own layout. */
+  consolePage(name: string, data: Record<string, unknown>): string {
+    const body = this.compile(`pages/console/${name}.hbs`, true)(data);
+    return this.compile('pages/console/layout.hbs', true)({ ...data, body: new Handlebars.SafeString(body) });
+  }
 }

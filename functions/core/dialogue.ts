@@ -41,12 +41,14 @@ export type DialogueState = (typeof dialogueStates)[number];
 
 /** Every allowed transition. Later phases extend this table; nothing else decides what may follow what. */
 export const transitions: Readonly<Record<DialogueState, readonly DialogueState[]>> = {
-  created: ['invited', 'failed'],
-  invited: ['accepted', 'declined', 'no_answer', 'failed'],
+  // A coordinator may close a dialogue that has not been answered (console).
+  created: ['invited', 'failed', 'closed'],
+  invited: ['accepted', 'declined', 'no_answer', 'failed', 'closed'],
   accepted: ['intro_offered', 'cancelled'],
   declined: [],
   no_answer: [],
-  failed: [],
+  /** A coordinator may retry a failed dialogue (its invitation workflow starts anew) or close it. */
+  failed: ['created', 'closed'],
   // *_offered: slots were proposed; asking for other times stays in the state. *_booked: a meeting
   // is booked; a reschedule stays in the state, a cancelled meeting goes back to *_offered.
   intro_offered: ['intro_booked', 'cancelled'],
@@ -208,7 +210,11 @@ export type HistoryType =
   | 'meeting_cancelled'
   | 'material_sent'
   | 'notes_registered'
-  | 'stopped';
+  | 'stopped'
+  | 'closed'
+  | 'retried'
+  | 'invitation_resent'
+  | 'reminder_requested';
 
 export interface HistoryEntry {
   at: string;

@@ -102,8 +102,48 @@ export interface Mailer {
 }
 
 export interface WorkflowClient {
-  startInvitation(dialogueId: string): Promise<{ started: boolean }>;
+  /** `attempt` > 0 starts a retry under a new execution name (a coordinator's "retry"). */
+  startInvitation(dialogueId: string, attempt?: number): Promise<{ started: boolean }>;
   completeWait(taskToken: string, output: Record<string, unknown>): Promise<'delivered' | 'closed'>;
+  /** The invitation execution of `attempt` with its state history; undefined if there is none. */
+  describeInvitation(dialogueId: string, attempt?: number): Promise<ExecutionView | undefined>;
+}
+
+export interface ExecutionView {
+  name: string;
+  status: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  error?: string;
+  cause?: string;
+  /** Oldest first: every history event with the state it entered or exited, if any. */
+  events: { at?: string; type: string; state?: string; detail?: string }[];
+}
+
+export interface DialogueQueryFilter {
+  state?: DialogueState;
+  /** Only dialogues last changed before this time ("waiting longer than N days"; needs state). */
+  updatedBefore?: string;
+  /** Order of the index: ascending = oldest first. */
+  ascending: boolean;
+}
+
+/** Read-only queries for the console: bounded pages from the byState/byKind indexes, never a Scan. */
+export interface DialogueQueries {
+  /**
+   * Reads up to `budget` dialogues from the index in order, keeps those `keep` accepts, and stops
+   * after `limit` kept; the cursor resumes right after the last dialogue read.
+   */
+  page(
+    filter: DialogueQueryFilter,
+    keep: (x: Dialogue) => boolean,
+    limit: number,
+    budget: number,
+    cursor?: string,
+  ): Promise<Page<Dialogue> & { read: number }>;
+  countByState(state: DialogueState): Promise<number>;
+  /** Every dialogue in one state (paged internally): for metrics. */
+  allInState(state: DialogueState): Promise<Dialogue[]>;
 }
 
 /** A facilitator's own calendar as the system keeps it: bookings it made and blocks entered. */

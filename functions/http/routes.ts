@@ -5,6 +5,7 @@
 export const httpFunctions = {
   api: { entry: 'functions/api.ts', description: 'Coordinator and inspectorate JSON API' },
   answerPage: { entry: 'functions/answer-page.ts', description: 'Organiser answer pages (GET shows, POST records)' },
+  console: { entry: 'functions/console.ts', description: 'Coordinator and inspectorate console (HTML pages)' },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
@@ -48,6 +49,19 @@ export const routes: readonly RouteDef[] = [
   { method: 'PUT', path: '/api/meetings/{id}/participants', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/notes', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/meetings', fn: 'api' },
+  // The console for coordinators and the inspectorate (issue 5).
+  { method: 'GET', path: '/console', fn: 'console' },
+  { method: 'GET', path: '/console/login', fn: 'console' },
+  { method: 'POST', path: '/console/login', fn: 'console' },
+  { method: 'POST', path: '/console/logout', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
+  { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
+  { method: 'GET', path: '/console/metrics', fn: 'console' },
+  { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
+  { method: 'GET', path: '/console/inspection', fn: 'console' },
+  { method: 'GET', path: '/console/start', fn: 'console' },
+  { method: 'POST', path: '/console/start', fn: 'console' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

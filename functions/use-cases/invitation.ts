@@ -107,7 +107,7 @@ export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: st
   const { dialogue } = await d.dialogues.mutate(dialogueId, (x) =>
     x.waitToken === taskToken ? undefined : { ...x, waitToken: taskToken },
   );
-  if (isAnswered(dialogue) || dialogue.state === 'failed') {
+  if (isAnswered(dialogue) || dialogue.state === 'failed' || dialogue.state === 'closed') {
     await d.workflow.completeWait(taskToken, { outcome: outcomeOf(dialogue) });
     return { waiting: false };
   }
@@ -115,7 +115,15 @@ export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: st
 }
 
 export const outcomeOf = (x: Dialogue): string =>
-  hasAccepted(x) ? 'accepted' : x.state === 'declined' ? 'declined' : x.state === 'no_answer' ? 'no_answer' : 'failed';
+  hasAccepted(x)
+    ? 'accepted'
+    : x.state === 'declined'
+      ? 'declined'
+      : x.state === 'no_answer'
+        ? 'no_answer'
+        : x.state === 'closed'
+          ? 'closed'
+          : 'failed';
 
 export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue, organiser } = await load(d, dialogueId);
@@ -205,7 +213,7 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
     // Cause was plain text.
   }
   await d.dialogues.mutate(dialogueId, (x) => {
-    if (x.state === 'failed' || isAnswered(x)) return undefined;
+    if (x.state === 'failed' || x.state === 'closed' || isAnswered(x)) return undefined;
     const at = d.clock.now().toISOString();
     return {
       ...clearTimer(x),

@@ -5,7 +5,7 @@
  * variable AND grant exactly what the variable is used for, in one call.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -208,6 +208,27 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
   /** Permission to send mail through the service's SES identity and configuration set. */
   public allowSendEmail(sender: IMailSender): this {
     sender.grantSendEmail(this);
+    return this;
+  }
+
+  /** Describe the executions of one state machine (by its physical name) and read their history. */
+  public grantReadExecutions(stateMachineName: string): this {
+    const stack = Stack.of(this);
+    const executions = Arn.format(
+      { service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      stack,
+    );
+    iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      resourceArns: [executions],
+    });
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+      reason:
+        'Reading executions needs the execution ARNs of one state machine (<machine>:*); only DescribeExecution and GetExecutionHistory are granted.',
+    });
     return this;
   }
 }

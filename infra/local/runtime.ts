@@ -162,6 +162,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   // The HTTP server's port must be known before the handlers' env is built (links point at it).
   const { handler: api } = await import('#functions/api.ts');
   const { handler: answerPage } = await import('#functions/answer-page.ts');
+  const { handler: consoleHandler } = await import('#functions/console.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -180,6 +181,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     handlers: {
       api: (e) => api(e, {} as never),
       answerPage: (e) => answerPage(e, {} as never),
+      console: (e) => consoleHandler(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),
@@ -369,6 +371,7 @@ function indexPage(urls: LocalRuntime['urls'], s: StoredSecrets): string {
 <body style="font-family:Arial,sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5">
 <h1>Kvalitetsdialog – lokal miljö</h1>
 <ul>
+<li><a href="${urls.app}/console">Konsolen</a> för samordnare och Inspektionen (välj roll vid inloggningen).</li>
 <li><a href="${urls.mailbox}">Brevlådan</a> (aws-ses-v2-local) visar alla skickade mejl.</li>
 <li>API: <code>${urls.app}/api/dialogues</code> med <code>Authorization: Bearer ${s.coordinatorToken}</code></li>
 <li>Starta en dialog: <code>curl -X POST ${urls.app}/api/dialogues -H 'content-type: application/json' -H 'authorization: Bearer ${s.coordinatorToken}' -d '{"organiserId":"norrviks-kommun"}'</code></li>

@@ -22,6 +22,7 @@ console.log(`
 Kvalitetsdialog is running locally (data in ${dataDir}/)
 
   App + API        ${runtime.urls.app}
+  Console          ${runtime.urls.app}/console   (log in as Samordnare or Inspektionen)
   Mailbox          ${runtime.urls.mailbox}        (sent mail as JSON: ${runtime.urls.mailbox}/store)
   DynamoDB         ${runtime.urls.dynamodb}   (dynalite)
   Step Functions   ${runtime.urls.sfn}   (local runner)

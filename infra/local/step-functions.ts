@@ -464,12 +464,19 @@ export class LocalStepFunctions {
       case 'GetExecutionHistory': {
         const r = this.describe(String(req.executionArn));
         return {
-          events: r.events.map((e) => ({
-            id: e.id,
-            timestamp: secs(e.timestamp),
-            type: e.type,
-            ...(e.state ? { stateEnteredEventDetails: { name: e.state } } : {}),
-          })),
+          events: r.events.map((e) => {
+            const failure = failureOf(e.detail);
+            return {
+              id: e.id,
+              timestamp: secs(e.timestamp),
+              type: e.type,
+              ...(e.state && e.type !== 'StateExited' ? { stateEnteredEventDetails: { name: e.state } } : {}),
+              ...(e.state && e.type === 'StateExited' ? { stateExitedEventDetails: { name: e.state } } : {}),
+              // Errors (a failed, retried or caught state, a failed execution) travel in the modelled
+              // executionFailedEventDetails, so the SDK keeps them.
+              ...(failure ? { executionFailedEventDetails: failure } : {}),
+            };
+          }),
         };
       }
       case 'StopExecution':
@@ -491,4 +498,15 @@ export class LocalStepFunctions {
     this.waiters.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** The error and cause an event's detail carries, whatever shape the runner gave it. */
+function failureOf(detail: unknown): { error: string; cause?: string } | undefined {
+  if (!detail || typeof detail !== 'object') return undefined;
+  const d = detail as { error?: unknown; cause?: unknown; name?: unknown; message?: unknown };
+  const error = d.error ?? d.name;
+  if (typeof error !== 'string' && !(error && typeof error === 'object')) return undefined;
+  if (error && typeof error === 'object') return failureOf(error);
+  const cause = d.cause ?? d.message;
+  return { error, cause: typeof cause === 'string' ? cause.slice(0, 2000) : undefined };
 }

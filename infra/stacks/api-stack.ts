@@ -83,7 +83,20 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     for (const machine of machines) answerPage.grantStateMachine(machine, ['respond']);
 
-    this.functions = { api, answerPage };
+    const consoleFn = new ServiceFunction(this, 'Console', {
+      entry: httpFunctions.console.entry,
+      description: httpFunctions.console.description,
+      timeout: Duration.seconds(20),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start'])
+      .grantReadExecutions(`${props.prefix}-invitation`);
+    for (const machine of machines) consoleFn.grantStateMachine(machine, ['respond']);
+
+    this.functions = { api, answerPage, console: consoleFn };
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: props.prefix,
@@ -129,7 +142,7 @@ export class ApiStack extends Stack {
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
+        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), /console/* pages require a signed, expiring HttpOnly session cookie (HMAC, role checked per page) and a session-bound CSRF token on every POST, and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
     });
 
     if (props.domain) {

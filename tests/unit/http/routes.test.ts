@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api.ts';
+import { consoleRouteKeys } from '#functions/console.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
 
 describe('route table', () => {
   it('lists exactly the routes the api function implements (so API Gateway and the local server agree)', () => {
     const listed = routes.filter((r) => r.fn === 'api').map((r) => `${r.method} ${r.path}`);
     expect(listed.sort()).toEqual(Object.keys(apiRoutes).sort());
+  });
+
+  it('lists exactly the routes the console function serves', () => {
+    const listed = routes.filter((r) => r.fn === 'console').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...consoleRouteKeys].sort());
   });
 
   it('matches API Gateway path parameters', () => {

@@ -1,0 +1,502 @@
+/**
+ * Lambda: the coordinator and inspectorate console (server-rendered HTML, no client script).
+ * Sessions are signed HttpOnly, SameSite=Strict cookies; every page and action checks the role
+ * server-side, and every POST carries a CSRF token bound to the session. Actions are two steps:
+ * GET shows a confirmation page, POST does the work (idempotently) and redirects back.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
+import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
+import { metricsTables, toCsv } from '#core/metrics.ts';
+import { legalForms } from '#core/organiser.ts';
+import { regions } from '#core/regions.ts';
+import {
+  checkCsrf,
+  type ConsoleRole,
+  csrfToken,
+  readCookie,
+  same,
+  SESSION_COOKIE,
+  SESSION_HOURS,
+  type Session,
+  signSession,
+  verifySession,
+} from '#core/session.ts';
+import { formatSwedishDateTime } from '#core/time.ts';
+import { type Deps, deps } from '#adapters/deps.ts';
+import { formBody, rawBody } from '#functions/http/request.ts';
+import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
+import {
+  type ConsoleAction,
+  consoleActions,
+  consoleDialogue,
+  consoleMetrics,
+  listForConsole,
+  MAX_BULK_START,
+  nextResend,
+  retriesOf,
+  runAction,
+  startDialogues,
+} from '#functions/use-cases/console.ts';
+
+const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
+const when = (iso: string | undefined): string => (iso ? formatSwedishDateTime(new Date(iso)) : '');
+const ownershipOf = (municipal: boolean): string => (municipal ? 'kommunal' : 'enskild');
+
+interface Ctx {
+  d: Deps;
+  event: APIGatewayProxyEventV2;
+  session: Session;
+  csrf: string;
+}
+
+type Page = (c: Ctx) => Promise<HttpResult>;
+
+const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode: 303,
+  headers: { location, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8', ...headers },
+  body: '',
+});
+
+function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record<string, unknown> {
+  return {
+    title,
+    csrf: c.csrf,
+    session: { name: c.session.name, roleLabel: roleLabels[c.session.role] },
+    nav: { ...nav, coordinator: c.session.role === 'coordinator' },
+  };
+}
+
+function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
+  if (!allowed.includes(c.session.role)) throw new ForbiddenError('Sidan är inte till för din roll.');
+}
+
+const qs = (params: Record<string, string | number | undefined>): string => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+const option = (value: string, label: string, current: unknown) => ({ value, label, selected: value === current });
+
+// ---- pages ------------------------------------------------------------------------------------
+
+const dialoguesPage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const raw = c.event.queryStringParameters ?? {};
+  let error: string | undefined;
+  let list: Awaited<ReturnType<typeof listForConsole>>;
+  try {
+    list = await listForConsole(c.d, raw);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    error = `Filtret kunde inte användas: ${e.issues.map((i) => i.message).join(' ')}`;
+    list = await listForConsole(c.d, {});
+  }
+  const q = list.query;
+  const filterParams = {
+    state: q.state,
+    region: q.region,
+    legalForm: q.legalForm,
+    ownership: q.ownership,
+    waitingDays: q.waitingDays,
+    sort: q.sort,
+  };
+  const body = c.d.templates.consolePage('dialogues', {
+    ...layoutData(c, 'Dialoger', { dialogues: true }),
+    error,
+    query: q,
+    counts: list.counts.map((x) => ({
+      ...x,
+      label: stateLabels[x.state],
+      href: `/console${qs({ state: x.state })}`,
+      current: x.state === list.state,
+    })),
+    options: {
+      state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
+      region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
+      legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
+      ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
+      sort: [option('nyast', 'Nyast först', q.sort ?? 'nyast'), option('aldst', 'Äldst först', q.sort ?? 'nyast')],
+    },
+    caption: `${list.items.length} dialoger${list.state ? ` i läget ”${stateLabels[list.state]}”` : ''}${
+      q.waitingDays ? `, oförändrade i mer än ${q.waitingDays} dagar` : ''
+    }, sorterade ${list.state ? 'efter senaste ändring' : 'efter när de skapades'}, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
+    rows: list.items.map((x) => ({
+      id: x.id,
+      organiserName: x.organiserName,
+      stateLabel: stateLabels[x.state],
+      regionName: regionName(x.region),
+      legalFormLabel: legalFormLabels[x.legalForm],
+      ownership: ownershipOf(x.municipal),
+      createdAt: when(x.createdAt),
+      updatedAt: when(x.updatedAt),
+    })),
+    partial: list.partial,
+    read: list.read,
+    nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
+    firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
+  });
+  return html(200, body);
+};
+
+const basisLabels: Record<Dialogue['recipients'][number]['basis'], string> = {
+  board: 'Nämnd eller styrelse',
+  school_chief: 'Skolchef',
+  principal_fallback: 'Rektor (ingen skolchef angiven)',
+};
+const contactRoleLabels: Record<string, string> = { board: 'Nämnd/styrelse', school_chief: 'Skolchef', principal: 'Rektor' };
+const mailStatusLabels: Record<string, string> = { sending: 'Skickas', sent: 'Skickat', unconfirmed: 'Obekräftat' };
+const dueLabels: Record<string, string> = {
+  start: 'Start av arbetsflödet',
+  reminder: 'Påminnelse',
+  escalate: 'Larm till samordnaren',
+  callback: 'Svar till arbetsflödet',
+};
+
+function actionsFor(x: Dialogue): { href: string; label: string; danger?: boolean }[] {
+  const base = `/console/dialogues/${x.id}`;
+  const out: { href: string; label: string; danger?: boolean }[] = [];
+  if (x.state === 'invited') out.push({ href: `${base}/resend`, label: 'Skicka inbjudan igen' });
+  if (x.state === 'invited' && x.dueKind === 'reminder') out.push({ href: `${base}/remind`, label: 'Skicka påminnelse nu' });
+  if (x.state === 'failed') out.push({ href: `${base}/retry`, label: 'Försök igen' });
+  if (x.state === 'created' || x.state === 'invited' || x.state === 'failed')
+    out.push({ href: `${base}/close`, label: 'Avsluta dialogen', danger: true });
+  return out;
+}
+
+const flashes: Record<string, string> = {
+  resend: 'Inbjudan skickades igen.',
+  remind: 'Påminnelsen skickades.',
+  close: 'Dialogen är avslutad.',
+  retry: 'Ett nytt försök har startat.',
+  already: 'Åtgärden var redan utförd; inget ändrades.',
+};
+
+const dialoguePage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const view = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
+  const x = view.dialogue;
+  const o = view.organiser;
+  const body = c.d.templates.consolePage('dialogue', {
+    ...layoutData(c, x.organiserName, { dialogues: true }),
+    d: x,
+    flash: flashes[c.event.queryStringParameters?.klart ?? ''],
+    stateLabel: stateLabels[x.state],
+    createdAt: when(x.createdAt),
+    updatedAt: when(x.updatedAt),
+    nextTimer: x.dueAt && x.dueKind ? `${dueLabels[x.dueKind] ?? x.dueKind} ${when(x.dueAt)}` : undefined,
+    answer: x.answer
+      ? `${x.answer.outcome === 'accepted' ? 'Tackade ja' : 'Tackade nej'} ${when(x.answer.answeredAt)}${
+          x.answer.reason ? ` – ${reasonLabels[x.answer.reason]}` : ''
+        }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
+      : undefined,
+    actions: actionsFor(x),
+    organiser: o,
+    orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
+    legalFormLabel: legalFormLabels[x.legalForm],
+    ownership: ownershipOf(x.municipal),
+    regionName: regionName(x.region),
+    schoolForms: o?.schoolForms.map((f) => schoolFormLabels[f] ?? f).join(', '),
+    contacts: o?.contacts.map((k) => ({ ...k, roleLabel: contactRoleLabels[k.role] ?? k.role })),
+    recipients: x.recipients.map((r) => ({ ...r, basisLabel: basisLabels[r.basis] })),
+    mails: view.mails.map((m) => ({
+      step: m.step,
+      email: m.email,
+      statusLabel: mailStatusLabels[m.status] ?? m.status,
+      at: when(m.sentAt ?? m.claimedAt),
+    })),
+    history: x.history.map((h) => ({ at: when(h.at), label: historyLabels[h.type] ?? h.type, by: h.by ?? '', detail: h.detail ?? '' })),
+    executions: view.executions.map((e) => ({
+      ...e,
+      startedAt: when(e.startedAt),
+      stoppedAt: when(e.stoppedAt),
+      events: e.events.map((ev) => ({ ...ev, at: when(ev.at) })),
+    })),
+    executionsError: view.executionsError,
+  });
+  return html(200, body);
+};
+
+const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string; confirmLabel: string; danger?: boolean }> = {
+  resend: {
+    heading: 'Skicka inbjudan igen',
+    explanation: 'Mottagaren får inbjudan en gång till, med samma svarslänk som förut. Välj vem som ska få den.',
+    confirmLabel: 'Skicka inbjudan',
+  },
+  remind: {
+    heading: 'Skicka påminnelse nu',
+    explanation: 'Alla mottagare får nästa påminnelse nu i stället för på det planerade datumet.',
+    confirmLabel: 'Skicka påminnelsen',
+  },
+  close: {
+    heading: 'Avsluta dialogen',
+    explanation: 'Dialogen avslutas: inga fler påminnelser skickas och svarslänkarna tar inte emot svar. Det går inte att ångra.',
+    confirmLabel: 'Avsluta dialogen',
+    danger: true,
+  },
+  retry: {
+    heading: 'Försök igen',
+    explanation: 'Inbjudans arbetsflöde startar på nytt. Mejl som redan gått ut skickas inte igen.',
+    confirmLabel: 'Starta nytt försök',
+  },
+};
+
+const actionOf = (c: Ctx): ConsoleAction => {
+  const a = c.event.pathParameters?.action ?? '';
+  if (!(consoleActions as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as ConsoleAction;
+};
+
+async function confirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
+  requireConsoleRole(c, ['coordinator']);
+  const action = actionOf(c);
+  const { dialogue: x } = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
+  if (!error && !actionsFor(x).some((a) => a.href.endsWith(`/${action}`))) {
+    return html(
+      409,
+      c.d.templates.consolePage('error', {
+        ...layoutData(c, confirmTexts[action].heading, { dialogues: true }),
+        heading: confirmTexts[action].heading,
+        message: `Det går inte i dialogens nuvarande läge (${stateLabels[x.state]}).`,
+        back: `/console/dialogues/${x.id}`,
+      }),
+    );
+  }
+  const n = action === 'resend' ? nextResend(x) : action === 'remind' ? x.reminders + 1 : action === 'retry' ? retriesOf(x) + 1 : undefined;
+  const body = c.d.templates.consolePage('confirm', {
+    ...layoutData(c, confirmTexts[action].heading, { dialogues: true }),
+    ...confirmTexts[action],
+    id: x.id,
+    organiserName: x.organiserName,
+    action,
+    n,
+    error,
+    recipients: action === 'resend' ? x.recipients : undefined,
+    askReason: action === 'close',
+    reason: form.reason ?? '',
+  });
+  return html(error ? 400 : 200, body);
+}
+
+const actionPost: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const action = actionOf(c);
+  const id = c.event.pathParameters?.id ?? '';
+  const form = formBody(c.event);
+  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  try {
+    const result = await runAction[action](c.d, id, form, actor);
+    logger.info('console action', { action, dialogueId: id, done: result.done, by: actor });
+    return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=${result.done ? action : 'already'}`);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw e;
+    if (e instanceof DomainError) {
+      const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
+      return confirmPage(c, message, form);
+    }
+    throw e;
+  }
+};
+
+const metricsPage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const tables = metricsTables(await consoleMetrics(c.d));
+  const body = c.d.templates.consolePage('metrics', {
+    ...layoutData(c, 'Statistik', { metrics: true }),
+    at: when(c.d.clock.now().toISOString()),
+    cycleText: 'alla omgångar',
+    // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing.
+    tables: Object.entries(tables).map(([name, t]) => ({ name, ...t, rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : v))) })),
+  });
+  return html(200, body);
+};
+
+const metricsCsv: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const name = (c.event.pathParameters?.table ?? '').replace(/\.csv$/, '');
+  const table = metricsTables(await consoleMetrics(c.d))[name];
+  if (!table) throw new NotFoundError('Tabellen finns inte.');
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="kvalitetsdialog-${name}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: toCsv(table.header, table.rows),
+  };
+};
+
+const inspectionPage: Page = async (c) => {
+  requireConsoleRole(c, ['inspectorate', 'coordinator']);
+  const raw = c.event.queryStringParameters ?? {};
+  const region = raw.region && raw.region in regions ? raw.region : undefined;
+  const error = raw.region && !region ? 'Välj en giltig region.' : undefined;
+  const lists = await Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 })));
+  const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const body = c.d.templates.consolePage('inspection', {
+    ...layoutData(c, 'Inspektionen', { inspection: true }),
+    error,
+    regions: Object.entries(regions).map(([id, r]) => option(id, r.name, region)),
+    caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
+    rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
+  });
+  return html(200, body);
+};
+
+const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {
+  requireConsoleRole(c, ['coordinator']);
+  const cursor = c.event.queryStringParameters?.cursor;
+  const page = await c.d.organisers.list(50, cursor);
+  const body = c.d.templates.consolePage('start', {
+    ...layoutData(c, 'Starta dialoger', { start: true }),
+    error,
+    max: MAX_BULK_START,
+    pageNo: cursor ? 'fler' : 1,
+    cycle: String(c.d.clock.now().getUTCFullYear()),
+    organisers: page.items.map((o) => ({ ...o, legalFormLabel: legalFormLabels[o.legalForm], regionName: regionName(o.region) })),
+    nextHref: page.cursor ? `/console/start${qs({ cursor: page.cursor })}` : undefined,
+  });
+  return html(error ? 400 : 200, body);
+};
+
+const outcomeLabels = { started: 'Startad', existed: 'Fanns redan', error: 'Gick inte att starta' } as const;
+
+const startPost: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const params = new URLSearchParams(rawBody(c.event));
+  const organiserIds = params.getAll('organiserIds');
+  const cycle = params.get('cycle') || String(c.d.clock.now().getUTCFullYear());
+  if (organiserIds.length === 0) return startPage(c, 'Välj minst en huvudman.');
+  if (organiserIds.length > MAX_BULK_START) return startPage(c, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`);
+  if (!/^\d{4}$/.test(cycle)) return startPage(c, 'Omgången är ett årtal, t.ex. 2026.');
+  if (params.get('step') !== 'run') {
+    const organisers = await Promise.all(organiserIds.map(async (id) => ({ id, name: (await c.d.organisers.get(id))?.name ?? id })));
+    return html(
+      200,
+      c.d.templates.consolePage('start-confirm', {
+        ...layoutData(c, 'Starta dialoger', { start: true }),
+        organisers,
+        count: organisers.length,
+        cycle,
+      }),
+    );
+  }
+  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  const rows = await startDialogues(c.d, { organiserIds, cycle }, actor);
+  logger.info('console bulk start', { count: rows.length, by: actor });
+  const n = (o: string) => rows.filter((r) => r.outcome === o).length;
+  return html(
+    200,
+    c.d.templates.consolePage('start-result', {
+      ...layoutData(c, 'Resultat', { start: true }),
+      rows: rows.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+      started: n('started'),
+      existed: n('existed'),
+      failed: n('error'),
+    }),
+  );
+};
+
+const logoutPost: Page = async () =>
+  redirect('/console/login', { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` });
+
+// ---- login ------------------------------------------------------------------------------------
+
+const safeNext = (next: string | undefined): string =>
+  next && /^\/console(?:[/?][^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/console';
+
+function loginPage(d: Deps, status: number, data: { next?: string; error?: string; name?: string; role?: string }): HttpResult {
+  return html(
+    status,
+    d.templates.consolePage('login', {
+      title: 'Logga in',
+      next: safeNext(data.next),
+      error: data.error,
+      name: data.name ?? '',
+      local: d.env.LOCAL_MODE === 'true',
+      coordinatorChecked: data.role === 'coordinator' || data.role === undefined,
+      inspectorateChecked: data.role === 'inspectorate',
+      tokenChecked: data.role === '',
+    }),
+  );
+}
+
+async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const form = formBody(event);
+  const name = (form.name ?? '').trim();
+  const back = { next: form.next, name, role: form.role };
+  if (!name || name.length > 100) return loginPage(d, 400, { ...back, error: 'Skriv ditt namn (högst 100 tecken).' });
+  const secrets = await d.secrets();
+  let role: ConsoleRole | undefined;
+  const token = (form.token ?? '').trim();
+  if (token) {
+    role = same(token, secrets.coordinatorToken) ? 'coordinator' : same(token, secrets.inspectorateToken) ? 'inspectorate' : undefined;
+    if (!role) return loginPage(d, 401, { ...back, error: 'Åtkomstnyckeln stämmer inte.' });
+  } else if (d.env.LOCAL_MODE === 'true' && (form.role === 'coordinator' || form.role === 'inspectorate')) {
+    role = form.role;
+  } else {
+    return loginPage(d, 400, { ...back, error: 'Ange din åtkomstnyckel.' });
+  }
+  const { value } = signSession(secrets.linkSigningKey, { role, name }, d.clock.now());
+  const secure = d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '';
+  const next = role === 'inspectorate' && safeNext(form.next) === '/console' ? '/console/inspection' : safeNext(form.next);
+  logger.info('console login', { role });
+  return redirect(next, {
+    'set-cookie': `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secure}`,
+  });
+}
+
+// ---- dispatch ---------------------------------------------------------------------------------
+
+export const consolePages: Record<string, Page> = {
+  'GET /console': dialoguesPage,
+  'GET /console/dialogues/{id}': dialoguePage,
+  'GET /console/dialogues/{id}/{action}': (c) => confirmPage(c),
+  'POST /console/dialogues/{id}/{action}': actionPost,
+  'GET /console/metrics': metricsPage,
+  'GET /console/metrics/{table}': metricsCsv,
+  'GET /console/inspection': inspectionPage,
+  'GET /console/start': (c) => startPage(c),
+  'POST /console/start': startPost,
+  'POST /console/logout': logoutPost,
+};
+export const consoleRouteKeys = [...Object.keys(consolePages), 'GET /console/login', 'POST /console/login'];
+
+function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
+  return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
+}
+
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
+  const d = deps();
+  try {
+    if (event.routeKey === 'GET /console/login') return loginPage(d, 200, { next: event.queryStringParameters?.next });
+    if (event.routeKey === 'POST /console/login') return await loginPost(d, event);
+    const page = consolePages[event.routeKey];
+    if (!page) throw new NotFoundError('Sidan finns inte.');
+    const { linkSigningKey } = await d.secrets();
+    const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
+    const session = verifySession(linkSigningKey, cookie, d.clock.now());
+    const method = event.requestContext.http.method;
+    if (!session) {
+      if (method === 'GET')
+        return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
+      return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
+    }
+    if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
+      return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
+    }
+    return await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) });
+  } catch (e) {
+    if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
+    if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);
+    const r = errorResponse(e);
+    if (r.statusCode >= 500) return problem(d, 500, 'Något gick fel', `Försök igen om en stund. ${JSON.parse(r.body).message ?? ''}`);
+    return problem(d, r.statusCode, 'Det gick inte', JSON.parse(r.body).message ?? '');
+  }
+});

@@ -1,0 +1,111 @@
+/**
+ * Swedish names of the enum values the console shows (states, legal forms, decline reasons,
+ * regions). One table, so the pages, the CSV export and the tests all use the same words.
+ */
+import type { DeclineReason, DialogueState, HistoryType } from './dialogue.ts';
+import type { LegalForm, SchoolForm } from './organiser.ts';
+import { regions } from './regions.ts';
+
+export const stateLabels: Record<DialogueState, string> = {
+  created: 'Skapad',
+  invited: 'Inbjuden, väntar på svar',
+  accepted: 'Tackat ja',
+  declined: 'Tackat nej',
+  no_answer: 'Inget svar',
+  failed: 'Fel',
+  intro_offered: 'Introduktion erbjuden',
+  intro_booked: 'Introduktion bokad',
+  intro_held: 'Introduktion genomförd',
+  stopped_after_intro: 'Avslutade efter introduktionen',
+  material_sent: 'Analysunderlag skickat',
+  premeeting_offered: 'Förmöte erbjudet',
+  premeeting_booked: 'Förmöte bokat',
+  premeeting_held: 'Förmöte genomfört',
+  dialogue_offered: 'Dialogmöte erbjudet',
+  dialogue_booked: 'Dialogmöte bokat',
+  dialogue_held: 'Dialogmöte genomfört',
+  notes_registered: 'Minnesanteckningar registrerade',
+  feedback_offered: 'Återkopplingsmöte erbjudet',
+  feedback_booked: 'Återkopplingsmöte bokat',
+  feedback_held: 'Återkopplingsmöte genomfört',
+  follow_up_due: 'Uppföljning väntar',
+  follow_up_offered: 'Uppföljning erbjuden',
+  follow_up_booked: 'Uppföljning bokad',
+  follow_up_held: 'Uppföljning genomförd',
+  closed: 'Avslutad',
+  cancelled: 'Avbruten',
+};
+
+export const legalFormLabels: Record<LegalForm, string> = {
+  kommun: 'Kommun',
+  region: 'Region',
+  aktiebolag: 'Aktiebolag',
+  ekonomisk_forening: 'Ekonomisk förening',
+  ideell_forening: 'Ideell förening',
+  stiftelse: 'Stiftelse',
+  trossamfund: 'Registrerat trossamfund',
+  ovrig: 'Övrig',
+};
+
+/** The grouping of table 2 in seed 004 (Statskontoret): regions count among "Övriga". */
+export const table2Groups: Record<LegalForm, string> = {
+  kommun: 'Kommuner',
+  stiftelse: 'Övriga stiftelser och fonder',
+  aktiebolag: 'Aktiebolag',
+  ideell_forening: 'Ideella föreningar',
+  ekonomisk_forening: 'Ekonomiska föreningar',
+  trossamfund: 'Registrerade trossamfund',
+  region: 'Övriga',
+  ovrig: 'Övriga',
+};
+
+export const schoolFormLabels: Record<SchoolForm, string> = {
+  forskola: 'förskola',
+  forskoleklass: 'förskoleklass',
+  grundskola: 'grundskola',
+  anpassad_grundskola: 'anpassad grundskola',
+  sameskola: 'sameskola',
+  specialskola: 'specialskola',
+  gymnasieskola: 'gymnasieskola',
+  anpassad_gymnasieskola: 'anpassad gymnasieskola',
+  komvux: 'komvux',
+  fritidshem: 'fritidshem',
+};
+
+export const reasonLabels: Record<DeclineReason, string> = {
+  time: 'Brist på tid',
+  resources: 'Brist på resurser',
+  other: 'Annat skäl',
+};
+
+export const historyLabels: Record<HistoryType, string> = {
+  created: 'Dialogen skapades',
+  recipients_resolved: 'Mottagare valdes',
+  invitation_sent: 'Inbjudan skickades',
+  reminder_sent: 'Påminnelse skickades',
+  answered: 'Svar mottaget',
+  late_answer: 'Sent svar',
+  escalated: 'Inget svar – samordnaren larmades',
+  failed: 'Fel i arbetsflödet',
+  workflow_started: 'Arbetsflödet startade',
+  mail_unconfirmed: 'Utskick kunde inte bekräftas',
+  closed: 'Avslutad av samordnare',
+  retried: 'Nytt försök startat',
+  invitation_resent: 'Inbjudan skickades igen',
+  reminder_requested: 'Påminnelse skickad på begäran',
+  mail_bounced: 'Mejl kom inte fram',
+  start_postponed: 'Starten sköts upp (inspektion pågår)',
+  conflict_flagged: 'Krock med inspektion',
+  conflict_cleared: 'Krocken med inspektion är löst',
+  conflict_decision: 'Beslut om krock med inspektion',
+  phase_changed: 'Ny fas',
+  slots_proposed: 'Tider föreslogs',
+  meeting_booked: 'Möte bokat',
+  meeting_rescheduled: 'Möte flyttat',
+  meeting_cancelled: 'Möte avbokat',
+  material_sent: 'Analysunderlag skickat',
+  notes_registered: 'Minnesanteckningar registrerade',
+  stopped: 'Huvudmannen avslutade',
+};
+
+export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;

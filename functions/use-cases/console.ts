@@ -1,0 +1,306 @@
+/**
+ * The coordinator console's use-cases: the filtered dialogue list (bounded index queries, filtered
+ * in memory), one dialogue with its mail, organiser and workflow executions, the metrics, and the
+ * coordinator's actions. Every action is confirmed by the caller, idempotent (a repeated POST
+ * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
+ */
+import { z } from 'zod';
+import { assertTransition, type Dialogue, dialogueStates, type HistoryEntry } from '#core/dialogue.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
+import { computeMetrics, type Metrics } from '#core/metrics.ts';
+import { legalForms, type Organiser } from '#core/organiser.ts';
+import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
+import { regions } from '#core/regions.ts';
+import { formatSwedishDate } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { createDialogue } from './dialogues.ts';
+import { sendReminder } from './invitation.ts';
+import { sendOnce } from './mail.ts';
+import { parseOrThrow } from './validate.ts';
+
+/** At most this many dialogues are read from the index for one list page. */
+export const LIST_READ_BUDGET = 1000;
+const DAY_MS = 86_400_000;
+
+const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+
+export const consoleListSchema = z.object({
+  state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
+  region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
+  legalForm: optional(z.enum(legalForms, { message: 'Välj en giltig juridisk form.' })),
+  ownership: optional(z.enum(['kommunal', 'enskild'], { message: 'Välj kommunal eller enskild.' })),
+  waitingDays: optional(
+    z.coerce
+      .number({ message: 'Ange antal dagar som ett heltal.' })
+      .int('Ange antal dagar som ett heltal.')
+      .min(1, 'Ange minst 1 dag.')
+      .max(400, 'Ange högst 400 dagar.'),
+  ),
+  sort: optional(z.enum(['nyast', 'aldst'], { message: 'Välj en giltig sortering.' })),
+  limit: optional(z.coerce.number().int().min(1).max(100)),
+  cursor: optional(z.string().max(2000)),
+});
+export type ConsoleListQuery = z.output<typeof consoleListSchema>;
+
+export interface ConsoleList extends Page<Dialogue> {
+  query: ConsoleListQuery;
+  /** The state the index query ran on ("waiting longer than" without a state means 'invited'). */
+  state?: Dialogue['state'];
+  counts: { state: Dialogue['state']; count: number }[];
+  read: number;
+  /** True when the read budget ran out before the page was full: the next page continues. */
+  partial: boolean;
+}
+
+export async function listForConsole(d: Deps, rawQuery: unknown): Promise<ConsoleList> {
+  const q = parseOrThrow(consoleListSchema, rawQuery, 'filter');
+  const state = q.state ?? (q.waitingDays ? 'invited' : undefined);
+  const limit = q.limit ?? 25;
+  const updatedBefore = q.waitingDays ? new Date(d.clock.now().getTime() - q.waitingDays * DAY_MS).toISOString() : undefined;
+  const keep = (x: Dialogue) =>
+    (!q.region || x.region === q.region) &&
+    (!q.legalForm || x.legalForm === q.legalForm) &&
+    (!q.ownership || x.municipal === (q.ownership === 'kommunal'));
+  const [page, counts] = await Promise.all([
+    d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
+    Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),
+  ]);
+  return { ...page, query: q, state, counts, partial: page.items.length < limit && Boolean(page.cursor) };
+}
+
+export interface ConsoleDialogue {
+  dialogue: Dialogue;
+  organiser?: Organiser;
+  mails: MailRecord[];
+  executions: ExecutionView[];
+  /** Set when the workflow service could not be read; the rest of the page still shows. */
+  executionsError?: string;
+}
+
+export const retriesOf = (x: Dialogue): number => x.history.filter((h) => h.type === 'retried').length;
+
+export async function consoleDialogue(d: Deps, id: string): Promise<ConsoleDialogue> {
+  const dialogue = await d.dialogues.get(id);
+  if (!dialogue) throw new NotFoundError(`Det finns ingen dialog med id ${id}.`);
+  const [organiser, mails] = await Promise.all([d.organisers.get(dialogue.organiserId), d.mailLog.list(id)]);
+  const executions: ExecutionView[] = [];
+  let executionsError: string | undefined;
+  try {
+    for (let attempt = 0; attempt <= retriesOf(dialogue); attempt++) {
+      const x = await d.workflow.describeInvitation(id, attempt);
+      if (x) executions.push(x);
+    }
+  } catch (e) {
+    executionsError = (e as Error).message;
+  }
+  return { dialogue, organiser, mails, executions, executionsError };
+}
+
+export async function consoleMetrics(d: Deps): Promise<Metrics> {
+  const all = (await Promise.all(dialogueStates.map((s) => d.queries.allInState(s)))).flat();
+  return computeMetrics(all);
+}
+
+// ---- actions ---------------------------------------------------------------------------------
+
+export const consoleActions = ['resend', 'remind', 'close', 'retry'] as const;
+export type ConsoleAction = (typeof consoleActions)[number];
+
+export interface ActionResult {
+  /** false: the work was already done (a repeated or stale confirmation); nothing changed. */
+  done: boolean;
+  message: string;
+}
+
+const entry = (d: Deps, type: HistoryEntry['type'], actor: string, detail: string, state?: Dialogue['state']): HistoryEntry => ({
+  at: d.clock.now().toISOString(),
+  type,
+  by: actor,
+  detail,
+  ...(state ? { state } : {}),
+});
+
+async function load(d: Deps, id: string): Promise<Dialogue> {
+  const x = await d.dialogues.get(id);
+  if (!x) throw new NotFoundError(`Det finns ingen dialog med id ${id}.`);
+  return x;
+}
+
+/** The next resend number: each resend is its own mail step (`invitation-resend-<n>`), sent once. */
+export const nextResend = (x: Dialogue): number => x.history.filter((h) => h.type === 'invitation_resent').length + 1;
+
+const seqSchema = z.coerce.number({ message: 'Formuläret saknar löpnummer; öppna åtgärden igen.' }).int().min(1).max(1000);
+
+export async function resendInvitation(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
+  const { contactId, n } = parseOrThrow(z.object({ contactId: z.string().min(1).max(100), n: seqSchema }), form, 'form');
+  const x = await load(d, id);
+  const step = `invitation-resend-${n}`;
+  if (x.history.some((h) => h.type === 'invitation_resent' && h.detail?.endsWith(`[${step}]`))) {
+    return { done: false, message: 'Inbjudan hade redan skickats igen. Inget nytt mejl skickades.' };
+  }
+  if (x.state !== 'invited') throw new ConflictError('Inbjudan kan bara skickas igen medan dialogen väntar på svar.');
+  if (n !== nextResend(x)) throw new ConflictError('Dialogen har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+  const r = x.recipients.find((c) => c.contactId === contactId);
+  if (!r) throw new ValidationError('Välj en av dialogens mottagare.');
+  const organiser = await d.organisers.get(x.organiserId);
+  if (!organiser) throw new NotFoundError(`Huvudmannen ${x.organiserId} finns inte.`);
+  const invitation = (await d.mailLog.list(id)).find((m) => m.step === 'invitation' && m.contactId === contactId);
+  const answerBy = formatSwedishDate(
+    x.dueAt ? new Date(x.dueAt) : new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * DAY_MS),
+  );
+  await sendOnce(d, {
+    dialogueId: id,
+    step,
+    contactId,
+    email: r.email,
+    link: invitation?.linkId && invitation.linkExpiresAt ? { linkId: invitation.linkId, expiresAt: invitation.linkExpiresAt } : undefined,
+    withLink: !invitation?.linkId,
+    render: (link) =>
+      d.templates.email('invitation', {
+        recipientName: r.name,
+        organiserName: organiser.name,
+        boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
+        principalFallback: r.basis === 'principal_fallback',
+        answerBy,
+        link,
+      }),
+  });
+  await d.dialogues.mutate(id, (cur) =>
+    cur.history.some((h) => h.type === 'invitation_resent' && h.detail?.endsWith(`[${step}]`))
+      ? undefined
+      : {
+          ...cur,
+          updatedAt: d.clock.now().toISOString(),
+          history: [...cur.history, entry(d, 'invitation_resent', actor, `Till ${r.name} <${r.email}> [${step}]`)],
+        },
+  );
+  return { done: true, message: `Inbjudan skickades igen till ${r.name} (${r.email}).` };
+}
+
+export async function remindNow(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
+  const { n } = parseOrThrow(z.object({ n: seqSchema }), form, 'form');
+  const x = await load(d, id);
+  if (x.reminders >= n) return { done: false, message: `Påminnelse ${n} var redan skickad. Inget nytt mejl skickades.` };
+  if (x.state !== 'invited') throw new ConflictError('En påminnelse kan bara skickas medan dialogen väntar på svar.');
+  if (x.dueKind !== 'reminder') throw new ConflictError('Alla påminnelser har redan skickats; nästa steg är larmet till samordnaren.');
+  if (n !== x.reminders + 1) throw new ConflictError('Dialogen har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+  await sendReminder(d, id);
+  await d.dialogues.mutate(id, (cur) =>
+    cur.history.some((h) => h.type === 'reminder_requested' && h.detail === `Påminnelse ${n}`)
+      ? undefined
+      : { ...cur, history: [...cur.history, entry(d, 'reminder_requested', actor, `Påminnelse ${n}`)] },
+  );
+  return { done: true, message: `Påminnelse ${n} skickades till ${x.recipients.length} mottagare.` };
+}
+
+export async function closeDialogue(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
+  const { reason } = parseOrThrow(
+    z.object({ reason: z.string().trim().min(1, 'Skriv varför dialogen avslutas.').max(500, 'Skriv högst 500 tecken.') }),
+    form,
+    'form',
+  );
+  const before = await load(d, id);
+  if (before.state === 'closed') return { done: false, message: 'Dialogen var redan avslutad.' };
+  assertTransition(before.state, 'closed');
+  const { dialogue, changed } = await d.dialogues.mutate(id, (x) => {
+    if (x.state === 'closed') return undefined;
+    assertTransition(x.state, 'closed');
+    return {
+      ...x,
+      state: 'closed',
+      dueAt: undefined,
+      dueKind: undefined,
+      updatedAt: d.clock.now().toISOString(),
+      history: [...x.history, entry(d, 'closed', actor, reason, 'closed')],
+    };
+  });
+  if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'closed' });
+  return changed
+    ? { done: true, message: 'Dialogen är avslutad. Inga fler påminnelser skickas.' }
+    : { done: false, message: 'Dialogen var redan avslutad.' };
+}
+
+export async function retryDialogue(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
+  const { n } = parseOrThrow(z.object({ n: seqSchema }), form, 'form');
+  const before = await load(d, id);
+  if (retriesOf(before) >= n) return { done: false, message: `Försök ${n} var redan startat.` };
+  if (before.state !== 'failed') throw new ConflictError('Bara en dialog med fel kan startas om.');
+  if (n !== retriesOf(before) + 1) throw new ConflictError('Dialogen har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+  const { changed } = await d.dialogues.mutate(id, (x) => {
+    if (x.state !== 'failed' || retriesOf(x) >= n) return undefined;
+    assertTransition(x.state, 'created');
+    return {
+      ...x,
+      state: 'created',
+      error: undefined,
+      waitToken: undefined,
+      updatedAt: d.clock.now().toISOString(),
+      history: [...x.history, entry(d, 'retried', actor, `Försök ${n}: ${x.error?.code ?? 'fel'}`, 'created')],
+    };
+  });
+  if (!changed) return { done: false, message: `Försök ${n} var redan startat.` };
+  try {
+    await d.workflow.startInvitation(id, n);
+  } catch (e) {
+    await d.dialogues.mutate(id, (x) =>
+      x.state !== 'created'
+        ? undefined
+        : {
+            ...x,
+            state: 'failed',
+            error: { code: 'RetryNotStarted', message: (e as Error).message },
+            history: [...x.history, entry(d, 'failed', 'system', `Försök ${n} kunde inte startas: ${(e as Error).message}`, 'failed')],
+          },
+    );
+    throw new ConflictError('Arbetsflödet kunde inte startas. Försök igen om en stund.');
+  }
+  return { done: true, message: `Försök ${n} startades. Inbjudningar som redan gått ut skickas inte igen.` };
+}
+
+export const runAction: Record<ConsoleAction, (d: Deps, id: string, form: Record<string, string>, actor: string) => Promise<ActionResult>> =
+  {
+    resend: resendInvitation,
+    remind: remindNow,
+    close: closeDialogue,
+    retry: retryDialogue,
+  };
+
+// ---- bulk start ------------------------------------------------------------------------------
+
+/** At most this many dialogues are started by one confirmation (one request). */
+export const MAX_BULK_START = 100;
+
+export const bulkStartSchema = z.object({
+  organiserIds: z
+    .array(z.string().regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.'))
+    .min(1, 'Välj minst en huvudman.')
+    .max(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`),
+  cycle: optional(z.string().regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.')),
+});
+
+export interface BulkStartRow {
+  organiserId: string;
+  name: string;
+  outcome: 'started' | 'existed' | 'error';
+  dialogueId?: string;
+  message?: string;
+}
+
+/**
+ * Starts a dialogue for each selected organiser, one after the other. Idempotent: an organiser
+ * that already has a dialogue in the cycle keeps it ('existed'), so a repeated confirmation
+ * starts nothing twice. One organiser's error does not stop the others.
+ */
+export async function startDialogues(d: Deps, input: unknown, actor: string): Promise<BulkStartRow[]> {
+  const { organiserIds, cycle } = parseOrThrow(bulkStartSchema, input, 'selection');
+  const rows: BulkStartRow[] = [];
+  for (const organiserId of [...new Set(organiserIds)]) {
+    try {
+      const { dialogue, created } = await createDialogue(d, { organiserId, cycle }, actor);
+      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
+    } catch (e) {
+      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,290 @@
+/**
+ * The console over HTTP against the embedded runtime: sessions and roles, CSRF, the actions'
+ * idempotency and audit trail, the workflow history on the dialogue page, and metrics that
+ * reproduce the raw records of a generated population.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dialogue } from '#core/dialogue.ts';
+import { isMunicipal, legalForms } from '#core/organiser.ts';
+import { regions } from '#core/regions.ts';
+import { invitationExecutionName } from '#adapters/workflow-client.ts';
+import { Harness, organiser } from '../support/local.ts';
+
+const h = new Harness();
+beforeAll(async () => {
+  await h.start();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const form = (data: Record<string, string>) => ({
+  method: 'POST',
+  redirect: 'manual' as const,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(data).toString(),
+});
+
+async function login(data: Record<string, string>): Promise<{ status: number; cookie?: string; location?: string | null; html: string }> {
+  const r = await fetch(`${h.runtime.urls.app}/console/login`, form(data));
+  const set = r.headers.get('set-cookie');
+  return { status: r.status, cookie: set?.split(';')[0], location: r.headers.get('location'), html: await r.text() };
+}
+
+async function get(path: string, cookie?: string) {
+  const r = await fetch(`${h.runtime.urls.app}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  return { status: r.status, location: r.headers.get('location'), html: await r.text(), type: r.headers.get('content-type') };
+}
+
+async function post(path: string, cookie: string, data: Record<string, string>) {
+  const f = form(data);
+  const r = await fetch(`${h.runtime.urls.app}${path}`, { ...f, headers: { ...f.headers, cookie } });
+  return { status: r.status, location: r.headers.get('location'), html: await r.text() };
+}
+
+/** The hidden fields of the confirmation form (csrf, n) as the browser would post them. */
+async function confirmFields(path: string, cookie: string): Promise<Record<string, string>> {
+  const page = await get(path, cookie);
+  expect(page.status).toBe(200);
+  return Object.fromEntries([...page.html.matchAll(/<input type="hidden" name="(csrf|n)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+}
+
+describe('console sign-in and roles', () => {
+  it('signs in with the coordinator token and sets a strict, HttpOnly session cookie', async () => {
+    const r = await fetch(`${h.runtime.urls.app}/console/login`, form({ name: 'Sara', token: h.runtime.tokens.coordinator }));
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/console');
+    expect(r.headers.get('set-cookie')).toMatch(/^kd_session=[\w-]+\.[\w-]+; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=36000$/);
+  });
+
+  it('refuses a wrong token and a missing name with a Swedish message, and no cookie', async () => {
+    const wrong = await login({ name: 'Sara', token: 'fel-nyckel-fel-nyckel', role: '' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.cookie).toBeUndefined();
+    expect(wrong.html).toContain('Åtkomstnyckeln stämmer inte.');
+    const noName = await login({ name: ' ', role: 'coordinator' });
+    expect(noName.status).toBe(400);
+    expect(noName.html).toContain('Skriv ditt namn');
+  });
+
+  it('sends a visitor without a session to the login page, keeping only local return paths', async () => {
+    expect(await get('/console/metrics')).toMatchObject({ status: 303, location: '/console/login?next=%2Fconsole%2Fmetrics' });
+    const evil = await login({ name: 'Sara', role: 'coordinator', next: 'https://evil.example/console' });
+    expect(evil.location).toBe('/console');
+    const tampered = await get('/console', 'kd_session=eyJyIjoiY29vcmRpbmF0b3IifQ.AAAA');
+    expect(tampered.status).toBe(303);
+  });
+
+  it('keeps the inspectorate out of coordinator pages and actions', async () => {
+    const { cookie, location } = await login({ name: 'Ivar', token: h.runtime.tokens.inspectorate });
+    expect(location).toBe('/console/inspection');
+    expect((await get('/console/inspection', cookie)).status).toBe(200);
+    for (const path of ['/console', '/console/metrics', '/console/metrics/region.csv']) {
+      const r = await get(path, cookie);
+      expect(r.status).toBe(403);
+      expect(r.html).toContain('Ingen behörighet');
+    }
+  });
+
+  it('signs out: the cookie is cleared', async () => {
+    const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/console/metrics', cookie)).html)?.[1] as string;
+    const r = await fetch(`${h.runtime.urls.app}/console/logout`, {
+      ...form({ csrf }),
+      headers: { ...form({}).headers, cookie: cookie as string },
+    });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('set-cookie')).toBe('kd_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0');
+  });
+
+  it('refuses a POST without the session-bound CSRF token', async () => {
+    const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const r = await post('/console/dialogues/dlg-x/close', cookie as string, { reason: 'x' });
+    expect(r.status).toBe(403);
+    expect(r.html).toContain('Formuläret har gått ut');
+  });
+});
+
+describe('console actions', () => {
+  let cookie: string;
+  beforeAll(async () => {
+    cookie = (await login({ name: 'Sara Samordnare', role: 'coordinator' })).cookie as string;
+  });
+
+  it('resends the invitation to one recipient once, with the same answer link, and audits who did it', async () => {
+    // Prepare
+    const id = await h.invite('norrviks-kommun');
+    await h.clearMailbox();
+    const path = `/console/dialogues/${id}/resend`;
+    const fields = await confirmFields(path, cookie);
+
+    // Act: the confirmation posted twice
+    const first = await post(path, cookie, { ...fields, contactId: 'school-chief-asa-oberg-norrvik-example-se' });
+    const second = await post(path, cookie, { ...fields, contactId: 'school-chief-asa-oberg-norrvik-example-se' });
+
+    // Assess
+    expect(first.location).toBe(`/console/dialogues/${id}?klart=resend`);
+    expect(second.location).toBe(`/console/dialogues/${id}?klart=already`);
+    const mails = await h.mailbox();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.destination.to).toEqual(['asa.oberg@norrvik.example.se']);
+    const d = await h.dialogue(id);
+    expect(d.mails.find((m: { step: string }) => m.step === 'invitation-resend-1')).toMatchObject({ status: 'sent' });
+    const original = d.mails.find(
+      (m: { step: string; contactId: string }) => m.step === 'invitation' && m.contactId.startsWith('school-chief'),
+    );
+    expect(d.mails.find((m: { step: string }) => m.step === 'invitation-resend-1').linkId).toBe(original.linkId);
+    expect(d.history.filter((x: { type: string }) => x.type === 'invitation_resent')).toEqual([
+      expect.objectContaining({ by: 'Sara Samordnare (samordnare)', detail: expect.stringContaining('asa.oberg@norrvik.example.se') }),
+    ]);
+  });
+
+  it('shows a readable error and changes nothing for an action the state does not allow', async () => {
+    // Prepare
+    const id = await h.invite('ekbackens-ekonomiska-forening');
+    const fields = await confirmFields(`/console/dialogues/${id}/close`, cookie);
+
+    // Act: no reason given
+    const r = await post(`/console/dialogues/${id}/close`, cookie, { ...fields, reason: '' });
+
+    // Assess
+    expect(r.status).toBe(400);
+    expect(r.html).toContain('Skriv varför dialogen avslutas.');
+    expect((await h.dialogue(id)).state).toBe('invited');
+  });
+
+  it('retries a failed dialogue in a new execution and shows both executions with the error cause', async () => {
+    // Prepare: an organiser without contacts fails; then its contacts are added
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({ id: 'tom-stiftelse', orgNumber: '802000-1005', legalForm: 'stiftelse', contacts: [] }),
+    );
+    const created = await h.api('POST', '/api/dialogues', { organiserId: 'tom-stiftelse' });
+    const id = created.json.id as string;
+    await h.execution(id);
+    expect((await h.dialogue(id)).state).toBe('failed');
+    await h.api('POST', '/api/organisers', organiser({ id: 'tom-stiftelse', orgNumber: '802000-1005', legalForm: 'stiftelse' }));
+    const fields = await confirmFields(`/console/dialogues/${id}/retry`, cookie);
+
+    // Act
+    const r = await post(`/console/dialogues/${id}/retry`, cookie, fields);
+    await h.runtime.sfn.waitForEvent(invitationExecutionName(id, 1), (e) => e.type === 'TaskWaiting');
+
+    // Assess
+    expect(r.location).toBe(`/console/dialogues/${id}?klart=retry`);
+    const d = await h.dialogue(id);
+    expect(d.state).toBe('invited');
+    expect(d.history.map((x: { type: string }) => x.type)).toContain('retried');
+    const page = await get(`/console/dialogues/${id}`, cookie);
+    expect(page.html).toContain(`${id}-invitation – FAILED`);
+    expect(page.html).toContain('NoRecipientsError');
+    expect(page.html).toContain(`${id}-invitation-r1 – RUNNING`);
+    expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
+    const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
+    expect(notAllowed.status).toBe(409);
+    expect(notAllowed.html).toContain('Det går inte i dialogens nuvarande läge (Inbjuden, väntar på svar).');
+  });
+});
+
+describe('console metrics on a generated population', () => {
+  const g = new Harness();
+  beforeAll(async () => {
+    await g.start({ seed: false });
+  });
+  afterAll(async () => {
+    await g.close();
+  });
+
+  it('reproduces the counts of the raw records, per legal form, ownership and region, in the CSV export', async () => {
+    // Prepare: 300 dialogues written straight through the repository (a deterministic mix)
+    const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
+    const regionIds = Object.keys(regions);
+    const population: Dialogue[] = [];
+    for (let i = 0; i < 300; i++) {
+      const state = states[(i * 7) % states.length] as Dialogue['state'];
+      const legalForm = legalForms[(i * 3) % legalForms.length] as Dialogue['legalForm'];
+      const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+      const invited = state !== 'created' && !(state === 'failed' && i % 2 === 0);
+      population.push({
+        id: `dlg-${randomUUID()}`,
+        organiserId: `org-${i}`,
+        organiserName: `Huvudman ${i}`,
+        cycle: '2026',
+        region: regionIds[i % regionIds.length] as string,
+        legalForm,
+        municipal: isMunicipal(legalForm),
+        state,
+        recipients: [],
+        reminders: 0,
+        history: [{ at, type: 'created' }, ...(invited ? [{ at, type: 'invitation_sent' as const }] : [])],
+        answer:
+          state === 'accepted' || state === 'declined'
+            ? {
+                outcome: state,
+                reason: state === 'declined' ? (['time', 'resources', 'other'] as const)[i % 3] : undefined,
+                answeredAt: at,
+                answeredBy: 'x',
+              }
+            : undefined,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      });
+    }
+    for (const x of population) await g.runtime.deps.dialogues.create(x);
+    const { cookie } = await (async () => {
+      const r = await fetch(`${g.runtime.urls.app}/console/login`, form({ name: 'Sara', role: 'coordinator' }));
+      return { cookie: r.headers.get('set-cookie')?.split(';')[0] as string };
+    })();
+    const csv = async (table: string) => {
+      const r = await fetch(`${g.runtime.urls.app}/console/metrics/${table}.csv`, { headers: { cookie } });
+      expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const bytes = Buffer.from(await r.arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      return new Map(
+        bytes
+          .subarray(3)
+          .toString('utf8')
+          .trim()
+          .split('\r\n')
+          .slice(1)
+          .map((line) => line.split(';'))
+          .map(([label, ...cells]) => [label as string, cells.slice(0, 5).map(Number)]),
+      );
+    };
+
+    // Act
+    const [byForm, byOwnership] = [await csv('juridisk-form'), await csv('huvudmannatyp')];
+
+    // Assess: recount from the raw records
+    const offered = population.filter((x) => x.history.some((e) => e.type === 'invitation_sent'));
+    const row = (xs: Dialogue[]) => [
+      xs.length,
+      xs.filter((x) => x.state === 'accepted').length,
+      xs.filter((x) => x.state === 'declined').length,
+      xs.filter((x) => x.state === 'no_answer').length,
+      xs.filter((x) => x.state === 'invited').length,
+    ];
+    expect(byForm.get('Totalt')).toEqual(row(offered));
+    expect(byForm.get('Kommuner')).toEqual(row(offered.filter((x) => x.legalForm === 'kommun')));
+    expect(byForm.get('Aktiebolag')).toEqual(row(offered.filter((x) => x.legalForm === 'aktiebolag')));
+    expect(byForm.get('Övriga')).toEqual(row(offered.filter((x) => x.legalForm === 'region' || x.legalForm === 'ovrig')));
+    expect(byOwnership.get('Kommunala huvudmän')).toEqual(row(offered.filter((x) => x.municipal)));
+    expect(byOwnership.get('Enskilda huvudmän')).toEqual(row(offered.filter((x) => !x.municipal)));
+    // Assess: paging a filtered list visits each matching dialogue exactly once
+    const seen: string[] = [];
+    let next: string | undefined = '/console?ownership=enskild&sort=aldst&limit=25';
+    for (let pages = 0; next && pages < 20; pages++) {
+      const html = await (await fetch(`${g.runtime.urls.app}${next}`, { headers: { cookie } })).text();
+      seen.push(...[...html.matchAll(/href="\/console\/dialogues\/([^"]+)"/g)].map((m) => m[1] as string));
+      next = /href="([^"]+)" rel="next"/.exec(html)?.[1]?.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+    }
+    const privateIds = population.filter((x) => !x.municipal).map((x) => x.id);
+    expect(seen).toEqual(privateIds);
+
+    const page = await fetch(`${g.runtime.urls.app}/console?state=accepted&limit=100`, { headers: { cookie } });
+    expect(await page.text()).toContain(`<strong>${population.filter((x) => x.state === 'accepted').length}</strong> Tackat ja`);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The metrics reproduce what a plain count over the raw records gives, on a generated population
+ * (fast-check), and keep the shape of table 2 in seed 004.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { table2Groups } from '#core/console-labels.ts';
+import { type Dialogue, declineReasons, dialogueStates } from '#core/dialogue.ts';
+import { computeMetrics, metricsTables, type MetricsDialogue, toCsv } from '#core/metrics.ts';
+import { isMunicipal, legalForms } from '#core/organiser.ts';
+import { regions } from '#core/regions.ts';
+
+const t0 = Date.parse('2026-01-01T00:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const arbitraryDialogue: fc.Arbitrary<MetricsDialogue> = fc
+  .record({
+    state: fc.constantFrom(...dialogueStates),
+    legalForm: fc.constantFrom(...legalForms),
+    region: fc.constantFrom(...Object.keys(regions)),
+    reason: fc.constantFrom(...declineReasons),
+    invitedAfterH: fc.integer({ min: 0, max: 72 }),
+    answeredAfterH: fc.integer({ min: 1, max: 600 }),
+    closedBeforeInvite: fc.boolean(),
+  })
+  .map(({ state, legalForm, region, reason, invitedAfterH, answeredAfterH, closedBeforeInvite }) => {
+    const invited = state !== 'created' && !(state === 'failed' && closedBeforeInvite) && !(state === 'closed' && closedBeforeInvite);
+    const answered = state === 'accepted' || state === 'declined';
+    const history: Dialogue['history'] = [{ at: iso(t0), type: 'created' }];
+    if (invited) history.push({ at: iso(t0 + invitedAfterH * 3_600_000), type: 'invitation_sent' });
+    if (answered || state === 'no_answer') {
+      history.push({ at: iso(t0 + (invitedAfterH + answeredAfterH) * 3_600_000), type: answered ? 'answered' : 'escalated' });
+    }
+    return {
+      state,
+      legalForm,
+      municipal: isMunicipal(legalForm),
+      region,
+      createdAt: iso(t0),
+      history,
+      answer: answered
+        ? { outcome: state, reason: state === 'declined' ? reason : undefined, answeredAt: iso(t0), answeredBy: 'x' }
+        : undefined,
+    } as MetricsDialogue;
+  });
+
+describe('metrics', () => {
+  it('reproduce plain counts over the raw records (generated populations)', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryDialogue, { minLength: 0, maxLength: 400 }), (xs) => {
+        const m = computeMetrics(xs);
+        const offered = xs.filter((x) => x.history.some((h) => h.type === 'invitation_sent'));
+        const count = (ys: MetricsDialogue[], s: string) => ys.filter((x) => x.state === s).length;
+        expect(m.total).toMatchObject({
+          offered: offered.length,
+          accepted: count(offered, 'accepted'),
+          declined: count(offered, 'declined'),
+          noAnswer: count(offered, 'no_answer'),
+          waiting: count(offered, 'invited'),
+        });
+        for (const rows of [m.byLegalForm, m.byOwnership, m.byRegion]) {
+          expect(rows.reduce((a, r) => a + r.offered, 0)).toBe(m.total.offered);
+          expect(rows.reduce((a, r) => a + r.accepted, 0)).toBe(m.total.accepted);
+        }
+        const kommuner = m.byLegalForm.find((r) => r.label === 'Kommuner');
+        expect(kommuner?.offered ?? 0).toBe(offered.filter((x) => table2Groups[x.legalForm] === 'Kommuner').length);
+        expect(m.byOwnership[0]?.offered).toBe(offered.filter((x) => x.municipal).length);
+        expect(m.declineReasons.reduce((a, r) => a + r.count, 0)).toBe(count(xs, 'declined'));
+        expect(m.phases[0]?.count).toBe(offered.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('has the shape of table 2: groups by acceptance share, Övriga last, a total row', () => {
+    // Prepare: 3/4 municipalities and 1/2 aktiebolag accept; a region counts among Övriga
+    const mk = (legalForm: MetricsDialogue['legalForm'], state: MetricsDialogue['state']): MetricsDialogue => ({
+      state,
+      legalForm,
+      municipal: isMunicipal(legalForm),
+      region: 'syd',
+      createdAt: iso(t0),
+      history: [
+        { at: iso(t0), type: 'created' },
+        { at: iso(t0 + 86_400_000), type: 'invitation_sent' },
+      ],
+    });
+    const xs = [
+      mk('kommun', 'accepted'),
+      mk('kommun', 'accepted'),
+      mk('kommun', 'accepted'),
+      mk('kommun', 'declined'),
+      mk('aktiebolag', 'accepted'),
+      mk('aktiebolag', 'no_answer'),
+      mk('region', 'accepted'),
+    ];
+
+    // Act
+    const table = metricsTables(computeMetrics(xs))['juridisk-form'];
+
+    // Assess
+    expect(table?.rows).toEqual([
+      ['Kommuner', 4, 3, 1, 0, 0, 75],
+      ['Aktiebolag', 2, 1, 0, 1, 0, 50],
+      ['Övriga', 1, 1, 0, 0, 0, 100],
+      ['Totalt', 7, 5, 1, 1, 0, 71],
+    ]);
+  });
+
+  it('writes CSV with a BOM, semicolons and quoted cells', () => {
+    expect(
+      toCsv(
+        ['Grupp', 'Antal'],
+        [
+          ['Ideella; föreningar', 3],
+          ['"Övriga"', undefined],
+        ],
+      ),
+    ).toBe('\uFEFFGrupp;Antal\r\n"Ideella; föreningar";3\r\n"""Övriga""";\r\n');
+  });
+});
