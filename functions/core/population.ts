@@ -261,7 +261,10 @@ export function generatePopulation(opts: PopulationOptions): OrganiserInput[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const weighted = <T>(xs: ReadonlyArray<readonly [T, number]>): T => {
     let r = rnd() * xs.reduce((a, [, w]) => a + w, 0);
-    for (const [x, w] of xs) if ((r -= w) < 0) return x;
+    for (const [x, w] of xs) {
+      r -= w;
+      if (r < 0) return x;
+    }
     return xs[xs.length - 1]![0];
   };
   const shuffle = <T>(xs: T[]): T[] => {
