@@ -363,7 +363,7 @@ export function generatePopulation(opts: PopulationOptions): OrganiserInput[] {
       ? municipality
       : `${pick(flowers)}s ${schoolForms.length === 1 && schoolForms[0] === 'forskola' ? 'förskola' : 'skola'}`;
     const name = isKommun ? `${genitive(municipality)} kommun` : `${base} ${formSuffix[legalForm]}`;
-    const domain = `${ascii(isKommun ? municipality : base)}-${orgNumber.slice(-5)}.example.se`;
+    const domain = `${ascii(isKommun ? municipality : base)}-${orgNumber}.example.se`;
     const units = Math.max(1, Math.min(40, Math.round(children[i]! / (isKommun ? 180 : 120))));
     const schoolUnits = Array.from({ length: Math.min(units, 5) }, (_, u) => ({
       code: String(unitCode++),

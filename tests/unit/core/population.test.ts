@@ -51,6 +51,7 @@ describe('population generator', () => {
     expect(new Set(national.map((o) => o.countyCode)).size).toBe(21);
     const contacts = national.flatMap((o) => o.contacts ?? []);
     expect(contacts.every((c) => c.email.endsWith('.example.se'))).toBe(true);
+    expect(new Set(contacts.map((c) => c.email)).size).toBe(contacts.length);
     const withChief = national.filter((o) => o.contacts?.some((c) => c.role === 'school_chief')).length;
     const rektorOnly = national.filter((o) => o.contacts?.some((c) => c.role === 'principal')).length;
     const none = national.filter((o) => (o.contacts ?? []).length === 0).length;
