@@ -8,6 +8,7 @@ import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogu
 import type { DialogueRepository, LinkRepository, Mailer, MailLog, OrganiserRepository, WorkflowClient } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import { createClients } from './aws-clients.ts';
+import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoMailLog, DynamoOrganiserRepository } from './repositories.ts';
@@ -37,6 +38,7 @@ export interface Deps {
   workflow: WorkflowClient;
   templates: TemplateRenderer;
   secrets(): Promise<Secrets>;
+  campaigns: DynamoCampaignRepository;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -75,6 +77,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
+    campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   LINK_VALID_DAYS: days(60),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z.enum(['true', 'false']).default('false'),
+  /** Campaigns: the SES account's maximum send rate (mails per second) that campaign sending is paced to. */
+  SES_SEND_RATE: z.coerce.number().positive().max(1000).default(14),
 });
 export type Env = z.output<typeof envSchema>;
 

@@ -26,6 +26,9 @@ export const keys = {
   mail: (dialogueId: string, step: string, contactId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MAIL#${step}#${contactId}` }),
   mailPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MAIL#' }),
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
+  /** Campaigns share one partition (they are few); each campaign's recipients have their own. */
+  campaign: (id: string) => ({ pk: 'CAMPAIGN', sk: `CAMPAIGN#${id}` }),
+  campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
 };
 
 export const indexKeys = {

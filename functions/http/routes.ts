@@ -24,6 +24,12 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  { method: 'POST', path: '/api/campaigns', fn: 'api' },
+  { method: 'GET', path: '/api/campaigns', fn: 'api' },
+  { method: 'GET', path: '/api/campaigns/{id}', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/launch', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */
