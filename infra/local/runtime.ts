@@ -251,10 +251,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       clearInterval(loop);
       while (running) await running.catch(() => undefined);
       await sfn.close();
-      await new Promise<void>((ok) => http.server.close(() => ok()));
+      // close() waits for open keep-alive connections to time out; end them at once.
+      const closed = new Promise<void>((ok) => http.server.close(() => ok()));
       http.server.closeAllConnections();
+      await closed;
       await new Promise<void>((ok) => ses.close(() => ok()));
-      await new Promise<void>((ok) => dynamo.close(() => ok()));
+      const dynamoClosed = new Promise<void>((ok) => dynamo.close(() => ok()));
+      dynamo.closeAllConnections?.();
+      await dynamoClosed;
       rmSync(pidFile, { force: true });
       setDeps(undefined);
     },
