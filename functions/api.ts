@@ -10,11 +10,12 @@ import { deps } from '#adapters/deps.ts';
 import { campaignRoutes } from '#functions/http/api-routes/campaigns.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
+import { planningRoutes } from '#functions/http/api-routes/planning.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { roleOf } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
 
-export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...campaignRoutes };
+export const apiRoutes: ApiRoutes = { ...organiserRoutes, ...dialogueRoutes, ...campaignRoutes, ...planningRoutes };
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {

@@ -30,6 +30,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/campaigns/{id}/launch', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
+  { method: 'POST', path: '/api/plans', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

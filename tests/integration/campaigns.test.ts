@@ -106,3 +106,19 @@ describe('campaigns', () => {
     expect(r.json.message).toContain('it is completed');
   });
 });
+
+describe('cycle planning', () => {
+  it('ranks the stored organisers, knows who had a dialogue this cycle and reports coverage', async () => {
+    const cycle = String(new Date((await h.api('GET', '/api/dev/clock')).json.now).getUTCFullYear());
+
+    const r = await h.api('POST', '/api/plans', { previousCycles: [cycle], budgetHours: 60, list: 1000 });
+
+    expect(r.status).toBe(200);
+    expect(r.json.ranked).toHaveLength(population.length);
+    const invited = r.json.ranked.filter((x: { reasons: string[] }) => !x.reasons.includes('ingen tidigare kvalitetsdialog'));
+    expect(invited).toHaveLength(withContacts.length);
+    expect(r.json.coverage.hours).toBeLessThanOrEqual(60);
+    expect(r.json.coverage.shareOfChildren).toBeGreaterThan(0);
+    expect((await h.api('POST', '/api/plans', { weights: { children: -1 } })).status).toBe(400);
+  });
+});
