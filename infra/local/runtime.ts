@@ -251,13 +251,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       clearInterval(loop);
       while (running) await running.catch(() => undefined);
       await sfn.close();
-      // close() waits for open keep-alive connections to time out; end them at once.
+      // close() waits for idle keep-alive connections to time out; end those at once.
       const closed = new Promise<void>((ok) => http.server.close(() => ok()));
-      http.server.closeAllConnections();
+      http.server.closeIdleConnections();
       await closed;
+      http.server.closeAllConnections();
       await new Promise<void>((ok) => ses.close(() => ok()));
       const dynamoClosed = new Promise<void>((ok) => dynamo.close(() => ok()));
-      dynamo.closeAllConnections?.();
+      dynamo.closeIdleConnections();
       await dynamoClosed;
       rmSync(pidFile, { force: true });
       setDeps(undefined);

@@ -20,6 +20,16 @@ afterAll(async () => {
   await h.close();
 });
 
+const listDialogues = async () => {
+  const dialogues: { id: string; organiserId: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await h.api('GET', `/api/dialogues?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    dialogues.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return dialogues;
+};
 const progress = async (id: string) => (await h.api('GET', `/api/campaigns/${id}`)).json;
 
 describe('campaigns', () => {
@@ -74,7 +84,10 @@ describe('campaigns', () => {
     expect((await progress(campaignId)).progress).toEqual(paused.progress);
     // A crash after inviting the next recipient but before recording it: the dialogue exists already.
     const [next] = await h.runtime.deps.campaigns.recipients(campaignId, paused.position, 1);
-    expect((await h.api('POST', '/api/dialogues', { organiserId: next!.organiserId })).status).toBe(201);
+    const crashed = await h.api('POST', '/api/dialogues', { organiserId: next!.organiserId });
+    expect(crashed.status).toBe(201);
+    // Stop only once the workflows started so far are waiting, as a person would with Ctrl-C.
+    await Promise.all((await listDialogues()).map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
     await h.restart();
 
     expect((await h.api('POST', `/api/campaigns/${campaignId}/resume`)).json.state).toBe('running');
@@ -83,13 +96,7 @@ describe('campaigns', () => {
     const done = await progress(campaignId);
     expect(done.state).toBe('completed');
     expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total });
-    const dialogues: { id: string; organiserId: string }[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = (await h.api('GET', `/api/dialogues?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json;
-      dialogues.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+    const dialogues = await listDialogues();
     expect(dialogues).toHaveLength(withContacts.length);
     expect(new Set(dialogues.map((d) => d.organiserId)).size).toBe(withContacts.length);
     await Promise.all(dialogues.map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
