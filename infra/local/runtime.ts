@@ -107,6 +107,13 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
       })),
     }),
   );
+  // dynalite makes the table ACTIVE on a timer; a Query before that fails with ResourceNotFound.
+  for (let i = 0; i < 200; i++) {
+    const t = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (t.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
 }
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
