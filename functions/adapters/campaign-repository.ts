@@ -4,7 +4,7 @@
  * sender reads the next batch with one Query from its position. Single-item conditional writes.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
@@ -26,8 +26,18 @@ export class DynamoCampaignRepository implements CampaignRepository {
   ) {}
 
   async create(campaign: Campaign, recipients: CampaignRecipient[]): Promise<void> {
-    // Recipients first: a campaign record is only visible once its recipient list is complete.
-    for (const r of recipients) await this.putRecipient(r);
+    // Recipients first, 25 per BatchWriteItem: a campaign record is only visible once its recipient list is complete.
+    for (let i = 0; i < recipients.length; i += 25) {
+      let requests: Record<string, unknown>[] = recipients
+        .slice(i, i + 25)
+        .map((r) => ({ PutRequest: { Item: { ...r, ...keys.campaignRecipient(r.campaignId, r.seq) } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt === 8) throw new Error(`could not store the recipients of campaign ${campaign.id}; try again`);
+        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
+        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
+        requests = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+      }
+    }
     try {
       await this.doc.send(
         new PutCommand({

@@ -42,10 +42,13 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
   let cursor: string | undefined;
   do {
     const page = await d.organisers.list(100, cursor);
-    for (const o of page.items) {
-      if (!matchesSelection(o, input.selection)) continue;
-      const hasDialogue = input.selection.notYetOfferedThisCycle ? await d.campaigns.hasDialogue(o.id, cycle) : false;
-      const e = eligibility(o, input.selection, hasDialogue);
+    const selected = page.items.filter((o) => matchesSelection(o, input.selection));
+    // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
+    const offered = await Promise.all(
+      selected.map((o) => (input.selection.notYetOfferedThisCycle ? d.campaigns.hasDialogue(o.id, cycle) : false)),
+    );
+    for (const [i, o] of selected.entries()) {
+      const e = eligibility(o, input.selection, offered[i]!);
       if (e.eligible) {
         recipients.push({
           campaignId: id,
