@@ -8,11 +8,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
 import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
+import { campaignRoutes } from '#functions/http/api-routes/campaigns.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
 import { inspectionRoutes } from '#functions/http/api-routes/inspections.ts';
 import { meetingRoutes } from '#functions/http/api-routes/meetings.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
+import { planningRoutes } from '#functions/http/api-routes/planning.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { roleOf } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
@@ -24,6 +26,8 @@ export const apiRoutes: ApiRoutes = {
   ...conflictRoutes,
   ...schedulingRoutes,
   ...meetingRoutes,
+  ...campaignRoutes,
+  ...planningRoutes,
 };
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {

@@ -22,6 +22,7 @@ import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import {
@@ -70,6 +71,7 @@ export interface Deps {
   scheduling: SchedulingConfig;
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
+  campaigns: DynamoCampaignRepository;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -117,6 +119,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
+    campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -45,6 +45,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')
     .default('08:30-16:30'),
+  /** Campaigns: the SES account's maximum send rate (mails per second) that campaign sending is paced to. */
+  SES_SEND_RATE: z.coerce.number().positive().max(1000).default(14),
 });
 export type Env = z.output<typeof envSchema>;
 

@@ -34,6 +34,9 @@ export const keys = {
   /** Pointer from a dialogue to one of its meetings: a dialogue's meetings are one query. */
   dialogueMeeting: (dialogueId: string, meetingId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MEETING#${meetingId}` }),
   dialogueMeetingPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MEETING#' }),
+  /** Campaigns share one partition (they are few); each campaign's recipients have their own. */
+  campaign: (id: string) => ({ pk: 'CAMPAIGN', sk: `CAMPAIGN#${id}` }),
+  campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
 };
 
 export const indexKeys = {

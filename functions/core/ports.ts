@@ -191,3 +191,20 @@ export interface MeetingRepository {
   listForDialogue(dialogueId: string): Promise<Meeting[]>;
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
+
+// Campaigns (issue 6).
+import type { Campaign, CampaignRecipient } from './campaign.ts';
+
+export interface CampaignRepository {
+  /** Writes the campaign and its recipients (one item each, recipients first); fails if the id exists. */
+  create(campaign: Campaign, recipients: CampaignRecipient[]): Promise<void>;
+  get(id: string): Promise<Campaign | undefined>;
+  /** Every campaign, newest first (one bounded Query; campaigns are few). */
+  list(): Promise<Campaign[]>;
+  /** Optimistic update like DialogueRepository.mutate. */
+  mutate(id: string, change: (current: Campaign) => Campaign | undefined): Promise<{ campaign: Campaign; changed: boolean }>;
+  /** Recipients from position `from` on, in order. */
+  recipients(id: string, from: number, limit: number): Promise<CampaignRecipient[]>;
+  putRecipient(recipient: CampaignRecipient): Promise<void>;
+  hasDialogue(organiserId: string, cycle: string): Promise<boolean>;
+}

@@ -62,6 +62,14 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/inspection', fn: 'console' },
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
+  // Campaigns and cycle planning (issue 6).
+  { method: 'POST', path: '/api/campaigns', fn: 'api' },
+  { method: 'GET', path: '/api/campaigns', fn: 'api' },
+  { method: 'GET', path: '/api/campaigns/{id}', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/launch', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
+  { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
+  { method: 'POST', path: '/api/plans', fn: 'api' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

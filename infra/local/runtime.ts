@@ -305,10 +305,15 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       clearInterval(sweeper);
       while (running) await running.catch(() => undefined);
       await sfn.close();
-      await new Promise<void>((ok) => http.server.close(() => ok()));
+      // close() waits for idle keep-alive connections to time out; end those at once.
+      const closed = new Promise<void>((ok) => http.server.close(() => ok()));
+      http.server.closeIdleConnections();
+      await closed;
       http.server.closeAllConnections();
       await new Promise<void>((ok) => ses.close(() => ok()));
-      await new Promise<void>((ok) => dynamo.close(() => ok()));
+      const dynamoClosed = new Promise<void>((ok) => dynamo.close(() => ok()));
+      dynamo.closeIdleConnections();
+      await dynamoClosed;
       rmSync(pidFile, { force: true });
       setDeps(undefined);
     },

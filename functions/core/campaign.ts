@@ -1,0 +1,133 @@
+/**
+ * Campaigns: a coordinator offers dialogues to a selection of organisers in one go. The rules
+ * here are pure: who a selection covers, why an organiser would not be invited, and how many
+ * mails the send rate allows by now (pacing that survives restarts because it is computed from
+ * the campaign record, not kept in memory).
+ */
+import { z } from 'zod';
+import { legalForms, type Organiser, schoolForms } from './organiser.ts';
+import { resolveRecipients } from './recipients.ts';
+import { type RegionId, regions } from './regions.ts';
+
+const regionIds = Object.keys(regions) as [RegionId, ...RegionId[]];
+
+export const campaignSelectionSchema = z
+  .object({
+    regions: z
+      .array(z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` }))
+      .min(1)
+      .optional(),
+    legalForms: z
+      .array(z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` }))
+      .min(1)
+      .optional(),
+    /** Children covered, inclusive bounds. */
+    minChildren: z.number().int().min(0).optional(),
+    maxChildren: z.number().int().min(0).optional(),
+    /** Organisers running any of these school forms. */
+    schoolForms: z
+      .array(z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }))
+      .min(1)
+      .optional(),
+    /** Leave out organisers that already have a dialogue in the campaign's cycle (default true). */
+    notYetOfferedThisCycle: z.boolean().default(true),
+  })
+  .refine((s) => s.minChildren === undefined || s.maxChildren === undefined || s.minChildren <= s.maxChildren, {
+    message: 'minChildren must not be larger than maxChildren',
+    path: ['minChildren'],
+  });
+export type CampaignSelection = z.output<typeof campaignSelectionSchema>;
+
+export const createCampaignSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  cycle: z
+    .string()
+    .regex(/^\d{4}$/, 'cycle is a year like "2026"')
+    .optional(),
+  selection: campaignSelectionSchema.default({ notYetOfferedThisCycle: true }),
+  /** Mails per second; defaults to the configured SES send rate. */
+  sendRate: z.number().positive().max(1000).optional(),
+});
+
+export const campaignStates = ['draft', 'running', 'paused', 'completed'] as const;
+export type CampaignState = (typeof campaignStates)[number];
+
+/** Why an organiser in the selection is not invited. */
+export const exclusionReasons = ['missing_contacts', 'already_in_dialogue'] as const;
+export type ExclusionReason = (typeof exclusionReasons)[number];
+
+export interface CampaignRecipient {
+  campaignId: string;
+  seq: number;
+  organiserId: string;
+  organiserName: string;
+  /** Mails one invitation sends (board + school chief or rektor). */
+  mails: number;
+  status: 'queued' | 'sent' | 'failed';
+  dialogueId?: string;
+  error?: string;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  cycle: string;
+  selection: CampaignSelection;
+  state: CampaignState;
+  /** Mails per second. */
+  sendRate: number;
+  /** Recipients in order; `position` is the next one to invite. */
+  total: number;
+  position: number;
+  sent: number;
+  failed: number;
+  /** Mails sent since `paceFrom` (the last launch or resume): what the send rate is checked against. */
+  paceFrom?: string;
+  paceMails: number;
+  /** Throttled: nothing is sent before this time; the pause doubles on each throttle. */
+  backoffUntil?: string;
+  backoffMs?: number;
+  excluded: Record<ExclusionReason, number>;
+  createdAt: string;
+  updatedAt: string;
+  launchedAt?: string;
+  completedAt?: string;
+  version: number;
+}
+
+export function matchesSelection(o: Organiser, s: CampaignSelection): boolean {
+  if (s.regions && !s.regions.includes(o.region as RegionId)) return false;
+  if (s.legalForms && !s.legalForms.includes(o.legalForm)) return false;
+  if (s.minChildren !== undefined && o.children < s.minChildren) return false;
+  if (s.maxChildren !== undefined && o.children > s.maxChildren) return false;
+  if (s.schoolForms && !o.schoolForms.some((f) => s.schoolForms!.includes(f))) return false;
+  return true;
+}
+
+/** The reason an organiser in the selection is left out, or the number of mails its invitation sends. */
+export function eligibility(
+  o: Organiser,
+  s: CampaignSelection,
+  hasDialogueThisCycle: boolean,
+): { eligible: true; mails: number } | { eligible: false; reason: ExclusionReason } {
+  if (s.notYetOfferedThisCycle && hasDialogueThisCycle) return { eligible: false, reason: 'already_in_dialogue' };
+  try {
+    return { eligible: true, mails: resolveRecipients(o).length };
+  } catch {
+    return { eligible: false, reason: 'missing_contacts' };
+  }
+}
+
+/**
+ * How many more mails the send rate allows at `now`: rate × seconds since pacing started, minus
+ * what was sent since then, plus a burst of one second. Never negative.
+ */
+export function mailAllowance(c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceMails' | 'backoffUntil'>, now: Date): number {
+  if (!c.paceFrom) return 0;
+  if (c.backoffUntil && now.getTime() < Date.parse(c.backoffUntil)) return 0;
+  const seconds = Math.max(0, (now.getTime() - Date.parse(c.paceFrom)) / 1000);
+  return Math.max(0, Math.floor(c.sendRate * seconds + c.sendRate) - c.paceMails);
+}
+
+/** The next back-off after a throttle: 1 s, doubling, at most 5 minutes. */
+export const nextBackoffMs = (previous?: number): number => Math.min(300_000, previous ? previous * 2 : 1000);

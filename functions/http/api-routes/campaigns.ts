@@ -1,0 +1,39 @@
+/** Coordinator routes on campaigns: create (returns the preview), read, launch, pause, resume. */
+import { deps } from '#adapters/deps.ts';
+import { type CampaignAction, changeCampaign, createCampaign, getCampaign, listCampaigns } from '#functions/use-cases/campaigns.ts';
+import type { Campaign } from '#core/campaign.ts';
+import { jsonBody, requireRole } from '../request.ts';
+import { json } from '../respond.ts';
+import type { ApiRoute, ApiRoutes } from './types.ts';
+
+/** The campaign with its progress: sent (invited), queued and failed. */
+export const campaignView = ({ version, paceMails, ...c }: Campaign) => ({
+  ...c,
+  progress: { sent: c.sent, queued: c.total - c.position, failed: c.failed, total: c.total },
+});
+
+const action =
+  (a: CampaignAction): ApiRoute =>
+  async (event, role) => {
+    requireRole(role, ['coordinator']);
+    return json(200, campaignView(await changeCampaign(deps(), event.pathParameters?.id ?? '', a)));
+  };
+
+export const campaignRoutes: ApiRoutes = {
+  'POST /api/campaigns': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const preview = await createCampaign(deps(), jsonBody(event));
+    return json(201, { ...preview, campaign: campaignView(preview.campaign) }, { location: `/api/campaigns/${preview.campaign.id}` });
+  },
+  'GET /api/campaigns': async (_event, role) => {
+    requireRole(role, ['coordinator']);
+    return json(200, { items: (await listCampaigns(deps())).map(campaignView) });
+  },
+  'GET /api/campaigns/{id}': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    return json(200, campaignView(await getCampaign(deps(), event.pathParameters?.id ?? '')));
+  },
+  'POST /api/campaigns/{id}/launch': action('launch'),
+  'POST /api/campaigns/{id}/pause': action('pause'),
+  'POST /api/campaigns/{id}/resume': action('resume'),
+};

@@ -1,0 +1,131 @@
+/**
+ * Campaigns end to end on the embedded runtime: preview over a generated population, paced
+ * sending driven by the scheduler tick, pause, a restart with a crash-window duplicate, resume,
+ * and exactly one invitation per recipient at the end.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePopulation } from '#core/population.ts';
+import { Harness } from '../support/local.ts';
+
+const h = new Harness();
+// Two organisers without any contact, so the preview has someone to leave out for that reason.
+const population = generatePopulation({ organisers: 40, seed: 6 }).map((o, i) => (i % 20 === 5 ? { ...o, contacts: [] } : o));
+const withContacts = population.filter((o) => (o.contacts ?? []).length > 0);
+
+beforeAll(async () => {
+  await h.start({ seed: false });
+  for (const o of population) expect((await h.api('POST', '/api/organisers', o)).status).toBe(201);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const listDialogues = async () => {
+  const dialogues: { id: string; organiserId: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await h.api('GET', `/api/dialogues?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    dialogues.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return dialogues;
+};
+const progress = async (id: string) => (await h.api('GET', `/api/campaigns/${id}`)).json;
+
+describe('campaigns', () => {
+  let campaignId = '';
+  let total = 0;
+  const alreadyInvited = withContacts[0]!;
+
+  it('previews who would be invited and why the others would not', async () => {
+    // Prepare: one organiser already has a dialogue this cycle
+    expect((await h.api('POST', '/api/dialogues', { organiserId: alreadyInvited.id })).status).toBe(201);
+
+    // Act
+    const r = await h.api('POST', '/api/campaigns', { name: 'Hösten 2026, alla huvudmän', sendRate: 4 });
+
+    // Assess
+    expect(r.status).toBe(201);
+    const noContacts = population.length - withContacts.length;
+    expect(noContacts).toBeGreaterThan(0);
+    expect(r.json.campaign.state).toBe('draft');
+    expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, already_in_dialogue: 1 });
+    expect(r.json.campaign.progress).toEqual({ sent: 0, queued: withContacts.length - 1, failed: 0, total: withContacts.length - 1 });
+    expect(r.json.excluded).toContainEqual({ organiserId: alreadyInvited.id, name: alreadyInvited.name, reason: 'already_in_dialogue' });
+    expect(r.json.recipients.every((x: { mails: number }) => x.mails >= 1)).toBe(true);
+    campaignId = r.json.campaign.id;
+    total = r.json.campaign.total;
+  });
+
+  it('rejects an invalid selection with a readable message and stores nothing', async () => {
+    const before = (await h.api('GET', '/api/campaigns')).json.items.length;
+    const r = await h.api('POST', '/api/campaigns', { name: 'x', selection: { regions: ['atlantis'] } });
+    expect(r.status).toBe(400);
+    expect(r.json.message).toContain('region must be one of');
+    expect((await h.api('GET', '/api/campaigns')).json.items).toHaveLength(before);
+  });
+
+  it('sends no faster than the send rate once launched', async () => {
+    expect((await h.api('POST', `/api/campaigns/${campaignId}/launch`)).json.state).toBe('running');
+
+    await h.advance('PT2S');
+
+    const c = await progress(campaignId);
+    // 4 mails/s for ≥ 2 s plus a 1 s burst, 1–2 mails per invitation; the real seconds the test takes add a little.
+    expect(c.progress.sent).toBeGreaterThan(0);
+    expect(c.progress.sent).toBeLessThanOrEqual(12);
+    expect(c.progress.queued).toBe(total - c.progress.sent);
+  });
+
+  it('pauses, survives a restart and a crash-window duplicate, and resumes to exactly one invitation each', async () => {
+    expect((await h.api('POST', `/api/campaigns/${campaignId}/pause`)).json.state).toBe('paused');
+    const paused = await progress(campaignId);
+    await h.advance('PT1M');
+    expect((await progress(campaignId)).progress).toEqual(paused.progress);
+    // A crash after inviting the next recipient but before recording it: the dialogue exists already.
+    const [next] = await h.runtime.deps.campaigns.recipients(campaignId, paused.position, 1);
+    const crashed = await h.api('POST', '/api/dialogues', { organiserId: next!.organiserId });
+    expect(crashed.status).toBe(201);
+    // Stop only once the workflows started so far are waiting, as a person would with Ctrl-C.
+    await Promise.all((await listDialogues()).map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
+    await h.restart();
+
+    expect((await h.api('POST', `/api/campaigns/${campaignId}/resume`)).json.state).toBe('running');
+    for (let i = 0; i < 5 && (await progress(campaignId)).state !== 'completed'; i++) await h.advance('PT1M');
+
+    const done = await progress(campaignId);
+    expect(done.state).toBe('completed');
+    expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total });
+    const dialogues = await listDialogues();
+    expect(dialogues).toHaveLength(withContacts.length);
+    expect(new Set(dialogues.map((d) => d.organiserId)).size).toBe(withContacts.length);
+    await Promise.all(dialogues.map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
+    const mails = await h.mailbox();
+    for (const o of withContacts) {
+      const board = o.contacts!.find((c) => c.role === 'board')!.email;
+      expect(mails.filter((m) => m.destination.to.includes(board))).toHaveLength(1);
+    }
+  });
+
+  it('refuses to launch a campaign that is not a draft', async () => {
+    const r = await h.api('POST', `/api/campaigns/${campaignId}/launch`);
+    expect(r.status).toBe(409);
+    expect(r.json.message).toContain('it is completed');
+  });
+});
+
+describe('cycle planning', () => {
+  it('ranks the stored organisers, knows who had a dialogue this cycle and reports coverage', async () => {
+    const cycle = String(new Date((await h.api('GET', '/api/dev/clock')).json.now).getUTCFullYear());
+
+    const r = await h.api('POST', '/api/plans', { previousCycles: [cycle], budgetHours: 60, list: 1000 });
+
+    expect(r.status).toBe(200);
+    expect(r.json.ranked).toHaveLength(population.length);
+    const invited = r.json.ranked.filter((x: { reasons: string[] }) => !x.reasons.includes('ingen tidigare kvalitetsdialog'));
+    expect(invited).toHaveLength(withContacts.length);
+    expect(r.json.coverage.hours).toBeLessThanOrEqual(60);
+    expect(r.json.coverage.shareOfChildren).toBeGreaterThan(0);
+    expect((await h.api('POST', '/api/plans', { weights: { children: -1 } })).status).toBe(400);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { campaignSelectionSchema, eligibility, mailAllowance, matchesSelection, nextBackoffMs } from '#core/campaign.ts';
+import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
+import { generatePopulation } from '#core/population.ts';
+
+const now = new Date('2026-09-01T08:00:00Z');
+const organisers = generatePopulation({ organisers: 300, seed: 3 }).map((o) => toOrganiser(organiserInputSchema.parse(o), now));
+const select = (s: unknown) => campaignSelectionSchema.parse(s);
+
+describe('campaign selection', () => {
+  it('selects by region, legal form, size and school forms together', () => {
+    const s = select({ regions: ['syd'], legalForms: ['kommun'], minChildren: 500, schoolForms: ['komvux'] });
+    const chosen = organisers.filter((o) => matchesSelection(o, s));
+    expect(chosen.length).toBeGreaterThan(0);
+    for (const o of chosen) {
+      expect(o.region).toBe('syd');
+      expect(o.legalForm).toBe('kommun');
+      expect(o.children).toBeGreaterThanOrEqual(500);
+      expect(o.schoolForms).toContain('komvux');
+    }
+  });
+
+  it('selects everyone when nothing is given, and rejects min above max', () => {
+    expect(organisers.every((o) => matchesSelection(o, select({})))).toBe(true);
+    expect(campaignSelectionSchema.safeParse({ minChildren: 10, maxChildren: 5 }).success).toBe(false);
+  });
+
+  it('leaves out organisers without contacts and those already in a dialogue this cycle', () => {
+    const s = select({});
+    const withContacts = organisers.find((o) => o.contacts.length > 0)!;
+    expect(eligibility({ ...withContacts, contacts: [] }, s, false)).toEqual({ eligible: false, reason: 'missing_contacts' });
+    expect(eligibility(withContacts, s, true)).toEqual({ eligible: false, reason: 'already_in_dialogue' });
+    expect(eligibility(withContacts, select({ notYetOfferedThisCycle: false }), true)).toMatchObject({ eligible: true });
+    expect(eligibility(withContacts, s, false)).toEqual({ eligible: true, mails: 2 });
+  });
+});
+
+describe('pacing', () => {
+  const paced = { sendRate: 10, paceFrom: now.toISOString(), paceMails: 0 };
+  const at = (s: number) => new Date(now.getTime() + s * 1000);
+
+  it('allows the send rate per second since pacing began, with a one-second burst', () => {
+    expect(mailAllowance(paced, at(0))).toBe(10);
+    expect(mailAllowance(paced, at(5))).toBe(60);
+    expect(mailAllowance({ ...paced, paceMails: 55 }, at(5))).toBe(5);
+    expect(mailAllowance({ ...paced, paceMails: 70 }, at(5))).toBe(0);
+  });
+
+  it('sends nothing before launch or while backing off, and doubles the back-off up to five minutes', () => {
+    expect(mailAllowance({ ...paced, paceFrom: undefined }, at(5))).toBe(0);
+    expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(5))).toBe(0);
+    expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(10))).toBe(110);
+    expect([nextBackoffMs(), nextBackoffMs(1000), nextBackoffMs(256_000)]).toEqual([1000, 2000, 300_000]);
+  });
+});
