@@ -60,6 +60,7 @@ export class WorkflowsStack extends Stack {
   public readonly stateMachineEnvironment: CloudEnvironment;
   public readonly timerSchedule: scheduler.Schedule;
   public readonly sesEvents: ServiceFunction;
+  public readonly timerTickDlq: sqs.Queue;
   public readonly sesEventsDlq: sqs.Queue;
   public readonly sesEventsDlqAlarm: cloudwatch.Alarm;
 
@@ -134,12 +135,32 @@ export class WorkflowsStack extends Stack {
       this.timerTick.grantStateMachine(machine.stateMachine, ['start', 'respond']);
     }
 
+    // A tick the scheduler could not deliver lands here (the next tick repeats its work; the alarm says why none ran).
+    this.timerTickDlq = new sqs.Queue(this, 'TimerTickDlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.timerTickDlq).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the timer-tick schedule; its depth raises an alarm.',
+    });
+    new cloudwatch.Alarm(this, 'TimerTickDlqAlarm', {
+      alarmDescription: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
+      metric: this.timerTickDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
       description: 'Every 5 minutes: act on the due-dates in the dialogue table',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
       target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
         retryAttempts: 2,
         maxEventAge: Duration.minutes(4),
+        deadLetterQueue: this.timerTickDlq,
       }),
     });
     // SES delivery events (bounce, complaint, delivery, reject) from the configuration set's
