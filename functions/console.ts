@@ -149,7 +149,19 @@ const basisLabels: Record<Dialogue['recipients'][number]['basis'], string> = {
   principal_fallback: 'Rektor (ingen skolchef angiven)',
 };
 const contactRoleLabels: Record<string, string> = { board: 'Nämnd/styrelse', school_chief: 'Skolchef', principal: 'Rektor' };
-const mailStatusLabels: Record<string, string> = { sending: 'Skickas', sent: 'Skickat', unconfirmed: 'Obekräftat' };
+const mailStatusLabels: Record<string, string> = {
+  sending: 'Skickas',
+  sent: 'Skickat',
+  unconfirmed: 'Obekräftat',
+  suppressed: 'Spärrad adress – ej skickat',
+};
+/** What SES reported after the send, when it did. */
+const deliveryLabels: Record<string, string> = {
+  delivered: 'levererat',
+  bounced: 'studsade',
+  complained: 'anmält som skräppost',
+  rejected: 'avvisat av SES',
+};
 const dueLabels: Record<string, string> = {
   start: 'Start av arbetsflödet',
   reminder: 'Påminnelse',
@@ -206,7 +218,12 @@ const dialoguePage: Page = async (c) => {
     mails: view.mails.map((m) => ({
       step: m.step,
       email: m.email,
-      statusLabel: mailStatusLabels[m.status] ?? m.status,
+      statusLabel: [
+        mailStatusLabels[m.status] ?? m.status,
+        m.delivery ? `${deliveryLabels[m.delivery.outcome] ?? m.delivery.outcome} (${m.delivery.detail})` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
       at: when(m.sentAt ?? m.claimedAt),
     })),
     history: x.history.map((h) => ({ at: when(h.at), label: historyLabels[h.type] ?? h.type, by: h.by ?? '', detail: h.detail ?? '' })),

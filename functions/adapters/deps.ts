@@ -130,6 +130,11 @@ export function deps(): Deps {
   return current;
 }
 
+/** The deps in use, without building them (the local runtime checks it still owns them). */
+export function currentDeps(): Deps | undefined {
+  return current;
+}
+
 export function setDeps(d: Deps | undefined): void {
   current = d;
 }

@@ -15,7 +15,7 @@ import dynalite from 'dynalite';
 import { z } from 'zod';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
-import { buildDeps, type Deps, setDeps } from '#adapters/deps.ts';
+import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
 import { tableModel } from '#adapters/table-model.ts';
 import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
@@ -315,7 +315,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       dynamo.closeIdleConnections();
       await dynamoClosed;
       rmSync(pidFile, { force: true });
-      setDeps(undefined);
+      // Handlers read one process-wide deps (as in Lambda): only clear it if it is still ours.
+      if (currentDeps() === deps) setDeps(undefined);
     },
   };
 }

@@ -137,3 +137,38 @@ describe('personal data retention', () => {
     expect(d.state).toBe('no_answer');
   });
 });
+
+describe('delivery status on the dialogue page', () => {
+  it('shows what SES reported for each mail: a bounce, a suppressed reminder', async () => {
+    // Prepare
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'studs-ab',
+        orgNumber: '556000-7001',
+        legalForm: 'aktiebolag',
+        contacts: [{ role: 'board', name: 'Styrelsen', email: 'studs@studs-ab.example.se' }],
+      }),
+    );
+    await h.clearMailbox();
+    const id = await h.invite('studs-ab');
+    await h.api('POST', '/api/dev/ses-event', { dialogueId: id, email: 'studs@studs-ab.example.se', type: 'bounce' });
+    await h.advance('P7DT1M');
+    const signIn = await fetch(`${h.runtime.urls.app}/console/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Sam Samordnare', token: h.runtime.tokens.coordinator }).toString(),
+    });
+    const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+
+    // Act
+    const page = { html: await (await fetch(`${h.runtime.urls.app}/console/dialogues/${id}`, { headers: { cookie } })).text() };
+
+    // Assess
+    expect(page.html).toContain('Skickat, studsade (Permanent studs: smtp; 550 5.1.1 user unknown)');
+    expect(page.html).toContain('Spärrad adress – ej skickat');
+    expect(page.html).toContain('Mejl kom inte fram');
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * Integration-test harness: the embedded runtime on free ports in a fresh data folder, plus small
  * helpers to call the API, read the mailbox and wait on workflow events instead of sleeping.
+ * The handlers use one process-wide set of adapters, as a Lambda does: run one runtime at a time
+ * in a test file (a second one started meanwhile takes the handlers over).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
