@@ -29,7 +29,7 @@ import { pairSchema, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { clashesFor, movePlanned, registerPlanned, removePlanned } from './clash.ts';
+import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { bookPair } from './scheduling.ts';
@@ -67,6 +67,17 @@ async function refuseClash(d: Deps, m: Pick<Meeting, 'kind'>, dialogues: readonl
   }
   if (messages.length > 0) {
     throw new ConflictError(`Tiden krockar med Skolinspektionens kalender. ${messages.join(' ')}`, { reasons: messages });
+  }
+}
+
+/**
+ * After registering the meeting's planned dates: an inspection saved between the check and the
+ * registration would have missed them, so check once more and let the re-check flag it.
+ */
+async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialogues: readonly Dialogue[], intervals: Interval[]) {
+  for (const organiserId of new Set(dialogues.map((x) => x.organiserId))) {
+    const clashes = await clashesFor(d, [organiserId], plannedKindOf(m.kind));
+    if (clashes(intervals).length > 0) await recheckOrganiser(d, organiserId, { role: 'system' });
   }
 }
 
@@ -120,6 +131,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
   await d.meetings.create(meeting);
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
+  await recheckAfterRegistering(d, meeting, dialogues, intervals);
   await note(
     d,
     meeting,
@@ -160,6 +172,7 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
     throw new ConflictError('The meeting was changed by someone else meanwhile; reload and try again');
   const when = formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0));
   for (const dialogue of dialogues) await movePlanned(d, meetingPlanned(meeting, dialogue), `Mötet är flyttat till ${when}.`);
+  await recheckAfterRegistering(d, meeting, dialogues, intervals);
   await note(
     d,
     meeting,

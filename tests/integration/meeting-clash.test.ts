@@ -2,10 +2,11 @@
  * Scheduling meets the inspection calendar over the real local runtime: slot proposals for an
  * organiser never clash with its inspections, a booking or move into a clash is refused with
  * nothing written, and a booked meeting is a planned date that a late inspection flags (and a
- * cancelled inspection or meeting clears).
+ * cancelled inspection or meeting clears), even when the inspection is saved mid-booking.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, stockholmDay } from '#core/inspection.ts';
+import { createMeeting } from '#functions/use-cases/meetings.ts';
 import { Harness, organiser } from '../support/local.ts';
 
 const h = new Harness();
@@ -47,7 +48,7 @@ beforeAll(async () => {
   ]) {
     expect((await h.api('POST', '/api/facilitators', f)).status).toBe(201);
   }
-  for (const n of [1, 2]) {
+  for (const n of [1, 2, 3]) {
     const o = organiser({
       id: `clash-org-${n}`,
       orgNumber: `556100-000${n}`,
@@ -232,5 +233,36 @@ describe('booked meetings and the inspection calendar', () => {
     const again = await putInspection('SI-AGAIN', '556100-0002', addCalendarDays(daysOf(slot)[0]!, -4));
     expect(again.flaggedDialogues).toBe(0);
     expect((await h.dialogue(dialogueId)).conflict).toBeUndefined();
+  });
+});
+
+describe('an inspection saved while a meeting is being booked', () => {
+  it('is caught by the check after registering: the new meeting is flagged at once', async () => {
+    // Prepare: the booking's clash check sees the calendar as it was before the inspection was saved
+    const dialogueId = await h.invite('clash-org-3');
+    const [slot] = await proposals(`kind=dialogue&dialogueIds=${dialogueId}`);
+    await putInspection('SI-RACE', '556100-0003', addCalendarDays(daysOf(slot!)[0]!, -5));
+    const real = h.runtime.deps;
+    let reads = 0;
+    const calendar = Object.create(real.calendar) as typeof real.calendar;
+    calendar.inspectionsOf = async (organiserId: string) => (reads++ === 0 ? [] : real.calendar.inspectionsOf(organiserId));
+    const staleFirst = { ...real, calendar };
+
+    // Act
+    const meeting = await createMeeting(staleFirst, {
+      dialogueIds: [dialogueId],
+      kind: 'dialogue',
+      sessions: slot!.sessions,
+      pair: slot!.pair,
+      location: 'Krockvikens skola, Storgatan 1, Lund',
+    });
+
+    // Assess
+    expect(meeting.status).toBe('booked');
+    expect((await h.dialogue(dialogueId)).conflict).toMatchObject({
+      step: `meeting:${meeting.id}`,
+      inspectionId: 'SI-RACE',
+      rule: 'physical_meeting_near_inspection',
+    });
   });
 });
