@@ -163,3 +163,30 @@ export interface DialogueConflict {
   since: string;
   decision?: { decision: ConflictDecision; comment?: string; by: string; at: string };
 }
+
+/** What a meeting's sessions are, as the clash check sees them: instants. */
+export interface SessionSpan {
+  start: Date;
+  end: Date;
+}
+
+/**
+ * The reasons a meeting's sessions break a rule for any of its organisers. The meeting counts from
+ * its first session's start to its last session's end, exactly as it is registered as a planned
+ * item, so what passes here is never flagged later by the same calendar.
+ */
+export function sessionsClash(
+  rules: ClashRules,
+  kind: PlannedKind,
+  organiserIds: readonly string[],
+  sessions: readonly SessionSpan[],
+  inspections: readonly Inspection[],
+): ClashReason[] {
+  if (sessions.length === 0) return [];
+  const start = new Date(Math.min(...sessions.map((s) => s.start.getTime()))).toISOString();
+  const end = new Date(Math.max(...sessions.map((s) => s.end.getTime()))).toISOString();
+  return [...new Set(organiserIds)].flatMap((organiserId) => {
+    const r = evaluateClash(rules, { organiserId, kind, start, end }, inspections);
+    return r.ok ? [] : r.reasons;
+  });
+}

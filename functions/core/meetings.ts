@@ -6,6 +6,8 @@
  * hold an assessment of the organiser: the schema is strict and has no such field.
  */
 import { z } from 'zod';
+import type { PlannedItem, PlannedKind } from './clash.ts';
+import type { Dialogue } from './dialogue.ts';
 import { InvalidTransitionError, ValidationError } from './errors.ts';
 import { type FacilitatorPair, type Interval, pairSchema } from './facilitators.ts';
 import { type MeetingKind, meetingKindRules, meetingKinds } from './scheduling.ts';
@@ -193,4 +195,30 @@ export function registerNotes(m: Meeting, notes: unknown, by: string, now: Date)
     );
   }
   return { ...m, notes: { ...parsed.data, registeredAt: now.toISOString(), registeredBy: by }, updatedAt: now.toISOString() };
+}
+
+/** The clash rule a meeting falls under: the physical dialogue meeting, or a digital meeting. */
+export const plannedKindOf = (kind: MeetingKind): PlannedKind =>
+  meetingKindRules[kind].mode === 'physical' ? 'physical_meeting' : 'digital_meeting';
+
+/** The planned step a meeting registers on each of its dialogues (one per meeting, so moves overwrite it). */
+export const meetingStep = (meetingId: string): string => `meeting:${meetingId}`;
+
+/** The meeting as a planned item of one of its dialogues: first session's start to last session's end. */
+export function meetingPlanned(
+  m: Pick<Meeting, 'id' | 'kind' | 'sessions'>,
+  dialogue: Pick<Dialogue, 'id' | 'organiserId' | 'organiserName' | 'region'>,
+): Omit<PlannedItem, 'registeredAt'> {
+  const starts = m.sessions.map((s) => new Date(s.start).toISOString()).sort();
+  const ends = m.sessions.map((s) => new Date(s.end).toISOString()).sort();
+  return {
+    organiserId: dialogue.organiserId,
+    organiserName: dialogue.organiserName,
+    region: dialogue.region,
+    dialogueId: dialogue.id,
+    step: meetingStep(m.id),
+    kind: plannedKindOf(m.kind),
+    start: starts[0] as string,
+    end: ends.at(-1) as string,
+  };
 }

@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import type { AuditEntry, ConflictRecord } from '#core/calendar-ports.ts';
 import {
+  type ClashReason,
   type ClashResult,
   conflictDecisions,
   type DialogueConflict,
@@ -19,6 +20,8 @@ import {
   type PlannedKind,
   type PlannedSlot,
   plannedKinds,
+  type SessionSpan,
+  sessionsClash,
 } from '#core/clash.ts';
 import type { Dialogue, HistoryEntry } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
@@ -88,6 +91,21 @@ export async function freeDays(
   return out;
 }
 
+/**
+ * The organisers' inspection calendar, loaded once (one Query per organiser), as a synchronous
+ * check for many candidate times: the reasons (Swedish) a meeting of this kind at these sessions
+ * breaks a rule for any of the organisers; [] when it is free. For slot proposals and bookings.
+ */
+export async function clashesFor(
+  d: Pick<Deps, 'calendar' | 'clashRules'>,
+  organiserIds: readonly string[],
+  kind: PlannedKind,
+): Promise<(sessions: readonly SessionSpan[]) => ClashReason[]> {
+  const ids = [...new Set(organiserIds)];
+  const inspections = (await Promise.all(ids.map((id) => d.calendar.inspectionsOf(id)))).flat();
+  return (sessions) => sessionsClash(d.clashRules, kind, ids, sessions, inspections);
+}
+
 export async function registerPlanned(d: Deps, item: Omit<PlannedItem, 'registeredAt'>): Promise<void> {
   await d.calendar.putPlanned({ ...item, registeredAt: d.clock.now().toISOString() });
 }
@@ -95,6 +113,15 @@ export async function registerPlanned(d: Deps, item: Omit<PlannedItem, 'register
 export async function removePlanned(d: Deps, organiserId: string, dialogueId: string, step: string): Promise<void> {
   await d.calendar.deletePlanned(organiserId, dialogueId, step);
   await clearConflict(d, dialogueId, step, 'Det planerade steget är borttaget.', { role: 'system' });
+}
+
+/**
+ * Registers a planned step at a new time (a rescheduled meeting) and clears a flag the old time
+ * had: the caller has checked the new time against the calendar.
+ */
+export async function movePlanned(d: Deps, item: Omit<PlannedItem, 'registeredAt'>, why: string): Promise<void> {
+  await registerPlanned(d, item);
+  await clearConflict(d, item.dialogueId, item.step, why, { role: 'system' });
 }
 
 /** Hour (Europe/Stockholm) at which a postponed invitation goes out. */

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
-import type { HistoryType } from '#core/dialogue.ts';
+import type { Dialogue, HistoryType } from '#core/dialogue.ts';
 import type { Interval } from '#core/facilitators.ts';
 import type { CalendarMethod } from '#core/ics.ts';
 import {
@@ -16,8 +16,11 @@ import {
   cancelMeeting,
   type Meeting,
   meetingIntervals,
+  meetingPlanned,
+  meetingStep,
   nameParticipants,
   newMeetingSchema,
+  plannedKindOf,
   registerNotes,
   rescheduleMeeting,
   sessionSchema,
@@ -26,6 +29,7 @@ import { pairSchema, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { bookPair } from './scheduling.ts';
@@ -38,6 +42,43 @@ function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): v
   const problems = sessionProblems(m.kind, intervals, d.scheduling.calendar);
   if (problems.length > 0) throw new ValidationError(`${meetingKindRules[m.kind].name} cannot be held then: ${problems.join('; ')}`);
   if (intervals.some((i) => i.start.getTime() <= d.clock.now().getTime())) throw new ValidationError('a meeting must start in the future');
+}
+
+async function dialoguesOf(d: Deps, ids: readonly string[]): Promise<Dialogue[]> {
+  const out: Dialogue[] = [];
+  for (const id of ids) {
+    const dialogue = await d.dialogues.get(id);
+    if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
+    out.push(dialogue);
+  }
+  return out;
+}
+
+/**
+ * Refuses (409, in Swedish, before anything is booked) a time that breaks a clash rule for any of
+ * the meeting's organisers. One Query per organiser.
+ */
+async function refuseClash(d: Deps, m: Pick<Meeting, 'kind'>, dialogues: readonly Dialogue[], intervals: Interval[]): Promise<void> {
+  const organisers = new Map(dialogues.map((x) => [x.organiserId, x.organiserName]));
+  const messages: string[] = [];
+  for (const [organiserId, organiserName] of organisers) {
+    const clashes = await clashesFor(d, [organiserId], plannedKindOf(m.kind));
+    for (const r of clashes(intervals)) messages.push(organisers.size > 1 ? `${organiserName}: ${r.message}` : r.message);
+  }
+  if (messages.length > 0) {
+    throw new ConflictError(`Tiden krockar med Skolinspektionens kalender. ${messages.join(' ')}`, { reasons: messages });
+  }
+}
+
+/**
+ * After registering the meeting's planned dates: an inspection saved between the check and the
+ * registration would have missed them, so check once more and let the re-check flag it.
+ */
+async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialogues: readonly Dialogue[], intervals: Interval[]) {
+  for (const organiserId of new Set(dialogues.map((x) => x.organiserId))) {
+    const clashes = await clashesFor(d, [organiserId], plannedKindOf(m.kind));
+    if (clashes(intervals).length > 0) await recheckOrganiser(d, organiserId, { role: 'system' });
+  }
 }
 
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
@@ -79,14 +120,18 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): 
 
 export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
-  for (const id of input.dialogueIds) if (!(await d.dialogues.get(id))) throw new NotFoundError(`No dialogue with id '${id}'`);
+  const dialogues = await dialoguesOf(d, input.dialogueIds);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   checkTimes(d, meeting, intervals);
   const pairProblem = validatePair(meeting.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  await refuseClash(d, meeting, dialogues, intervals);
   await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting));
   await d.meetings.create(meeting);
+  // Registered as planned dates, so a later inspection flags exactly these dialogues.
+  for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
+  await recheckAfterRegistering(d, meeting, dialogues, intervals);
   await note(
     d,
     meeting,
@@ -115,6 +160,8 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
   checkTimes(d, moved, intervals);
   const pairProblem = validatePair(moved.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  const dialogues = await dialoguesOf(d, moved.dialogueIds);
+  await refuseClash(d, moved, dialogues, intervals);
   // Book the new times under the same ref (replacing the old entries), then commit the meeting.
   await bookPair(d, moved.pair, intervals, id, bufferOf(d, moved));
   for (const old of [current.pair.skolverket, current.pair.spsm]) {
@@ -123,6 +170,9 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
   const { meeting } = await d.meetings.mutate(id, (x) => (x.sequence === current.sequence ? moved : undefined));
   if (meeting.sequence !== moved.sequence)
     throw new ConflictError('The meeting was changed by someone else meanwhile; reload and try again');
+  const when = formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0));
+  for (const dialogue of dialogues) await movePlanned(d, meetingPlanned(meeting, dialogue), `Mötet är flyttat till ${when}.`);
+  await recheckAfterRegistering(d, meeting, dialogues, intervals);
   await note(
     d,
     meeting,
@@ -147,6 +197,10 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown): Pro
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
   const { meeting } = await d.meetings.mutate(id, (x) => cancelMeeting(x, d.clock.now(), input.reason));
   for (const f of [meeting.pair.skolverket, meeting.pair.spsm]) await release(d, f, id);
+  for (const dialogueId of meeting.dialogueIds) {
+    const dialogue = await d.dialogues.get(dialogueId);
+    if (dialogue) await removePlanned(d, dialogue.organiserId, dialogueId, meetingStep(meeting.id));
+  }
   await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`);
   await mailMeeting(d, meeting, 'CANCEL');
   return meeting;

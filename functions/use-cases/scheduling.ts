@@ -20,8 +20,10 @@ import {
 } from '#core/facilitators.ts';
 import { type IntroSession, introSessionInputSchema, newIntroSession } from '#core/intro-sessions.ts';
 import type { CalendarEntry, StoredFacilitator } from '#core/ports.ts';
-import { meetingKindRules, meetingKinds, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
+import { plannedKindOf } from '#core/meetings.ts';
+import { meetingKindRules, meetingKinds, noClash, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { clashesFor } from './clash.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const busyOf = (facilitators: readonly StoredFacilitator[]): BusyInterval[] =>
@@ -142,12 +144,44 @@ export const slotQuerySchema = z
     skolverket: z.string().max(63).optional(),
     spsm: z.string().max(63).optional(),
     nearOffice: z.string().max(60).optional(),
+    /** The organiser the proposals are for: none of them clashes with its inspections. */
+    organiserId: z
+      .string()
+      .regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')
+      .optional(),
+    /** Or the dialogues (comma-separated, 1–10) of a shared meeting: none clashes for any of their organisers. */
+    dialogueIds: z
+      .string()
+      .transform((x) => x.split(',').map((id) => id.trim()))
+      .pipe(z.array(z.string().min(1, 'dialogueIds: an empty id')).min(1).max(10, 'dialogueIds: at most 10 dialogues'))
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !(q.organiserId && q.dialogueIds), { message: 'give organiserId or dialogueIds, not both', path: ['organiserId'] });
 
-/** Slot proposals over the facilitators' stored calendars (a preview for the coordinator). */
+/** The organisers a slot query is for: the one named, or those of the dialogues (404 when unknown). */
+async function organisersOfQuery(d: Deps, q: { organiserId?: string; dialogueIds?: string[] }): Promise<string[]> {
+  if (q.organiserId) {
+    if (!(await d.organisers.get(q.organiserId))) throw new NotFoundError(`No organiser with id '${q.organiserId}'`);
+    return [q.organiserId];
+  }
+  const ids: string[] = [];
+  for (const id of q.dialogueIds ?? []) {
+    const dialogue = await d.dialogues.get(id);
+    if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
+    ids.push(dialogue.organiserId);
+  }
+  return ids;
+}
+
+/**
+ * Slot proposals over the facilitators' stored calendars (a preview for the coordinator). For an
+ * organiser (or dialogues) the inspection calendar is loaded once and no proposal clashes with it.
+ */
 export async function previewSlots(d: Deps, query: unknown): Promise<SlotProposal[]> {
   const q = parseOrThrow(slotQuerySchema, query, 'query');
+  const organiserIds = await organisersOfQuery(d, q);
+  const clashes = organiserIds.length > 0 ? await clashesFor(d, organiserIds, plannedKindOf(q.kind)) : undefined;
   const facilitators = await d.facilitators.list();
   const previous = q.skolverket && q.spsm ? { skolverket: q.skolverket, spsm: q.spsm } : undefined;
   try {
@@ -161,6 +195,7 @@ export async function previewSlots(d: Deps, query: unknown): Promise<SlotProposa
         sessionMinutes: q.sessionMinutes,
         count: q.count,
         prefs: { previous, nearOffice: q.nearOffice },
+        clashCheck: clashes ? (sessions) => clashes(sessions).length > 0 : noClash,
       },
     );
   } catch (e) {
