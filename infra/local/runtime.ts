@@ -305,15 +305,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       clearInterval(sweeper);
       while (running) await running.catch(() => undefined);
       await sfn.close();
-      // close() waits for idle keep-alive connections to time out; end those at once.
-      const closed = new Promise<void>((ok) => http.server.close(() => ok()));
-      http.server.closeIdleConnections();
-      await closed;
-      http.server.closeAllConnections();
-      await new Promise<void>((ok) => ses.close(() => ok()));
-      const dynamoClosed = new Promise<void>((ok) => dynamo.close(() => ok()));
-      dynamo.closeIdleConnections();
-      await dynamoClosed;
+      // The workflow has let its in-flight tasks finish; what is left are idle keep-alive sockets
+      // (SDK clients, browsers), which close() would wait out: end them at once.
+      await shutdown(http.server);
+      await shutdown(ses);
+      await shutdown(dynamo);
       rmSync(pidFile, { force: true });
       // Handlers read one process-wide deps (as in Lambda): only clear it if it is still ours.
       if (currentDeps() === deps) setDeps(undefined);
@@ -356,6 +352,12 @@ export function toSesEvent(e: z.output<typeof devSesEventSchema>, now: Date) {
           }
         : { eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: e.email }], timestamp: at } };
   return { source: 'aws.ses', 'detail-type': `Email ${e.type}`, time: at, detail };
+}
+
+function shutdown(server: Server): Promise<void> {
+  const closed = new Promise<void>((ok) => server.close(() => ok()));
+  server.closeAllConnections();
+  return closed;
 }
 
 /** The pid file tells whether another local runtime holds this data folder. */

@@ -107,6 +107,9 @@ export class LocalStepFunctions {
   private server?: Server;
   private closing = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly parked: (() => void)[] = [];
+  private readonly dirty = new Map<string, ExecutionRecord>();
+  private flushTimer?: NodeJS.Timeout;
   /** Emits ('event', executionName, HistoryEvent) for every journalled event: tests wait on it. */
   readonly events = new EventEmitter();
 
@@ -287,9 +290,9 @@ export class LocalStepFunctions {
 
   /** Calls a handler the way Lambda would: errors keep their name (errorType) for Retry/Catch. */
   private async callLambda(handler: LambdaHandler, event: unknown): Promise<unknown> {
-    // While stopping, no new invocation starts: the execution parks here and resumes from the
-    // journal at the next start (a promise that never settles cannot fail an aborted execution).
-    if (this.closing) return new Promise(() => undefined);
+    // While stopping, no new invocation starts: the execution parks here until it is aborted, and
+    // resumes from the journal at the next start.
+    if (this.closing) return new Promise((resolve) => this.parked.push(() => resolve(null)));
     const call = (async () => {
       try {
         return await handler(structuredClone(event));
@@ -379,17 +382,41 @@ export class LocalStepFunctions {
       extra,
     );
     this.options.log?.(`[sfn] ${r.name}: ${status}${extra.error ? ` (${extra.error}: ${extra.cause})` : ''}`);
+    this.persist(r);
   }
 
   private addEvent(r: ExecutionRecord, type: string, state?: string, detail?: unknown): void {
     const event = { id: r.events.length + 1, timestamp: new Date().toISOString(), type, state, detail };
     r.events.push(event);
-    this.persist(r);
+    this.persistSoon(r);
     this.events.emit('event', r.name, event);
+  }
+
+  /**
+   * Journals an execution soon: events are batched (a write and rename per event was the local
+   * runner's largest cost). Losing the last few events in a crash only makes a resume start one
+   * state earlier, which idempotent steps repeat harmlessly; a task token is written at once.
+   */
+  private persistSoon(r: ExecutionRecord): void {
+    if (this.closing) return;
+    this.dirty.set(r.executionArn, r);
+    this.flushTimer ??= setTimeout(() => this.flush(), 25);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const r of this.dirty.values()) this.write(r);
+    this.dirty.clear();
   }
 
   private persist(r: ExecutionRecord): void {
     if (this.closing) return;
+    this.dirty.delete(r.executionArn);
+    this.write(r);
+  }
+
+  private write(r: ExecutionRecord): void {
     const file = join(this.options.dir, `${r.name}.${Buffer.from(r.stateMachineArn).toString('base64url').slice(-12)}.json`);
     writeFileSync(`${file}.tmp`, JSON.stringify(r));
     renameSync(`${file}.tmp`, file);
@@ -489,14 +516,23 @@ export class LocalStepFunctions {
 
   /** Stops serving. Running executions stay RUNNING in the journal and resume on the next start. */
   async close(): Promise<void> {
+    this.flush();
     this.closing = true;
     // Let invocations under way finish while the stand-ins are still up, like a Lambda that
     // completes its request; their executions then park and resume at the next start.
     await Promise.allSettled([...this.inFlight]);
     for (const { abort } of this.running.values()) abort();
-    // Waiting tasks are dropped, not failed: their executions stay RUNNING in the journal and resume.
+    // Settle what the aborted executions still wait on, so they end (and their task time-out timers
+    // are cleared) without failing: nothing is journalled while closing, so each stays RUNNING in
+    // the journal at its last state and resumes at the next start.
+    for (const w of this.waiters.values()) w.resolve(null);
     this.waiters.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const release of this.parked.splice(0)) release();
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 }
 
