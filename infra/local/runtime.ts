@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
@@ -73,12 +73,6 @@ function loadSecrets(dataDir: string, opts: LocalRuntimeOptions): StoredSecrets 
   return s;
 }
 
-const listen = (server: Server, port: number): Promise<number> =>
-  new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => ok((server.address() as AddressInfo).port));
-  });
-
 async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: name }));
@@ -131,8 +125,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   if (isLocked(dataDir)) {
     throw new Error(`${dataDir} is in use by another running instance: stop it first, or set DATA_DIR`);
   }
-  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0);
+  const dynamo = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), {
+    workerData: { path: join(dataDir, 'dynamodb'), port: opts.dynamoPort ?? 0 },
+  });
+  const dynamoPort = await new Promise<number>((ok, fail) => {
+    dynamo.once('message', (m: { port?: number; error?: string }) => (m.port ? ok(m.port) : fail(new Error(`dynalite: ${m.error}`))));
+    dynamo.once('error', fail);
+  });
   writeFileSync(pidFile, String(process.pid));
   const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
 
@@ -309,7 +308,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       // (SDK clients, browsers), which close() would wait out: end them at once.
       await shutdown(http.server);
       await shutdown(ses);
-      await shutdown(dynamo);
+      await new Promise<void>((ok) => {
+        dynamo.once('message', () => ok());
+        dynamo.postMessage('close');
+      });
+      await dynamo.terminate();
       rmSync(pidFile, { force: true });
       // Handlers read one process-wide deps (as in Lambda): only clear it if it is still ours.
       if (currentDeps() === deps) setDeps(undefined);
