@@ -22,6 +22,42 @@ import { calendarKeys, indexKeys, keys } from './table-model.ts';
 const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
+/**
+ * Optimistic locking for an item that carries a `version`: read, apply `change`, write back only if
+ * nobody wrote in between, retrying on a concurrent write. `change` returns undefined to leave the
+ * item as it is. The one read-modify-write every versioned item uses.
+ */
+export async function mutateVersioned<T extends { version: number }>(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  what: string,
+  load: () => Promise<T | undefined>,
+  toItem: (value: T) => Record<string, unknown>,
+  change: (current: T) => T | undefined,
+): Promise<{ value: T; changed: boolean }> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const current = await load();
+    if (!current) throw new ConflictError(`${what} does not exist`);
+    const next = change(structuredClone(current));
+    if (!next) return { value: current, changed: false };
+    const written = { ...next, version: current.version + 1 };
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: toItem(written),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': current.version },
+        }),
+      );
+      return { value: written, changed: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+  throw new ConflictError(`${what} is being changed by someone else; try again`);
+}
+
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
@@ -137,27 +173,15 @@ export class DynamoDialogueRepository implements DialogueRepository {
   }
 
   async mutate(id: string, change: (current: Dialogue) => Dialogue | undefined): Promise<{ dialogue: Dialogue; changed: boolean }> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const current = await this.get(id);
-      if (!current) throw new ConflictError(`dialogue ${id} does not exist`);
-      const next = change(structuredClone(current));
-      if (!next) return { dialogue: current, changed: false };
-      const written = { ...next, version: current.version + 1 };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: this.item(written),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return { dialogue: written, changed: true };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    }
-    throw new ConflictError(`dialogue ${id} is being changed by someone else; try again`);
+    const { value, changed } = await mutateVersioned(
+      this.doc,
+      this.table,
+      `dialogue ${id}`,
+      () => this.get(id),
+      (x) => this.item(x),
+      change,
+    );
+    return { dialogue: value, changed };
   }
 
   async list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>> {

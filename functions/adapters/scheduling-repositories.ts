@@ -11,6 +11,7 @@ import type { Facilitator } from '#core/facilitators.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { Meeting } from '#core/meetings.ts';
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, StoredFacilitator } from '#core/ports.ts';
+import { mutateVersioned } from './repositories.ts';
 import { indexKeys, keys } from './table-model.ts';
 
 const isConditionFailure = (e: unknown): boolean =>
@@ -83,32 +84,24 @@ export class DynamoFacilitatorRepository implements FacilitatorRepository {
     id: string,
     change: (current: StoredFacilitator) => StoredFacilitator | undefined,
   ): Promise<{ facilitator: StoredFacilitator; changed: boolean }> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const current = await this.get(id);
-      if (!current) throw new ConflictError(`facilitator ${id} does not exist`);
-      const next = change(structuredClone(current));
-      if (!next) return { facilitator: current, changed: false };
-      const horizon = Date.parse(next.updatedAt) - KEEP_PAST_MS;
-      const written: StoredFacilitator = {
-        ...next,
-        calendar: next.calendar.filter((c) => Date.parse(c.end) >= horizon).sort((a, b) => a.start.localeCompare(b.start)),
-        version: current.version + 1,
-      };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: this.item(written),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return { facilitator: written, changed: true };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    }
-    throw new ConflictError(`facilitator ${id} is being changed by someone else; try again`);
+    const { value, changed } = await mutateVersioned(
+      this.doc,
+      this.table,
+      `facilitator ${id}`,
+      () => this.get(id),
+      (x) => this.item(x),
+      (current) => {
+        const next = change(current);
+        if (!next) return undefined;
+        // Bookings and blocks further back than KEEP_PAST_MS are dropped as the item is rewritten.
+        const horizon = Date.parse(next.updatedAt) - KEEP_PAST_MS;
+        return {
+          ...next,
+          calendar: next.calendar.filter((c) => Date.parse(c.end) >= horizon).sort((a, b) => a.start.localeCompare(b.start)),
+        };
+      },
+    );
+    return { facilitator: value, changed };
   }
 }
 
@@ -145,27 +138,15 @@ export class DynamoIntroSessionRepository implements IntroSessionRepository {
     id: string,
     change: (current: IntroSession) => IntroSession | undefined,
   ): Promise<{ session: IntroSession; changed: boolean }> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const current = await this.get(id);
-      if (!current) throw new ConflictError(`intro session ${id} does not exist`);
-      const next = change(structuredClone(current));
-      if (!next) return { session: current, changed: false };
-      const written = { ...next, version: current.version + 1 };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: this.item(written),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return { session: written, changed: true };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    }
-    throw new ConflictError(`intro session ${id} is being changed by someone else; try again`);
+    const { value, changed } = await mutateVersioned(
+      this.doc,
+      this.table,
+      `intro session ${id}`,
+      () => this.get(id),
+      (x) => this.item(x),
+      change,
+    );
+    return { session: value, changed };
   }
 }
 

@@ -14,7 +14,7 @@ import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { createDialogue } from './dialogues.ts';
-import { sendReminder } from './invitation.ts';
+import { invitationMail, sendReminder } from './invitation.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -155,15 +155,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
     email: r.email,
     link: invitation?.linkId && invitation.linkExpiresAt ? { linkId: invitation.linkId, expiresAt: invitation.linkExpiresAt } : undefined,
     withLink: !invitation?.linkId,
-    render: (link) =>
-      d.templates.email('invitation', {
-        recipientName: r.name,
-        organiserName: organiser.name,
-        boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
-        principalFallback: r.basis === 'principal_fallback',
-        answerBy,
-        link,
-      }),
+    render: invitationMail(d, organiser, r, answerBy),
   });
   await d.dialogues.mutate(id, (cur) =>
     cur.history.some((h) => h.type === 'invitation_resent' && h.detail?.endsWith(`[${step}]`))

@@ -9,6 +9,7 @@ import type { DeliveryEvent } from '#core/delivery.ts';
 import type { Recipient } from '#core/dialogue.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { invitationMail } from './invitation.ts';
 import { ClaimHeldError, type SendOnceInput, sendOnce } from './mail.ts';
 
 export interface DeliveryResult {
@@ -89,15 +90,7 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
             contactId: p.contactId,
             email: p.email,
             withLink: true,
-            render: (link) =>
-              d.templates.email('invitation', {
-                recipientName: p.name,
-                organiserName: organiser.name,
-                boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
-                principalFallback: true,
-                answerBy,
-                link,
-              }),
+            render: invitationMail(d, organiser, p, answerBy),
           });
           if (sent.sent) result.fallback.push(p.email);
         }

@@ -40,6 +40,19 @@ export async function resolveRecipientsStep(d: Deps, dialogueId: string): Promis
   return { recipients: recipients.length };
 }
 
+/** The Swedish invitation to one recipient; `link` is their answer link. */
+export const invitationMail =
+  (d: Deps, organiser: Pick<Organiser, 'name' | 'municipal'>, r: Pick<Recipient, 'name' | 'basis'>, answerBy: string) =>
+  (link: string | undefined) =>
+    d.templates.email('invitation', {
+      recipientName: r.name,
+      organiserName: organiser.name,
+      boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
+      principalFallback: r.basis === 'principal_fallback',
+      answerBy,
+      link,
+    });
+
 const basisText: Record<Recipient['basis'], string> = {
   board: 'nämnd/styrelse',
   school_chief: 'skolchef',
@@ -59,15 +72,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
       contactId: r.contactId,
       email: r.email,
       withLink: true,
-      render: (link) =>
-        d.templates.email('invitation', {
-          recipientName: r.name,
-          organiserName: organiser.name,
-          boardWord: organiser.municipal ? 'nämnd' : 'styrelse',
-          principalFallback: r.basis === 'principal_fallback',
-          answerBy,
-          link,
-        }),
+      render: invitationMail(d, organiser, r, answerBy),
     });
     if (result.sent) sent++;
     if (result.record.status === 'unconfirmed') unconfirmed.push(r.email);

@@ -33,6 +33,28 @@ void _phaseEnvNamesAreKnown;
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** A dead-letter queue (encrypted, TLS only, 14 days) with an alarm as soon as anything lands in it. */
+function deadLetterQueue(scope: Construct, id: string, props: { of: string; alarm: string }) {
+  const queue = new sqs.Queue(scope, `${id}Dlq`, {
+    enforceSSL: true,
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SQS3',
+    reason: `This queue is itself the dead-letter queue of ${props.of}; its depth raises an alarm.`,
+  });
+  const alarm = new cloudwatch.Alarm(scope, `${id}DlqAlarm`, {
+    alarmDescription: props.alarm,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
+}
+
 /** The invitation timings, from the same variables the functions read (so both agree). */
 const invitationSettings = (env: CloudEnvironment) => ({
   reminderAfterDays: Number(env.REMINDER_AFTER_DAYS ?? 7),
@@ -136,23 +158,10 @@ export class WorkflowsStack extends Stack {
     }
 
     // A tick the scheduler could not deliver lands here (the next tick repeats its work; the alarm says why none ran).
-    this.timerTickDlq = new sqs.Queue(this, 'TimerTickDlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.timerTickDlq).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the timer-tick schedule; its depth raises an alarm.',
-    });
-    new cloudwatch.Alarm(this, 'TimerTickDlqAlarm', {
-      alarmDescription: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
-      metric: this.timerTickDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.timerTickDlq = deadLetterQueue(this, 'TimerTick', {
+      of: 'the timer-tick schedule',
+      alarm: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
+    }).queue;
 
     this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
       description: 'Every 5 minutes: act on the due-dates in the dialogue table',
@@ -175,15 +184,12 @@ export class WorkflowsStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .allowSendEmail(props.mailSender);
-    this.sesEventsDlq = new sqs.Queue(this, 'SesEventsDlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
+    const sesDlq = deadLetterQueue(this, 'SesEvents', {
+      of: 'the SES events rule',
+      alarm: 'SES delivery events could not be handled after retries (see the DLQ)',
     });
-    Validations.of(this.sesEventsDlq).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the SES events rule; its depth raises an alarm.',
-    });
+    this.sesEventsDlq = sesDlq.queue;
+    this.sesEventsDlqAlarm = sesDlq.alarm;
     new events.Rule(this, 'SesEventsRule', {
       description: 'SES delivery events of the configuration set to the ses-events function',
       eventPattern: {
@@ -197,14 +203,6 @@ export class WorkflowsStack extends Stack {
           maxEventAge: Duration.hours(6),
         }),
       ],
-    });
-    this.sesEventsDlqAlarm = new cloudwatch.Alarm(this, 'SesEventsDlqAlarm', {
-      alarmDescription: 'SES delivery events could not be handled after retries (see the DLQ)',
-      metric: this.sesEventsDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     Validations.of(this).acknowledge({

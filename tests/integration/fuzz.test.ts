@@ -87,7 +87,8 @@ describe('fuzzing the edge', () => {
     );
     await fc.assert(
       fc.asyncProperty(tokens, fc.dictionary(fc.constantFrom('answer', 'reason', 'comment', 'x'), fc.string()), async (t, form) => {
-        if (t === token) return;
+        // '.' and '..' are path segments a URL resolves away (/r/. is /r/), not tokens.
+        fc.pre(t !== token && t !== '.' && t !== '..');
         const get = await h.page(`${base}${t}`);
         expect(get.status).toBeLessThan(500);
         const post = await h.page(`${base}${t}`, form);
