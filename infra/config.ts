@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import { parseClashRules } from '#core/clash.ts';
 
 /** The repository root: Lambda entries, templates/ and package-lock.json are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,6 +52,15 @@ const contextSchema = z
     escalateAfterDays: count(7),
     linkValidDays: count(60),
     logRetentionDays: count(90),
+    /** Process settings the functions read (see README): JSON or plain values, checked below. */
+    clashRules: z.string().optional(),
+    schoolHolidays: z.string().optional(),
+    officeHours: z
+      .string()
+      .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'HH:MM-HH:MM')
+      .optional(),
+    sesSendRate: z.coerce.number().positive().max(1000).optional(),
+    mailLogRetentionDays: count(400),
     apiRateLimit: count(20),
     apiBurstLimit: count(40),
   })
@@ -67,6 +77,11 @@ const contextSchema = z
     };
   })
   .superRefine((c, ctx) => {
+    try {
+      parseClashRules(c.clashRules);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['clashRules'], message: (e as Error).message });
+    }
     const fromDomain = addressOf(c.mailFrom).split('@')[1]?.toLowerCase() ?? '';
     const identity = c.sesIdentity.toLowerCase();
     if (fromDomain !== identity && !fromDomain.endsWith(`.${identity}`)) {

@@ -82,6 +82,11 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     MAX_REMINDERS: String(config.maxReminders),
     ESCALATE_AFTER_DAYS: String(config.escalateAfterDays),
     LINK_VALID_DAYS: String(config.linkValidDays),
+    MAIL_LOG_RETENTION_DAYS: String(config.mailLogRetentionDays),
+    ...(config.clashRules ? { CLASH_RULES: config.clashRules } : {}),
+    ...(config.schoolHolidays ? { SCHOOL_HOLIDAYS: config.schoolHolidays } : {}),
+    ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
+    ...(config.sesSendRate ? { SES_SEND_RATE: String(config.sesSendRate) } : {}),
   };
 
   const workflows = new WorkflowsStack(app, id('workflows'), {

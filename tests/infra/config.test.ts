@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#infra/config.ts';
+import { buildTestService } from './service-fixture.ts';
 
 const withContext = (context: Record<string, unknown>) => loadConfig(new App({ context }));
 
@@ -39,5 +41,25 @@ describe('loadConfig', () => {
 
   it('wants a custom domain and its certificate together', () => {
     expect(() => withContext({ apiDomainName: 'dialog.example.se' })).toThrow(/apiDomainName and apiCertificateArn go together/);
+  });
+});
+
+describe('process settings from context', () => {
+  it('accepts clash rules, school holidays, office hours and the send rate, and rejects bad clash rules', () => {
+    const config = withContext({ clashRules: '{"physical_meeting":{"bufferDays":10}}', officeHours: '08:00-16:00', sesSendRate: '20' });
+    expect(config).toMatchObject({
+      clashRules: '{"physical_meeting":{"bufferDays":10}}',
+      officeHours: '08:00-16:00',
+      sesSendRate: 20,
+      mailLogRetentionDays: 400,
+    });
+    expect(() => withContext({ clashRules: '{"physical_meeting":' })).toThrow(/clashRules: CLASH_RULES is not valid JSON/);
+  });
+
+  it('hands them to every function as the environment it reads', () => {
+    const { stacks } = buildTestService({ context: { clashRules: '{"digital_meeting":{"bufferDays":2}}', sesSendRate: '9' } });
+    Template.fromStack(stacks.workflows).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CLASH_RULES: '{"digital_meeting":{"bufferDays":2}}', SES_SEND_RATE: '9' }) },
+    });
   });
 });
