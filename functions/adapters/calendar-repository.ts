@@ -17,13 +17,8 @@ import type { AuditEntry, CalendarRepository, ConflictRecord } from '#core/calen
 import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor } from './repositories.ts';
+import { decodeCursor, encodeCursor, strip } from './repositories.ts';
 import { calendarKeys as k } from './table-model.ts';
-
-const strip = <T>(item: Record<string, unknown>): T => {
-  const { pk, sk, ...rest } = item;
-  return rest as T;
-};
 
 export class DynamoCalendarRepository implements CalendarRepository {
   constructor(

@@ -3,21 +3,12 @@
  * per cycle), each campaign's recipients live under `CAMPAIGN#<id>` in invitation order, so the
  * sender reads the next batch with one Query from its position. Single-item conditional writes.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
 import { keys } from './table-model.ts';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk, sk, ...rest } = item;
-  return rest as T;
-};
+import { isConditionFailure, strip } from './repositories.ts';
 
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(

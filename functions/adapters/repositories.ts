@@ -19,7 +19,8 @@ import type {
 } from '#core/ports.ts';
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
 
-const isConditionFailure = (e: unknown): boolean =>
+/** A conditional write whose condition did not hold (the SDK's class, or its name across copies). */
+export const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
@@ -73,11 +74,14 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
 }
 
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
+/** An item without the table's key and index attributes: the stored value itself. */
+export function strip<T>(item: Record<string, unknown>): T;
+export function strip<T>(item: Record<string, unknown> | undefined): T | undefined;
+export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const { pk, sk, kindPk, kindSk, statePk, stateSk, duePk, dueSk, ttl, ...rest } = item;
   return rest as T;
-};
+}
 
 export class DynamoOrganiserRepository implements OrganiserRepository {
   constructor(

@@ -4,24 +4,14 @@
  * conditional write with a version check: two bookings can never both land on the same time.
  * Old calendar entries are pruned on every write to keep the item small.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { Meeting } from '#core/meetings.ts';
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, StoredFacilitator } from '#core/ports.ts';
-import { mutateVersioned } from './repositories.ts';
+import { isConditionFailure, mutateVersioned, strip } from './repositories.ts';
 import { indexKeys, keys } from './table-model.ts';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk, sk, kindPk, kindSk, ...rest } = item;
-  return rest as T;
-};
 
 /** Calendar entries that ended this long ago are dropped (they no longer affect any proposal). */
 const KEEP_PAST_MS = 30 * 86_400_000;
