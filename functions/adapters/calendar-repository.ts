@@ -17,7 +17,7 @@ import type { AuditEntry, CalendarRepository, ConflictRecord } from '#core/calen
 import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor, strip } from './repositories.ts';
+import { decodeCursor, encodeCursor, queryPrefix, strip } from './repositories.ts';
 import { calendarKeys as k } from './table-model.ts';
 
 export class DynamoCalendarRepository implements CalendarRepository {
@@ -40,22 +40,8 @@ export class DynamoCalendarRepository implements CalendarRepository {
     return out;
   }
 
-  private async queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+    return queryPrefix(this.doc, this.table, pk, skPrefix);
   }
 
   async putOrgNumber(orgNumber: string, organiserId: string): Promise<void> {

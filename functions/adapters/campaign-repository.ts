@@ -8,7 +8,7 @@ import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
 import { keys } from './table-model.ts';
-import { isConditionFailure, strip } from './repositories.ts';
+import { isConditionFailure, mutateVersioned, queryPrefix, strip } from './repositories.ts';
 
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(
@@ -49,45 +49,20 @@ export class DynamoCampaignRepository implements CampaignRepository {
   }
 
   async list(): Promise<Campaign[]> {
-    const items: Campaign[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': keys.campaign('').pk, ':p': keys.campaign('').sk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []).map((i) => strip<Campaign>(i) as Campaign));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const items = await queryPrefix(this.doc, this.table, keys.campaign('').pk, keys.campaign('').sk);
+    return items.map((i) => strip<Campaign>(i)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async mutate(id: string, change: (current: Campaign) => Campaign | undefined): Promise<{ campaign: Campaign; changed: boolean }> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const current = await this.get(id);
-      if (!current) throw new ConflictError(`campaign ${id} does not exist`);
-      const next = change(structuredClone(current));
-      if (!next) return { campaign: current, changed: false };
-      const written = { ...next, version: current.version + 1 };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...written, ...keys.campaign(id) },
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        return { campaign: written, changed: true };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    }
-    throw new ConflictError(`campaign ${id} is being changed by someone else; try again`);
+    const { value, changed } = await mutateVersioned(
+      this.doc,
+      this.table,
+      `campaign ${id}`,
+      () => this.get(id),
+      (x) => ({ ...x, ...keys.campaign(id) }),
+      change,
+    );
+    return { campaign: value, changed };
   }
 
   async recipients(id: string, from: number, limit: number): Promise<CampaignRecipient[]> {

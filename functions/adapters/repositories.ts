@@ -59,6 +59,30 @@ export async function mutateVersioned<T extends { version: number }>(
   throw new ConflictError(`${what} is being changed by someone else; try again`);
 }
 
+/** Every item of one partition whose sort key starts with `skPrefix`, all pages. */
+export async function queryPrefix(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  skPrefix: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(r.Items ?? []));
+    start = r.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
