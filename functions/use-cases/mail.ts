@@ -25,6 +25,8 @@ export interface SendOnceInput {
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
+  /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
+  linkStep?: string;
   render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
@@ -64,7 +66,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     await d.links.put({
       linkId: record.linkId,
       dialogueId: input.dialogueId,
-      step: 'answer',
+      step: input.linkStep ?? 'answer',
       contactId: input.contactId,
       expiresAt: record.linkExpiresAt,
     });

@@ -156,6 +156,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   });
   const definitions = renderLocalDefinitions();
   const invitationArn = sfn.register('invitation', definitions.invitation);
+  const meetingArn = sfn.register('meeting', definitions.meeting);
   const sfnUrl = await sfn.listen(opts.sfnPort ?? 0);
 
   // The HTTP server's port must be known before the handlers' env is built (links point at it).
@@ -250,6 +251,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     AWS_REGION: 'eu-north-1',
     TABLE_NAME: 'kvalitetsdialog',
     INVITATION_STATE_MACHINE_ARN: invitationArn,
+    MEETING_STATE_MACHINE_ARN: meetingArn,
     PUBLIC_BASE_URL: http.url,
     MAIL_FROM: 'Kvalitetsdialog <kvalitetsdialog@skolverket.example.se>',
     MAIL_REPLY_TO: 'kvalitetsdialog@skolverket.example.se',
