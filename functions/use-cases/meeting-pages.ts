@@ -152,10 +152,13 @@ function offerClosed(x: Dialogue, link: AnswerLink): PageView | undefined {
   return notice('Förslagen gäller inte längre', 'De här tidsförslagen har ersatts. Använd länken i det senaste mejlet från oss.');
 }
 
-function offerPage(x: Dialogue, link: AnswerLink, action: string, error?: string): PageView {
+function offerPage(d: Deps, x: Dialogue, link: AnswerLink, action: string, error?: string): PageView {
   const { kind } = parseOfferStep(link.step);
   const rule = meetingKindRules[kind];
   const slots = x.phase?.offer?.slots ?? [];
+  // Times that have passed are not shown (their index stays, so a choice still names its slot).
+  const now = d.clock.now().getTime();
+  const open = slots.map(slotLabel).filter((_, i) => Date.parse(slots[i]?.sessions[0]?.start ?? '') > now);
   return {
     kind: 'page',
     status: error ? 409 : 200,
@@ -166,15 +169,16 @@ function offerPage(x: Dialogue, link: AnswerLink, action: string, error?: string
       organiserName: x.organiserName,
       physical: rule.mode === 'physical',
       groupIntro: slots.some((s) => s.introSessionId),
-      slots: slots.map(slotLabel),
+      slots: open,
+      noneLeft: open.length === 0,
       action,
       error,
     },
   };
 }
 
-function viewOffer(_d: Deps, x: Dialogue, link: AnswerLink, action: string): PageView {
-  return offerClosed(x, link) ?? offerPage(x, link, action);
+function viewOffer(d: Deps, x: Dialogue, link: AnswerLink, action: string): PageView {
+  return offerClosed(x, link) ?? offerPage(d, x, link, action);
 }
 
 async function submitOffer(d: Deps, x: Dialogue, link: AnswerLink, body: Record<string, string>, action: string): Promise<PageView> {
@@ -190,13 +194,13 @@ async function submitOffer(d: Deps, x: Dialogue, link: AnswerLink, body: Record<
   }
   const index = Number(body.choice);
   const slot = Number.isInteger(index) ? x.phase?.offer?.slots[index] : undefined;
-  if (!slot) return offerPage(x, link, action, 'Välj en av tiderna, eller be om andra tider.');
+  if (!slot) return offerPage(d, x, link, action, 'Välj en av tiderna, eller be om andra tider.');
   try {
     if (slot.introSessionId) await joinIntro(d, x, slot);
     else await bookSlot(d, x, kind, slot);
   } catch (e) {
     if (e instanceof ConflictError || e instanceof ValidationError) {
-      return offerPage(x, link, action, 'Tiden är inte längre ledig. Välj en annan tid eller be om andra tider.');
+      return offerPage(d, x, link, action, 'Tiden är inte längre ledig. Välj en annan tid eller be om andra tider.');
     }
     throw e;
   }
