@@ -311,6 +311,8 @@ export interface Dialogue {
   lastMeetingEnd?: string;
   /** The analysis material (links per school form). */
   documents?: AnalysisDocument[];
+  /** How the dialogue meeting is offered: 1 session (default) or split into 2–3 (a coordinator's choice). */
+  meetingPlan?: { sessions: number; sessionMinutes?: number };
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -32,7 +32,7 @@ import type { Interval } from '#core/facilitators.ts';
 import { sessionsToOffer } from '#core/intro-sessions.ts';
 import { type Meeting, meetingIntervals, plannedKindOf } from '#core/meetings.ts';
 import { type Organiser, schoolForms } from '#core/organiser.ts';
-import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
+import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -163,6 +163,7 @@ export async function proposeFor(
         now,
         previousMeetingEnd: x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : undefined,
         count: 3,
+        ...(kind === 'dialogue' && x.meetingPlan ? { sessions: x.meetingPlan.sessions, sessionMinutes: x.meetingPlan.sessionMinutes } : {}),
         prefs: { previous: x.pair },
         clashCheck: (sessions) => clashes(sessions).length > 0,
         notBefore: lastDay ? stockholmInstant(addCalendarDays(lastDay, 1), '00:00') : undefined,
@@ -671,4 +672,59 @@ export async function attachDocument(d: Deps, dialogueId: string, body: unknown)
     };
   });
   return dialogue;
+}
+
+// ---- the dialogue meeting's plan and shared meetings (coordinator) -----------------------------
+
+export const meetingPlanSchema = z
+  .object({
+    sessions: z.number().int().min(1).max(3),
+    sessionMinutes: z.number().int().min(60).max(210).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    try {
+      sessionPlan('dialogue', p.sessions, p.sessionMinutes);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message, path: ['sessionMinutes'] });
+    }
+  });
+
+/** Sets how the dialogue meeting will be offered (split into 2–3 sessions, or one); before it is booked. */
+export async function setMeetingPlan(d: Deps, dialogueId: string, body: unknown): Promise<Dialogue> {
+  const plan = parseOrThrow(meetingPlanSchema, body, 'meeting plan');
+  if (!(await d.dialogues.get(dialogueId))) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const { dialogue } = await d.dialogues.mutate(dialogueId, (y) => {
+    const order: DialogueState[] = ['dialogue_booked', 'dialogue_held', 'notes_registered'];
+    if (isTerminal(y.state) || order.includes(y.state) || y.state.startsWith('feedback') || y.state.startsWith('follow_up')) {
+      throw new ConflictError(`The dialogue meeting can no longer be planned (the dialogue is ${y.state})`);
+    }
+    return { ...y, meetingPlan: plan, updatedAt: at(d) };
+  });
+  return dialogue;
+}
+
+/**
+ * Dialogues of other organisers that share this dialogue's school chief and wait for the same
+ * meeting step: candidates for one shared meeting. Bounded: reads at most `budget` dialogues of
+ * that state from the byState index.
+ */
+export async function sharedChiefCandidates(d: Deps, dialogueId: string, budget = 500): Promise<Dialogue[]> {
+  const x = await d.dialogues.get(dialogueId);
+  if (!x) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const chiefs = new Set(x.recipients.filter((r) => r.basis === 'school_chief').map((r) => r.email.toLowerCase()));
+  if (chiefs.size === 0) return [];
+  const found: Dialogue[] = [];
+  let cursor: string | undefined;
+  let read = 0;
+  do {
+    const page = await d.dialogues.list({ state: x.state }, 100, cursor);
+    read += page.items.length;
+    for (const y of page.items) {
+      if (y.id === x.id || y.organiserId === x.organiserId) continue;
+      if (y.recipients.some((r) => r.basis === 'school_chief' && chiefs.has(r.email.toLowerCase()))) found.push(y);
+    }
+    cursor = page.cursor;
+  } while (cursor && read < budget);
+  return found;
 }

@@ -196,6 +196,8 @@ describe('lifecycle variants', () => {
     await addOrganiser('sodra-skolan', '556000-0004', SHARED_CHIEF);
     const ids = await drive(['norra-skolan', 'sodra-skolan'], 'dialogue');
     for (const id of ids) expect((await h.dialogue(id)).state).toBe('dialogue_offered');
+    const candidates = (await h.api('GET', `/api/dialogues/${ids[0]}/shared-chief`)).json.items;
+    expect(candidates.map((c: { id: string }) => c.id)).toEqual([ids[1]]);
     const slots = (await h.api('GET', `/api/slot-proposals?kind=dialogue&sessions=3&sessionMinutes=150&dialogueIds=${ids.join(',')}`)).json
       .items;
     expect(slots.length).toBeGreaterThanOrEqual(2);
@@ -255,6 +257,34 @@ describe('lifecycle variants', () => {
       await waiting(id, 'feedback');
       expect((await h.dialogue(id)).state).toBe('feedback_offered');
     }
+  });
+
+  it('offers a split dialogue meeting when the coordinator planned one, and books both sessions', async () => {
+    // Prepare: the plan is set before the dialogue meeting is offered
+    await addOrganiser('delade-skolan', '556000-0006');
+    const [id] = await drive(['delade-skolan'], 'pre_meeting');
+    const bad = await h.api('PUT', `/api/dialogues/${id}/meeting-plan`, { sessions: 3, sessionMinutes: 200 });
+    expect(bad.status).toBe(400);
+    expect((await h.api('PUT', `/api/dialogues/${id}/meeting-plan`, { sessions: 2, sessionMinutes: 150 })).status).toBe(200);
+    await book(h.linkIn(await latest(board('delade-skolan'), 'Välj tid för förmöte')));
+
+    // Act
+    await advancePast([(await h.dialogue(id!)).dueAt]);
+    await waiting(id!, 'dialogue');
+    const offer = await latest(board('delade-skolan'), 'Välj tid för dialogmöte');
+    expect(offer.body.text).toMatch(/Del 1: .*; Del 2: /);
+    await book(h.linkIn(offer));
+
+    // Assess
+    const d = await h.dialogue(id!);
+    expect(d.state).toBe('dialogue_booked');
+    const meeting = (await h.api('GET', `/api/meetings/${d.phase.meetingId}`)).json;
+    expect(meeting.sessions).toHaveLength(2);
+    expect(d.dueAt).toBe(meeting.sessions[1].end);
+    const cal = icsOf(await latest(board('delade-skolan'), 'Kallelse: Dialogmöte'));
+    expect(cal.events).toHaveLength(2);
+    expect(cal.events.map((e) => (e.end.getTime() - e.start.getTime()) / 60_000)).toEqual([150, 150]);
+    expect((await h.api('PUT', `/api/dialogues/${id}/meeting-plan`, { sessions: 1 })).status).toBe(409);
   });
 
   it('keeps the workflow right after a coordinator cancels a booked meeting (new round, new offer)', async () => {

@@ -242,7 +242,9 @@ describe('the dialogue lifecycle after acceptance', () => {
     expect(invite?.body.text).toContain('Plats: Testviks kommun, Testvik');
   });
 
-  it('holds the dialogue meeting; the notes move it on to the feedback phase', async () => {
+  it('holds the dialogue meeting after a restart while booked; the notes move it on to the feedback phase', async () => {
+    await h.restart();
+    expect((await h.dialogue(id)).dueKind).toBe('held');
     await advancePast((await h.dialogue(id)).dueAt);
     expect((await h.dialogue(id)).state).toBe('dialogue_held');
     const meetingId = (await h.dialogue(id)).phase.meetingId;
