@@ -30,7 +30,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Interval } from '#core/facilitators.ts';
 import { sessionsToOffer } from '#core/intro-sessions.ts';
-import { type Meeting, meetingIntervals, plannedKindOf } from '#core/meetings.ts';
+import { type Meeting, plannedKindOf } from '#core/meetings.ts';
 import { type Organiser, schoolForms } from '#core/organiser.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
@@ -629,8 +629,9 @@ export async function stopAfterIntro(d: Deps, dialogueId: string, by: string): P
 }
 
 /**
- * A phase step failed after its retries: the record notes it and the coordinator is told. The
- * dialogue keeps its state (the organiser has done nothing wrong); a coordinator can book by API.
+ * A phase step failed after its retries: the record notes it (the machine's ExecutionsFailed alarm
+ * fires too). The dialogue keeps its state (the organiser has done nothing wrong); a coordinator
+ * can book by API, which moves it on as usual.
  */
 export async function recordPhaseFailure(
   d: Deps,
@@ -641,10 +642,6 @@ export async function recordPhaseFailure(
   const detail = `${meetingKindRules[kind].name}: ${failure?.Error ?? 'Error'}: ${(failure?.Cause ?? '').slice(0, 500)}`;
   await d.dialogues.mutate(dialogueId, (y) => ({ ...y, updatedAt: at(d), history: [...y.history, entry(d, 'failed', undefined, detail)] }));
 }
-
-/** When the intro session or slot starts, for the pages. */
-export const whenOf = (slot: OfferedSlot): string => formatSwedishDateTime(new Date(slot.sessions[0]?.start ?? 0));
-export { meetingIntervals };
 
 // ---- analysis material (coordinator) -----------------------------------------------------------
 
