@@ -172,6 +172,15 @@ describe('lifecycle variants', () => {
     const booked = await latest(board('tystskolan'), 'Kallelse: Introduktionsmöte');
     const manage = h.linkIn(booked);
 
+    // A POST from another site is refused, like on the answer page
+    const forged = await fetch(manage, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example.net' },
+      body: new URLSearchParams({ action: 'cancel' }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect((await h.dialogue((await h.api('GET', '/api/dialogues?state=intro_booked')).json.items[0].id)).state).toBe('intro_booked');
+
     const bad = await h.page(manage, { action: 'participants', participants: 'Per Ek; per@tystskolan.example.se; kock' });
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('ange roll som ledamot, skolchef, rektor, lärare eller annan');
