@@ -263,7 +263,8 @@ export interface PhaseProgress {
     no: number;
     slots: OfferedSlot[];
     sentAt: string;
-    status: 'open' | 'other_times' | 'booked' | 'escalated';
+    /** 'booking': a contact's pick is being booked (claimed, so two picks never book twice). */
+    status: 'open' | 'other_times' | 'booking' | 'booked' | 'escalated';
     /** Days (Europe/Stockholm) and intro sessions already offered in this round. */
     offeredDays: string[];
     offeredSessions: string[];

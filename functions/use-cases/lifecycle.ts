@@ -84,6 +84,11 @@ const withTimer = (x: Dialogue, kind: Dialogue['dueKind'], dueAt: Date): Dialogu
 });
 const noTimer = (x: Dialogue): Dialogue => ({ ...x, dueAt: undefined, dueKind: undefined });
 
+/** A timer with nothing (left) to do is cleared, so the scheduler does not fire it again. */
+async function clearTimer(d: Deps, dialogueId: string, kind: NonNullable<Dialogue['dueKind']>): Promise<void> {
+  await d.dialogues.mutate(dialogueId, (y) => (y.dueKind === kind ? noTimer(y) : undefined));
+}
+
 /** Marks the record as starting round 1 of `kind`; the scheduler re-kicks the start until it runs. */
 export function beginPhase(d: Deps, x: Dialogue, kind: PhaseMeetingKind, round = 1): Dialogue {
   const phase: PhaseProgress = { kind, round };
@@ -93,7 +98,8 @@ export function beginPhase(d: Deps, x: Dialogue, kind: PhaseMeetingKind, round =
 /** Starts the phase execution the record names (a repeated start is a no-op); the timer is the retry. */
 export async function kickPhase(d: Deps, dialogueId: string): Promise<void> {
   const x = await d.dialogues.get(dialogueId);
-  if (!x?.phase || x.dueKind !== 'phase_start') return;
+  if (x?.dueKind !== 'phase_start') return;
+  if (!x.phase || isTerminal(x.state)) return clearTimer(d, x.id, 'phase_start');
   let started: boolean;
   try {
     ({ started } = await d.workflow.startPhase(x.id, x.phase.kind, x.phase.round));
@@ -319,7 +325,8 @@ export async function releaseWait(d: Deps, dialogueId: string): Promise<'deliver
 /** The scheduler's reminder of an open offer; then, after escalateAfterDays, the hand-over. */
 export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   const x = dialogue;
-  if (x.dueKind !== 'offer_reminder' || !x.phase?.offer || x.phase.offer.status !== 'open') return;
+  if (x.dueKind !== 'offer_reminder') return;
+  if (!x.phase?.offer || x.phase.offer.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
   const no = x.phase.offer.no;
   await mailOffer(d, x, no, 'reminder');
   await d.dialogues.mutate(x.id, (y) =>
@@ -373,7 +380,8 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
 
 /** The scheduler's hand-over timer: the coordinator is told and the waiting execution ends. */
 export async function escalateOffer(d: Deps, dialogue: Dialogue): Promise<void> {
-  if (dialogue.dueKind !== 'offer_escalate' || !dialogue.phase) return;
+  if (dialogue.dueKind !== 'offer_escalate') return;
+  if (!dialogue.phase) return clearTimer(d, dialogue.id, 'offer_escalate');
   await handOverOffer(d, dialogue.id, dialogue.phase.kind, dialogue.phase.round);
   await d.dialogues.mutate(dialogue.id, (y) => (y.dueKind === 'offer_escalate' ? noTimer(y) : undefined));
   await releaseWait(d, dialogue.id);
@@ -610,7 +618,8 @@ export async function onNotesRegistered(d: Deps, m: Meeting): Promise<void> {
 
 /** The follow-up's due-date (≈ six months after the feedback meeting): the follow-up phase starts. */
 export async function followUpDue(d: Deps, dialogue: Dialogue): Promise<void> {
-  if (dialogue.dueKind !== 'follow_up' || dialogue.state !== 'follow_up_due') return;
+  if (dialogue.dueKind !== 'follow_up') return;
+  if (dialogue.state !== 'follow_up_due') return clearTimer(d, dialogue.id, 'follow_up');
   await d.dialogues.mutate(dialogue.id, (y) =>
     y.state === 'follow_up_due' && y.dueKind === 'follow_up' ? beginPhase(d, y, 'follow_up') : undefined,
   );

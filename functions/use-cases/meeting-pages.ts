@@ -143,6 +143,12 @@ function offerClosed(x: Dialogue, link: AnswerLink): PageView | undefined {
   if (current && x.state === phaseStates[kind].offered && (offer.status === 'open' || offer.status === 'escalated')) {
     return link.usedAt ? used(link) : undefined;
   }
+  if (current && offer?.status === 'booking' && x.state === phaseStates[kind].offered) {
+    return notice(
+      `${name} bokas just nu`,
+      `En annan kontaktperson hos ${x.organiserName} bokar en tid just nu. Kalenderinbjudan kommer med e-post.`,
+    );
+  }
   if (current && offer?.status === 'other_times') {
     return notice('Nya förslag är på väg', 'Ni har bett om andra tider. Nya förslag kommer i ett nytt mejl.');
   }
@@ -192,13 +198,27 @@ async function submitOffer(d: Deps, x: Dialogue, link: AnswerLink, body: Record<
     await d.links.markUsed(link.linkId, d.clock.now());
     return notice('Vi skickar nya förslag', `Tack! Vi skickar nya förslag på tider för ${rule.name.toLowerCase()} i ett nytt mejl.`);
   }
-  const index = Number(body.choice);
+  const index = body.choice === '' || body.choice === undefined ? Number.NaN : Number(body.choice);
   const slot = Number.isInteger(index) ? x.phase?.offer?.slots[index] : undefined;
   if (!slot) return offerPage(d, x, link, action, 'Välj en av tiderna, eller be om andra tider.');
+  // Claim the offer first: two contacts picking at once must not book two meetings.
+  const no = x.phase?.offer?.no;
+  const claim = await d.dialogues.mutate(x.id, (y) => {
+    const offer = y.phase?.offer;
+    if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
+    return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
+  });
+  if (!claim.changed) return offerClosed(claim.dialogue, link) ?? offerPage(d, claim.dialogue, link, action);
+  const previous = x.phase?.offer?.status ?? 'open';
   try {
     if (slot.introSessionId) await joinIntro(d, x, slot);
     else await bookSlot(d, x, kind, slot);
   } catch (e) {
+    await d.dialogues.mutate(x.id, (y) => {
+      const offer = y.phase?.offer;
+      if (!y.phase || !offer || offer.no !== no || offer.status !== 'booking') return undefined;
+      return { ...y, phase: { ...y.phase, offer: { ...offer, status: previous } } };
+    });
     if (e instanceof ConflictError || e instanceof ValidationError) {
       return offerPage(d, x, link, action, 'Tiden är inte längre ledig. Välj en annan tid eller be om andra tider.');
     }

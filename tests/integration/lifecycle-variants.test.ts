@@ -299,7 +299,13 @@ describe('lifecycle variants', () => {
   it('keeps the workflow right after a coordinator cancels a booked meeting (new round, new offer)', async () => {
     await addOrganiser('avbokade-skolan', '556000-0005');
     const [id] = await drive(['avbokade-skolan'], 'intro');
-    await book(h.linkIn(await latest(board('avbokade-skolan'), 'Välj tid för introduktionsmöte')));
+    // Both contacts pick at once: the offer is claimed, so exactly one meeting is booked
+    const picks = await Promise.all([
+      h.page(h.linkIn(await latest(board('avbokade-skolan'), 'Välj tid för introduktionsmöte')), { choice: '0' }),
+      h.page(h.linkIn(await latest('chef@avbokade-skolan.example.se', 'Välj tid för introduktionsmöte')), { choice: '1' }),
+    ]);
+    expect(picks.filter((p) => p.html.includes('Introduktionsmöte är bokat'))).toHaveLength(1);
+    expect((await h.api('GET', `/api/dialogues/${id}/meetings`)).json.items).toHaveLength(1);
     const meetingId = (await h.dialogue(id!)).phase.meetingId;
     const r = await h.api('POST', `/api/meetings/${meetingId}/cancel`, { reason: 'Dialogutföraren är sjuk.' });
     expect(r.status).toBe(200);
