@@ -326,8 +326,9 @@ export async function releaseWait(d: Deps, dialogueId: string): Promise<'deliver
 export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   const x = dialogue;
   if (x.dueKind !== 'offer_reminder') return;
-  if (!x.phase?.offer || x.phase.offer.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
-  const no = x.phase.offer.no;
+  const offer = x.phase?.offer;
+  if (offer?.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
+  const no = offer.no;
   await mailOffer(d, x, no, 'reminder');
   await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
