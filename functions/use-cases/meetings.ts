@@ -120,6 +120,7 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod, d
       email: mail.to,
       withLink: mail.manage,
       linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
+      linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
       render: (link) => ({
         subject: mail.subject,
         text: mail.manage && link ? mail.text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.text,
