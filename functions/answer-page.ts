@@ -10,6 +10,14 @@ import { type Deps, deps } from '#adapters/deps.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
 import { formBody } from '#functions/http/request.ts';
 import { type AnswerView, formatAnswerBy, reasonTexts, submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
+import { isOrganiserPageStep, linkStepOf, type PageView, submitPage, viewPage } from '#functions/use-cases/meeting-pages.ts';
+
+/** The organiser's meeting pages (offer, manage, stop): same layout and link rules as the answer page. */
+function renderPage(d: Deps, view: PageView, action: string): HttpResult {
+  if (view.kind === 'problem') return render(d, view, action);
+  if (view.kind === 'notice') return html(view.status, d.templates.page('notice', view));
+  return html(view.status, d.templates.page(view.template, { title: view.title, ...view.data }));
+}
 
 function answeredMessage(x: Dialogue): string {
   if (x.state === 'accepted' && x.answer) {
@@ -112,10 +120,14 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
           }),
         );
       }
+      const step = await linkStepOf(d, token);
+      if (step && isOrganiserPageStep(step)) return renderPage(d, await submitPage(d, token, formBody(event), action), action);
       const view = await submitAnswer(d, token, formBody(event));
       if (view.kind === 'receipt') logger.info('answer recorded', { dialogueId: view.dialogue.id, outcome: view.dialogue.state });
       return render(d, view, action);
     }
+    const step = await linkStepOf(d, token);
+    if (step && isOrganiserPageStep(step)) return renderPage(d, await viewPage(d, token, action), action);
     return render(d, await viewAnswer(d, token), action);
   } catch (e) {
     const r = errorResponse(e);

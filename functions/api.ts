@@ -11,6 +11,7 @@ import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
 import { campaignRoutes } from '#functions/http/api-routes/campaigns.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
 import { inspectionRoutes } from '#functions/http/api-routes/inspections.ts';
+import { lifecycleRoutes } from '#functions/http/api-routes/lifecycle.ts';
 import { meetingRoutes } from '#functions/http/api-routes/meetings.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
@@ -28,6 +29,7 @@ export const apiRoutes: ApiRoutes = {
   ...meetingRoutes,
   ...campaignRoutes,
   ...planningRoutes,
+  ...lifecycleRoutes,
 };
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {

@@ -167,6 +167,11 @@ const dueLabels: Record<string, string> = {
   reminder: 'Påminnelse',
   escalate: 'Larm till samordnaren',
   callback: 'Svar till arbetsflödet',
+  phase_start: 'Start av nästa fas',
+  offer_reminder: 'Påminnelse om tidsförslag',
+  offer_escalate: 'Samordnaren tar över bokningen',
+  held: 'Mötet är hållet',
+  follow_up: 'Uppföljning erbjuds',
 };
 
 function actionsFor(x: Dialogue): { href: string; label: string; danger?: boolean }[] {

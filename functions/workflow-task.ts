@@ -7,8 +7,11 @@ import { z } from 'zod';
 import { deps } from '#adapters/deps.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
+import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
 
 const dialogueId = z.string().min(1).max(100);
+const kind = z.enum(['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up']);
+const round = z.number().int().min(1).max(1000);
 export const taskSchema = z.discriminatedUnion('task', [
   z.object({ task: z.literal('resolveRecipients'), dialogueId }),
   z.object({ task: z.literal('sendInvitations'), dialogueId }),
@@ -17,6 +20,17 @@ export const taskSchema = z.discriminatedUnion('task', [
   z.object({
     task: z.literal('markFailed'),
     dialogueId,
+    failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  }),
+  // The meeting phases (workflows/meeting.ts).
+  z.object({ task: z.literal('offerMeeting'), dialogueId, kind, round }),
+  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken: z.string().min(1).max(4096) }),
+  z.object({ task: z.literal('handOverOffer'), dialogueId, kind, round }),
+  z.object({
+    task: z.literal('phaseFailed'),
+    dialogueId,
+    kind,
+    round,
     failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   }),
 ]);
@@ -37,6 +51,16 @@ export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
       return { escalated: true };
     case 'markFailed':
       await markFailed(d, t.dialogueId, t.failure);
+      return { failed: true };
+    case 'offerMeeting':
+      return offerMeetingStep(d, t.dialogueId, t.kind, t.round);
+    case 'awaitBooking':
+      return awaitBookingStep(d, t.dialogueId, t.kind, t.round, t.taskToken);
+    case 'handOverOffer':
+      await handOverOffer(d, t.dialogueId, t.kind, t.round);
+      return { handedOver: true };
+    case 'phaseFailed':
+      await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure);
       return { failed: true };
   }
 });

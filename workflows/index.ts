@@ -5,11 +5,15 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
 import { buildInvitationPhase, renderDefinition } from './invitation.ts';
 import { resolveIntrinsics } from './intrinsics.ts';
+import { buildMeetingPhase } from './meeting.ts';
 
 export const phases = {
   invitation: { name: 'invitation', build: buildInvitationPhase },
+  /** Every meeting phase after acceptance (intro, pre-meeting, dialogue, feedback, follow-up). */
+  meeting: { name: 'meeting', build: buildMeetingPhase },
 } as const;
 export type PhaseName = keyof typeof phases;
 
@@ -26,5 +30,8 @@ export function renderLocalDefinitions(settings: { answerWaitTimeoutSeconds?: nu
       string,
       unknown
     >,
+    meeting: resolveIntrinsics(
+      renderDefinition(stack, phases.meeting.build(new Construct(stack, 'MeetingStates'), { workflowTask, ...settings })),
+    ) as Record<string, unknown>,
   };
 }

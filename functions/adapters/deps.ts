@@ -109,7 +109,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME, env.MAIL_LOG_RETENTION_DAYS),
     suppressions: new DynamoSuppressionList(clients.doc, env.TABLE_NAME),
     mailer: new SesMailer(clients.ses, { from: env.MAIL_FROM, replyTo: env.MAIL_REPLY_TO, configurationSet: env.SES_CONFIGURATION_SET }),
-    workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN),
+    workflow: new SfnWorkflowClient(clients.sfn, env.INVITATION_STATE_MACHINE_ARN, env.MEETING_STATE_MACHINE_ARN),
     templates: new TemplateRenderer(),
     secrets,
     calendar: new DynamoCalendarRepository(clients.doc, env.TABLE_NAME),

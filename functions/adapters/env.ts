@@ -10,6 +10,10 @@ export const envSchema = z.object({
   AWS_REGION: z.string().default('eu-north-1'),
   TABLE_NAME: z.string().min(1),
   INVITATION_STATE_MACHINE_ARN: z.string().min(1),
+  /** The meeting phases after acceptance (workflows/meeting.ts). Unset: those phases are not started. */
+  MEETING_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** Where the video meetings of digital steps are held; a meeting's link is this plus its id. */
+  MEETING_VIDEO_BASE_URL: z.url().default('https://mote.kvalitetsdialog.example.se'),
   /** Where organisers' links point: https://host (no trailing slash). */
   PUBLIC_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
   MAIL_FROM: z.string().min(3),

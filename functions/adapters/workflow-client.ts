@@ -27,6 +27,10 @@ export const executionName = (dialogueId: string, phase: string): string =>
 export const invitationExecutionName = (dialogueId: string, attempt = 0): string =>
   executionName(dialogueId, attempt > 0 ? `invitation-r${attempt}` : 'invitation');
 
+/** A meeting phase's execution name: `<id>-<kind>-<round>`. */
+export const phaseExecutionName = (dialogueId: string, kind: string, round: number): string =>
+  executionName(dialogueId, `${kind}-${round}`);
+
 /** arn:aws:states:<region>:<account>:stateMachine:<machine> → …:execution:<machine>:<name> */
 export const executionArn = (stateMachineArn: string, name: string): string =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
@@ -46,7 +50,25 @@ export class SfnWorkflowClient implements WorkflowClient {
   constructor(
     private readonly sfn: SFNClient,
     private readonly invitationArn: string,
+    private readonly meetingArn?: string,
   ) {}
+
+  async startPhase(dialogueId: string, kind: string, round: number): Promise<{ started: boolean }> {
+    if (!this.meetingArn) throw new TransientError('MEETING_STATE_MACHINE_ARN is not set: the meeting phases cannot start');
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.meetingArn,
+          name: phaseExecutionName(dialogueId, kind, round),
+          input: JSON.stringify({ dialogueId, kind, round }),
+        }),
+      );
+      return { started: true };
+    } catch (e) {
+      if (e instanceof ExecutionAlreadyExists || (e as Error).name === 'ExecutionAlreadyExists') return { started: false };
+      throw new TransientError(`could not start the ${kind} phase: ${(e as Error).name}`, { cause: e });
+    }
+  }
 
   async startInvitation(dialogueId: string, attempt = 0): Promise<{ started: boolean }> {
     try {

@@ -106,6 +106,10 @@ export const historyLabels: Record<HistoryType, string> = {
   material_sent: 'Analysunderlag skickat',
   notes_registered: 'Minnesanteckningar registrerade',
   stopped: 'Huvudmannen avslutade',
+  offer_reminder_sent: 'Påminnelse om tidsförslag skickades',
+  other_times_requested: 'Huvudmannen bad om andra tider',
+  handed_over: 'Ingen tid bokad – samordnaren tar över',
+  documents_attached: 'Analysunderlag bifogat',
 };
 
 export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;

@@ -57,7 +57,8 @@ export const transitions: Readonly<Record<DialogueState, readonly DialogueState[
   // About 1 in 10 stops after the introduction; that is recorded, not an error.
   stopped_after_intro: [],
   material_sent: ['premeeting_offered', 'stopped_after_intro', 'cancelled'],
-  premeeting_offered: ['premeeting_booked', 'cancelled'],
+  // The stop link in the material mail stays valid while the pre-meeting is being offered.
+  premeeting_offered: ['premeeting_booked', 'stopped_after_intro', 'cancelled'],
   premeeting_booked: ['premeeting_held', 'premeeting_offered', 'cancelled'],
   premeeting_held: ['dialogue_offered', 'cancelled'],
   dialogue_offered: ['dialogue_booked', 'cancelled'],
@@ -214,7 +215,12 @@ export type HistoryType =
   | 'closed'
   | 'retried'
   | 'invitation_resent'
-  | 'reminder_requested';
+  | 'reminder_requested'
+  // The meeting phases (functions/use-cases/lifecycle.ts).
+  | 'offer_reminder_sent'
+  | 'other_times_requested'
+  | 'handed_over'
+  | 'documents_attached';
 
 export interface HistoryEntry {
   at: string;
@@ -224,7 +230,58 @@ export interface HistoryEntry {
   by?: string;
 }
 
-export type DueKind = 'start' | 'reminder' | 'escalate' | 'callback';
+export type DueKind =
+  | 'start'
+  | 'reminder'
+  | 'escalate'
+  | 'callback'
+  // The phases after acceptance (functions/use-cases/lifecycle.ts).
+  | 'phase_start'
+  | 'offer_reminder'
+  | 'offer_escalate'
+  | 'held'
+  | 'follow_up';
+
+/** The meeting kinds of the phases after acceptance, as the meeting rules name them. */
+export type PhaseMeetingKind = 'intro' | 'pre_meeting' | 'dialogue' | 'feedback' | 'follow_up';
+
+/** One proposed time: the pair and its sessions (ISO instants). */
+export interface OfferedSlot {
+  pair: { skolverket: string; spsm: string };
+  sessions: { start: string; end: string }[];
+  /** Set when the slot is a place in a group intro session. */
+  introSessionId?: string;
+}
+
+/** The meeting step under way: which kind, which workflow round, the offer mailed to the organiser. */
+export interface PhaseProgress {
+  kind: PhaseMeetingKind;
+  /** The execution round: +1 each time the phase starts anew (after a cancelled meeting). */
+  round: number;
+  offer?: {
+    /** Offers within the round: +1 each time the organiser asks for other times. */
+    no: number;
+    slots: OfferedSlot[];
+    sentAt: string;
+    /** 'booking': a contact's pick is being booked (claimed, so two picks never book twice). */
+    status: 'open' | 'other_times' | 'booking' | 'booked' | 'escalated';
+    /** Days (Europe/Stockholm) and intro sessions already offered in this round. */
+    offeredDays: string[];
+    offeredSessions: string[];
+  };
+  meetingId?: string;
+  /** The workflow task waiting for the booking (never shown by the API). */
+  token?: string;
+}
+
+/** An analysis-material document attached to the dialogue: metadata and a link, never the content. */
+export interface AnalysisDocument {
+  id: string;
+  schoolForm: string;
+  title: string;
+  url: string;
+  addedAt: string;
+}
 
 export interface Dialogue {
   id: string;
@@ -247,6 +304,16 @@ export interface Dialogue {
   error?: { code: string; message: string };
   /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
   conflict?: DialogueConflict;
+  /** The meeting step under way after acceptance. */
+  phase?: PhaseProgress;
+  /** The facilitator pair the organiser met: kept through its process where possible. */
+  pair?: { skolverket: string; spsm: string };
+  /** End of the last held meeting: the next step's minimum gap counts from it. */
+  lastMeetingEnd?: string;
+  /** The analysis material (links per school form). */
+  documents?: AnalysisDocument[];
+  /** How the dialogue meeting is offered: 1 session (default) or split into 2–3 (a coordinator's choice). */
+  meetingPlan?: { sessions: number; sessionMinutes?: number };
   createdAt: string;
   updatedAt: string;
   version: number;

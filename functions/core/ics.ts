@@ -62,6 +62,8 @@ export interface CalendarInvite {
   attendees: readonly CalendarPerson[];
   /** DTSTAMP: when this version was produced. */
   stamp: Date;
+  /** Index of the first session (its UID): sessions dropped from a split meeting keep their UIDs. */
+  firstIndex?: number;
 }
 
 /** UID of session `index` (0-based): the first session carries the meeting's own UID. */
@@ -79,14 +81,19 @@ export function buildInvite(invite: CalendarInvite): string {
   const total = invite.sessions.length;
   invite.sessions.forEach((session, i) => {
     cal.createEvent({
-      id: sessionUid(invite.meetingId, i, invite.uidDomain),
+      id: sessionUid(invite.meetingId, i + (invite.firstIndex ?? 0), invite.uidDomain),
       sequence: invite.sequence,
       stamp: invite.stamp,
       // luxon values: ical-generator converts native Dates with the process zone, not the TZID.
       start: DateTime.fromJSDate(session.start, { zone: STOCKHOLM }),
       end: DateTime.fromJSDate(session.end, { zone: STOCKHOLM }),
       timezone: STOCKHOLM,
-      summary: total > 1 ? `${invite.summary} (del ${i + 1} av ${total})` : invite.summary,
+      summary:
+        invite.firstIndex !== undefined
+          ? `${invite.summary} (del ${i + 1 + invite.firstIndex})`
+          : total > 1
+            ? `${invite.summary} (del ${i + 1} av ${total})`
+            : invite.summary,
       description: invite.videoLink ? `${invite.description}\n\nLänk till mötet: ${invite.videoLink}` : invite.description,
       location: invite.location ?? invite.videoLink ?? null,
       url: invite.videoLink ?? null,

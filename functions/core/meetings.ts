@@ -95,6 +95,8 @@ export interface Meeting {
   status: MeetingStatus;
   notes?: RegisteredNotes;
   cancelledReason?: string;
+  /** A place in a group intro session: the pair is booked by the session, not by this meeting. */
+  introSessionId?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -105,6 +105,8 @@ export interface WorkflowClient {
   /** `attempt` > 0 starts a retry under a new execution name (a coordinator's "retry"). */
   startInvitation(dialogueId: string, attempt?: number): Promise<{ started: boolean }>;
   completeWait(taskToken: string, output: Record<string, unknown>): Promise<'delivered' | 'closed'>;
+  /** Starts round `round` of a meeting phase (deterministic name: a repeated start is a no-op). */
+  startPhase(dialogueId: string, kind: string, round: number): Promise<{ started: boolean }>;
   /** The invitation execution of `attempt` with its state history; undefined if there is none. */
   describeInvitation(dialogueId: string, attempt?: number): Promise<ExecutionView | undefined>;
 }

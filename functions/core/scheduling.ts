@@ -129,6 +129,8 @@ export interface SlotRequest {
   pair?: FacilitatorPair;
   prefs?: PairPreferences;
   clashCheck?: ClashCheck;
+  /** No proposal before this instant (a new offer after the organiser asked for other times). */
+  notBefore?: Date;
 }
 
 export interface SlotProposal {
@@ -210,7 +212,8 @@ export function proposeSlots(ctx: SchedulingContext, req: SlotRequest): SlotProp
   const buffer = ctx.settings.bufferMinutes[rule.mode];
   const clash = req.clashCheck ?? noClash;
   const availability = new Availability(ctx.busy);
-  const earliest = earliestStart(req.kind, req.now, ctx.settings, req.previousMeetingEnd);
+  const byRules = earliestStart(req.kind, req.now, ctx.settings, req.previousMeetingEnd);
+  const earliest = req.notBefore && req.notBefore.getTime() > byRules.getTime() ? req.notBefore : byRules;
   const firstDate = stockholmDate(earliest);
   const candidateDays = [...workingDays(firstDate, ctx.calendar, ctx.settings.horizonDays)];
 

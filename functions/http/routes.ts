@@ -49,6 +49,10 @@ export const routes: readonly RouteDef[] = [
   { method: 'PUT', path: '/api/meetings/{id}/participants', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/notes', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/meetings', fn: 'api' },
+  // The analysis material of a dialogue (issue 3, phases after acceptance).
+  { method: 'POST', path: '/api/dialogues/{id}/documents', fn: 'api' },
+  { method: 'PUT', path: '/api/dialogues/{id}/meeting-plan', fn: 'api' },
+  { method: 'GET', path: '/api/dialogues/{id}/shared-chief', fn: 'api' },
   // The console for coordinators and the inspectorate (issue 5).
   { method: 'GET', path: '/console', fn: 'console' },
   { method: 'GET', path: '/console/login', fn: 'console' },

@@ -9,6 +9,7 @@ import type { AnswerLink } from '#core/ports.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { outcomeOf } from './invitation.ts';
+import { startIntroOnAcceptance } from './lifecycle.ts';
 
 export type LinkProblem = 'invalid' | 'expired';
 
@@ -104,7 +105,10 @@ export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void>
     }
   }
   // Without a token the workflow has not reached its wait yet; it sees the answer when it does.
-  await d.dialogues.mutate(dialogue.id, (x) => (x.dueKind === 'callback' ? { ...x, dueAt: undefined, dueKind: undefined } : undefined));
+  // An acceptance starts the intro phase at the scheduler's next tick (its timer replaces the callback's).
+  await d.dialogues.mutate(dialogue.id, (x) =>
+    x.dueKind === 'callback' ? (startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }) : undefined,
+  );
 }
 
 function normaliseForm(body: Record<string, string>): Record<string, string | undefined> {

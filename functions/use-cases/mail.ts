@@ -25,6 +25,10 @@ export interface SendOnceInput {
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
+  /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
+  linkStep?: string;
+  /** Keep the new link valid at least until then (a meeting's manage link until the meeting). */
+  linkValidUntil?: Date;
   render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
@@ -35,8 +39,8 @@ export function messageId(d: Deps, dialogueId: string, step: string, contactId: 
 
 export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: boolean; record: MailRecord }> {
   const now = d.clock.now();
-  const link =
-    input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: addDays(now, d.settings.linkValidDays).toISOString() } : undefined);
+  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), input.linkValidUntil?.getTime() ?? 0);
+  const link = input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
   const suppressed = await d.suppressions.isSuppressed(input.email);
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
@@ -64,7 +68,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     await d.links.put({
       linkId: record.linkId,
       dialogueId: input.dialogueId,
-      step: 'answer',
+      step: input.linkStep ?? 'answer',
       contactId: input.contactId,
       expiresAt: record.linkExpiresAt,
     });

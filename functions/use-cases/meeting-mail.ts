@@ -33,11 +33,22 @@ export interface MeetingMailInput {
   organizer: CalendarPerson;
   uidDomain: string;
   now: Date;
+  /** The organisers' own contacts (board, school chief): they get the invitation and a manage link. */
+  organiserRecipients?: readonly { key: string; name: string; email: string }[];
+  /** False for a place in a group intro session: the pair's calendars hold the session already. */
+  mailPair?: boolean;
+  /** UID index of the first session (CANCEL of sessions dropped from a split meeting). */
+  firstIndex?: number;
 }
+
+/** Stands in for an organiser recipient's signed manage link until the mail is sent (see mailMeeting). */
+export const MANAGE_LINK_PLACEHOLDER = 'https://manage-link.invalid/placeholder';
 
 export interface MeetingMail extends OutgoingMail {
   /** Stable key of the recipient (facilitator id or participant address) for the send-once claim. */
   recipientKey: string;
+  /** An organiser recipient: its text carries MANAGE_LINK_PLACEHOLDER for its own link. */
+  manage?: boolean;
 }
 
 /** The sendOnce step of a meeting mail: one per meeting version and method. */
@@ -71,10 +82,14 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     rescheduled: meeting.sequence > 0 && method === 'REQUEST',
     reason: meeting.cancelledReason,
   };
-  const recipients = [
-    ...pair.map((f) => ({ key: f.id, name: f.name, email: f.email })),
-    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email })),
+  const base = [
+    ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false }))),
+    ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST' })),
+    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false })),
   ];
+  // One mail per address (a named participant may also be a contact of the organiser).
+  const seen = new Set<string>();
+  const recipients = base.filter((r) => !seen.has(r.email.toLowerCase()) && seen.add(r.email.toLowerCase()));
   const ics = buildInvite({
     method,
     meetingId: meeting.id,
@@ -88,13 +103,20 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     organizer: input.organizer,
     attendees: recipients.map((r) => ({ name: r.name, email: r.email })),
     stamp: input.now,
+    firstIndex: input.firstIndex,
   });
   const template = method === 'CANCEL' ? 'meeting-cancelled' : 'meeting-booked';
   return recipients.map((r) => {
-    const rendered = templates.email(template, { ...data, recipientName: r.name });
+    const rendered = templates.email(template, {
+      ...data,
+      recipientName: r.name,
+      manageLink: r.manage ? MANAGE_LINK_PLACEHOLDER : undefined,
+      introSession: Boolean(meeting.introSessionId),
+    });
     const step = meetingMailStep(meeting, method);
     return {
       recipientKey: r.key,
+      manage: r.manage,
       to: r.email,
       ...rendered,
       messageId: `<${step}.${r.key.replace(/[^A-Za-z0-9._-]/g, '_')}@${input.uidDomain}>`,

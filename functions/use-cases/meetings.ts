@@ -15,6 +15,7 @@ import {
   bookMeeting,
   cancelMeeting,
   type Meeting,
+  type MeetingSession,
   meetingIntervals,
   meetingPlanned,
   meetingStep,
@@ -30,8 +31,9 @@ import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
+import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle.ts';
 import { sendOnce } from './mail.ts';
-import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
+import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
 import { bookPair } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -90,19 +92,24 @@ async function note(d: Deps, m: Meeting, type: HistoryType, detail: string): Pro
   }
 }
 
-/** Mails every recipient of this meeting version; recipients already mailed are skipped (send-once). */
-export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): Promise<number> {
+/**
+ * Mails every recipient of this meeting version; recipients already mailed are skipped (send-once).
+ * The organisers' contacts get it too, with a signed link to manage the meeting (REQUEST only).
+ * `dropped`: sessions a reschedule removed from a split meeting, each cancelled under its own UID.
+ */
+export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod, dropped: readonly MeetingSession[] = []): Promise<number> {
   const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
   const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
-  const mails = composeMeetingMails(d.templates, {
-    meeting: m,
-    method,
+  const common = {
     organiserNames: organisers.map((o) => o?.organiserName ?? ''),
     facilitators: facilitators.filter((f) => f !== undefined),
     organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
     uidDomain: domainOf(d.env.MAIL_FROM),
     now: d.clock.now(),
-  });
+    organiserRecipients: organisers.flatMap((o) => (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email }))),
+    mailPair: !m.introSessionId,
+  };
+  const mails = composeMeetingMails(d.templates, { ...common, meeting: m, method });
   let sent = 0;
   const step = meetingMailStep(m, method);
   for (const mail of mails) {
@@ -111,9 +118,31 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): 
       step,
       contactId: mail.recipientKey,
       email: mail.to,
-      render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+      withLink: mail.manage,
+      linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
+      linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
+      render: (link) => ({
+        subject: mail.subject,
+        text: mail.manage && link ? mail.text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.text,
+        html: mail.manage && link ? mail.html.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.html,
+        calendar: mail.calendar,
+      }),
     });
     if (r.sent) sent++;
+  }
+  if (dropped.length > 0) {
+    // The dropped sessions keep their UIDs (the tail of the old list): a CANCEL removes each.
+    const cancelled = { ...m, sessions: [...dropped] };
+    const cancels = composeMeetingMails(d.templates, { ...common, meeting: cancelled, method: 'CANCEL', firstIndex: m.sessions.length });
+    for (const mail of cancels) {
+      await sendOnce(d, {
+        dialogueId: m.dialogueIds[0] as string,
+        step: `${meetingMailStep(m, 'CANCEL')}-dropped`,
+        contactId: mail.recipientKey,
+        email: mail.to,
+        render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+      });
+    }
   }
   return sent;
 }
@@ -132,6 +161,8 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
   await recheckAfterRegistering(d, meeting, dialogues, intervals);
+  // Dialogues offering this kind of meeting move to *_booked and their phase workflow ends.
+  await onMeetingBooked(d, meeting);
   await note(
     d,
     meeting,
@@ -179,7 +210,9 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
     'meeting_rescheduled',
     `${meetingKindRules[meeting.kind].name} flyttat till ${formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0))} (${meeting.id})`,
   );
-  await mailMeeting(d, meeting, 'REQUEST');
+  await onMeetingMoved(d, meeting);
+  // Sessions a shorter split drops keep their UIDs and get a CANCEL of their own.
+  await mailMeeting(d, meeting, 'REQUEST', current.sessions.slice(meeting.sessions.length));
   return meeting;
 }
 
@@ -203,6 +236,8 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown): Pro
   }
   await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`);
   await mailMeeting(d, meeting, 'CANCEL');
+  // Dialogues that had this meeting booked go back to *_offered; a new round offers new times.
+  await onMeetingCancelled(d, meeting);
   return meeting;
 }
 
@@ -219,5 +254,6 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
+  await onNotesRegistered(d, meeting);
   return meeting;
 }

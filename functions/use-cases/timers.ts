@@ -7,6 +7,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
+import { escalateOffer, followUpDue, kickPhase, meetingHeld, remindOffer } from './lifecycle.ts';
 
 export interface TickResult {
   fired: number;
@@ -40,6 +41,21 @@ export async function tick(d: Deps, limit = 100): Promise<TickResult> {
           break;
         case 'callback':
           await deliverOutcome(d, dialogue);
+          break;
+        case 'phase_start':
+          await kickPhase(d, dialogue.id);
+          break;
+        case 'offer_reminder':
+          await remindOffer(d, dialogue);
+          break;
+        case 'offer_escalate':
+          await escalateOffer(d, dialogue);
+          break;
+        case 'held':
+          await meetingHeld(d, dialogue);
+          break;
+        case 'follow_up':
+          await followUpDue(d, dialogue);
           break;
         default:
           break;

@@ -21,7 +21,7 @@ import { tableModel } from '#adapters/table-model.ts';
 import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
 import { OffsetClock } from './clock.ts';
 import { startHttpServer } from './http-server.ts';
-import { demoOrganisers } from './seed.ts';
+import { demoFacilitators, demoIntroAudiences, demoOrganisers } from './seed.ts';
 import { LocalStepFunctions } from './step-functions.ts';
 import { sweepExpired } from './sweeper.ts';
 
@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   coordinatorToken?: string;
   inspectorateToken?: string;
   seed?: boolean;
+  /** Also seed demo facilitators and group intro sessions (`npm start`; tests bring their own). */
+  demo?: boolean;
   /** How often the timer loop fires due timers (ms). */
   tickMs?: number;
   /** Retry pauses per state in ms, to shorten real back-off in tests. */
@@ -156,6 +158,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   });
   const definitions = renderLocalDefinitions();
   const invitationArn = sfn.register('invitation', definitions.invitation);
+  const meetingArn = sfn.register('meeting', definitions.meeting);
   const sfnUrl = await sfn.listen(opts.sfnPort ?? 0);
 
   // The HTTP server's port must be known before the handlers' env is built (links point at it).
@@ -250,6 +253,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     AWS_REGION: 'eu-north-1',
     TABLE_NAME: 'kvalitetsdialog',
     INVITATION_STATE_MACHINE_ARN: invitationArn,
+    MEETING_STATE_MACHINE_ARN: meetingArn,
     PUBLIC_BASE_URL: http.url,
     MAIL_FROM: 'Kvalitetsdialog <kvalitetsdialog@skolverket.example.se>',
     MAIL_REPLY_TO: 'kvalitetsdialog@skolverket.example.se',
@@ -274,6 +278,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   if (opts.seed !== false && (await deps.organisers.list(1)).items.length === 0) {
     for (const o of demoOrganisers) await deps.organisers.put(toOrganiser(organiserInputSchema.parse(o), clock.now()));
     log(`[seed] ${demoOrganisers.length} demo organisers`);
+    if (opts.demo) log(`[seed] ${await seedDemoScheduling(deps)}`);
   }
   const sweepDoc = DynamoDBDocumentClient.from(
     new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
@@ -355,6 +360,29 @@ export function toSesEvent(e: z.output<typeof devSesEventSchema>, now: Date) {
           }
         : { eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: e.email }], timestamp: at } };
   return { source: 'aws.ses', 'detail-type': `Email ${e.type}`, time: at, detail };
+}
+
+/** Demo facilitators and one group intro session per demo organiser, through the coordinator use-cases. */
+async function seedDemoScheduling(d: Deps): Promise<string> {
+  const { createIntroSession, previewSlots, upsertFacilitator } = await import('#functions/use-cases/scheduling.ts');
+  for (const f of demoFacilitators) await upsertFacilitator(d, f);
+  let sessions = 0;
+  for (const [organiserId, audience] of Object.entries(demoIntroAudiences)) {
+    const o = await d.organisers.get(organiserId);
+    const [slot] = await previewSlots(d, { kind: 'intro', organiserId });
+    if (!o || !slot?.sessions[0]) continue;
+    await createIntroSession(d, {
+      region: o.region,
+      start: slot.sessions[0].start.toISOString(),
+      minutes: 90,
+      videoLink: `https://mote.kvalitetsdialog.example.se/intro-${o.region}`,
+      capacity: 8,
+      audience,
+      pair: slot.pair,
+    });
+    sessions++;
+  }
+  return `${demoFacilitators.length} demo facilitators, ${sessions} group intro sessions`;
 }
 
 function shutdown(server: Server): Promise<void> {

@@ -56,3 +56,22 @@ export const demoOrganisers: OrganiserInput[] = [
     ],
   },
 ];
+
+/** Demo facilitators for `npm start`: both agencies, a few offices (fictional people, example.se). */
+export const demoFacilitators = [
+  { id: 'sv-karin-solna', name: 'Karin Wallin', agency: 'skolverket', office: 'Solna', email: 'karin.wallin@skolverket.example.se' },
+  { id: 'sv-mats-harnosand', name: 'Mats Öhman', agency: 'skolverket', office: 'Härnösand', email: 'mats.ohman@skolverket.example.se' },
+  { id: 'sv-lena-malmo', name: 'Lena Nyström', agency: 'skolverket', office: 'Malmö', email: 'lena.nystrom@skolverket.example.se' },
+  { id: 'sv-omar-goteborg', name: 'Omar Haddad', agency: 'skolverket', office: 'Göteborg', email: 'omar.haddad@skolverket.example.se' },
+  { id: 'sp-sara-solna', name: 'Sara Lindqvist', agency: 'spsm', office: 'Solna', email: 'sara.lindqvist@spsm.example.se' },
+  { id: 'sp-jonas-harnosand', name: 'Jonas Åberg', agency: 'spsm', office: 'Härnösand', email: 'jonas.aberg@spsm.example.se' },
+  { id: 'sp-eva-vaxjo', name: 'Eva Sandberg', agency: 'spsm', office: 'Växjö', email: 'eva.sandberg@spsm.example.se' },
+  { id: 'sp-ali-uppsala', name: 'Ali Rahimi', agency: 'spsm', office: 'Uppsala', email: 'ali.rahimi@spsm.example.se' },
+];
+
+/** One group intro session per demo organiser's region and kind, at the first free time of a pair. */
+export const demoIntroAudiences: Record<string, 'municipal' | 'private' | 'preschool_only'> = {
+  'norrviks-kommun': 'municipal',
+  'solrosens-forskola-ab': 'preschool_only',
+  'ekbackens-ekonomiska-forening': 'private',
+};

@@ -15,6 +15,7 @@ const runtime = await startLocalRuntime({
   sesPort,
   coordinatorToken: process.env.COORDINATOR_TOKEN,
   inspectorateToken: process.env.INSPECTORATE_TOKEN,
+  demo: true,
   log: (line) => console.log(line),
 });
 

@@ -71,6 +71,8 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret)
       .grantStateMachine(props.stateMachines.invitation, ['start']);
     if (props.mailSender) api.allowSendEmail(props.mailSender);
+    // Booking, moving and cancelling meetings completes a phase's wait or starts its next round.
+    api.grantStateMachine(props.stateMachines.meeting, ['start', 'respond']);
 
     const answerPage = new ServiceFunction(this, 'AnswerPage', {
       entry: httpFunctions.answerPage.entry,
@@ -82,6 +84,9 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret);
     for (const machine of machines) answerPage.grantStateMachine(machine, ['respond']);
+    // The organiser's meeting pages book, move and cancel (calendar mail) and may start a new offer round.
+    answerPage.grantStateMachine(props.stateMachines.meeting, ['start']);
+    if (props.mailSender) answerPage.allowSendEmail(props.mailSender);
 
     const consoleFn = new ServiceFunction(this, 'Console', {
       entry: httpFunctions.console.entry,
@@ -95,6 +100,7 @@ export class ApiStack extends Stack {
       .grantStateMachine(props.stateMachines.invitation, ['start'])
       .grantReadExecutions(`${props.prefix}-invitation`);
     for (const machine of machines) consoleFn.grantStateMachine(machine, ['respond']);
+    consoleFn.grantStateMachine(props.stateMachines.meeting, ['start']);
 
     this.functions = { api, answerPage, console: consoleFn };
 

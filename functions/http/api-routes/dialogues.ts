@@ -6,7 +6,13 @@ import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
 
-export const dialogueView = <T extends Dialogue>({ waitToken, version, ...rest }: T) => ({ ...rest, waitingForAnswer: Boolean(waitToken) });
+export const dialogueView = <T extends Dialogue>({ waitToken, version, ...rest }: T) => ({
+  ...rest,
+  // The booking wait's task token stays inside too.
+  ...(rest.phase ? { phase: { ...rest.phase, token: undefined } } : {}),
+  waitingForAnswer: Boolean(waitToken),
+  waitingForBooking: Boolean(rest.phase?.token),
+});
 
 export const dialogueRoutes: ApiRoutes = {
   'POST /api/dialogues': async (event, role) => {

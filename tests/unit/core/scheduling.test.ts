@@ -123,6 +123,24 @@ describe('proposeSlots: invariants (property-based)', () => {
   });
 });
 
+describe('proposeSlots: a new offer after "other times" (property-based)', () => {
+  it('never proposes before notBefore, and still only working days and valid pairs', () => {
+    fc.assert(
+      fc.property(nowArb, busyArb, fc.integer({ min: 0, max: 60 }), fc.constantFrom(...meetingKinds), (now, busy, laterDays, kind) => {
+        const notBefore = new Date(now.getTime() + laterDays * 86_400_000);
+        for (const slot of proposeSlots(ctx(toBusy(busy)), { kind, now, notBefore })) {
+          for (const s of slot.sessions) {
+            expect(s.start.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+            expect(isWorkingDay(stockholmDate(s.start), calendar)).toBe(true);
+          }
+          expect([agencyOf.get(slot.pair.skolverket), agencyOf.get(slot.pair.spsm)]).toEqual(['skolverket', 'spsm']);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('proposeSlots: examples', () => {
   const now = new Date('2026-03-02T09:00:00Z');
 

@@ -123,3 +123,49 @@ describe('meeting mail', () => {
     expect(raw).toContain('text/calendar; charset=utf-8; method=CANCEL');
   });
 });
+
+describe('meeting mail to the organiser’s contacts (issue 3)', () => {
+  const contacts = [
+    { key: 'board-1', name: 'Barn- och utbildningsnämnden', email: 'bun@norrvik.example.se' },
+    // Also a named participant: mailed once
+    { key: 'chief-1', name: 'Örjan Ek', email: 'orjan@norrvik.example.se' },
+  ];
+
+  it('adds the contacts once each, with a manage link placeholder in a REQUEST only', () => {
+    // Act
+    const request = composeMeetingMails(templates, { ...input, meeting: booked, method: 'REQUEST', organiserRecipients: contacts });
+    const cancel = composeMeetingMails(templates, {
+      ...input,
+      meeting: cancelMeeting(booked, t0),
+      method: 'CANCEL',
+      organiserRecipients: contacts,
+    });
+    // Assess
+    expect(request.map((m) => m.to)).toEqual([
+      'anna@skolverket.example.se',
+      'david@spsm.example.se',
+      'bun@norrvik.example.se',
+      'orjan@norrvik.example.se',
+      'marta@norrvik.example.se',
+    ]);
+    expect(request.filter((m) => m.manage).map((m) => m.to)).toEqual(['bun@norrvik.example.se', 'orjan@norrvik.example.se']);
+    expect(request.find((m) => m.to === 'bun@norrvik.example.se')?.text).toContain('https://manage-link.invalid/placeholder');
+    expect(request.find((m) => m.to === 'anna@skolverket.example.se')?.text).not.toContain('manage-link');
+    expect(cancel.some((m) => m.manage)).toBe(false);
+    expect(parseIcs(request[0]!.calendar!.ics).events[0]!.attendees).toContain('mailto:bun@norrvik.example.se');
+  });
+
+  it('leaves the pair out for a place in a group intro session, and cancels dropped sessions under their own UIDs', () => {
+    const pairless = composeMeetingMails(templates, { ...input, meeting: booked, method: 'REQUEST', mailPair: false });
+    expect(pairless.map((m) => m.to)).not.toContain('anna@skolverket.example.se');
+    const dropped = composeMeetingMails(templates, {
+      ...input,
+      meeting: { ...booked, sessions: [session('2026-04-16', '09:00', '11:30')] },
+      method: 'CANCEL',
+      firstIndex: 2,
+    });
+    const cal = parseIcs(dropped[0]!.calendar!.ics);
+    expect(cal.method).toBe('CANCEL');
+    expect(cal.events.map((e) => e.uid)).toEqual(['mtg-7-3@kvalitetsdialog.example.se']);
+  });
+});
