@@ -1,11 +1,11 @@
 /**
- * Sends mail through SES v2 as raw MIME (built by nodemailer's MailComposer), so every message
- * carries our stable Message-ID and, later, calendar parts. nodemailer's stream transport only
- * composes the message; SES sends it. Throttling and transient SES errors
+ * Sends mail through SES v2 as raw MIME (built by nodemailer's MailComposer alone, not its
+ * transports), so every message carries our stable Message-ID and, later, calendar parts; SES
+ * sends it. Throttling and transient SES errors
  * surface as TransientError so the workflow retries them with backoff.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Mailer, OutgoingMail } from '#core/ports.ts';
 import { TransientError } from './transient.ts';
 
@@ -17,8 +17,6 @@ export interface SesMailerOptions {
 
 const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
 
-const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
@@ -26,7 +24,8 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
-    const composed = await composer.sendMail({
+    // MimeNode builds with CRLF line ends, as SES expects.
+    const raw = await new MailComposer({
       from: this.options.from,
       replyTo: this.options.replyTo,
       to: mail.to,
@@ -39,8 +38,9 @@ export class SesMailer implements Mailer {
       icalEvent: mail.calendar
         ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', content: mail.calendar.ics }
         : undefined,
-    });
-    const raw = composed.message as Buffer;
+    })
+      .compile()
+      .build();
     try {
       const r = await this.ses.send(
         new SendEmailCommand({

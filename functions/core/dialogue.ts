@@ -2,7 +2,7 @@
  * The dialogue record: its states, every allowed transition (in one table), the step history and
  * the answer an organiser gives. Pure functions; persistence lives in the adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { ContactRole, LegalForm } from './organiser.ts';

@@ -4,7 +4,7 @@
  * whether they get other support; offer small organisers group dialogues (by shared school chief,
  * else by region); and show what the plan covers per facilitator hour. Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Organiser, SchoolForm } from './organiser.ts';
 
 /** School forms the evaluation found easily overlooked in dialogues. */

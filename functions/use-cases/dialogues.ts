@@ -1,6 +1,6 @@
 /** Coordinator use-cases on dialogues: create (and start its invitation workflow), read, list. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';

@@ -1,6 +1,6 @@
 /**
  * "A function of this service": one NodejsFunction with the defaults every handler needs (Node 24
- * on ARM, ESM bundle with the AWS SDK and templates/ inside, source maps, X-Ray, its own log group
+ * on ARM, ESM bundle with templates/ inside and the AWS SDK v3 taken from the runtime, source maps, X-Ray, its own log group
  * and a role that may write only to that group), plus binding helpers that set an environment
  * variable AND grant exactly what the variable is used for, in one call.
  */
@@ -32,6 +32,13 @@ type LocalOnlyEnv =
 /** The variables a cloud function may be given: the handlers' env schema plus two runtime knobs. */
 export type CloudEnvName = Exclude<keyof typeof envSchema.shape, LocalOnlyEnv> | 'NODE_OPTIONS' | 'TEMPLATES_DIR';
 export type CloudEnvironment = Partial<Record<CloudEnvName, string>>;
+
+/**
+ * Left out of every bundle: the Node.js Lambda runtime ships AWS SDK v3 (every `@aws-sdk/*`
+ * client and lib-dynamodb), importable from ESM. Bundling our own copy would add ~0.5 MB per
+ * function and pin its version; the runtime's copy is patched by AWS.
+ */
+export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*'];
 
 /** Where the bundle's templates/ folder lands in the Lambda filesystem. */
 export const LAMBDA_TEMPLATES_DIR = '/var/task/templates';
@@ -127,7 +134,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        externalModules: [],
+        externalModules: LAMBDA_EXTERNAL_MODULES,
         ...bundling,
         commandHooks: {
           beforeBundling: () => [],

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
