@@ -4,7 +4,7 @@
  * mails the send rate allows by now (pacing that survives restarts because it is computed from
  * the campaign record, not kept in memory).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { legalForms, type Organiser, schoolForms } from './organiser.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type RegionId, regions } from './regions.ts';
@@ -53,7 +53,7 @@ export const campaignStates = ['draft', 'running', 'paused', 'completed'] as con
 export type CampaignState = (typeof campaignStates)[number];
 
 /** Why an organiser in the selection is not invited. */
-export const exclusionReasons = ['missing_contacts', 'already_in_dialogue'] as const;
+export const exclusionReasons = ['missing_contacts', 'inspection_under_way', 'already_in_dialogue'] as const;
 export type ExclusionReason = (typeof exclusionReasons)[number];
 
 export interface CampaignRecipient {
@@ -109,8 +109,11 @@ export function eligibility(
   o: Organiser,
   s: CampaignSelection,
   hasDialogueThisCycle: boolean,
+  inspectionUnderWay = false,
 ): { eligible: true; mails: number } | { eligible: false; reason: ExclusionReason } {
   if (s.notYetOfferedThisCycle && hasDialogueThisCycle) return { eligible: false, reason: 'already_in_dialogue' };
+  // The invitation clash rule: no invitation while the Schools Inspectorate is at the organiser.
+  if (inspectionUnderWay) return { eligible: false, reason: 'inspection_under_way' };
   try {
     return { eligible: true, mails: resolveRecipients(o).length };
   } catch {

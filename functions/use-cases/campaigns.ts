@@ -17,6 +17,7 @@ import {
 } from '#core/campaign.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { checkClash } from './clash.ts';
 import { createDialogue } from './dialogues.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -38,7 +39,7 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
   const cycle = input.cycle ?? String(now.getUTCFullYear());
   const recipients: CampaignRecipient[] = [];
   const excluded: CampaignPreview['excluded'] = [];
-  const excludedCounts: Record<ExclusionReason, number> = { missing_contacts: 0, already_in_dialogue: 0 };
+  const excludedCounts: Record<ExclusionReason, number> = { missing_contacts: 0, inspection_under_way: 0, already_in_dialogue: 0 };
   let cursor: string | undefined;
   do {
     const page = await d.organisers.list(100, cursor);
@@ -47,8 +48,12 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
     const offered = await Promise.all(
       selected.map((o) => (input.selection.notYetOfferedThisCycle ? d.campaigns.hasDialogue(o.id, cycle) : false)),
     );
+    // The invitation clash rule at this moment (one Query on the organiser's partition each).
+    const inspected = await Promise.all(
+      selected.map(async (o) => !(await checkClash(d, { organiserId: o.id, kind: 'invitation', start: at, end: at })).ok),
+    );
     for (const [i, o] of selected.entries()) {
-      const e = eligibility(o, input.selection, offered[i]!);
+      const e = eligibility(o, input.selection, offered[i]!, inspected[i]!);
       if (e.eligible) {
         recipients.push({
           campaignId: id,

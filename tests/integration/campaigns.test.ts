@@ -36,10 +36,17 @@ describe('campaigns', () => {
   let campaignId = '';
   let total = 0;
   const alreadyInvited = withContacts[0]!;
+  const inspected = withContacts[1]!;
+  const invitable = withContacts.filter((o) => o !== inspected);
 
   it('previews who would be invited and why the others would not', async () => {
     // Prepare: one organiser already has a dialogue this cycle
     expect((await h.api('POST', '/api/dialogues', { organiserId: alreadyInvited.id })).status).toBe(201);
+    // … and another one has the Schools Inspectorate at the door this week
+    const today = h.runtime.clock.now().toISOString().slice(0, 10);
+    const inWeek = new Date(h.runtime.clock.now().getTime() + 6 * 86_400_000).toISOString().slice(0, 10);
+    const inspection = { orgNumber: inspected.orgNumber, kind: 'regular_supervision', start: today, end: inWeek, status: 'confirmed' };
+    expect((await h.api('PUT', '/api/inspections/SI-CAMPAIGN-1', inspection, h.runtime.tokens.inspectorate)).status).toBe(201);
 
     // Act
     const r = await h.api('POST', '/api/campaigns', { name: 'Hösten 2026, alla huvudmän', sendRate: 4 });
@@ -49,9 +56,10 @@ describe('campaigns', () => {
     const noContacts = population.length - withContacts.length;
     expect(noContacts).toBeGreaterThan(0);
     expect(r.json.campaign.state).toBe('draft');
-    expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, already_in_dialogue: 1 });
-    expect(r.json.campaign.progress).toEqual({ sent: 0, queued: withContacts.length - 1, failed: 0, total: withContacts.length - 1 });
+    expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, inspection_under_way: 1, already_in_dialogue: 1 });
+    expect(r.json.campaign.progress).toEqual({ sent: 0, queued: withContacts.length - 2, failed: 0, total: withContacts.length - 2 });
     expect(r.json.excluded).toContainEqual({ organiserId: alreadyInvited.id, name: alreadyInvited.name, reason: 'already_in_dialogue' });
+    expect(r.json.excluded).toContainEqual({ organiserId: inspected.id, name: inspected.name, reason: 'inspection_under_way' });
     expect(r.json.recipients.every((x: { mails: number }) => x.mails >= 1)).toBe(true);
     campaignId = r.json.campaign.id;
     total = r.json.campaign.total;
@@ -97,11 +105,11 @@ describe('campaigns', () => {
     expect(done.state).toBe('completed');
     expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total });
     const dialogues = await listDialogues();
-    expect(dialogues).toHaveLength(withContacts.length);
-    expect(new Set(dialogues.map((d) => d.organiserId)).size).toBe(withContacts.length);
+    expect(dialogues).toHaveLength(invitable.length);
+    expect(new Set(dialogues.map((d) => d.organiserId))).toEqual(new Set(invitable.map((o) => o.id)));
     await Promise.all(dialogues.map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
     const mails = await h.mailbox();
-    for (const o of withContacts) {
+    for (const o of invitable) {
       const board = o.contacts!.find((c) => c.role === 'board')!.email;
       expect(mails.filter((m) => m.destination.to.includes(board))).toHaveLength(1);
     }
@@ -115,6 +123,9 @@ describe('campaigns', () => {
 });
 
 describe('cycle planning', () => {
+  // Everyone with contacts got a dialogue through the campaign above, except the one under inspection.
+  const hadDialogue = withContacts.filter((o) => o !== withContacts[1]);
+
   it('ranks the stored organisers, knows who had a dialogue this cycle and reports coverage', async () => {
     const cycle = String(new Date((await h.api('GET', '/api/dev/clock')).json.now).getUTCFullYear());
 
@@ -123,7 +134,7 @@ describe('cycle planning', () => {
     expect(r.status).toBe(200);
     expect(r.json.ranked).toHaveLength(population.length);
     const invited = r.json.ranked.filter((x: { reasons: string[] }) => !x.reasons.includes('ingen tidigare kvalitetsdialog'));
-    expect(invited).toHaveLength(withContacts.length);
+    expect(invited).toHaveLength(hadDialogue.length);
     expect(r.json.coverage.hours).toBeLessThanOrEqual(60);
     expect(r.json.coverage.shareOfChildren).toBeGreaterThan(0);
     expect((await h.api('POST', '/api/plans', { weights: { children: -1 } })).status).toBe(400);

@@ -30,6 +30,7 @@ describe('campaign selection', () => {
     const withContacts = organisers.find((o) => o.contacts.length > 0)!;
     expect(eligibility({ ...withContacts, contacts: [] }, s, false)).toEqual({ eligible: false, reason: 'missing_contacts' });
     expect(eligibility(withContacts, s, true)).toEqual({ eligible: false, reason: 'already_in_dialogue' });
+    expect(eligibility(withContacts, s, false, true)).toEqual({ eligible: false, reason: 'inspection_under_way' });
     expect(eligibility(withContacts, select({ notYetOfferedThisCycle: false }), true)).toMatchObject({ eligible: true });
     expect(eligibility(withContacts, s, false)).toEqual({ eligible: true, mails: 2 });
   });
