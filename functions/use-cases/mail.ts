@@ -25,6 +25,8 @@ export interface SendOnceInput {
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
+  /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
+  suppressed?: boolean;
   render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
@@ -37,7 +39,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   const now = d.clock.now();
   const link =
     input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: addDays(now, d.settings.linkValidDays).toISOString() } : undefined);
-  const suppressed = await d.suppressions.isSuppressed(input.email);
+  const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
     step: input.step,
