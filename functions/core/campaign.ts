@@ -87,6 +87,9 @@ export interface Campaign {
   /** Throttled: nothing is sent before this time; the pause doubles on each throttle. */
   backoffUntil?: string;
   backoffMs?: number;
+  /** Times SES refused this campaign's invitations for throttling (each retried by its workflow). */
+  throttled?: number;
+  lastThrottledAt?: string;
   excluded: Record<ExclusionReason, number>;
   createdAt: string;
   updatedAt: string;
@@ -130,6 +133,24 @@ export function mailAllowance(c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceM
   if (c.backoffUntil && now.getTime() < Date.parse(c.backoffUntil)) return 0;
   const seconds = Math.max(0, (now.getTime() - Date.parse(c.paceFrom)) / 1000);
   return Math.max(0, Math.floor(c.sendRate * seconds + c.sendRate) - c.paceMails);
+}
+
+/**
+ * SES throttled one of the campaign's invitations: count it and hold sending for the next
+ * back-off (doubling while the previous one is still running).
+ */
+export function throttledCampaign(c: Campaign, now: Date): Campaign {
+  const holding = c.backoffUntil !== undefined && now.getTime() < Date.parse(c.backoffUntil);
+  const backoffMs = nextBackoffMs(holding ? c.backoffMs : undefined);
+  const at = now.toISOString();
+  return {
+    ...c,
+    throttled: (c.throttled ?? 0) + 1,
+    lastThrottledAt: at,
+    backoffMs,
+    backoffUntil: new Date(now.getTime() + backoffMs).toISOString(),
+    updatedAt: at,
+  };
 }
 
 /** The next back-off after a throttle: 1 s, doubling, at most 5 minutes. */

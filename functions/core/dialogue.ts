@@ -247,6 +247,8 @@ export interface Dialogue {
   error?: { code: string; message: string };
   /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
   conflict?: DialogueConflict;
+  /** The campaign that offered it: SES throttling its invitations slows that campaign down. */
+  campaignId?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -17,6 +17,7 @@ import {
 } from '#core/campaign.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { isThrottle } from './campaign-feedback.ts';
 import { checkClash } from './clash.ts';
 import { createDialogue } from './dialogues.ts';
 import { parseOrThrow } from './validate.ts';
@@ -129,14 +130,6 @@ export interface DriveResult {
   throttled: number;
 }
 
-const THROTTLES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransientError',
-]);
-
 /** One pass over the running campaigns: invites as many recipients as each one's send rate allows by now. */
 export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveResult> {
   const result: DriveResult = { campaigns: 0, invited: 0, failed: 0, throttled: 0 };
@@ -175,11 +168,11 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
       if (i >= throttledAt) return;
       const r = batch[i]!;
       try {
-        const { dialogue } = await createDialogue(d, { organiserId: r.organiserId, cycle: c.cycle });
+        const { dialogue } = await createDialogue(d, { organiserId: r.organiserId, cycle: c.cycle }, undefined, { campaignId: c.id });
         outcomes.set(i, { ...r, status: 'sent', dialogueId: dialogue.id });
       } catch (e) {
         const name = (e as Error).name;
-        if (THROTTLES.has(name)) throttledAt = Math.min(throttledAt, i);
+        if (isThrottle(e)) throttledAt = Math.min(throttledAt, i);
         else outcomes.set(i, { ...r, status: 'failed', error: (e as Error).message.slice(0, 500) });
       }
     }
@@ -211,6 +204,32 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
     };
   });
   return { invited: sent, failed, throttled };
+}
+
+/**
+ * The cloud sender: the scheduler fires it every minute, and it drives the running campaigns
+ * about once a second for up to `budgetMs`, so mail leaves at the send rate instead of in one
+ * burst per tick. Pacing lives on the campaign records, so an overlapping or crashed run neither
+ * speeds sending up nor loses its place; it stops early when no campaign is running.
+ */
+export async function sendCampaignsFor(
+  d: Deps,
+  budgetMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
+  intervalMs = 1000,
+): Promise<DriveResult & { rounds: number }> {
+  const total = { campaigns: 0, invited: 0, failed: 0, throttled: 0, rounds: 0 };
+  const started = Date.now();
+  for (;;) {
+    const r = await driveCampaigns(d);
+    total.rounds++;
+    total.campaigns = Math.max(total.campaigns, r.campaigns);
+    total.invited += r.invited;
+    total.failed += r.failed;
+    total.throttled += r.throttled;
+    if (r.campaigns === 0 || Date.now() - started + intervalMs > budgetMs) return total;
+    await sleep(intervalMs);
+  }
 }
 
 async function finish(d: Deps, id: string, now: Date): Promise<void> {

@@ -9,6 +9,7 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
 
 async function load(d: Deps, dialogueId: string): Promise<{ dialogue: Dialogue; organiser: Organiser }> {
@@ -82,6 +83,10 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
       suppressed: suppressed.has(r.email),
       withLink: true,
       render: invitationMail(d, organiser, r, answerBy),
+    }).catch(async (e: unknown) => {
+      // The workflow retries this step with back-off; the campaign holds its next batches too.
+      if (dialogue.campaignId && isThrottle(e)) await noteCampaignThrottled(d, dialogue.campaignId).catch(() => undefined);
+      throw e;
     });
     if (result.sent) sent++;
     if (result.record.status === 'unconfirmed') unconfirmed.push(r.email);

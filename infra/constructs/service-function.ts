@@ -36,9 +36,11 @@ export type CloudEnvironment = Partial<Record<CloudEnvName, string>>;
 /**
  * Left out of every bundle: the Node.js Lambda runtime ships AWS SDK v3 (every `@aws-sdk/*`
  * client and lib-dynamodb), importable from ESM. Bundling our own copy would add ~0.5 MB per
- * function and pin its version; the runtime's copy is patched by AWS.
+ * function and pin its version; the runtime's copy is patched by AWS. `source-map` is only an
+ * optional extra of Handlebars' compiler (required inside a try/catch, for template source maps
+ * we never ask for): without it Handlebars concatenates plain strings.
  */
-export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*'];
+export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*', 'source-map'];
 
 /** Where the bundle's templates/ folder lands in the Lambda filesystem. */
 export const LAMBDA_TEMPLATES_DIR = '/var/task/templates';

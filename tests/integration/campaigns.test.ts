@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
+import { TransientError } from '#adapters/transient.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();
@@ -57,7 +58,14 @@ describe('campaigns', () => {
     expect(noContacts).toBeGreaterThan(0);
     expect(r.json.campaign.state).toBe('draft');
     expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, inspection_under_way: 1, already_in_dialogue: 1 });
-    expect(r.json.campaign.progress).toEqual({ sent: 0, queued: withContacts.length - 2, failed: 0, total: withContacts.length - 2 });
+    expect(r.json.campaign.progress).toEqual({
+      sent: 0,
+      queued: withContacts.length - 2,
+      failed: 0,
+      total: withContacts.length - 2,
+      throttled: 0,
+      retrying: false,
+    });
     expect(r.json.excluded).toContainEqual({ organiserId: alreadyInvited.id, name: alreadyInvited.name, reason: 'already_in_dialogue' });
     expect(r.json.excluded).toContainEqual({ organiserId: inspected.id, name: inspected.name, reason: 'inspection_under_way' });
     expect(r.json.recipients.every((x: { mails: number }) => x.mails >= 1)).toBe(true);
@@ -103,7 +111,7 @@ describe('campaigns', () => {
 
     const done = await progress(campaignId);
     expect(done.state).toBe('completed');
-    expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total });
+    expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total, throttled: 0, retrying: false });
     const dialogues = await listDialogues();
     expect(dialogues).toHaveLength(invitable.length);
     expect(new Set(dialogues.map((d) => d.organiserId))).toEqual(new Set(invitable.map((o) => o.id)));
@@ -119,6 +127,45 @@ describe('campaigns', () => {
     const r = await h.api('POST', `/api/campaigns/${campaignId}/launch`);
     expect(r.status).toBe(409);
     expect(r.json.message).toContain('it is completed');
+  });
+
+  it('backs off when SES throttles, shows it in the progress, and still invites everyone exactly once', async () => {
+    // Prepare: a fresh mailbox and SES refusing every fourth call; the workflow retries quickly
+    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations': 10 } });
+    await h.clearMailbox();
+    const mailer = h.runtime.deps.mailer;
+    let calls = 0;
+    h.runtime.deps.mailer = {
+      send: async (mail) => {
+        if (++calls % 4 === 0) throw new TransientError('SES did not accept the mail (TooManyRequestsException); will retry');
+        return mailer.send(mail);
+      },
+    };
+    const created = await h.api('POST', '/api/campaigns', { name: 'Våren 2027', cycle: '2027', sendRate: 1000 });
+    const id = created.json.campaign.id;
+
+    // Act
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+    for (let i = 0; i < 60 && (await progress(id)).state !== 'completed'; i++) await h.advance('PT2S');
+    const next = (await listDialogues()).filter((x) => (x as { cycle?: string }).cycle === '2027');
+    await Promise.all(next.map((x) => h.waitForWorkflow(x.id, (e) => e.type === 'TaskWaiting')));
+
+    // Assess
+    const done = await progress(id);
+    expect(done.state).toBe('completed');
+    expect(done.progress).toMatchObject({ sent: created.json.campaign.total, queued: 0, failed: 0 });
+    expect(done.progress.throttled).toBeGreaterThan(0);
+    expect(done.lastThrottledAt).toBeDefined();
+    expect(next).toHaveLength(created.json.campaign.total);
+    const mails = await h.mailbox();
+    for (const x of next) {
+      const o = population.find((p) => p.id === x.organiserId)!;
+      const board = o.contacts!.find((c) => c.role === 'board')!.email;
+      expect(
+        mails.filter((m) => m.destination.to.includes(board)),
+        board,
+      ).toHaveLength(1);
+    }
   });
 });
 
