@@ -1,11 +1,10 @@
 /**
- * Sends mail through SES v2 as raw MIME (built by nodemailer's MailComposer alone, not its
- * transports), so every message carries our stable Message-ID and, later, calendar parts; SES
- * sends it. Throttling and transient SES errors
+ * Sends mail through SES v2 as raw MIME (built by ./mime.ts), so every message carries our stable
+ * Message-ID and calendar parts; SES sends it. Throttling and transient SES errors
  * surface as TransientError so the workflow retries them with backoff.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { buildMime } from './mime.ts';
 import type { Mailer, OutgoingMail } from '#core/ports.ts';
 import { TransientError } from './transient.ts';
 
@@ -24,8 +23,7 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
-    // MimeNode builds with CRLF line ends, as SES expects.
-    const raw = await new MailComposer({
+    const raw = buildMime({
       from: this.options.from,
       replyTo: this.options.replyTo,
       to: mail.to,
@@ -35,12 +33,10 @@ export class SesMailer implements Mailer {
       messageId: mail.messageId,
       headers: { 'Content-Language': 'sv' },
       // multipart/mixed → multipart/alternative (text, html, text/calendar; method=…) + the .ics attached
-      icalEvent: mail.calendar
-        ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', content: mail.calendar.ics }
+      calendar: mail.calendar
+        ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', ics: mail.calendar.ics }
         : undefined,
-    })
-      .compile()
-      .build();
+    });
     try {
       const r = await this.ses.send(
         new SendEmailCommand({

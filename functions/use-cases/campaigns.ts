@@ -171,7 +171,6 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
         const { dialogue } = await createDialogue(d, { organiserId: r.organiserId, cycle: c.cycle }, undefined, { campaignId: c.id });
         outcomes.set(i, { ...r, status: 'sent', dialogueId: dialogue.id });
       } catch (e) {
-        const name = (e as Error).name;
         if (isThrottle(e)) throttledAt = Math.min(throttledAt, i);
         else outcomes.set(i, { ...r, status: 'failed', error: (e as Error).message.slice(0, 500) });
       }

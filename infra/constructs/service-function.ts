@@ -46,7 +46,7 @@ export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*', 'source-map'];
 export const LAMBDA_TEMPLATES_DIR = '/var/task/templates';
 
 /**
- * esbuild's ESM output cannot `require()`; CommonJS dependencies (nodemailer, handlebars) still
+ * esbuild's ESM output cannot `require()`; CommonJS dependencies (handlebars) still
  * do, so the bundle defines `require` from `import.meta.url`.
  */
 const ESM_REQUIRE_BANNER =

@@ -113,12 +113,9 @@ describe('Lambda bundles', () => {
    */
   const TARGET_BYTES = 300 * 1024;
   const CEILING_BYTES: Record<string, number> = {
-    'api.ts': 665 * 1024,
-    'answer-page.ts': 400 * 1024,
-    'console.ts': 430 * 1024,
-    'ses-events.ts': 400 * 1024,
-    'timer-tick.ts': 405 * 1024,
-    'workflow-task.ts': 380 * 1024,
+    // The coordinator API serves every /api route (inspection import with csv-parse and ical.js,
+    // meetings with ical-generator, scheduling with luxon): splitting it by route group is next.
+    'api.ts': 540 * 1024,
   };
 
   it(`stay within their size budget (target ${TARGET_BYTES / 1024} KB minified)`, () => {
