@@ -213,5 +213,6 @@ export interface CampaignRepository {
   /** Recipients from position `from` on, in order. */
   recipients(id: string, from: number, limit: number): Promise<CampaignRecipient[]>;
   putRecipient(recipient: CampaignRecipient): Promise<void>;
+  putRecipients(recipients: readonly CampaignRecipient[]): Promise<void>;
   hasDialogue(organiserId: string, cycle: string): Promise<boolean>;
 }

@@ -181,7 +181,7 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
   let done = 0;
   while (done < batch.length && done < throttledAt && outcomes.has(done)) done++;
   const handled = batch.slice(0, done).map((_, i) => outcomes.get(i)!);
-  for (const r of handled) await d.campaigns.putRecipient(r);
+  await d.campaigns.putRecipients(handled);
   const sent = handled.filter((r) => r.status === 'sent').length;
   const failed = handled.length - sent;
   const throttled = throttledAt < batch.length;
