@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
 import { TransientError } from '#adapters/transient.ts';
+import { sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();
@@ -166,6 +167,30 @@ describe('campaigns', () => {
         board,
       ).toHaveLength(1);
     }
+  });
+});
+
+describe('the cloud sender loop', () => {
+  it('drives a running campaign about once per interval, at its send rate, and stops when none runs', async () => {
+    // Prepare: a campaign for another cycle at 4 mails/s (two mails an invitation)
+    const created = await h.api('POST', '/api/campaigns', { name: 'Hösten 2028', cycle: '2028', sendRate: 4 });
+    const id = created.json.campaign.id;
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+
+    // Act: a 2.5 s run with a round every 500 ms (the cloud runs 50 s with a round a second)
+    const t0 = Date.now();
+    const run = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+    const seconds = (Date.now() - t0) / 1000;
+    await h.api('POST', `/api/campaigns/${id}/pause`);
+    const idle = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+
+    // Assess
+    expect(run.rounds).toBeGreaterThanOrEqual(3);
+    expect(run.invited).toBeGreaterThan(0);
+    // 4 mails/s for the seconds it ran plus a one-second burst, at least one mail per invitation
+    expect(run.invited).toBeLessThanOrEqual(Math.ceil(4 * seconds + 4));
+    expect((await progress(id)).progress.sent).toBe(run.invited);
+    expect(idle).toMatchObject({ rounds: 1, campaigns: 0, invited: 0 });
   });
 });
 
