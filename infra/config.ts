@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseClashRules } from '#core/clash.ts';
 
 /** The repository root: Lambda entries, templates/ and package-lock.json are found from here. */

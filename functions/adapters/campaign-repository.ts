@@ -17,18 +17,8 @@ export class DynamoCampaignRepository implements CampaignRepository {
   ) {}
 
   async create(campaign: Campaign, recipients: CampaignRecipient[]): Promise<void> {
-    // Recipients first, 25 per BatchWriteItem: a campaign record is only visible once its recipient list is complete.
-    for (let i = 0; i < recipients.length; i += 25) {
-      let requests: Record<string, unknown>[] = recipients
-        .slice(i, i + 25)
-        .map((r) => ({ PutRequest: { Item: { ...r, ...keys.campaignRecipient(r.campaignId, r.seq) } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === 8) throw new Error(`could not store the recipients of campaign ${campaign.id}; try again`);
-        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
-        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
-        requests = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    // Recipients first: a campaign record is only visible once its recipient list is complete.
+    await this.putRecipients(recipients);
     try {
       await this.doc.send(
         new PutCommand({
@@ -85,6 +75,21 @@ export class DynamoCampaignRepository implements CampaignRepository {
       new GetCommand({ TableName: this.table, Key: keys.organiserCycle(organiserId, cycle), ConsistentRead: true }),
     );
     return Boolean(r.Item);
+  }
+
+  /** Stores recipients 25 per BatchWriteItem (each an idempotent overwrite), retrying what DynamoDB leaves unprocessed. */
+  async putRecipients(recipients: readonly CampaignRecipient[]): Promise<void> {
+    for (let i = 0; i < recipients.length; i += 25) {
+      let requests: Record<string, unknown>[] = recipients
+        .slice(i, i + 25)
+        .map((r) => ({ PutRequest: { Item: { ...r, ...keys.campaignRecipient(r.campaignId, r.seq) } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt === 8) throw new Error(`could not store the recipients of campaign ${recipients[0]?.campaignId}; try again`);
+        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
+        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
+        requests = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+      }
+    }
   }
 
   async putRecipient(recipient: CampaignRecipient): Promise<void> {

@@ -3,7 +3,7 @@
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
   DialogueQueries,

@@ -2,7 +2,7 @@
  * The environment every function reads, parsed once with zod so a missing setting fails at cold
  * start with a message instead of at the first request. The CDK stacks set exactly these names.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const days = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

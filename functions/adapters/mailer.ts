@@ -1,11 +1,10 @@
 /**
- * Sends mail through SES v2 as raw MIME (built by nodemailer's MailComposer), so every message
- * carries our stable Message-ID and, later, calendar parts. nodemailer's stream transport only
- * composes the message; SES sends it. Throttling and transient SES errors
+ * Sends mail through SES v2 as raw MIME (built by ./mime.ts), so every message carries our stable
+ * Message-ID and calendar parts; SES sends it. Throttling and transient SES errors
  * surface as TransientError so the workflow retries them with backoff.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
+import { buildMime } from './mime.ts';
 import type { Mailer, OutgoingMail } from '#core/ports.ts';
 import { TransientError } from './transient.ts';
 
@@ -17,8 +16,6 @@ export interface SesMailerOptions {
 
 const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
 
-const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
@@ -26,7 +23,7 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
-    const composed = await composer.sendMail({
+    const raw = buildMime({
       from: this.options.from,
       replyTo: this.options.replyTo,
       to: mail.to,
@@ -36,11 +33,10 @@ export class SesMailer implements Mailer {
       messageId: mail.messageId,
       headers: { 'Content-Language': 'sv' },
       // multipart/mixed → multipart/alternative (text, html, text/calendar; method=…) + the .ics attached
-      icalEvent: mail.calendar
-        ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', content: mail.calendar.ics }
+      calendar: mail.calendar
+        ? { method: mail.calendar.method, filename: mail.calendar.filename ?? 'kallelse.ics', ics: mail.calendar.ics }
         : undefined,
     });
-    const raw = composed.message as Buffer;
     try {
       const r = await this.ses.send(
         new SendEmailCommand({

@@ -3,7 +3,16 @@
  * (dynalite has no transactions): the dialogue item carries its state, history and timer together.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -18,6 +27,7 @@ import type {
   SuppressionList,
 } from '#core/ports.ts';
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
+import { TransientError } from './transient.ts';
 
 /** A conditional write whose condition did not hold (the SDK's class, or its name across copies). */
 export const isConditionFailure = (e: unknown): boolean =>
@@ -35,9 +45,11 @@ export async function mutateVersioned<T extends { version: number }>(
   load: () => Promise<T | undefined>,
   toItem: (value: T) => Record<string, unknown>,
   change: (current: T) => T | undefined,
+  known?: T,
 ): Promise<{ value: T; changed: boolean }> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await load();
+    // A copy the caller just read saves the first read; if it is stale the conditional put fails and we read.
+    const current = attempt === 0 && known ? known : await load();
     if (!current) throw new ConflictError(`${what} does not exist`);
     const next = change(structuredClone(current));
     if (!next) return { value: current, changed: false };
@@ -200,7 +212,11 @@ export class DynamoDialogueRepository implements DialogueRepository {
     return strip<Dialogue>(r.Item);
   }
 
-  async mutate(id: string, change: (current: Dialogue) => Dialogue | undefined): Promise<{ dialogue: Dialogue; changed: boolean }> {
+  async mutate(
+    id: string,
+    change: (current: Dialogue) => Dialogue | undefined,
+    known?: Dialogue,
+  ): Promise<{ dialogue: Dialogue; changed: boolean }> {
     const { value, changed } = await mutateVersioned(
       this.doc,
       this.table,
@@ -208,6 +224,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
       () => this.get(id),
       (x) => this.item(x),
       change,
+      known?.id === id ? known : undefined,
     );
     return { dialogue: value, changed };
   }
@@ -390,6 +407,28 @@ export class DynamoSuppressionList implements SuppressionList {
   async isSuppressed(email: string): Promise<boolean> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.suppressed(email), ConsistentRead: true }));
     return Boolean(r.Item);
+  }
+
+  async suppressedAmong(emails: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(emails)];
+    const byPk = new Map(unique.map((e) => [keys.suppressed(e).pk, e]));
+    const found = new Set<string>();
+    // BatchGetItem takes 100 keys; an invitation has two or three recipients.
+    for (let i = 0; i < unique.length; i += 100) {
+      let keysLeft: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((e) => keys.suppressed(e));
+      for (let attempt = 0; keysLeft && keysLeft.length > 0; attempt++) {
+        if (attempt >= 5) throw new TransientError('DynamoDB left suppression lookups unprocessed; will retry');
+        const r: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysLeft, ConsistentRead: true } } }),
+        );
+        for (const item of r.Responses?.[this.table] ?? []) {
+          const email = byPk.get(String(item.pk));
+          if (email !== undefined) found.add(email);
+        }
+        keysLeft = r.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   async suppress(email: string, reason: string, at: Date): Promise<boolean> {

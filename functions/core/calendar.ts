@@ -1,13 +1,12 @@
 /**
  * The working calendar every meeting is planned in: weekdays only, no Swedish public holidays
- * (date-holidays, country SE; the de facto holidays midsommarafton, julafton and nyårsafton
- * included), no configured school holidays, and office hours in Europe/Stockholm. Dates are
+ * (the de facto holidays midsommarafton, julafton and nyårsafton included), no configured school holidays, and office hours in Europe/Stockholm. Dates are
  * Stockholm calendar dates ("YYYY-MM-DD"); instants are UTC Dates. luxon does the zone
  * arithmetic, so a session at 09:00 is 09:00 in Stockholm on either side of a DST change.
  */
-import Holidays from 'date-holidays';
+import { easter } from 'date-easter';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STOCKHOLM = 'Europe/Stockholm';
 
@@ -35,9 +34,35 @@ export type WorkingCalendar = z.output<typeof workingCalendarSchema>;
 
 export const defaultWorkingCalendar = (): WorkingCalendar => workingCalendarSchema.parse({});
 
-/** Holiday types that close Swedish workplaces: public holidays plus the "bank" eves. */
-const CLOSED_TYPES = new Set(['public', 'bank']);
-const holidays = new Holidays('SE');
+/**
+ * Sweden's non-working days, after the Act on public holidays (1989:253) since 2005 plus the eves
+ * that close workplaces. date-holidays (country SE, types public + bank) has the same list — a unit
+ * test compares them over decades — but it ships every country's rules, moment-timezone and an
+ * astronomy library (1.4 MB in each Lambda); Sweden needs Easter (date-easter) and three
+ * "weekday on or after" rules.
+ */
+const FIXED: readonly [string, string][] = [
+  ['01-01', 'nyårsdagen'],
+  ['01-06', 'trettondedag jul'],
+  ['05-01', 'första maj'],
+  ['06-06', 'nationaldagen'],
+  ['12-24', 'julafton'],
+  ['12-25', 'juldagen'],
+  ['12-26', 'annandag jul'],
+  ['12-31', 'nyårsafton'],
+];
+const EASTER_OFFSETS: readonly [number, string][] = [
+  [-2, 'långfredagen'],
+  [0, 'påskdagen'],
+  [1, 'annandag påsk'],
+  [39, 'Kristi himmelsfärdsdag'],
+  [49, 'pingstdagen'],
+];
+/** `weekday` (1 = Monday … 7 = Sunday) on or after month-day of `year`. */
+const onOrAfter = (year: number, month: number, day: number, weekday: number): DateTime => {
+  const start = DateTime.utc(year, month, day);
+  return start.plus({ days: (weekday - start.weekday + 7) % 7 });
+};
 const holidayCache = new Map<number, Map<string, string>>();
 
 /** Non-working Swedish holidays of one year, date → Swedish name. */
@@ -45,9 +70,17 @@ export function swedishHolidays(year: number): ReadonlyMap<string, string> {
   let map = holidayCache.get(year);
   if (!map) {
     map = new Map();
-    for (const h of holidays.getHolidays(year)) {
-      if (CLOSED_TYPES.has(h.type)) map.set(h.date.slice(0, 10), h.name);
-    }
+    const iso = (d: DateTime) => d.toISODate() as string;
+    const e = easter(year);
+    const easterSunday = DateTime.utc(year, e.month, e.day);
+    for (const [offset, name] of EASTER_OFFSETS) map.set(iso(easterSunday.plus({ days: offset })), name);
+    // A fixed-date holiday names a day it shares with a movable one (pingstdagen 6 June 2049).
+    for (const [md, name] of FIXED) map.set(`${year}-${md}`, name);
+    const midsummerEve = onOrAfter(year, 6, 19, 5);
+    map.set(iso(midsummerEve), 'midsommarafton');
+    map.set(iso(midsummerEve.plus({ days: 1 })), 'midsommardagen');
+    map.set(iso(onOrAfter(year, 10, 31, 6)), 'alla helgons dag');
+    map = new Map([...map].sort(([a], [b]) => a.localeCompare(b)));
     holidayCache.set(year, map);
   }
   return map;

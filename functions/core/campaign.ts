@@ -4,7 +4,7 @@
  * mails the send rate allows by now (pacing that survives restarts because it is computed from
  * the campaign record, not kept in memory).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { legalForms, type Organiser, schoolForms } from './organiser.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type RegionId, regions } from './regions.ts';
@@ -53,7 +53,7 @@ export const campaignStates = ['draft', 'running', 'paused', 'completed'] as con
 export type CampaignState = (typeof campaignStates)[number];
 
 /** Why an organiser in the selection is not invited. */
-export const exclusionReasons = ['missing_contacts', 'already_in_dialogue'] as const;
+export const exclusionReasons = ['missing_contacts', 'inspection_under_way', 'already_in_dialogue'] as const;
 export type ExclusionReason = (typeof exclusionReasons)[number];
 
 export interface CampaignRecipient {
@@ -87,6 +87,9 @@ export interface Campaign {
   /** Throttled: nothing is sent before this time; the pause doubles on each throttle. */
   backoffUntil?: string;
   backoffMs?: number;
+  /** Times SES refused this campaign's invitations for throttling (each retried by its workflow). */
+  throttled?: number;
+  lastThrottledAt?: string;
   excluded: Record<ExclusionReason, number>;
   createdAt: string;
   updatedAt: string;
@@ -109,8 +112,11 @@ export function eligibility(
   o: Organiser,
   s: CampaignSelection,
   hasDialogueThisCycle: boolean,
+  inspectionUnderWay = false,
 ): { eligible: true; mails: number } | { eligible: false; reason: ExclusionReason } {
   if (s.notYetOfferedThisCycle && hasDialogueThisCycle) return { eligible: false, reason: 'already_in_dialogue' };
+  // The invitation clash rule: no invitation while the Schools Inspectorate is at the organiser.
+  if (inspectionUnderWay) return { eligible: false, reason: 'inspection_under_way' };
   try {
     return { eligible: true, mails: resolveRecipients(o).length };
   } catch {
@@ -127,6 +133,24 @@ export function mailAllowance(c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceM
   if (c.backoffUntil && now.getTime() < Date.parse(c.backoffUntil)) return 0;
   const seconds = Math.max(0, (now.getTime() - Date.parse(c.paceFrom)) / 1000);
   return Math.max(0, Math.floor(c.sendRate * seconds + c.sendRate) - c.paceMails);
+}
+
+/**
+ * SES throttled one of the campaign's invitations: count it and hold sending for the next
+ * back-off (doubling while the previous one is still running).
+ */
+export function throttledCampaign(c: Campaign, now: Date): Campaign {
+  const holding = c.backoffUntil !== undefined && now.getTime() < Date.parse(c.backoffUntil);
+  const backoffMs = nextBackoffMs(holding ? c.backoffMs : undefined);
+  const at = now.toISOString();
+  return {
+    ...c,
+    throttled: (c.throttled ?? 0) + 1,
+    lastThrottledAt: at,
+    backoffMs,
+    backoffUntil: new Date(now.getTime() + backoffMs).toISOString(),
+    updatedAt: at,
+  };
 }
 
 /** The next back-off after a throttle: 1 s, doubling, at most 5 minutes. */

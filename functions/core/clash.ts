@@ -4,7 +4,7 @@
  * inspection of the same organiser or one of its school units. Pure functions over calendar days
  * in Europe/Stockholm; the use-cases fetch the inspections (one bounded query) and call these.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { addCalendarDays, type Inspection, inspectionKindNames, isActive, stockholmDay } from './inspection.ts';
 
 export const plannedKinds = ['invitation', 'digital_meeting', 'physical_meeting'] as const;

@@ -2,7 +2,7 @@
  * What SES tells us after a send (configuration-set events through EventBridge): delivered,
  * bounced, complained, rejected. Parsed once at the edge into a DeliveryEvent per recipient.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type DeliveryOutcome = 'delivered' | 'bounced' | 'complained' | 'rejected';
 

@@ -2,7 +2,7 @@
  * The dialogue record: its states, every allowed transition (in one table), the step history and
  * the answer an organiser gives. Pure functions; persistence lives in the adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { ContactRole, LegalForm } from './organiser.ts';
@@ -314,6 +314,8 @@ export interface Dialogue {
   documents?: AnalysisDocument[];
   /** How the dialogue meeting is offered: 1 session (default) or split into 2–3 (a coordinator's choice). */
   meetingPlan?: { sessions: number; sessionMinutes?: number };
+  /** The campaign that offered it: SES throttling its invitations slows that campaign down. */
+  campaignId?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -3,7 +3,7 @@
  * Skolverket and one from SPSM. Busy time is the system's own bookings plus blocks a facilitator
  * enters; both are intervals of UTC instants. Pure functions; persistence lives in the adapters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const agencies = ['skolverket', 'spsm'] as const;
 export type Agency = (typeof agencies)[number];

@@ -5,7 +5,7 @@
  * are stored as 'YYYY-MM-DD' strings (inclusive start and end).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const inspectionKinds = ['regular_supervision', 'quality_review', 'targeted_supervision', 'other'] as const;
 export type InspectionKind = (typeof inspectionKinds)[number];

@@ -3,7 +3,7 @@
  * date, a video link, a capacity, a region, an audience and a facilitator pair; accepted
  * organisers of the same region and a matching kind are offered the open sessions with room.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FacilitatorPair, pairSchema } from './facilitators.ts';
 import { type RegionId, regions } from './regions.ts';
 

@@ -5,7 +5,7 @@
  * on every reschedule and on cancellation. Notes are brief and public and, by construction, cannot
  * hold an assessment of the organiser: the schema is strict and has no such field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlannedItem, PlannedKind } from './clash.ts';
 import type { Dialogue } from './dialogue.ts';
 import { InvalidTransitionError, ValidationError } from './errors.ts';

@@ -2,7 +2,7 @@
  * The school organiser (huvudman) and its contacts: the schema every edge validates against, and
  * the facts the process derives from it (municipal or private, region).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { countyCodes, regionOfCounty } from './regions.ts';
 
 export const legalForms = [

@@ -4,7 +4,8 @@
  * whether they get other support; offer small organisers group dialogues (by shared school chief,
  * else by region); and show what the plan covers per facilitator hour. Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { schoolFormLabels } from './console-labels.ts';
 import type { Organiser, SchoolForm } from './organiser.ts';
 
 /** School forms the evaluation found easily overlooked in dialogues. */
@@ -88,7 +89,7 @@ export function scoreCandidate(c: PlanCandidate, w: PlanRequest['weights'], maxC
     [w.children * size, `${o.children} barn`],
     [
       w.overlookedForms * (overlooked.length / overlookedForms.length),
-      overlooked.length ? `skolformer som riskerar att förbises: ${overlooked.join(', ')}` : undefined,
+      overlooked.length ? `skolformer som riskerar att förbises: ${overlooked.map((f) => schoolFormLabels[f]).join(', ')}` : undefined,
     ],
     [w.noPreviousDialogue * (c.hadDialogue ? 0 : 1), c.hadDialogue ? undefined : 'ingen tidigare kvalitetsdialog'],
     [w.noOtherSupport * (c.otherSupport ? 0 : 1), c.otherSupport ? undefined : 'får inget annat stöd'],

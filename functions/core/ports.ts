@@ -26,9 +26,14 @@ export interface DialogueRepository {
   get(id: string): Promise<Dialogue | undefined>;
   /**
    * Applies `change` to the stored dialogue with optimistic locking, retrying on a concurrent
-   * write. `change` returns undefined to leave the record as it is.
+   * write. `change` returns undefined to leave the record as it is. `known`: a copy the caller
+   * just read, tried first instead of reading again (a stale copy only costs the retry).
    */
-  mutate(id: string, change: (current: Dialogue) => Dialogue | undefined): Promise<{ dialogue: Dialogue; changed: boolean }>;
+  mutate(
+    id: string,
+    change: (current: Dialogue) => Dialogue | undefined,
+    known?: Dialogue,
+  ): Promise<{ dialogue: Dialogue; changed: boolean }>;
   list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>>;
   listDue(now: Date, limit: number): Promise<Dialogue[]>;
 }
@@ -81,6 +86,8 @@ export interface MailLog {
 /** Addresses that bounced permanently or complained: never mailed again. */
 export interface SuppressionList {
   isSuppressed(email: string): Promise<boolean>;
+  /** Which of these addresses are suppressed, in one request. */
+  suppressedAmong(emails: readonly string[]): Promise<Set<string>>;
   /** Returns true when the address was not suppressed before. */
   suppress(email: string, reason: string, at: Date): Promise<boolean>;
 }
@@ -208,5 +215,6 @@ export interface CampaignRepository {
   /** Recipients from position `from` on, in order. */
   recipients(id: string, from: number, limit: number): Promise<CampaignRecipient[]>;
   putRecipient(recipient: CampaignRecipient): Promise<void>;
+  putRecipients(recipients: readonly CampaignRecipient[]): Promise<void>;
   hasDialogue(organiserId: string, cycle: string): Promise<boolean>;
 }

@@ -5,7 +5,7 @@
  * double-booking a facilitator, and never where the pluggable `clashCheck` (the inspection
  * calendar) objects. Pure: callers load facilitators, busy intervals and the calendar first.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   addCalendarDays,
   minutesOf,

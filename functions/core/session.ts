@@ -5,7 +5,7 @@
  * Forms carry a CSRF token bound to the session id (on top of SameSite=Strict).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const consoleRoles = ['coordinator', 'inspectorate'] as const;
 export type ConsoleRole = (typeof consoleRoles)[number];

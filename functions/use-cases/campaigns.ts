@@ -17,6 +17,8 @@ import {
 } from '#core/campaign.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { isThrottle } from './campaign-feedback.ts';
+import { checkClash } from './clash.ts';
 import { createDialogue } from './dialogues.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -38,7 +40,7 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
   const cycle = input.cycle ?? String(now.getUTCFullYear());
   const recipients: CampaignRecipient[] = [];
   const excluded: CampaignPreview['excluded'] = [];
-  const excludedCounts: Record<ExclusionReason, number> = { missing_contacts: 0, already_in_dialogue: 0 };
+  const excludedCounts: Record<ExclusionReason, number> = { missing_contacts: 0, inspection_under_way: 0, already_in_dialogue: 0 };
   let cursor: string | undefined;
   do {
     const page = await d.organisers.list(100, cursor);
@@ -47,8 +49,12 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
     const offered = await Promise.all(
       selected.map((o) => (input.selection.notYetOfferedThisCycle ? d.campaigns.hasDialogue(o.id, cycle) : false)),
     );
+    // The invitation clash rule at this moment (one Query on the organiser's partition each).
+    const inspected = await Promise.all(
+      selected.map(async (o) => !(await checkClash(d, { organiserId: o.id, kind: 'invitation', start: at, end: at })).ok),
+    );
     for (const [i, o] of selected.entries()) {
-      const e = eligibility(o, input.selection, offered[i]!);
+      const e = eligibility(o, input.selection, offered[i]!, inspected[i]!);
       if (e.eligible) {
         recipients.push({
           campaignId: id,
@@ -124,14 +130,6 @@ export interface DriveResult {
   throttled: number;
 }
 
-const THROTTLES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransientError',
-]);
-
 /** One pass over the running campaigns: invites as many recipients as each one's send rate allows by now. */
 export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveResult> {
   const result: DriveResult = { campaigns: 0, invited: 0, failed: 0, throttled: 0 };
@@ -170,11 +168,10 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
       if (i >= throttledAt) return;
       const r = batch[i]!;
       try {
-        const { dialogue } = await createDialogue(d, { organiserId: r.organiserId, cycle: c.cycle });
+        const { dialogue } = await createDialogue(d, { organiserId: r.organiserId, cycle: c.cycle }, undefined, { campaignId: c.id });
         outcomes.set(i, { ...r, status: 'sent', dialogueId: dialogue.id });
       } catch (e) {
-        const name = (e as Error).name;
-        if (THROTTLES.has(name)) throttledAt = Math.min(throttledAt, i);
+        if (isThrottle(e)) throttledAt = Math.min(throttledAt, i);
         else outcomes.set(i, { ...r, status: 'failed', error: (e as Error).message.slice(0, 500) });
       }
     }
@@ -184,7 +181,7 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
   let done = 0;
   while (done < batch.length && done < throttledAt && outcomes.has(done)) done++;
   const handled = batch.slice(0, done).map((_, i) => outcomes.get(i)!);
-  for (const r of handled) await d.campaigns.putRecipient(r);
+  await d.campaigns.putRecipients(handled);
   const sent = handled.filter((r) => r.status === 'sent').length;
   const failed = handled.length - sent;
   const throttled = throttledAt < batch.length;
@@ -206,6 +203,32 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
     };
   });
   return { invited: sent, failed, throttled };
+}
+
+/**
+ * The cloud sender: the scheduler fires it every minute, and it drives the running campaigns
+ * about once a second for up to `budgetMs`, so mail leaves at the send rate instead of in one
+ * burst per tick. Pacing lives on the campaign records, so an overlapping or crashed run neither
+ * speeds sending up nor loses its place; it stops early when no campaign is running.
+ */
+export async function sendCampaignsFor(
+  d: Deps,
+  budgetMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
+  intervalMs = 1000,
+): Promise<DriveResult & { rounds: number }> {
+  const total = { campaigns: 0, invited: 0, failed: 0, throttled: 0, rounds: 0 };
+  const started = Date.now();
+  for (;;) {
+    const r = await driveCampaigns(d);
+    total.rounds++;
+    total.campaigns = Math.max(total.campaigns, r.campaigns);
+    total.invited += r.invited;
+    total.failed += r.failed;
+    total.throttled += r.throttled;
+    if (r.campaigns === 0 || Date.now() - started + intervalMs > budgetMs) return total;
+    await sleep(intervalMs);
+  }
 }
 
 async function finish(d: Deps, id: string, now: Date): Promise<void> {

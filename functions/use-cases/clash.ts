@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditEntry, ConflictRecord } from '#core/calendar-ports.ts';
 import {
   type ClashReason,

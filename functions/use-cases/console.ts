@@ -4,7 +4,7 @@
  * coordinator's actions. Every action is confirmed by the caller, idempotent (a repeated POST
  * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertTransition, type Dialogue, dialogueStates, type HistoryEntry } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { computeMetrics, type Metrics } from '#core/metrics.ts';

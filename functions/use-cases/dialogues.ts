@@ -1,6 +1,6 @@
 /** Coordinator use-cases on dialogues: create (and start its invitation workflow), read, list. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
@@ -25,8 +25,16 @@ export const listDialoguesSchema = z.object({
 /** Grace before the scheduler re-kicks a workflow start that did not go through. */
 const START_GRACE_MS = 2 * 60_000;
 
-/** `actor`: who started it, for the audit trail (the console passes the signed-in person). */
-export async function createDialogue(d: Deps, body: unknown, actor?: string): Promise<{ dialogue: Dialogue; created: boolean }> {
+/**
+ * `actor`: who started it, for the audit trail (the console passes the signed-in person);
+ * `campaignId`: the campaign offering it (never from a request body).
+ */
+export async function createDialogue(
+  d: Deps,
+  body: unknown,
+  actor?: string,
+  options: { campaignId?: string } = {},
+): Promise<{ dialogue: Dialogue; created: boolean }> {
   const input = parseOrThrow(createDialogueSchema, body, 'dialogue');
   const organiser = await d.organisers.get(input.organiserId);
   if (!organiser) throw new NotFoundError(`No organiser with id '${input.organiserId}'; create it with POST /api/organisers first`);
@@ -48,6 +56,7 @@ export async function createDialogue(d: Deps, body: unknown, actor?: string): Pr
     history: [{ at, type: 'created', state: 'created', ...(actor ? { by: actor } : {}) }, ...(postponed ? [postponed.history] : [])],
     dueAt: (postponed?.at ?? new Date(now.getTime() + START_GRACE_MS)).toISOString(),
     dueKind: 'start',
+    ...(options.campaignId ? { campaignId: options.campaignId } : {}),
     createdAt: at,
     updatedAt: at,
     version: 1,

@@ -4,7 +4,7 @@
  * writes nothing; the real import applies every good row; the same file again changes nothing).
  * Every change is audited and re-checks the organiser's planned dialogue dates.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ImportError, type ParsedImport, parseInspectionCsv, parseInspectionIcs } from '#core/inspection-import.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import {

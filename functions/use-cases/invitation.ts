@@ -9,6 +9,7 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
 
 async function load(d: Deps, dialogueId: string): Promise<{ dialogue: Dialogue; organiser: Organiser }> {
@@ -24,19 +25,23 @@ const clearTimer = (x: Dialogue): Dialogue => ({ ...x, dueAt: undefined, dueKind
 export async function resolveRecipientsStep(d: Deps, dialogueId: string): Promise<{ recipients: number }> {
   const { dialogue, organiser } = await load(d, dialogueId);
   const recipients = dialogue.state === 'created' ? resolveRecipients(organiser) : dialogue.recipients;
-  await d.dialogues.mutate(dialogueId, (x) => {
-    if (x.state !== 'created' || x.history.some((h) => h.type === 'recipients_resolved')) return undefined;
-    const at = d.clock.now().toISOString();
-    return {
-      ...(x.dueKind === 'start' ? clearTimer(x) : x),
-      recipients,
-      updatedAt: at,
-      history: [
-        ...x.history,
-        { at, type: 'recipients_resolved', detail: recipients.map((r) => `${r.name} (${basisText[r.basis]})`).join(', ') },
-      ],
-    };
-  });
+  await d.dialogues.mutate(
+    dialogueId,
+    (x) => {
+      if (x.state !== 'created' || x.history.some((h) => h.type === 'recipients_resolved')) return undefined;
+      const at = d.clock.now().toISOString();
+      return {
+        ...(x.dueKind === 'start' ? clearTimer(x) : x),
+        recipients,
+        updatedAt: at,
+        history: [
+          ...x.history,
+          { at, type: 'recipients_resolved', detail: recipients.map((r) => `${r.name} (${basisText[r.basis]})`).join(', ') },
+        ],
+      };
+    },
+    dialogue,
+  );
   return { recipients: recipients.length };
 }
 
@@ -60,8 +65,12 @@ const basisText: Record<Recipient['basis'], string> = {
 };
 
 export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<{ sent: number }> {
-  const { dialogue, organiser } = await load(d, dialogueId);
+  const dialogue = await d.dialogues.get(dialogueId);
+  if (!dialogue) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
   if (dialogue.state !== 'created') return { sent: 0 };
+  // The mail needs only the organiser's name and kind, which the dialogue keeps: no second read.
+  const organiser = { name: dialogue.organiserName, municipal: dialogue.municipal };
+  const suppressed = await d.suppressions.suppressedAmong(dialogue.recipients.map((r) => r.email));
   const answerBy = formatSwedishDate(new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * 86_400_000));
   let sent = 0;
   const unconfirmed: string[] = [];
@@ -71,39 +80,48 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
       step: 'invitation',
       contactId: r.contactId,
       email: r.email,
+      suppressed: suppressed.has(r.email),
       withLink: true,
       render: invitationMail(d, organiser, r, answerBy),
+    }).catch(async (e: unknown) => {
+      // The workflow retries this step with back-off; the campaign holds its next batches too.
+      if (dialogue.campaignId && isThrottle(e)) await noteCampaignThrottled(d, dialogue.campaignId).catch(() => undefined);
+      throw e;
     });
     if (result.sent) sent++;
     if (result.record.status === 'unconfirmed') unconfirmed.push(r.email);
   }
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
-  await d.dialogues.mutate(dialogueId, (x) => {
-    if (x.state !== 'created') return undefined;
-    assertTransition(x.state, 'invited');
-    const at = now.toISOString();
-    return {
-      ...x,
-      state: 'invited',
-      dueAt: timer.at.toISOString(),
-      dueKind: timer.kind,
-      updatedAt: at,
-      history: [
-        ...x.history,
-        { at, type: 'invitation_sent', state: 'invited', detail: x.recipients.map((r) => r.email).join(', ') },
-        ...(unconfirmed.length > 0
-          ? [
-              {
-                at,
-                type: 'mail_unconfirmed' as const,
-                detail: `Utskicket kunde inte bekräftas till ${unconfirmed.join(', ')}; påminnelsen går ut som vanligt`,
-              },
-            ]
-          : []),
-      ],
-    };
-  });
+  await d.dialogues.mutate(
+    dialogueId,
+    (x) => {
+      if (x.state !== 'created') return undefined;
+      assertTransition(x.state, 'invited');
+      const at = now.toISOString();
+      return {
+        ...x,
+        state: 'invited',
+        dueAt: timer.at.toISOString(),
+        dueKind: timer.kind,
+        updatedAt: at,
+        history: [
+          ...x.history,
+          { at, type: 'invitation_sent', state: 'invited', detail: x.recipients.map((r) => r.email).join(', ') },
+          ...(unconfirmed.length > 0
+            ? [
+                {
+                  at,
+                  type: 'mail_unconfirmed' as const,
+                  detail: `Utskicket kunde inte bekräftas till ${unconfirmed.join(', ')}; påminnelsen går ut som vanligt`,
+                },
+              ]
+            : []),
+        ],
+      };
+    },
+    dialogue,
+  );
   return { sent };
 }
 

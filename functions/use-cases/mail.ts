@@ -29,6 +29,8 @@ export interface SendOnceInput {
   linkStep?: string;
   /** Keep the new link valid at least until then (a meeting's manage link until the meeting). */
   linkValidUntil?: Date;
+  /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
+  suppressed?: boolean;
   render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
@@ -41,7 +43,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   const now = d.clock.now();
   const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), input.linkValidUntil?.getTime() ?? 0);
   const link = input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
-  const suppressed = await d.suppressions.isSuppressed(input.email);
+  const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
     step: input.step,

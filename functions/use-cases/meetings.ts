@@ -6,7 +6,7 @@
  * do not move the dialogue's state: the phase workflows that build on them do.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, HistoryType } from '#core/dialogue.ts';
 import type { Interval } from '#core/facilitators.ts';

@@ -6,7 +6,7 @@
  * booking is taken back before the 409, so a rejected request leaves nothing behind.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import {
   type BusyInterval,

@@ -1,5 +1,5 @@
 /** Turns a zod failure into a ValidationError whose message a person can act on. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {

@@ -1,6 +1,6 @@
 /**
  * "A function of this service": one NodejsFunction with the defaults every handler needs (Node 24
- * on ARM, ESM bundle with the AWS SDK and templates/ inside, source maps, X-Ray, its own log group
+ * on ARM, ESM bundle with templates/ inside and the AWS SDK v3 taken from the runtime, source maps, X-Ray, its own log group
  * and a role that may write only to that group), plus binding helpers that set an environment
  * variable AND grant exactly what the variable is used for, in one call.
  */
@@ -33,11 +33,20 @@ type LocalOnlyEnv =
 export type CloudEnvName = Exclude<keyof typeof envSchema.shape, LocalOnlyEnv> | 'NODE_OPTIONS' | 'TEMPLATES_DIR';
 export type CloudEnvironment = Partial<Record<CloudEnvName, string>>;
 
+/**
+ * Left out of every bundle: the Node.js Lambda runtime ships AWS SDK v3 (every `@aws-sdk/*`
+ * client and lib-dynamodb), importable from ESM. Bundling our own copy would add ~0.5 MB per
+ * function and pin its version; the runtime's copy is patched by AWS. `source-map` is only an
+ * optional extra of Handlebars' compiler (required inside a try/catch, for template source maps
+ * we never ask for): without it Handlebars concatenates plain strings.
+ */
+export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*', 'source-map'];
+
 /** Where the bundle's templates/ folder lands in the Lambda filesystem. */
 export const LAMBDA_TEMPLATES_DIR = '/var/task/templates';
 
 /**
- * esbuild's ESM output cannot `require()`; CommonJS dependencies (nodemailer, handlebars) still
+ * esbuild's ESM output cannot `require()`; CommonJS dependencies (handlebars) still
  * do, so the bundle defines `require` from `import.meta.url`.
  */
 const ESM_REQUIRE_BANNER =
@@ -127,7 +136,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        externalModules: [],
+        externalModules: LAMBDA_EXTERNAL_MODULES,
         ...bundling,
         commandHooks: {
           beforeBundling: () => [],

@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
@@ -115,6 +114,9 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
   throw new Error(`the local table ${name} did not become active`);
 }
 
+/** The mailbox of the last stopped runtime in this process, handed to the next one's SES worker. */
+let carriedMail: unknown[] = [];
+
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = opts.log ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
@@ -137,16 +139,24 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   writeFileSync(pidFile, String(process.pid));
   const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
 
-  // SES v2: aws-ses-v2-local with its mailbox page (mail is kept in memory only).
-  const sesModule = (await import('aws-ses-v2-local')) as unknown as { default: { default?: unknown } | ((c: unknown) => Promise<Server>) };
-  const startSes = ((sesModule.default as { default?: unknown }).default ?? sesModule.default) as (c: {
-    host: string;
-    port: number;
-  }) => Promise<Server>;
+  // SES v2: aws-ses-v2-local with its mailbox page (mail is kept in memory only), in a worker thread.
   const sesPort = opts.sesPort ?? 8005;
-  const ses = await startSes({ host: '127.0.0.1', port: sesPort });
-  if (!ses.address()) throw new Error(`Port ${sesPort} for the local mailbox is in use: stop the other process or set SES_PORT`);
-  const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
+  const ses = new Worker(new URL('./ses-worker.mjs', import.meta.url), { workerData: { port: sesPort, emails: carriedMail } });
+  const sesBoundPort = await new Promise<number>((ok, fail) => {
+    ses.once('message', (m: { port?: number; error?: string }) =>
+      m.port
+        ? ok(m.port)
+        : fail(
+            new Error(
+              m.error === 'in use'
+                ? `Port ${sesPort} for the local mailbox is in use: stop the other process or set SES_PORT`
+                : `aws-ses-v2-local: ${m.error}`,
+            ),
+          ),
+    );
+    ses.once('error', fail);
+  });
+  const sesUrl = `http://127.0.0.1:${sesBoundPort}`;
 
   // Step Functions: the CDK app's own definitions, executed locally.
   const { handler: workflowTask } = await import('#functions/workflow-task.ts');
@@ -312,7 +322,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       // The workflow has let its in-flight tasks finish; what is left are idle keep-alive sockets
       // (SDK clients, browsers), which close() would wait out: end them at once.
       await shutdown(http.server);
-      await shutdown(ses);
+      carriedMail = await new Promise<unknown[]>((ok) => {
+        ses.once('message', (m: { emails?: unknown[] }) => ok(m.emails ?? []));
+        ses.postMessage('close');
+      });
+      await ses.terminate();
       await new Promise<void>((ok) => {
         dynamo.once('message', () => ok());
         dynamo.postMessage('close');

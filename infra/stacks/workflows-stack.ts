@@ -82,6 +82,7 @@ export class WorkflowsStack extends Stack {
   /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
   public readonly stateMachineEnvironment: CloudEnvironment;
   public readonly timerSchedule: scheduler.Schedule;
+  public readonly campaignSenderSchedule: scheduler.Schedule;
   public readonly sesEvents: ServiceFunction;
   public readonly timerTickDlq: sqs.Queue;
   public readonly sesEventsDlq: sqs.Queue;
@@ -178,6 +179,19 @@ export class WorkflowsStack extends Stack {
       target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
         retryAttempts: 2,
         maxEventAge: Duration.minutes(4),
+        deadLetterQueue: this.timerTickDlq,
+      }),
+    });
+    // The paced campaign sender: every minute, the same function with {"job": "campaigns"} drives
+    // the running campaigns about once a second for 50 s, at each campaign's send rate (default
+    // sesSendRate) and backing off when SES throttles. A missed minute is simply the next one.
+    this.campaignSenderSchedule = new scheduler.Schedule(this, 'CampaignSenderSchedule', {
+      description: 'Every minute: send the running campaigns at their send rate',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
+        input: scheduler.ScheduleTargetInput.fromObject({ job: 'campaigns' }),
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
         deadLetterQueue: this.timerTickDlq,
       }),
     });

@@ -2,7 +2,7 @@
  * The whole app as `npm run synth` builds it: real esbuild bundles and cdk-nag's AwsSolutions
  * pack. In CDK's validation framework an unacknowledged finding makes `app.synth()` throw.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -93,7 +93,7 @@ describe('Lambda bundles', () => {
     expect(bundles()).toHaveLength(6);
   });
 
-  it('are ESM with the AWS SDK inside, define require for CommonJS deps, and carry templates/', () => {
+  it('are ESM with the AWS SDK v3 left to the Lambda runtime, define require for CommonJS deps, and carry templates/', () => {
     for (const { dir } of bundles()) {
       // Prepare
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
@@ -101,9 +101,49 @@ describe('Lambda bundles', () => {
       // Assess
       expect(code.startsWith("import { createRequire as __kdCreateRequire } from 'node:module';")).toBe(true);
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
-      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      expect(code).toMatch(/from\s*["']@aws-sdk\/client-dynamodb["']/);
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
       expect(readdirSync(join(dir, 'templates')).sort()).toEqual(readdirSync(join(process.cwd(), 'templates')).sort());
+    }
+  });
+
+  /**
+   * The issue's target is 300 KB minified per handler. Those not there yet have a ceiling at
+   * today's size (plus a little), so a regression fails here; lower a ceiling when a bundle shrinks.
+   */
+  const TARGET_BYTES = 300 * 1024;
+  const CEILING_BYTES: Record<string, number> = {
+    // The coordinator API serves every /api route (inspection import with csv-parse and ical.js,
+    // meetings with ical-generator, scheduling with luxon): splitting it by route group is next.
+    'api.ts': 540 * 1024,
+  };
+
+  it(`stay within their size budget (target ${TARGET_BYTES / 1024} KB minified)`, () => {
+    // Prepare
+    const sizes = Object.fromEntries(
+      bundles().map(({ dir }) => {
+        const sources: string[] = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')).sources;
+        const entry = sources.find((src) => /(^|\/)functions\/[a-z-]+\.ts$/.test(src))?.replace(/^.*functions\//, '') ?? dir;
+        return [entry, statSync(join(dir, 'index.mjs')).size];
+      }),
+    );
+
+    // Assess
+    console.info(
+      `Lambda bundles (minified): ${Object.entries(sizes)
+        .map(([e, b]) => `${e} ${Math.round(b / 1024)} KB`)
+        .join(', ')}`,
+    );
+    expect(Object.keys(sizes).sort()).toEqual([
+      'answer-page.ts',
+      'api.ts',
+      'console.ts',
+      'ses-events.ts',
+      'timer-tick.ts',
+      'workflow-task.ts',
+    ]);
+    for (const [entry, bytes] of Object.entries(sizes)) {
+      expect(bytes, `${entry}: ${Math.round(bytes / 1024)} KB`).toBeLessThanOrEqual(CEILING_BYTES[entry] ?? TARGET_BYTES);
     }
   });
 });

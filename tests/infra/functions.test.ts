@@ -178,6 +178,18 @@ describe('timer tick schedule', () => {
     });
   });
 
+  it('runs the paced campaign sender every minute through the same function', () => {
+    t.workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(workflows.timerTick.function), 'Arn'] },
+        Input: JSON.stringify({ job: 'campaigns' }),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      }),
+    });
+  });
+
   it('does not let Lambda retry a failed tick (the next tick is the retry)', () => {
     t.workflows.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalIdOf(workflows.timerTick.function) },

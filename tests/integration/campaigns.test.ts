@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
+import { TransientError } from '#adapters/transient.ts';
+import { sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();
@@ -36,10 +38,17 @@ describe('campaigns', () => {
   let campaignId = '';
   let total = 0;
   const alreadyInvited = withContacts[0]!;
+  const inspected = withContacts[1]!;
+  const invitable = withContacts.filter((o) => o !== inspected);
 
   it('previews who would be invited and why the others would not', async () => {
     // Prepare: one organiser already has a dialogue this cycle
     expect((await h.api('POST', '/api/dialogues', { organiserId: alreadyInvited.id })).status).toBe(201);
+    // … and another one has the Schools Inspectorate at the door this week
+    const today = h.runtime.clock.now().toISOString().slice(0, 10);
+    const inWeek = new Date(h.runtime.clock.now().getTime() + 6 * 86_400_000).toISOString().slice(0, 10);
+    const inspection = { orgNumber: inspected.orgNumber, kind: 'regular_supervision', start: today, end: inWeek, status: 'confirmed' };
+    expect((await h.api('PUT', '/api/inspections/SI-CAMPAIGN-1', inspection, h.runtime.tokens.inspectorate)).status).toBe(201);
 
     // Act
     const r = await h.api('POST', '/api/campaigns', { name: 'Hösten 2026, alla huvudmän', sendRate: 4 });
@@ -49,9 +58,17 @@ describe('campaigns', () => {
     const noContacts = population.length - withContacts.length;
     expect(noContacts).toBeGreaterThan(0);
     expect(r.json.campaign.state).toBe('draft');
-    expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, already_in_dialogue: 1 });
-    expect(r.json.campaign.progress).toEqual({ sent: 0, queued: withContacts.length - 1, failed: 0, total: withContacts.length - 1 });
+    expect(r.json.campaign.excluded).toEqual({ missing_contacts: noContacts, inspection_under_way: 1, already_in_dialogue: 1 });
+    expect(r.json.campaign.progress).toEqual({
+      sent: 0,
+      queued: withContacts.length - 2,
+      failed: 0,
+      total: withContacts.length - 2,
+      throttled: 0,
+      retrying: false,
+    });
     expect(r.json.excluded).toContainEqual({ organiserId: alreadyInvited.id, name: alreadyInvited.name, reason: 'already_in_dialogue' });
+    expect(r.json.excluded).toContainEqual({ organiserId: inspected.id, name: inspected.name, reason: 'inspection_under_way' });
     expect(r.json.recipients.every((x: { mails: number }) => x.mails >= 1)).toBe(true);
     campaignId = r.json.campaign.id;
     total = r.json.campaign.total;
@@ -95,13 +112,13 @@ describe('campaigns', () => {
 
     const done = await progress(campaignId);
     expect(done.state).toBe('completed');
-    expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total });
+    expect(done.progress).toEqual({ sent: total, queued: 0, failed: 0, total, throttled: 0, retrying: false });
     const dialogues = await listDialogues();
-    expect(dialogues).toHaveLength(withContacts.length);
-    expect(new Set(dialogues.map((d) => d.organiserId)).size).toBe(withContacts.length);
+    expect(dialogues).toHaveLength(invitable.length);
+    expect(new Set(dialogues.map((d) => d.organiserId))).toEqual(new Set(invitable.map((o) => o.id)));
     await Promise.all(dialogues.map((d) => h.waitForWorkflow(d.id, (e) => e.type === 'TaskWaiting')));
     const mails = await h.mailbox();
-    for (const o of withContacts) {
+    for (const o of invitable) {
       const board = o.contacts!.find((c) => c.role === 'board')!.email;
       expect(mails.filter((m) => m.destination.to.includes(board))).toHaveLength(1);
     }
@@ -112,9 +129,75 @@ describe('campaigns', () => {
     expect(r.status).toBe(409);
     expect(r.json.message).toContain('it is completed');
   });
+
+  it('backs off when SES throttles, shows it in the progress, and still invites everyone exactly once', async () => {
+    // Prepare: a fresh mailbox and SES refusing every fourth call; the workflow retries quickly
+    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations': 10 } });
+    await h.clearMailbox();
+    const mailer = h.runtime.deps.mailer;
+    let calls = 0;
+    h.runtime.deps.mailer = {
+      send: async (mail) => {
+        if (++calls % 4 === 0) throw new TransientError('SES did not accept the mail (TooManyRequestsException); will retry');
+        return mailer.send(mail);
+      },
+    };
+    const created = await h.api('POST', '/api/campaigns', { name: 'Våren 2027', cycle: '2027', sendRate: 1000 });
+    const id = created.json.campaign.id;
+
+    // Act
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+    for (let i = 0; i < 60 && (await progress(id)).state !== 'completed'; i++) await h.advance('PT2S');
+    const next = (await listDialogues()).filter((x) => (x as { cycle?: string }).cycle === '2027');
+    await Promise.all(next.map((x) => h.waitForWorkflow(x.id, (e) => e.type === 'TaskWaiting')));
+
+    // Assess
+    const done = await progress(id);
+    expect(done.state).toBe('completed');
+    expect(done.progress).toMatchObject({ sent: created.json.campaign.total, queued: 0, failed: 0 });
+    expect(done.progress.throttled).toBeGreaterThan(0);
+    expect(done.lastThrottledAt).toBeDefined();
+    expect(next).toHaveLength(created.json.campaign.total);
+    const mails = await h.mailbox();
+    for (const x of next) {
+      const o = population.find((p) => p.id === x.organiserId)!;
+      const board = o.contacts!.find((c) => c.role === 'board')!.email;
+      expect(
+        mails.filter((m) => m.destination.to.includes(board)),
+        board,
+      ).toHaveLength(1);
+    }
+  });
+});
+
+describe('the cloud sender loop', () => {
+  it('drives a running campaign about once per interval, at its send rate, and stops when none runs', async () => {
+    // Prepare: a campaign for another cycle at 4 mails/s (two mails an invitation)
+    const created = await h.api('POST', '/api/campaigns', { name: 'Hösten 2028', cycle: '2028', sendRate: 4 });
+    const id = created.json.campaign.id;
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+
+    // Act: a 2.5 s run with a round every 500 ms (the cloud runs 50 s with a round a second)
+    const t0 = Date.now();
+    const run = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+    const seconds = (Date.now() - t0) / 1000;
+    await h.api('POST', `/api/campaigns/${id}/pause`);
+    const idle = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+
+    // Assess
+    expect(run.rounds).toBeGreaterThanOrEqual(3);
+    expect(run.invited).toBeGreaterThan(0);
+    // 4 mails/s for the seconds it ran plus a one-second burst, at least one mail per invitation
+    expect(run.invited).toBeLessThanOrEqual(Math.ceil(4 * seconds + 4));
+    expect((await progress(id)).progress.sent).toBe(run.invited);
+    expect(idle).toMatchObject({ rounds: 1, campaigns: 0, invited: 0 });
+  });
 });
 
 describe('cycle planning', () => {
+  // Everyone with contacts got a dialogue through the campaign above, except the one under inspection.
+  const hadDialogue = withContacts.filter((o) => o !== withContacts[1]);
+
   it('ranks the stored organisers, knows who had a dialogue this cycle and reports coverage', async () => {
     const cycle = String(new Date((await h.api('GET', '/api/dev/clock')).json.now).getUTCFullYear());
 
@@ -123,7 +206,7 @@ describe('cycle planning', () => {
     expect(r.status).toBe(200);
     expect(r.json.ranked).toHaveLength(population.length);
     const invited = r.json.ranked.filter((x: { reasons: string[] }) => !x.reasons.includes('ingen tidigare kvalitetsdialog'));
-    expect(invited).toHaveLength(withContacts.length);
+    expect(invited).toHaveLength(hadDialogue.length);
     expect(r.json.coverage.hours).toBeLessThanOrEqual(60);
     expect(r.json.coverage.shareOfChildren).toBeGreaterThan(0);
     expect((await h.api('POST', '/api/plans', { weights: { children: -1 } })).status).toBe(400);

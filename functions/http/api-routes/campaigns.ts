@@ -6,10 +6,20 @@ import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoute, ApiRoutes } from './types.ts';
 
-/** The campaign with its progress: sent (invited), queued and failed. */
-export const campaignView = ({ version, paceMails, ...c }: Campaign) => ({
+/**
+ * The campaign with its progress: sent (invited), queued, failed, how often SES throttled its
+ * invitations, and whether it is holding back right now (retrying after a throttle).
+ */
+export const campaignView = ({ version, paceMails, ...c }: Campaign, now = deps().clock.now()) => ({
   ...c,
-  progress: { sent: c.sent, queued: c.total - c.position, failed: c.failed, total: c.total },
+  progress: {
+    sent: c.sent,
+    queued: c.total - c.position,
+    failed: c.failed,
+    total: c.total,
+    throttled: c.throttled ?? 0,
+    retrying: c.backoffUntil !== undefined && now.getTime() < Date.parse(c.backoffUntil),
+  },
 });
 
 const action =
@@ -27,7 +37,7 @@ export const campaignRoutes: ApiRoutes = {
   },
   'GET /api/campaigns': async (_event, role) => {
     requireRole(role, ['coordinator']);
-    return json(200, { items: (await listCampaigns(deps())).map(campaignView) });
+    return json(200, { items: (await listCampaigns(deps())).map((c) => campaignView(c)) });
   },
   'GET /api/campaigns/{id}': async (event, role) => {
     requireRole(role, ['coordinator']);

@@ -2,7 +2,7 @@
  * Conflict views and decisions, and the coordinators' slot check. The inspectorate reads
  * conflicts (without dialogue ids, notes or contacts); only coordinators decide or check slots.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deps } from '#adapters/deps.ts';
 import { decideConflict, listConflicts, proposeSlot } from '#functions/use-cases/clash.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';

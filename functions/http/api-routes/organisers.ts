@@ -1,5 +1,5 @@
 /** Coordinator routes on organisers. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deps } from '#adapters/deps.ts';
 import { getOrganiser, listOrganisers, upsertOrganiser } from '#functions/use-cases/organisers.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';

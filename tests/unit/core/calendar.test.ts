@@ -1,7 +1,9 @@
+import Holidays from 'date-holidays';
 import { describe, expect, it } from 'vitest';
 import {
   defaultWorkingCalendar,
   isSwedishHoliday,
+  swedishHolidays,
   isWorkingDay,
   nonWorkingReason,
   stockholmDate,
@@ -30,6 +32,26 @@ describe('working calendar', () => {
       expect(isSwedishHoliday(d), d).toBe(true);
     }
     expect(isSwedishHoliday('2026-03-10')).toBe(false);
+  });
+
+  it('has exactly the non-working days of date-holidays (SE, public + bank) from 2005 to 2075', () => {
+    // Prepare: the maintained library as the oracle (a dev dependency; too big for the Lambdas)
+    const oracle = new Holidays('SE');
+    for (let year = 2005; year <= 2075; year++) {
+      const expected = new Map<string, string[]>();
+      for (const h of oracle.getHolidays(year)) {
+        if (h.type !== 'public' && h.type !== 'bank') continue;
+        const date = h.date.slice(0, 10);
+        expected.set(date, [...(expected.get(date) ?? []), h.name]);
+      }
+
+      // Act
+      const actual = swedishHolidays(year);
+
+      // Assess: the same days; a day two holidays share (Kristi himmelsfärd on 1 May 2008) has one of their names
+      expect([...actual.keys()], String(year)).toEqual([...expected.keys()]);
+      for (const [date, name] of actual) expect(expected.get(date), date).toContain(name);
+    }
   });
 
   it('says why a date is not a working day', () => {

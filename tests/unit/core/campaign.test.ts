@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { campaignSelectionSchema, eligibility, mailAllowance, matchesSelection, nextBackoffMs } from '#core/campaign.ts';
+import {
+  type Campaign,
+  campaignSelectionSchema,
+  eligibility,
+  mailAllowance,
+  matchesSelection,
+  nextBackoffMs,
+  throttledCampaign,
+} from '#core/campaign.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { generatePopulation } from '#core/population.ts';
 
@@ -30,6 +38,7 @@ describe('campaign selection', () => {
     const withContacts = organisers.find((o) => o.contacts.length > 0)!;
     expect(eligibility({ ...withContacts, contacts: [] }, s, false)).toEqual({ eligible: false, reason: 'missing_contacts' });
     expect(eligibility(withContacts, s, true)).toEqual({ eligible: false, reason: 'already_in_dialogue' });
+    expect(eligibility(withContacts, s, false, true)).toEqual({ eligible: false, reason: 'inspection_under_way' });
     expect(eligibility(withContacts, select({ notYetOfferedThisCycle: false }), true)).toMatchObject({ eligible: true });
     expect(eligibility(withContacts, s, false)).toEqual({ eligible: true, mails: 2 });
   });
@@ -51,5 +60,21 @@ describe('pacing', () => {
     expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(5))).toBe(0);
     expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(10))).toBe(110);
     expect([nextBackoffMs(), nextBackoffMs(1000), nextBackoffMs(256_000)]).toEqual([1000, 2000, 300_000]);
+  });
+
+  it('counts an SES throttle and holds the campaign, doubling the hold while the last one runs', () => {
+    // Prepare
+    const running = { ...paced, id: 'c', state: 'running', sent: 0, failed: 0, total: 10, position: 0 } as unknown as Campaign;
+
+    // Act
+    const once = throttledCampaign(running, at(0));
+    const twice = throttledCampaign(once, at(0.5));
+    const later = throttledCampaign(twice, at(60));
+
+    // Assess
+    expect(once).toMatchObject({ throttled: 1, backoffMs: 1000, backoffUntil: at(1).toISOString(), lastThrottledAt: at(0).toISOString() });
+    expect(mailAllowance(once, at(0.5))).toBe(0);
+    expect(twice).toMatchObject({ throttled: 2, backoffMs: 2000, backoffUntil: at(2.5).toISOString() });
+    expect(later).toMatchObject({ throttled: 3, backoffMs: 1000 });
   });
 });
