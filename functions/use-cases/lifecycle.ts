@@ -15,7 +15,7 @@
  * with a version check, so a retry, a timer that fires twice or a restart repeats nothing visible.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   addDays,
   assertTransition,
