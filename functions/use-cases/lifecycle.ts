@@ -183,7 +183,7 @@ export async function proposeFor(
 }
 
 /** The outcome a waiting booking task is completed with, from the record; undefined: still waiting. */
-export function bookingOutcome(x: Dialogue, kind: string, round: number): string | undefined {
+export function bookingOutcome(x: Pick<Dialogue, 'state' | 'phase'>, kind: string, round: number): string | undefined {
   if (isTerminal(x.state)) return 'closed';
   if (x.phase?.kind !== kind || x.phase.round !== round) return 'closed';
   const states = phaseStates[kind as PhaseMeetingKind];
