@@ -37,6 +37,7 @@ import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from 
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
+import { mailIntroSessionToPair } from './intro-session-mail.ts';
 import { sendOnce } from './mail.ts';
 import { busyOf } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
@@ -466,11 +467,12 @@ export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
   }
   if (m.introSessionId) {
     const sessionId = m.introSessionId;
-    await d.introSessions.mutate(sessionId, (s) =>
+    const { session } = await d.introSessions.mutate(sessionId, (s) =>
       m.dialogueIds.some((id) => s.dialogueIds.includes(id))
-        ? { ...s, dialogueIds: s.dialogueIds.filter((id) => !m.dialogueIds.includes(id)), updatedAt: at(d) }
+        ? { ...s, dialogueIds: s.dialogueIds.filter((id) => !m.dialogueIds.includes(id)), sequence: s.sequence + 1, updatedAt: at(d) }
         : undefined,
     );
+    await mailIntroSessionToPair(d, session);
   }
 }
 
