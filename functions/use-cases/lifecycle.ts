@@ -123,6 +123,30 @@ export function startIntroOnAcceptance(d: Deps, x: Dialogue): Dialogue | undefin
   return beginPhase(d, noTimer(x), 'intro');
 }
 
+/**
+ * Dialogues accepted before the phases after acceptance existed sit in `accepted` with no phase and
+ * no timer. The scheduler's tick gives each of them the intro phase (one bounded Query on the
+ * byState index per tick; a dialogue with a pending timer, e.g. an answer not yet delivered to its
+ * workflow, is left to that timer). Idempotent: the write is conditional on "no phase, no timer".
+ */
+export async function catchUpAccepted(d: Deps, limit = 25): Promise<number> {
+  const page = await d.dialogues.list({ state: 'accepted' }, limit);
+  let started = 0;
+  for (const x of page.items) {
+    if (x.phase || x.dueKind) continue;
+    const { changed } = await d.dialogues.mutate(x.id, (y) => {
+      const begun = y.dueKind ? undefined : startIntroOnAcceptance(d, y);
+      return (
+        begun && { ...begun, history: [...begun.history, entry(d, 'phase_changed', undefined, 'Introduktionsfasen startas i efterhand')] }
+      );
+    });
+    if (!changed) continue;
+    await kickPhase(d, x.id);
+    started++;
+  }
+  return started;
+}
+
 // ---- the offer --------------------------------------------------------------------------------
 
 async function organiserOf(d: Deps, x: Dialogue): Promise<Organiser> {
