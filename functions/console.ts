@@ -262,7 +262,7 @@ const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string
   },
   retry: {
     heading: 'Försök igen',
-    explanation: 'Inbjudans arbetsflöde startar på nytt. Mejl som redan gått ut skickas inte igen.',
+    explanation: 'Arbetsflödet (inbjudan, eller mötessteget som stannade) startar på nytt. Mejl som redan gått ut skickas inte igen.',
     confirmLabel: 'Starta nytt försök',
   },
 };
