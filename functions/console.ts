@@ -179,7 +179,7 @@ function actionsFor(x: Dialogue): { href: string; label: string; danger?: boolea
   const out: { href: string; label: string; danger?: boolean }[] = [];
   if (x.state === 'invited') out.push({ href: `${base}/resend`, label: 'Skicka inbjudan igen' });
   if (x.state === 'invited' && x.dueKind === 'reminder') out.push({ href: `${base}/remind`, label: 'Skicka påminnelse nu' });
-  if (x.state === 'failed') out.push({ href: `${base}/retry`, label: 'Försök igen' });
+  if (x.state === 'failed' || x.phase?.failure) out.push({ href: `${base}/retry`, label: 'Försök igen' });
   if (x.state === 'created' || x.state === 'invited' || x.state === 'failed')
     out.push({ href: `${base}/close`, label: 'Avsluta dialogen', danger: true });
   return out;
@@ -262,7 +262,7 @@ const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string
   },
   retry: {
     heading: 'Försök igen',
-    explanation: 'Inbjudans arbetsflöde startar på nytt. Mejl som redan gått ut skickas inte igen.',
+    explanation: 'Arbetsflödet (inbjudan, eller mötessteget som stannade) startar på nytt. Mejl som redan gått ut skickas inte igen.',
     confirmLabel: 'Starta nytt försök',
   },
 };

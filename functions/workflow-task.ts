@@ -60,7 +60,7 @@ export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
       await handOverOffer(d, t.dialogueId, t.kind, t.round);
       return { handedOver: true };
     case 'phaseFailed':
-      await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure);
+      await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure, t.round);
       return { failed: true };
   }
 });

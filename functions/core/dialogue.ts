@@ -272,6 +272,8 @@ export interface PhaseProgress {
   meetingId?: string;
   /** The workflow task waiting for the booking (never shown by the API). */
   token?: string;
+  /** A step of this round failed after its retries (the coordinator retries: a new round). */
+  failure?: { at: string; error: string; cause: string };
 }
 
 /** An analysis-material document attached to the dialogue: metadata and a link, never the content. */

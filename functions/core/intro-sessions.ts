@@ -98,5 +98,6 @@ export function sessionsToOffer(sessions: readonly IntroSession[], o: OrganiserP
 export function joinIntroSession(s: IntroSession, dialogueId: string, now: Date): IntroSession | undefined {
   if (s.status !== 'open' || s.dialogueIds.includes(dialogueId) || s.dialogueIds.length >= s.capacity) return undefined;
   if (Date.parse(s.start) <= now.getTime()) return undefined;
-  return { ...s, dialogueIds: [...s.dialogueIds, dialogueId], updatedAt: now.toISOString() };
+  // The pair's invitation to the session lists the organisers: each change is a new version of it.
+  return { ...s, dialogueIds: [...s.dialogueIds, dialogueId], sequence: s.sequence + 1, updatedAt: now.toISOString() };
 }

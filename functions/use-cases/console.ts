@@ -15,6 +15,7 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { createDialogue } from './dialogues.ts';
 import { invitationMail, sendReminder } from './invitation.ts';
+import { retryPhase } from './lifecycle.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -216,6 +217,14 @@ export async function retryDialogue(d: Deps, id: string, form: Record<string, st
   const { n } = parseOrThrow(z.object({ n: seqSchema }), form, 'form');
   const before = await load(d, id);
   if (retriesOf(before) >= n) return { done: false, message: `Försök ${n} var redan startat.` };
+  if (before.state !== 'failed' && before.phase?.failure) {
+    // A meeting phase's step failed (functions/use-cases/lifecycle.ts): a new round of that phase.
+    if (n !== retriesOf(before) + 1) throw new ConflictError('Dialogen har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+    const { changed } = await retryPhase(d, id, actor);
+    return changed
+      ? { done: true, message: `Försök ${n} startades. Mejl som redan gått ut skickas inte igen.` }
+      : { done: false, message: `Försök ${n} var redan startat.` };
+  }
   if (before.state !== 'failed') throw new ConflictError('Bara en dialog med fel kan startas om.');
   if (n !== retriesOf(before) + 1) throw new ConflictError('Dialogen har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
   const { changed } = await d.dialogues.mutate(id, (x) => {

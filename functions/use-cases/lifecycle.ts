@@ -37,6 +37,7 @@ import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from 
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
+import { mailIntroSessionToPair } from './intro-session-mail.ts';
 import { sendOnce } from './mail.ts';
 import { busyOf } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
@@ -122,6 +123,30 @@ export function startIntroOnAcceptance(d: Deps, x: Dialogue): Dialogue | undefin
   return beginPhase(d, noTimer(x), 'intro');
 }
 
+/**
+ * Dialogues accepted before the phases after acceptance existed sit in `accepted` with no phase and
+ * no timer. The scheduler's tick gives each of them the intro phase (one bounded Query on the
+ * byState index per tick; a dialogue with a pending timer, e.g. an answer not yet delivered to its
+ * workflow, is left to that timer). Idempotent: the write is conditional on "no phase, no timer".
+ */
+export async function catchUpAccepted(d: Deps, limit = 25): Promise<number> {
+  const page = await d.dialogues.list({ state: 'accepted' }, limit);
+  let started = 0;
+  for (const x of page.items) {
+    if (x.phase || x.dueKind) continue;
+    const { changed } = await d.dialogues.mutate(x.id, (y) => {
+      const begun = y.dueKind ? undefined : startIntroOnAcceptance(d, y);
+      return (
+        begun && { ...begun, history: [...begun.history, entry(d, 'phase_changed', undefined, 'Introduktionsfasen startas i efterhand')] }
+      );
+    });
+    if (!changed) continue;
+    await kickPhase(d, x.id);
+    started++;
+  }
+  return started;
+}
+
 // ---- the offer --------------------------------------------------------------------------------
 
 async function organiserOf(d: Deps, x: Dialogue): Promise<Organiser> {
@@ -183,7 +208,7 @@ export async function proposeFor(
 }
 
 /** The outcome a waiting booking task is completed with, from the record; undefined: still waiting. */
-export function bookingOutcome(x: Dialogue, kind: string, round: number): string | undefined {
+export function bookingOutcome(x: Pick<Dialogue, 'state' | 'phase'>, kind: string, round: number): string | undefined {
   if (isTerminal(x.state)) return 'closed';
   if (x.phase?.kind !== kind || x.phase.round !== round) return 'closed';
   const states = phaseStates[kind as PhaseMeetingKind];
@@ -466,11 +491,12 @@ export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
   }
   if (m.introSessionId) {
     const sessionId = m.introSessionId;
-    await d.introSessions.mutate(sessionId, (s) =>
+    const { session } = await d.introSessions.mutate(sessionId, (s) =>
       m.dialogueIds.some((id) => s.dialogueIds.includes(id))
-        ? { ...s, dialogueIds: s.dialogueIds.filter((id) => !m.dialogueIds.includes(id)), updatedAt: at(d) }
+        ? { ...s, dialogueIds: s.dialogueIds.filter((id) => !m.dialogueIds.includes(id)), sequence: s.sequence + 1, updatedAt: at(d) }
         : undefined,
     );
+    await mailIntroSessionToPair(d, session);
   }
 }
 
@@ -639,18 +665,71 @@ export async function stopAfterIntro(d: Deps, dialogueId: string, by: string): P
 }
 
 /**
- * A phase step failed after its retries: the record notes it (the machine's ExecutionsFailed alarm
- * fires too). The dialogue keeps its state (the organiser has done nothing wrong); a coordinator
- * can book by API, which moves it on as usual.
+ * A phase step failed after its retries: the record keeps the failure on its phase (shown by
+ * GET /api/dialogues/{id}) and the coordinator gets one mail with the cause (the machine's
+ * ExecutionsFailed alarm fires too). The dialogue keeps its state (the organiser has done nothing
+ * wrong); the coordinator retries (`retryPhase`, the console's "Försök igen") or books by API.
  */
 export async function recordPhaseFailure(
   d: Deps,
   dialogueId: string,
   kind: PhaseMeetingKind,
   failure: { Error?: string; Cause?: string } | undefined,
+  round?: number,
 ): Promise<void> {
-  const detail = `${meetingKindRules[kind].name}: ${failure?.Error ?? 'Error'}: ${(failure?.Cause ?? '').slice(0, 500)}`;
-  await d.dialogues.mutate(dialogueId, (y) => ({ ...y, updatedAt: at(d), history: [...y.history, entry(d, 'failed', undefined, detail)] }));
+  const error = (failure?.Error ?? 'Error').slice(0, 100);
+  const cause = (failure?.Cause ?? '').slice(0, 500);
+  const detail = `${meetingKindRules[kind].name}: ${error}: ${cause}`;
+  const { dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
+    const same = y.phase?.kind === kind && (round === undefined || y.phase.round === round);
+    if (same && y.phase?.failure) return undefined; // recorded already (a retried task)
+    return {
+      ...(same && y.dueKind === 'phase_start' ? noTimer(y) : y),
+      ...(same && y.phase ? { phase: { ...y.phase, failure: { at: at(d), error, cause } } } : {}),
+      updatedAt: at(d),
+      history: [...y.history, entry(d, 'failed', undefined, detail)],
+    };
+  });
+  const failedAt = x.phase?.failure?.at ?? at(d);
+  await sendOnce(d, {
+    dialogueId,
+    step: `phase-failed-${kind}-${round ?? x.phase?.round ?? 0}`,
+    contactId: 'coordinator',
+    email: d.env.COORDINATOR_EMAIL,
+    render: () =>
+      d.templates.email('phase-failed', {
+        organiserName: x.organiserName,
+        meetingName: meetingKindRules[kind].name.toLowerCase(),
+        failedAt: formatSwedishDateTime(new Date(failedAt)),
+        error,
+        cause,
+        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
+        consoleUrl: `${d.env.PUBLIC_BASE_URL}/console/dialogues/${dialogueId}`,
+      }),
+  });
+}
+
+/**
+ * The coordinator's retry of a failed phase step: a new round of the same phase (a new execution;
+ * its offer and links are new, mail of the failed round is not repeated). Idempotent per failure.
+ */
+export async function retryPhase(d: Deps, dialogueId: string, by: string): Promise<{ dialogue: Dialogue; changed: boolean }> {
+  const result = await d.dialogues.mutate(dialogueId, (y) => {
+    if (!y.phase?.failure || isTerminal(y.state)) return undefined;
+    if (y.state !== phaseStates[y.phase.kind].from && y.state !== phaseStates[y.phase.kind].offered) return undefined;
+    const { kind, round, failure } = y.phase;
+    const next = beginPhase(d, y, kind, round + 1);
+    return {
+      ...next,
+      updatedAt: at(d),
+      history: [
+        ...next.history,
+        { ...entry(d, 'retried', undefined, `${meetingKindRules[kind].name}: nytt försök efter ${failure.error}`), by },
+      ],
+    };
+  });
+  if (result.changed) await kickPhase(d, dialogueId);
+  return { ...result, dialogue: (await d.dialogues.get(dialogueId)) ?? result.dialogue };
 }
 
 // ---- analysis material (coordinator) -----------------------------------------------------------

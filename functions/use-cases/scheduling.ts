@@ -24,6 +24,7 @@ import { plannedKindOf } from '#core/meetings.ts';
 import { meetingKindRules, meetingKinds, noClash, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
+import { mailIntroSessionToPair } from './intro-session-mail.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const busyOf = (facilitators: readonly StoredFacilitator[]): BusyInterval[] =>
@@ -111,7 +112,8 @@ async function releasePair(d: Deps, facilitatorId: string, ref: string): Promise
   );
 }
 
-export async function createIntroSession(d: Deps, body: unknown): Promise<IntroSession> {
+/** Creates a group intro session and books its pair; the pair gets the session's invitation (unless `mailPair` is false). */
+export async function createIntroSession(d: Deps, body: unknown, opts: { mailPair?: boolean } = {}): Promise<IntroSession> {
   const input = parseOrThrow(introSessionInputSchema, body, 'intro session');
   const now = d.clock.now();
   const session = newIntroSession(`intro-${randomUUID()}`, input, now);
@@ -123,6 +125,7 @@ export async function createIntroSession(d: Deps, body: unknown): Promise<IntroS
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await bookPair(d, input.pair, [interval], session.id, d.scheduling.settings.bufferMinutes.digital);
   await d.introSessions.create(session);
+  if (opts.mailPair !== false) await mailIntroSessionToPair(d, session);
   return session;
 }
 

@@ -7,7 +7,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
-import { escalateOffer, followUpDue, kickPhase, meetingHeld, remindOffer } from './lifecycle.ts';
+import { catchUpAccepted, escalateOffer, followUpDue, kickPhase, meetingHeld, remindOffer } from './lifecycle.ts';
 
 export interface TickResult {
   fired: number;
@@ -64,6 +64,11 @@ export async function tick(d: Deps, limit = 100): Promise<TickResult> {
     } catch (e) {
       result.failed.push({ dialogueId: dialogue.id, kind: String(dialogue.dueKind), error: (e as Error).message });
     }
+  }
+  try {
+    result.fired += await catchUpAccepted(d);
+  } catch (e) {
+    result.failed.push({ dialogueId: '-', kind: 'accepted_catch_up', error: (e as Error).message });
   }
   return result;
 }

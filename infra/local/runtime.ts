@@ -385,15 +385,20 @@ async function seedDemoScheduling(d: Deps): Promise<string> {
     const o = await d.organisers.get(organiserId);
     const [slot] = await previewSlots(d, { kind: 'intro', organiserId });
     if (!o || !slot?.sessions[0]) continue;
-    await createIntroSession(d, {
-      region: o.region,
-      start: slot.sessions[0].start.toISOString(),
-      minutes: 90,
-      videoLink: `https://mote.kvalitetsdialog.example.se/intro-${o.region}`,
-      capacity: 8,
-      audience,
-      pair: slot.pair,
-    });
+    // The demo pair is mailed when an organiser books a place, not at every first boot.
+    await createIntroSession(
+      d,
+      {
+        region: o.region,
+        start: slot.sessions[0].start.toISOString(),
+        minutes: 90,
+        videoLink: `https://mote.kvalitetsdialog.example.se/intro-${o.region}`,
+        capacity: 8,
+        audience,
+        pair: slot.pair,
+      },
+      { mailPair: false },
+    );
     sessions++;
   }
   return `${demoFacilitators.length} demo facilitators, ${sessions} group intro sessions`;

@@ -2,6 +2,7 @@
 import type { Dialogue } from '#core/dialogue.ts';
 import { deps } from '#adapters/deps.ts';
 import { createDialogue, getDialogue, listDialogues } from '#functions/use-cases/dialogues.ts';
+import { bookingOutcome } from '#functions/use-cases/lifecycle.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
@@ -11,7 +12,8 @@ export const dialogueView = <T extends Dialogue>({ waitToken, version, ...rest }
   // The booking wait's task token stays inside too.
   ...(rest.phase ? { phase: { ...rest.phase, token: undefined } } : {}),
   waitingForAnswer: Boolean(waitToken),
-  waitingForBooking: Boolean(rest.phase?.token),
+  // The token stays on the record after the wait ends: waiting only while the record leaves it undecided.
+  waitingForBooking: Boolean(rest.phase?.token) && bookingOutcome(rest, rest.phase?.kind ?? '', rest.phase?.round ?? 0) === undefined,
 });
 
 export const dialogueRoutes: ApiRoutes = {

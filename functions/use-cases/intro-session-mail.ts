@@ -1,0 +1,72 @@
+/**
+ * The facilitator pair's own invitation to a group intro session: one calendar event per session
+ * (UID from the session id) whose description lists the organisers booked into it. Mailed when a
+ * coordinator creates the session (SEQUENCE 0) and as an update whenever an organiser takes or
+ * gives up a place (the session's `sequence` is raised with each change). Each version goes once
+ * to each facilitator (sendOnce keyed by the session id, the version and the facilitator); the
+ * organisers' own invitations (meetings.ts) leave the pair out, so the pair gets one event per session.
+ */
+import { stockholmTime } from '#core/calendar.ts';
+import { buildInvite } from '#core/ics.ts';
+import type { IntroSession } from '#core/intro-sessions.ts';
+import { formatSwedishDateTime } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { sendOnce } from './mail.ts';
+
+const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
+const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
+
+/** The mail-log step of one version of the session's invitation. */
+export const introSessionMailStep = (s: Pick<IntroSession, 'sequence'>): string => `intro-session-${s.sequence}-request`;
+
+/** Mails this version of the session to both facilitators (already mailed: skipped). Returns how many went out. */
+export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Promise<number> {
+  if (session.status !== 'open') return 0;
+  const pair = await Promise.all([session.pair.skolverket, session.pair.spsm].map((id) => d.facilitators.get(id)));
+  const facilitators = pair.filter((f) => f !== undefined);
+  const dialogues = await Promise.all(session.dialogueIds.map((id) => d.dialogues.get(id)));
+  const organisers = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
+  const start = new Date(session.start);
+  const end = new Date(session.end);
+  const data = {
+    update: session.sequence > 0,
+    when: formatSwedishDateTime(start),
+    endTime: stockholmTime(end),
+    videoLink: session.videoLink,
+    facilitatorNames: facilitators.map((f) => f.name).join(' och '),
+    organisers,
+    count: organisers.length,
+    capacity: session.capacity,
+  };
+  const ics = buildInvite({
+    method: 'REQUEST',
+    meetingId: session.id,
+    uidDomain: domainOf(d.env.MAIL_FROM),
+    sequence: session.sequence,
+    sessions: [{ start, end }],
+    summary: `Introduktionsmöte i grupp (${organisers.length} av ${session.capacity} huvudmän)`,
+    description: [
+      'Introduktionsmöte i kvalitetsdialogen, digitalt, i grupp.',
+      `Bokade huvudmän: ${organisers.length > 0 ? organisers.join(', ') : 'inga ännu'}.`,
+    ].join('\n'),
+    videoLink: session.videoLink,
+    organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
+    attendees: facilitators.map((f) => ({ name: f.name, email: f.email })),
+    stamp: d.clock.now(),
+  });
+  let sent = 0;
+  for (const f of facilitators) {
+    const r = await sendOnce(d, {
+      dialogueId: session.id,
+      step: introSessionMailStep(session),
+      contactId: f.id,
+      email: f.email,
+      render: () => ({
+        ...d.templates.email('intro-session-pair', { ...data, recipientName: f.name }),
+        calendar: { method: 'REQUEST', ics, filename: 'kallelse.ics' },
+      }),
+    });
+    if (r.sent) sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,215 @@
+/**
+ * `npm run bench:lifecycle [-- --dialogues 3]` (not a test): runs whole dialogues, invitation →
+ * closed, on the embedded runtime (demo seed: facilitators and group intro sessions) with the local
+ * clock advanced, and measures per dialogue:
+ *   - transitions: the dialogue record's state changes (history entries that set a state),
+ *   - stepFunctionsTransitions: StateEntered events over all of the dialogue's executions
+ *     (the invitation and one per meeting phase) from the local runner's history,
+ *   - rcu / wcu: DynamoDB consumed capacity (ReturnConsumedCapacity=TOTAL on the runtime's one
+ *     client, the meter tests/bench/run.ts uses) from the dialogue's creation to `closed`,
+ *     including the scheduler ticks that move it on.
+ * `benchLifecycle(opts)` is exported for the main bench table; run directly it prints JSON.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { executionName, phaseExecutionName } from '#adapters/workflow-client.ts';
+import { startLocalRuntime } from '#infra/local/runtime.ts';
+
+export interface LifecycleBenchOptions {
+  /** Whole dialogues to run, one after the other (each needs a demo organiser with contacts). */
+  dialogues?: number;
+  log?: (line: string) => void;
+}
+
+export interface LifecycleBenchResult {
+  dialogues: number;
+  /** Means per dialogue. */
+  transitions: number;
+  stepFunctionsTransitions: number;
+  rcu: number;
+  wcu: number;
+  /** Per dialogue: executions, DynamoDB requests by command, mails sent, and the same figures. */
+  perDialogue: {
+    id: string;
+    organiserId: string;
+    transitions: number;
+    stepFunctionsTransitions: number;
+    executions: number;
+    rcu: number;
+    wcu: number;
+    requests: Record<string, number>;
+    mails: number;
+  }[];
+}
+
+const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
+
+/** Consumed capacity of every call on the runtime's DynamoDB client (as tests/bench/run.ts meters it). */
+class DynamoMeter {
+  requests: Record<string, number> = {};
+  readUnits = 0;
+  writeUnits = 0;
+
+  install(client: { middlewareStack: { add(mw: unknown, opts: unknown): void } }): void {
+    client.middlewareStack.add(
+      (next: (a: unknown) => Promise<{ output: { ConsumedCapacity?: unknown } }>, context: { commandName?: string }) =>
+        async (a: { input: Record<string, unknown> }) => {
+          const command = (context.commandName ?? 'Unknown').replace(/^(.*?)(Command)?$/, '$1Command');
+          this.requests[command] = (this.requests[command] ?? 0) + 1;
+          a.input.ReturnConsumedCapacity = 'TOTAL';
+          const res = await next(a);
+          const consumed = res.output.ConsumedCapacity;
+          const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce(
+            (sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0),
+            0,
+          );
+          if (READ_COMMANDS.has(command)) this.readUnits += units;
+          else this.writeUnits += units;
+          return res;
+        },
+      { step: 'initialize', name: 'benchLifecycleCapacity', priority: 'high' },
+    );
+  }
+
+  snapshot() {
+    return { requests: { ...this.requests }, readUnits: this.readUnits, writeUnits: this.writeUnits };
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const phaseKinds = ['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up'] as const;
+
+export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<LifecycleBenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const dataDir = mkdtempSync(join(tmpdir(), 'kd-bench-lifecycle-'));
+  const runtime = await startLocalRuntime({
+    dataDir,
+    port: 0,
+    sesPort: 0,
+    demo: true,
+    tickMs: 3_600_000, // timers fire through the clock endpoint only
+    coordinatorToken: 'bench-coordinator-token-0001',
+    inspectorateToken: 'bench-inspectorate-token-0001',
+  });
+  try {
+    const meter = new DynamoMeter();
+    meter.install((runtime.deps.organisers as unknown as { doc: Parameters<DynamoMeter['install']>[0] }).doc);
+    const headers = { authorization: `Bearer ${runtime.tokens.coordinator}`, 'content-type': 'application/json' };
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${runtime.urls.app}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await res.json()) as any;
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${json?.message}`);
+      return json;
+    };
+    const advance = (advance: string) => api('POST', '/api/dev/clock', { advance });
+    const advancePast = async (iso: string | undefined) => {
+      if (!iso) throw new Error('the dialogue has no due-date to advance past');
+      const days = Math.max(1, Math.ceil((Date.parse(iso) - runtime.clock.now().getTime()) / 86_400_000) + 1);
+      await advance(`P${days}D`);
+    };
+    const mailsTo = async (address: string) =>
+      (
+        (await (await fetch(`${runtime.urls.mailbox}/store`)).json()) as {
+          emails: { subject: string; destination: { to: string[] }; body: { text?: string } }[];
+        }
+      ).emails.filter((m) => m.destination.to.includes(address));
+    const linkIn = (text: string | undefined) => {
+      const link = /https?:\/\/\S+\/r\/[A-Za-z0-9._-]+/.exec(text ?? '')?.[0];
+      if (!link) throw new Error('no link in the mail');
+      return link;
+    };
+    const post = async (url: string, form: Record<string, string>) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      await res.text();
+      if (res.status !== 200) throw new Error(`POST ${url}: ${res.status}`);
+    };
+
+    const organisers = (await runtime.deps.organisers.list(100)).items.filter((o) => o.contacts.some((c) => c.role === 'board'));
+    const count = Math.min(opts.dialogues ?? 1, organisers.length);
+    const perDialogue: LifecycleBenchResult['perDialogue'] = [];
+    for (const o of organisers.slice(0, count)) {
+      const board = o.contacts.find((c) => c.role === 'board')?.email as string;
+      const before = meter.snapshot();
+      const { id } = (await api('POST', '/api/dialogues', { organiserId: o.id })) as { id: string };
+      log(`${o.id}: ${id}`);
+      await runtime.sfn.waitForEvent(executionName(id, 'invitation'), (e) => e.type === 'TaskWaiting');
+      const [invitation] = await mailsTo(board);
+      await post(linkIn(invitation?.body.text), { answer: 'accept' });
+      await advance('PT10M'); // the scheduler starts the intro phase
+
+      for (const kind of phaseKinds) {
+        if (kind === 'follow_up') await advancePast((await runtime.deps.dialogues.get(id))?.dueAt);
+        await runtime.sfn.waitForEvent(phaseExecutionName(id, kind, 1), (e) => e.type === 'TaskWaiting');
+        const offer = (await mailsTo(board)).filter((m) => m.subject.startsWith('Välj tid för')).at(-1);
+        await post(linkIn(offer?.body.text), { choice: '0' });
+        await advancePast((await runtime.deps.dialogues.get(id))?.dueAt); // held → what follows
+        if (kind === 'dialogue') {
+          const meetingId = (await runtime.deps.dialogues.get(id))?.phase?.meetingId;
+          await api('POST', `/api/meetings/${meetingId}/notes`, {
+            discussed: 'Huvudmannens systematiska kvalitetsarbete.',
+            rolesPresent: ['school_chief'],
+            public: true,
+          });
+        }
+        log(`${o.id}: ${kind} done (${(await runtime.deps.dialogues.get(id))?.state})`);
+      }
+      const x = await runtime.deps.dialogues.get(id);
+      if (x?.state !== 'closed') throw new Error(`${id} ended in ${x?.state}, not closed`);
+      const cost = meter.snapshot();
+      const requests: Record<string, number> = {};
+      for (const [k, v] of Object.entries(cost.requests)) if (v - (before.requests[k] ?? 0)) requests[k] = v - (before.requests[k] ?? 0);
+      const executions = runtime.sfn.list().filter((r) => r.name.startsWith(`${id}-`));
+      for (const r of executions) await runtime.sfn.settled(r.executionArn);
+      perDialogue.push({
+        id,
+        organiserId: o.id,
+        transitions: x.history.filter((h) => h.state).length,
+        stepFunctionsTransitions: executions.reduce((n, r) => n + r.events.filter((e) => e.type === 'StateEntered').length, 0),
+        executions: executions.length,
+        rcu: round1(cost.readUnits - before.readUnits),
+        wcu: round1(cost.writeUnits - before.writeUnits),
+        requests,
+        mails: (await runtime.deps.mailLog.list(id)).filter((m) => m.status === 'sent').length,
+      });
+    }
+    const mean = (f: (r: (typeof perDialogue)[number]) => number) => round1(perDialogue.reduce((n, r) => n + f(r), 0) / perDialogue.length);
+    return {
+      dialogues: perDialogue.length,
+      transitions: mean((r) => r.transitions),
+      stepFunctionsTransitions: mean((r) => r.stepFunctionsTransitions),
+      rcu: mean((r) => r.rcu),
+      wcu: mean((r) => r.wcu),
+      perDialogue,
+    };
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const { values } = parseArgs({ options: { dialogues: { type: 'string', default: '1' } } });
+  const result = await benchLifecycle({
+    dialogues: Number(values.dialogues),
+    log: (line) => process.stderr.write(`[bench:lifecycle] ${line}\n`),
+  });
+  console.log(JSON.stringify(result, null, 2));
+  const ok = result.stepFunctionsTransitions <= 60;
+  console.log(
+    `\nper dialogue (invitation → closed, mean of ${result.dialogues}): ${result.transitions} state changes on the record, ` +
+      `${result.stepFunctionsTransitions} Step Functions state transitions (target ≤ 60: ${ok ? 'met' : 'missed'}), ` +
+      `${result.rcu} RCU, ${result.wcu} WCU`,
+  );
+}
