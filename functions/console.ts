@@ -6,17 +6,28 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
-import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import {
+  historyLabels,
+  legalFormLabels,
+  phaseLabels,
+  reasonLabels,
+  regionName,
+  schoolFormLabels,
+  stateLabels,
+} from '#core/console-labels.ts';
+import { type Dialogue, dialoguePhases, dialogueStates } from '#core/dialogue.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { metricsTables, toCsv } from '#core/metrics.ts';
-import { legalForms } from '#core/organiser.ts';
+import { legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
+import { displayNameOf, roleFromClaims } from '#core/auth-claims.ts';
 import {
   checkCsrf,
   type ConsoleRole,
   csrfToken,
+  openValue,
   readCookie,
+  sealValue,
   same,
   SESSION_COOKIE,
   SESSION_HOURS,
@@ -26,6 +37,7 @@ import {
 } from '#core/session.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
+import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
 import {
@@ -33,6 +45,7 @@ import {
   consoleActions,
   consoleDialogue,
   consoleMetrics,
+  hasProblem,
   listForConsole,
   MAX_BULK_START,
   nextResend,
@@ -99,24 +112,45 @@ const dialoguesPage: Page = async (c) => {
   const q = list.query;
   const filterParams = {
     state: q.state,
+    phase: q.phase,
     region: q.region,
     legalForm: q.legalForm,
     ownership: q.ownership,
+    schoolForm: q.schoolForm,
+    facilitator: q.facilitator,
+    conflict: q.conflict,
+    failed: q.failed,
     waitingDays: q.waitingDays,
     sort: q.sort,
   };
+  const facilitators = await c.d.facilitators.list();
   const body = c.d.templates.consolePage('dialogues', {
     ...layoutData(c, 'Dialoger', { dialogues: true }),
     error,
     query: q,
-    counts: list.counts.map((x) => ({
+    phaseCounts: list.phaseCounts.map((x) => ({
       ...x,
-      label: stateLabels[x.state],
-      href: `/console${qs({ state: x.state })}`,
-      current: x.state === list.state,
+      label: phaseLabels[x.phase],
+      href: `/console${qs({ phase: x.phase })}`,
+      current: x.phase === q.phase,
     })),
+    counts: list.counts
+      .filter((x) => x.count > 0 || x.state === list.state)
+      .map((x) => ({
+        ...x,
+        label: stateLabels[x.state],
+        href: `/console${qs({ state: x.state })}`,
+        current: x.state === list.state,
+      })),
     options: {
       state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
+      phase: dialoguePhases.map((p) => option(p, phaseLabels[p], q.phase)),
+      schoolForm: schoolForms.map((f) => option(f, schoolFormLabels[f], q.schoolForm)),
+      facilitator: facilitators
+        .slice()
+        .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+        .map((f) => option(f.id, `${f.name} (${f.agency === 'skolverket' ? 'Skolverket' : 'SPSM'})`, q.facilitator)),
+      conflict: [option('ja', 'Med krock', q.conflict), option('nej', 'Utan krock', q.conflict)],
       region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
       legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
@@ -132,6 +166,7 @@ const dialoguesPage: Page = async (c) => {
       regionName: regionName(x.region),
       legalFormLabel: legalFormLabels[x.legalForm],
       ownership: ownershipOf(x.municipal),
+      flags: [x.conflict ? 'Krock med inspektion' : '', hasProblem(x) ? 'Fel' : ''].filter(Boolean),
       createdAt: when(x.createdAt),
       updatedAt: when(x.updatedAt),
     })),
@@ -420,8 +455,12 @@ const startPost: Page = async (c) => {
   );
 };
 
-const logoutPost: Page = async () =>
-  redirect('/console/login', { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` });
+const logoutPost: Page = async (c) => {
+  const cleared = { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` };
+  const cfg = oidcConfig(c.d.env);
+  // Signed in through the hosted UI: end that session too, or the next login would skip the password.
+  return redirect(cfg ? logoutUrl(cfg, `${c.d.env.PUBLIC_BASE_URL}/console/login`) : '/console/login', cleared);
+};
 
 // ---- login ------------------------------------------------------------------------------------
 
@@ -434,6 +473,7 @@ function loginPage(d: Deps, status: number, data: { next?: string; error?: strin
     d.templates.consolePage('login', {
       title: 'Logga in',
       next: safeNext(data.next),
+      cognitoHref: oidcConfig(d.env) ? `/console/auth/login${qs({ next: safeNext(data.next) })}` : undefined,
       error: data.error,
       name: data.name ?? '',
       local: d.env.LOCAL_MODE === 'true',
@@ -445,6 +485,8 @@ function loginPage(d: Deps, status: number, data: { next?: string; error?: strin
 }
 
 async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  // With Cognito, signing in happens only at the hosted UI: no dev login, no shared tokens.
+  if (oidcConfig(d.env)) return loginPage(d, 400, { error: 'Logga in med knappen nedan.' });
   const form = formBody(event);
   const name = (form.name ?? '').trim();
   const back = { next: form.next, name, role: form.role };
@@ -460,13 +502,89 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   } else {
     return loginPage(d, 400, { ...back, error: 'Ange din åtkomstnyckel.' });
   }
-  const { value } = signSession(secrets.linkSigningKey, { role, name }, d.clock.now());
-  const secure = d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '';
   const next = role === 'inspectorate' && safeNext(form.next) === '/console' ? '/console/inspection' : safeNext(form.next);
   logger.info('console login', { role });
-  return redirect(next, {
-    'set-cookie': `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secure}`,
+  return redirect(next, { 'set-cookie': sessionCookie(d, secrets.linkSigningKey, role, name) });
+}
+
+const secureFlag = (d: Deps): string => (d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '');
+
+function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): string {
+  const { value } = signSession(linkSigningKey, { role, name }, d.clock.now());
+  return `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secureFlag(d)}`;
+}
+
+// ---- sign-in with Cognito (cloud) ------------------------------------------------------------
+
+const OAUTH_COOKIE = 'kd_oauth';
+const OAUTH_PURPOSE = 'console-oauth-v1';
+const callbackUri = (d: Deps): string => `${d.env.PUBLIC_BASE_URL}/console/auth/callback`;
+
+/** Starts the hosted-UI sign-in: state, PKCE verifier and return path in a signed 10-minute cookie. */
+async function authLogin(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const cfg = oidcConfig(d.env);
+  if (!cfg) throw new NotFoundError('Sidan finns inte.');
+  const { linkSigningKey } = await d.secrets();
+  const pkce = newPkce();
+  const sealed = sealValue(
+    linkSigningKey,
+    OAUTH_PURPOSE,
+    { s: pkce.state, v: pkce.verifier, n: safeNext(event.queryStringParameters?.next) },
+    new Date(d.clock.now().getTime() + 10 * 60_000),
+  );
+  // Lax, not Strict: the browser must send it on the top-level redirect back from the hosted UI.
+  return redirect(authorizeUrl(cfg, callbackUri(d), pkce), {
+    'set-cookie': `${OAUTH_COOKIE}=${sealed}; Path=/console/auth; HttpOnly; SameSite=Lax; Max-Age=600${secureFlag(d)}`,
   });
+}
+
+/**
+ * The hosted UI's redirect back: the state must match the cookie, the code is exchanged with the
+ * PKCE verifier, and the verified ID token's `cognito:groups` gives the role. The session cookie
+ * is SameSite=Strict, which a browser does not send on a redirect chain that began on another
+ * site, so this answers with a page that moves on by itself (meta refresh, no script).
+ */
+async function authCallback(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const cfg = oidcConfig(d.env);
+  if (!cfg) throw new NotFoundError('Sidan finns inte.');
+  const { linkSigningKey } = await d.secrets();
+  const q = event.queryStringParameters ?? {};
+  const saved = openValue(linkSigningKey, OAUTH_PURPOSE, readCookie(event.cookies ?? event.headers?.cookie, OAUTH_COOKIE), d.clock.now());
+  const clear = `${OAUTH_COOKIE}=; Path=/console/auth; HttpOnly; SameSite=Lax; Max-Age=0`;
+  const fail = (status: number, message: string): HttpResult => {
+    const r = loginPage(d, status, { error: message });
+    return { statusCode: r.statusCode, headers: { ...r.headers, 'set-cookie': clear }, body: r.body };
+  };
+  if (q.error) return fail(401, 'Inloggningen avbröts. Försök igen.');
+  if (!saved || !q.state || !q.code || !same(q.state, saved.s ?? ''))
+    return fail(400, 'Inloggningen hade gått ut eller kom inte härifrån. Försök igen.');
+  let claims: Record<string, unknown>;
+  try {
+    claims = await exchangeCode(cfg, { code: q.code, redirectUri: callbackUri(d), verifier: saved.v ?? '' });
+  } catch (e) {
+    if (!(e instanceof SignInError)) throw e;
+    logger.warn('console sign-in failed', { reason: e.message });
+    return fail(401, 'Inloggningen kunde inte bekräftas. Försök igen.');
+  }
+  let role: ConsoleRole;
+  try {
+    role = roleFromClaims(claims);
+  } catch {
+    return fail(
+      403,
+      'Ditt konto har ingen roll i konsolen. Be en administratör lägga till dig i gruppen samordnare eller Skolinspektionen.',
+    );
+  }
+  const next = role === 'inspectorate' && safeNext(saved.n) === '/console' ? '/console/inspection' : safeNext(saved.n);
+  logger.info('console login', { role, via: 'cognito' });
+  const page = html(200, d.templates.consolePage('signed-in', { title: 'Inloggad', next, refresh: `0;url=${next}` }));
+  // Two cookies at once: API Gateway v2 sends each entry of `cookies` as its own Set-Cookie header.
+  return {
+    statusCode: page.statusCode,
+    headers: page.headers,
+    body: page.body,
+    cookies: [sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
+  };
 }
 
 // ---- dispatch ---------------------------------------------------------------------------------
@@ -483,7 +601,13 @@ export const consolePages: Record<string, Page> = {
   'POST /console/start': startPost,
   'POST /console/logout': logoutPost,
 };
-export const consoleRouteKeys = [...Object.keys(consolePages), 'GET /console/login', 'POST /console/login'];
+export const consoleRouteKeys = [
+  ...Object.keys(consolePages),
+  'GET /console/login',
+  'POST /console/login',
+  'GET /console/auth/login',
+  'GET /console/auth/callback',
+];
 
 function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
   return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
@@ -494,6 +618,8 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
   try {
     if (event.routeKey === 'GET /console/login') return loginPage(d, 200, { next: event.queryStringParameters?.next });
     if (event.routeKey === 'POST /console/login') return await loginPost(d, event);
+    if (event.routeKey === 'GET /console/auth/login') return await authLogin(d, event);
+    if (event.routeKey === 'GET /console/auth/callback') return await authCallback(d, event);
     const page = consolePages[event.routeKey];
     if (!page) throw new NotFoundError('Sidan finns inte.');
     const { linkSigningKey } = await d.secrets();

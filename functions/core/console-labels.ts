@@ -2,7 +2,7 @@
  * Swedish names of the enum values the console shows (states, legal forms, decline reasons,
  * regions). One table, so the pages, the CSV export and the tests all use the same words.
  */
-import type { DeclineReason, DialogueState, HistoryType } from './dialogue.ts';
+import type { DeclineReason, DialoguePhase, DialogueState, HistoryType } from './dialogue.ts';
 import type { LegalForm, SchoolForm } from './organiser.ts';
 import { regions } from './regions.ts';
 
@@ -109,3 +109,14 @@ export const historyLabels: Record<HistoryType, string> = {
 };
 
 export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;
+
+export const phaseLabels: Record<DialoguePhase, string> = {
+  invitation: 'Inbjudan',
+  intro: 'Introduktion',
+  material: 'Analysunderlag',
+  premeeting: 'Förmöte',
+  dialogue: 'Dialogmöte',
+  feedback: 'Återkoppling',
+  follow_up: 'Uppföljning',
+  end: 'Avslutade',
+};

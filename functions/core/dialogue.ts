@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
-import type { ContactRole, LegalForm } from './organiser.ts';
+import type { ContactRole, LegalForm, SchoolForm } from './organiser.ts';
 
 export const dialogueStates = [
   'created',
@@ -247,6 +247,11 @@ export interface Dialogue {
   error?: { code: string; message: string };
   /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
   conflict?: DialogueConflict;
+  /** Copied from the organiser when the dialogue is created, for the console's filters and metrics. */
+  schoolForms?: SchoolForm[];
+  children?: number;
+  /** The facilitator pair of the dialogue's latest booked meeting (set on booking and reassignment). */
+  pair?: { skolverket: string; spsm: string };
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -62,6 +62,9 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/inspection', fn: 'console' },
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
+  // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
+  { method: 'GET', path: '/console/auth/login', fn: 'console' },
+  { method: 'GET', path: '/console/auth/callback', fn: 'console' },
   // Campaigns and cycle planning (issue 6).
   { method: 'POST', path: '/api/campaigns', fn: 'api' },
   { method: 'GET', path: '/api/campaigns', fn: 'api' },

@@ -5,10 +5,18 @@
  * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
  */
 import { z } from 'zod';
-import { assertTransition, type Dialogue, dialogueStates, type HistoryEntry } from '#core/dialogue.ts';
+import {
+  assertTransition,
+  type Dialogue,
+  type DialoguePhase,
+  dialoguePhases,
+  dialogueStates,
+  type HistoryEntry,
+  phaseOfState,
+} from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { computeMetrics, type Metrics } from '#core/metrics.ts';
-import { legalForms, type Organiser } from '#core/organiser.ts';
+import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
@@ -37,6 +45,14 @@ export const consoleListSchema = z.object({
       .max(400, 'Ange högst 400 dagar.'),
   ),
   sort: optional(z.enum(['nyast', 'aldst'], { message: 'Välj en giltig sortering.' })),
+  /** All states of one phase (the index is read by kind and filtered). */
+  phase: optional(z.enum(dialoguePhases, { message: 'Välj en giltig fas.' })),
+  schoolForm: optional(z.enum(schoolForms, { message: 'Välj en giltig skolform.' })),
+  facilitator: optional(z.string().regex(/^[a-z0-9-]{1,64}$/, 'Välj en dialogutförare i listan.')),
+  /** "ja": only dialogues with an inspection clash; "nej": only those without. */
+  conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
+  /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
+  failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
   limit: optional(z.coerce.number().int().min(1).max(100)),
   cursor: optional(z.string().max(2000)),
 });
@@ -47,6 +63,8 @@ export interface ConsoleList extends Page<Dialogue> {
   /** The state the index query ran on ("waiting longer than" without a state means 'invited'). */
   state?: Dialogue['state'];
   counts: { state: Dialogue['state']; count: number }[];
+  /** The counts summed per phase, in process order. */
+  phaseCounts: { phase: DialoguePhase; count: number }[];
   read: number;
   /** True when the read budget ran out before the page was full: the next page continues. */
   partial: boolean;
@@ -60,13 +78,26 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
   const keep = (x: Dialogue) =>
     (!q.region || x.region === q.region) &&
     (!q.legalForm || x.legalForm === q.legalForm) &&
-    (!q.ownership || x.municipal === (q.ownership === 'kommunal'));
+    (!q.ownership || x.municipal === (q.ownership === 'kommunal')) &&
+    (!q.phase || phaseOfState[x.state] === q.phase) &&
+    (!q.schoolForm || (x.schoolForms ?? []).includes(q.schoolForm)) &&
+    (!q.facilitator || x.pair?.skolverket === q.facilitator || x.pair?.spsm === q.facilitator) &&
+    (!q.conflict || Boolean(x.conflict) === (q.conflict === 'ja')) &&
+    (!q.failed || hasProblem(x));
   const [page, counts] = await Promise.all([
     d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
     Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),
   ]);
-  return { ...page, query: q, state, counts, partial: page.items.length < limit && Boolean(page.cursor) };
+  const phaseCounts = dialoguePhases.map((phase) => ({
+    phase,
+    count: counts.filter((c) => phaseOfState[c.state] === phase).reduce((sum, c) => sum + c.count, 0),
+  }));
+  return { ...page, query: q, state, counts, phaseCounts, partial: page.items.length < limit && Boolean(page.cursor) };
 }
+
+/** A failed workflow step, or a mail that bounced or was reported as spam. */
+export const hasProblem = (x: Dialogue): boolean =>
+  x.state === 'failed' || Boolean(x.error) || x.history.some((h) => h.type === 'mail_bounced');
 
 export interface ConsoleDialogue {
   dialogue: Dialogue;

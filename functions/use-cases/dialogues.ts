@@ -42,6 +42,8 @@ export async function createDialogue(d: Deps, body: unknown, actor?: string): Pr
     region: organiser.region,
     legalForm: organiser.legalForm,
     municipal: organiser.municipal,
+    schoolForms: organiser.schoolForms,
+    children: organiser.children,
     state: 'created',
     recipients: [],
     reminders: 0,

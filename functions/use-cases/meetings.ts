@@ -83,10 +83,16 @@ async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialog
 
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
 
-async function note(d: Deps, m: Meeting, type: HistoryType, detail: string): Promise<void> {
+/** `pair`: the meeting's pair, copied onto each dialogue (the console filters dialogues by facilitator). */
+async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair?: Meeting['pair'], by?: string): Promise<void> {
   const at = d.clock.now().toISOString();
   for (const id of m.dialogueIds) {
-    await d.dialogues.mutate(id, (x) => ({ ...x, history: [...x.history, { at, type, detail }], updatedAt: at }));
+    await d.dialogues.mutate(id, (x) => ({
+      ...x,
+      ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
+      history: [...x.history, { at, type, detail, ...(by ? { by } : {}) }],
+      updatedAt: at,
+    }));
   }
 }
 
@@ -137,6 +143,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
     meeting,
     'meeting_booked',
     `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
+    meeting.pair,
   );
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
@@ -178,6 +185,7 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
     meeting,
     'meeting_rescheduled',
     `${meetingKindRules[meeting.kind].name} flyttat till ${formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0))} (${meeting.id})`,
+    meeting.pair,
   );
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
