@@ -188,56 +188,128 @@ describe('console actions', () => {
   });
 });
 
+/** A deterministic mix of 300 dialogue records, with the denormalised organiser facts the filters read. */
+function generatedPopulation(): Dialogue[] {
+  const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
+  const regionIds = Object.keys(regions);
+  const formsCycle: Dialogue['schoolForms'][] = [
+    ['forskola'],
+    ['grundskola', 'fritidshem'],
+    ['gymnasieskola', 'komvux'],
+    ['forskola', 'grundskola'],
+  ];
+  const population: Dialogue[] = [];
+  for (let i = 0; i < 300; i++) {
+    const state = states[(i * 7) % states.length] as Dialogue['state'];
+    const legalForm = legalForms[(i * 3) % legalForms.length] as Dialogue['legalForm'];
+    const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+    const invited = state !== 'created' && !(state === 'failed' && i % 2 === 0);
+    population.push({
+      id: `dlg-${randomUUID()}`,
+      organiserId: `org-${i}`,
+      organiserName: `Huvudman ${i}`,
+      cycle: '2026',
+      region: regionIds[i % regionIds.length] as string,
+      legalForm,
+      municipal: isMunicipal(legalForm),
+      state,
+      recipients: [],
+      reminders: 0,
+      history: [
+        { at, type: 'created' },
+        ...(invited ? [{ at, type: 'invitation_sent' as const }] : []),
+        ...(i % 17 === 0 ? [{ at, type: 'mail_bounced' as const, detail: 'x@example.se: bounce' }] : []),
+      ],
+      answer:
+        state === 'accepted' || state === 'declined'
+          ? {
+              outcome: state,
+              reason: state === 'declined' ? (['time', 'resources', 'other'] as const)[i % 3] : undefined,
+              answeredAt: at,
+              answeredBy: 'x',
+            }
+          : undefined,
+      schoolForms: formsCycle[i % formsCycle.length],
+      children: (i * 37) % 1500,
+      ...(state === 'accepted' ? { pair: { skolverket: i % 2 ? 'sv-anna' : 'sv-bo', spsm: 'spsm-cia' } } : {}),
+      ...(i % 11 === 0 && state === 'accepted'
+        ? {
+            conflict: {
+              step: 'meeting:mtg-1',
+              kind: 'physical_meeting',
+              plannedStart: at,
+              plannedEnd: at,
+              inspectionId: `insp-${i}`,
+              inspectionKind: 'regular_supervision',
+              inspectionStart: at,
+              inspectionEnd: at,
+              rule: 'physical_meeting_near_inspection',
+              reason: 'Dialogmötet ligger nära en inspektion.',
+              since: at,
+            } satisfies Dialogue['conflict'],
+          }
+        : {}),
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    });
+  }
+  return population;
+}
+
 describe('console metrics on a generated population', () => {
   const g = new Harness();
+  const population = generatedPopulation();
+  let cookie: string;
   beforeAll(async () => {
     await g.start({ seed: false });
+    for (const x of population) await g.runtime.deps.dialogues.create(x);
+    const r = await fetch(`${g.runtime.urls.app}/console/login`, form({ name: 'Sara', role: 'coordinator' }));
+    cookie = r.headers.get('set-cookie')?.split(';')[0] as string;
   });
   afterAll(async () => {
     await g.close();
   });
 
-  it('reproduces the counts of the raw records, per legal form, ownership and region, in the CSV export', async () => {
-    // Prepare: 300 dialogues written straight through the repository (a deterministic mix)
-    const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
-    const regionIds = Object.keys(regions);
-    const population: Dialogue[] = [];
-    for (let i = 0; i < 300; i++) {
-      const state = states[(i * 7) % states.length] as Dialogue['state'];
-      const legalForm = legalForms[(i * 3) % legalForms.length] as Dialogue['legalForm'];
-      const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-      const invited = state !== 'created' && !(state === 'failed' && i % 2 === 0);
-      population.push({
-        id: `dlg-${randomUUID()}`,
-        organiserId: `org-${i}`,
-        organiserName: `Huvudman ${i}`,
-        cycle: '2026',
-        region: regionIds[i % regionIds.length] as string,
-        legalForm,
-        municipal: isMunicipal(legalForm),
-        state,
-        recipients: [],
-        reminders: 0,
-        history: [{ at, type: 'created' }, ...(invited ? [{ at, type: 'invitation_sent' as const }] : [])],
-        answer:
-          state === 'accepted' || state === 'declined'
-            ? {
-                outcome: state,
-                reason: state === 'declined' ? (['time', 'resources', 'other'] as const)[i % 3] : undefined,
-                answeredAt: at,
-                answeredBy: 'x',
-              }
-            : undefined,
-        createdAt: at,
-        updatedAt: at,
-        version: 1,
-      });
+  /** Every dialogue id the filtered list shows, following "Nästa sida" to the end. */
+  async function listed(path: string): Promise<string[]> {
+    const seen: string[] = [];
+    let next: string | undefined = path;
+    for (let pages = 0; next && pages < 30; pages++) {
+      const html = await (await fetch(`${g.runtime.urls.app}${next}`, { headers: { cookie } })).text();
+      seen.push(...[...html.matchAll(/href="\/console\/dialogues\/([^"]+)"/g)].map((m) => m[1] as string));
+      next = /href="([^"]+)" rel="next"/.exec(html)?.[1]?.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
     }
-    for (const x of population) await g.runtime.deps.dialogues.create(x);
-    const { cookie } = await (async () => {
-      const r = await fetch(`${g.runtime.urls.app}/console/login`, form({ name: 'Sara', role: 'coordinator' }));
-      return { cookie: r.headers.get('set-cookie')?.split(';')[0] as string };
-    })();
+    return seen;
+  }
+
+  it.each([
+    ['schoolForm=komvux', (x: Dialogue) => (x.schoolForms ?? []).includes('komvux')],
+    ['facilitator=sv-anna', (x: Dialogue) => x.pair?.skolverket === 'sv-anna'],
+    ['facilitator=spsm-cia&legalForm=aktiebolag', (x: Dialogue) => x.pair?.spsm === 'spsm-cia' && x.legalForm === 'aktiebolag'],
+    ['conflict=ja', (x: Dialogue) => Boolean(x.conflict)],
+    ['failed=ja', (x: Dialogue) => x.state === 'failed' || x.history.some((h) => h.type === 'mail_bounced')],
+    ['phase=end&ownership=kommunal', (x: Dialogue) => ['declined', 'no_answer', 'failed', 'closed'].includes(x.state) && x.municipal],
+  ])('filters by %s exactly as a recount of the raw records', async (query, match) => {
+    // Act
+    const seen = await listed(`/console?${query}&sort=aldst&limit=50`);
+
+    // Assess
+    const expected = population.filter(match).map((x) => x.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(seen).toEqual(expected);
+  });
+
+  it('shows the counts per phase at the top', async () => {
+    const html = await (await fetch(`${g.runtime.urls.app}/console`, { headers: { cookie } })).text();
+    const ended = population.filter((x) => ['declined', 'no_answer', 'failed', 'closed'].includes(x.state)).length;
+    expect(html).toContain(`<strong>${ended}</strong> Avslutade`);
+    expect(html).toContain(
+      `<strong>${population.filter((x) => ['created', 'invited', 'accepted'].includes(x.state)).length}</strong> Inbjudan`,
+    );
+  });
+
+  it('reproduces the counts of the raw records, per legal form, ownership and region, in the CSV export', async () => {
     const csv = async (table: string) => {
       const r = await fetch(`${g.runtime.urls.app}/console/metrics/${table}.csv`, { headers: { cookie } });
       expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
