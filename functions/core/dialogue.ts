@@ -208,6 +208,7 @@ export type HistoryType =
   | 'meeting_booked'
   | 'meeting_rescheduled'
   | 'meeting_cancelled'
+  | 'pair_reassigned'
   | 'material_sent'
   | 'notes_registered'
   | 'stopped'

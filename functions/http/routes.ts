@@ -46,6 +46,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/meetings/{id}', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/reschedule', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/cancel', fn: 'api' },
+  { method: 'POST', path: '/api/meetings/{id}/reassign', fn: 'api' },
   { method: 'PUT', path: '/api/meetings/{id}/participants', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/notes', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/meetings', fn: 'api' },

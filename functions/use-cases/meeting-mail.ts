@@ -33,6 +33,8 @@ export interface MeetingMailInput {
   organizer: CalendarPerson;
   uidDomain: string;
   now: Date;
+  /** What changed in this version, when it was not the time: 'pair' (new facilitators). */
+  change?: 'pair';
 }
 
 export interface MeetingMail extends OutgoingMail {
@@ -69,6 +71,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     sessions: intervals.map((s, i) => ({ number: i + 1, when: formatSwedishDateTime(s.start), endTime: stockholmTime(s.end) })),
     firstWhen: formatSwedishDateTime(intervals[0]?.start ?? input.now),
     rescheduled: meeting.sequence > 0 && method === 'REQUEST',
+    reassigned: input.change === 'pair' && method === 'REQUEST',
     reason: meeting.cancelledReason,
   };
   const recipients = [

@@ -25,14 +25,14 @@ import {
   rescheduleMeeting,
   sessionSchema,
 } from '#core/meetings.ts';
-import { pairSchema, validatePair } from '#core/facilitators.ts';
+import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
-import { bookPair } from './scheduling.ts';
+import { bookFacilitators, bookPair } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -97,7 +97,7 @@ async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair
 }
 
 /** Mails every recipient of this meeting version; recipients already mailed are skipped (send-once). */
-export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): Promise<number> {
+export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod, change?: 'pair'): Promise<number> {
   const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
   const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
   const mails = composeMeetingMails(d.templates, {
@@ -108,6 +108,7 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod): 
     organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
     uidDomain: domainOf(d.env.MAIL_FROM),
     now: d.clock.now(),
+    change,
   });
   let sent = 0;
   const step = meetingMailStep(m, method);
@@ -228,4 +229,78 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
   return meeting;
+}
+
+const reassignSchema = z
+  .object({ pair: pairSchema, sequence: z.number({ message: 'sequence: the meeting version you saw' }).int().min(0) })
+  .strict();
+
+const pairIds = (p: FacilitatorPair): string[] => [p.skolverket, p.spsm];
+
+/**
+ * Gives a booked meeting another facilitator pair (one from Skolverket, one from SPSM, both free
+ * then), keeping its times. Version-checked: `sequence` is the version the coordinator saw; the
+ * same reassignment confirmed twice finds it done and changes nothing. Everyone, the new pair
+ * included, gets the invitation with SEQUENCE+1; a dropped facilitator gets a METHOD:CANCEL.
+ */
+export async function reassignPair(d: Deps, id: string, body: unknown, by?: string): Promise<{ meeting: Meeting; changed: boolean }> {
+  const input = parseOrThrow(reassignSchema, body, 'reassignment');
+  const current = await getMeeting(d, id);
+  if (current.sequence === input.sequence + 1 && samePair(current.pair, input.pair)) return { meeting: current, changed: false };
+  if (current.sequence !== input.sequence)
+    throw new ConflictError('Mötet har ändrats sedan sidan öppnades. Öppna det igen och välj på nytt.');
+  if (current.status !== 'booked') throw new ConflictError('Mötet är inställt; det går inte att byta dialogutförare.');
+  if (samePair(current.pair, input.pair)) throw new ValidationError('Välj minst en ny dialogutförare.');
+  const pairProblem = validatePair(input.pair, await d.facilitators.list());
+  if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  const moved = rescheduleMeeting(current, current.sessions, d.clock.now(), input.pair);
+  const intervals = meetingIntervals(moved);
+  const dialogues = await dialoguesOf(d, moved.dialogueIds);
+  await refuseClash(d, moved, dialogues, intervals);
+  const added = pairIds(moved.pair).filter((f) => !pairIds(current.pair).includes(f));
+  const dropped = pairIds(current.pair).filter((f) => !pairIds(moved.pair).includes(f));
+  await bookFacilitators(d, added, intervals, id, bufferOf(d, moved));
+  const { meeting } = await d.meetings.mutate(id, (x) => (x.sequence === current.sequence ? moved : undefined));
+  if (meeting.sequence !== moved.sequence || !samePair(meeting.pair, moved.pair)) {
+    for (const f of added) await release(d, f, id);
+    throw new ConflictError('Mötet ändrades av någon annan samtidigt. Öppna det igen.');
+  }
+  for (const f of dropped) await release(d, f, id);
+  const names = await Promise.all(pairIds(meeting.pair).map(async (f) => (await d.facilitators.get(f))?.name ?? f));
+  await note(
+    d,
+    meeting,
+    'pair_reassigned',
+    `${meetingKindRules[meeting.kind].name}: ${names.join(' och ')} (${meeting.id})`,
+    meeting.pair,
+    by,
+  );
+  await mailMeeting(d, meeting, 'REQUEST', 'pair');
+  await mailDropped(d, { ...meeting, pair: current.pair }, dropped);
+  return { meeting, changed: true };
+}
+
+/** METHOD:CANCEL, at the meeting's new SEQUENCE, to the facilitators taken off it (send-once). */
+async function mailDropped(d: Deps, asBefore: Meeting, dropped: readonly string[]): Promise<void> {
+  if (dropped.length === 0) return;
+  const facilitators = await Promise.all(pairIds(asBefore.pair).map((f) => d.facilitators.get(f)));
+  const organisers = await Promise.all(asBefore.dialogueIds.map((x) => d.dialogues.get(x)));
+  const mails = composeMeetingMails(d.templates, {
+    meeting: { ...asBefore, participants: [], cancelledReason: 'Du har ersatts som dialogutförare för mötet.' },
+    method: 'CANCEL',
+    organiserNames: organisers.map((o) => o?.organiserName ?? ''),
+    facilitators: facilitators.filter((f) => f !== undefined),
+    organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
+    uidDomain: domainOf(d.env.MAIL_FROM),
+    now: d.clock.now(),
+  });
+  for (const mail of mails.filter((m) => dropped.includes(m.recipientKey))) {
+    await sendOnce(d, {
+      dialogueId: asBefore.dialogueIds[0] as string,
+      step: meetingMailStep(asBefore, 'CANCEL'),
+      contactId: mail.recipientKey,
+      email: mail.to,
+      render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+    });
+  }
 }

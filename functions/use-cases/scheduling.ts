@@ -82,10 +82,24 @@ export async function bookPair(
   ref: string,
   bufferMinutes: number,
 ): Promise<void> {
+  await bookFacilitators(d, [pair.skolverket, pair.spsm], intervals, ref, bufferMinutes);
+}
+
+/**
+ * Books the given facilitators for `ref` (replacing their earlier entries for it), refusing with a
+ * 409 anyone who is not free; on a refusal only the ones booked by this call are released.
+ */
+export async function bookFacilitators(
+  d: Deps,
+  ids: readonly string[],
+  intervals: readonly Interval[],
+  ref: string,
+  bufferMinutes: number,
+): Promise<void> {
   const booked: string[] = [];
   const at = d.clock.now().toISOString();
   try {
-    for (const id of [pair.skolverket, pair.spsm]) {
+    for (const id of ids) {
       await d.facilitators.mutate(id, (f) => {
         for (const i of intervals) {
           const wide = widen(i, bufferMinutes);
