@@ -36,6 +36,10 @@ import {
   verifySession,
 } from '#core/session.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
+import { stockholmTime } from '#core/calendar.ts';
+import type { Facilitator } from '#core/facilitators.ts';
+import type { Meeting } from '#core/meetings.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
@@ -48,7 +52,12 @@ import {
   hasProblem,
   listForConsole,
   MAX_BULK_START,
+  type MeetingAction,
+  meetingActions,
+  meetingOfDialogue,
   nextResend,
+  runMeetingAction,
+  sessionFields,
   retriesOf,
   runAction,
   startDialogues,
@@ -221,13 +230,40 @@ const flashes: Record<string, string> = {
   close: 'Dialogen är avslutad.',
   retry: 'Ett nytt försök har startat.',
   already: 'Åtgärden var redan utförd; inget ändrades.',
+  reschedule: 'Mötet är flyttat. Alla deltagare har fått en ny kalenderinbjudan.',
+  cancel: 'Mötet är inställt. Alla deltagare har fått en avbokning.',
+  reassign: 'Mötet har nya dialogutförare. Alla har fått en uppdaterad kalenderinbjudan och den som byttes ut en avbokning.',
 };
+
+const meetingStatusLabels: Record<Meeting['status'], string> = { booked: 'Bokat', cancelled: 'Inställt' };
+const meetingActionLabels: Record<MeetingAction, string> = {
+  reschedule: 'Flytta',
+  reassign: 'Byt dialogutförare',
+  cancel: 'Ställ in',
+};
+
+function meetingView(m: Meeting, dialogueId: string, facilitators: readonly Facilitator[]) {
+  const nameOf = (id: string) => facilitators.find((f) => f.id === id)?.name ?? id;
+  return {
+    id: m.id,
+    name: meetingKindRules[m.kind].name,
+    when: m.sessions.map((s) => `${formatSwedishDateTime(new Date(s.start))}–${stockholmTime(new Date(s.end))}`).join(', '),
+    pairNames: `${nameOf(m.pair.skolverket)} (Skolverket), ${nameOf(m.pair.spsm)} (SPSM)`,
+    statusLabel: meetingStatusLabels[m.status],
+    sequence: m.sequence,
+    actions:
+      m.status === 'booked'
+        ? meetingActions.map((a) => ({ href: `/console/dialogues/${dialogueId}/meetings/${m.id}/${a}`, label: meetingActionLabels[a] }))
+        : [],
+  };
+}
 
 const dialoguePage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const view = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
   const x = view.dialogue;
   const o = view.organiser;
+  const [meetings, facilitators] = await Promise.all([c.d.meetings.listForDialogue(x.id), c.d.facilitators.list()]);
   const body = c.d.templates.consolePage('dialogue', {
     ...layoutData(c, x.organiserName, { dialogues: true }),
     d: x,
@@ -242,6 +278,7 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
     organiser: o,
     orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
     legalFormLabel: legalFormLabels[x.legalForm],
@@ -349,6 +386,106 @@ const actionPost: Page = async (c) => {
     if (e instanceof DomainError) {
       const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
       return confirmPage(c, message, form);
+    }
+    throw e;
+  }
+};
+
+const meetingTexts: Record<MeetingAction, { heading: string; explanation: string; confirmLabel: string; danger?: boolean }> = {
+  reschedule: {
+    heading: 'Flytta mötet',
+    explanation:
+      'Välj den nya tiden. Tiden kontrolleras mot Skolinspektionens kalender och dialogutförarnas kalendrar. Alla deltagare får en ny kalenderinbjudan som ersätter den gamla.',
+    confirmLabel: 'Flytta mötet',
+  },
+  cancel: {
+    heading: 'Ställ in mötet',
+    explanation: 'Mötet ställs in och tas bort ur allas kalendrar. Dialogutförarna blir lediga den tiden. Det går inte att ångra.',
+    confirmLabel: 'Ställ in mötet',
+    danger: true,
+  },
+  reassign: {
+    heading: 'Byt dialogutförare',
+    explanation:
+      'Välj en dialogutförare från Skolverket och en från SPSM. Båda måste vara lediga vid mötets tid. Alla får en uppdaterad kalenderinbjudan; den som byts ut får en avbokning.',
+    confirmLabel: 'Byt dialogutförare',
+  },
+};
+
+const meetingActionOf = (c: Ctx): MeetingAction => {
+  const a = c.event.pathParameters?.action ?? '';
+  if (!(meetingActions as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as MeetingAction;
+};
+
+async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
+  requireConsoleRole(c, ['coordinator']);
+  const action = meetingActionOf(c);
+  const id = c.event.pathParameters?.id ?? '';
+  const { dialogue: x } = await consoleDialogue(c.d, id);
+  const [m, facilitators] = await Promise.all([
+    meetingOfDialogue(c.d, id, c.event.pathParameters?.meetingId ?? ''),
+    c.d.facilitators.list(),
+  ]);
+  const texts = meetingTexts[action];
+  const layout = layoutData(c, texts.heading, { dialogues: true });
+  if (m.status !== 'booked' && !error) {
+    return html(
+      409,
+      c.d.templates.consolePage('error', {
+        ...layout,
+        heading: texts.heading,
+        message: 'Mötet är inställt.',
+        back: `/console/dialogues/${id}`,
+      }),
+    );
+  }
+  const pick = (agency: Facilitator['agency'], current: string) =>
+    facilitators
+      .filter((f) => f.agency === agency && (f.active || f.id === current))
+      .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+      .map((f) => option(f.id, `${f.name} (${f.office})`, form[agency] ?? current));
+  const body = c.d.templates.consolePage('meeting-confirm', {
+    ...layout,
+    ...texts,
+    id,
+    organiserName: x.organiserName,
+    action,
+    error,
+    meeting: meetingView(m, id, facilitators),
+    split: m.sessions.length > 1,
+    sessions:
+      action === 'reschedule'
+        ? m.sessions.map((s, i) => ({
+            index: i,
+            number: i + 1,
+            ...sessionFields(s),
+            ...(form[`date-${i}`] ? { date: form[`date-${i}`], start: form[`start-${i}`], end: form[`end-${i}`] } : {}),
+          }))
+        : undefined,
+    askReason: action === 'cancel',
+    reason: form.reason ?? '',
+    pairOptions: action === 'reassign' ? { skolverket: pick('skolverket', m.pair.skolverket), spsm: pick('spsm', m.pair.spsm) } : undefined,
+  });
+  return html(error ? 400 : 200, body);
+}
+
+const meetingActionPost: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const action = meetingActionOf(c);
+  const id = c.event.pathParameters?.id ?? '';
+  const meetingId = c.event.pathParameters?.meetingId ?? '';
+  const form = formBody(c.event);
+  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  try {
+    const result = await runMeetingAction(c.d, id, meetingId, action, form, actor);
+    logger.info('console meeting action', { action, dialogueId: id, meetingId, done: result.done, by: actor });
+    return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=${result.done ? action : 'already'}`);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw e;
+    if (e instanceof DomainError) {
+      const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
+      return meetingConfirmPage(c, message, form);
     }
     throw e;
   }
@@ -594,6 +731,8 @@ export const consolePages: Record<string, Page> = {
   'GET /console/dialogues/{id}': dialoguePage,
   'GET /console/dialogues/{id}/{action}': (c) => confirmPage(c),
   'POST /console/dialogues/{id}/{action}': actionPost,
+  'GET /console/dialogues/{id}/meetings/{meetingId}/{action}': (c) => meetingConfirmPage(c),
+  'POST /console/dialogues/{id}/meetings/{meetingId}/{action}': meetingActionPost,
   'GET /console/metrics': metricsPage,
   'GET /console/metrics/{table}': metricsCsv,
   'GET /console/inspection': inspectionPage,

@@ -58,6 +58,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
+  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
   { method: 'GET', path: '/console/metrics', fn: 'console' },
   { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },

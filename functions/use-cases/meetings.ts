@@ -160,7 +160,8 @@ export const listMeetingsOfDialogue = (d: Deps, dialogueId: string): Promise<Mee
 
 const rescheduleSchema = z.object({ sessions: z.array(sessionSchema).min(1).max(3), pair: pairSchema.optional() }).strict();
 
-export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<Meeting> {
+/** `by`: who moved it, for the dialogues' history (the console passes the signed-in person). */
+export async function moveMeeting(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(rescheduleSchema, body, 'reschedule');
   const current = await getMeeting(d, id);
   const moved = rescheduleMeeting(current, input.sessions, d.clock.now(), input.pair ?? current.pair);
@@ -187,6 +188,7 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
     'meeting_rescheduled',
     `${meetingKindRules[meeting.kind].name} flyttat till ${formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0))} (${meeting.id})`,
     meeting.pair,
+    by,
   );
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
@@ -202,7 +204,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
 
 const cancelSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
-export async function cancelMeetingById(d: Deps, id: string, body: unknown): Promise<Meeting> {
+export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
   const { meeting } = await d.meetings.mutate(id, (x) => cancelMeeting(x, d.clock.now(), input.reason));
   for (const f of [meeting.pair.skolverket, meeting.pair.spsm]) await release(d, f, id);
@@ -210,7 +212,7 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown): Pro
     const dialogue = await d.dialogues.get(dialogueId);
     if (dialogue) await removePlanned(d, dialogue.organiserId, dialogueId, meetingStep(meeting.id));
   }
-  await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`);
+  await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`, undefined, by);
   await mailMeeting(d, meeting, 'CANCEL');
   return meeting;
 }

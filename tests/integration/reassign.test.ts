@@ -29,7 +29,7 @@ beforeAll(async () => {
     expect((await h.api('POST', '/api/facilitators', f)).status).toBeLessThan(300);
   }
   dialogueId = await h.invite('norrviks-kommun');
-  [slot] = (await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items as Slot[];
+  slot = (await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items[0] as Slot;
   const booked = await h.api('POST', '/api/meetings', {
     dialogueIds: [dialogueId],
     kind: 'intro',
@@ -124,6 +124,128 @@ describe('reassigning the facilitator pair', () => {
     });
     expect(await calendarRefs('sv-anna')).toContain(meetingId);
     expect(await calendarRefs('sp-eva')).toContain(meetingId);
+    expect(await calendarRefs('sp-david')).not.toContain(meetingId);
+  });
+});
+
+describe('meeting actions in the console (confirmed, audited, idempotent)', () => {
+  let cookie: string;
+  const app = (path: string) => `${h.runtime.urls.app}${path}`;
+  const post = (path: string, data: Record<string, string>) =>
+    fetch(app(path), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(data).toString(),
+    });
+  /** The confirmation page's hidden fields (csrf, seq), as the browser posts them. */
+  async function confirm(action: string): Promise<Record<string, string>> {
+    const page = await fetch(app(`/console/dialogues/${dialogueId}/meetings/${meetingId}/${action}`), { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    return Object.fromEntries([...html.matchAll(/<input type="hidden" name="(csrf|seq)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+  }
+  const meeting = async () => (await h.api('GET', `/api/meetings/${meetingId}`)).json;
+
+  beforeAll(async () => {
+    const r = await fetch(app('/console/login'), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Sara Samordnare', role: 'coordinator' }).toString(),
+    });
+    cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  });
+
+  it('lists the meeting on the dialogue page with its pair and actions', async () => {
+    const html = await (await fetch(app(`/console/dialogues/${dialogueId}`), { headers: { cookie } })).text();
+    expect(html).toContain('Anna Åström (Skolverket), Eva Sjö (SPSM)');
+    for (const a of ['reschedule', 'reassign', 'cancel'])
+      expect(html).toContain(`/console/dialogues/${dialogueId}/meetings/${meetingId}/${a}`);
+  });
+
+  it('reassigns the pair back, once', async () => {
+    // Act
+    const fields = await confirm('reassign');
+    const first = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/reassign`, {
+      ...fields,
+      skolverket: 'sv-anna',
+      spsm: 'sp-david',
+    });
+    const again = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/reassign`, {
+      ...fields,
+      skolverket: 'sv-anna',
+      spsm: 'sp-david',
+    });
+
+    // Assess
+    expect(first.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=reassign`);
+    expect(again.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=already`);
+    expect(await meeting()).toMatchObject({ sequence: 2, pair: { skolverket: 'sv-anna', spsm: 'sp-david' } });
+    expect((await h.dialogue(dialogueId)).history.at(-1)).toMatchObject({ type: 'pair_reassigned', by: 'Sara Samordnare (samordnare)' });
+  });
+
+  it('moves the meeting to another free time, once, and refuses a stale form', async () => {
+    // Prepare: another intro slot for this organiser, as the form's Stockholm date and times
+    const other = ((await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items as Slot[]).find(
+      (s) => s.sessions[0]?.start !== slot.sessions[0]?.start,
+    ) as Slot;
+    const { sessionFields } = await import('#functions/use-cases/console.ts');
+    const f = sessionFields(other.sessions[0] as { start: string; end: string });
+    const fields = await confirm('reschedule');
+
+    // Act
+    const first = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/reschedule`, {
+      ...fields,
+      'date-0': f.date,
+      'start-0': f.start,
+      'end-0': f.end,
+    });
+    const again = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/reschedule`, {
+      ...fields,
+      'date-0': f.date,
+      'start-0': f.start,
+      'end-0': f.end,
+    });
+    const stale = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/reschedule`, {
+      ...fields,
+      'date-0': f.date,
+      'start-0': '06:00',
+      'end-0': '07:00',
+    });
+
+    // Assess
+    expect(first.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=reschedule`);
+    expect(again.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=already`);
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain('Mötet har ändrats sedan sidan öppnades');
+    expect((await meeting()).sessions.map((s: { start: string }) => Date.parse(s.start))).toEqual([
+      Date.parse(other.sessions[0]?.start ?? ''),
+    ]);
+    expect((await h.dialogue(dialogueId)).history.at(-1)).toMatchObject({
+      type: 'meeting_rescheduled',
+      by: 'Sara Samordnare (samordnare)',
+    });
+  });
+
+  it('cancels the meeting after asking why, once', async () => {
+    // Act
+    const fields = await confirm('cancel');
+    const noReason = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/cancel`, { ...fields, reason: ' ' });
+    const first = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/cancel`, {
+      ...fields,
+      reason: 'Huvudmannen är sjuk.',
+    });
+    const again = await post(`/console/dialogues/${dialogueId}/meetings/${meetingId}/cancel`, {
+      ...fields,
+      reason: 'Huvudmannen är sjuk.',
+    });
+
+    // Assess
+    expect(noReason.status).toBe(400);
+    expect(first.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=cancel`);
+    expect(again.headers.get('location')).toBe(`/console/dialogues/${dialogueId}?klart=already`);
+    expect(await meeting()).toMatchObject({ status: 'cancelled', cancelledReason: 'Huvudmannen är sjuk.' });
     expect(await calendarRefs('sp-david')).not.toContain(meetingId);
   });
 });
