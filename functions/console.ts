@@ -8,6 +8,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   historyLabels,
+  inspectionKindLabels,
+  inspectionStatusLabels,
   legalFormLabels,
   phaseLabels,
   reasonLabels,
@@ -40,6 +42,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
+import { importInspections } from '#functions/use-cases/inspections.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
@@ -47,6 +50,8 @@ import { errorResponse, type HttpResult, html, logger } from '#functions/http/re
 import {
   type ConsoleAction,
   consoleActions,
+  consoleCalendar,
+  consoleConflicts,
   consoleDialogue,
   consoleMetrics,
   hasProblem,
@@ -521,21 +526,119 @@ const metricsCsv: Page = async (c) => {
   };
 };
 
+const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: 'Flyttas' };
+const decisionLabel = (d: string | undefined): string => (d ? (decisionLabels[d] ?? d) : 'Inget beslut');
+const stepLabel = (step: string): string =>
+  step === 'invitation' ? 'Inbjudan' : step.startsWith('meeting:') ? 'Möte' : step.startsWith('invitation') ? 'Inbjudan' : step;
+const day = (iso: string): string => (iso.length > 10 ? when(iso) : iso);
+
 const inspectionPage: Page = async (c) => {
   requireConsoleRole(c, ['inspectorate', 'coordinator']);
-  const raw = c.event.queryStringParameters ?? {};
-  const region = raw.region && raw.region in regions ? raw.region : undefined;
-  const error = raw.region && !region ? 'Välj en giltig region.' : undefined;
-  const lists = await Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 })));
+  const inspectorate = c.session.role === 'inspectorate';
+  const raw = { ...(c.event.queryStringParameters ?? {}) };
+  if (!inspectorate) delete raw.organiser;
+  let error: string | undefined;
+  let calendar: Awaited<ReturnType<typeof consoleCalendar>>;
+  try {
+    calendar = await consoleCalendar(c.d, inspectorate ? raw : { ...raw, organiser: undefined });
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
+    calendar = await consoleCalendar(c.d, {});
+  }
+  const q = calendar.query;
+  const region = q.region;
+  const [conflicts, lists] = await Promise.all([
+    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+  ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
     error,
+    inspectorate,
+    query: q,
     regions: Object.entries(regions).map(([id, r]) => option(id, r.name, region)),
+    conflictCaption: `${conflicts.items.length} krockar ${period}`,
+    conflicts: conflicts.items.map((x) => ({
+      organiserName: x.organiserName,
+      regionName: regionName(x.region),
+      inspection: `${inspectionKindLabels[x.inspection.kind] ?? x.inspection.kind} ${x.inspection.start}–${x.inspection.end}${
+        x.inspection.schoolUnitCode ? ` (skolenhet ${x.inspection.schoolUnitCode})` : ''
+      }`,
+      planned: `${stepLabel(x.step)} ${day(x.plannedStart)}`,
+      reason: x.reason,
+      decision: decisionLabel('decision' in x ? x.decision?.decision : x.decided),
+    })),
+    calendarCaption: `${calendar.rows.length} inspektioner ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
+    calendar: calendar.rows.map((i) => ({
+      ...i,
+      regionName: i.region ? regionName(i.region) : '',
+      kindLabel: inspectionKindLabels[i.kind],
+      statusLabel: inspectionStatusLabels[i.status],
+    })),
+    calendarPartial: calendar.partial,
     caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
     rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
   });
   return html(200, body);
+};
+
+/** The console's paste limit (the form body's limit is 256 KB; the API takes files up to 1 MB). */
+const MAX_PASTE_BYTES = 240 * 1024;
+
+async function importPage(c: Ctx, data: { error?: string; content?: string; format?: string } = {}): Promise<HttpResult> {
+  requireConsoleRole(c, ['inspectorate']);
+  return html(
+    data.error ? 400 : 200,
+    c.d.templates.consolePage('inspection-import', {
+      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
+      ...data,
+      csv: data.format !== 'text/calendar',
+      ics: data.format === 'text/calendar',
+    }),
+  );
+}
+
+/** Preview (a dry run, nothing written) and then, confirmed, the import; the same file twice changes nothing. */
+const importPost: Page = async (c) => {
+  requireConsoleRole(c, ['inspectorate']);
+  const form = formBody(c.event);
+  const format = form.format === 'text/calendar' ? 'text/calendar' : form.format === 'text/csv' ? 'text/csv' : undefined;
+  const content = (form.content ?? '').replace(/\r\n/g, '\n');
+  if (!format) return importPage(c, { error: 'Välj format: CSV eller iCalendar.', content });
+  if (!content.trim()) return importPage(c, { error: 'Klistra in filens innehåll.', format });
+  if (Buffer.byteLength(content) > MAX_PASTE_BYTES)
+    return importPage(c, { error: 'Filen är för stor för formuläret (högst 240 kB). Dela upp den eller använd API:et.', format });
+  const dryRun = form.step !== 'run';
+  let report: Awaited<ReturnType<typeof importInspections>>;
+  try {
+    report = await importInspections(c.d, format, content, dryRun, { role: c.session.role, name: c.session.name });
+  } catch (e) {
+    if (e instanceof ValidationError) return importPage(c, { error: e.message, content, format });
+    throw e;
+  }
+  logger.info('console inspection import', { dryRun, rows: report.rows, created: report.created, updated: report.updated });
+  const actionLabels = { created: 'Ny', updated: 'Ändras' } as const;
+  return html(
+    200,
+    c.d.templates.consolePage('inspection-import', {
+      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
+      format,
+      content,
+      report: {
+        ...report,
+        errorCount: report.errors.length,
+        changeCount: report.created + report.updated,
+        flaggedCount: report.flagged?.length ?? 0,
+        changes: (report.changes ?? []).map((x) => ({
+          ...x,
+          actionLabel: dryRun ? actionLabels[x.action] : x.action === 'created' ? 'Ny' : 'Ändrad',
+        })),
+      },
+    }),
+  );
 };
 
 const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {
@@ -736,6 +839,8 @@ export const consolePages: Record<string, Page> = {
   'GET /console/metrics': metricsPage,
   'GET /console/metrics/{table}': metricsCsv,
   'GET /console/inspection': inspectionPage,
+  'GET /console/inspection/import': (c) => importPage(c),
+  'POST /console/inspection/import': importPost,
   'GET /console/start': (c) => startPage(c),
   'POST /console/start': startPost,
   'POST /console/logout': logoutPost,

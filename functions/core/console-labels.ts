@@ -3,6 +3,7 @@
  * regions). One table, so the pages, the CSV export and the tests all use the same words.
  */
 import type { DeclineReason, DialoguePhase, DialogueState, HistoryType } from './dialogue.ts';
+import type { InspectionKind, InspectionStatus } from './inspection.ts';
 import type { LegalForm, SchoolForm } from './organiser.ts';
 import { regions } from './regions.ts';
 
@@ -120,4 +121,17 @@ export const phaseLabels: Record<DialoguePhase, string> = {
   feedback: 'Återkoppling',
   follow_up: 'Uppföljning',
   end: 'Avslutade',
+};
+
+export const inspectionKindLabels: Record<InspectionKind, string> = {
+  regular_supervision: 'Regelbunden tillsyn',
+  quality_review: 'Kvalitetsgranskning',
+  targeted_supervision: 'Riktad tillsyn',
+  other: 'Övrigt',
+};
+
+export const inspectionStatusLabels: Record<InspectionStatus, string> = {
+  planned: 'Planerad',
+  confirmed: 'Bekräftad',
+  cancelled: 'Inställd',
 };

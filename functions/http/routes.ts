@@ -63,6 +63,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/metrics', fn: 'console' },
   { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },
+  { method: 'GET', path: '/console/inspection/import', fn: 'console' },
+  { method: 'POST', path: '/console/inspection/import', fn: 'console' },
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.

@@ -24,6 +24,10 @@ import type { Deps } from '#adapters/deps.ts';
 import { stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { createDialogue } from './dialogues.ts';
+import { addCalendarDays } from '#core/calendar.ts';
+import type { Inspection } from '#core/inspection.ts';
+import { listConflicts } from './clash.ts';
+import { listInspections } from './inspections.ts';
 import { cancelMeetingById, moveMeeting, reassignPair } from './meetings.ts';
 import { invitationMail, sendReminder } from './invitation.ts';
 import { sendOnce } from './mail.ts';
@@ -432,4 +436,67 @@ export async function runMeetingAction(
   return r.changed
     ? { done: true, message: 'Mötet har nya dialogutförare.' }
     : { done: false, message: 'Mötet hade redan de dialogutförarna.' };
+}
+
+// ---- the inspectorate's calendar -------------------------------------------------------------
+
+const dayField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.');
+export const calendarQuerySchema = z.object({
+  from: optional(dayField),
+  to: optional(dayField),
+  region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
+  /** An organiser's id or org. number. */
+  organiser: optional(z.string().trim().max(64, 'Ange huvudmannens id eller organisationsnummer.')),
+});
+export type CalendarQuery = z.output<typeof calendarQuerySchema>;
+
+/** How far back an inspection may start and still touch the period (a long supervision). */
+const LOOKBACK_DAYS = 366;
+/** At most this many inspections are read for one calendar page. */
+export const CALENDAR_READ_BUDGET = 1000;
+
+export interface CalendarRow extends Inspection {
+  organiserName: string;
+  region?: string;
+}
+
+/**
+ * The inspection calendar for a period (default: today and 90 days on), optionally one region or
+ * one organiser: the byKind index by start day (never a Scan), or the organiser's partition.
+ */
+export async function consoleCalendar(
+  d: Deps,
+  raw: unknown,
+): Promise<{ query: CalendarQuery & { from: string; to: string }; rows: CalendarRow[]; partial: boolean }> {
+  const q = parseOrThrow(calendarQuerySchema, raw, 'filter');
+  const from = q.from ?? stockholmDate(d.clock.now());
+  const to = q.to ?? addCalendarDays(from, 90);
+  if (to < from) throw new ValidationError('Slutdatumet ligger före startdatumet.');
+  let items: Inspection[];
+  let partial = false;
+  if (q.organiser) {
+    items = (await listInspections(d, { organiserId: q.organiser, from, to })).items;
+  } else {
+    const page = await d.calendar.inspectionsStarting(addCalendarDays(from, -LOOKBACK_DAYS), to, CALENDAR_READ_BUDGET);
+    items = page.items.filter((i) => i.end >= from);
+    partial = Boolean(page.cursor);
+  }
+  const ids = [...new Set(items.map((i) => i.organiserId))];
+  const organisers = new Map(
+    (await Promise.all(ids.map((id) => d.organisers.get(id)))).filter((o) => o !== undefined).map((o) => [o.id, o]),
+  );
+  const rows = items
+    .map((i) => ({
+      ...i,
+      organiserName: organisers.get(i.organiserId)?.name ?? i.organiserId,
+      region: organisers.get(i.organiserId)?.region,
+    }))
+    .filter((r) => !q.region || r.region === q.region)
+    .sort((a, b) => a.start.localeCompare(b.start) || a.organiserName.localeCompare(b.organiserName, 'sv'));
+  return { query: { ...q, from, to }, rows, partial };
+}
+
+/** Open conflicts in the period and region, as the role may see them. */
+export function consoleConflicts(d: Deps, q: { from: string; to: string; region?: string }, role: 'coordinator' | 'inspectorate') {
+  return listConflicts(d, { from: q.from, to: q.to, region: q.region, limit: 200 }, role);
 }

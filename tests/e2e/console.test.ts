@@ -191,7 +191,9 @@ describe('console as the inspectorate', () => {
     await screenshot(page, 'inspection');
     await page.getByLabel('Region').selectOption('syd');
     await page.getByRole('button', { name: 'Visa' }).click();
-    await expect.poll(() => page.getByRole('table').textContent()).toContain('Ekbackens skola ekonomisk förening');
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Pågående dialoger' }).textContent())
+      .toContain('Ekbackens skola ekonomisk förening');
     expect(await page.getByRole('cell', { name: 'Norrviks kommun' }).count()).toBe(0);
   });
 
