@@ -4,6 +4,7 @@
  * server-side, and every POST carries a CSRF token bound to the session. Actions are two steps:
  * GET shows a confirmation page, POST does the work (idempotently) and redirects back.
  */
+import { randomBytes } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
@@ -49,8 +50,10 @@ import { formBody, rawBody } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
 import {
   type ConsoleAction,
+  advanceBulkJob,
   consoleActions,
   consoleCalendar,
+  createBulkJob,
   consoleConflicts,
   consoleDialogue,
   consoleMetrics,
@@ -65,7 +68,6 @@ import {
   sessionFields,
   retriesOf,
   runAction,
-  startDialogues,
 } from '#functions/use-cases/console.ts';
 
 const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
@@ -676,21 +678,47 @@ const startPost: Page = async (c) => {
         organisers,
         count: organisers.length,
         cycle,
+        // One id per confirmation: posting it twice finds the same job.
+        jobId: randomBytes(16).toString('base64url'),
       }),
     );
   }
   const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
-  const rows = await startDialogues(c.d, { organiserIds, cycle }, actor);
-  logger.info('console bulk start', { count: rows.length, by: actor });
-  const n = (o: string) => rows.filter((r) => r.outcome === o).length;
+  try {
+    const { job, created } = await createBulkJob(c.d, { organiserIds, cycle, jobId: params.get('jobId') ?? '' }, actor);
+    logger.info('console bulk start', { job: job.id, count: job.organiserIds.length, created, by: actor });
+    if (created) await advanceBulkJob(c.d, job.id);
+    return redirect(`/console/start/${encodeURIComponent(job.id)}`);
+  } catch (e) {
+    if (e instanceof ValidationError) return startPage(c, e.issues.map((i) => i.message).join(' ') || e.message);
+    throw e;
+  }
+};
+
+/** Seconds between refreshes of the progress page while organisers are left. */
+const PROGRESS_REFRESH_SECONDS = 2;
+
+/**
+ * The progress of a bulk start. Without any script: while organisers are left, each load of the
+ * page starts the next few (idempotently) and the page reloads itself after two seconds.
+ */
+const startProgressPage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const p = await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '');
   return html(
     200,
     c.d.templates.consolePage('start-result', {
-      ...layoutData(c, 'Resultat', { start: true }),
-      rows: rows.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
-      started: n('started'),
-      existed: n('existed'),
-      failed: n('error'),
+      ...layoutData(c, p.done ? 'Resultat' : `Startar dialoger (${p.total - p.pending} av ${p.total})`, { start: true }),
+      refresh: p.done ? undefined : String(PROGRESS_REFRESH_SECONDS),
+      done: p.done,
+      total: p.total,
+      handled: p.total - p.pending,
+      pending: p.pending,
+      started: p.started,
+      existed: p.existed,
+      failed: p.failed,
+      rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+      self: `/console/start/${encodeURIComponent(p.job.id)}`,
     }),
   );
 };
@@ -843,6 +871,7 @@ export const consolePages: Record<string, Page> = {
   'POST /console/inspection/import': importPost,
   'GET /console/start': (c) => startPage(c),
   'POST /console/start': startPost,
+  'GET /console/start/{jobId}': startProgressPage,
   'POST /console/logout': logoutPost,
 };
 export const consoleRouteKeys = [

@@ -188,6 +188,66 @@ describe('console actions', () => {
   });
 });
 
+describe('bulk start with progress', () => {
+  it('starts a selection in steps, the page refreshing itself until done; the same confirmation twice starts nothing more', async () => {
+    // Prepare: twelve organisers and a coordinator session
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const id = `bulk-org-${String(i).padStart(2, '0')}`;
+      const r = await h.api(
+        'POST',
+        '/api/organisers',
+        organiser({ id, orgNumber: `212000-10${String(i).padStart(2, '0')}`, name: `Bulkby ${i} kommun` }),
+      );
+      expect(r.status).toBeLessThan(300);
+      ids.push(id);
+    }
+    const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const picked = new URLSearchParams();
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/console/start', cookie as string)).html)?.[1] ?? '';
+    picked.set('csrf', csrf);
+    for (const id of ids) picked.append('organiserIds', id);
+    const confirmPage = await fetch(`${h.runtime.urls.app}/console/start`, {
+      method: 'POST',
+      headers: { cookie: cookie as string, 'content-type': 'application/x-www-form-urlencoded' },
+      body: picked.toString(),
+    });
+    const confirmHtml = await confirmPage.text();
+    const jobId = /name="jobId" value="([^"]+)"/.exec(confirmHtml)?.[1] ?? '';
+    expect(jobId).toMatch(/^[\w-]{16,40}$/);
+    const run = new URLSearchParams(picked);
+    run.set('step', 'run');
+    run.set('jobId', jobId);
+    run.set('cycle', /name="cycle" value="(\d{4})"/.exec(confirmHtml)?.[1] ?? '');
+    const send = () =>
+      fetch(`${h.runtime.urls.app}/console/start`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: cookie as string, 'content-type': 'application/x-www-form-urlencoded' },
+        body: run.toString(),
+      });
+
+    // Act: confirm (the first five start at once), then follow the page as the browser would
+    const first = await send();
+    const progressUrl = first.headers.get('location') as string;
+    const pages = [await get(progressUrl, cookie as string), await get(progressUrl, cookie as string)];
+    const again = await send();
+
+    // Assess
+    expect(first.status).toBe(303);
+    expect(progressUrl).toBe(`/console/start/${jobId}`);
+    expect(pages[0]?.html).toContain('<meta http-equiv="refresh" content="2">');
+    expect(pages[0]?.html).toContain('<progress id="framsteg" max="12" value="10">');
+    expect(pages[0]?.html).toContain('10 dialoger startade, 0 fanns redan, 0 gick inte att starta. 2 återstår.');
+    expect(pages[1]?.html).not.toContain('http-equiv="refresh"');
+    expect(pages[1]?.html).toContain('12 dialoger startade, 0 fanns redan, 0 gick inte att starta.');
+    expect(again.headers.get('location')).toBe(progressUrl);
+    const all = (await h.api('GET', '/api/dialogues?limit=100')).json.items as Dialogue[];
+    for (const id of ids) expect(all.filter((x) => x.organiserId === id)).toHaveLength(1);
+    expect(all.find((x) => x.organiserId === 'bulk-org-01')?.history[0]).toMatchObject({ by: 'Sara (samordnare)' });
+  });
+});
+
 /** A deterministic mix of 300 dialogue records, with the denormalised organiser facts the filters read. */
 function generatedPopulation(): Dialogue[] {
   const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
