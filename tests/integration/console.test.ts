@@ -248,6 +248,8 @@ describe('bulk start with progress', () => {
   });
 });
 
+const later = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+
 /** A deterministic mix of 300 dialogue records, with the denormalised organiser facts the filters read. */
 function generatedPopulation(): Dialogue[] {
   const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
@@ -276,9 +278,15 @@ function generatedPopulation(): Dialogue[] {
       recipients: [],
       reminders: 0,
       history: [
-        { at, type: 'created' },
-        ...(invited ? [{ at, type: 'invitation_sent' as const }] : []),
+        { at, type: 'created', state: 'created' },
+        ...(invited ? [{ at: later(at, 1 + (i % 3)), type: 'invitation_sent' as const, state: 'invited' as const }] : []),
         ...(i % 17 === 0 ? [{ at, type: 'mail_bounced' as const, detail: 'x@example.se: bounce' }] : []),
+        ...(state === 'accepted' || state === 'declined'
+          ? [{ at: later(at, 5 + (i % 7)), type: 'answered' as const, state: state as Dialogue['state'] }]
+          : []),
+        ...(state === 'accepted' && i % 2 === 0
+          ? [{ at: later(at, 20 + (i % 13)), type: 'phase_changed' as const, state: 'intro_offered' as const }]
+          : []),
       ],
       answer:
         state === 'accepted' || state === 'declined'
@@ -387,6 +395,16 @@ describe('console metrics on a generated population', () => {
       );
     };
 
+    const csvRaw = async (table: string) => {
+      const r = await fetch(`${g.runtime.urls.app}/console/metrics/${table}.csv`, { headers: { cookie } });
+      return (await r.text())
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(';'));
+    };
+
     // Act
     const [byForm, byOwnership] = [await csv('juridisk-form'), await csv('huvudmannatyp')];
 
@@ -405,6 +423,25 @@ describe('console metrics on a generated population', () => {
     expect(byForm.get('Övriga')).toEqual(row(offered.filter((x) => x.legalForm === 'region' || x.legalForm === 'ovrig')));
     expect(byOwnership.get('Kommunala huvudmän')).toEqual(row(offered.filter((x) => x.municipal)));
     expect(byOwnership.get('Enskilda huvudmän')).toEqual(row(offered.filter((x) => !x.municipal)));
+    // Assess: size bands from the children copied onto each record
+    const bySize = await csv('storlek');
+    const band = (lo: number, hi: number) => offered.filter((x) => (x.children ?? -1) >= lo && (x.children ?? -1) <= hi);
+    expect(bySize.get('Under 50 barn och elever')).toEqual(row(band(0, 49)));
+    expect(bySize.get('50–499 barn och elever')).toEqual(row(band(50, 499)));
+    expect(bySize.get('500–4 999 barn och elever')).toEqual(row(band(500, 4999)));
+    expect(bySize.get('Totalt')).toEqual(row(offered));
+    // Assess: days in the invitation phase, recounted from the states in each history
+    const spans = population.flatMap((x) => {
+      const withState = x.history.filter((e) => e.state);
+      const left = withState.find((e) => !['created', 'invited', 'accepted'].includes(e.state as string));
+      return left && withState[0] ? [(Date.parse(left.at) - Date.parse(withState[0].at)) / 86_400_000] : [];
+    });
+    const phases = await csvRaw('tid-per-fas');
+    const invitationRow = phases.find((r) => r[0] === 'Fas: Inbjudan');
+    expect(Number(invitationRow?.[1])).toBe(spans.length);
+    expect(Number(invitationRow?.[2])).toBeCloseTo(spans.reduce((a, b) => a + b, 0) / spans.length, 1);
+    const introRow = phases.find((r) => r[0] === 'Fas: Introduktion');
+    expect(introRow?.slice(1)).toEqual(['0', '', '']);
     // Assess: paging a filtered list visits each matching dialogue exactly once
     const seen: string[] = [];
     let next: string | undefined = '/console?ownership=enskild&sort=aldst&limit=25';
