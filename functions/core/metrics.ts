@@ -21,8 +21,7 @@ export const sizeBandOf = (children: number | undefined): string =>
   children === undefined ? UNKNOWN_SIZE : (sizeBands.find((b) => children <= b.max)?.label ?? UNKNOWN_SIZE);
 
 /** Accepted: the organiser said yes (the dialogue may have moved on to later phases since). */
-export const wasAccepted = (x: MetricsDialogue): boolean =>
-  x.state === 'accepted' || (x.answer?.outcome === 'accepted' && hasAccepted(x));
+export const wasAccepted = (x: MetricsDialogue): boolean => x.state === 'accepted' || (x.answer?.outcome === 'accepted' && hasAccepted(x));
 
 export interface OutcomeRow {
   label: string;

@@ -135,7 +135,12 @@ describe('console as coordinator', () => {
     // No dialogue has left the introduction yet: its mean and median show as dashes, not as nothing.
     const intro = page.getByRole('table', { name: /Tid per fas/ }).getByRole('row', { name: /Fas: Introduktion/ });
     expect(await intro.getByRole('cell', { name: '–' }).count()).toBe(2);
-    expect(await page.getByRole('table', { name: /Per storlek/ }).getByRole('rowheader', { name: 'Totalt' }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('table', { name: /Per storlek/ })
+        .getByRole('rowheader', { name: 'Totalt' })
+        .count(),
+    ).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'metrics');
     const [download] = await Promise.all([
