@@ -51,6 +51,27 @@ describe('access control', () => {
   });
 });
 
+/** Who may call each API route; every route not listed here is for coordinators only. */
+const apiRoles: Record<string, readonly ('coordinator' | 'inspectorate')[]> = {
+  'GET /api/inspections': ['inspectorate'],
+  'PUT /api/inspections/{externalId}': ['inspectorate'],
+  'DELETE /api/inspections/{externalId}': ['inspectorate'],
+  'POST /api/inspections/import': ['inspectorate'],
+  'GET /api/conflicts': ['coordinator', 'inspectorate'],
+  'GET /api/audit': ['coordinator', 'inspectorate'],
+};
+
+describe('API role matrix', () => {
+  it.each(apiRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s lets in exactly its roles', async (key, r) => {
+    const allowed = apiRoles[key] ?? ['coordinator'];
+    for (const role of ['coordinator', 'inspectorate'] as const) {
+      const res = await h.api(r.method, concrete(r.path), r.method === 'GET' ? undefined : {}, h.runtime.tokens[role]);
+      if (allowed.includes(role)) expect([401, 403], `${role} on ${key}`).not.toContain(res.status);
+      else expect(res.status, `${role} on ${key}`).toBe(403);
+    }
+  });
+});
+
 /** Console pages: a session is needed for each, and the inspectorate gets only its own pages. */
 const consoleRoutes = routes.filter((r) => r.fn === 'console' && !/^\/console\/(login|logout|auth\/)/.test(r.path));
 const inspectorateAllowed = (path: string) => path.startsWith('/console/inspection');
