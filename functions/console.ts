@@ -17,6 +17,7 @@ import {
   regionName,
   schoolFormLabels,
   stateLabels,
+  swedishImportReason,
 } from '#core/console-labels.ts';
 import { type Dialogue, dialoguePhases, dialogueStates } from '#core/dialogue.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
@@ -632,6 +633,7 @@ const importPost: Page = async (c) => {
       report: {
         ...report,
         errorCount: report.errors.length,
+        errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
         changeCount: report.created + report.updated,
         flaggedCount: report.flagged?.length ?? 0,
         changes: (report.changes ?? []).map((x) => ({

@@ -135,3 +135,58 @@ export const inspectionStatusLabels: Record<InspectionStatus, string> = {
   confirmed: 'Bekräftad',
   cancelled: 'Inställd',
 };
+
+const importFieldNames: Record<string, string> = {
+  externalId: 'Id',
+  orgNumber: 'Organisationsnummer',
+  schoolUnitCode: 'Skolenhetskod',
+  kind: 'Typ',
+  start: 'Start',
+  end: 'Slut',
+  status: 'Status',
+};
+
+/** The import's row errors (English, as the API gives them) in Swedish for the console; unknown ones pass unchanged. */
+const importReasons: [RegExp, (...m: string[]) => string][] = [
+  [/^no organiser with org\. number (\d+).*$/, (n) => `ingen huvudman har organisationsnummer ${n}; samordnarna lägger in huvudmän`],
+  [/^externalId (\S+) appears again \(first on line (\d+)\)$/, (id, line) => `id ${id} finns redan på rad ${line}`],
+  [/^"(.*)" is not a date: .*$/, (v) => `”${v}” är inte ett datum: skriv 2026-03-05, 5 mars 2026 eller 5/3/2026`],
+  [
+    /^"(.*)" is not a known kind: .*$/,
+    (v) => `”${v}” är ingen känd typ: regelbunden tillsyn, kvalitetsgranskning, riktad tillsyn eller övrigt`,
+  ],
+  [/^"(.*)" is not a known status: .*$/, (v) => `”${v}” är ingen känd status: planerad, bekräftad eller inställd`],
+  [/^must be a Swedish organisation number.*$/, () => 'ska vara ett organisationsnummer som 212000-0142'],
+  [/^end is before start$/, () => 'slutdatumet ligger före startdatumet'],
+  [/^an inspection spans at most a year$/, () => 'en inspektion pågår högst ett år'],
+  [/^the file is empty.*$/, () => 'filen är tom: första raden ska namnge kolumnerna'],
+  [
+    /^the header lacks (.*); expected .*$/,
+    (cols) => `rubrikraden saknar ${cols}; till exempel id;orgnr;skolenhetskod;typ;start;slut;status`,
+  ],
+  [/^not an iCalendar feed.*$/, () => 'inte en iCalendar-fil: första raden ska vara BEGIN:VCALENDAR'],
+  [/^the VEVENT has no END:VEVENT$/, () => 'händelsen (VEVENT) saknar END:VEVENT'],
+  [/^the (CSV|VEVENT) cannot be read: (.*)$/, (what, why) => `${what === 'CSV' ? 'filen' : 'händelsen'} kan inte läsas: ${why}`],
+  [/^Required$|^Invalid input.*$/, () => 'saknas eller är ogiltigt'],
+];
+
+function translateReason(part: string): string | undefined {
+  const field = /^(\w+(?:\.\w+)*): (.*)$/s.exec(part);
+  const known = field?.[1] !== undefined && field[1] in importFieldNames;
+  const name = known ? importFieldNames[field?.[1] as string] : undefined;
+  const text = known ? (field?.[2] ?? '') : part;
+  const hit = importReasons.find(([re]) => re.test(text));
+  if (!hit) return undefined;
+  const swedish = hit[1](...(hit[0].exec(text) ?? []).slice(1));
+  return name ? `${name}: ${swedish}` : swedish;
+}
+
+export function swedishImportReason(reason: string): string {
+  return (
+    translateReason(reason) ??
+    reason
+      .split('; ')
+      .map((part) => translateReason(part) ?? part)
+      .join('; ')
+  );
+}
