@@ -48,7 +48,7 @@ import { importInspections } from '#functions/use-cases/inspections.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
-import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
+import { errorResponse, type HttpResult, html, json, logger } from '#functions/http/respond.ts';
 import {
   type ConsoleAction,
   advanceBulkJob,
@@ -697,32 +697,63 @@ const startPost: Page = async (c) => {
   }
 };
 
-/** Seconds between refreshes of the progress page while organisers are left. */
+/** Seconds between refreshes of the progress page while organisers are left (without script). */
 const PROGRESS_REFRESH_SECONDS = 2;
+const PROGRESS_SCRIPT = '/console/assets/progress.js';
+
+function progressView(p: Awaited<ReturnType<typeof advanceBulkJob>>) {
+  return {
+    done: p.done,
+    total: p.total,
+    handled: p.total - p.pending,
+    pending: p.pending,
+    started: p.started,
+    existed: p.existed,
+    failed: p.failed,
+    text: `${p.started} dialoger startade, ${p.existed} fanns redan, ${p.failed} gick inte att starta.${p.done ? '' : ` ${p.pending} återstår.`}`,
+    rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+  };
+}
 
 /**
- * The progress of a bulk start. Without any script: while organisers are left, each load of the
- * page starts the next few (idempotently) and the page reloads itself after two seconds.
+ * The progress of a bulk start. Each load starts the next few organisers (idempotently). With
+ * script, a small file of our own asks /status every second and updates the page in place; without
+ * it, the page reloads itself every two seconds until none are left.
  */
 const startProgressPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const p = await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '');
+  const view = progressView(p);
   return html(
     200,
     c.d.templates.consolePage('start-result', {
-      ...layoutData(c, p.done ? 'Resultat' : `Startar dialoger (${p.total - p.pending} av ${p.total})`, { start: true }),
-      refresh: p.done ? undefined : String(PROGRESS_REFRESH_SECONDS),
-      done: p.done,
-      total: p.total,
-      handled: p.total - p.pending,
-      pending: p.pending,
-      started: p.started,
-      existed: p.existed,
-      failed: p.failed,
-      rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+      ...layoutData(c, p.done ? 'Resultat' : 'Startar dialoger', { start: true }),
+      noscriptRefresh: p.done ? undefined : String(PROGRESS_REFRESH_SECONDS),
+      script: p.done ? undefined : PROGRESS_SCRIPT,
+      ...view,
       self: `/console/start/${encodeURIComponent(p.job.id)}`,
     }),
+    { allowOwnScript: !p.done },
   );
+};
+
+/** The same step as the page, as JSON for the page's script. */
+const startProgressStatus: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  return json(200, progressView(await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '')));
+};
+
+const progressScript: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'private, max-age=300',
+      'x-content-type-options': 'nosniff',
+    },
+    body: c.d.templates.asset('pages/console/assets/progress.js'),
+  };
 };
 
 const logoutPost: Page = async (c) => {
@@ -874,6 +905,8 @@ export const consolePages: Record<string, Page> = {
   'GET /console/start': (c) => startPage(c),
   'POST /console/start': startPost,
   'GET /console/start/{jobId}': startProgressPage,
+  'GET /console/start/{jobId}/status': startProgressStatus,
+  'GET /console/assets/progress.js': progressScript,
   'POST /console/logout': logoutPost,
 };
 export const consoleRouteKeys = [

@@ -68,6 +68,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
   { method: 'GET', path: '/console/start/{jobId}', fn: 'console' },
+  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'console' },
+  { method: 'GET', path: '/console/assets/progress.js', fn: 'console' },
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
   { method: 'GET', path: '/console/auth/login', fn: 'console' },
   { method: 'GET', path: '/console/auth/callback', fn: 'console' },

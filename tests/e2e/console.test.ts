@@ -39,7 +39,7 @@ describe('console as coordinator', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'sv-SE' });
+    context = await browser.newContext({ acceptDownloads: true, locale: 'sv-SE' });
     page = await login(context, 'Samordnare', 'Anna Andersson');
   });
   afterAll(() => context.close());
@@ -182,7 +182,7 @@ describe('console as the inspectorate', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    context = await browser.newContext({ locale: 'sv-SE' });
     page = await login(context, 'Inspektionen', 'Ivar Inspektör');
   });
   afterAll(() => context.close());

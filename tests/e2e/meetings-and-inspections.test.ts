@@ -63,7 +63,7 @@ describe('meeting actions as coordinator', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    context = await browser.newContext({ locale: 'sv-SE' });
     page = await login(context, 'Samordnare', 'Anna Andersson');
   });
   afterAll(() => context.close());
@@ -160,7 +160,7 @@ describe('the inspectorate', () => {
     });
     expect(booked.status).toBe(201);
     meetingDay = stockholmDate(new Date(slots[2]?.sessions[0]?.start ?? ''));
-    context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    context = await browser.newContext({ locale: 'sv-SE' });
     page = await login(context, 'Inspektionen', 'Ivar Inspektör');
   });
   afterAll(() => context.close());
@@ -206,5 +206,66 @@ describe('the inspectorate', () => {
     expect(await page.getByRole('table', { name: 'Krockar' }).getByRole('cell', { name: 'Norrviks kommun' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'inspection-calendar');
+  });
+});
+
+describe('live progress of a bulk start', () => {
+  /** Creates organisers "Bulkby <from..to> kommun" and starts them from the console; returns the progress page. */
+  async function startBulk(context: BrowserContext, from: number, to: number): Promise<Page> {
+    for (let i = from; i <= to; i++) {
+      const n = String(i).padStart(2, '0');
+      const r = await h.api('POST', '/api/organisers', {
+        id: `e2e-bulk-${n}`,
+        orgNumber: `212000-20${n}`,
+        name: `Bulkby ${n} kommun`,
+        legalForm: 'kommun',
+        municipality: `Bulkby ${n}`,
+        countyCode: '14',
+        schoolForms: ['grundskola'],
+        children: 100 * i,
+        contacts: [{ role: 'board', name: 'Nämnden', email: `namnden${n}@bulkby.example.se` }],
+      });
+      expect(r.status).toBeLessThan(300);
+    }
+    const page = await login(context, 'Samordnare', 'Anna Andersson');
+    await page.getByRole('link', { name: 'Starta dialoger' }).click();
+    for (let i = from; i <= to; i++) await page.getByLabel(`Bulkby ${String(i).padStart(2, '0')} kommun`, { exact: true }).check();
+    await page.getByRole('button', { name: 'Gå vidare' }).click();
+    await page.getByRole('button', { name: `Starta ${to - from + 1} dialoger` }).click();
+    await page.waitForURL(/\/console\/start\/[\w-]+$/);
+    return page;
+  }
+
+  it('updates the bar, the counts and the table in place with the small script, without reloading', async () => {
+    // Prepare
+    const context = await browser.newContext({ locale: 'sv-SE' });
+    const page = await startBulk(context, 1, 12);
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+    expect(await page.getByRole('status').textContent()).toContain('2 återstår.');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'start-progress');
+
+    // Act: let the script poll
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('12 dialoger startade');
+
+    // Assess
+    expect(navigations).toBe(0);
+    expect(await page.locator('#framsteg').getAttribute('value')).toBe('12');
+    expect(await page.getByRole('table', { name: 'Varje huvudman' }).getByRole('link').count()).toBe(12);
+    expect(await page.getByRole('link', { name: 'Till dialogerna' }).isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('reloads itself to the end without script', async () => {
+    // Prepare
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'sv-SE' });
+    const page = await startBulk(context, 13, 24);
+
+    // Act + Assess: the <noscript> refresh carries it through
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toContain('12 dialoger startade');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Resultat');
+    await context.close();
   });
 });

@@ -230,18 +230,32 @@ describe('bulk start with progress', () => {
     // Act: confirm (the first five start at once), then follow the page as the browser would
     const first = await send();
     const progressUrl = first.headers.get('location') as string;
-    const pages = [await get(progressUrl, cookie as string), await get(progressUrl, cookie as string)];
+    const firstPage = await fetch(`${h.runtime.urls.app}${progressUrl}`, { headers: { cookie: cookie as string } });
+    const csp = firstPage.headers.get('content-security-policy') ?? '';
+    const pages = [{ html: await firstPage.text() }, await get(progressUrl, cookie as string)];
     const again = await send();
 
     // Assess
     expect(first.status).toBe(303);
     expect(progressUrl).toBe(`/console/start/${jobId}`);
-    expect(pages[0]?.html).toContain('<meta http-equiv="refresh" content="2">');
+    expect(pages[0]?.html).toContain('<noscript><meta http-equiv="refresh" content="2"></noscript>');
+    expect(pages[0]?.html).toContain('<script src="/console/assets/progress.js" defer></script>');
     expect(pages[0]?.html).toContain('<progress id="framsteg" max="12" value="10">');
     expect(pages[0]?.html).toContain('10 dialoger startade, 0 fanns redan, 0 gick inte att starta. 2 återstår.');
     expect(pages[1]?.html).not.toContain('http-equiv="refresh"');
     expect(pages[1]?.html).toContain('12 dialoger startade, 0 fanns redan, 0 gick inte att starta.');
     expect(again.headers.get('location')).toBe(progressUrl);
+    // The page may load its one script from this origin and nothing inline
+    expect(csp).toContain("script-src 'self'; connect-src 'self'");
+    expect(csp).not.toContain("unsafe-inline'; script");
+    const status = await fetch(`${h.runtime.urls.app}${progressUrl}/status`, { headers: { cookie: cookie as string } });
+    expect(await status.json()).toMatchObject({
+      done: true,
+      total: 12,
+      handled: 12,
+      started: 12,
+      text: '12 dialoger startade, 0 fanns redan, 0 gick inte att starta.',
+    });
     const all = (await h.api('GET', '/api/dialogues?limit=100')).json.items as Dialogue[];
     for (const id of ids) expect(all.filter((x) => x.organiserId === id)).toHaveLength(1);
     expect(all.find((x) => x.organiserId === 'bulk-org-01')?.history[0]).toMatchObject({ by: 'Sara (samordnare)' });
