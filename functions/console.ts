@@ -543,11 +543,11 @@ const inspectionPage: Page = async (c) => {
   let error: string | undefined;
   let calendar: Awaited<ReturnType<typeof consoleCalendar>>;
   try {
-    calendar = await consoleCalendar(c.d, inspectorate ? raw : { ...raw, organiser: undefined });
+    calendar = await consoleCalendar(c.d, raw, { rows: inspectorate });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
-    calendar = await consoleCalendar(c.d, {});
+    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
   }
   const q = calendar.query;
   const region = q.region;

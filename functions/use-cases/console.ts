@@ -468,11 +468,14 @@ export interface CalendarRow extends Inspection {
 export async function consoleCalendar(
   d: Deps,
   raw: unknown,
+  options: { rows?: boolean } = {},
 ): Promise<{ query: CalendarQuery & { from: string; to: string }; rows: CalendarRow[]; partial: boolean }> {
   const q = parseOrThrow(calendarQuerySchema, raw, 'filter');
   const from = q.from ?? stockholmDate(d.clock.now());
   const to = q.to ?? addCalendarDays(from, 90);
   if (to < from) throw new ValidationError('Slutdatumet ligger före startdatumet.');
+  // Only the period is needed (the coordinator's view shows no calendar): read nothing.
+  if (options.rows === false) return { query: { ...q, from, to }, rows: [], partial: false };
   let items: Inspection[];
   let partial = false;
   if (q.organiser) {
