@@ -342,11 +342,13 @@ const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string
   },
 };
 
-const actionOf = (c: Ctx): ConsoleAction => {
+/** The {action} path parameter, if it is one of `allowed` (otherwise the page does not exist). */
+function actionParam<A extends string>(c: Ctx, allowed: readonly A[]): A {
   const a = c.event.pathParameters?.action ?? '';
-  if (!(consoleActions as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
-  return a as ConsoleAction;
-};
+  if (!(allowed as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as A;
+}
+const actionOf = (c: Ctx): ConsoleAction => actionParam(c, consoleActions);
 
 async function confirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
   requireConsoleRole(c, ['coordinator']);
@@ -383,21 +385,41 @@ const actionPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const action = actionOf(c);
   const id = c.event.pathParameters?.id ?? '';
+  return confirmed(
+    c,
+    action,
+    (form, actor) => runAction[action](c.d, id, form, actor),
+    (message, form) => confirmPage(c, message, form),
+  );
+};
+
+const actorOf = (c: Ctx): string => `${c.session.name} (${roleLabels[c.session.role]})`;
+
+/**
+ * Runs a confirmed action and goes back to the dialogue page with what happened ("already" when
+ * the work was done before); a refusal shows the confirmation again with the reason.
+ */
+async function confirmed(
+  c: Ctx,
+  action: string,
+  run: (form: Record<string, string>, actor: string) => Promise<{ done: boolean }>,
+  reshow: (message: string, form: Record<string, string>) => Promise<HttpResult>,
+): Promise<HttpResult> {
+  const id = c.event.pathParameters?.id ?? '';
   const form = formBody(c.event);
-  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  const actor = actorOf(c);
   try {
-    const result = await runAction[action](c.d, id, form, actor);
-    logger.info('console action', { action, dialogueId: id, done: result.done, by: actor });
+    const result = await run(form, actor);
+    logger.info('console action', { action, dialogueId: id, meetingId: c.event.pathParameters?.meetingId, done: result.done, by: actor });
     return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=${result.done ? action : 'already'}`);
   } catch (e) {
     if (e instanceof NotFoundError) throw e;
     if (e instanceof DomainError) {
-      const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
-      return confirmPage(c, message, form);
+      return reshow(e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message, form);
     }
     throw e;
   }
-};
+}
 
 const meetingTexts: Record<MeetingAction, { heading: string; explanation: string; confirmLabel: string; danger?: boolean }> = {
   reschedule: {
@@ -420,11 +442,7 @@ const meetingTexts: Record<MeetingAction, { heading: string; explanation: string
   },
 };
 
-const meetingActionOf = (c: Ctx): MeetingAction => {
-  const a = c.event.pathParameters?.action ?? '';
-  if (!(meetingActions as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
-  return a as MeetingAction;
-};
+const meetingActionOf = (c: Ctx): MeetingAction => actionParam(c, meetingActions);
 
 async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
   requireConsoleRole(c, ['coordinator']);
@@ -483,20 +501,12 @@ const meetingActionPost: Page = async (c) => {
   const action = meetingActionOf(c);
   const id = c.event.pathParameters?.id ?? '';
   const meetingId = c.event.pathParameters?.meetingId ?? '';
-  const form = formBody(c.event);
-  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
-  try {
-    const result = await runMeetingAction(c.d, id, meetingId, action, form, actor);
-    logger.info('console meeting action', { action, dialogueId: id, meetingId, done: result.done, by: actor });
-    return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=${result.done ? action : 'already'}`);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw e;
-    if (e instanceof DomainError) {
-      const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
-      return meetingConfirmPage(c, message, form);
-    }
-    throw e;
-  }
+  return confirmed(
+    c,
+    action,
+    (form, actor) => runMeetingAction(c.d, id, meetingId, action, form, actor),
+    (message, form) => meetingConfirmPage(c, message, form),
+  );
 };
 
 const metricsPage: Page = async (c) => {
@@ -685,7 +695,7 @@ const startPost: Page = async (c) => {
       }),
     );
   }
-  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  const actor = actorOf(c);
   try {
     const { job, created } = await createBulkJob(c.d, { organiserIds, cycle, jobId: params.get('jobId') ?? '' }, actor);
     logger.info('console bulk start', { job: job.id, count: job.organiserIds.length, created, by: actor });

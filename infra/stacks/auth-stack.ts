@@ -67,36 +67,34 @@ export class AuthStack extends Stack {
     this.domain = this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.domainPrefix } });
     this.hostedUiUrl = this.domain.baseUrl();
 
-    this.consoleClient = this.userPool.addClient('ConsoleClient', {
-      userPoolClientName: 'console',
+    // Both clients: no secret, SRP only, no hint whether an account exists, short-lived tokens.
+    const clientDefaults = {
       generateSecret: false,
       authFlows: { userSrp: true },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(10),
+    } satisfies cognito.UserPoolClientOptions;
+
+    this.consoleClient = this.userPool.addClient('ConsoleClient', {
+      ...clientDefaults,
+      userPoolClientName: 'console',
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
         callbackUrls: [`${props.publicBaseUrl}/console/auth/callback`],
         logoutUrls: [`${props.publicBaseUrl}/console/login`],
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(10),
     });
 
     // Scripts and integrations: SRP sign-in (with the same MFA), then the access token as Bearer.
     this.apiClient = this.userPool.addClient('ApiClient', {
+      ...clientDefaults,
       userPoolClientName: 'api',
-      generateSecret: false,
-      authFlows: { userSrp: true },
       oAuth: { flows: { authorizationCodeGrant: false, implicitCodeGrant: false, clientCredentials: false } },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(10),
     });
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Create accounts here and add each to one group' });

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, stockholmDate } from '#core/calendar.ts';
 import { sessionFields } from '#functions/use-cases/console.ts';
+import { addFacilitators } from '../support/facilitators.ts';
 import { Harness } from '../support/local.ts';
 import { launch, screenshot, seriousViolations } from './support.ts';
 
@@ -24,13 +25,7 @@ let slots: Slot[];
 
 beforeAll(async () => {
   await h.start();
-  for (const f of [
-    { id: 'sv-anna', name: 'Anna Åström', agency: 'skolverket', office: 'Malmö', email: 'anna@skolverket.example.se' },
-    { id: 'sp-david', name: 'David Lund', agency: 'spsm', office: 'Malmö', email: 'david@spsm.example.se' },
-    { id: 'sp-eva', name: 'Eva Sjö', agency: 'spsm', office: 'Solna', email: 'eva@spsm.example.se' },
-  ]) {
-    await h.api('POST', '/api/facilitators', f);
-  }
+  await addFacilitators(h, ['sv-anna', 'sp-david', 'sp-eva']);
   [browser, norrvik] = await Promise.all([launch(), h.invite('norrviks-kommun')]);
   await h.invite('solrosens-forskola-ab');
   slots = (await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items;

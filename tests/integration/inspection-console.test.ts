@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, stockholmDate } from '#core/calendar.ts';
+import { addFacilitators } from '../support/facilitators.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();
@@ -61,12 +62,7 @@ beforeAll(async () => {
   await h.start();
   today = stockholmDate(h.runtime.clock.now());
   const dialogueId = await h.invite('norrviks-kommun');
-  for (const f of [
-    { id: 'sv-anna', name: 'Anna Åström', agency: 'skolverket', office: 'Malmö', email: 'anna@skolverket.example.se' },
-    { id: 'sp-david', name: 'David Lund', agency: 'spsm', office: 'Malmö', email: 'david@spsm.example.se' },
-  ]) {
-    await h.api('POST', '/api/facilitators', f);
-  }
+  await addFacilitators(h, ['sv-anna', 'sp-david']);
   const slot = (await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items[0];
   const booked = await h.api('POST', '/api/meetings', {
     dialogueIds: [dialogueId],

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIcs } from '../support/ics.ts';
+import { addFacilitators } from '../support/facilitators.ts';
 import { Harness, type StoredMail } from '../support/local.ts';
 
 const h = new Harness();
@@ -20,14 +21,7 @@ let slot: Slot;
 
 beforeAll(async () => {
   await h.start();
-  for (const f of [
-    { id: 'sv-anna', name: 'Anna Åström', agency: 'skolverket', office: 'Malmö', email: 'anna@skolverket.example.se' },
-    { id: 'sv-bo', name: 'Bo Berg', agency: 'skolverket', office: 'Malmö', email: 'bo@skolverket.example.se' },
-    { id: 'sp-david', name: 'David Lund', agency: 'spsm', office: 'Malmö', email: 'david@spsm.example.se' },
-    { id: 'sp-eva', name: 'Eva Sjö', agency: 'spsm', office: 'Solna', email: 'eva@spsm.example.se' },
-  ]) {
-    expect((await h.api('POST', '/api/facilitators', f)).status).toBeLessThan(300);
-  }
+  await addFacilitators(h, ['sv-anna', 'sv-bo', 'sp-david', 'sp-eva']);
   dialogueId = await h.invite('norrviks-kommun');
   slot = (await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items[0] as Slot;
   const booked = await h.api('POST', '/api/meetings', {
