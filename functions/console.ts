@@ -927,6 +927,18 @@ export const consoleRouteKeys = [
   'GET /console/auth/callback',
 ];
 
+/**
+ * CSP's form-action also covers where a form's POST redirects to: with Cognito, "Logga ut" posts
+ * here and is redirected to the hosted UI's /logout, so its origin must be allowed too.
+ */
+function allowSignOutRedirect(d: Deps, r: HttpResult): HttpResult {
+  const cfg = oidcConfig(d.env);
+  const csp = r.headers['content-security-policy'];
+  if (!cfg || !csp) return r;
+  r.headers['content-security-policy'] = csp.replace("form-action 'self'", `form-action 'self' ${new URL(cfg.domain).origin}`);
+  return r;
+}
+
 function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
   return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
 }
@@ -952,7 +964,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
     if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
       return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
     }
-    return await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) });
+    return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
   } catch (e) {
     if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
     if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);

@@ -25,6 +25,8 @@ export class FakeIdp {
   private server?: Server;
   url = '';
   tokenRequests = 0;
+  /** Who "signs in" at the authorize step a browser is sent to (the hosted UI's login form, skipped). */
+  signedInAs?: Record<string, unknown>;
 
   get issuer(): string {
     return `${this.url}/issuer`;
@@ -42,6 +44,19 @@ export class FakeIdp {
         if (req.method === 'GET' && req.url === '/issuer/.well-known/jwks.json') {
           const jwk = this.keys.publicKey.export({ format: 'jwk' });
           return send(200, { keys: [{ ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' }] });
+        }
+        const url = new URL(req.url ?? '/', this.url);
+        if (req.method === 'GET' && url.pathname === '/oauth2/authorize' && this.signedInAs) {
+          const code = this.issueCode(url.searchParams.get('code_challenge') ?? '', this.signedInAs);
+          const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+          back.searchParams.set('code', code);
+          back.searchParams.set('state', url.searchParams.get('state') ?? '');
+          res.writeHead(302, { location: back.toString(), connection: 'close' });
+          return res.end();
+        }
+        if (req.method === 'GET' && url.pathname === '/logout') {
+          res.writeHead(302, { location: url.searchParams.get('logout_uri') ?? '/', connection: 'close' });
+          return res.end();
         }
         if (req.method === 'POST' && req.url === '/oauth2/token') {
           this.tokenRequests++;
