@@ -122,6 +122,30 @@ describe('reassigning the facilitator pair', () => {
   });
 });
 
+describe('a refused move', () => {
+  it("leaves both facilitators' calendars as they were when one of them is not free at the new time", async () => {
+    // Prepare: Eva (the current SPSM facilitator) is blocked at another proposed time
+    const other = ((await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items as Slot[]).find(
+      (s) => s.sessions[0]?.start !== slot.sessions[0]?.start,
+    ) as Slot;
+    const block = await h.api('POST', '/api/facilitators/sp-eva/blocks', { start: other.sessions[0]?.start, end: other.sessions[0]?.end });
+    expect(block.status).toBeLessThan(300);
+    const entries = async (id: string) =>
+      ((await h.api('GET', `/api/facilitators/${id}`)).json.calendar as { ref: string; start: string }[])
+        .filter((c) => c.ref === meetingId)
+        .map((c) => c.start);
+
+    // Act
+    const r = await h.api('POST', `/api/meetings/${meetingId}/reschedule`, { sessions: other.sessions });
+
+    // Assess: Anna was booked first at the new time and got her old entry back
+    expect(r.status).toBe(409);
+    expect(await entries('sv-anna')).toEqual([new Date(slot.sessions[0]?.start ?? '').toISOString()]);
+    expect(await entries('sp-eva')).toEqual([new Date(slot.sessions[0]?.start ?? '').toISOString()]);
+    expect((await h.api('GET', `/api/meetings/${meetingId}`)).json).toMatchObject({ sequence: 1, sessions: slot.sessions });
+  });
+});
+
 describe('meeting actions in the console (confirmed, audited, idempotent)', () => {
   let cookie: string;
   const app = (path: string) => `${h.runtime.urls.app}${path}`;
