@@ -212,6 +212,24 @@ describe('API behind the JWT authorizer', () => {
     expect((await apiHandler(event('GET /api/dialogues'), {} as never)).statusCode).toBe(401);
   });
 
+  it('records who changed the calendar from the verified token, not from a header', async () => {
+    // Prepare
+    const e = event('PUT /api/inspections/{externalId}', { 'cognito:groups': '[inspectorate]', email: 'ivar@skolinspektionen.example.se' });
+    const put = {
+      ...e,
+      pathParameters: { externalId: 'COG-1' },
+      headers: { 'content-type': 'application/json', 'x-actor': 'Someone Else' },
+      body: JSON.stringify({ orgNumber: '212000-2262', kind: 'other', start: '2027-03-01' }),
+    } as APIGatewayProxyEventV2;
+
+    // Act
+    const r = await apiHandler(put, {} as never);
+
+    // Assess
+    expect(r.statusCode).toBe(201);
+    expect(JSON.parse(r.body as string).updatedBy).toBe('inspectorate:ivar@skolinspektionen.example.se');
+  });
+
   it('no longer accepts the shared dev tokens', async () => {
     const r = await h.api('GET', '/api/dialogues');
     expect(r.status).toBe(401);
