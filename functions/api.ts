@@ -36,7 +36,8 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
   try {
     const route = apiRoutes[event.routeKey];
     if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
-    const role = roleOf(event, await deps().secrets());
+    const d = deps();
+    const role = roleOf(event, await d.secrets(), { cognito: Boolean(d.env.COGNITO_CLIENT_ID) });
     return await route(event, role);
   } catch (e) {
     return errorResponse(e);

@@ -4,19 +4,34 @@
  * server-side, and every POST carries a CSRF token bound to the session. Actions are two steps:
  * GET shows a confirmation page, POST does the work (idempotently) and redirects back.
  */
+import { randomBytes } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
-import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import {
+  historyLabels,
+  inspectionKindLabels,
+  inspectionStatusLabels,
+  legalFormLabels,
+  phaseLabels,
+  reasonLabels,
+  regionName,
+  schoolFormLabels,
+  stateLabels,
+  swedishImportReason,
+} from '#core/console-labels.ts';
+import { type Dialogue, dialoguePhases, dialogueStates } from '#core/dialogue.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { metricsTables, toCsv } from '#core/metrics.ts';
-import { legalForms } from '#core/organiser.ts';
+import { legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
+import { displayNameOf, roleFromClaims } from '#core/auth-claims.ts';
 import {
   checkCsrf,
   type ConsoleRole,
   csrfToken,
+  openValue,
   readCookie,
+  sealValue,
   same,
   SESSION_COOKIE,
   SESSION_HOURS,
@@ -25,20 +40,35 @@ import {
   verifySession,
 } from '#core/session.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
+import { stockholmTime } from '#core/calendar.ts';
+import type { Facilitator } from '#core/facilitators.ts';
+import type { Meeting } from '#core/meetings.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
+import { importInspections } from '#functions/use-cases/inspections.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
+import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
-import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
+import { errorResponse, type HttpResult, html, json, logger } from '#functions/http/respond.ts';
 import {
   type ConsoleAction,
+  advanceBulkJob,
   consoleActions,
+  consoleCalendar,
+  createBulkJob,
+  consoleConflicts,
   consoleDialogue,
   consoleMetrics,
+  hasProblem,
   listForConsole,
   MAX_BULK_START,
+  type MeetingAction,
+  meetingActions,
+  meetingOfDialogue,
   nextResend,
+  runMeetingAction,
+  sessionFields,
   retriesOf,
   runAction,
-  startDialogues,
 } from '#functions/use-cases/console.ts';
 
 const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
@@ -99,24 +129,45 @@ const dialoguesPage: Page = async (c) => {
   const q = list.query;
   const filterParams = {
     state: q.state,
+    phase: q.phase,
     region: q.region,
     legalForm: q.legalForm,
     ownership: q.ownership,
+    schoolForm: q.schoolForm,
+    facilitator: q.facilitator,
+    conflict: q.conflict,
+    failed: q.failed,
     waitingDays: q.waitingDays,
     sort: q.sort,
   };
+  const facilitators = await c.d.facilitators.list();
   const body = c.d.templates.consolePage('dialogues', {
     ...layoutData(c, 'Dialoger', { dialogues: true }),
     error,
     query: q,
-    counts: list.counts.map((x) => ({
+    phaseCounts: list.phaseCounts.map((x) => ({
       ...x,
-      label: stateLabels[x.state],
-      href: `/console${qs({ state: x.state })}`,
-      current: x.state === list.state,
+      label: phaseLabels[x.phase],
+      href: `/console${qs({ phase: x.phase })}`,
+      current: x.phase === q.phase,
     })),
+    counts: list.counts
+      .filter((x) => x.count > 0 || x.state === list.state)
+      .map((x) => ({
+        ...x,
+        label: stateLabels[x.state],
+        href: `/console${qs({ state: x.state })}`,
+        current: x.state === list.state,
+      })),
     options: {
       state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
+      phase: dialoguePhases.map((p) => option(p, phaseLabels[p], q.phase)),
+      schoolForm: schoolForms.map((f) => option(f, schoolFormLabels[f], q.schoolForm)),
+      facilitator: facilitators
+        .slice()
+        .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+        .map((f) => option(f.id, `${f.name} (${f.agency === 'skolverket' ? 'Skolverket' : 'SPSM'})`, q.facilitator)),
+      conflict: [option('ja', 'Med krock', q.conflict), option('nej', 'Utan krock', q.conflict)],
       region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
       legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
@@ -132,6 +183,7 @@ const dialoguesPage: Page = async (c) => {
       regionName: regionName(x.region),
       legalFormLabel: legalFormLabels[x.legalForm],
       ownership: ownershipOf(x.municipal),
+      flags: [x.conflict ? 'Krock med inspektion' : '', hasProblem(x) ? 'Fel' : ''].filter(Boolean),
       createdAt: when(x.createdAt),
       updatedAt: when(x.updatedAt),
     })),
@@ -191,13 +243,40 @@ const flashes: Record<string, string> = {
   close: 'Dialogen är avslutad.',
   retry: 'Ett nytt försök har startat.',
   already: 'Åtgärden var redan utförd; inget ändrades.',
+  reschedule: 'Mötet är flyttat. Alla deltagare har fått en ny kalenderinbjudan.',
+  cancel: 'Mötet är inställt. Alla deltagare har fått en avbokning.',
+  reassign: 'Mötet har nya dialogutförare. Alla har fått en uppdaterad kalenderinbjudan och den som byttes ut en avbokning.',
 };
+
+const meetingStatusLabels: Record<Meeting['status'], string> = { booked: 'Bokat', cancelled: 'Inställt' };
+const meetingActionLabels: Record<MeetingAction, string> = {
+  reschedule: 'Flytta',
+  reassign: 'Byt dialogutförare',
+  cancel: 'Ställ in',
+};
+
+function meetingView(m: Meeting, dialogueId: string, facilitators: readonly Facilitator[]) {
+  const nameOf = (id: string) => facilitators.find((f) => f.id === id)?.name ?? id;
+  return {
+    id: m.id,
+    name: meetingKindRules[m.kind].name,
+    when: m.sessions.map((s) => `${formatSwedishDateTime(new Date(s.start))}–${stockholmTime(new Date(s.end))}`).join(', '),
+    pairNames: `${nameOf(m.pair.skolverket)} (Skolverket), ${nameOf(m.pair.spsm)} (SPSM)`,
+    statusLabel: meetingStatusLabels[m.status],
+    sequence: m.sequence,
+    actions:
+      m.status === 'booked'
+        ? meetingActions.map((a) => ({ href: `/console/dialogues/${dialogueId}/meetings/${m.id}/${a}`, label: meetingActionLabels[a] }))
+        : [],
+  };
+}
 
 const dialoguePage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const view = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
   const x = view.dialogue;
   const o = view.organiser;
+  const [meetings, facilitators] = await Promise.all([c.d.meetings.listForDialogue(x.id), c.d.facilitators.list()]);
   const body = c.d.templates.consolePage('dialogue', {
     ...layoutData(c, x.organiserName, { dialogues: true }),
     d: x,
@@ -212,6 +291,7 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
     organiser: o,
     orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
     legalFormLabel: legalFormLabels[x.legalForm],
@@ -267,11 +347,13 @@ const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string
   },
 };
 
-const actionOf = (c: Ctx): ConsoleAction => {
+/** The {action} path parameter, if it is one of `allowed` (otherwise the page does not exist). */
+function actionParam<A extends string>(c: Ctx, allowed: readonly A[]): A {
   const a = c.event.pathParameters?.action ?? '';
-  if (!(consoleActions as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
-  return a as ConsoleAction;
-};
+  if (!(allowed as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as A;
+}
+const actionOf = (c: Ctx): ConsoleAction => actionParam(c, consoleActions);
 
 async function confirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
   requireConsoleRole(c, ['coordinator']);
@@ -308,20 +390,128 @@ const actionPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const action = actionOf(c);
   const id = c.event.pathParameters?.id ?? '';
+  return confirmed(
+    c,
+    action,
+    (form, actor) => runAction[action](c.d, id, form, actor),
+    (message, form) => confirmPage(c, message, form),
+  );
+};
+
+const actorOf = (c: Ctx): string => `${c.session.name} (${roleLabels[c.session.role]})`;
+
+/**
+ * Runs a confirmed action and goes back to the dialogue page with what happened ("already" when
+ * the work was done before); a refusal shows the confirmation again with the reason.
+ */
+async function confirmed(
+  c: Ctx,
+  action: string,
+  run: (form: Record<string, string>, actor: string) => Promise<{ done: boolean }>,
+  reshow: (message: string, form: Record<string, string>) => Promise<HttpResult>,
+): Promise<HttpResult> {
+  const id = c.event.pathParameters?.id ?? '';
   const form = formBody(c.event);
-  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
+  const actor = actorOf(c);
   try {
-    const result = await runAction[action](c.d, id, form, actor);
-    logger.info('console action', { action, dialogueId: id, done: result.done, by: actor });
+    const result = await run(form, actor);
+    logger.info('console action', { action, dialogueId: id, meetingId: c.event.pathParameters?.meetingId, done: result.done, by: actor });
     return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=${result.done ? action : 'already'}`);
   } catch (e) {
     if (e instanceof NotFoundError) throw e;
     if (e instanceof DomainError) {
-      const message = e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message;
-      return confirmPage(c, message, form);
+      return reshow(e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message, form);
     }
     throw e;
   }
+}
+
+const meetingTexts: Record<MeetingAction, { heading: string; explanation: string; confirmLabel: string; danger?: boolean }> = {
+  reschedule: {
+    heading: 'Flytta mötet',
+    explanation:
+      'Välj den nya tiden. Tiden kontrolleras mot Skolinspektionens kalender och dialogutförarnas kalendrar. Alla deltagare får en ny kalenderinbjudan som ersätter den gamla.',
+    confirmLabel: 'Flytta mötet',
+  },
+  cancel: {
+    heading: 'Ställ in mötet',
+    explanation: 'Mötet ställs in och tas bort ur allas kalendrar. Dialogutförarna blir lediga den tiden. Det går inte att ångra.',
+    confirmLabel: 'Ställ in mötet',
+    danger: true,
+  },
+  reassign: {
+    heading: 'Byt dialogutförare',
+    explanation:
+      'Välj en dialogutförare från Skolverket och en från SPSM. Båda måste vara lediga vid mötets tid. Alla får en uppdaterad kalenderinbjudan; den som byts ut får en avbokning.',
+    confirmLabel: 'Byt dialogutförare',
+  },
+};
+
+const meetingActionOf = (c: Ctx): MeetingAction => actionParam(c, meetingActions);
+
+async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
+  requireConsoleRole(c, ['coordinator']);
+  const action = meetingActionOf(c);
+  const id = c.event.pathParameters?.id ?? '';
+  const { dialogue: x } = await consoleDialogue(c.d, id);
+  const [m, facilitators] = await Promise.all([
+    meetingOfDialogue(c.d, id, c.event.pathParameters?.meetingId ?? ''),
+    c.d.facilitators.list(),
+  ]);
+  const texts = meetingTexts[action];
+  const layout = layoutData(c, texts.heading, { dialogues: true });
+  if (m.status !== 'booked' && !error) {
+    return html(
+      409,
+      c.d.templates.consolePage('error', {
+        ...layout,
+        heading: texts.heading,
+        message: 'Mötet är inställt.',
+        back: `/console/dialogues/${id}`,
+      }),
+    );
+  }
+  const pick = (agency: Facilitator['agency'], current: string) =>
+    facilitators
+      .filter((f) => f.agency === agency && (f.active || f.id === current))
+      .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+      .map((f) => option(f.id, `${f.name} (${f.office})`, form[agency] ?? current));
+  const body = c.d.templates.consolePage('meeting-confirm', {
+    ...layout,
+    ...texts,
+    id,
+    organiserName: x.organiserName,
+    action,
+    error,
+    meeting: meetingView(m, id, facilitators),
+    split: m.sessions.length > 1,
+    sessions:
+      action === 'reschedule'
+        ? m.sessions.map((s, i) => ({
+            index: i,
+            number: i + 1,
+            ...sessionFields(s),
+            ...(form[`date-${i}`] ? { date: form[`date-${i}`], start: form[`start-${i}`], end: form[`end-${i}`] } : {}),
+          }))
+        : undefined,
+    askReason: action === 'cancel',
+    reason: form.reason ?? '',
+    pairOptions: action === 'reassign' ? { skolverket: pick('skolverket', m.pair.skolverket), spsm: pick('spsm', m.pair.spsm) } : undefined,
+  });
+  return html(error ? 400 : 200, body);
+}
+
+const meetingActionPost: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const action = meetingActionOf(c);
+  const id = c.event.pathParameters?.id ?? '';
+  const meetingId = c.event.pathParameters?.meetingId ?? '';
+  return confirmed(
+    c,
+    action,
+    (form, actor) => runMeetingAction(c.d, id, meetingId, action, form, actor),
+    (message, form) => meetingConfirmPage(c, message, form),
+  );
 };
 
 const metricsPage: Page = async (c) => {
@@ -354,21 +544,120 @@ const metricsCsv: Page = async (c) => {
   };
 };
 
+const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: 'Flyttas' };
+const decisionLabel = (d: string | undefined): string => (d ? (decisionLabels[d] ?? d) : 'Inget beslut');
+const stepLabel = (step: string): string =>
+  step === 'invitation' ? 'Inbjudan' : step.startsWith('meeting:') ? 'Möte' : step.startsWith('invitation') ? 'Inbjudan' : step;
+const day = (iso: string): string => (iso.length > 10 ? when(iso) : iso);
+
 const inspectionPage: Page = async (c) => {
   requireConsoleRole(c, ['inspectorate', 'coordinator']);
-  const raw = c.event.queryStringParameters ?? {};
-  const region = raw.region && raw.region in regions ? raw.region : undefined;
-  const error = raw.region && !region ? 'Välj en giltig region.' : undefined;
-  const lists = await Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 })));
+  const inspectorate = c.session.role === 'inspectorate';
+  const raw = { ...(c.event.queryStringParameters ?? {}) };
+  if (!inspectorate) delete raw.organiser;
+  let error: string | undefined;
+  let calendar: Awaited<ReturnType<typeof consoleCalendar>>;
+  try {
+    calendar = await consoleCalendar(c.d, raw, { rows: inspectorate });
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
+    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
+  }
+  const q = calendar.query;
+  const region = q.region;
+  const [conflicts, lists] = await Promise.all([
+    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+  ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
     error,
+    inspectorate,
+    query: q,
     regions: Object.entries(regions).map(([id, r]) => option(id, r.name, region)),
+    conflictCaption: `${conflicts.items.length} krockar ${period}`,
+    conflicts: conflicts.items.map((x) => ({
+      organiserName: x.organiserName,
+      regionName: regionName(x.region),
+      inspection: `${inspectionKindLabels[x.inspection.kind] ?? x.inspection.kind} ${x.inspection.start}–${x.inspection.end}${
+        x.inspection.schoolUnitCode ? ` (skolenhet ${x.inspection.schoolUnitCode})` : ''
+      }`,
+      planned: `${stepLabel(x.step)} ${day(x.plannedStart)}`,
+      reason: x.reason,
+      decision: decisionLabel('decision' in x ? x.decision?.decision : x.decided),
+    })),
+    calendarCaption: `${calendar.rows.length} inspektioner ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
+    calendar: calendar.rows.map((i) => ({
+      ...i,
+      regionName: i.region ? regionName(i.region) : '',
+      kindLabel: inspectionKindLabels[i.kind],
+      statusLabel: inspectionStatusLabels[i.status],
+    })),
+    calendarPartial: calendar.partial,
     caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
     rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
   });
   return html(200, body);
+};
+
+/** The console's paste limit (the form body's limit is 256 KB; the API takes files up to 1 MB). */
+const MAX_PASTE_BYTES = 240 * 1024;
+
+async function importPage(c: Ctx, data: { error?: string; content?: string; format?: string } = {}): Promise<HttpResult> {
+  requireConsoleRole(c, ['inspectorate']);
+  return html(
+    data.error ? 400 : 200,
+    c.d.templates.consolePage('inspection-import', {
+      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
+      ...data,
+      csv: data.format !== 'text/calendar',
+      ics: data.format === 'text/calendar',
+    }),
+  );
+}
+
+/** Preview (a dry run, nothing written) and then, confirmed, the import; the same file twice changes nothing. */
+const importPost: Page = async (c) => {
+  requireConsoleRole(c, ['inspectorate']);
+  const form = formBody(c.event);
+  const format = form.format === 'text/calendar' ? 'text/calendar' : form.format === 'text/csv' ? 'text/csv' : undefined;
+  const content = (form.content ?? '').replace(/\r\n/g, '\n');
+  if (!format) return importPage(c, { error: 'Välj format: CSV eller iCalendar.', content });
+  if (!content.trim()) return importPage(c, { error: 'Klistra in filens innehåll.', format });
+  if (Buffer.byteLength(content) > MAX_PASTE_BYTES)
+    return importPage(c, { error: 'Filen är för stor för formuläret (högst 240 kB). Dela upp den eller använd API:et.', format });
+  const dryRun = form.step !== 'run';
+  let report: Awaited<ReturnType<typeof importInspections>>;
+  try {
+    report = await importInspections(c.d, format, content, dryRun, { role: c.session.role, name: c.session.name });
+  } catch (e) {
+    if (e instanceof ValidationError) return importPage(c, { error: e.message, content, format });
+    throw e;
+  }
+  logger.info('console inspection import', { dryRun, rows: report.rows, created: report.created, updated: report.updated });
+  const actionLabels = { created: 'Ny', updated: 'Ändras' } as const;
+  return html(
+    200,
+    c.d.templates.consolePage('inspection-import', {
+      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
+      format,
+      content,
+      report: {
+        ...report,
+        errorCount: report.errors.length,
+        errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
+        changeCount: report.created + report.updated,
+        flaggedCount: report.flagged?.length ?? 0,
+        changes: (report.changes ?? []).map((x) => ({
+          ...x,
+          actionLabel: dryRun ? actionLabels[x.action] : x.action === 'created' ? 'Ny' : 'Ändrad',
+        })),
+      },
+    }),
+  );
 };
 
 const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {
@@ -406,27 +695,88 @@ const startPost: Page = async (c) => {
         organisers,
         count: organisers.length,
         cycle,
+        // One id per confirmation: posting it twice finds the same job.
+        jobId: randomBytes(16).toString('base64url'),
       }),
     );
   }
-  const actor = `${c.session.name} (${roleLabels[c.session.role]})`;
-  const rows = await startDialogues(c.d, { organiserIds, cycle }, actor);
-  logger.info('console bulk start', { count: rows.length, by: actor });
-  const n = (o: string) => rows.filter((r) => r.outcome === o).length;
+  const actor = actorOf(c);
+  try {
+    const { job, created } = await createBulkJob(c.d, { organiserIds, cycle, jobId: params.get('jobId') ?? '' }, actor);
+    logger.info('console bulk start', { job: job.id, count: job.organiserIds.length, created, by: actor });
+    if (created) await advanceBulkJob(c.d, job.id);
+    return redirect(`/console/start/${encodeURIComponent(job.id)}`);
+  } catch (e) {
+    if (e instanceof ValidationError) return startPage(c, e.issues.map((i) => i.message).join(' ') || e.message);
+    throw e;
+  }
+};
+
+/** Seconds between refreshes of the progress page while organisers are left (without script). */
+const PROGRESS_REFRESH_SECONDS = 2;
+const PROGRESS_SCRIPT = '/console/assets/progress.js';
+
+function progressView(p: Awaited<ReturnType<typeof advanceBulkJob>>) {
+  return {
+    done: p.done,
+    total: p.total,
+    handled: p.total - p.pending,
+    pending: p.pending,
+    started: p.started,
+    existed: p.existed,
+    failed: p.failed,
+    text: `${p.started} dialoger startade, ${p.existed} fanns redan, ${p.failed} gick inte att starta.${p.done ? '' : ` ${p.pending} återstår.`}`,
+    rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+  };
+}
+
+/**
+ * The progress of a bulk start. Each load starts the next few organisers (idempotently). With
+ * script, a small file of our own asks /status every second and updates the page in place; without
+ * it, the page reloads itself every two seconds until none are left.
+ */
+const startProgressPage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const p = await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '');
+  const view = progressView(p);
   return html(
     200,
     c.d.templates.consolePage('start-result', {
-      ...layoutData(c, 'Resultat', { start: true }),
-      rows: rows.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
-      started: n('started'),
-      existed: n('existed'),
-      failed: n('error'),
+      ...layoutData(c, p.done ? 'Resultat' : 'Startar dialoger', { start: true }),
+      noscriptRefresh: p.done ? undefined : String(PROGRESS_REFRESH_SECONDS),
+      script: p.done ? undefined : PROGRESS_SCRIPT,
+      ...view,
+      self: `/console/start/${encodeURIComponent(p.job.id)}`,
     }),
+    { allowOwnScript: !p.done },
   );
 };
 
-const logoutPost: Page = async () =>
-  redirect('/console/login', { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` });
+/** The same step as the page, as JSON for the page's script. */
+const startProgressStatus: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  return json(200, progressView(await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '')));
+};
+
+const progressScript: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'private, max-age=300',
+      'x-content-type-options': 'nosniff',
+    },
+    body: c.d.templates.asset('pages/console/assets/progress.js'),
+  };
+};
+
+const logoutPost: Page = async (c) => {
+  const cleared = { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` };
+  const cfg = oidcConfig(c.d.env);
+  // Signed in through the hosted UI: end that session too, or the next login would skip the password.
+  return redirect(cfg ? logoutUrl(cfg, `${c.d.env.PUBLIC_BASE_URL}/console/login`) : '/console/login', cleared);
+};
 
 // ---- login ------------------------------------------------------------------------------------
 
@@ -439,6 +789,7 @@ function loginPage(d: Deps, status: number, data: { next?: string; error?: strin
     d.templates.consolePage('login', {
       title: 'Logga in',
       next: safeNext(data.next),
+      cognitoHref: oidcConfig(d.env) ? `/console/auth/login${qs({ next: safeNext(data.next) })}` : undefined,
       error: data.error,
       name: data.name ?? '',
       local: d.env.LOCAL_MODE === 'true',
@@ -450,6 +801,8 @@ function loginPage(d: Deps, status: number, data: { next?: string; error?: strin
 }
 
 async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  // With Cognito, signing in happens only at the hosted UI: no dev login, no shared tokens.
+  if (oidcConfig(d.env)) return loginPage(d, 400, { error: 'Logga in med knappen nedan.' });
   const form = formBody(event);
   const name = (form.name ?? '').trim();
   const back = { next: form.next, name, role: form.role };
@@ -465,13 +818,89 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   } else {
     return loginPage(d, 400, { ...back, error: 'Ange din åtkomstnyckel.' });
   }
-  const { value } = signSession(secrets.linkSigningKey, { role, name }, d.clock.now());
-  const secure = d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '';
   const next = role === 'inspectorate' && safeNext(form.next) === '/console' ? '/console/inspection' : safeNext(form.next);
   logger.info('console login', { role });
-  return redirect(next, {
-    'set-cookie': `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secure}`,
+  return redirect(next, { 'set-cookie': sessionCookie(d, secrets.linkSigningKey, role, name) });
+}
+
+const secureFlag = (d: Deps): string => (d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '');
+
+function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): string {
+  const { value } = signSession(linkSigningKey, { role, name }, d.clock.now());
+  return `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secureFlag(d)}`;
+}
+
+// ---- sign-in with Cognito (cloud) ------------------------------------------------------------
+
+const OAUTH_COOKIE = 'kd_oauth';
+const OAUTH_PURPOSE = 'console-oauth-v1';
+const callbackUri = (d: Deps): string => `${d.env.PUBLIC_BASE_URL}/console/auth/callback`;
+
+/** Starts the hosted-UI sign-in: state, PKCE verifier and return path in a signed 10-minute cookie. */
+async function authLogin(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const cfg = oidcConfig(d.env);
+  if (!cfg) throw new NotFoundError('Sidan finns inte.');
+  const { linkSigningKey } = await d.secrets();
+  const pkce = newPkce();
+  const sealed = sealValue(
+    linkSigningKey,
+    OAUTH_PURPOSE,
+    { s: pkce.state, v: pkce.verifier, n: safeNext(event.queryStringParameters?.next) },
+    new Date(d.clock.now().getTime() + 10 * 60_000),
+  );
+  // Lax, not Strict: the browser must send it on the top-level redirect back from the hosted UI.
+  return redirect(authorizeUrl(cfg, callbackUri(d), pkce), {
+    'set-cookie': `${OAUTH_COOKIE}=${sealed}; Path=/console/auth; HttpOnly; SameSite=Lax; Max-Age=600${secureFlag(d)}`,
   });
+}
+
+/**
+ * The hosted UI's redirect back: the state must match the cookie, the code is exchanged with the
+ * PKCE verifier, and the verified ID token's `cognito:groups` gives the role. The session cookie
+ * is SameSite=Strict, which a browser does not send on a redirect chain that began on another
+ * site, so this answers with a page that moves on by itself (meta refresh, no script).
+ */
+async function authCallback(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const cfg = oidcConfig(d.env);
+  if (!cfg) throw new NotFoundError('Sidan finns inte.');
+  const { linkSigningKey } = await d.secrets();
+  const q = event.queryStringParameters ?? {};
+  const saved = openValue(linkSigningKey, OAUTH_PURPOSE, readCookie(event.cookies ?? event.headers?.cookie, OAUTH_COOKIE), d.clock.now());
+  const clear = `${OAUTH_COOKIE}=; Path=/console/auth; HttpOnly; SameSite=Lax; Max-Age=0`;
+  const fail = (status: number, message: string): HttpResult => {
+    const r = loginPage(d, status, { error: message });
+    return { statusCode: r.statusCode, headers: { ...r.headers, 'set-cookie': clear }, body: r.body };
+  };
+  if (q.error) return fail(401, 'Inloggningen avbröts. Försök igen.');
+  if (!saved || !q.state || !q.code || !same(q.state, saved.s ?? ''))
+    return fail(400, 'Inloggningen hade gått ut eller kom inte härifrån. Försök igen.');
+  let claims: Record<string, unknown>;
+  try {
+    claims = await exchangeCode(cfg, { code: q.code, redirectUri: callbackUri(d), verifier: saved.v ?? '' });
+  } catch (e) {
+    if (!(e instanceof SignInError)) throw e;
+    logger.warn('console sign-in failed', { reason: e.message });
+    return fail(401, 'Inloggningen kunde inte bekräftas. Försök igen.');
+  }
+  let role: ConsoleRole;
+  try {
+    role = roleFromClaims(claims);
+  } catch {
+    return fail(
+      403,
+      'Ditt konto har ingen roll i konsolen. Be en administratör lägga till dig i gruppen samordnare eller Skolinspektionen.',
+    );
+  }
+  const next = role === 'inspectorate' && safeNext(saved.n) === '/console' ? '/console/inspection' : safeNext(saved.n);
+  logger.info('console login', { role, via: 'cognito' });
+  const page = html(200, d.templates.consolePage('signed-in', { title: 'Inloggad', next, refresh: `0;url=${next}` }));
+  // Two cookies at once: API Gateway v2 sends each entry of `cookies` as its own Set-Cookie header.
+  return {
+    statusCode: page.statusCode,
+    headers: page.headers,
+    body: page.body,
+    cookies: [sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
+  };
 }
 
 // ---- dispatch ---------------------------------------------------------------------------------
@@ -481,14 +910,39 @@ export const consolePages: Record<string, Page> = {
   'GET /console/dialogues/{id}': dialoguePage,
   'GET /console/dialogues/{id}/{action}': (c) => confirmPage(c),
   'POST /console/dialogues/{id}/{action}': actionPost,
+  'GET /console/dialogues/{id}/meetings/{meetingId}/{action}': (c) => meetingConfirmPage(c),
+  'POST /console/dialogues/{id}/meetings/{meetingId}/{action}': meetingActionPost,
   'GET /console/metrics': metricsPage,
   'GET /console/metrics/{table}': metricsCsv,
   'GET /console/inspection': inspectionPage,
+  'GET /console/inspection/import': (c) => importPage(c),
+  'POST /console/inspection/import': importPost,
   'GET /console/start': (c) => startPage(c),
   'POST /console/start': startPost,
+  'GET /console/start/{jobId}': startProgressPage,
+  'GET /console/start/{jobId}/status': startProgressStatus,
+  'GET /console/assets/progress.js': progressScript,
   'POST /console/logout': logoutPost,
 };
-export const consoleRouteKeys = [...Object.keys(consolePages), 'GET /console/login', 'POST /console/login'];
+export const consoleRouteKeys = [
+  ...Object.keys(consolePages),
+  'GET /console/login',
+  'POST /console/login',
+  'GET /console/auth/login',
+  'GET /console/auth/callback',
+];
+
+/**
+ * CSP's form-action also covers where a form's POST redirects to: with Cognito, "Logga ut" posts
+ * here and is redirected to the hosted UI's /logout, so its origin must be allowed too.
+ */
+function allowSignOutRedirect(d: Deps, r: HttpResult): HttpResult {
+  const cfg = oidcConfig(d.env);
+  const csp = r.headers['content-security-policy'];
+  if (!cfg || !csp) return r;
+  r.headers['content-security-policy'] = csp.replace("form-action 'self'", `form-action 'self' ${new URL(cfg.domain).origin}`);
+  return r;
+}
 
 function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
   return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
@@ -499,6 +953,8 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
   try {
     if (event.routeKey === 'GET /console/login') return loginPage(d, 200, { next: event.queryStringParameters?.next });
     if (event.routeKey === 'POST /console/login') return await loginPost(d, event);
+    if (event.routeKey === 'GET /console/auth/login') return await authLogin(d, event);
+    if (event.routeKey === 'GET /console/auth/callback') return await authCallback(d, event);
     const page = consolePages[event.routeKey];
     if (!page) throw new NotFoundError('Sidan finns inte.');
     const { linkSigningKey } = await d.secrets();
@@ -513,7 +969,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
     if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
       return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
     }
-    return await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) });
+    return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
   } catch (e) {
     if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
     if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);

@@ -61,6 +61,12 @@ const contextSchema = z
       .optional(),
     sesSendRate: z.coerce.number().positive().max(1000).optional(),
     mailLogRetentionDays: count(400),
+    /** Prefix of the Cognito hosted UI's domain (<prefix>.auth.<region>.amazoncognito.com); globally unique. Default: the resource prefix. */
+    authDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes')
+      .refine((v) => !/aws|amazon|cognito/.test(v), 'must not contain aws, amazon or cognito')
+      .optional(),
     apiRateLimit: count(20),
     apiBurstLimit: count(40),
   })

@@ -2,7 +2,7 @@
  * The whole cloud service on one CDK app: config → stacks → cdk-nag. Used by infra/app.ts (the
  * CLI entry) and by the infra tests, which build the same app with bundling skipped.
  *
- * Dependencies run one way only: data, secrets, email ← workflows ← api. PUBLIC_BASE_URL comes
+ * Dependencies run one way only: data, secrets, email ← workflows ← api; auth ← api. PUBLIC_BASE_URL comes
  * from config (not from the API's URL), and the state machine ARNs handed to the functions are
  * computed from their names, so no stack needs anything from a stack that depends on it.
  */
@@ -14,6 +14,7 @@ import type { PhaseName } from '#workflows/index.ts';
 import { loadConfig, type ServiceConfig } from './config.ts';
 import type { CloudEnvironment } from './constructs/service-function.ts';
 import { ApiStack } from './stacks/api-stack.ts';
+import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { EmailStack } from './stacks/email-stack.ts';
 import { SecretsStack } from './stacks/secrets-stack.ts';
@@ -26,6 +27,7 @@ export interface ServiceStacks {
   email: EmailStack;
   workflows: WorkflowsStack;
   api: ApiStack;
+  auth: AuthStack;
 }
 
 export interface BuildServiceOptions {
@@ -72,6 +74,13 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     configurationSetName: config.prefix,
   });
 
+  const auth = new AuthStack(app, id('auth'), {
+    ...common,
+    description: 'Kvalitetsdialog: sign-in for coordinators and the inspectorate (Cognito)',
+    publicBaseUrl: config.publicBaseUrl,
+    domainPrefix: config.authDomainPrefix ?? config.prefix,
+  });
+
   const environment: CloudEnvironment = {
     PUBLIC_BASE_URL: config.publicBaseUrl,
     MAIL_FROM: config.mailFrom,
@@ -112,6 +121,12 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     appSecret: secrets.appSecret,
     stateMachines,
     mailSender: email,
+    auth: {
+      userPool: auth.userPool,
+      consoleClient: auth.consoleClient,
+      apiClient: auth.apiClient,
+      hostedUiUrl: auth.hostedUiUrl,
+    },
     environment: { ...environment, ...workflows.stateMachineEnvironment },
     logRetention,
     throttle: {
@@ -128,5 +143,5 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
   });
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, data, secrets, email, workflows, api };
+  return { config, data, secrets, email, workflows, api, auth };
 }

@@ -18,7 +18,7 @@ import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
 import { decodeCursor, encodeCursor, queryPrefix, strip } from './repositories.ts';
-import { calendarKeys as k } from './table-model.ts';
+import { indexKeys, calendarKeys as k } from './table-model.ts';
 
 export class DynamoCalendarRepository implements CalendarRepository {
   constructor(
@@ -67,7 +67,12 @@ export class DynamoCalendarRepository implements CalendarRepository {
     await this.doc.send(
       new PutCommand({ TableName: this.table, Item: { ...next, ...k.organiserInspection(next.organiserId, next.externalId) } }),
     );
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...next, ...k.inspection(next.externalId) } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...next, ...k.inspection(next.externalId), ...indexKeys.inspectionKind(next.start, next.externalId) },
+      }),
+    );
     if (previous && previous.organiserId !== next.organiserId) {
       await this.doc.send(
         new DeleteCommand({ TableName: this.table, Key: k.organiserInspection(previous.organiserId, previous.externalId) }),
@@ -83,6 +88,24 @@ export class DynamoCalendarRepository implements CalendarRepository {
   async inspectionsOf(organiserId: string): Promise<Inspection[]> {
     const { pk, skPrefix } = k.organiserInspectionPrefix(organiserId);
     return (await this.queryAll(pk, skPrefix)).map((i) => strip<Inspection>(i));
+  }
+
+  /**
+   * Inspections starting in [fromDay, toDay] by start day, from the byKind index (never a Scan);
+   * at most `budget` items read per call, `cursor` continues.
+   */
+  async inspectionsStarting(fromDay: string, toDay: string, budget: number, cursor?: string): Promise<Page<Inspection>> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byKind',
+        KeyConditionExpression: 'kindPk = :k AND kindSk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':k': 'INSPECTION', ':from': fromDay, ':to': `${toDay}#\uffff` },
+        Limit: budget,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return { items: (r.Items ?? []).map((i) => strip<Inspection>(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 
   async putPlanned(item: PlannedItem): Promise<void> {

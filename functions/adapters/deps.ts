@@ -20,6 +20,7 @@ import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
+import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
@@ -72,6 +73,8 @@ export interface Deps {
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
   campaigns: DynamoCampaignRepository;
+  /** Console bulk starts and their progress (issue 5). */
+  bulkJobs: DynamoBulkJobs;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -120,6 +123,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     scheduling: schedulingConfig(env),
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
+    bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -49,6 +49,15 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')
     .default('08:30-16:30'),
+  /** Cloud: the Cognito user pool the console and the API sign people in with (unset = dev tokens / dev login). */
+  COGNITO_USER_POOL_ID: z.string().optional(),
+  /** The console's app client (hosted UI, authorization code + PKCE, no secret). */
+  COGNITO_CLIENT_ID: z.string().optional(),
+  /** The hosted UI's base URL, e.g. https://kvalitetsdialog-prod.auth.eu-north-1.amazoncognito.com */
+  COGNITO_DOMAIN: z.url().optional(),
+  /** Overrides of the issuer and its key set (derived from the pool id by default; tests point them at a stand-in). */
+  COGNITO_ISSUER: z.url().optional(),
+  COGNITO_JWKS_URI: z.url().optional(),
   /** Campaigns: the SES account's maximum send rate (mails per second) that campaign sending is paced to. */
   SES_SEND_RATE: z.coerce.number().positive().max(1000).default(14),
 });
@@ -63,6 +72,9 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   if (!env.APP_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
     throw new Error('Invalid environment: set APP_SECRET_ARN, or LINK_SIGNING_KEY, COORDINATOR_TOKEN and INSPECTORATE_TOKEN');
+  }
+  if (env.COGNITO_CLIENT_ID && !(env.COGNITO_DOMAIN && (env.COGNITO_USER_POOL_ID || env.COGNITO_ISSUER))) {
+    throw new Error('Invalid environment: COGNITO_CLIENT_ID needs COGNITO_DOMAIN and COGNITO_USER_POOL_ID (or COGNITO_ISSUER)');
   }
   return env;
 }

@@ -50,6 +50,8 @@ export const indexKeys = {
   }),
   /** Intro sessions by region, then start: a region's sessions are one begins_with query. */
   introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
+  /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
+  inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
 };
 
 /** Inspection calendar, planned dialogue dates, conflicts and their audit (issue 4). */

@@ -42,6 +42,18 @@ export class TemplateRenderer {
     };
   }
 
+  /** A static file under templates/ as it is (the console's one script), read once. */
+  asset(file: string): string {
+    const key = `asset:${file}`;
+    let t = this.cache.get(key);
+    if (!t) {
+      const source = readFileSync(join(this.dir, file), 'utf8');
+      t = () => source;
+      this.cache.set(key, t);
+    }
+    return t({});
+  }
+
   /** A plain-text template (no HTML escaping), e.g. calendar/summary.hbs; trimmed. */
   text(file: string, data: Record<string, unknown>): string {
     return this.compile(file, false)(data).trim();

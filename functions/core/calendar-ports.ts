@@ -43,6 +43,8 @@ export interface CalendarRepository {
   deleteInspection(inspection: Inspection): Promise<void>;
   /** Every inspection of one organiser: one Query on its partition. */
   inspectionsOf(organiserId: string): Promise<Inspection[]>;
+  /** Inspections starting in [fromDay, toDay] (start-day order), a bounded page. */
+  inspectionsStarting(fromDay: string, toDay: string, budget: number, cursor?: string): Promise<Page<Inspection>>;
   putPlanned(item: PlannedItem): Promise<void>;
   deletePlanned(organiserId: string, dialogueId: string, step: string): Promise<void>;
   plannedOf(organiserId: string): Promise<PlannedItem[]>;

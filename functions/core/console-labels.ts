@@ -2,7 +2,8 @@
  * Swedish names of the enum values the console shows (states, legal forms, decline reasons,
  * regions). One table, so the pages, the CSV export and the tests all use the same words.
  */
-import type { DeclineReason, DialogueState, HistoryType } from './dialogue.ts';
+import type { DeclineReason, DialoguePhase, DialogueState, HistoryType } from './dialogue.ts';
+import type { InspectionKind, InspectionStatus } from './inspection.ts';
 import type { LegalForm, SchoolForm } from './organiser.ts';
 import { regions } from './regions.ts';
 
@@ -103,6 +104,7 @@ export const historyLabels: Record<HistoryType, string> = {
   meeting_booked: 'Möte bokat',
   meeting_rescheduled: 'Möte flyttat',
   meeting_cancelled: 'Möte avbokat',
+  pair_reassigned: 'Nya dialogutförare',
   material_sent: 'Analysunderlag skickat',
   notes_registered: 'Minnesanteckningar registrerade',
   stopped: 'Huvudmannen avslutade',
@@ -113,3 +115,82 @@ export const historyLabels: Record<HistoryType, string> = {
 };
 
 export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;
+
+export const phaseLabels: Record<DialoguePhase, string> = {
+  invitation: 'Inbjudan',
+  intro: 'Introduktion',
+  material: 'Analysunderlag',
+  premeeting: 'Förmöte',
+  dialogue: 'Dialogmöte',
+  feedback: 'Återkoppling',
+  follow_up: 'Uppföljning',
+  end: 'Avslutade',
+};
+
+export const inspectionKindLabels: Record<InspectionKind, string> = {
+  regular_supervision: 'Regelbunden tillsyn',
+  quality_review: 'Kvalitetsgranskning',
+  targeted_supervision: 'Riktad tillsyn',
+  other: 'Övrigt',
+};
+
+export const inspectionStatusLabels: Record<InspectionStatus, string> = {
+  planned: 'Planerad',
+  confirmed: 'Bekräftad',
+  cancelled: 'Inställd',
+};
+
+const importFieldNames: Record<string, string> = {
+  externalId: 'Id',
+  orgNumber: 'Organisationsnummer',
+  schoolUnitCode: 'Skolenhetskod',
+  kind: 'Typ',
+  start: 'Start',
+  end: 'Slut',
+  status: 'Status',
+};
+
+/** The import's row errors (English, as the API gives them) in Swedish for the console; unknown ones pass unchanged. */
+const importReasons: [RegExp, (...m: string[]) => string][] = [
+  [/^no organiser with org\. number (\d+).*$/, (n) => `ingen huvudman har organisationsnummer ${n}; samordnarna lägger in huvudmän`],
+  [/^externalId (\S+) appears again \(first on line (\d+)\)$/, (id, line) => `id ${id} finns redan på rad ${line}`],
+  [/^"(.*)" is not a date: .*$/, (v) => `”${v}” är inte ett datum: skriv 2026-03-05, 5 mars 2026 eller 5/3/2026`],
+  [
+    /^"(.*)" is not a known kind: .*$/,
+    (v) => `”${v}” är ingen känd typ: regelbunden tillsyn, kvalitetsgranskning, riktad tillsyn eller övrigt`,
+  ],
+  [/^"(.*)" is not a known status: .*$/, (v) => `”${v}” är ingen känd status: planerad, bekräftad eller inställd`],
+  [/^must be a Swedish organisation number.*$/, () => 'ska vara ett organisationsnummer som 212000-0142'],
+  [/^end is before start$/, () => 'slutdatumet ligger före startdatumet'],
+  [/^an inspection spans at most a year$/, () => 'en inspektion pågår högst ett år'],
+  [/^the file is empty.*$/, () => 'filen är tom: första raden ska namnge kolumnerna'],
+  [
+    /^the header lacks (.*); expected .*$/,
+    (cols) => `rubrikraden saknar ${cols}; till exempel id;orgnr;skolenhetskod;typ;start;slut;status`,
+  ],
+  [/^not an iCalendar feed.*$/, () => 'inte en iCalendar-fil: första raden ska vara BEGIN:VCALENDAR'],
+  [/^the VEVENT has no END:VEVENT$/, () => 'händelsen (VEVENT) saknar END:VEVENT'],
+  [/^the (CSV|VEVENT) cannot be read: (.*)$/, (what, why) => `${what === 'CSV' ? 'filen' : 'händelsen'} kan inte läsas: ${why}`],
+  [/^Required$|^Invalid input.*$/, () => 'saknas eller är ogiltigt'],
+];
+
+function translateReason(part: string): string | undefined {
+  const field = /^(\w+(?:\.\w+)*): (.*)$/s.exec(part);
+  const known = field?.[1] !== undefined && field[1] in importFieldNames;
+  const name = known ? importFieldNames[field?.[1] as string] : undefined;
+  const text = known ? (field?.[2] ?? '') : part;
+  const hit = importReasons.find(([re]) => re.test(text));
+  if (!hit) return undefined;
+  const swedish = hit[1](...(hit[0].exec(text) ?? []).slice(1));
+  return name ? `${name}: ${swedish}` : swedish;
+}
+
+export function swedishImportReason(reason: string): string {
+  return (
+    translateReason(reason) ??
+    reason
+      .split('; ')
+      .map((part) => translateReason(part) ?? part)
+      .join('; ')
+  );
+}

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
-import type { ContactRole, LegalForm } from './organiser.ts';
+import type { ContactRole, LegalForm, SchoolForm } from './organiser.ts';
 
 export const dialogueStates = [
   'created',
@@ -209,6 +209,7 @@ export type HistoryType =
   | 'meeting_booked'
   | 'meeting_rescheduled'
   | 'meeting_cancelled'
+  | 'pair_reassigned'
   | 'material_sent'
   | 'notes_registered'
   | 'stopped'
@@ -308,7 +309,7 @@ export interface Dialogue {
   conflict?: DialogueConflict;
   /** The meeting step under way after acceptance. */
   phase?: PhaseProgress;
-  /** The facilitator pair the organiser met: kept through its process where possible. */
+  /** The facilitator pair the organiser met (kept through its process where possible; set on booking and reassignment). */
   pair?: { skolverket: string; spsm: string };
   /** End of the last held meeting: the next step's minimum gap counts from it. */
   lastMeetingEnd?: string;
@@ -318,6 +319,9 @@ export interface Dialogue {
   meetingPlan?: { sessions: number; sessionMinutes?: number };
   /** The campaign that offered it: SES throttling its invitations slows that campaign down. */
   campaignId?: string;
+  /** Copied from the organiser when the dialogue is created, for the console's filters and metrics. */
+  schoolForms?: SchoolForm[];
+  children?: number;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -3,10 +3,25 @@
  * them): offered / accepted / declined / no answer by legal form (the shape of table 2 in seed
  * 004), municipal vs private and region; decline reasons; days spent in each phase. Pure.
  */
-import { reasonLabels, regionName, table2Groups } from './console-labels.ts';
-import { type DeclineReason, type Dialogue, declineReasons } from './dialogue.ts';
+import { phaseLabels, reasonLabels, regionName, table2Groups } from './console-labels.ts';
+import { type DeclineReason, type Dialogue, dialoguePhases, declineReasons, hasAccepted, timeline } from './dialogue.ts';
 
-export type MetricsDialogue = Pick<Dialogue, 'state' | 'legalForm' | 'municipal' | 'region' | 'answer' | 'history' | 'createdAt'>;
+export type MetricsDialogue = Pick<Dialogue, 'state' | 'legalForm' | 'municipal' | 'region' | 'answer' | 'history' | 'createdAt'> &
+  Partial<Pick<Dialogue, 'children'>>;
+
+/** Size bands by the organiser's number of children and pupils (copied onto the dialogue when it is created). */
+export const sizeBands = [
+  { label: 'Under 50 barn och elever', max: 49 },
+  { label: '50–499 barn och elever', max: 499 },
+  { label: '500–4 999 barn och elever', max: 4999 },
+  { label: '5 000 barn och elever eller fler', max: Number.POSITIVE_INFINITY },
+] as const;
+export const UNKNOWN_SIZE = 'Storlek okänd';
+export const sizeBandOf = (children: number | undefined): string =>
+  children === undefined ? UNKNOWN_SIZE : (sizeBands.find((b) => children <= b.max)?.label ?? UNKNOWN_SIZE);
+
+/** Accepted: the organiser said yes (the dialogue may have moved on to later phases since). */
+export const wasAccepted = (x: MetricsDialogue): boolean => x.state === 'accepted' || (x.answer?.outcome === 'accepted' && hasAccepted(x));
 
 export interface OutcomeRow {
   label: string;
@@ -40,6 +55,7 @@ export interface Metrics {
   byLegalForm: OutcomeRow[];
   byOwnership: OutcomeRow[];
   byRegion: OutcomeRow[];
+  bySize: OutcomeRow[];
   declineReasons: ReasonRow[];
   phases: PhaseRow[];
 }
@@ -50,7 +66,7 @@ const wasOffered = (x: MetricsDialogue): boolean => x.history.some((h) => h.type
 
 function outcome(label: string, xs: MetricsDialogue[]): OutcomeRow {
   const offered = xs.filter(wasOffered);
-  const accepted = offered.filter((x) => x.state === 'accepted').length;
+  const accepted = offered.filter(wasAccepted).length;
   return {
     label,
     offered: offered.length,
@@ -121,6 +137,11 @@ export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
     .map(([id, group]) => outcome(regionName(id), group))
     .sort((a, b) => a.label.localeCompare(b.label, 'sv'));
 
+  const bySizeGroups = groupBy(xs, (x) => sizeBandOf(x.children));
+  const bySize = [...sizeBands.map((b) => b.label), UNKNOWN_SIZE]
+    .filter((label) => bySizeGroups.has(label))
+    .map((label) => outcome(label, bySizeGroups.get(label) ?? []));
+
   const declined = xs.filter((x) => x.state === 'declined');
   const reasonCount = (r: DeclineReason) => declined.filter((x) => (x.answer?.reason ?? 'other') === r).length;
   const declineReasonRows = declineReasons.map((r) => ({
@@ -139,13 +160,27 @@ export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
     if (invited !== undefined && answered !== undefined) toAnswer.push(answered - invited);
   }
 
+  // Time in each phase of the process: from entering the phase to entering the next one, for the
+  // dialogues that have left it (from the states recorded in the history).
+  const inPhase = new Map<string, number[]>();
+  for (const x of xs) {
+    for (const row of timeline(x)) {
+      if (row.phase === 'end' || !row.leftAt) continue;
+      const list = inPhase.get(row.phase) ?? [];
+      list.push(new Date(row.leftAt).getTime() - new Date(row.enteredAt).getTime());
+      inPhase.set(row.phase, list);
+    }
+  }
+  const phaseRows = dialoguePhases.filter((p) => p !== 'end').map((p) => phase(`Fas: ${phaseLabels[p]}`, inPhase.get(p) ?? []));
+
   return {
     total: outcome('Totalt', xs),
     byLegalForm,
     byOwnership,
     byRegion,
+    bySize,
     declineReasons: declineReasonRows,
-    phases: [phase('Från skapad till inbjuden', toInvite), phase('Från inbjudan till svar eller larm', toAnswer)],
+    phases: [phase('Från skapad till inbjuden', toInvite), phase('Från inbjudan till svar eller larm', toAnswer), ...phaseRows],
   };
 }
 
@@ -177,6 +212,7 @@ export function metricsTables(
     'juridisk-form': { title: 'Per juridisk form', header: outcomeHeader, rows: [...m.byLegalForm, m.total].map(outcomeCells) },
     huvudmannatyp: { title: 'Kommunala och enskilda huvudmän', header: outcomeHeader, rows: [...m.byOwnership, m.total].map(outcomeCells) },
     region: { title: 'Per region', header: outcomeHeader, rows: [...m.byRegion, m.total].map(outcomeCells) },
+    storlek: { title: 'Per storlek (antal barn och elever)', header: outcomeHeader, rows: [...m.bySize, m.total].map(outcomeCells) },
     'skal-till-nej': {
       title: 'Skäl till nej',
       header: ['Skäl', 'Antal', 'Andel (%)'],

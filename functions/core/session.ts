@@ -87,3 +87,33 @@ export function readCookie(header: string | readonly string[] | undefined, name:
   }
   return undefined;
 }
+
+/**
+ * A short-lived signed value for one purpose (the sign-in's state, PKCE verifier and return path
+ * between the redirect to the identity provider and its callback).
+ */
+export function sealValue(linkSigningKey: string, purpose: string, data: Record<string, string>, expiresAt: Date): string {
+  const payload = Buffer.from(JSON.stringify({ ...data, _e: Math.floor(expiresAt.getTime() / 1000) })).toString('base64url');
+  return `${payload}.${mac(sessionKey(linkSigningKey), `${purpose}:${payload}`)}`;
+}
+
+export function openValue(
+  linkSigningKey: string,
+  purpose: string,
+  value: string | undefined,
+  now: Date,
+): Record<string, string> | undefined {
+  if (!value || value.length > 2000) return undefined;
+  const [payload, sig, extra] = value.split('.');
+  if (!payload || !sig || extra !== undefined) return undefined;
+  if (!same(sig, mac(sessionKey(linkSigningKey), `${purpose}:${payload}`))) return undefined;
+  try {
+    const parsed = z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    if (typeof parsed._e !== 'number' || parsed._e * 1000 <= now.getTime()) return undefined;
+    return Object.fromEntries(Object.entries(parsed).filter(([k, v]) => k !== '_e' && typeof v === 'string')) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '#core/errors.ts';
+import { roleFromClaims } from '#core/auth-claims.ts';
 import type { Secrets } from '#adapters/deps.ts';
 
 export type Role = 'coordinator' | 'inspectorate';
@@ -42,7 +43,21 @@ const same = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export function roleOf(event: APIGatewayProxyEventV2, secrets: Secrets): Role {
+/** The verified JWT claims API Gateway's JWT authorizer put on the event, if it ran. */
+export function jwtClaimsOf(event: APIGatewayProxyEventV2): Record<string, unknown> | undefined {
+  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } } | undefined;
+  return ctx?.authorizer?.jwt?.claims;
+}
+
+/**
+ * The caller's role. Behind the Cognito JWT authorizer (cloud) the role comes from the verified
+ * claims' `cognito:groups`, and nothing else is accepted; without Cognito (the embedded runtime)
+ * from the coordinator and inspectorate dev tokens.
+ */
+export function roleOf(event: APIGatewayProxyEventV2, secrets: Secrets, options: { cognito?: boolean } = {}): Role {
+  const claims = jwtClaimsOf(event);
+  if (claims) return roleFromClaims(claims);
+  if (options.cognito) throw new UnauthorizedError('Sign in: send the header Authorization: Bearer <Cognito access or ID token>');
   const header = event.headers?.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m?.[1]) throw new UnauthorizedError('Sign in: send the header Authorization: Bearer <token>');

@@ -32,12 +32,15 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-export const html = (statusCode: number, body: string): HttpResult => ({
+/** `allowOwnScript`: the page may load scripts from this origin and fetch from it (no inline script, ever). */
+export const html = (statusCode: number, body: string, options: { allowOwnScript?: boolean } = {}): HttpResult => ({
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
     ...securityHeaders,
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'${
+      options.allowOwnScript ? "; script-src 'self'; connect-src 'self'" : ''
+    }`,
     'x-frame-options': 'DENY',
     'x-robots-tag': 'noindex',
   },

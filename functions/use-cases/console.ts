@@ -5,15 +5,31 @@
  * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
  */
 import * as z from 'zod';
-import { assertTransition, type Dialogue, dialogueStates, type HistoryEntry } from '#core/dialogue.ts';
+import {
+  assertTransition,
+  type Dialogue,
+  type DialoguePhase,
+  dialoguePhases,
+  dialogueStates,
+  type HistoryEntry,
+  phaseOfState,
+} from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { computeMetrics, type Metrics } from '#core/metrics.ts';
-import { legalForms, type Organiser } from '#core/organiser.ts';
+import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
+import type { BulkJob } from '#adapters/bulk-repository.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
+import type { Meeting } from '#core/meetings.ts';
 import { createDialogue } from './dialogues.ts';
+import { addCalendarDays } from '#core/calendar.ts';
+import type { Inspection } from '#core/inspection.ts';
+import { listConflicts } from './clash.ts';
+import { listInspections } from './inspections.ts';
+import { cancelMeetingById, moveMeeting, reassignPair } from './meetings.ts';
 import { invitationMail, sendReminder } from './invitation.ts';
 import { retryPhase } from './lifecycle.ts';
 import { sendOnce } from './mail.ts';
@@ -38,6 +54,14 @@ export const consoleListSchema = z.object({
       .max(400, 'Ange högst 400 dagar.'),
   ),
   sort: optional(z.enum(['nyast', 'aldst'], { message: 'Välj en giltig sortering.' })),
+  /** All states of one phase (the index is read by kind and filtered). */
+  phase: optional(z.enum(dialoguePhases, { message: 'Välj en giltig fas.' })),
+  schoolForm: optional(z.enum(schoolForms, { message: 'Välj en giltig skolform.' })),
+  facilitator: optional(z.string().regex(/^[a-z0-9-]{1,64}$/, 'Välj en dialogutförare i listan.')),
+  /** "ja": only dialogues with an inspection clash; "nej": only those without. */
+  conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
+  /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
+  failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
   limit: optional(z.coerce.number().int().min(1).max(100)),
   cursor: optional(z.string().max(2000)),
 });
@@ -48,6 +72,8 @@ export interface ConsoleList extends Page<Dialogue> {
   /** The state the index query ran on ("waiting longer than" without a state means 'invited'). */
   state?: Dialogue['state'];
   counts: { state: Dialogue['state']; count: number }[];
+  /** The counts summed per phase, in process order. */
+  phaseCounts: { phase: DialoguePhase; count: number }[];
   read: number;
   /** True when the read budget ran out before the page was full: the next page continues. */
   partial: boolean;
@@ -61,13 +87,26 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
   const keep = (x: Dialogue) =>
     (!q.region || x.region === q.region) &&
     (!q.legalForm || x.legalForm === q.legalForm) &&
-    (!q.ownership || x.municipal === (q.ownership === 'kommunal'));
+    (!q.ownership || x.municipal === (q.ownership === 'kommunal')) &&
+    (!q.phase || phaseOfState[x.state] === q.phase) &&
+    (!q.schoolForm || (x.schoolForms ?? []).includes(q.schoolForm)) &&
+    (!q.facilitator || x.pair?.skolverket === q.facilitator || x.pair?.spsm === q.facilitator) &&
+    (!q.conflict || Boolean(x.conflict) === (q.conflict === 'ja')) &&
+    (!q.failed || hasProblem(x));
   const [page, counts] = await Promise.all([
     d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
     Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),
   ]);
-  return { ...page, query: q, state, counts, partial: page.items.length < limit && Boolean(page.cursor) };
+  const phaseCounts = dialoguePhases.map((phase) => ({
+    phase,
+    count: counts.filter((c) => phaseOfState[c.state] === phase).reduce((sum, c) => sum + c.count, 0),
+  }));
+  return { ...page, query: q, state, counts, phaseCounts, partial: page.items.length < limit && Boolean(page.cursor) };
 }
+
+/** A failed workflow step, or a mail that bounced or was reported as spam. */
+export const hasProblem = (x: Dialogue): boolean =>
+  x.state === 'failed' || Boolean(x.error) || x.history.some((h) => h.type === 'mail_bounced');
 
 export interface ConsoleDialogue {
   dialogue: Dialogue;
@@ -304,4 +343,252 @@ export async function startDialogues(d: Deps, input: unknown, actor: string): Pr
     }
   }
   return rows;
+}
+
+// ---- meeting actions -------------------------------------------------------------------------
+
+export const meetingActions = ['reschedule', 'cancel', 'reassign'] as const;
+export type MeetingAction = (typeof meetingActions)[number];
+
+/** The meeting, if it belongs to the dialogue (a URL mixing two dialogues finds nothing). */
+export async function meetingOfDialogue(d: Deps, dialogueId: string, meetingId: string): Promise<Meeting> {
+  const m = await d.meetings.get(meetingId);
+  if (!m?.dialogueIds.includes(dialogueId)) throw new NotFoundError(`Dialogen har inget möte med id ${meetingId}.`);
+  return m;
+}
+
+/** A session as the reschedule form shows it: Stockholm date and wall-clock times. */
+export const sessionFields = (s: { start: string; end: string }) => ({
+  date: stockholmDate(new Date(s.start)),
+  start: stockholmTime(new Date(s.start)),
+  end: stockholmTime(new Date(s.end)),
+});
+
+const versionSchema = z.coerce.number({ message: 'Formuläret saknar mötets version; öppna åtgärden igen.' }).int().min(0).max(10_000);
+const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.');
+const timeField = z.string().regex(/^\d{2}:\d{2}$/, 'Ange tid som TT:MM.');
+
+function sessionsOf(form: Record<string, string>, count: number): { start: string; end: string }[] {
+  const out: { start: string; end: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const f = parseOrThrow(
+      z.object({ date: dateField, start: timeField, end: timeField }),
+      {
+        date: form[`date-${i}`],
+        start: form[`start-${i}`],
+        end: form[`end-${i}`],
+      },
+      'form',
+    );
+    let start: Date;
+    let end: Date;
+    try {
+      start = stockholmInstant(f.date, f.start);
+      end = stockholmInstant(f.date, f.end);
+    } catch {
+      throw new ValidationError('Datumet eller tiden finns inte. Kontrollera fälten.');
+    }
+    if (end <= start) throw new ValidationError(`Del ${i + 1}: sluttiden måste vara efter starttiden.`);
+    out.push({ start: start.toISOString(), end: end.toISOString() });
+  }
+  return out;
+}
+
+const sameSessions = (a: readonly { start: string; end: string }[], b: readonly { start: string; end: string }[]) =>
+  a.length === b.length &&
+  a.every((s, i) => Date.parse(s.start) === Date.parse(b[i]?.start ?? '') && Date.parse(s.end) === Date.parse(b[i]?.end ?? ''));
+
+/**
+ * A meeting action from the console. `seq` is the meeting version the coordinator saw: the same
+ * confirmation posted twice finds the work done (done: false), an older version is refused.
+ */
+export async function runMeetingAction(
+  d: Deps,
+  dialogueId: string,
+  meetingId: string,
+  action: MeetingAction,
+  form: Record<string, string>,
+  actor: string,
+): Promise<ActionResult> {
+  const seq = parseOrThrow(z.object({ seq: versionSchema }), form, 'form').seq;
+  const m = await meetingOfDialogue(d, dialogueId, meetingId);
+  if (action === 'cancel') {
+    const { reason } = parseOrThrow(
+      z.object({ reason: z.string().trim().min(1, 'Skriv varför mötet ställs in.').max(500, 'Skriv högst 500 tecken.') }),
+      form,
+      'form',
+    );
+    if (m.status === 'cancelled' && m.sequence === seq + 1) return { done: false, message: 'Mötet var redan inställt.' };
+    if (m.sequence !== seq) throw new ConflictError('Mötet har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+    await cancelMeetingById(d, meetingId, { reason }, actor);
+    return { done: true, message: 'Mötet är inställt.' };
+  }
+  if (action === 'reschedule') {
+    const sessions = sessionsOf(form, m.sessions.length);
+    if (m.sequence === seq + 1 && m.status === 'booked' && sameSessions(m.sessions, sessions)) {
+      return { done: false, message: 'Mötet var redan flyttat dit.' };
+    }
+    if (m.sequence !== seq) throw new ConflictError('Mötet har ändrats sedan sidan öppnades. Öppna åtgärden igen.');
+    if (m.status !== 'booked') throw new ConflictError('Mötet är inställt och kan inte flyttas.');
+    if (sameSessions(m.sessions, sessions)) throw new ValidationError('Välj en ny tid; den här är mötets nuvarande tid.');
+    await moveMeeting(d, meetingId, { sessions }, actor);
+    return { done: true, message: 'Mötet är flyttat.' };
+  }
+  const pair = parseOrThrow(
+    z.object({
+      skolverket: z.string().min(1, 'Välj en dialogutförare från Skolverket.'),
+      spsm: z.string().min(1, 'Välj en dialogutförare från SPSM.'),
+    }),
+    form,
+    'form',
+  );
+  const r = await reassignPair(d, meetingId, { pair, sequence: seq }, actor);
+  return r.changed
+    ? { done: true, message: 'Mötet har nya dialogutförare.' }
+    : { done: false, message: 'Mötet hade redan de dialogutförarna.' };
+}
+
+// ---- the inspectorate's calendar -------------------------------------------------------------
+
+const dayField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.');
+export const calendarQuerySchema = z.object({
+  from: optional(dayField),
+  to: optional(dayField),
+  region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
+  /** An organiser's id or org. number. */
+  organiser: optional(z.string().trim().max(64, 'Ange huvudmannens id eller organisationsnummer.')),
+});
+export type CalendarQuery = z.output<typeof calendarQuerySchema>;
+
+/** How far back an inspection may start and still touch the period (a long supervision). */
+const LOOKBACK_DAYS = 366;
+/** At most this many inspections are read for one calendar page. */
+export const CALENDAR_READ_BUDGET = 1000;
+
+export interface CalendarRow extends Inspection {
+  organiserName: string;
+  region?: string;
+}
+
+/**
+ * The inspection calendar for a period (default: today and 90 days on), optionally one region or
+ * one organiser: the byKind index by start day (never a Scan), or the organiser's partition.
+ */
+export async function consoleCalendar(
+  d: Deps,
+  raw: unknown,
+  options: { rows?: boolean } = {},
+): Promise<{ query: CalendarQuery & { from: string; to: string }; rows: CalendarRow[]; partial: boolean }> {
+  const q = parseOrThrow(calendarQuerySchema, raw, 'filter');
+  const from = q.from ?? stockholmDate(d.clock.now());
+  const to = q.to ?? addCalendarDays(from, 90);
+  if (to < from) throw new ValidationError('Slutdatumet ligger före startdatumet.');
+  // Only the period is needed (the coordinator's view shows no calendar): read nothing.
+  if (options.rows === false) return { query: { ...q, from, to }, rows: [], partial: false };
+  let items: Inspection[];
+  let partial = false;
+  if (q.organiser) {
+    items = (await listInspections(d, { organiserId: q.organiser, from, to })).items;
+  } else {
+    const page = await d.calendar.inspectionsStarting(addCalendarDays(from, -LOOKBACK_DAYS), to, CALENDAR_READ_BUDGET);
+    items = page.items.filter((i) => i.end >= from);
+    partial = Boolean(page.cursor);
+  }
+  const ids = [...new Set(items.map((i) => i.organiserId))];
+  const organisers = new Map(
+    (await Promise.all(ids.map((id) => d.organisers.get(id)))).filter((o) => o !== undefined).map((o) => [o.id, o]),
+  );
+  const rows = items
+    .map((i) => ({
+      ...i,
+      organiserName: organisers.get(i.organiserId)?.name ?? i.organiserId,
+      region: organisers.get(i.organiserId)?.region,
+    }))
+    .filter((r) => !q.region || r.region === q.region)
+    .sort((a, b) => a.start.localeCompare(b.start) || a.organiserName.localeCompare(b.organiserName, 'sv'));
+  return { query: { ...q, from, to }, rows, partial };
+}
+
+/** Open conflicts in the period and region, as the role may see them. */
+export function consoleConflicts(d: Deps, q: { from: string; to: string; region?: string }, role: 'coordinator' | 'inspectorate') {
+  return listConflicts(d, { from: q.from, to: q.to, region: q.region, limit: 200 }, role);
+}
+
+// ---- bulk start with progress ----------------------------------------------------------------
+
+export const bulkJobSchema = bulkStartSchema.extend({
+  jobId: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.'),
+});
+
+/** Organisers started per progress step: keeps each request short, so the page updates often. */
+export const BULK_STEP = 5;
+
+export interface BulkProgress {
+  job: BulkJob;
+  total: number;
+  started: number;
+  existed: number;
+  failed: number;
+  pending: number;
+  done: boolean;
+}
+
+export function progressOf(job: BulkJob): BulkProgress {
+  const n = (o: string) => job.results.filter((r) => r.outcome === o).length;
+  const total = job.organiserIds.length;
+  return {
+    job,
+    total,
+    started: n('started'),
+    existed: n('existed'),
+    failed: n('error'),
+    pending: total - job.results.length,
+    done: job.results.length >= total,
+  };
+}
+
+/**
+ * Records a confirmed bulk start. The job id comes from the confirmation form, so the same
+ * confirmation posted twice finds the job it created and starts nothing twice.
+ */
+export async function createBulkJob(d: Deps, input: unknown, actor: string): Promise<{ job: BulkJob; created: boolean }> {
+  const { organiserIds, cycle, jobId } = parseOrThrow(bulkJobSchema, input, 'selection');
+  const at = d.clock.now().toISOString();
+  return d.bulkJobs.create({
+    id: jobId,
+    cycle: cycle ?? String(d.clock.now().getUTCFullYear()),
+    organiserIds: [...new Set(organiserIds)],
+    results: [],
+    createdBy: actor,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+}
+
+/**
+ * Starts the next few organisers of a job and records each result. Safe to run twice at once:
+ * creating a dialogue is idempotent per (organiser, cycle), and a result is recorded once.
+ */
+export async function advanceBulkJob(d: Deps, id: string, step = BULK_STEP): Promise<BulkProgress> {
+  const job = await d.bulkJobs.get(id);
+  if (!job) throw new NotFoundError('Det finns ingen sådan start av dialoger.');
+  const done = new Set(job.results.map((r) => r.organiserId));
+  const next = job.organiserIds.filter((o) => !done.has(o)).slice(0, step);
+  if (next.length === 0) return progressOf(job);
+  const rows: BulkJob['results'] = [];
+  for (const organiserId of next) {
+    try {
+      const { dialogue, created } = await createDialogue(d, { organiserId, cycle: job.cycle }, job.createdBy);
+      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
+    } catch (e) {
+      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
+    }
+  }
+  const { job: saved } = await d.bulkJobs.mutate(id, (cur) => {
+    const have = new Set(cur.results.map((r) => r.organiserId));
+    const fresh = rows.filter((r) => !have.has(r.organiserId));
+    return fresh.length ? { ...cur, results: [...cur.results, ...fresh], updatedAt: d.clock.now().toISOString() } : undefined;
+  });
+  return progressOf(saved);
 }

@@ -50,6 +50,8 @@ export async function createDialogue(
     region: organiser.region,
     legalForm: organiser.legalForm,
     municipal: organiser.municipal,
+    schoolForms: organiser.schoolForms,
+    children: organiser.children,
     state: 'created',
     recipients: [],
     reminders: 0,

@@ -134,6 +134,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   errors: ImportError[];
+  /** What the run writes (or would write), row by row, in file order. */
+  changes?: { line: number; externalId: string; organiserId: string; action: 'created' | 'updated' }[];
   flagged?: string[];
   cleared?: string[];
 }
@@ -164,7 +166,7 @@ export async function importInspections(d: Deps, contentType: string, text: stri
   const errors = [...parsed.errors];
   const organisers = await d.calendar.resolveOrgNumbers(parsed.rows.map((r) => r.input.orgNumber));
   const existing = await d.calendar.getInspections(parsed.rows.map((r) => r.externalId));
-  const changes: { next: Inspection; previous?: Inspection }[] = [];
+  const changes: { next: Inspection; previous?: Inspection; line: number }[] = [];
   let unchanged = 0;
   for (const row of parsed.rows) {
     const organiserId = organisers.get(row.input.orgNumber);
@@ -175,7 +177,7 @@ export async function importInspections(d: Deps, contentType: string, text: stri
     const next = toInspection(d, row.externalId, organiserId, row.input, actor);
     const previous = existing.get(row.externalId);
     if (previous?.contentHash === next.contentHash) unchanged++;
-    else changes.push({ next, previous });
+    else changes.push({ next, previous, line: row.line });
   }
   errors.sort((a, b) => a.line - b.line);
   const report: ImportReport = {
@@ -187,6 +189,12 @@ export async function importInspections(d: Deps, contentType: string, text: stri
     updated: changes.filter((c) => c.previous).length,
     unchanged,
     errors,
+    changes: changes.map((c) => ({
+      line: c.line,
+      externalId: c.next.externalId,
+      organiserId: c.next.organiserId,
+      action: c.previous ? 'updated' : 'created',
+    })),
   };
   if (dryRun) return report;
   await mapLimit(changes, 16, ({ next, previous }) => apply(d, next, previous, actor, 'imported'));

@@ -39,6 +39,8 @@ export interface MeetingMailInput {
   mailPair?: boolean;
   /** UID index of the first session (CANCEL of sessions dropped from a split meeting). */
   firstIndex?: number;
+  /** What changed in this version, when it was not the time: 'pair' (new facilitators). */
+  change?: 'pair';
 }
 
 /** Stands in for an organiser recipient's signed manage link until the mail is sent (see mailMeeting). */
@@ -80,6 +82,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     sessions: intervals.map((s, i) => ({ number: i + 1, when: formatSwedishDateTime(s.start), endTime: stockholmTime(s.end) })),
     firstWhen: formatSwedishDateTime(intervals[0]?.start ?? input.now),
     rescheduled: meeting.sequence > 0 && method === 'REQUEST',
+    reassigned: input.change === 'pair' && method === 'REQUEST',
     reason: meeting.cancelledReason,
   };
   const base = [

@@ -26,7 +26,7 @@ import {
   rescheduleMeeting,
   sessionSchema,
 } from '#core/meetings.ts';
-import { pairSchema, validatePair } from '#core/facilitators.ts';
+import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -34,7 +34,7 @@ import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlann
 import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
-import { bookPair } from './scheduling.ts';
+import { bookFacilitators, bookPair } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -85,22 +85,24 @@ async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialog
 
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
 
-async function note(d: Deps, m: Meeting, type: HistoryType, detail: string): Promise<void> {
+/** `pair`: the meeting's pair, copied onto each dialogue (the console filters dialogues by facilitator). */
+async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair?: Meeting['pair'], by?: string): Promise<void> {
   const at = d.clock.now().toISOString();
   for (const id of m.dialogueIds) {
-    await d.dialogues.mutate(id, (x) => ({ ...x, history: [...x.history, { at, type, detail }], updatedAt: at }));
+    await d.dialogues.mutate(id, (x) => ({
+      ...x,
+      ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
+      history: [...x.history, { at, type, detail, ...(by ? { by } : {}) }],
+      updatedAt: at,
+    }));
   }
 }
 
-/**
- * Mails every recipient of this meeting version; recipients already mailed are skipped (send-once).
- * The organisers' contacts get it too, with a signed link to manage the meeting (REQUEST only).
- * `dropped`: sessions a reschedule removed from a split meeting, each cancelled under its own UID.
- */
-export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod, dropped: readonly MeetingSession[] = []): Promise<number> {
+/** Who and what every mail about meeting `m` names: the organisers, the pair, the sender, the UID domain. */
+async function mailContext(d: Deps, m: Meeting) {
   const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
   const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
-  const common = {
+  return {
     organiserNames: organisers.map((o) => o?.organiserName ?? ''),
     facilitators: facilitators.filter((f) => f !== undefined),
     organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
@@ -109,6 +111,22 @@ export async function mailMeeting(d: Deps, m: Meeting, method: CalendarMethod, d
     organiserRecipients: organisers.flatMap((o) => (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email }))),
     mailPair: !m.introSessionId,
   };
+}
+
+/**
+ * Mails every recipient of this meeting version; recipients already mailed are skipped (send-once).
+ * The organisers' contacts get it too, with a signed link to manage the meeting (REQUEST only).
+ * `dropped`: sessions a reschedule removed from a split meeting, each cancelled under its own UID.
+ * `change`: what changed in this version when it was not the time ('pair': new facilitators).
+ */
+export async function mailMeeting(
+  d: Deps,
+  m: Meeting,
+  method: CalendarMethod,
+  opts: { dropped?: readonly MeetingSession[]; change?: 'pair' } = {},
+): Promise<number> {
+  const dropped = opts.dropped ?? [];
+  const common = { ...(await mailContext(d, m)), change: opts.change };
   const mails = composeMeetingMails(d.templates, { ...common, meeting: m, method });
   let sent = 0;
   const step = meetingMailStep(m, method);
@@ -168,6 +186,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
     meeting,
     'meeting_booked',
     `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
+    meeting.pair,
   );
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
@@ -183,7 +202,8 @@ export const listMeetingsOfDialogue = (d: Deps, dialogueId: string): Promise<Mee
 
 const rescheduleSchema = z.object({ sessions: z.array(sessionSchema).min(1).max(3), pair: pairSchema.optional() }).strict();
 
-export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<Meeting> {
+/** `by`: who moved it, for the dialogues' history (the console passes the signed-in person). */
+export async function moveMeeting(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(rescheduleSchema, body, 'reschedule');
   const current = await getMeeting(d, id);
   const moved = rescheduleMeeting(current, input.sessions, d.clock.now(), input.pair ?? current.pair);
@@ -209,10 +229,12 @@ export async function moveMeeting(d: Deps, id: string, body: unknown): Promise<M
     meeting,
     'meeting_rescheduled',
     `${meetingKindRules[meeting.kind].name} flyttat till ${formatSwedishDateTime(new Date(meeting.sessions[0]?.start ?? 0))} (${meeting.id})`,
+    meeting.pair,
+    by,
   );
   await onMeetingMoved(d, meeting);
   // Sessions a shorter split drops keep their UIDs and get a CANCEL of their own.
-  await mailMeeting(d, meeting, 'REQUEST', current.sessions.slice(meeting.sessions.length));
+  await mailMeeting(d, meeting, 'REQUEST', { dropped: current.sessions.slice(meeting.sessions.length) });
   return meeting;
 }
 
@@ -226,7 +248,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
 
 const cancelSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
-export async function cancelMeetingById(d: Deps, id: string, body: unknown): Promise<Meeting> {
+export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
   const { meeting } = await d.meetings.mutate(id, (x) => cancelMeeting(x, d.clock.now(), input.reason));
   for (const f of [meeting.pair.skolverket, meeting.pair.spsm]) await release(d, f, id);
@@ -234,7 +256,7 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown): Pro
     const dialogue = await d.dialogues.get(dialogueId);
     if (dialogue) await removePlanned(d, dialogue.organiserId, dialogueId, meetingStep(meeting.id));
   }
-  await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`);
+  await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`, undefined, by);
   await mailMeeting(d, meeting, 'CANCEL');
   // Dialogues that had this meeting booked go back to *_offered; a new round offers new times.
   await onMeetingCancelled(d, meeting);
@@ -256,4 +278,72 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
   await onNotesRegistered(d, meeting);
   return meeting;
+}
+
+const reassignSchema = z
+  .object({ pair: pairSchema, sequence: z.number({ message: 'sequence: the meeting version you saw' }).int().min(0) })
+  .strict();
+
+const pairIds = (p: FacilitatorPair): string[] => [p.skolverket, p.spsm];
+
+/**
+ * Gives a booked meeting another facilitator pair (one from Skolverket, one from SPSM, both free
+ * then), keeping its times. Version-checked: `sequence` is the version the coordinator saw; the
+ * same reassignment confirmed twice finds it done and changes nothing. Everyone, the new pair
+ * included, gets the invitation with SEQUENCE+1; a dropped facilitator gets a METHOD:CANCEL.
+ */
+export async function reassignPair(d: Deps, id: string, body: unknown, by?: string): Promise<{ meeting: Meeting; changed: boolean }> {
+  const input = parseOrThrow(reassignSchema, body, 'reassignment');
+  const current = await getMeeting(d, id);
+  if (current.sequence === input.sequence + 1 && samePair(current.pair, input.pair)) return { meeting: current, changed: false };
+  if (current.sequence !== input.sequence)
+    throw new ConflictError('Mötet har ändrats sedan sidan öppnades. Öppna det igen och välj på nytt.');
+  if (current.status !== 'booked') throw new ConflictError('Mötet är inställt; det går inte att byta dialogutförare.');
+  if (samePair(current.pair, input.pair)) throw new ValidationError('Välj minst en ny dialogutförare.');
+  const pairProblem = validatePair(input.pair, await d.facilitators.list());
+  if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
+  const moved = rescheduleMeeting(current, current.sessions, d.clock.now(), input.pair);
+  const intervals = meetingIntervals(moved);
+  const dialogues = await dialoguesOf(d, moved.dialogueIds);
+  await refuseClash(d, moved, dialogues, intervals);
+  const added = pairIds(moved.pair).filter((f) => !pairIds(current.pair).includes(f));
+  const dropped = pairIds(current.pair).filter((f) => !pairIds(moved.pair).includes(f));
+  await bookFacilitators(d, added, intervals, id, bufferOf(d, moved));
+  const { meeting } = await d.meetings.mutate(id, (x) => (x.sequence === current.sequence ? moved : undefined));
+  if (meeting.sequence !== moved.sequence || !samePair(meeting.pair, moved.pair)) {
+    for (const f of added) await release(d, f, id);
+    throw new ConflictError('Mötet ändrades av någon annan samtidigt. Öppna det igen.');
+  }
+  for (const f of dropped) await release(d, f, id);
+  const names = await Promise.all(pairIds(meeting.pair).map(async (f) => (await d.facilitators.get(f))?.name ?? f));
+  await note(
+    d,
+    meeting,
+    'pair_reassigned',
+    `${meetingKindRules[meeting.kind].name}: ${names.join(' och ')} (${meeting.id})`,
+    meeting.pair,
+    by,
+  );
+  await mailMeeting(d, meeting, 'REQUEST', { change: 'pair' });
+  await mailDropped(d, { ...meeting, pair: current.pair }, dropped);
+  return { meeting, changed: true };
+}
+
+/** METHOD:CANCEL, at the meeting's new SEQUENCE, to the facilitators taken off it (send-once). */
+async function mailDropped(d: Deps, asBefore: Meeting, dropped: readonly string[]): Promise<void> {
+  if (dropped.length === 0) return;
+  const mails = composeMeetingMails(d.templates, {
+    ...(await mailContext(d, asBefore)),
+    meeting: { ...asBefore, participants: [], cancelledReason: 'Du har ersatts som dialogutförare för mötet.' },
+    method: 'CANCEL',
+  });
+  for (const mail of mails.filter((m) => dropped.includes(m.recipientKey))) {
+    await sendOnce(d, {
+      dialogueId: asBefore.dialogueIds[0] as string,
+      step: meetingMailStep(asBefore, 'CANCEL'),
+      contactId: mail.recipientKey,
+      email: mail.to,
+      render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+    });
+  }
 }

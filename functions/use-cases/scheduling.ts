@@ -83,33 +83,50 @@ export async function bookPair(
   ref: string,
   bufferMinutes: number,
 ): Promise<void> {
-  const booked: string[] = [];
+  await bookFacilitators(d, [pair.skolverket, pair.spsm], intervals, ref, bufferMinutes);
+}
+
+/**
+ * Books the given facilitators for `ref` (replacing their earlier entries for it), refusing with a
+ * 409 anyone who is not free. On a refusal, the facilitators this call already booked get their
+ * earlier entries for `ref` back (none for a new booking; the old times for a move), so a refused
+ * move leaves every calendar as it was.
+ */
+export async function bookFacilitators(
+  d: Deps,
+  ids: readonly string[],
+  intervals: readonly Interval[],
+  ref: string,
+  bufferMinutes: number,
+): Promise<void> {
+  const before = new Map<string, CalendarEntry[]>();
   const at = d.clock.now().toISOString();
   try {
-    for (const id of [pair.skolverket, pair.spsm]) {
+    for (const id of ids) {
       await d.facilitators.mutate(id, (f) => {
         for (const i of intervals) {
           const wide = widen(i, bufferMinutes);
           const clash = f.calendar.find((c) => c.ref !== ref && overlaps({ start: new Date(c.start), end: new Date(c.end) }, wide));
           if (clash) throw new ConflictError(`${f.name} is not free then (${clash.source} ${clash.ref})`, { facilitatorId: id });
         }
+        before.set(
+          id,
+          f.calendar.filter((c) => c.ref === ref),
+        );
         const entries = intervals.map((i) => ({ start: i.start.toISOString(), end: i.end.toISOString(), source: 'booking' as const, ref }));
         return { ...f, calendar: [...f.calendar.filter((c) => c.ref !== ref), ...entries], updatedAt: at };
       });
-      booked.push(id);
     }
   } catch (e) {
-    for (const id of booked) await releasePair(d, id, ref);
+    for (const [id, previous] of before) {
+      await d.facilitators.mutate(id, (f) => ({
+        ...f,
+        calendar: [...f.calendar.filter((c) => c.ref !== ref), ...previous],
+        updatedAt: d.clock.now().toISOString(),
+      }));
+    }
     throw e;
   }
-}
-
-async function releasePair(d: Deps, facilitatorId: string, ref: string): Promise<void> {
-  await d.facilitators.mutate(facilitatorId, (f) =>
-    f.calendar.some((c) => c.ref === ref)
-      ? { ...f, calendar: f.calendar.filter((c) => c.ref !== ref), updatedAt: d.clock.now().toISOString() }
-      : undefined,
-  );
 }
 
 /** Creates a group intro session and books its pair; the pair gets the session's invitation (unless `mailPair` is false). */

@@ -92,7 +92,7 @@ export interface LocalHttpServerOptions {
 
 export async function startHttpServer(port: number, options: LocalHttpServerOptions): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (status: number, body: string, type: string, headers: Record<string, string> = {}) => {
+    const send = (status: number, body: string, type: string, headers: Record<string, string | string[]> = {}) => {
       // No keep-alive: a client never reuses a socket across a restart of the local runtime.
       res.writeHead(status, { 'content-type': type, ...headers, connection: 'close' });
       res.end(body);
@@ -121,7 +121,13 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
         pathMatched = true;
         if (route.method !== method) continue;
         const result = await options.handlers[route.fn](toEvent(req, url, body, `${route.method} ${route.path}`, params));
-        return send(result.statusCode, result.body ?? '', result.headers?.['content-type'] ?? 'application/json', result.headers ?? {});
+        // API Gateway v2 turns the result's `cookies` into one Set-Cookie header each.
+        const cookies = (result as { cookies?: string[] }).cookies;
+        const headers: Record<string, string | string[]> = {
+          ...(result.headers ?? {}),
+          ...(cookies?.length ? { 'set-cookie': cookies } : {}),
+        };
+        return send(result.statusCode, result.body ?? '', result.headers?.['content-type'] ?? 'application/json', headers);
       }
       return pathMatched
         ? send(

@@ -6,7 +6,9 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -32,6 +34,16 @@ export interface ApiStackProps extends StackProps {
   readonly throttle: apigwv2.ThrottleSettings;
   /** The API mails the coordinator when a calendar change flags a dialogue conflict (issue 4). */
   readonly mailSender?: IMailSender;
+  /**
+   * Sign-in (issue 5): the Cognito user pool. /api/* routes get its JWT authorizer (tokens of
+   * these clients); the console signs people in at its hosted UI; /r/{token} stays public.
+   */
+  readonly auth?: {
+    readonly userPool: cognito.IUserPool;
+    readonly consoleClient: cognito.IUserPoolClient;
+    readonly apiClient: cognito.IUserPoolClient;
+    readonly hostedUiUrl: string;
+  };
   /** Optional custom domain (the host of PUBLIC_BASE_URL). */
   readonly domain?: {
     readonly domainName: string;
@@ -51,10 +63,23 @@ const ACCESS_LOG_FORMAT = {
   userAgent: '$context.identity.userAgent',
 };
 
+/** The routes behind the JWT authorizer: the whole JSON API. */
+export const isJwtProtected = (path: string): boolean => path.startsWith('/api/');
+
+function publicReason(path: string): string {
+  if (path.startsWith('/r/'))
+    return 'Organiser answer links are capability URLs: a signed, expiring, single-use token in the path, verified by the handler (forged and unknown tokens get the same 404); GET never changes state; the route has its own tight throttle.';
+  if (path.startsWith('/console'))
+    return 'Console pages are loaded by a browser, which sends no Authorization header on navigation, and an HTTP API JWT authorizer reads only headers and query strings. The handler signs people in at the Cognito hosted UI (code + PKCE, ID token verified with aws-jwt-verify, role from cognito:groups) and then requires its signed, expiring HttpOnly SameSite=Strict session cookie on every page, checks the role per page and a session-bound CSRF token on every POST.';
+  return 'Authorisation is checked by the handler (coordinator or inspectorate role required).';
+}
+
 export class ApiStack extends Stack {
   public readonly httpApi: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
   public readonly functions: Record<HttpFunctionName, ServiceFunction>;
+  /** The JWT authorizer on the /api/* routes, when the stack has a user pool. */
+  public readonly authorizer?: HttpUserPoolAuthorizer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -104,6 +129,22 @@ export class ApiStack extends Stack {
 
     this.functions = { api, answerPage, console: consoleFn };
 
+    if (props.auth) {
+      // The API reads the role from the authorizer's verified claims; the console verifies the
+      // hosted UI's ID token itself (an HTTP API JWT authorizer reads only headers and query
+      // strings, and a browser sends neither on a page load: the console's session is a cookie).
+      const cognitoEnv = {
+        COGNITO_USER_POOL_ID: props.auth.userPool.userPoolId,
+        COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
+        COGNITO_DOMAIN: props.auth.hostedUiUrl,
+      };
+      for (const fn of [api, consoleFn]) for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
+      this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
+        userPoolClients: [props.auth.apiClient, props.auth.consoleClient],
+        identitySource: ['$request.header.Authorization'],
+      });
+    }
+
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: props.prefix,
       description: 'Kvalitetsdialog: coordinator API and organiser answer pages',
@@ -138,18 +179,16 @@ export class ApiStack extends Stack {
       Object.entries(this.functions).map(([name, fn]) => [name, new HttpLambdaIntegration(`${name}Integration`, fn.function)]),
     ) as Record<HttpFunctionName, HttpLambdaIntegration>;
     for (const route of routes) {
-      this.httpApi.addRoutes({
+      const protectedRoute = this.authorizer !== undefined && isJwtProtected(route.path);
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration: integrations[route.fn],
+        ...(protectedRoute ? { authorizer: this.authorizer } : {}),
       });
+      if (!protectedRoute)
+        for (const r of added) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: publicReason(route.path) });
     }
-
-    Validations.of(this.httpApi).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
-        'Authorisation happens in the handlers until Cognito arrives (issue 5): /api/* routes require the coordinator or inspectorate bearer token (from the app secret), /console/* pages require a signed, expiring HttpOnly session cookie (HMAC, role checked per page) and a session-bound CSRF token on every POST, and /r/{token} answer links are capability URLs carrying a signed, expiring, single-use token; GET never changes state.',
-    });
 
     if (props.domain) {
       const domainName = new apigwv2.DomainName(this, 'DomainName', {

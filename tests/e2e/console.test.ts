@@ -39,7 +39,7 @@ describe('console as coordinator', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'sv-SE' });
+    context = await browser.newContext({ acceptDownloads: true, locale: 'sv-SE' });
     page = await login(context, 'Samordnare', 'Anna Andersson');
   });
   afterAll(() => context.close());
@@ -132,12 +132,15 @@ describe('console as coordinator', () => {
     await page.getByRole('link', { name: 'Statistik' }).click();
     expect(await page.getByRole('table', { name: /Per juridisk form/ }).count()).toBe(1);
     expect(await page.getByText('[object').count()).toBe(0);
+    // No dialogue has left the introduction yet: its mean and median show as dashes, not as nothing.
+    const intro = page.getByRole('table', { name: /Tid per fas/ }).getByRole('row', { name: /Fas: Introduktion/ });
+    expect(await intro.getByRole('cell', { name: '–' }).count()).toBe(2);
     expect(
       await page
-        .getByRole('table', { name: /Tid per fas/ })
-        .getByRole('cell', { name: '–' })
+        .getByRole('table', { name: /Per storlek/ })
+        .getByRole('rowheader', { name: 'Totalt' })
         .count(),
-    ).toBe(2);
+    ).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'metrics');
     const [download] = await Promise.all([
@@ -179,7 +182,7 @@ describe('console as the inspectorate', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    context = await browser.newContext({ locale: 'sv-SE' });
     page = await login(context, 'Inspektionen', 'Ivar Inspektör');
   });
   afterAll(() => context.close());
@@ -191,7 +194,9 @@ describe('console as the inspectorate', () => {
     await screenshot(page, 'inspection');
     await page.getByLabel('Region').selectOption('syd');
     await page.getByRole('button', { name: 'Visa' }).click();
-    await expect.poll(() => page.getByRole('table').textContent()).toContain('Ekbackens skola ekonomisk förening');
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Pågående dialoger' }).textContent())
+      .toContain('Ekbackens skola ekonomisk förening');
     expect(await page.getByRole('cell', { name: 'Norrviks kommun' }).count()).toBe(0);
   });
 

@@ -2,7 +2,7 @@
  * Browser-test support: Debian's Chromium driven by playwright-core, axe-core injected into each
  * page, screenshots under test-results/screenshots.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -10,6 +10,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 const require = createRequire(import.meta.url);
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = require.resolve('axe-core/axe.min.js');
+/** Evaluated over the DevTools protocol, so a page's own Content-Security-Policy does not block it. */
+const AXE_SOURCE = readFileSync(AXE, 'utf8');
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
 export function launch(): Promise<Browser> {
@@ -36,7 +38,7 @@ export interface AxeViolation {
 
 /** axe-core on the current page (WCAG 2.0/2.1 A and AA rules); returns the serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<{ id: string; help: string; targets: string }[]> {
-  await page.addScriptTag({ path: AXE });
+  await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });

@@ -12,7 +12,12 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['timer-tick', workflows.timerTick, t.workflows],
   ['api', api.functions.api, t.api],
   ['answer-page', api.functions.answerPage, t.api],
+  ['console', api.functions.console, t.api],
 ];
+
+/** The functions that sign people in get the user pool's coordinates too (issue 5). */
+const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
+const extraEnv: Record<string, string[]> = { api: COGNITO_ENV, console: COGNITO_ENV };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
@@ -53,7 +58,7 @@ function statements(fn: ServiceFunction, template: Template): { actions: string[
 }
 const allowedActions = (fn: ServiceFunction, template: Template) => statements(fn, template).flatMap((s) => s.actions);
 
-describe.each(functions)('%s function', (_name, fn, template) => {
+describe.each(functions)('%s function', (name, fn, template) => {
   it('runs Node 24 on ARM with X-Ray, its own log group and role', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -70,7 +75,7 @@ describe.each(functions)('%s function', (_name, fn, template) => {
     const variables: Record<string, unknown> = functionProps(fn, template).Environment.Variables;
 
     // Assess
-    expect(Object.keys(variables).sort()).toEqual([...CLOUD_ENV].sort());
+    expect(Object.keys(variables).sort()).toEqual([...CLOUD_ENV, ...(extraEnv[name] ?? [])].sort());
     for (const key of Object.keys(variables)) {
       if (key !== 'NODE_OPTIONS' && key !== 'TEMPLATES_DIR') expect(Object.keys(envSchema.shape)).toContain(key);
     }
@@ -81,7 +86,7 @@ describe.each(functions)('%s function', (_name, fn, template) => {
     // Prepare
     const variables: Record<string, unknown> = functionProps(fn, template).Environment.Variables;
     const stubbed = Object.fromEntries(
-      Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-at-deploy-${k}`]),
+      Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `https://resolved-at-deploy.invalid/${k}`]),
     );
 
     // Act
@@ -90,6 +95,7 @@ describe.each(functions)('%s function', (_name, fn, template) => {
     // Assess
     expect(env.PUBLIC_BASE_URL).toBe('https://kvalitetsdialog.example.se');
     expect(env.LOCAL_MODE).toBe('false');
+    expect(Boolean(env.COGNITO_CLIENT_ID)).toBe(Boolean(extraEnv[name]));
   });
 
   it('logs only to its own group (no AWSLambdaBasicExecutionRole)', () => {

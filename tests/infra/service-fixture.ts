@@ -30,7 +30,7 @@ export type StackName = Exclude<keyof ServiceStacks, 'config'>;
 /** One synth of the default app, shared by the assertions of a test file. */
 export function defaultTemplates(): Record<StackName, Template> & { stacks: ServiceStacks } {
   const { stacks } = buildTestService();
-  const names: StackName[] = ['data', 'secrets', 'email', 'workflows', 'api'];
+  const names: StackName[] = ['data', 'secrets', 'email', 'workflows', 'api', 'auth'];
   return Object.assign(Object.fromEntries(names.map((n) => [n, Template.fromStack(stacks[n])])) as Record<StackName, Template>, { stacks });
 }
 

@@ -188,56 +188,210 @@ describe('console actions', () => {
   });
 });
 
+describe('bulk start with progress', () => {
+  it('starts a selection in steps, the page refreshing itself until done; the same confirmation twice starts nothing more', async () => {
+    // Prepare: twelve organisers and a coordinator session
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const id = `bulk-org-${String(i).padStart(2, '0')}`;
+      const r = await h.api(
+        'POST',
+        '/api/organisers',
+        organiser({ id, orgNumber: `212000-10${String(i).padStart(2, '0')}`, name: `Bulkby ${i} kommun` }),
+      );
+      expect(r.status).toBeLessThan(300);
+      ids.push(id);
+    }
+    const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const picked = new URLSearchParams();
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/console/start', cookie as string)).html)?.[1] ?? '';
+    picked.set('csrf', csrf);
+    for (const id of ids) picked.append('organiserIds', id);
+    const confirmPage = await fetch(`${h.runtime.urls.app}/console/start`, {
+      method: 'POST',
+      headers: { cookie: cookie as string, 'content-type': 'application/x-www-form-urlencoded' },
+      body: picked.toString(),
+    });
+    const confirmHtml = await confirmPage.text();
+    const jobId = /name="jobId" value="([^"]+)"/.exec(confirmHtml)?.[1] ?? '';
+    expect(jobId).toMatch(/^[\w-]{16,40}$/);
+    const run = new URLSearchParams(picked);
+    run.set('step', 'run');
+    run.set('jobId', jobId);
+    run.set('cycle', /name="cycle" value="(\d{4})"/.exec(confirmHtml)?.[1] ?? '');
+    const send = () =>
+      fetch(`${h.runtime.urls.app}/console/start`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: cookie as string, 'content-type': 'application/x-www-form-urlencoded' },
+        body: run.toString(),
+      });
+
+    // Act: confirm (the first five start at once), then follow the page as the browser would
+    const first = await send();
+    const progressUrl = first.headers.get('location') as string;
+    const firstPage = await fetch(`${h.runtime.urls.app}${progressUrl}`, { headers: { cookie: cookie as string } });
+    const csp = firstPage.headers.get('content-security-policy') ?? '';
+    const pages = [{ html: await firstPage.text() }, await get(progressUrl, cookie as string)];
+    const again = await send();
+
+    // Assess
+    expect(first.status).toBe(303);
+    expect(progressUrl).toBe(`/console/start/${jobId}`);
+    expect(pages[0]?.html).toContain('<noscript><meta http-equiv="refresh" content="2"></noscript>');
+    expect(pages[0]?.html).toContain('<script src="/console/assets/progress.js" defer></script>');
+    expect(pages[0]?.html).toContain('<progress id="framsteg" max="12" value="10">');
+    expect(pages[0]?.html).toContain('10 dialoger startade, 0 fanns redan, 0 gick inte att starta. 2 återstår.');
+    expect(pages[1]?.html).not.toContain('http-equiv="refresh"');
+    expect(pages[1]?.html).toContain('12 dialoger startade, 0 fanns redan, 0 gick inte att starta.');
+    expect(again.headers.get('location')).toBe(progressUrl);
+    // The page may load its one script from this origin and nothing inline
+    expect(csp).toContain("script-src 'self'; connect-src 'self'");
+    expect(csp).not.toContain("unsafe-inline'; script");
+    const status = await fetch(`${h.runtime.urls.app}${progressUrl}/status`, { headers: { cookie: cookie as string } });
+    expect(await status.json()).toMatchObject({
+      done: true,
+      total: 12,
+      handled: 12,
+      started: 12,
+      text: '12 dialoger startade, 0 fanns redan, 0 gick inte att starta.',
+    });
+    const all = (await h.api('GET', '/api/dialogues?limit=100')).json.items as Dialogue[];
+    for (const id of ids) expect(all.filter((x) => x.organiserId === id)).toHaveLength(1);
+    expect(all.find((x) => x.organiserId === 'bulk-org-01')?.history[0]).toMatchObject({ by: 'Sara (samordnare)' });
+  });
+});
+
+const later = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+
+/** A deterministic mix of 300 dialogue records, with the denormalised organiser facts the filters read. */
+function generatedPopulation(): Dialogue[] {
+  const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
+  const regionIds = Object.keys(regions);
+  const formsCycle: Dialogue['schoolForms'][] = [
+    ['forskola'],
+    ['grundskola', 'fritidshem'],
+    ['gymnasieskola', 'komvux'],
+    ['forskola', 'grundskola'],
+  ];
+  const population: Dialogue[] = [];
+  for (let i = 0; i < 300; i++) {
+    const state = states[(i * 7) % states.length] as Dialogue['state'];
+    const legalForm = legalForms[(i * 3) % legalForms.length] as Dialogue['legalForm'];
+    const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+    const invited = state !== 'created' && !(state === 'failed' && i % 2 === 0);
+    population.push({
+      id: `dlg-${randomUUID()}`,
+      organiserId: `org-${i}`,
+      organiserName: `Huvudman ${i}`,
+      cycle: '2026',
+      region: regionIds[i % regionIds.length] as string,
+      legalForm,
+      municipal: isMunicipal(legalForm),
+      state,
+      recipients: [],
+      reminders: 0,
+      history: [
+        { at, type: 'created', state: 'created' },
+        ...(invited ? [{ at: later(at, 1 + (i % 3)), type: 'invitation_sent' as const, state: 'invited' as const }] : []),
+        ...(i % 17 === 0 ? [{ at, type: 'mail_bounced' as const, detail: 'x@example.se: bounce' }] : []),
+        ...(state === 'accepted' || state === 'declined'
+          ? [{ at: later(at, 5 + (i % 7)), type: 'answered' as const, state: state as Dialogue['state'] }]
+          : []),
+        ...(state === 'accepted' && i % 2 === 0
+          ? [{ at: later(at, 20 + (i % 13)), type: 'phase_changed' as const, state: 'intro_offered' as const }]
+          : []),
+      ],
+      answer:
+        state === 'accepted' || state === 'declined'
+          ? {
+              outcome: state,
+              reason: state === 'declined' ? (['time', 'resources', 'other'] as const)[i % 3] : undefined,
+              answeredAt: at,
+              answeredBy: 'x',
+            }
+          : undefined,
+      schoolForms: formsCycle[i % formsCycle.length],
+      children: (i * 37) % 1500,
+      ...(state === 'accepted' ? { pair: { skolverket: i % 2 ? 'sv-anna' : 'sv-bo', spsm: 'spsm-cia' } } : {}),
+      ...(i % 11 === 0 && state === 'accepted'
+        ? {
+            conflict: {
+              step: 'meeting:mtg-1',
+              kind: 'physical_meeting',
+              plannedStart: at,
+              plannedEnd: at,
+              inspectionId: `insp-${i}`,
+              inspectionKind: 'regular_supervision',
+              inspectionStart: at,
+              inspectionEnd: at,
+              rule: 'physical_meeting_near_inspection',
+              reason: 'Dialogmötet ligger nära en inspektion.',
+              since: at,
+            } satisfies Dialogue['conflict'],
+          }
+        : {}),
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    });
+  }
+  return population;
+}
+
 describe('console metrics on a generated population', () => {
   const g = new Harness();
+  const population = generatedPopulation();
+  let cookie: string;
   beforeAll(async () => {
     await g.start({ seed: false });
+    for (const x of population) await g.runtime.deps.dialogues.create(x);
+    const r = await fetch(`${g.runtime.urls.app}/console/login`, form({ name: 'Sara', role: 'coordinator' }));
+    cookie = r.headers.get('set-cookie')?.split(';')[0] as string;
   });
   afterAll(async () => {
     await g.close();
   });
 
-  it('reproduces the counts of the raw records, per legal form, ownership and region, in the CSV export', async () => {
-    // Prepare: 300 dialogues written straight through the repository (a deterministic mix)
-    const states = ['created', 'invited', 'accepted', 'accepted', 'accepted', 'declined', 'no_answer', 'failed', 'closed'] as const;
-    const regionIds = Object.keys(regions);
-    const population: Dialogue[] = [];
-    for (let i = 0; i < 300; i++) {
-      const state = states[(i * 7) % states.length] as Dialogue['state'];
-      const legalForm = legalForms[(i * 3) % legalForms.length] as Dialogue['legalForm'];
-      const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-      const invited = state !== 'created' && !(state === 'failed' && i % 2 === 0);
-      population.push({
-        id: `dlg-${randomUUID()}`,
-        organiserId: `org-${i}`,
-        organiserName: `Huvudman ${i}`,
-        cycle: '2026',
-        region: regionIds[i % regionIds.length] as string,
-        legalForm,
-        municipal: isMunicipal(legalForm),
-        state,
-        recipients: [],
-        reminders: 0,
-        history: [{ at, type: 'created' }, ...(invited ? [{ at, type: 'invitation_sent' as const }] : [])],
-        answer:
-          state === 'accepted' || state === 'declined'
-            ? {
-                outcome: state,
-                reason: state === 'declined' ? (['time', 'resources', 'other'] as const)[i % 3] : undefined,
-                answeredAt: at,
-                answeredBy: 'x',
-              }
-            : undefined,
-        createdAt: at,
-        updatedAt: at,
-        version: 1,
-      });
+  /** Every dialogue id the filtered list shows, following "Nästa sida" to the end. */
+  async function listed(path: string): Promise<string[]> {
+    const seen: string[] = [];
+    let next: string | undefined = path;
+    for (let pages = 0; next && pages < 30; pages++) {
+      const html = await (await fetch(`${g.runtime.urls.app}${next}`, { headers: { cookie } })).text();
+      seen.push(...[...html.matchAll(/href="\/console\/dialogues\/([^"]+)"/g)].map((m) => m[1] as string));
+      next = /href="([^"]+)" rel="next"/.exec(html)?.[1]?.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
     }
-    for (const x of population) await g.runtime.deps.dialogues.create(x);
-    const { cookie } = await (async () => {
-      const r = await fetch(`${g.runtime.urls.app}/console/login`, form({ name: 'Sara', role: 'coordinator' }));
-      return { cookie: r.headers.get('set-cookie')?.split(';')[0] as string };
-    })();
+    return seen;
+  }
+
+  it.each([
+    ['schoolForm=komvux', (x: Dialogue) => (x.schoolForms ?? []).includes('komvux')],
+    ['facilitator=sv-anna', (x: Dialogue) => x.pair?.skolverket === 'sv-anna'],
+    ['facilitator=spsm-cia&legalForm=aktiebolag', (x: Dialogue) => x.pair?.spsm === 'spsm-cia' && x.legalForm === 'aktiebolag'],
+    ['conflict=ja', (x: Dialogue) => Boolean(x.conflict)],
+    ['failed=ja', (x: Dialogue) => x.state === 'failed' || x.history.some((h) => h.type === 'mail_bounced')],
+    ['phase=end&ownership=kommunal', (x: Dialogue) => ['declined', 'no_answer', 'failed', 'closed'].includes(x.state) && x.municipal],
+  ])('filters by %s exactly as a recount of the raw records', async (query, match) => {
+    // Act
+    const seen = await listed(`/console?${query}&sort=aldst&limit=50`);
+
+    // Assess
+    const expected = population.filter(match).map((x) => x.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(seen).toEqual(expected);
+  });
+
+  it('shows the counts per phase at the top', async () => {
+    const html = await (await fetch(`${g.runtime.urls.app}/console`, { headers: { cookie } })).text();
+    const ended = population.filter((x) => ['declined', 'no_answer', 'failed', 'closed'].includes(x.state)).length;
+    expect(html).toContain(`<strong>${ended}</strong> Avslutade`);
+    expect(html).toContain(
+      `<strong>${population.filter((x) => ['created', 'invited', 'accepted'].includes(x.state)).length}</strong> Inbjudan`,
+    );
+  });
+
+  it('reproduces the counts of the raw records, per legal form, ownership and region, in the CSV export', async () => {
     const csv = async (table: string) => {
       const r = await fetch(`${g.runtime.urls.app}/console/metrics/${table}.csv`, { headers: { cookie } });
       expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -253,6 +407,16 @@ describe('console metrics on a generated population', () => {
           .map((line) => line.split(';'))
           .map(([label, ...cells]) => [label as string, cells.slice(0, 5).map(Number)]),
       );
+    };
+
+    const csvRaw = async (table: string) => {
+      const r = await fetch(`${g.runtime.urls.app}/console/metrics/${table}.csv`, { headers: { cookie } });
+      return (await r.text())
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(';'));
     };
 
     // Act
@@ -273,6 +437,25 @@ describe('console metrics on a generated population', () => {
     expect(byForm.get('Övriga')).toEqual(row(offered.filter((x) => x.legalForm === 'region' || x.legalForm === 'ovrig')));
     expect(byOwnership.get('Kommunala huvudmän')).toEqual(row(offered.filter((x) => x.municipal)));
     expect(byOwnership.get('Enskilda huvudmän')).toEqual(row(offered.filter((x) => !x.municipal)));
+    // Assess: size bands from the children copied onto each record
+    const bySize = await csv('storlek');
+    const band = (lo: number, hi: number) => offered.filter((x) => (x.children ?? -1) >= lo && (x.children ?? -1) <= hi);
+    expect(bySize.get('Under 50 barn och elever')).toEqual(row(band(0, 49)));
+    expect(bySize.get('50–499 barn och elever')).toEqual(row(band(50, 499)));
+    expect(bySize.get('500–4 999 barn och elever')).toEqual(row(band(500, 4999)));
+    expect(bySize.get('Totalt')).toEqual(row(offered));
+    // Assess: days in the invitation phase, recounted from the states in each history
+    const spans = population.flatMap((x) => {
+      const withState = x.history.filter((e) => e.state);
+      const left = withState.find((e) => !['created', 'invited', 'accepted'].includes(e.state as string));
+      return left && withState[0] ? [(Date.parse(left.at) - Date.parse(withState[0].at)) / 86_400_000] : [];
+    });
+    const phases = await csvRaw('tid-per-fas');
+    const invitationRow = phases.find((r) => r[0] === 'Fas: Inbjudan');
+    expect(Number(invitationRow?.[1])).toBe(spans.length);
+    expect(Number(invitationRow?.[2])).toBeCloseTo(spans.reduce((a, b) => a + b, 0) / spans.length, 1);
+    const introRow = phases.find((r) => r[0] === 'Fas: Introduktion');
+    expect(introRow?.slice(1)).toEqual(['0', '', '']);
     // Assess: paging a filtered list visits each matching dialogue exactly once
     const seen: string[] = [];
     let next: string | undefined = '/console?ownership=enskild&sort=aldst&limit=25';

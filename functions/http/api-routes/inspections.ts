@@ -7,12 +7,25 @@ import { ValidationError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
 import type { Actor } from '#functions/use-cases/clash.ts';
 import { deleteInspection, importInspections, listInspections, upsertInspection } from '#functions/use-cases/inspections.ts';
-import { jsonBody, type Role, requireRole } from '../request.ts';
+import { displayNameOf } from '#core/auth-claims.ts';
+import { jsonBody, jwtClaimsOf, type Role, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
 
-/** The caller's role plus the name it gives in X-Actor (for the audit trail). */
+/**
+ * The caller's role plus a name for the audit trail: behind the Cognito authorizer the verified
+ * token's name or e-mail (a header could claim anyone); locally the name given in X-Actor.
+ */
 export function actorOf(event: APIGatewayProxyEventV2, role: Role): Actor {
+  const claims = jwtClaimsOf(event);
+  if (claims)
+    return {
+      role,
+      name:
+        displayNameOf(claims)
+          .replace(/[^\p{L}\p{N} .@_-]/gu, '')
+          .trim() || undefined,
+    };
   const name = (event.headers?.['x-actor'] ?? '')
     .replace(/[^\p{L}\p{N} .@_-]/gu, '')
     .trim()

@@ -7,6 +7,7 @@ import {
   getMeeting,
   listMeetingsOfDialogue,
   moveMeeting,
+  reassignPair,
   setParticipants,
 } from '#functions/use-cases/meetings.ts';
 import { jsonBody, requireRole } from '../request.ts';
@@ -32,6 +33,11 @@ export const meetingRoutes: ApiRoutes = {
   'POST /api/meetings/{id}/cancel': async (event, role) => {
     requireRole(role, ['coordinator']);
     return json(200, await cancelMeetingById(deps(), id(event), event.body ? jsonBody(event) : {}));
+  },
+  'POST /api/meetings/{id}/reassign': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const { meeting, changed } = await reassignPair(deps(), id(event), jsonBody(event), role);
+    return json(200, { ...meeting, changed });
   },
   'PUT /api/meetings/{id}/participants': async (event, role) => {
     requireRole(role, ['coordinator']);

@@ -58,7 +58,7 @@ describe('metrics', () => {
           noAnswer: count(offered, 'no_answer'),
           waiting: count(offered, 'invited'),
         });
-        for (const rows of [m.byLegalForm, m.byOwnership, m.byRegion]) {
+        for (const rows of [m.byLegalForm, m.byOwnership, m.byRegion, m.bySize]) {
           expect(rows.reduce((a, r) => a + r.offered, 0)).toBe(m.total.offered);
           expect(rows.reduce((a, r) => a + r.accepted, 0)).toBe(m.total.accepted);
         }
@@ -105,6 +105,46 @@ describe('metrics', () => {
       ['Övriga', 1, 1, 0, 0, 0, 100],
       ['Totalt', 7, 5, 1, 1, 0, 71],
     ]);
+  });
+
+  it('counts a dialogue that said yes and moved on as accepted, and bands organisers by children', () => {
+    // Prepare
+    const base = {
+      legalForm: 'kommun',
+      municipal: true,
+      region: 'syd',
+      createdAt: iso(t0),
+      history: [
+        { at: iso(t0), type: 'created', state: 'created' },
+        { at: iso(t0 + 86_400_000), type: 'invitation_sent', state: 'invited' },
+        { at: iso(t0 + 3 * 86_400_000), type: 'answered', state: 'accepted' },
+        { at: iso(t0 + 10 * 86_400_000), type: 'phase_changed', state: 'intro_offered' },
+      ],
+    } as const;
+    const xs: MetricsDialogue[] = [
+      {
+        ...base,
+        state: 'intro_offered',
+        answer: { outcome: 'accepted', answeredAt: iso(t0), answeredBy: 'x' },
+        children: 12,
+        history: [...base.history],
+      },
+      { ...base, state: 'closed', children: 700, history: [...base.history.slice(0, 2)] },
+      { ...base, state: 'accepted', history: [...base.history.slice(0, 3)] },
+    ];
+
+    // Act
+    const m = computeMetrics(xs);
+
+    // Assess
+    expect(m.total).toMatchObject({ offered: 3, accepted: 2 });
+    expect(m.bySize.map((r) => [r.label, r.offered, r.accepted])).toEqual([
+      ['Under 50 barn och elever', 1, 1],
+      ['500–4 999 barn och elever', 1, 0],
+      ['Storlek okänd', 1, 1],
+    ]);
+    expect(m.phases.find((p) => p.label === 'Fas: Inbjudan')).toMatchObject({ count: 1, meanDays: 10, medianDays: 10 });
+    expect(m.phases.find((p) => p.label === 'Fas: Introduktion')).toEqual({ label: 'Fas: Introduktion', count: 0 });
   });
 
   it('writes CSV with a BOM, semicolons and quoted cells', () => {

@@ -1,0 +1,68 @@
+/**
+ * Bulk starts from the console (`BULK#<id>` / `JOB`): the selection, and one result per
+ * organiser as it is started. One item, changed with the versioned conditional put; an item
+ * expires 30 days after it was created (DynamoDB TTL in the cloud).
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, mutateVersioned, strip } from './repositories.ts';
+
+export interface BulkStartResult {
+  organiserId: string;
+  name: string;
+  outcome: 'started' | 'existed' | 'error';
+  dialogueId?: string;
+  message?: string;
+}
+
+export interface BulkJob {
+  id: string;
+  cycle: string;
+  organiserIds: string[];
+  results: BulkStartResult[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const key = (id: string) => ({ pk: `BULK#${id}`, sk: 'JOB' });
+const TTL_DAYS = 30;
+
+export class DynamoBulkJobs {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private item(job: BulkJob): Record<string, unknown> {
+    return { ...job, ...key(job.id), ttl: Math.floor(Date.parse(job.createdAt) / 1000) + TTL_DAYS * 86_400 };
+  }
+
+  /** Creates the job once; a second create with the same id returns the stored one. */
+  async create(job: BulkJob): Promise<{ job: BulkJob; created: boolean }> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: this.item(job), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return { job, created: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return { job: (await this.get(job.id)) as BulkJob, created: false };
+    }
+  }
+
+  async get(id: string): Promise<BulkJob | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: key(id), ConsistentRead: true }));
+    return strip<BulkJob>(r.Item);
+  }
+
+  async mutate(id: string, change: (current: BulkJob) => BulkJob | undefined): Promise<{ job: BulkJob; changed: boolean }> {
+    const { value, changed } = await mutateVersioned(
+      this.doc,
+      this.table,
+      `bulk start ${id}`,
+      () => this.get(id),
+      (j) => this.item(j),
+      change,
+    );
+    return { job: value, changed };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Sign-in in the cloud (issue 5): the Cognito user pool, its two groups, the app clients, and
+ * which HTTP API routes sit behind the JWT authorizer (every /api route; never the answer links).
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { routes } from '#functions/http/routes.ts';
+import { isJwtProtected } from '#infra/stacks/api-stack.ts';
+import { defaultTemplates, logicalIdOf } from './service-fixture.ts';
+
+const t = defaultTemplates();
+const { auth } = t.stacks;
+
+describe('user pool', () => {
+  it('is admin-only, requires an authenticator-app second factor and a strong password, on the Plus tier with threat protection', () => {
+    t.auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 3,
+        },
+      },
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+    t.auth.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('has exactly the groups coordinator and inspectorate, the names the handlers read from cognito:groups', () => {
+    const groups = Object.values(t.auth.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['coordinator', 'inspectorate']);
+  });
+
+  it('has a hosted-UI domain and a console client with code + PKCE, no secret, calling back to the console', () => {
+    t.auth.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'kvalitetsdialog-dev' });
+    t.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'console',
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: Match.arrayWith(['openid', 'email', 'profile']),
+      CallbackURLs: ['https://kvalitetsdialog.example.se/console/auth/callback'],
+      LogoutURLs: ['https://kvalitetsdialog.example.se/console/login'],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    t.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: 'api', GenerateSecret: false });
+  });
+});
+
+describe('HTTP API authorizer', () => {
+  const authorizers = () => t.api.findResources('AWS::ApiGatewayV2::Authorizer');
+
+  it('is one JWT authorizer for the pool, accepting the console and api clients', () => {
+    // Assess
+    const all = Object.values(authorizers());
+    expect(all).toHaveLength(1);
+    expect(all[0]?.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [
+          { 'Fn::ImportValue': expect.stringContaining('ApiClient') },
+          { 'Fn::ImportValue': expect.stringContaining('ConsoleClient') },
+        ],
+        Issuer: {
+          'Fn::Join': ['', ['https://cognito-idp.eu-north-1.amazonaws.com/', { 'Fn::ImportValue': expect.stringContaining('UserPool') }]],
+        },
+      },
+    });
+  });
+
+  it('protects every /api route and leaves the answer links and console pages to their handlers', () => {
+    // Prepare
+    const authorizerId = Object.keys(authorizers())[0];
+    const deployed = new Map(
+      Object.values(t.api.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey as string, r.Properties]),
+    );
+
+    // Assess
+    expect(deployed.size).toBe(routes.length);
+    for (const r of routes) {
+      const props = deployed.get(`${r.method} ${r.path}`);
+      if (r.path.startsWith('/api/')) {
+        expect(props, `${r.method} ${r.path}`).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      } else {
+        expect(props?.AuthorizationType ?? 'NONE', `${r.method} ${r.path}`).toBe('NONE');
+      }
+    }
+    expect(routes.filter((r) => isJwtProtected(r.path)).length).toBeGreaterThan(30);
+    expect(isJwtProtected('/r/{token}')).toBe(false);
+  });
+
+  it('hands the console and api functions the pool coordinates, and not the answer pages', () => {
+    const env = (fn: keyof typeof t.stacks.api.functions) =>
+      t.api.findResources('AWS::Lambda::Function')[logicalIdOf(t.stacks.api.functions[fn].function)]?.Properties.Environment.Variables;
+    for (const fn of ['api', 'console'] as const) {
+      expect(env(fn)).toMatchObject({
+        COGNITO_USER_POOL_ID: { 'Fn::ImportValue': expect.stringContaining('UserPool') },
+        COGNITO_CLIENT_ID: { 'Fn::ImportValue': expect.stringContaining('ConsoleClient') },
+        COGNITO_DOMAIN: expect.anything(),
+      });
+    }
+    expect(env('answerPage').COGNITO_CLIENT_ID).toBeUndefined();
+    expect(logicalIdOf(auth.userPool)).toMatch(/^UserPool/);
+  });
+});
