@@ -44,6 +44,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
+import { advanceBulkJob, bulkProgress, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
 import { importInspections } from '#functions/use-cases/inspections.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
@@ -51,16 +52,13 @@ import { formBody, rawBody } from '#functions/http/request.ts';
 import { errorResponse, type HttpResult, html, json, logger } from '#functions/http/respond.ts';
 import {
   type ConsoleAction,
-  advanceBulkJob,
   consoleActions,
   consoleCalendar,
-  createBulkJob,
   consoleConflicts,
   consoleDialogue,
   consoleMetrics,
   hasProblem,
   listForConsole,
-  MAX_BULK_START,
   type MeetingAction,
   meetingActions,
   meetingOfDialogue,
@@ -716,7 +714,7 @@ const startPost: Page = async (c) => {
 const PROGRESS_REFRESH_SECONDS = 2;
 const PROGRESS_SCRIPT = '/console/assets/progress.js';
 
-function progressView(p: Awaited<ReturnType<typeof advanceBulkJob>>) {
+function progressView(p: Awaited<ReturnType<typeof bulkProgress>>) {
   return {
     done: p.done,
     total: p.total,
@@ -731,13 +729,13 @@ function progressView(p: Awaited<ReturnType<typeof advanceBulkJob>>) {
 }
 
 /**
- * The progress of a bulk start. Each load starts the next few organisers (idempotently). With
- * script, a small file of our own asks /status every second and updates the page in place; without
- * it, the page reloads itself every two seconds until none are left.
+ * The progress of a bulk start; it only reads (the scheduler's tick starts the organisers the
+ * confirming request left). With script, a small file of our own asks /status every second and
+ * updates the page in place; without it, the page reloads itself every two seconds until done.
  */
 const startProgressPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const p = await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '');
+  const p = await bulkProgress(c.d, c.event.pathParameters?.jobId ?? '');
   const view = progressView(p);
   return html(
     200,
@@ -752,10 +750,10 @@ const startProgressPage: Page = async (c) => {
   );
 };
 
-/** The same step as the page, as JSON for the page's script. */
+/** The same progress as the page, as JSON for the page's script. */
 const startProgressStatus: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  return json(200, progressView(await advanceBulkJob(c.d, c.event.pathParameters?.jobId ?? '')));
+  return json(200, progressView(await bulkProgress(c.d, c.event.pathParameters?.jobId ?? '')));
 };
 
 const progressScript: Page = async (c) => {

@@ -1,23 +1,31 @@
 /**
  * Lambda: the scheduler's tick (EventBridge Scheduler, every few minutes). Fires due reminders,
- * escalations, workflow starts and answer callbacks recorded on the dialogues. A second schedule
+ * escalations, workflow starts and answer callbacks recorded on the dialogues, and continues the
+ * console's bulk starts. A second schedule
  * calls it every minute with `{"job": "campaigns"}`: the paced campaign sender, which runs for
  * most of that minute.
  */
 import middy from '@middy/core';
 import { deps } from '#adapters/deps.ts';
 import { logger } from '#functions/http/respond.ts';
+import { driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { type DriveResult, driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { type TickResult, tick } from '#functions/use-cases/timers.ts';
 
 /** How long one campaign-sender run paces (the schedule fires every 60 s; the function may run 120 s). */
 export const CAMPAIGN_SENDER_BUDGET_MS = 50_000;
+/** How long one tick spends on the console's bulk starts before leaving the rest to the next tick. */
+export const BULK_START_BUDGET_MS = 20_000;
 
-export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult }) | DriveResult>().handler(async (event) => {
-  if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
-  const result = await tick(deps());
-  if (result.failed.length > 0) logger.warn('some timers failed; they fire again on the next tick', { failed: result.failed });
-  // Paced campaign sending: each tick invites what the send rate allows since the last one.
-  const campaigns = await driveCampaigns(deps());
-  return { ...result, campaigns };
-});
+export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>().handler(
+  async (event) => {
+    if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
+    const result = await tick(deps());
+    if (result.failed.length > 0) logger.warn('some timers failed; they fire again on the next tick', { failed: result.failed });
+    // Paced campaign sending: each tick invites what the send rate allows since the last one.
+    const campaigns = await driveCampaigns(deps());
+    // The console's bulk starts: the organisers the confirming request left.
+    const bulkStarted = await driveBulkJobs(deps(), BULK_START_BUDGET_MS);
+    return { ...result, campaigns, bulkStarted };
+  },
+);

@@ -1,10 +1,13 @@
 /**
  * Bulk starts from the console (`BULK#<id>` / `JOB`): the selection, and one result per
  * organiser as it is started. One item, changed with the versioned conditional put; an item
- * expires 30 days after it was created (DynamoDB TTL in the cloud).
+ * expires 30 days after it was created (DynamoDB TTL in the cloud). While organisers are left, the
+ * item carries the sparse `openBulkJob` index key, so the scheduler tick finds the open jobs with
+ * one Query.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, mutateVersioned, strip } from './repositories.ts';
+import { indexKeys } from './table-model.ts';
 
 export interface BulkStartResult {
   organiserId: string;
@@ -35,7 +38,13 @@ export class DynamoBulkJobs {
   ) {}
 
   private item(job: BulkJob): Record<string, unknown> {
-    return { ...job, ...key(job.id), ttl: Math.floor(Date.parse(job.createdAt) / 1000) + TTL_DAYS * 86_400 };
+    const open = job.results.length < job.organiserIds.length;
+    return {
+      ...job,
+      ...key(job.id),
+      ...(open ? indexKeys.openBulkJob(job.createdAt, job.id) : {}),
+      ttl: Math.floor(Date.parse(job.createdAt) / 1000) + TTL_DAYS * 86_400,
+    };
   }
 
   /** Creates the job once; a second create with the same id returns the stored one. */
@@ -52,6 +61,21 @@ export class DynamoBulkJobs {
   async get(id: string): Promise<BulkJob | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: key(id), ConsistentRead: true }));
     return strip<BulkJob>(r.Item);
+  }
+
+  /** Ids of the jobs with organisers left, oldest first (one Query on the sparse index). */
+  async listOpen(limit: number): Promise<string[]> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byKind',
+        KeyConditionExpression: 'kindPk = :k',
+        ExpressionAttributeValues: { ':k': 'BULK_OPEN' },
+        ProjectionExpression: 'id',
+        Limit: limit,
+      }),
+    );
+    return (r.Items ?? []).map((i) => String(i.id));
   }
 
   async mutate(id: string, change: (current: BulkJob) => BulkJob | undefined): Promise<{ job: BulkJob; changed: boolean }> {

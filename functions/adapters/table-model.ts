@@ -52,6 +52,8 @@ export const indexKeys = {
   introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
   /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
+  /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */
+  openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };
 
 /** Inspection calendar, planned dialogue dates, conflicts and their audit (issue 4). */

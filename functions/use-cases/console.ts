@@ -20,11 +20,9 @@ import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
-import type { BulkJob } from '#adapters/bulk-repository.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import type { Meeting } from '#core/meetings.ts';
-import { createDialogue } from './dialogues.ts';
 import { addCalendarDays } from '#core/calendar.ts';
 import type { Inspection } from '#core/inspection.ts';
 import { listConflicts } from './clash.ts';
@@ -305,46 +303,6 @@ export const runAction: Record<ConsoleAction, (d: Deps, id: string, form: Record
     retry: retryDialogue,
   };
 
-// ---- bulk start ------------------------------------------------------------------------------
-
-/** At most this many dialogues are started by one confirmation (one request). */
-export const MAX_BULK_START = 100;
-
-export const bulkStartSchema = z.object({
-  organiserIds: z
-    .array(z.string().regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.'))
-    .min(1, 'Välj minst en huvudman.')
-    .max(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`),
-  cycle: optional(z.string().regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.')),
-});
-
-export interface BulkStartRow {
-  organiserId: string;
-  name: string;
-  outcome: 'started' | 'existed' | 'error';
-  dialogueId?: string;
-  message?: string;
-}
-
-/**
- * Starts a dialogue for each selected organiser, one after the other. Idempotent: an organiser
- * that already has a dialogue in the cycle keeps it ('existed'), so a repeated confirmation
- * starts nothing twice. One organiser's error does not stop the others.
- */
-export async function startDialogues(d: Deps, input: unknown, actor: string): Promise<BulkStartRow[]> {
-  const { organiserIds, cycle } = parseOrThrow(bulkStartSchema, input, 'selection');
-  const rows: BulkStartRow[] = [];
-  for (const organiserId of [...new Set(organiserIds)]) {
-    try {
-      const { dialogue, created } = await createDialogue(d, { organiserId, cycle }, actor);
-      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
-    } catch (e) {
-      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
-    }
-  }
-  return rows;
-}
-
 // ---- meeting actions -------------------------------------------------------------------------
 
 export const meetingActions = ['reschedule', 'cancel', 'reassign'] as const;
@@ -512,83 +470,4 @@ export async function consoleCalendar(
 /** Open conflicts in the period and region, as the role may see them. */
 export function consoleConflicts(d: Deps, q: { from: string; to: string; region?: string }, role: 'coordinator' | 'inspectorate') {
   return listConflicts(d, { from: q.from, to: q.to, region: q.region, limit: 200 }, role);
-}
-
-// ---- bulk start with progress ----------------------------------------------------------------
-
-export const bulkJobSchema = bulkStartSchema.extend({
-  jobId: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.'),
-});
-
-/** Organisers started per progress step: keeps each request short, so the page updates often. */
-export const BULK_STEP = 5;
-
-export interface BulkProgress {
-  job: BulkJob;
-  total: number;
-  started: number;
-  existed: number;
-  failed: number;
-  pending: number;
-  done: boolean;
-}
-
-export function progressOf(job: BulkJob): BulkProgress {
-  const n = (o: string) => job.results.filter((r) => r.outcome === o).length;
-  const total = job.organiserIds.length;
-  return {
-    job,
-    total,
-    started: n('started'),
-    existed: n('existed'),
-    failed: n('error'),
-    pending: total - job.results.length,
-    done: job.results.length >= total,
-  };
-}
-
-/**
- * Records a confirmed bulk start. The job id comes from the confirmation form, so the same
- * confirmation posted twice finds the job it created and starts nothing twice.
- */
-export async function createBulkJob(d: Deps, input: unknown, actor: string): Promise<{ job: BulkJob; created: boolean }> {
-  const { organiserIds, cycle, jobId } = parseOrThrow(bulkJobSchema, input, 'selection');
-  const at = d.clock.now().toISOString();
-  return d.bulkJobs.create({
-    id: jobId,
-    cycle: cycle ?? String(d.clock.now().getUTCFullYear()),
-    organiserIds: [...new Set(organiserIds)],
-    results: [],
-    createdBy: actor,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  });
-}
-
-/**
- * Starts the next few organisers of a job and records each result. Safe to run twice at once:
- * creating a dialogue is idempotent per (organiser, cycle), and a result is recorded once.
- */
-export async function advanceBulkJob(d: Deps, id: string, step = BULK_STEP): Promise<BulkProgress> {
-  const job = await d.bulkJobs.get(id);
-  if (!job) throw new NotFoundError('Det finns ingen sådan start av dialoger.');
-  const done = new Set(job.results.map((r) => r.organiserId));
-  const next = job.organiserIds.filter((o) => !done.has(o)).slice(0, step);
-  if (next.length === 0) return progressOf(job);
-  const rows: BulkJob['results'] = [];
-  for (const organiserId of next) {
-    try {
-      const { dialogue, created } = await createDialogue(d, { organiserId, cycle: job.cycle }, job.createdBy);
-      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
-    } catch (e) {
-      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
-    }
-  }
-  const { job: saved } = await d.bulkJobs.mutate(id, (cur) => {
-    const have = new Set(cur.results.map((r) => r.organiserId));
-    const fresh = rows.filter((r) => !have.has(r.organiserId));
-    return fresh.length ? { ...cur, results: [...cur.results, ...fresh], updatedAt: d.clock.now().toISOString() } : undefined;
-  });
-  return progressOf(saved);
 }

@@ -1,0 +1,129 @@
+/**
+ * Bulk starts from the console: a confirmed selection becomes a job; its first few organisers
+ * start within the confirming request, the scheduler's tick starts the rest (a Query on the sparse
+ * open-job index, never a Scan), and the progress page only reads. Each organiser gets one dialogue
+ * per cycle however often a step runs (creating a dialogue is idempotent per organiser and cycle).
+ */
+import * as z from 'zod';
+import { NotFoundError } from '#core/errors.ts';
+import type { BulkJob } from '#adapters/bulk-repository.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { createDialogue } from './dialogues.ts';
+import { parseOrThrow } from './validate.ts';
+
+const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+
+/** At most this many dialogues are started by one confirmation (one request). */
+export const MAX_BULK_START = 100;
+
+export const bulkStartSchema = z.object({
+  organiserIds: z
+    .array(z.string().regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.'))
+    .min(1, 'Välj minst en huvudman.')
+    .max(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`),
+  cycle: optional(z.string().regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.')),
+});
+
+export const bulkJobSchema = bulkStartSchema.extend({
+  jobId: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.'),
+});
+
+/** Organisers started at once when a bulk start is confirmed: the progress page has something to show at once. */
+export const BULK_STEP = 5;
+
+export interface BulkProgress {
+  job: BulkJob;
+  total: number;
+  started: number;
+  existed: number;
+  failed: number;
+  pending: number;
+  done: boolean;
+}
+
+export function progressOf(job: BulkJob): BulkProgress {
+  const n = (o: string) => job.results.filter((r) => r.outcome === o).length;
+  const total = job.organiserIds.length;
+  return {
+    job,
+    total,
+    started: n('started'),
+    existed: n('existed'),
+    failed: n('error'),
+    pending: total - job.results.length,
+    done: job.results.length >= total,
+  };
+}
+
+/**
+ * Records a confirmed bulk start. The job id comes from the confirmation form, so the same
+ * confirmation posted twice finds the job it created and starts nothing twice.
+ */
+export async function createBulkJob(d: Deps, input: unknown, actor: string): Promise<{ job: BulkJob; created: boolean }> {
+  const { organiserIds, cycle, jobId } = parseOrThrow(bulkJobSchema, input, 'selection');
+  const at = d.clock.now().toISOString();
+  return d.bulkJobs.create({
+    id: jobId,
+    cycle: cycle ?? String(d.clock.now().getUTCFullYear()),
+    organiserIds: [...new Set(organiserIds)],
+    results: [],
+    createdBy: actor,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+}
+
+/**
+ * Starts the next few organisers of a job and records each result. Safe to run twice at once:
+ * creating a dialogue is idempotent per (organiser, cycle), and a result is recorded once.
+ */
+export async function advanceBulkJob(d: Deps, id: string, step = BULK_STEP): Promise<BulkProgress> {
+  const job = await d.bulkJobs.get(id);
+  if (!job) throw new NotFoundError('Det finns ingen sådan start av dialoger.');
+  const done = new Set(job.results.map((r) => r.organiserId));
+  const next = job.organiserIds.filter((o) => !done.has(o)).slice(0, step);
+  if (next.length === 0) return progressOf(job);
+  const rows: BulkJob['results'] = [];
+  for (const organiserId of next) {
+    try {
+      const { dialogue, created } = await createDialogue(d, { organiserId, cycle: job.cycle }, job.createdBy);
+      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
+    } catch (e) {
+      rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
+    }
+  }
+  const { job: saved } = await d.bulkJobs.mutate(id, (cur) => {
+    const have = new Set(cur.results.map((r) => r.organiserId));
+    const fresh = rows.filter((r) => !have.has(r.organiserId));
+    return fresh.length ? { ...cur, results: [...cur.results, ...fresh], updatedAt: d.clock.now().toISOString() } : undefined;
+  });
+  return progressOf(saved);
+}
+
+/** The progress of a job as it stands (the progress page and its status only read). */
+export async function bulkProgress(d: Deps, id: string): Promise<BulkProgress> {
+  const job = await d.bulkJobs.get(id);
+  if (!job) throw new NotFoundError('Det finns ingen sådan start av dialoger.');
+  return progressOf(job);
+}
+
+/**
+ * The scheduler tick's part: advances the open jobs, oldest first, until none is left or
+ * `budgetMs` has passed (a job left over continues on the next tick). Returns how many organisers
+ * it handled.
+ */
+export async function driveBulkJobs(d: Deps, budgetMs: number): Promise<number> {
+  const until = Date.now() + budgetMs;
+  let handled = 0;
+  for (const id of await d.bulkJobs.listOpen(10)) {
+    for (;;) {
+      const before = (await d.bulkJobs.get(id))?.results.length ?? 0;
+      const p = await advanceBulkJob(d, id, BULK_STEP);
+      handled += p.job.results.length - before;
+      if (p.done || Date.now() >= until) break;
+    }
+    if (Date.now() >= until) break;
+  }
+  return handled;
+}
