@@ -102,9 +102,9 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
   return { ...page, query: q, state, counts, phaseCounts, partial: page.items.length < limit && Boolean(page.cursor) };
 }
 
-/** A failed workflow step, or a mail that bounced or was reported as spam. */
+/** A failed workflow step (the invitation's or a meeting phase's), or a mail that bounced or was reported as spam. */
 export const hasProblem = (x: Dialogue): boolean =>
-  x.state === 'failed' || Boolean(x.error) || x.history.some((h) => h.type === 'mail_bounced');
+  x.state === 'failed' || Boolean(x.error) || Boolean(x.phase?.failure) || x.history.some((h) => h.type === 'mail_bounced');
 
 export interface ConsoleDialogue {
   dialogue: Dialogue;

@@ -84,6 +84,9 @@ describe('a failed meeting-phase step', () => {
     // Act: the cause is fixed; the coordinator retries from the console
     failing = false;
     const cookie = await consoleCookie();
+    const shown = await (await fetch(`${h.runtime.urls.app}/console/dialogues/${id}`, { headers: { cookie } })).text();
+    expect(shown).toContain('Ett steg i mötesfasen misslyckades:');
+    expect(shown).toContain('intro-session register is unavailable');
     const page = await fetch(`${h.runtime.urls.app}/console/dialogues/${id}/retry`, { headers: { cookie } });
     expect(page.status).toBe(200);
     const fields = Object.fromEntries(
@@ -108,6 +111,8 @@ describe('a failed meeting-phase step', () => {
     expect(after.phase.offer.slots.length).toBeGreaterThanOrEqual(1);
     expect(after.waitingForBooking).toBe(true);
     expect(after.history.map((x: { type: string }) => x.type)).toContain('retried');
+    const shownAfter = await (await fetch(`${h.runtime.urls.app}/console/dialogues/${id}`, { headers: { cookie } })).text();
+    expect(shownAfter).not.toContain('Ett steg i mötesfasen misslyckades:');
     expect((await h.mailTo(BOARD)).filter((m) => m.subject.startsWith('Välj tid för introduktionsmöte'))).toHaveLength(1);
     expect((await post()).headers.get('location')).toContain('klart=already');
     expect(h.runtime.sfn.list().filter((r) => r.name.startsWith(`${id}-intro`))).toHaveLength(2);
