@@ -17,7 +17,6 @@ import {
   regionName,
   schoolFormLabels,
   stateLabels,
-  swedishImportReason,
 } from '#core/console-labels.ts';
 import { type Dialogue, dialoguePhases, dialogueStates } from '#core/dialogue.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
@@ -45,7 +44,6 @@ import type { Facilitator } from '#core/facilitators.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { advanceBulkJob, bulkProgress, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
-import { importInspections } from '#functions/use-cases/inspections.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
@@ -73,14 +71,14 @@ const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', ins
 const when = (iso: string | undefined): string => (iso ? formatSwedishDateTime(new Date(iso)) : '');
 const ownershipOf = (municipal: boolean): string => (municipal ? 'kommunal' : 'enskild');
 
-interface Ctx {
+export interface Ctx {
   d: Deps;
   event: APIGatewayProxyEventV2;
   session: Session;
   csrf: string;
 }
 
-type Page = (c: Ctx) => Promise<HttpResult>;
+export type Page = (c: Ctx) => Promise<HttpResult>;
 
 const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode: 303,
@@ -88,7 +86,7 @@ const redirect = (location: string, headers: Record<string, string> = {}): HttpR
   body: '',
 });
 
-function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record<string, unknown> {
+export function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record<string, unknown> {
   return {
     title,
     csrf: c.csrf,
@@ -97,7 +95,7 @@ function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record
   };
 }
 
-function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
+export function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
   if (!allowed.includes(c.session.role)) throw new ForbiddenError('Sidan är inte till för din roll.');
 }
 
@@ -601,63 +599,6 @@ const inspectionPage: Page = async (c) => {
   return html(200, body);
 };
 
-/** The console's paste limit (the form body's limit is 256 KB; the API takes files up to 1 MB). */
-const MAX_PASTE_BYTES = 240 * 1024;
-
-async function importPage(c: Ctx, data: { error?: string; content?: string; format?: string } = {}): Promise<HttpResult> {
-  requireConsoleRole(c, ['inspectorate']);
-  return html(
-    data.error ? 400 : 200,
-    c.d.templates.consolePage('inspection-import', {
-      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
-      ...data,
-      csv: data.format !== 'text/calendar',
-      ics: data.format === 'text/calendar',
-    }),
-  );
-}
-
-/** Preview (a dry run, nothing written) and then, confirmed, the import; the same file twice changes nothing. */
-const importPost: Page = async (c) => {
-  requireConsoleRole(c, ['inspectorate']);
-  const form = formBody(c.event);
-  const format = form.format === 'text/calendar' ? 'text/calendar' : form.format === 'text/csv' ? 'text/csv' : undefined;
-  const content = (form.content ?? '').replace(/\r\n/g, '\n');
-  if (!format) return importPage(c, { error: 'Välj format: CSV eller iCalendar.', content });
-  if (!content.trim()) return importPage(c, { error: 'Klistra in filens innehåll.', format });
-  if (Buffer.byteLength(content) > MAX_PASTE_BYTES)
-    return importPage(c, { error: 'Filen är för stor för formuläret (högst 240 kB). Dela upp den eller använd API:et.', format });
-  const dryRun = form.step !== 'run';
-  let report: Awaited<ReturnType<typeof importInspections>>;
-  try {
-    report = await importInspections(c.d, format, content, dryRun, { role: c.session.role, name: c.session.name });
-  } catch (e) {
-    if (e instanceof ValidationError) return importPage(c, { error: e.message, content, format });
-    throw e;
-  }
-  logger.info('console inspection import', { dryRun, rows: report.rows, created: report.created, updated: report.updated });
-  const actionLabels = { created: 'Ny', updated: 'Ändras' } as const;
-  return html(
-    200,
-    c.d.templates.consolePage('inspection-import', {
-      ...layoutData(c, 'Importera inspektioner', { inspection: true }),
-      format,
-      content,
-      report: {
-        ...report,
-        errorCount: report.errors.length,
-        errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
-        changeCount: report.created + report.updated,
-        flaggedCount: report.flagged?.length ?? 0,
-        changes: (report.changes ?? []).map((x) => ({
-          ...x,
-          actionLabel: dryRun ? actionLabels[x.action] : x.action === 'created' ? 'Ny' : 'Ändrad',
-        })),
-      },
-    }),
-  );
-};
-
 const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {
   requireConsoleRole(c, ['coordinator']);
   const cursor = c.event.queryStringParameters?.cursor;
@@ -913,8 +854,6 @@ export const consolePages: Record<string, Page> = {
   'GET /console/metrics': metricsPage,
   'GET /console/metrics/{table}': metricsCsv,
   'GET /console/inspection': inspectionPage,
-  'GET /console/inspection/import': (c) => importPage(c),
-  'POST /console/inspection/import': importPost,
   'GET /console/start': (c) => startPage(c),
   'POST /console/start': startPost,
   'GET /console/start/{jobId}': startProgressPage,
@@ -922,13 +861,14 @@ export const consolePages: Record<string, Page> = {
   'GET /console/assets/progress.js': progressScript,
   'POST /console/logout': logoutPost,
 };
-export const consoleRouteKeys = [
-  ...Object.keys(consolePages),
-  'GET /console/login',
-  'POST /console/login',
-  'GET /console/auth/login',
-  'GET /console/auth/callback',
-];
+/** Sign-in: the only console pages without a session. */
+const signInPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>> = {
+  'GET /console/login': async (d, event) => loginPage(d, 200, { next: event.queryStringParameters?.next }),
+  'POST /console/login': loginPost,
+  'GET /console/auth/login': authLogin,
+  'GET /console/auth/callback': authCallback,
+};
+export const consoleRouteKeys = [...Object.keys(consolePages), ...Object.keys(signInPages)];
 
 /**
  * CSP's form-action also covers where a form's POST redirects to: with Cognito, "Logga ut" posts
@@ -946,33 +886,42 @@ function problem(d: Deps, status: number, heading: string, message: string): Htt
   return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
 }
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
-  const d = deps();
-  try {
-    if (event.routeKey === 'GET /console/login') return loginPage(d, 200, { next: event.queryStringParameters?.next });
-    if (event.routeKey === 'POST /console/login') return await loginPost(d, event);
-    if (event.routeKey === 'GET /console/auth/login') return await authLogin(d, event);
-    if (event.routeKey === 'GET /console/auth/callback') return await authCallback(d, event);
-    const page = consolePages[event.routeKey];
-    if (!page) throw new NotFoundError('Sidan finns inte.');
-    const { linkSigningKey } = await d.secrets();
-    const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
-    const session = verifySession(linkSigningKey, cookie, d.clock.now());
-    const method = event.requestContext.http.method;
-    if (!session) {
-      if (method === 'GET')
-        return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
-      return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
+/**
+ * Serves `pages` behind the console's session cookie and CSRF check, with its error pages; the
+ * inspection-import function serves the console's import pages through the same (issue 6).
+ */
+export function consoleHandler(
+  pages: Record<string, Page>,
+  publicPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>> = {},
+): (event: APIGatewayProxyEventV2) => Promise<HttpResult> {
+  return async (event) => {
+    const d = deps();
+    try {
+      const open = publicPages[event.routeKey];
+      if (open) return await open(d, event);
+      const page = pages[event.routeKey];
+      if (!page) throw new NotFoundError('Sidan finns inte.');
+      const { linkSigningKey } = await d.secrets();
+      const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
+      const session = verifySession(linkSigningKey, cookie, d.clock.now());
+      const method = event.requestContext.http.method;
+      if (!session) {
+        if (method === 'GET')
+          return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
+        return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
+      }
+      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
+        return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
+      }
+      return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
+    } catch (e) {
+      if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
+      if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);
+      const r = errorResponse(e);
+      if (r.statusCode >= 500) return problem(d, 500, 'Något gick fel', `Försök igen om en stund. ${JSON.parse(r.body).message ?? ''}`);
+      return problem(d, r.statusCode, 'Det gick inte', JSON.parse(r.body).message ?? '');
     }
-    if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
-      return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
-    }
-    return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
-  } catch (e) {
-    if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
-    if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);
-    const r = errorResponse(e);
-    if (r.statusCode >= 500) return problem(d, 500, 'Något gick fel', `Försök igen om en stund. ${JSON.parse(r.body).message ?? ''}`);
-    return problem(d, r.statusCode, 'Det gick inte', JSON.parse(r.body).message ?? '');
-  }
-});
+  };
+}
+
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(consoleHandler(consolePages, signInPages));

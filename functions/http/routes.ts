@@ -6,6 +6,10 @@ export const httpFunctions = {
   api: { entry: 'functions/api.ts', description: 'Coordinator and inspectorate JSON API' },
   answerPage: { entry: 'functions/answer-page.ts', description: 'Organiser answer pages (GET shows, POST records)' },
   console: { entry: 'functions/console.ts', description: 'Coordinator and inspectorate console (HTML pages)' },
+  inspectionImport: {
+    entry: 'functions/inspection-import.ts',
+    description: 'Inspection import (CSV, iCalendar) for the API and the console',
+  },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
@@ -27,7 +31,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
   // Inspection calendar, clash checks and conflicts (issue 4).
   { method: 'GET', path: '/api/inspections', fn: 'api' },
-  { method: 'POST', path: '/api/inspections/import', fn: 'api' },
+  { method: 'POST', path: '/api/inspections/import', fn: 'inspectionImport' },
   { method: 'PUT', path: '/api/inspections/{externalId}', fn: 'api' },
   { method: 'DELETE', path: '/api/inspections/{externalId}', fn: 'api' },
   { method: 'GET', path: '/api/conflicts', fn: 'api' },
@@ -67,8 +71,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/metrics', fn: 'console' },
   { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },
-  { method: 'GET', path: '/console/inspection/import', fn: 'console' },
-  { method: 'POST', path: '/console/inspection/import', fn: 'console' },
+  { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
+  { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
   { method: 'GET', path: '/console/start/{jobId}', fn: 'console' },

@@ -175,6 +175,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: api } = await import('#functions/api.ts');
   const { handler: answerPage } = await import('#functions/answer-page.ts');
   const { handler: consoleHandler } = await import('#functions/console.ts');
+  const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -194,6 +195,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       api: (e) => api(e, {} as never),
       answerPage: (e) => answerPage(e, {} as never),
       console: (e) => consoleHandler(e, {} as never),
+      inspectionImport: (e) => inspectionImport(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),

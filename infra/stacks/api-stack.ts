@@ -127,7 +127,20 @@ export class ApiStack extends Stack {
     for (const machine of machines) consoleFn.grantStateMachine(machine, ['respond']);
     consoleFn.grantStateMachine(props.stateMachines.meeting, ['start']);
 
-    this.functions = { api, answerPage, console: consoleFn };
+    // The inspection import (API and console pages) alone carries the CSV and iCalendar parsers.
+    // An import re-checks the dialogues it touches and mails the coordinator about a conflict.
+    const inspectionImport = new ServiceFunction(this, 'InspectionImport', {
+      entry: httpFunctions.inspectionImport.entry,
+      description: httpFunctions.inspectionImport.description,
+      timeout: Duration.seconds(20),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret);
+    if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
+
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -138,7 +151,8 @@ export class ApiStack extends Stack {
         COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
         COGNITO_DOMAIN: props.auth.hostedUiUrl,
       };
-      for (const fn of [api, consoleFn]) for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
+      for (const fn of [api, consoleFn, inspectionImport])
+        for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
       this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
         userPoolClients: [props.auth.apiClient, props.auth.consoleClient],
         identitySource: ['$request.header.Authorization'],

@@ -13,11 +13,12 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['api', api.functions.api, t.api],
   ['answer-page', api.functions.answerPage, t.api],
   ['console', api.functions.console, t.api],
+  ['inspection-import', api.functions.inspectionImport, t.api],
 ];
 
 /** The functions that sign people in get the user pool's coordinates too (issue 5). */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
-const extraEnv: Record<string, string[]> = { api: COGNITO_ENV, console: COGNITO_ENV };
+const extraEnv: Record<string, string[]> = { api: COGNITO_ENV, console: COGNITO_ENV, 'inspection-import': COGNITO_ENV };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
@@ -136,7 +137,14 @@ describe('grants', () => {
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
     // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
     // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
-    const senders = [workflows.workflowTask, workflows.timerTick, api.functions.api, api.functions.answerPage];
+    // An inspection import that flags a dialogue mails the coordinator too.
+    const senders = [
+      workflows.workflowTask,
+      workflows.timerTick,
+      api.functions.api,
+      api.functions.answerPage,
+      api.functions.inspectionImport,
+    ];
     for (const [, fn, template] of functions) {
       const ses = statements(fn, template).filter((s) => s.actions.includes(sesSend));
       if (!senders.includes(fn)) {
@@ -163,6 +171,8 @@ describe('grants', () => {
     ]);
     // Booking, moving and cancelling meetings completes a phase's wait or starts its next round.
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
+    // The inspection import only writes the calendar and flags or clears conflicts.
+    expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

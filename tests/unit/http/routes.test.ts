@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api.ts';
 import { consoleRouteKeys } from '#functions/console.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
+import { inspectionImportRouteKeys } from '#functions/inspection-import.ts';
 
 describe('route table', () => {
   it('lists exactly the routes the api function implements (so API Gateway and the local server agree)', () => {
@@ -12,6 +13,13 @@ describe('route table', () => {
   it('lists exactly the routes the console function serves', () => {
     const listed = routes.filter((r) => r.fn === 'console').map((r) => `${r.method} ${r.path}`);
     expect(listed.sort()).toEqual([...consoleRouteKeys].sort());
+  });
+
+  it('lists exactly the routes the inspection-import function serves (API and console import)', () => {
+    const listed = routes.filter((r) => r.fn === 'inspectionImport').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...inspectionImportRouteKeys].sort());
+    expect(listed).toContain('POST /api/inspections/import');
+    expect(listed).toContain('POST /console/inspection/import');
   });
 
   it('matches API Gateway path parameters', () => {
