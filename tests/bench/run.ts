@@ -149,6 +149,7 @@ const ENTRIES = [
   'functions/workflow-task.ts',
   'functions/timer-tick.ts',
   'functions/ses-events.ts',
+  'functions/inspection-import.ts',
 ];
 /** Same as LAMBDA_EXTERNAL_MODULES: the Lambda runtime provides AWS SDK v3; source-map is Handlebars' optional extra. */
 const EXTERNAL = ['@aws-sdk/*', 'source-map'];
