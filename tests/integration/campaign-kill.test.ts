@@ -4,24 +4,15 @@
  * exactly one dialogue and one invitation record per recipient; nobody mailed before the kill is
  * mailed again.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
 import { Harness } from '../support/local.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { START_COORDINATOR_TOKEN, type StartedApp, spawnNpmStart } from '../support/npm-start.ts';
 
 const h = new Harness();
-let child: ChildProcess | undefined;
+let child: StartedApp | undefined;
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  await child?.kill();
   await h.close();
 });
 
@@ -31,28 +22,9 @@ type Mail = { destination: { to: string[] }; subject: string };
 describe('a campaign killed mid-way', () => {
   it('resumes after SIGKILL of `npm start` to exactly one invitation per recipient', { timeout: 120_000 }, async () => {
     // Prepare: `npm start` on a fresh data folder (three seeded demo organisers) plus 30 generated ones
-    const [port, sesPort] = [await freePort(), await freePort()];
-    child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        SES_PORT: String(sesPort),
-        DATA_DIR: h.dataDir,
-        COORDINATOR_TOKEN: 'test-coordinator-token-0001',
-        INSPECTORATE_TOKEN: 'test-inspectorate-token-0001',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child?.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('Inspectorate token')) resolve();
-      });
-      child?.once('exit', (code) => reject(new Error(`npm start exited early with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
-    const headers = { authorization: 'Bearer test-coordinator-token-0001', 'content-type': 'application/json' };
+    child = await spawnNpmStart(h.dataDir);
+    const base = child.base;
+    const headers = { authorization: `Bearer ${START_COORDINATOR_TOKEN}`, 'content-type': 'application/json' };
     const call = async (method: string, path: string, body?: unknown): Promise<any> =>
       (await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })).json();
     for (const o of population) await call('POST', '/api/organisers', o);
@@ -70,9 +42,8 @@ describe('a campaign killed mid-way', () => {
       await new Promise((r) => setTimeout(r, 200));
       sent = (await call('GET', `/api/campaigns/${id}`)).progress.sent;
     }
-    const before = ((await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as { emails: Mail[] }).emails;
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
+    const before = ((await (await fetch(`${child.ses}/store`)).json()) as { emails: Mail[] }).emails;
+    await child.kill();
     expect(sent).toBeGreaterThanOrEqual(6);
     expect(sent).toBeLessThan(total);
 

@@ -3,63 +3,31 @@
  * right after the organiser's pick POST. A new start resumes the execution; the booking completes
  * it; every contact got exactly one booking mail (the send-once log), and nothing was sent again.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
 import { Harness } from '../support/local.ts';
+import { START_COORDINATOR_TOKEN, type StartedApp, spawnNpmStart } from '../support/npm-start.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-const TOKEN = 'test-coordinator-token-0001';
+const TOKEN = START_COORDINATOR_TOKEN;
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 type Mail = { subject: string; destination: { to: string[] }; body: { text: string } };
 
 let h: Harness;
-let child: ChildProcess | undefined;
+let running: StartedApp | undefined;
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  await running?.kill();
   await h.close();
 });
 
-/** `npm start` as a separate process on the harness's data folder; resolves once it serves. */
-async function spawnStart(dataDir: string): Promise<{ base: string; ses: string; out: () => string }> {
-  const [port, sesPort] = [await freePort(), await freePort()];
-  child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      SES_PORT: String(sesPort),
-      DATA_DIR: dataDir,
-      COORDINATOR_TOKEN: TOKEN,
-      INSPECTORATE_TOKEN: 'test-inspectorate-token-0001',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child?.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Inspectorate token')) resolve();
-    });
-    child?.once('exit', (code) => reject(new Error(`npm start exited early with ${code}`)));
-  });
-  return { base: `http://127.0.0.1:${port}`, ses: `http://127.0.0.1:${sesPort}`, out: () => out };
+/** `npm start` on the harness's data folder (the one process of this file). */
+async function spawnStart(dataDir: string): Promise<StartedApp> {
+  running = await spawnNpmStart(dataDir);
+  return running;
 }
 
 async function kill(): Promise<void> {
-  const c = child;
-  if (!c || c.exitCode !== null) return;
-  const exited = new Promise((r) => c.once('exit', r));
-  c.kill('SIGKILL');
-  await exited;
-  child = undefined;
+  await running?.kill();
+  running = undefined;
 }
 
 /** The child is another process: its workflow events cannot be awaited, so poll with a deadline. */

@@ -2,23 +2,14 @@
  * Restarts while a dialogue waits for its answer: a graceful stop, and a SIGKILL of `npm start`.
  * The dialogue record and the execution journal survive; the answer still completes the wait.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, organiser } from '../support/local.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { START_COORDINATOR_TOKEN, type StartedApp, spawnNpmStart } from '../support/npm-start.ts';
 
 let h: Harness;
-let child: ChildProcess | undefined;
+let child: StartedApp | undefined;
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  await child?.kill();
   await h.close();
 });
 
@@ -50,28 +41,9 @@ describe('restart while waiting for an answer', () => {
 
   it('after SIGKILL of `npm start` mid-wait, a new start accepts the answer; nothing is sent twice', async () => {
     h = new Harness();
-    const [port, sesPort] = [await freePort(), await freePort()];
-    child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        SES_PORT: String(sesPort),
-        DATA_DIR: h.dataDir,
-        COORDINATOR_TOKEN: 'test-coordinator-token-0001',
-        INSPECTORATE_TOKEN: 'test-inspectorate-token-0001',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child?.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('Inspectorate token')) resolve();
-      });
-      child?.once('exit', (code) => reject(new Error(`npm start exited early with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
-    const auth = { authorization: 'Bearer test-coordinator-token-0001', 'content-type': 'application/json' };
+    child = await spawnNpmStart(h.dataDir);
+    const base = child.base;
+    const auth = { authorization: `Bearer ${START_COORDINATOR_TOKEN}`, 'content-type': 'application/json' };
     const created = (await (
       await fetch(`${base}/api/dialogues`, {
         method: 'POST',
@@ -87,11 +59,10 @@ describe('restart while waiting for an answer', () => {
       if (!d.waitingForAnswer) await new Promise((r) => setTimeout(r, 100));
     }
     expect(d.waitingForAnswer).toBe(true);
-    const mails = ((await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as { emails: { body: { text: string } }[] }).emails;
+    const mails = ((await (await fetch(`${child.ses}/store`)).json()) as { emails: { body: { text: string } }[] }).emails;
     const linkPath = /\/r\/\S+/.exec(mails[0]!.body.text)![0];
 
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
+    await child.kill();
     await h.start();
     expect(h.runtime.resumed).toBe(1);
     const receipt = await h.page(`${h.runtime.urls.app}${linkPath}`, { answer: 'decline', reason: 'time' });
