@@ -5,8 +5,6 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { NotFoundError } from '#core/errors.ts';
-import { deps } from '#adapters/deps.ts';
 import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
 import { campaignRoutes } from '#functions/http/api-routes/campaigns.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
@@ -17,8 +15,8 @@ import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
 import { planningRoutes } from '#functions/http/api-routes/planning.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
-import { roleOf } from '#functions/http/request.ts';
-import { errorResponse, type HttpResult } from '#functions/http/respond.ts';
+import { dispatchApi } from '#functions/http/api-dispatch.ts';
+import type { HttpResult } from '#functions/http/respond.ts';
 
 export const apiRoutes: ApiRoutes = {
   ...organiserRoutes,
@@ -32,14 +30,4 @@ export const apiRoutes: ApiRoutes = {
   ...lifecycleRoutes,
 };
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
-  try {
-    const route = apiRoutes[event.routeKey];
-    if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
-    const d = deps();
-    const role = roleOf(event, await d.secrets(), { cognito: Boolean(d.env.COGNITO_CLIENT_ID) });
-    return await route(event, role);
-  } catch (e) {
-    return errorResponse(e);
-  }
-});
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(dispatchApi(apiRoutes));

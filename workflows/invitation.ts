@@ -37,24 +37,31 @@ export const RETRYABLE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/**
+ * One step of a phase: the workflow-task Lambda with `payload`, its result at `resultPath`, retried
+ * on RETRYABLE_ERRORS with full jitter for long enough to outlast a send claim's lease
+ * (SEND_LEASE_SECONDS, 150 s).
+ */
+export const workflowStep = (scope: Construct, fn: IFunction, id: string, payload: Record<string, unknown>, resultPath: string) =>
+  new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject(payload),
+    payloadResponseOnly: true,
+    resultPath,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+    retryOnServiceExceptions: false,
+  }).addRetry({
+    errors: RETRYABLE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 12,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+
 export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunctions): sfn.IChainable {
   const step = (id: string, task: string, resultPath: string, extra: Record<string, unknown> = {}) =>
-    new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fns.workflowTask,
-      payload: sfn.TaskInput.fromObject({ task, dialogueId: sfn.JsonPath.stringAt('$.dialogueId'), ...extra }),
-      payloadResponseOnly: true,
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-      retryOnServiceExceptions: false,
-    }).addRetry({
-      errors: RETRYABLE_ERRORS,
-      // Long enough to outlast a send claim's lease (SEND_LEASE_SECONDS, 150 s) even with jitter.
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 12,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    workflowStep(scope, fns.workflowTask, id, { task, dialogueId: sfn.JsonPath.stringAt('$.dialogueId'), ...extra }, resultPath);
 
   const failed = new sfn.Fail(scope, 'Invitation failed', {
     errorPath: '$.failure.Error',

@@ -14,7 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
-import { RETRYABLE_ERRORS } from './invitation.ts';
+import { workflowStep } from './invitation.ts';
 
 export interface MeetingPhaseFunctions {
   workflowTask: IFunction;
@@ -29,21 +29,7 @@ export function buildMeetingPhase(scope: Construct, fns: MeetingPhaseFunctions):
     round: sfn.JsonPath.numberAt('$.round'),
   };
   const step = (id: string, task: string, resultPath: string, extra: Record<string, unknown> = {}) =>
-    new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fns.workflowTask,
-      payload: sfn.TaskInput.fromObject({ task, ...input, ...extra }),
-      payloadResponseOnly: true,
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-      retryOnServiceExceptions: false,
-    }).addRetry({
-      errors: RETRYABLE_ERRORS,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 12,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    workflowStep(scope, fns.workflowTask, id, { task, ...input, ...extra }, resultPath);
 
   const failed = new sfn.Fail(scope, 'Phase failed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
   const recordFailure = step('Record failure', 'phaseFailed', sfn.JsonPath.DISCARD, {
