@@ -145,9 +145,10 @@ describe('campaigns', () => {
     const created = await h.api('POST', '/api/campaigns', { name: 'Våren 2027', cycle: '2027', sendRate: 1000 });
     const id = created.json.campaign.id;
 
-    // Act
+    // Act: the back-off doubles while throttled batches follow each other (1 s, 2 s, 4 s … up to
+    // 5 min), so local time runs up to 10 minutes; the loop ends as soon as the campaign completes.
     await h.api('POST', `/api/campaigns/${id}/launch`);
-    for (let i = 0; i < 60 && (await progress(id)).state !== 'completed'; i++) await h.advance('PT2S');
+    for (let i = 0; i < 120 && (await progress(id)).state !== 'completed'; i++) await h.advance('PT5S');
     const next = (await listDialogues()).filter((x) => (x as { cycle?: string }).cycle === '2027');
     await Promise.all(next.map((x) => h.waitForWorkflow(x.id, (e) => e.type === 'TaskWaiting')));
 
