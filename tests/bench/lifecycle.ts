@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { executionName, phaseExecutionName } from '#adapters/workflow-client.ts';
 import { startLocalRuntime } from '#infra/local/runtime.ts';
+import { DynamoMeter } from './dynamo-meter.ts';
 
 export interface LifecycleBenchOptions {
   /** Whole dialogues to run, one after the other (each needs a demo organiser with contacts). */
@@ -43,40 +44,6 @@ export interface LifecycleBenchResult {
     requests: Record<string, number>;
     mails: number;
   }[];
-}
-
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
-
-/** Consumed capacity of every call on the runtime's DynamoDB client (as tests/bench/run.ts meters it). */
-class DynamoMeter {
-  requests: Record<string, number> = {};
-  readUnits = 0;
-  writeUnits = 0;
-
-  install(client: { middlewareStack: { add(mw: unknown, opts: unknown): void } }): void {
-    client.middlewareStack.add(
-      (next: (a: unknown) => Promise<{ output: { ConsumedCapacity?: unknown } }>, context: { commandName?: string }) =>
-        async (a: { input: Record<string, unknown> }) => {
-          const command = (context.commandName ?? 'Unknown').replace(/^(.*?)(Command)?$/, '$1Command');
-          this.requests[command] = (this.requests[command] ?? 0) + 1;
-          a.input.ReturnConsumedCapacity = 'TOTAL';
-          const res = await next(a);
-          const consumed = res.output.ConsumedCapacity;
-          const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce(
-            (sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0),
-            0,
-          );
-          if (READ_COMMANDS.has(command)) this.readUnits += units;
-          else this.writeUnits += units;
-          return res;
-        },
-      { step: 'initialize', name: 'benchLifecycleCapacity', priority: 'high' },
-    );
-  }
-
-  snapshot() {
-    return { requests: { ...this.requests }, readUnits: this.readUnits, writeUnits: this.writeUnits };
-  }
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
