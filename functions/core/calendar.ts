@@ -1,14 +1,33 @@
 /**
  * The working calendar every meeting is planned in: weekdays only, no Swedish public holidays
  * (the de facto holidays midsommarafton, julafton and nyårsafton included), no configured school holidays, and office hours in Europe/Stockholm. Dates are
- * Stockholm calendar dates ("YYYY-MM-DD"); instants are UTC Dates. luxon does the zone
- * arithmetic, so a session at 09:00 is 09:00 in Stockholm on either side of a DST change.
+ * Stockholm calendar dates ("YYYY-MM-DD"); instants are UTC Dates. Calendar-date arithmetic is
+ * zone-free (UTC midnights); dayjs with its timezone plugin (the zone database in Intl) converts
+ * between instants and Stockholm wall-clock times, so a session at 09:00 is 09:00 in Stockholm on
+ * either side of a DST change.
  */
 import { easter } from 'date-easter';
-import { DateTime } from 'luxon';
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
 import * as z from 'zod';
 
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
 export const STOCKHOLM = 'Europe/Stockholm';
+
+/** A calendar date as the UTC midnight that carries it (zone-free date arithmetic). */
+const utcDay = (year: number, month: number, day: number): Date => new Date(Date.UTC(year, month - 1, day));
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+const plusDays = (d: Date, days: number): Date => new Date(d.getTime() + days * 86_400_000);
+/** ISO weekday, 1 = Monday … 7 = Sunday. */
+const isoWeekday = (d: Date): number => d.getUTCDay() || 7;
+const parseDay = (date: string): Date => {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(d.getTime()) || isoDay(d) !== date) throw new Error(`not a date: ${date}`);
+  return d;
+};
 
 const isoDate = z.iso.date({ message: 'a date must be written YYYY-MM-DD' });
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time must be written HH:MM' });
@@ -59,9 +78,9 @@ const EASTER_OFFSETS: readonly [number, string][] = [
   [49, 'pingstdagen'],
 ];
 /** `weekday` (1 = Monday … 7 = Sunday) on or after month-day of `year`. */
-const onOrAfter = (year: number, month: number, day: number, weekday: number): DateTime => {
-  const start = DateTime.utc(year, month, day);
-  return start.plus({ days: (weekday - start.weekday + 7) % 7 });
+const onOrAfter = (year: number, month: number, day: number, weekday: number): Date => {
+  const start = utcDay(year, month, day);
+  return plusDays(start, (weekday - isoWeekday(start) + 7) % 7);
 };
 const holidayCache = new Map<number, Map<string, string>>();
 
@@ -70,16 +89,15 @@ export function swedishHolidays(year: number): ReadonlyMap<string, string> {
   let map = holidayCache.get(year);
   if (!map) {
     map = new Map();
-    const iso = (d: DateTime) => d.toISODate() as string;
     const e = easter(year);
-    const easterSunday = DateTime.utc(year, e.month, e.day);
-    for (const [offset, name] of EASTER_OFFSETS) map.set(iso(easterSunday.plus({ days: offset })), name);
+    const easterSunday = utcDay(year, e.month, e.day);
+    for (const [offset, name] of EASTER_OFFSETS) map.set(isoDay(plusDays(easterSunday, offset)), name);
     // A fixed-date holiday names a day it shares with a movable one (pingstdagen 6 June 2049).
     for (const [md, name] of FIXED) map.set(`${year}-${md}`, name);
     const midsummerEve = onOrAfter(year, 6, 19, 5);
-    map.set(iso(midsummerEve), 'midsommarafton');
-    map.set(iso(midsummerEve.plus({ days: 1 })), 'midsommardagen');
-    map.set(iso(onOrAfter(year, 10, 31, 6)), 'alla helgons dag');
+    map.set(isoDay(midsummerEve), 'midsommarafton');
+    map.set(isoDay(plusDays(midsummerEve, 1)), 'midsommardagen');
+    map.set(isoDay(onOrAfter(year, 10, 31, 6)), 'alla helgons dag');
     map = new Map([...map].sort(([a], [b]) => a.localeCompare(b)));
     holidayCache.set(year, map);
   }
@@ -88,7 +106,7 @@ export function swedishHolidays(year: number): ReadonlyMap<string, string> {
 
 export const isSwedishHoliday = (date: string): boolean => swedishHolidays(Number(date.slice(0, 4))).has(date);
 
-export const isWeekend = (date: string): boolean => DateTime.fromISO(date, { zone: STOCKHOLM }).weekday >= 6;
+export const isWeekend = (date: string): boolean => isoWeekday(parseDay(date)) >= 6;
 
 export const isSchoolHoliday = (date: string, cal: WorkingCalendar): boolean =>
   cal.schoolHolidays.some((r) => r.from <= date && date <= r.to);
@@ -105,21 +123,50 @@ export function nonWorkingReason(date: string, cal: WorkingCalendar): string | u
 
 export const isWorkingDay = (date: string, cal: WorkingCalendar): boolean => nonWorkingReason(date, cal) === undefined;
 
+/**
+ * Instant → Stockholm wall clock through one cached Intl formatter: dayjs' `.tz()` builds a new
+ * locale string per call (~60 µs), and slot proposals and clash checks call this in loops.
+ */
+const wallClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: STOCKHOLM,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const wallParts = (at: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> => {
+  const parts = { year: '', month: '', day: '', hour: '', minute: '' };
+  for (const p of wallClock.formatToParts(at)) if (p.type in parts) parts[p.type as keyof typeof parts] = p.value;
+  return parts;
+};
+
 /** The Stockholm calendar date of an instant. */
-export const stockholmDate = (at: Date): string => DateTime.fromJSDate(at, { zone: STOCKHOLM }).toISODate() as string;
+export const stockholmDate = (at: Date): string => {
+  const p = wallParts(at);
+  return `${p.year}-${p.month}-${p.day}`;
+};
 
 /** The Stockholm wall-clock time "HH:MM" of an instant. */
-export const stockholmTime = (at: Date): string => DateTime.fromJSDate(at, { zone: STOCKHOLM }).toFormat('HH:mm');
+export const stockholmTime = (at: Date): string => {
+  const p = wallParts(at);
+  return `${p.hour}:${p.minute}`;
+};
 
 /** The instant of a Stockholm wall-clock time on a Stockholm date. */
 export function stockholmInstant(date: string, time: string): Date {
-  const dt = DateTime.fromISO(`${date}T${time}`, { zone: STOCKHOLM });
-  if (!dt.isValid) throw new Error(`not a Stockholm time: ${date} ${time}`);
-  return dt.toJSDate();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(time))
+    throw new Error(`not a Stockholm time: ${date} ${time}`);
+  try {
+    parseDay(date);
+  } catch {
+    throw new Error(`not a Stockholm time: ${date} ${time}`);
+  }
+  return dayjs.tz(`${date}T${time}`, STOCKHOLM).toDate();
 }
 
-export const addCalendarDays = (date: string, days: number): string =>
-  DateTime.fromISO(date, { zone: STOCKHOLM }).plus({ days }).toISODate() as string;
+export const addCalendarDays = (date: string, days: number): string => isoDay(plusDays(parseDay(date), days));
 
 /** Working days from `from` (inclusive) through `horizonDays` calendar days later. */
 export function* workingDays(from: string, cal: WorkingCalendar, horizonDays: number): Generator<string> {

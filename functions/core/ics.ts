@@ -6,7 +6,7 @@
  * TZID=Europe/Stockholm and the matching VTIMEZONE. The Swedish texts come from templates/.
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { DateTime } from 'luxon';
+import dayjs from 'dayjs';
 import { STOCKHOLM } from './calendar.ts';
 import type { Interval } from './facilitators.ts';
 
@@ -84,9 +84,10 @@ export function buildInvite(invite: CalendarInvite): string {
       id: sessionUid(invite.meetingId, i + (invite.firstIndex ?? 0), invite.uidDomain),
       sequence: invite.sequence,
       stamp: invite.stamp,
-      // luxon values: ical-generator converts native Dates with the process zone, not the TZID.
-      start: DateTime.fromJSDate(session.start, { zone: STOCKHOLM }),
-      end: DateTime.fromJSDate(session.end, { zone: STOCKHOLM }),
+      // dayjs values in the Stockholm zone (calendar.ts loads the utc and timezone plugins):
+      // ical-generator writes native Dates in UTC or the process zone, not the event's TZID.
+      start: dayjs(session.start).tz(STOCKHOLM),
+      end: dayjs(session.end).tz(STOCKHOLM),
       timezone: STOCKHOLM,
       summary:
         invite.firstIndex !== undefined

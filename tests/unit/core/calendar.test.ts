@@ -1,7 +1,11 @@
 import Holidays from 'date-holidays';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
+  addCalendarDays,
   defaultWorkingCalendar,
+  isWeekend,
   isSwedishHoliday,
   swedishHolidays,
   isWorkingDay,
@@ -78,6 +82,52 @@ describe('working calendar', () => {
       expect(stockholmDate(at)).toBe(date);
       expect(stockholmTime(at)).toBe('08:30');
     }
+  });
+
+  // luxon (a test-only dependency, with its own zone arithmetic) is the oracle for the conversions
+  // the handlers do with dayjs and Intl.
+  const instants = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+  const dates = fc.integer({ min: 0, max: 36_524 }).map((n) => new Date(Date.UTC(2000, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
+  const times = fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+
+  it('reads instants as Stockholm dates and times as an independent zone library does (2000–2100)', () => {
+    fc.assert(
+      fc.property(instants, (at) => {
+        const oracle = DateTime.fromJSDate(at, { zone: 'Europe/Stockholm' });
+        expect(stockholmDate(at)).toBe(oracle.toISODate());
+        expect(stockholmTime(at)).toBe(oracle.toFormat('HH:mm'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('places Stockholm wall-clock times, DST gaps included, as an independent zone library does', () => {
+    // The last Sundays of March and October (the changes) are drawn often on purpose.
+    const changeDays = fc.integer({ min: 2000, max: 2099 }).chain((y) =>
+      fc.constantFrom(`${y}-03-`, `${y}-10-`).map((ym) => {
+        const last = DateTime.fromISO(`${ym}31`, { zone: 'utc' });
+        return last.minus({ days: last.weekday % 7 }).toISODate() as string;
+      }),
+    );
+    fc.assert(
+      fc.property(fc.oneof(dates, changeDays), times, (date, time) => {
+        const oracle = DateTime.fromISO(`${date}T${time}`, { zone: 'Europe/Stockholm' });
+        expect(stockholmInstant(date, time).toISOString()).toBe(oracle.toUTC().toISO());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('does calendar-date arithmetic without a zone (weekends, adding days)', () => {
+    fc.assert(
+      fc.property(dates, fc.integer({ min: -400, max: 400 }), (date, days) => {
+        const oracle = DateTime.fromISO(date, { zone: 'utc' });
+        expect(isWeekend(date)).toBe(oracle.weekday >= 6);
+        expect(addCalendarDays(date, days)).toBe(oracle.plus({ days }).toISODate());
+      }),
+    );
+    expect(() => stockholmInstant('2026-02-30', '10:00')).toThrow(/not a Stockholm time/);
+    expect(() => stockholmInstant('2026-03-02', '24:00')).toThrow(/not a Stockholm time/);
   });
 
   it('rejects school holidays that end before they start and unknown fields', () => {
