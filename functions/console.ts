@@ -19,35 +19,32 @@ import {
   stateLabels,
 } from '#core/console-labels.ts';
 import { type Dialogue, dialoguePhases, dialogueStates } from '#core/dialogue.ts';
-import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors.ts';
+import { DomainError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { metricsTables, toCsv } from '#core/metrics.ts';
 import { legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import { displayNameOf, roleFromClaims } from '#core/auth-claims.ts';
-import {
-  checkCsrf,
-  type ConsoleRole,
-  csrfToken,
-  openValue,
-  readCookie,
-  sealValue,
-  same,
-  SESSION_COOKIE,
-  SESSION_HOURS,
-  type Session,
-  signSession,
-  verifySession,
-} from '#core/session.ts';
+import { type ConsoleRole, openValue, readCookie, sealValue, same, SESSION_COOKIE, SESSION_HOURS, signSession } from '#core/session.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { advanceBulkJob, bulkProgress, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
-import { type Deps, deps } from '#adapters/deps.ts';
+import type { Deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
-import { errorResponse, type HttpResult, html, json, logger } from '#functions/http/respond.ts';
+import { type HttpResult, html, json, logger } from '#functions/http/respond.ts';
+import {
+  consoleHandler,
+  type Ctx,
+  layoutData,
+  type Page,
+  qs,
+  redirect,
+  requireConsoleRole,
+  roleLabels,
+} from '#functions/http/console-frame.ts';
 import {
   type ConsoleAction,
   consoleActions,
@@ -67,44 +64,8 @@ import {
   runAction,
 } from '#functions/use-cases/console.ts';
 
-const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
 const when = (iso: string | undefined): string => (iso ? formatSwedishDateTime(new Date(iso)) : '');
 const ownershipOf = (municipal: boolean): string => (municipal ? 'kommunal' : 'enskild');
-
-export interface Ctx {
-  d: Deps;
-  event: APIGatewayProxyEventV2;
-  session: Session;
-  csrf: string;
-}
-
-export type Page = (c: Ctx) => Promise<HttpResult>;
-
-const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode: 303,
-  headers: { location, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8', ...headers },
-  body: '',
-});
-
-export function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record<string, unknown> {
-  return {
-    title,
-    csrf: c.csrf,
-    session: { name: c.session.name, roleLabel: roleLabels[c.session.role] },
-    nav: { ...nav, coordinator: c.session.role === 'coordinator' },
-  };
-}
-
-export function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
-  if (!allowed.includes(c.session.role)) throw new ForbiddenError('Sidan är inte till för din roll.');
-}
-
-const qs = (params: Record<string, string | number | undefined>): string => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
 
 const option = (value: string, label: string, current: unknown) => ({ value, label, selected: value === current });
 
@@ -869,59 +830,5 @@ const signInPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Pr
   'GET /console/auth/callback': authCallback,
 };
 export const consoleRouteKeys = [...Object.keys(consolePages), ...Object.keys(signInPages)];
-
-/**
- * CSP's form-action also covers where a form's POST redirects to: with Cognito, "Logga ut" posts
- * here and is redirected to the hosted UI's /logout, so its origin must be allowed too.
- */
-function allowSignOutRedirect(d: Deps, r: HttpResult): HttpResult {
-  const cfg = oidcConfig(d.env);
-  const csp = r.headers['content-security-policy'];
-  if (!cfg || !csp) return r;
-  r.headers['content-security-policy'] = csp.replace("form-action 'self'", `form-action 'self' ${new URL(cfg.domain).origin}`);
-  return r;
-}
-
-function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
-  return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
-}
-
-/**
- * Serves `pages` behind the console's session cookie and CSRF check, with its error pages; the
- * inspection-import function serves the console's import pages through the same (issue 6).
- */
-export function consoleHandler(
-  pages: Record<string, Page>,
-  publicPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>> = {},
-): (event: APIGatewayProxyEventV2) => Promise<HttpResult> {
-  return async (event) => {
-    const d = deps();
-    try {
-      const open = publicPages[event.routeKey];
-      if (open) return await open(d, event);
-      const page = pages[event.routeKey];
-      if (!page) throw new NotFoundError('Sidan finns inte.');
-      const { linkSigningKey } = await d.secrets();
-      const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
-      const session = verifySession(linkSigningKey, cookie, d.clock.now());
-      const method = event.requestContext.http.method;
-      if (!session) {
-        if (method === 'GET')
-          return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
-        return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
-      }
-      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
-        return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
-      }
-      return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
-    } catch (e) {
-      if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
-      if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);
-      const r = errorResponse(e);
-      if (r.statusCode >= 500) return problem(d, 500, 'Något gick fel', `Försök igen om en stund. ${JSON.parse(r.body).message ?? ''}`);
-      return problem(d, r.statusCode, 'Det gick inte', JSON.parse(r.body).message ?? '');
-    }
-  };
-}
 
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(consoleHandler(consolePages, signInPages));

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { consoleHandler } from '#functions/console.ts';
+import { consoleHandler } from '#functions/http/console-frame.ts';
 import { inspectionImportRoutes } from '#functions/http/api-routes/inspection-import.ts';
 import { consoleImportPages } from '#functions/http/console-import.ts';
 import { dispatchApi } from '#functions/http/api-dispatch.ts';

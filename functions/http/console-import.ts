@@ -7,7 +7,7 @@
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
-import { type Ctx, layoutData, type Page, requireConsoleRole } from '#functions/console.ts';
+import { type Ctx, layoutData, type Page, requireConsoleRole } from './console-frame.ts';
 import { formBody } from './request.ts';
 import { type HttpResult, html, logger } from './respond.ts';
 
