@@ -104,6 +104,7 @@ export const historyLabels: Record<HistoryType, string> = {
   meeting_booked: 'Möte bokat',
   meeting_rescheduled: 'Möte flyttat',
   meeting_cancelled: 'Möte avbokat',
+  meeting_left: 'Lämnade ett gemensamt möte',
   pair_reassigned: 'Nya dialogutförare',
   material_sent: 'Analysunderlag skickat',
   notes_registered: 'Minnesanteckningar registrerade',

@@ -209,6 +209,7 @@ export type HistoryType =
   | 'meeting_booked'
   | 'meeting_rescheduled'
   | 'meeting_cancelled'
+  | 'meeting_left'
   | 'pair_reassigned'
   | 'material_sent'
   | 'notes_registered'

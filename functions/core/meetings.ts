@@ -33,6 +33,8 @@ export const participantSchema = z
   })
   .strict();
 export type Participant = z.output<typeof participantSchema>;
+/** A participant on a meeting: `dialogueId` is the organiser who named them (in a shared meeting each names its own). */
+export type MeetingParticipant = Participant & { dialogueId?: string };
 
 /** Who the organiser names to attend: 1–20 people, each address once. */
 export const participantsSchema = z
@@ -89,12 +91,14 @@ export interface Meeting {
   /** Physical meetings have an address; digital ones a video link. */
   location?: string;
   videoLink?: string;
-  participants: Participant[];
+  participants: MeetingParticipant[];
   /** iCalendar SEQUENCE: 0 when booked, +1 on every reschedule and on cancellation. */
   sequence: number;
   status: MeetingStatus;
   notes?: RegisteredNotes;
   cancelledReason?: string;
+  /** Organisers that left this shared meeting: at which SEQUENCE, and whom they had named (for their CANCEL). */
+  left?: { dialogueId: string; sequence: number; participants: MeetingParticipant[]; at: string }[];
   /** A place in a group intro session: the pair is booked by the session, not by this meeting. */
   introSessionId?: string;
   createdAt: string;
@@ -168,8 +172,18 @@ export function cancelMeeting(m: Meeting, now: Date, reason?: string): Meeting {
   return { ...m, status: 'cancelled', cancelledReason: reason, sequence: m.sequence + 1, updatedAt: now.toISOString() };
 }
 
-/** Replaces the participants an organiser names (1–20); they get the invitation from now on. */
-export function nameParticipants(m: Meeting, participants: unknown, now: Date): Meeting {
+/** A meeting several organisers share (a group dialogue): each names its own people and may leave it. */
+export const isShared = (m: Pick<Meeting, 'dialogueIds'>): boolean => m.dialogueIds.length > 1;
+
+/** The participants organiser `dialogueId` named (in a meeting of its own: all of them). */
+export const participantsOf = (m: Pick<Meeting, 'dialogueIds' | 'participants'>, dialogueId: string): MeetingParticipant[] =>
+  isShared(m) ? m.participants.filter((p) => p.dialogueId === dialogueId) : m.participants;
+
+/**
+ * Replaces the participants an organiser names (1–20); they get the invitation from now on. In a
+ * shared meeting only that organiser's own list is replaced (`dialogueId`); the others' stay.
+ */
+export function nameParticipants(m: Meeting, participants: unknown, now: Date, dialogueId?: string): Meeting {
   const parsed = participantsSchema.safeParse(participants);
   if (!parsed.success) {
     throw new ValidationError(
@@ -178,7 +192,32 @@ export function nameParticipants(m: Meeting, participants: unknown, now: Date): 
     );
   }
   if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
-  return { ...m, participants: parsed.data, updatedAt: now.toISOString() };
+  if (dialogueId && !m.dialogueIds.includes(dialogueId))
+    throw new InvalidTransitionError(`Dialogue '${dialogueId}' is not in meeting '${m.id}'`, { id: m.id });
+  const own = dialogueId ? parsed.data.map((p) => ({ ...p, dialogueId })) : parsed.data;
+  const others = dialogueId && isShared(m) ? m.participants.filter((p) => p.dialogueId !== dialogueId) : [];
+  return { ...m, participants: [...others, ...own], updatedAt: now.toISOString() };
+}
+
+/**
+ * One organiser leaves a shared meeting: its dialogue and the participants it named go; the
+ * meeting stays booked for the others, with SEQUENCE raised (their calendars get the new attendee
+ * list). Undefined when the dialogue is no longer in it (already left). The last organiser cannot
+ * leave: that is a cancellation.
+ */
+export function leaveMeeting(m: Meeting, dialogueId: string, now: Date): Meeting | undefined {
+  if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
+  if (!m.dialogueIds.includes(dialogueId)) return undefined;
+  if (!isShared(m)) throw new InvalidTransitionError(`Meeting '${m.id}' has no other organiser; cancel it instead`, { id: m.id });
+  const at = now.toISOString();
+  return {
+    ...m,
+    dialogueIds: m.dialogueIds.filter((id) => id !== dialogueId),
+    participants: m.participants.filter((p) => p.dialogueId !== dialogueId),
+    left: [...(m.left ?? []), { dialogueId, sequence: m.sequence + 1, participants: participantsOf(m, dialogueId), at }],
+    sequence: m.sequence + 1,
+    updatedAt: at,
+  };
 }
 
 /** Registers notes for a held dialogue meeting; notes exist only for dialogue meetings, once. */

@@ -34,13 +34,17 @@ export interface MeetingMailInput {
   uidDomain: string;
   now: Date;
   /** The organisers' own contacts (board, school chief): they get the invitation and a manage link. */
-  organiserRecipients?: readonly { key: string; name: string; email: string }[];
+  organiserRecipients?: readonly { key: string; name: string; email: string; dialogueId?: string }[];
   /** False for a place in a group intro session: the pair's calendars hold the session already. */
   mailPair?: boolean;
   /** UID index of the first session (CANCEL of sessions dropped from a split meeting). */
   firstIndex?: number;
-  /** What changed in this version, when it was not the time: 'pair' (new facilitators). */
-  change?: 'pair';
+  /**
+   * What changed in this version, when it was not the time: 'pair' (new facilitators) or 'left'
+   * (an organiser of a shared meeting left it; `leftName` names it).
+   */
+  change?: 'pair' | 'left';
+  leftName?: string;
 }
 
 /** Stands in for an organiser recipient's signed manage link until the mail is sent (see mailMeeting). */
@@ -51,6 +55,8 @@ export interface MeetingMail extends OutgoingMail {
   recipientKey: string;
   /** An organiser recipient: its text carries MANAGE_LINK_PLACEHOLDER for its own link. */
   manage?: boolean;
+  /** The dialogue the recipient belongs to (an organiser's contact or participant), for its link and mail log. */
+  dialogueId?: string;
 }
 
 /** The sendOnce step of a meeting mail: one per meeting version and method. */
@@ -83,12 +89,14 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     firstWhen: formatSwedishDateTime(intervals[0]?.start ?? input.now),
     rescheduled: meeting.sequence > 0 && method === 'REQUEST',
     reassigned: input.change === 'pair' && method === 'REQUEST',
+    left: input.change === 'left' && method === 'REQUEST',
+    leftName: input.leftName,
     reason: meeting.cancelledReason,
   };
-  const base = [
+  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string }[] = [
     ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false }))),
     ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST' })),
-    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false })),
+    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false, dialogueId: p.dialogueId })),
   ];
   // One mail per address (a named participant may also be a contact of the organiser).
   const seen = new Set<string>();
@@ -120,6 +128,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     return {
       recipientKey: r.key,
       manage: r.manage,
+      dialogueId: r.dialogueId,
       to: r.email,
       ...rendered,
       messageId: `<${step}.${r.key.replace(/[^A-Za-z0-9._-]/g, '_')}@${input.uidDomain}>`,

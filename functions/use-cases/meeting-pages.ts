@@ -10,7 +10,16 @@ import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
 import { joinIntroSession } from '#core/intro-sessions.ts';
 import { verifyLinkToken } from '#core/link-token.ts';
-import { bookMeeting, type Meeting, meetingPlanned, type ParticipantRole, participantRoleNames, plannedKindOf } from '#core/meetings.ts';
+import {
+  bookMeeting,
+  isShared,
+  type Meeting,
+  meetingPlanned,
+  type ParticipantRole,
+  participantRoleNames,
+  participantsOf,
+  plannedKindOf,
+} from '#core/meetings.ts';
 import type { AnswerLink } from '#core/ports.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import { stockholmTime } from '#core/calendar.ts';
@@ -20,7 +29,7 @@ import { isConditionFailure } from '#adapters/repositories.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPair } from './intro-session-mail.ts';
 import { onMeetingBooked, phaseStates, requestOtherTimes, stopAfterIntro } from './lifecycle.ts';
-import { cancelMeetingById, createMeeting, mailMeeting, moveMeeting, setParticipants } from './meetings.ts';
+import { cancelMeetingById, createMeeting, leaveSharedMeeting, mailMeeting, moveMeeting, setParticipants } from './meetings.ts';
 import { busyOf } from './scheduling.ts';
 
 export type PageView =
@@ -392,7 +401,9 @@ async function managePage(
 ): Promise<PageView> {
   const rule = meetingKindRules[m.kind];
   const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
-  const options = await rescheduleOptions(d, x, m);
+  // A shared meeting is not moved from one organiser's link: it can name its people or leave.
+  const shared = isShared(m);
+  const options = shared ? [] : await rescheduleOptions(d, x, m);
   const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
   return {
     kind: 'page',
@@ -417,7 +428,16 @@ async function managePage(
         .map((f) => f?.name)
         .filter(Boolean)
         .join(' och '),
-      participants: extra.participants ?? m.participants.map((p) => `${p.name}; ${p.email}; ${roleWordOf[p.role]}`).join('\n'),
+      participants:
+        extra.participants ??
+        participantsOf(m, x.id)
+          .map((p) => `${p.name}; ${p.email}; ${roleWordOf[p.role]}`)
+          .join('\n'),
+      shared,
+      otherOrganisers: organisers
+        .filter((o) => o && o.id !== x.id)
+        .map((o) => o?.organiserName)
+        .join(', '),
       roleNames: participantRoleNames,
       options: options.map((o) => ({
         value: optionValue(o),
@@ -447,9 +467,9 @@ async function submitManage(d: Deps, x: Dialogue, link: AnswerLink, body: Record
       // Naming participants does not use the link up: the list may be corrected until the meeting.
       try {
         const participants = parseParticipants(body.participants ?? '');
-        const updated = await setParticipants(d, meeting.id, { participants });
+        const updated = await setParticipants(d, meeting.id, { participants }, x.id);
         return managePage(d, x, updated, action, {
-          notice: `Deltagarna är sparade (${updated.participants.length}). De får kalenderinbjudan med e-post.`,
+          notice: `Deltagarna är sparade (${participantsOf(updated, x.id).length}). De får kalenderinbjudan med e-post.`,
         });
       } catch (e) {
         if (e instanceof ValidationError) return managePage(d, x, meeting, action, { error: e.message, participants: body.participants });
@@ -457,6 +477,8 @@ async function submitManage(d: Deps, x: Dialogue, link: AnswerLink, body: Record
       }
     }
     case 'reschedule': {
+      if (isShared(meeting))
+        return managePage(d, x, meeting, action, { error: 'Mötet delas med andra huvudmän och kan inte flyttas härifrån.' });
       const chosen = (await rescheduleOptions(d, x, meeting)).find((o) => optionValue(o) === body.slot);
       if (!chosen) return managePage(d, x, meeting, action, { error: 'Tiden är inte längre ledig. Välj en av tiderna nedan.' });
       try {
@@ -478,6 +500,15 @@ async function submitManage(d: Deps, x: Dialogue, link: AnswerLink, body: Record
       }
     }
     case 'cancel': {
+      if (isShared(meeting)) {
+        await leaveSharedMeeting(d, meeting.id, x.id);
+        await d.links.markUsed(link.linkId, d.clock.now());
+        return notice(
+          `Ni har lämnat ${name.toLowerCase()}`,
+          `${name} blir kvar för de andra huvudmännen. Era deltagare får en avbokning i kalendern.`,
+          'Vi skickar nya förslag på tider till er med e-post.',
+        );
+      }
       await cancelMeetingById(d, meeting.id, { reason: 'Avbokat av huvudmannen.' });
       await d.links.markUsed(link.linkId, d.clock.now());
       return notice(`${name} är avbokat`, `${name} är avbokat för alla deltagare.`, 'Vi skickar nya förslag på tider med e-post.');

@@ -19,6 +19,8 @@ import {
   meetingIntervals,
   meetingPlanned,
   meetingStep,
+  isShared,
+  leaveMeeting,
   nameParticipants,
   newMeetingSchema,
   plannedKindOf,
@@ -108,7 +110,9 @@ async function mailContext(d: Deps, m: Meeting) {
     organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
     uidDomain: domainOf(d.env.MAIL_FROM),
     now: d.clock.now(),
-    organiserRecipients: organisers.flatMap((o) => (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email }))),
+    organiserRecipients: organisers.flatMap((o) =>
+      (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email, dialogueId: o?.id })),
+    ),
     mailPair: !m.introSessionId,
   };
 }
@@ -123,16 +127,32 @@ export async function mailMeeting(
   d: Deps,
   m: Meeting,
   method: CalendarMethod,
-  opts: { dropped?: readonly MeetingSession[]; change?: 'pair' } = {},
+  opts: {
+    dropped?: readonly MeetingSession[];
+    change?: 'pair' | 'left';
+    leftName?: string;
+    /** Leave the pair out (a CANCEL to an organiser that left a shared meeting). */
+    organisersOnly?: boolean;
+    /** Addresses not to mail (people who stay in the meeting through another organiser). */
+    except?: ReadonlySet<string>;
+  } = {},
 ): Promise<number> {
   const dropped = opts.dropped ?? [];
-  const common = { ...(await mailContext(d, m)), change: opts.change };
+  const context = await mailContext(d, m);
+  const common = {
+    ...context,
+    change: opts.change,
+    leftName: opts.leftName,
+    mailPair: context.mailPair && !opts.organisersOnly,
+  };
   const mails = composeMeetingMails(d.templates, { ...common, meeting: m, method });
   let sent = 0;
   const step = meetingMailStep(m, method);
   for (const mail of mails) {
+    if (opts.except?.has(mail.to.toLowerCase())) continue;
     const r = await sendOnce(d, {
-      dialogueId: m.dialogueIds[0] as string,
+      // An organiser's people get links bound to their own dialogue (a shared meeting has several).
+      dialogueId: mail.dialogueId ?? (m.dialogueIds[0] as string),
       step,
       contactId: mail.recipientKey,
       email: mail.to,
@@ -263,11 +283,61 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?:
   return meeting;
 }
 
+/**
+ * One organiser leaves a meeting it shares with others (its manage link): the meeting stays booked
+ * for the rest, who get the invitation again (SEQUENCE + 1, the new attendee list); the leaving
+ * organiser's people get a CANCEL, and its dialogue is offered new times. Resumable: a retry after
+ * a crash finishes the steps (mails are send-once, the dialogue moves only from *_booked). A meeting
+ * of its own is cancelled as before.
+ */
+export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string, by?: string): Promise<Meeting> {
+  const current = await getMeeting(d, id);
+  if (!isShared(current) && current.dialogueIds.includes(dialogueId)) {
+    return cancelMeetingById(d, id, { reason: 'Avbokat av huvudmannen.' }, by);
+  }
+  const { meeting } = await d.meetings.mutate(id, (x) => leaveMeeting(x, dialogueId, d.clock.now()));
+  const left = meeting.left?.findLast((l) => l.dialogueId === dialogueId);
+  if (!left) throw new ConflictError(`Dialogue '${dialogueId}' is not part of meeting '${id}'`);
+  const leaver = await d.dialogues.get(dialogueId);
+  const name = meetingKindRules[meeting.kind].name;
+  if (leaver) await removePlanned(d, leaver.organiserId, dialogueId, meetingStep(meeting.id));
+  // The leaving organiser's calendar entries go (same UID, the SEQUENCE of the leave).
+  const gone: Meeting = {
+    ...meeting,
+    dialogueIds: [dialogueId],
+    participants: left.participants,
+    sequence: left.sequence,
+    status: 'cancelled',
+    cancelledReason: `Ni deltar inte längre i det gemensamma mötet. Vi skickar nya förslag på tider för ${name.toLowerCase()}.`,
+    introSessionId: undefined,
+  };
+  // Someone who stays through another organiser (a shared school chief) keeps the meeting.
+  const staying = await mailContext(d, meeting);
+  const except = new Set(
+    [...(staying.organiserRecipients ?? []), ...meeting.participants, ...staying.facilitators].map((p) => p.email.toLowerCase()),
+  );
+  await mailMeeting(d, gone, 'CANCEL', { organisersOnly: true, except });
+  await note(d, gone, 'meeting_left', `Lämnade ${name.toLowerCase()} (${meeting.id}) som delas med andra huvudmän`, undefined, by);
+  // The others: the same meeting with the new attendee list, unless it has changed again since.
+  if (meeting.status === 'booked' && meeting.sequence === left.sequence) {
+    await note(
+      d,
+      meeting,
+      'meeting_left',
+      `${leaver?.organiserName ?? 'En huvudman'} deltar inte längre i ${name.toLowerCase()} (${meeting.id})`,
+    );
+    await mailMeeting(d, meeting, 'REQUEST', { change: 'left', leftName: leaver?.organiserName });
+  }
+  await onMeetingCancelled(d, { ...gone, status: 'booked' });
+  return meeting;
+}
+
 /** The organiser's named participants; new ones receive the current invitation. */
-export async function setParticipants(d: Deps, id: string, body: unknown): Promise<Meeting> {
+/** `dialogueId`: the organiser naming them (its manage link); in a shared meeting only its own list changes. */
+export async function setParticipants(d: Deps, id: string, body: unknown, dialogueId?: string): Promise<Meeting> {
   await getMeeting(d, id);
   const participants = (body as { participants?: unknown } | undefined)?.participants;
-  const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now()));
+  const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now(), dialogueId));
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }

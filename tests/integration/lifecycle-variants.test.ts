@@ -268,6 +268,78 @@ describe('lifecycle variants', () => {
     }
   });
 
+  it('lets one organiser leave a shared meeting: the others keep it, its people get a CANCEL, it gets new times', async () => {
+    // Prepare: a group dialogue meeting for two organisers with one school chief
+    const CHIEF = 'gemensam.skolchef@example.se';
+    await addOrganiser('vastra-skolan', '556000-0007', CHIEF);
+    await addOrganiser('ostra-skolan', '556000-0008', CHIEF);
+    const [vastra, ostra] = await drive(['vastra-skolan', 'ostra-skolan'], 'dialogue');
+    const slots = (await h.api('GET', `/api/slot-proposals?kind=dialogue&dialogueIds=${vastra},${ostra}`)).json.items;
+    const booked = await h.api('POST', '/api/meetings', {
+      dialogueIds: [vastra, ostra],
+      kind: 'dialogue',
+      sessions: slots[0].sessions,
+      pair: slots[0].pair,
+      location: 'Västra skolan, Kyrkogatan 2, Lund',
+    });
+    expect(booked.status, booked.text).toBe(201);
+    const meetingId = booked.json.id;
+    const westLink = h.linkIn(await latest(board('vastra-skolan'), 'Kallelse: Dialogmöte'));
+    const eastLink = h.linkIn(await latest(board('ostra-skolan'), 'Kallelse: Dialogmöte'));
+
+    // Each organiser names its own people; neither sees nor replaces the other's
+    const west = await h.page(westLink, { action: 'participants', participants: 'Ann Väst; ann@vastra.example.se; rektor' });
+    expect(west.html).toContain('Deltagarna är sparade (1)');
+    const east = await h.page(eastLink, { action: 'participants', participants: 'Olle Öst; olle@ostra.example.se; lärare' });
+    expect(east.html).toContain('Deltagarna är sparade (1)');
+    expect(east.html).not.toContain('ann@vastra.example.se');
+    expect((await h.api('GET', `/api/meetings/${meetingId}`)).json.participants.map((p: { email: string }) => p.email).sort()).toEqual([
+      'ann@vastra.example.se',
+      'olle@ostra.example.se',
+    ]);
+    const eastPage = await h.page(eastLink);
+    expect(eastPage.html).toContain('Lämna mötet');
+    expect(eastPage.html).not.toContain('Boka om till en annan tid');
+    const sequence = (await h.api('GET', `/api/meetings/${meetingId}`)).json.sequence;
+
+    // Act: Östra cannot come and leaves
+    const left = await h.page(eastLink, { action: 'cancel' });
+
+    // Assess: the meeting stays booked for Västra, one version later, without Östra's people
+    expect(left.status).toBe(200);
+    expect(left.html).toContain('Ni har lämnat dialogmöte');
+    const meeting = (await h.api('GET', `/api/meetings/${meetingId}`)).json;
+    expect(meeting).toMatchObject({ status: 'booked', dialogueIds: [vastra], sequence: sequence + 1 });
+    expect(meeting.participants.map((p: { email: string }) => p.email)).toEqual(['ann@vastra.example.se']);
+    expect((await h.dialogue(vastra!)).state).toBe('dialogue_booked');
+    await waiting(ostra!, 'dialogue', 2);
+    const eastDialogue = await h.dialogue(ostra!);
+    expect(eastDialogue.state).toBe('dialogue_offered');
+    expect(eastDialogue.history.map((e: { type: string }) => e.type)).toContain('meeting_left');
+    // Östra's board and participant get a CANCEL of the same UID; the shared chief, who stays, does not
+    for (const address of [board('ostra-skolan'), 'olle@ostra.example.se']) {
+      const cancel = icsOf(await latest(address, 'Inställt: Dialogmöte'));
+      expect(cancel.method).toBe('CANCEL');
+      expect(cancel.events.map((e) => [e.uid, e.sequence])).toEqual([[`${meetingId}@skolverket.example.se`, sequence + 1]]);
+    }
+    expect((await h.mailTo(CHIEF)).filter((m) => m.subject.startsWith('Inställt: Dialogmöte'))).toHaveLength(0);
+    // Those who stay get the invitation again with the new attendee list
+    for (const address of [CHIEF, 'ann@vastra.example.se', board('vastra-skolan')]) {
+      const update = await latest(address, 'Ändrat deltagande: Dialogmöte');
+      expect(update.body.text).toContain('Skolan ostra-skolan AB deltar inte längre');
+      const cal = icsOf(update);
+      expect(cal.events[0]!.sequence).toBe(sequence + 1);
+      expect(cal.events[0]!.attendees).not.toContain('mailto:olle@ostra.example.se');
+      expect(cal.events[0]!.attendees).not.toContain(`mailto:${board('ostra-skolan')}`);
+    }
+    // A second submit of the used link changes nothing and mails no one again
+    const again = await h.page(eastLink, { action: 'cancel' });
+    expect(again.html).not.toContain('Ni har lämnat');
+    expect((await h.mailTo('olle@ostra.example.se')).filter((m) => m.subject.startsWith('Inställt: Dialogmöte'))).toHaveLength(1);
+    // Östra's new offer leaves Västra's booking alone
+    expect((await latest(board('ostra-skolan'), 'Välj tid för dialogmöte')).subject).toContain('dialogmöte');
+  });
+
   it('offers a split dialogue meeting when the coordinator planned one, and books both sessions', async () => {
     // Prepare: the plan is set before the dialogue meeting is offered
     await addOrganiser('delade-skolan', '556000-0006');

@@ -3,9 +3,11 @@ import { ValidationError, InvalidTransitionError } from '#core/errors.ts';
 import {
   bookMeeting,
   cancelMeeting,
+  leaveMeeting,
   meetingNotesSchema,
   nameParticipants,
   newMeetingSchema,
+  participantsOf,
   participantsSchema,
   registerNotes,
   rescheduleMeeting,
@@ -70,6 +72,51 @@ describe('meetings', () => {
     expect(participantsSchema.safeParse([{ ...p(1), role: 'mayor' }]).success).toBe(false);
     const m = bookMeeting('mtg-1', newMeetingSchema.parse(dialogueInput), t0);
     expect(() => nameParticipants(m, [], t0)).toThrow(ValidationError);
+  });
+});
+
+describe('a meeting shared by several organisers', () => {
+  const shared = bookMeeting('mtg-1', newMeetingSchema.parse(dialogueInput), t0);
+  const person = (name: string, email: string) => ({ name, email, role: 'rektor' });
+
+  it("keeps each organiser's participants apart: naming replaces only its own list", () => {
+    // Prepare
+    const a = nameParticipants(shared, [person('Ann Ek', 'ann@a.example.se')], t0, 'dlg-a');
+    // Act
+    const b = nameParticipants(a, [person('Bo Al', 'bo@b.example.se'), person('Bea Al', 'bea@b.example.se')], t0, 'dlg-b');
+    const b2 = nameParticipants(b, [person('Bo Al', 'bo@b.example.se')], t0, 'dlg-b');
+    // Assess
+    expect(participantsOf(b, 'dlg-a').map((p) => p.email)).toEqual(['ann@a.example.se']);
+    expect(participantsOf(b, 'dlg-b')).toHaveLength(2);
+    expect(b2.participants.map((p) => p.email)).toEqual(['ann@a.example.se', 'bo@b.example.se']);
+    expect(() => nameParticipants(shared, [person('X Y', 'x@c.example.se')], t0, 'dlg-c')).toThrow(InvalidTransitionError);
+  });
+
+  it('lets one organiser leave: its people go, SEQUENCE rises, the others stay; a second leave changes nothing', () => {
+    // Prepare
+    const named = nameParticipants(
+      nameParticipants(shared, [person('Ann Ek', 'ann@a.example.se')], t0, 'dlg-a'),
+      [person('Bo Al', 'bo@b.example.se')],
+      t0,
+      'dlg-b',
+    );
+    // Act
+    const left = leaveMeeting(named, 'dlg-b', t0);
+    // Assess
+    expect(left).toMatchObject({ status: 'booked', dialogueIds: ['dlg-a'], sequence: 1 });
+    expect(left?.participants.map((p) => p.email)).toEqual(['ann@a.example.se']);
+    expect(left?.left).toEqual([
+      {
+        dialogueId: 'dlg-b',
+        sequence: 1,
+        participants: [{ ...person('Bo Al', 'bo@b.example.se'), dialogueId: 'dlg-b' }],
+        at: t0.toISOString(),
+      },
+    ]);
+    expect(leaveMeeting(left!, 'dlg-b', t0)).toBeUndefined();
+    // The last organiser cannot leave (that is a cancellation), nor anyone leave a cancelled meeting
+    expect(() => leaveMeeting(left!, 'dlg-a', t0)).toThrow(InvalidTransitionError);
+    expect(() => leaveMeeting(cancelMeeting(named, t0), 'dlg-a', t0)).toThrow(InvalidTransitionError);
   });
 });
 
