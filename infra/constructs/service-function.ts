@@ -36,18 +36,17 @@ export type CloudEnvironment = Partial<Record<CloudEnvName, string>>;
 /**
  * Left out of every bundle: the Node.js Lambda runtime ships AWS SDK v3 (every `@aws-sdk/*`
  * client and lib-dynamodb), importable from ESM. Bundling our own copy would add ~0.5 MB per
- * function and pin its version; the runtime's copy is patched by AWS. `source-map` is only an
- * optional extra of Handlebars' compiler (required inside a try/catch, for template source maps
- * we never ask for): without it Handlebars concatenates plain strings.
+ * function and pin its version; the runtime's copy is patched by AWS.
  */
-export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*', 'source-map'];
+export const LAMBDA_EXTERNAL_MODULES = ['@aws-sdk/*'];
 
 /** Where the bundle's templates/ folder lands in the Lambda filesystem. */
 export const LAMBDA_TEMPLATES_DIR = '/var/task/templates';
 
 /**
- * esbuild's ESM output cannot `require()`; CommonJS dependencies (handlebars) still
- * do, so the bundle defines `require` from `import.meta.url`.
+ * esbuild's ESM output cannot `require()`; a CommonJS dependency would, so the bundle defines
+ * `require` from `import.meta.url`. None of today's bundled dependencies calls it (Handlebars was
+ * the last); the banner stays so adding one does not break at run time only.
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __kdCreateRequire } from 'node:module'; const require = __kdCreateRequire(import.meta.url);";

@@ -152,8 +152,8 @@ const ENTRIES = [
   'functions/ses-events.ts',
   'functions/inspection-import.ts',
 ];
-/** Same as LAMBDA_EXTERNAL_MODULES: the Lambda runtime provides AWS SDK v3; source-map is Handlebars' optional extra. */
-const EXTERNAL = ['@aws-sdk/*', 'source-map'];
+/** Same as LAMBDA_EXTERNAL_MODULES: the Lambda runtime provides AWS SDK v3. */
+const EXTERNAL = ['@aws-sdk/*'];
 
 async function measureBundles(): Promise<Figures['bundles']> {
   // Inside the project, so the cold init resolves the (external) AWS SDK from node_modules as a

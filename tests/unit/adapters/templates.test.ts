@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TemplateRenderer } from '#adapters/templates.ts';
 
@@ -63,5 +66,74 @@ describe('pages', () => {
     expect(html).toContain('<form method="post" action="/r/t"');
     expect(html).toContain('<legend>Vill ni delta i en kvalitetsdialog?</legend>');
     expect(html).not.toContain('<script');
+  });
+});
+
+describe('rendering rules (kept from the Handlebars templates)', () => {
+  it('escapes & < > " \' ` = in HTML and nothing in plain text', () => {
+    // Act
+    const m = t.email('invitation', { ...data, recipientName: `<b>"Å'sa"</b> \`=&` });
+
+    // Assess
+    expect(m.html).toContain('Hej &lt;b&gt;&quot;Å&#x27;sa&quot;&lt;/b&gt; &#x60;&#x3D;&amp;,');
+    expect(m.text).toContain(`Hej <b>"Å'sa"</b> \`=&,`);
+  });
+
+  it('prints a missing value as nothing', () => {
+    // Act
+    const summary = t.text('calendar/summary.eta', { meetingName: 'Förmöte' });
+
+    // Assess
+    expect(summary).toBe('Förmöte – kvalitetsdialog med');
+  });
+
+  it('leaves no trace of a control tag alone on its line in a plain-text mail', () => {
+    // Act
+    const alert = t.email('escalation', {
+      ...data,
+      recipients: [
+        { name: 'A', email: 'a@x.se', roleText: 'skolchef' },
+        { name: 'B', email: 'b@x.se', roleText: 'rektor' },
+      ],
+    });
+    const pair = t.email('intro-session-pair', { recipientName: 'Åsa', count: 0, capacity: 6, organisers: [] });
+    const material = t.email('material', {
+      ...data,
+      hasDocuments: true,
+      documents: [
+        { schoolFormName: 'Förskola', title: 'Analys F', url: 'https://x/f' },
+        { schoolFormName: 'Grundskola', title: 'Analys G', url: 'https://x/g' },
+      ],
+    });
+
+    // Assess
+    expect(alert.text).toContain('\n\nMottagare:\n- A <a@x.se> (skolchef)\n- B <b@x.se> (rektor)\n\nKontakta huvudmannen');
+    expect(pair.text).toContain('Bokade huvudmän (0 av 6):\nInga ännu.\n\nKalenderinbjudan finns bifogad.');
+    expect(material.text).toContain(
+      'förmötet.\n\n- Förskola: Analys F\n  https://x/f\n- Grundskola: Analys G\n  https://x/g\n\nNästa steg är ett digitalt förmöte.',
+    );
+  });
+
+  it('treats an empty list as false and wraps the body in the layout unescaped', () => {
+    // Act
+    const html = t.email('intro-session-pair', { recipientName: 'Åsa', count: 0, capacity: 6, organisers: [] }).html;
+
+    // Assess
+    expect(html).toContain('<p>Inga ännu.</p>');
+    expect(html).not.toContain('<ul>');
+    expect(html).toMatch(/<td style="[^"]*">\n<p>Hej Åsa,<\/p>/);
+  });
+
+  it('names the template that does not compile or fails', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'kd-templates-'));
+    mkdirSync(join(dir, 'pages'));
+    writeFileSync(join(dir, 'pages', 'unclosed.eta'), '<% if (it.x) { %>x');
+    writeFileSync(join(dir, 'pages', 'deep.eta'), '<%= it.a.b %>');
+    const r = new TemplateRenderer(dir);
+
+    // Act + Assess
+    expect(() => r.page('unclosed', {})).toThrow(/Template pages\/unclosed\.eta does not compile/);
+    expect(() => r.page('deep', {})).toThrow(/Template pages\/deep\.eta failed: .*reading 'b'/);
   });
 });
