@@ -488,12 +488,13 @@ function report(f: Figures): void {
 
   type Row = [label: string, path: string | undefined, value: string, target: string, ok?: boolean];
   const rows: Row[] = [
+    // One HTTP request per organiser (the API path, for comparison); the issue's ≥ 50/s target is the campaign's, below.
     [
       `invitations/s via POST /api/dialogues (${f.invitation.organisers})`,
       'invitation.invitationsPerSecond',
       String(f.invitation.invitationsPerSecond),
-      '≥ 50',
-      f.invitation.invitationsPerSecond >= 50,
+      '',
+      undefined,
     ],
     ['emails/s via POST /api/dialogues', 'invitation.emailsPerSecond', String(f.invitation.emailsPerSecond), '', undefined],
     ['invited / failed (no contacts)', undefined, `${f.invitation.invited} / ${f.invitation.failed}`, '', undefined],
