@@ -115,16 +115,16 @@ describe('Lambda bundles', () => {
    */
   const TARGET_BYTES = 300 * 1024;
   const CEILING_BYTES: Record<string, number> = {
-    // Every bundle carries zod (94 KB), the Handlebars compiler (81 KB) and luxon (70 KB); those
-    // that book or mail meetings also ical-generator (36 KB). Precompiled templates were tried and
+    // Every bundle carries the Handlebars compiler (81 KB) and luxon (70 KB), and zod/mini's share
+    // that the schemas use (~37 KB; zod classic was 94 KB, all of it in every bundle); those that
+    // book or mail meetings also ical-generator (36 KB). Precompiled templates were tried and
     // dropped: 450 KB of template modules beside each bundle outweigh the 64 KB the compiler saves.
-    'api.ts': 436 * 1024,
-    'console.ts': 475 * 1024,
+    // workflow-task and timer-tick (295 KB each) are within the target since zod/mini.
+    'api.ts': 374 * 1024,
+    'console.ts': 411 * 1024,
     // The inspection import alone: ical.js and csv-parse plus the console's page handling (session, CSRF).
-    'inspection-import.ts': 595 * 1024,
-    'answer-page.ts': 422 * 1024,
-    'workflow-task.ts': 360 * 1024,
-    'timer-tick.ts': 360 * 1024,
+    'inspection-import.ts': 529 * 1024,
+    'answer-page.ts': 360 * 1024,
   };
 
   it(`stay within their size budget (target ${TARGET_BYTES / 1024} KB minified)`, () => {
