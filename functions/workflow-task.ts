@@ -3,35 +3,35 @@
  * errors are thrown with their class name, which the state machine's Catch and Retry match.
  */
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
 
-const dialogueId = z.string().min(1).max(100);
+const dialogueId = z.string().check(z.minLength(1), z.maxLength(100));
 const kind = z.enum(['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up']);
-const round = z.number().int().min(1).max(1000);
+const round = z.number().check(z.int(), z.gte(1), z.lte(1000));
 export const taskSchema = z.discriminatedUnion('task', [
   z.object({ task: z.literal('resolveRecipients'), dialogueId }),
   z.object({ task: z.literal('sendInvitations'), dialogueId }),
-  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken: z.string().min(1).max(4096) }),
+  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
   z.object({ task: z.literal('escalate'), dialogueId }),
   z.object({
     task: z.literal('markFailed'),
     dialogueId,
-    failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
   // The meeting phases (workflows/meeting.ts).
   z.object({ task: z.literal('offerMeeting'), dialogueId, kind, round }),
-  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken: z.string().min(1).max(4096) }),
+  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
   z.object({ task: z.literal('handOverOffer'), dialogueId, kind, round }),
   z.object({
     task: z.literal('phaseFailed'),
     dialogueId,
     kind,
     round,
-    failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
 ]);
 export type TaskEvent = z.input<typeof taskSchema>;

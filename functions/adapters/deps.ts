@@ -3,7 +3,7 @@
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
   DialogueQueries,
@@ -44,9 +44,9 @@ export interface Secrets {
   inspectorateToken: string;
 }
 const secretsSchema = z.object({
-  linkSigningKey: z.string().min(32),
-  coordinatorToken: z.string().min(16),
-  inspectorateToken: z.string().min(16),
+  linkSigningKey: z.string().check(z.minLength(32)),
+  coordinatorToken: z.string().check(z.minLength(16)),
+  inspectorateToken: z.string().check(z.minLength(16)),
 });
 
 export interface Deps {

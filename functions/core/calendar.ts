@@ -10,7 +10,7 @@ import { easter } from 'date-easter';
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -30,25 +30,23 @@ const parseDay = (date: string): Date => {
 };
 
 const isoDate = z.iso.date({ message: 'a date must be written YYYY-MM-DD' });
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time must be written HH:MM' });
+const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time must be written HH:MM' }));
 
 export const dateRangeSchema = z
-  .object({ from: isoDate, to: isoDate, name: z.string().trim().min(1).max(100).optional() })
-  .strict()
-  .refine((r) => r.from <= r.to, { message: 'a date range must not end before it starts' });
+  .strictObject({ from: isoDate, to: isoDate, name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))) })
+  .check(z.refine((r) => r.from <= r.to, { message: 'a date range must not end before it starts' }));
 export type DateRange = z.infer<typeof dateRangeSchema>;
 
-export const workingCalendarSchema = z
-  .object({
-    /** School holidays (sportlov, påsklov, sommarlov, höstlov, jullov …) when no meeting is offered. */
-    schoolHolidays: z.array(dateRangeSchema).max(100).default([]),
-    officeHours: z
-      .object({ start: clockTime.default('08:30'), end: clockTime.default('16:30') })
-      .strict()
-      .default({ start: '08:30', end: '16:30' })
-      .refine((h) => h.start < h.end, { message: 'office hours must end after they start' }),
-  })
-  .strict();
+export const workingCalendarSchema = z.strictObject({
+  /** School holidays (sportlov, påsklov, sommarlov, höstlov, jullov …) when no meeting is offered. */
+  schoolHolidays: z._default(z.array(dateRangeSchema).check(z.maxLength(100)), []),
+  officeHours: z
+    ._default(z.strictObject({ start: z._default(clockTime, '08:30'), end: z._default(clockTime, '16:30') }), {
+      start: '08:30',
+      end: '16:30',
+    })
+    .check(z.refine((h) => h.start < h.end, { message: 'office hours must end after they start' })),
+});
 export type WorkingCalendar = z.output<typeof workingCalendarSchema>;
 
 export const defaultWorkingCalendar = (): WorkingCalendar => workingCalendarSchema.parse({});

@@ -4,7 +4,7 @@
  * mails the send rate allows by now (pacing that survives restarts because it is computed from
  * the campaign record, not kept in memory).
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { legalForms, type Organiser, schoolForms } from './organiser.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type RegionId, regions } from './regions.ts';
@@ -13,40 +13,34 @@ const regionIds = Object.keys(regions) as [RegionId, ...RegionId[]];
 
 export const campaignSelectionSchema = z
   .object({
-    regions: z
-      .array(z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` }))
-      .min(1)
-      .optional(),
-    legalForms: z
-      .array(z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` }))
-      .min(1)
-      .optional(),
+    regions: z.optional(z.array(z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` })).check(z.minLength(1))),
+    legalForms: z.optional(
+      z.array(z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` })).check(z.minLength(1)),
+    ),
     /** Children covered, inclusive bounds. */
-    minChildren: z.number().int().min(0).optional(),
-    maxChildren: z.number().int().min(0).optional(),
+    minChildren: z.optional(z.number().check(z.int(), z.gte(0))),
+    maxChildren: z.optional(z.number().check(z.int(), z.gte(0))),
     /** Organisers running any of these school forms. */
-    schoolForms: z
-      .array(z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }))
-      .min(1)
-      .optional(),
+    schoolForms: z.optional(
+      z.array(z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` })).check(z.minLength(1)),
+    ),
     /** Leave out organisers that already have a dialogue in the campaign's cycle (default true). */
-    notYetOfferedThisCycle: z.boolean().default(true),
+    notYetOfferedThisCycle: z._default(z.boolean(), true),
   })
-  .refine((s) => s.minChildren === undefined || s.maxChildren === undefined || s.minChildren <= s.maxChildren, {
-    message: 'minChildren must not be larger than maxChildren',
-    path: ['minChildren'],
-  });
+  .check(
+    z.refine((s) => s.minChildren === undefined || s.maxChildren === undefined || s.minChildren <= s.maxChildren, {
+      message: 'minChildren must not be larger than maxChildren',
+      path: ['minChildren'],
+    }),
+  );
 export type CampaignSelection = z.output<typeof campaignSelectionSchema>;
 
 export const createCampaignSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  cycle: z
-    .string()
-    .regex(/^\d{4}$/, 'cycle is a year like "2026"')
-    .optional(),
-  selection: campaignSelectionSchema.default({ notYetOfferedThisCycle: true }),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  cycle: z.optional(z.string().check(z.regex(/^\d{4}$/, 'cycle is a year like "2026"'))),
+  selection: z._default(campaignSelectionSchema, { notYetOfferedThisCycle: true }),
   /** Mails per second; defaults to the configured SES send rate. */
-  sendRate: z.number().positive().max(1000).optional(),
+  sendRate: z.optional(z.number().check(z.positive(), z.lte(1000))),
 });
 
 export const campaignStates = ['draft', 'running', 'paused', 'completed'] as const;

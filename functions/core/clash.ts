@@ -4,29 +4,24 @@
  * inspection of the same organiser or one of its school units. Pure functions over calendar days
  * in Europe/Stockholm; the use-cases fetch the inspections (one bounded query) and call these.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { addCalendarDays, type Inspection, inspectionKindNames, isActive, stockholmDay } from './inspection.ts';
 
 export const plannedKinds = ['invitation', 'digital_meeting', 'physical_meeting'] as const;
 export type PlannedKind = (typeof plannedKinds)[number];
 
 const rule = (bufferDays: number) =>
-  z
-    .object({ bufferDays: z.number().int().min(0).max(120) })
-    .strict()
-    .default({ bufferDays });
+  z._default(z.strictObject({ bufferDays: z.number().check(z.int(), z.gte(0), z.lte(120)) }), { bufferDays });
 
 /**
  * Buffers in calendar days on each side of an inspection (start − N … end + N). The invitation's
  * default 0 means "not while an inspection is under way".
  */
-export const clashRulesSchema = z
-  .object({
-    physical_meeting: rule(14),
-    digital_meeting: rule(3),
-    invitation: rule(0),
-  })
-  .strict();
+export const clashRulesSchema = z.strictObject({
+  physical_meeting: rule(14),
+  digital_meeting: rule(3),
+  invitation: rule(0),
+});
 export type ClashRules = z.output<typeof clashRulesSchema>;
 export const defaultClashRules: ClashRules = clashRulesSchema.parse({});
 

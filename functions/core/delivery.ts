@@ -2,7 +2,7 @@
  * What SES tells us after a send (configuration-set events through EventBridge): delivered,
  * bounced, complained, rejected. Parsed once at the edge into a DeliveryEvent per recipient.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 
 export type DeliveryOutcome = 'delivered' | 'bounced' | 'complained' | 'rejected';
 
@@ -17,12 +17,12 @@ export interface DeliveryEvent {
   detail: string;
 }
 
-const tag = z.array(z.string()).min(1);
+const tag = z.array(z.string()).check(z.minLength(1));
 
 /** The SES event as EventBridge delivers it (detail-type "Email Bounced", "Email Delivered", …). */
 export const sesEventSchema = z.object({
   source: z.literal('aws.ses'),
-  time: z.string().optional(),
+  time: z.optional(z.string()),
   detail: z.object({
     eventType: z.enum([
       'Send',
@@ -40,19 +40,19 @@ export const sesEventSchema = z.object({
       timestamp: z.string(),
       messageId: z.string(),
       destination: z.array(z.string()),
-      tags: z.object({ dialogue: tag, step: tag }).loose(),
+      tags: z.looseObject({ dialogue: tag, step: tag }),
     }),
-    bounce: z
-      .object({
+    bounce: z.optional(
+      z.object({
         bounceType: z.string(),
-        bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.string().optional() })),
+        bounceSubType: z.optional(z.string()),
+        bouncedRecipients: z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.optional(z.string()) })),
         timestamp: z.string(),
-      })
-      .optional(),
-    complaint: z.object({ complainedRecipients: z.array(z.object({ emailAddress: z.string() })), timestamp: z.string() }).optional(),
-    delivery: z.object({ recipients: z.array(z.string()), timestamp: z.string() }).optional(),
-    reject: z.object({ reason: z.string() }).optional(),
+      }),
+    ),
+    complaint: z.optional(z.object({ complainedRecipients: z.array(z.object({ emailAddress: z.string() })), timestamp: z.string() })),
+    delivery: z.optional(z.object({ recipients: z.array(z.string()), timestamp: z.string() })),
+    reject: z.optional(z.object({ reason: z.string() })),
   }),
 });
 export type SesEvent = z.infer<typeof sesEventSchema>;

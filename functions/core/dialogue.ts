@@ -2,7 +2,7 @@
  * The dialogue record: its states, every allowed transition (in one table), the step history and
  * the answer an organiser gives. Pure functions; persistence lives in the adapters.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import type { DialogueConflict } from './clash.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { ContactRole, LegalForm, SchoolForm } from './organiser.ts';
@@ -160,12 +160,12 @@ export type DeclineReason = (typeof declineReasons)[number];
 export const answerFormSchema = z.discriminatedUnion('answer', [
   z.object({
     answer: z.literal('accept'),
-    comment: z.string().trim().max(2000, 'Kommentaren får vara högst 2000 tecken.').optional(),
+    comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, 'Kommentaren får vara högst 2000 tecken.'))),
   }),
   z.object({
     answer: z.literal('decline'),
     reason: z.enum(declineReasons, { message: 'Välj ett skäl till att ni tackar nej.' }),
-    comment: z.string().trim().max(2000, 'Kommentaren får vara högst 2000 tecken.').optional(),
+    comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, 'Kommentaren får vara högst 2000 tecken.'))),
   }),
 ]);
 export type AnswerForm = z.infer<typeof answerFormSchema>;
@@ -348,17 +348,19 @@ export const daysUntilEscalation = (s: Timings): number => s.maxReminders * s.re
  */
 export const invitationSettingsSchema = z
   .object({
-    reminderAfterDays: z.number().int().min(1).max(21).default(7),
-    maxReminders: z.number().int().min(0).max(3).default(2),
-    escalateAfterDays: z.number().int().min(1).max(21).default(7),
-    linkValidDays: z.number().int().min(7).max(365).default(60),
+    reminderAfterDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(21)), 7),
+    maxReminders: z._default(z.number().check(z.int(), z.gte(0), z.lte(3)), 2),
+    escalateAfterDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(21)), 7),
+    linkValidDays: z._default(z.number().check(z.int(), z.gte(7), z.lte(365)), 60),
   })
-  .refine((s) => daysUntilEscalation(s) <= MAX_ESCALATION_DAYS, {
-    message: `reminders and escalation must fit within ${MAX_ESCALATION_DAYS} days, so the workflow's safety-net time-out stays under 24 days`,
-  })
-  .refine((s) => s.linkValidDays > daysUntilEscalation(s), {
-    message: 'answer links must stay valid until after the escalation',
-  });
+  .check(
+    z.refine((s) => daysUntilEscalation(s) <= MAX_ESCALATION_DAYS, {
+      message: `reminders and escalation must fit within ${MAX_ESCALATION_DAYS} days, so the workflow's safety-net time-out stays under 24 days`,
+    }),
+    z.refine((s) => s.linkValidDays > daysUntilEscalation(s), {
+      message: 'answer links must stay valid until after the escalation',
+    }),
+  );
 export type InvitationSettings = z.output<typeof invitationSettingsSchema>;
 
 /**

@@ -3,7 +3,7 @@
  * Skolverket and one from SPSM. Busy time is the system's own bookings plus blocks a facilitator
  * enters; both are intervals of UTC instants. Pure functions; persistence lives in the adapters.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 
 export const agencies = ['skolverket', 'spsm'] as const;
 export type Agency = (typeof agencies)[number];
@@ -12,20 +12,17 @@ export const agencyNames: Record<Agency, string> = { skolverket: 'Skolverket', s
 
 const slug = z
   .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'an id is 2–63 lower-case letters, digits or dashes' });
+  .check(z.trim(), z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'an id is 2–63 lower-case letters, digits or dashes' }));
 
-export const facilitatorSchema = z
-  .object({
-    id: slug,
-    name: z.string().trim().min(2).max(120),
-    agency: z.enum(agencies, { message: "agency must be 'skolverket' or 'spsm'" }),
-    /** The office the facilitator works from, e.g. "Härnösand" (used to prefer nearby pairs). */
-    office: z.string().trim().min(2).max(60),
-    email: z.email({ message: 'email must be an email address' }),
-    active: z.boolean().default(true),
-  })
-  .strict();
+export const facilitatorSchema = z.strictObject({
+  id: slug,
+  name: z.string().check(z.trim(), z.minLength(2), z.maxLength(120)),
+  agency: z.enum(agencies, { message: "agency must be 'skolverket' or 'spsm'" }),
+  /** The office the facilitator works from, e.g. "Härnösand" (used to prefer nearby pairs). */
+  office: z.string().check(z.trim(), z.minLength(2), z.maxLength(60)),
+  email: z.email({ message: 'email must be an email address' }),
+  active: z._default(z.boolean(), true),
+});
 export type Facilitator = z.output<typeof facilitatorSchema>;
 
 export interface Interval {
@@ -43,17 +40,18 @@ export interface BusyInterval extends Interval {
 
 /** A block a facilitator enters; times are ISO instants with an offset. */
 export const blockInputSchema = z
-  .object({
+  .strictObject({
     start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time with offset' }),
     end: z.iso.datetime({ offset: true, message: 'end must be an ISO date-time with offset' }),
-    reason: z.string().trim().max(200).optional(),
+    reason: z.optional(z.string().check(z.trim(), z.maxLength(200))),
   })
-  .strict()
-  .refine((b) => Date.parse(b.start) < Date.parse(b.end), { message: 'a block must end after it starts', path: ['end'] })
-  .refine((b) => Date.parse(b.end) - Date.parse(b.start) <= 366 * 86_400_000, {
-    message: 'a block may be at most a year long',
-    path: ['end'],
-  });
+  .check(
+    z.refine((b) => Date.parse(b.start) < Date.parse(b.end), { message: 'a block must end after it starts', path: ['end'] }),
+    z.refine((b) => Date.parse(b.end) - Date.parse(b.start) <= 366 * 86_400_000, {
+      message: 'a block may be at most a year long',
+      path: ['end'],
+    }),
+  );
 export type BlockInput = z.infer<typeof blockInputSchema>;
 
 export interface FacilitatorPair {
@@ -61,7 +59,7 @@ export interface FacilitatorPair {
   spsm: string;
 }
 
-export const pairSchema = z.object({ skolverket: slug, spsm: slug }).strict();
+export const pairSchema = z.strictObject({ skolverket: slug, spsm: slug });
 
 export const pairKey = (p: FacilitatorPair): string => `${p.skolverket}+${p.spsm}`;
 export const samePair = (a: FacilitatorPair, b: FacilitatorPair): boolean => a.skolverket === b.skolverket && a.spsm === b.spsm;

@@ -5,7 +5,7 @@
  * are stored as 'YYYY-MM-DD' strings (inclusive start and end).
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 
 export const inspectionKinds = ['regular_supervision', 'quality_review', 'targeted_supervision', 'other'] as const;
 export type InspectionKind = (typeof inspectionKinds)[number];
@@ -122,64 +122,76 @@ export function stockholmTime(day: string, hour: number): Date {
 }
 
 /** Swedish organisation number, stored without the dash. */
-export const orgNumberSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{6}-?\d{4}$/, 'must be a Swedish organisation number like 212000-0142')
-  .transform((s) => s.replace('-', ''));
+export const orgNumberSchema = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{6}-?\d{4}$/, 'must be a Swedish organisation number like 212000-0142')),
+  z.transform((s) => s.replace('-', '')),
+);
 
-export const externalIdSchema = z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'the external id has 1-128 letters, digits or . _ : @ -');
+export const externalIdSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'the external id has 1-128 letters, digits or . _ : @ -'));
 
 const dateField = () =>
-  z.string().transform((s, ctx) => {
-    const day = parseSwedishDate(s);
-    if (!day) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a date: write 2026-03-05, 5 mars 2026 or 5/3/2026` });
-      return z.NEVER;
-    }
-    return day;
-  });
+  z.pipe(
+    z.string(),
+    z.transform((s, ctx) => {
+      const day = parseSwedishDate(s);
+      if (!day) {
+        ctx.issues.push({ code: 'custom', input: s, message: `"${s}" is not a date: write 2026-03-05, 5 mars 2026 or 5/3/2026` });
+        return z.NEVER;
+      }
+      return day;
+    }),
+  );
 
 /** What the inspectorate sends for one inspection (PUT body, one CSV row, one VEVENT). */
 export const inspectionInputSchema = z
-  .object({
-    orgNumber: orgNumberSchema,
-    schoolUnitCode: z
-      .string()
-      .trim()
-      .regex(/^\d{8}$/, 'a school unit code has 8 digits')
-      .optional(),
-    kind: z.string().transform((s, ctx) => {
-      const k = parseInspectionKind(s);
-      if (!k) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${s}" is not a known kind: use ${inspectionKinds.join(', ')} (or regelbunden tillsyn, kvalitetsgranskning, riktad tillsyn, övrigt)`,
-        });
-        return z.NEVER;
-      }
-      return k;
+  .pipe(
+    z.object({
+      orgNumber: orgNumberSchema,
+      schoolUnitCode: z.optional(z.string().check(z.trim(), z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))),
+      kind: z.pipe(
+        z.string(),
+        z.transform((s, ctx) => {
+          const k = parseInspectionKind(s);
+          if (!k) {
+            ctx.issues.push({
+              code: 'custom',
+              input: s,
+              message: `"${s}" is not a known kind: use ${inspectionKinds.join(', ')} (or regelbunden tillsyn, kvalitetsgranskning, riktad tillsyn, övrigt)`,
+            });
+            return z.NEVER;
+          }
+          return k;
+        }),
+      ),
+      start: dateField(),
+      end: z.optional(dateField()),
+      status: z.pipe(
+        z._default(z.string(), 'planned'),
+        z.transform((s, ctx) => {
+          const st = parseInspectionStatus(s);
+          if (!st) {
+            ctx.issues.push({
+              code: 'custom',
+              input: s,
+              message: `"${s}" is not a known status: use planned, confirmed or cancelled (planerad, bekräftad, inställd)`,
+            });
+            return z.NEVER;
+          }
+          return st;
+        }),
+      ),
     }),
-    start: dateField(),
-    end: dateField().optional(),
-    status: z
-      .string()
-      .default('planned')
-      .transform((s, ctx) => {
-        const st = parseInspectionStatus(s);
-        if (!st) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `"${s}" is not a known status: use planned, confirmed or cancelled (planerad, bekräftad, inställd)`,
-          });
-          return z.NEVER;
-        }
-        return st;
-      }),
-  })
-  .transform((x) => ({ ...x, end: x.end ?? x.start }))
-  .refine((x) => x.end >= x.start, { message: 'end is before start', path: ['end'] })
-  .refine((x) => Date.parse(x.end) - Date.parse(x.start) <= 366 * DAY_MS, { message: 'an inspection spans at most a year', path: ['end'] });
+    z.transform((x) => ({ ...x, end: x.end ?? x.start })),
+  )
+  .check(
+    z.refine((x) => x.end >= x.start, { message: 'end is before start', path: ['end'] }),
+    z.refine((x) => Date.parse(x.end) - Date.parse(x.start) <= 366 * DAY_MS, {
+      message: 'an inspection spans at most a year',
+      path: ['end'],
+    }),
+  );
 export type InspectionInput = z.output<typeof inspectionInputSchema>;
 
 export interface Inspection extends InspectionInput {

@@ -3,7 +3,7 @@
  * date, a video link, a capacity, a region, an audience and a facilitator pair; accepted
  * organisers of the same region and a matching kind are offered the open sessions with room.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { type FacilitatorPair, pairSchema } from './facilitators.ts';
 import { type RegionId, regions } from './regions.ts';
 
@@ -13,19 +13,17 @@ const regionIds = Object.keys(regions) as [RegionId, ...RegionId[]];
 export const introAudiences = ['any', 'municipal', 'private', 'preschool_only'] as const;
 export type IntroAudience = (typeof introAudiences)[number];
 
-export const introSessionInputSchema = z
-  .object({
-    region: z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` }),
-    start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time with offset, e.g. 2026-03-12T09:00:00+01:00' }),
-    /** Minutes; an introduction is 60–120 minutes, 90 by default. */
-    minutes: z.number().int().min(60).max(120).default(90),
-    videoLink: z.url({ protocol: /^https$/, message: 'videoLink must be an https URL' }),
-    /** How many organisers may join. */
-    capacity: z.number().int().min(1).max(30).default(8),
-    audience: z.enum(introAudiences).default('any'),
-    pair: pairSchema,
-  })
-  .strict();
+export const introSessionInputSchema = z.strictObject({
+  region: z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` }),
+  start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time with offset, e.g. 2026-03-12T09:00:00+01:00' }),
+  /** Minutes; an introduction is 60–120 minutes, 90 by default. */
+  minutes: z._default(z.number().check(z.int(), z.gte(60), z.lte(120)), 90),
+  videoLink: z.url({ protocol: /^https$/, message: 'videoLink must be an https URL' }),
+  /** How many organisers may join. */
+  capacity: z._default(z.number().check(z.int(), z.gte(1), z.lte(30)), 8),
+  audience: z._default(z.enum(introAudiences), 'any'),
+  pair: pairSchema,
+});
 export type IntroSessionInput = z.output<typeof introSessionInputSchema>;
 
 export interface IntroSession {

@@ -5,7 +5,7 @@
  * on every reschedule and on cancellation. Notes are brief and public and, by construction, cannot
  * hold an assessment of the organiser: the schema is strict and has no such field.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import type { PlannedItem, PlannedKind } from './clash.ts';
 import type { Dialogue } from './dialogue.ts';
 import { InvalidTransitionError, ValidationError } from './errors.ts';
@@ -25,40 +25,45 @@ export const participantRoleNames: Record<ParticipantRole, string> = {
 
 const roleEnum = z.enum(participantRoles, { message: `role must be one of ${participantRoles.join(', ')}` });
 
-export const participantSchema = z
-  .object({
-    name: z.string().trim().min(2, 'Skriv deltagarens namn.').max(120),
-    email: z.email({ message: 'Skriv en giltig e-postadress.' }).transform((e) => e.toLowerCase()),
-    role: roleEnum,
-  })
-  .strict();
+export const participantSchema = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(2, 'Skriv deltagarens namn.'), z.maxLength(120)),
+  email: z.pipe(
+    z.email({ message: 'Skriv en giltig e-postadress.' }),
+    z.transform((e) => e.toLowerCase()),
+  ),
+  role: roleEnum,
+});
 export type Participant = z.output<typeof participantSchema>;
 /** A participant on a meeting: `dialogueId` is the organiser who named them (in a shared meeting each names its own). */
 export type MeetingParticipant = Participant & { dialogueId?: string };
 
 /** Who the organiser names to attend: 1–20 people, each address once. */
-export const participantsSchema = z
-  .array(participantSchema)
-  .min(1, 'Ange minst en deltagare.')
-  .max(20, 'Ange högst 20 deltagare.')
-  .refine((ps) => new Set(ps.map((p) => p.email)).size === ps.length, { message: 'Varje e-postadress får bara anges en gång.' });
+export const participantsSchema = z.array(participantSchema).check(
+  z.minLength(1, 'Ange minst en deltagare.'),
+  z.maxLength(20, 'Ange högst 20 deltagare.'),
+  z.refine((ps) => new Set(ps.map((p) => p.email)).size === ps.length, { message: 'Varje e-postadress får bara anges en gång.' }),
+);
 
 /**
  * Meeting notes (minnesanteckningar) as the pair registers them: what was discussed and which
  * roles took part. `.strict()`: any other field (a grade, an assessment, a comment on the
  * organiser) is rejected, not dropped silently.
  */
-export const meetingNotesSchema = z
-  .object({
-    discussed: z.string().trim().min(10, 'Beskriv kort vad som diskuterades.').max(4000, 'Anteckningarna får vara högst 4000 tecken.'),
-    rolesPresent: z
-      .array(roleEnum)
-      .min(1, 'Ange vilka roller som deltog.')
-      .refine((rs) => new Set(rs).size === rs.length, { message: 'Ange varje roll en gång.' }),
-    /** Notes are public documents; the field exists so nobody can register them as anything else. */
-    public: z.literal(true, { message: 'Minnesanteckningar är allmänna handlingar (public: true).' }),
-  })
-  .strict();
+export const meetingNotesSchema = z.strictObject({
+  discussed: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(10, 'Beskriv kort vad som diskuterades.'),
+      z.maxLength(4000, 'Anteckningarna får vara högst 4000 tecken.'),
+    ),
+  rolesPresent: z.array(roleEnum).check(
+    z.minLength(1, 'Ange vilka roller som deltog.'),
+    z.refine((rs) => new Set(rs).size === rs.length, { message: 'Ange varje roll en gång.' }),
+  ),
+  /** Notes are public documents; the field exists so nobody can register them as anything else. */
+  public: z.literal(true, { message: 'Minnesanteckningar är allmänna handlingar (public: true).' }),
+});
 export type MeetingNotes = z.output<typeof meetingNotesSchema>;
 
 export interface RegisteredNotes extends MeetingNotes {
@@ -69,9 +74,8 @@ export interface RegisteredNotes extends MeetingNotes {
 const isoInstant = z.iso.datetime({ offset: true, message: 'a time must be an ISO date-time with offset' });
 
 export const sessionSchema = z
-  .object({ start: isoInstant, end: isoInstant })
-  .strict()
-  .refine((s) => Date.parse(s.start) < Date.parse(s.end), { message: 'a session must end after it starts', path: ['end'] });
+  .strictObject({ start: isoInstant, end: isoInstant })
+  .check(z.refine((s) => Date.parse(s.start) < Date.parse(s.end), { message: 'a session must end after it starts', path: ['end'] }));
 
 export const meetingStatuses = ['booked', 'cancelled'] as const;
 export type MeetingStatus = (typeof meetingStatuses)[number];
@@ -107,28 +111,30 @@ export interface Meeting {
 
 /** What creating a meeting needs (from a picked slot or a coordinator). */
 export const newMeetingSchema = z
-  .object({
-    dialogueIds: z
-      .array(z.string().min(1))
-      .min(1, 'a meeting belongs to at least one dialogue')
-      .max(10, 'a shared meeting covers at most 10 dialogues')
-      .refine((ids) => new Set(ids).size === ids.length, { message: 'each dialogue once' }),
+  .strictObject({
+    dialogueIds: z.array(z.string().check(z.minLength(1))).check(
+      z.minLength(1, 'a meeting belongs to at least one dialogue'),
+      z.maxLength(10, 'a shared meeting covers at most 10 dialogues'),
+      z.refine((ids) => new Set(ids).size === ids.length, { message: 'each dialogue once' }),
+    ),
     kind: z.enum(meetingKinds),
-    sessions: z.array(sessionSchema).min(1).max(3),
+    sessions: z.array(sessionSchema).check(z.minLength(1), z.maxLength(3)),
     pair: pairSchema,
-    location: z.string().trim().min(3).max(300).optional(),
-    videoLink: z.url({ protocol: /^https$/, message: 'the video link must be an https URL' }).optional(),
-    participants: z.array(participantSchema).max(20).default([]),
+    location: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(300))),
+    videoLink: z.optional(z.url({ protocol: /^https$/, message: 'the video link must be an https URL' })),
+    participants: z._default(z.array(participantSchema).check(z.maxLength(20)), []),
   })
-  .strict()
-  .superRefine((m, ctx) => {
-    const rule = meetingKindRules[m.kind];
-    if (rule.mode === 'physical' && !m.location)
-      ctx.addIssue({ code: 'custom', path: ['location'], message: `${rule.name} needs a location` });
-    if (rule.mode === 'digital' && !m.videoLink)
-      ctx.addIssue({ code: 'custom', path: ['videoLink'], message: `${rule.name} needs a video link` });
-    if (m.sessions.length > rule.maxSessions) ctx.addIssue({ code: 'custom', path: ['sessions'], message: `${rule.name} cannot be split` });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      const rule = meetingKindRules[m.kind];
+      if (rule.mode === 'physical' && !m.location)
+        ctx.addIssue({ code: 'custom', path: ['location'], message: `${rule.name} needs a location` });
+      if (rule.mode === 'digital' && !m.videoLink)
+        ctx.addIssue({ code: 'custom', path: ['videoLink'], message: `${rule.name} needs a video link` });
+      if (m.sessions.length > rule.maxSessions)
+        ctx.addIssue({ code: 'custom', path: ['sessions'], message: `${rule.name} cannot be split` });
+    }),
+  );
 export type NewMeeting = z.output<typeof newMeetingSchema>;
 
 export function bookMeeting(id: string, input: NewMeeting, now: Date): Meeting {

@@ -2,7 +2,7 @@
  * The school organiser (huvudman) and its contacts: the schema every edge validates against, and
  * the facts the process derives from it (municipal or private, region).
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { countyCodes, regionOfCounty } from './regions.ts';
 
 export const legalForms = [
@@ -39,22 +39,18 @@ export const contactRoles = ['board', 'school_chief', 'principal'] as const;
 export type ContactRole = (typeof contactRoles)[number];
 
 /** Swedish organisation number: 10 digits, optionally NNNNNN-NNNN. Stored without the dash. */
-const orgNumber = z
-  .string()
-  .trim()
-  .regex(/^\d{6}-?\d{4}$/, 'must be a Swedish organisation number like 212000-0142')
-  .transform((s) => s.replace('-', ''));
+const orgNumber = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{6}-?\d{4}$/, 'must be a Swedish organisation number like 212000-0142')),
+  z.transform((s) => s.replace('-', '')),
+);
 
 export const contactSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)')
-    .optional(),
+  id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)'))),
   role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),
-  name: z.string().trim().min(1).max(200),
-  email: z.email({ message: 'must be a valid email address' }).max(254),
-  title: z.string().trim().max(200).optional(),
-  schoolUnitCode: z.string().trim().max(20).optional(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  email: z.email({ message: 'must be a valid email address' }).check(z.maxLength(254)),
+  title: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  schoolUnitCode: z.optional(z.string().check(z.trim(), z.maxLength(20))),
 });
 
 /** Set when SES reported the address undeliverable (permanent bounce or complaint). */
@@ -65,28 +61,22 @@ export interface Undeliverable {
 export type ContactInput = z.input<typeof contactSchema>;
 
 export const schoolUnitSchema = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{8}$/, 'a school unit code has 8 digits'),
-  name: z.string().trim().min(1).max(200),
-  schoolForms: z.array(z.enum(schoolForms)).default([]),
+  code: z.string().check(z.trim(), z.regex(/^\d{8}$/, 'a school unit code has 8 digits')),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  schoolForms: z._default(z.array(z.enum(schoolForms)), []),
 });
 
 export const organiserInputSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9-]{3,64}$/, 'use lower-case letters, digits and dashes (3-64)')
-    .optional(),
+  id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'use lower-case letters, digits and dashes (3-64)'))),
   orgNumber,
-  name: z.string().trim().min(1).max(300),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
   legalForm: z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` }),
-  municipality: z.string().trim().min(1).max(100),
+  municipality: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   countyCode: z.enum(countyCodes, { message: 'countyCode must be a two-digit Swedish county (län) code, e.g. "01"' }),
-  schoolForms: z.array(z.enum(schoolForms)).min(1, 'an organiser runs at least one school form'),
-  children: z.number().int().min(0).max(1_000_000).default(0),
-  schoolUnits: z.array(schoolUnitSchema).max(2000).default([]),
-  contacts: z.array(contactSchema).max(200).default([]),
+  schoolForms: z.array(z.enum(schoolForms)).check(z.minLength(1, 'an organiser runs at least one school form')),
+  children: z._default(z.number().check(z.int(), z.gte(0), z.lte(1_000_000)), 0),
+  schoolUnits: z._default(z.array(schoolUnitSchema).check(z.maxLength(2000)), []),
+  contacts: z._default(z.array(contactSchema).check(z.maxLength(200)), []),
 });
 export type OrganiserInput = z.input<typeof organiserInputSchema>;
 

@@ -4,41 +4,39 @@
  * whether they get other support; offer small organisers group dialogues (by shared school chief,
  * else by region); and show what the plan covers per facilitator hour. Pure: no I/O.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { schoolFormLabels } from './console-labels.ts';
 import type { Organiser, SchoolForm } from './organiser.ts';
 
 /** School forms the evaluation found easily overlooked in dialogues. */
 export const overlookedForms: readonly SchoolForm[] = ['komvux', 'anpassad_grundskola', 'anpassad_gymnasieskola', 'fritidshem'];
 
-const weight = (fallback: number) => z.number().min(0).max(100).default(fallback);
+const weight = (fallback: number) => z._default(z.number().check(z.gte(0), z.lte(100)), fallback);
 
 export const planRequestSchema = z.object({
   /** The previous cycles whose dialogues count as "already had a dialogue". */
-  previousCycles: z
-    .array(z.string().regex(/^\d{4}$/, 'a cycle is a year like "2025"'))
-    .max(10)
-    .default([]),
+  previousCycles: z._default(z.array(z.string().check(z.regex(/^\d{4}$/, 'a cycle is a year like "2025"'))).check(z.maxLength(10)), []),
   /** Organisers known to receive other support from Skolverket/SPSM (e.g. Samverkan för bästa skola). */
-  otherSupport: z.array(z.string().max(64)).max(5000).default([]),
-  weights: z
-    .object({
+  otherSupport: z._default(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(5000)), []),
+  weights: z._default(
+    z.object({
       children: weight(3),
       overlookedForms: weight(1),
       noPreviousDialogue: weight(2),
       noOtherSupport: weight(1),
-    })
-    .default({ children: 3, overlookedForms: 1, noPreviousDialogue: 2, noOtherSupport: 1 }),
+    }),
+    { children: 3, overlookedForms: 1, noPreviousDialogue: 2, noOtherSupport: 1 },
+  ),
   /** Below this many children an organiser is offered a group dialogue. */
-  smallBelowChildren: z.number().int().min(0).default(50),
-  groupSize: z.number().int().min(2).max(20).default(6),
+  smallBelowChildren: z._default(z.number().check(z.int(), z.gte(0)), 50),
+  groupSize: z._default(z.number().check(z.int(), z.gte(2), z.lte(20)), 6),
   /** Facilitator hours per individual dialogue and per group dialogue. */
-  hoursPerDialogue: z.number().positive().max(200).default(6),
-  hoursPerGroup: z.number().positive().max(200).default(8),
+  hoursPerDialogue: z._default(z.number().check(z.positive(), z.lte(200)), 6),
+  hoursPerGroup: z._default(z.number().check(z.positive(), z.lte(200)), 8),
   /** Facilitator hours available in the cycle; the plan takes the best-ranked until they are used. */
-  budgetHours: z.number().positive().max(1_000_000).default(2000),
+  budgetHours: z._default(z.number().check(z.positive(), z.lte(1_000_000)), 2000),
   /** How many ranked organisers to list in the answer. */
-  list: z.number().int().min(0).max(5000).default(100),
+  list: z._default(z.number().check(z.int(), z.gte(0), z.lte(5000)), 100),
 });
 export type PlanRequest = z.output<typeof planRequestSchema>;
 

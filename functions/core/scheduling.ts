@@ -5,7 +5,7 @@
  * double-booking a facilitator, and never where the pluggable `clashCheck` (the inspection
  * calendar) objects. Pure: callers load facilitators, busy intervals and the calendar first.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import {
   addCalendarDays,
   minutesOf,
@@ -59,47 +59,42 @@ export const meetingKindRules: Readonly<Record<MeetingKind, MeetingKindRule>> = 
 export const SPLIT_SESSION_MIN_MINUTES = 60;
 export const SPLIT_TOTAL_MAX_MINUTES = 480;
 
-const dayCount = (fallback: number, max = 365) => z.number().int().min(0).max(max).default(fallback);
+const dayCount = (fallback: number, max = 365) => z._default(z.number().check(z.int(), z.gte(0), z.lte(max)), fallback);
 
 /** Lead times (from now) and minimum gaps (after the previous step's meeting), in calendar days. */
-export const schedulingSettingsSchema = z
-  .object({
-    leadDays: z
-      .object({
-        intro: dayCount(10),
-        pre_meeting: dayCount(7),
-        dialogue: dayCount(14),
-        feedback: dayCount(7),
-        follow_up: dayCount(14),
-      })
-      .strict()
-      .prefault({}),
-    minGapDays: z
-      .object({
-        intro: dayCount(0),
-        pre_meeting: dayCount(14),
-        dialogue: dayCount(14),
-        feedback: dayCount(14),
-        /** "About six months after the feedback meeting". */
-        follow_up: dayCount(175),
-      })
-      .strict()
-      .prefault({}),
-    /** Free time a facilitator needs around a meeting: preparation online, travel to a physical one. */
-    bufferMinutes: z
-      .object({ digital: dayCount(15, 240), physical: dayCount(90, 480) })
-      .strict()
-      .prefault({}),
-    /** How far past the earliest date the search looks. */
-    horizonDays: z.number().int().min(7).max(365).default(90),
-    /** The preferred (previous, near, least-loaded) pair is kept only if it is free within this many days. */
-    preferenceWindowDays: z.number().int().min(0).max(120).default(21),
-    /** Candidate start times are this many minutes apart. */
-    stepMinutes: z.number().int().min(5).max(120).default(30),
-    /** The sessions of a split dialogue meeting all fall within this many calendar days. */
-    splitSpanDays: z.number().int().min(1).max(60).default(14),
-  })
-  .strict();
+export const schedulingSettingsSchema = z.strictObject({
+  leadDays: z.prefault(
+    z.strictObject({
+      intro: dayCount(10),
+      pre_meeting: dayCount(7),
+      dialogue: dayCount(14),
+      feedback: dayCount(7),
+      follow_up: dayCount(14),
+    }),
+    {},
+  ),
+  minGapDays: z.prefault(
+    z.strictObject({
+      intro: dayCount(0),
+      pre_meeting: dayCount(14),
+      dialogue: dayCount(14),
+      feedback: dayCount(14),
+      /** "About six months after the feedback meeting". */
+      follow_up: dayCount(175),
+    }),
+    {},
+  ),
+  /** Free time a facilitator needs around a meeting: preparation online, travel to a physical one. */
+  bufferMinutes: z.prefault(z.strictObject({ digital: dayCount(15, 240), physical: dayCount(90, 480) }), {}),
+  /** How far past the earliest date the search looks. */
+  horizonDays: z._default(z.number().check(z.int(), z.gte(7), z.lte(365)), 90),
+  /** The preferred (previous, near, least-loaded) pair is kept only if it is free within this many days. */
+  preferenceWindowDays: z._default(z.number().check(z.int(), z.gte(0), z.lte(120)), 21),
+  /** Candidate start times are this many minutes apart. */
+  stepMinutes: z._default(z.number().check(z.int(), z.gte(5), z.lte(120)), 30),
+  /** The sessions of a split dialogue meeting all fall within this many calendar days. */
+  splitSpanDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(60)), 14),
+});
 export type SchedulingSettings = z.output<typeof schedulingSettingsSchema>;
 export const defaultSchedulingSettings = (): SchedulingSettings => schedulingSettingsSchema.parse({});
 
@@ -139,8 +134,8 @@ export interface SlotProposal {
 }
 
 export const slotRequestSchema = z.object({
-  sessions: z.number().int().min(1).max(3).default(1),
-  count: z.number().int().min(3, 'propose at least 3 slots').max(5, 'propose at most 5 slots').default(3),
+  sessions: z._default(z.number().check(z.int(), z.gte(1), z.lte(3)), 1),
+  count: z._default(z.number().check(z.int(), z.gte(3, 'propose at least 3 slots'), z.lte(5, 'propose at most 5 slots')), 3),
 });
 
 /** Minutes of each session for a request, validated against the kind's rule. */

@@ -5,7 +5,7 @@
  * Forms carry a CSRF token bound to the session id (on top of SameSite=Strict).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 
 export const consoleRoles = ['coordinator', 'inspectorate'] as const;
 export type ConsoleRole = (typeof consoleRoles)[number];
@@ -16,9 +16,9 @@ export const SESSION_HOURS = 10;
 
 const payloadSchema = z.object({
   r: z.enum(consoleRoles),
-  n: z.string().min(1).max(100),
-  i: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
-  e: z.number().int(),
+  n: z.string().check(z.minLength(1), z.maxLength(100)),
+  i: z.string().check(z.regex(/^[A-Za-z0-9_-]{16}$/)),
+  e: z.number().check(z.int()),
 });
 
 export interface Session {

@@ -4,28 +4,34 @@
  * open-job index, never a Scan), and the progress page only reads. Each organiser gets one dialogue
  * per cycle however often a step runs (creating a dialogue is idempotent per organiser and cycle).
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { BulkJob } from '#adapters/bulk-repository.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { createDialogue } from './dialogues.ts';
 import { parseOrThrow } from './validate.ts';
 
-const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+/** An empty form field counts as absent (zod classic's preprocess; the outer optional keeps the key optional in the input type). */
+const optional = <T extends z.core.SomeType>(s: T) =>
+  z.optional(
+    z.pipe(
+      z.transform((v: unknown) => (v === '' ? undefined : v)),
+      z.optional(s),
+    ),
+  );
 
 /** At most this many dialogues are started by one confirmation (one request). */
 export const MAX_BULK_START = 100;
 
 export const bulkStartSchema = z.object({
   organiserIds: z
-    .array(z.string().regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.'))
-    .min(1, 'Välj minst en huvudman.')
-    .max(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`),
-  cycle: optional(z.string().regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.')),
+    .array(z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'Ogiltigt id för huvudman.')))
+    .check(z.minLength(1, 'Välj minst en huvudman.'), z.maxLength(MAX_BULK_START, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`)),
+  cycle: optional(z.string().check(z.regex(/^\d{4}$/, 'Omgången är ett årtal, t.ex. 2026.'))),
 });
 
-export const bulkJobSchema = bulkStartSchema.extend({
-  jobId: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.'),
+export const bulkJobSchema = z.extend(bulkStartSchema, {
+  jobId: z.string().check(z.regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.')),
 });
 
 /** Organisers started at once when a bulk start is confirmed: the progress page has something to show at once. */

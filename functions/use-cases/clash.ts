@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import type { AuditEntry, ConflictRecord } from '#core/calendar-ports.ts';
 import {
   type ClashReason,
@@ -51,18 +51,17 @@ export async function checkClash(d: Pick<Deps, 'calendar' | 'clashRules'>, slot:
 }
 
 export const clashCheckSchema = z
-  .object({
-    organiserId: z.string().regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser'),
-    schoolUnitCodes: z
-      .array(z.string().regex(/^\d{8}$/, 'a school unit code has 8 digits'))
-      .max(200)
-      .optional(),
-    kind: z.enum(plannedKinds, { message: `kind must be one of ${plannedKinds.join(', ')}` }),
-    start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time, e.g. 2026-03-05T09:00:00+01:00' }),
-    end: z.iso.datetime({ offset: true, message: 'end must be an ISO date-time' }).optional(),
-  })
-  .transform((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end ?? x.start).toISOString() }))
-  .refine((x) => x.end >= x.start, { message: 'end is before start', path: ['end'] });
+  .pipe(
+    z.object({
+      organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')),
+      schoolUnitCodes: z.optional(z.array(z.string().check(z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))).check(z.maxLength(200))),
+      kind: z.enum(plannedKinds, { message: `kind must be one of ${plannedKinds.join(', ')}` }),
+      start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time, e.g. 2026-03-05T09:00:00+01:00' }),
+      end: z.optional(z.iso.datetime({ offset: true, message: 'end must be an ISO date-time' })),
+    }),
+    z.transform((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end ?? x.start).toISOString() })),
+  )
+  .check(z.refine((x) => x.end >= x.start, { message: 'end is before start', path: ['end'] }));
 
 /** The coordinator's "can we book this?" (the slot proposal check behind every booking). */
 export async function proposeSlot(d: Deps, body: unknown): Promise<ClashResult> {
@@ -308,7 +307,7 @@ export async function recheckOrganiser(
 
 export const decisionSchema = z.object({
   decision: z.enum(conflictDecisions, { message: 'decision must be keep or reschedule' }),
-  comment: z.string().trim().max(2000).optional(),
+  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
 });
 
 /**
@@ -354,15 +353,15 @@ export async function decideConflict(d: Deps, dialogueId: string, body: unknown,
   return dialogue;
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05');
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
 export const conflictQuerySchema = z.object({
-  from: day.optional(),
-  to: day.optional(),
-  region: z
-    .enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` })
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-  cursor: z.string().max(2000).optional(),
+  from: z.optional(day),
+  to: z.optional(day),
+  region: z.optional(
+    z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
+  ),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /**

@@ -4,7 +4,7 @@
  * coordinator's actions. Every action is confirmed by the caller, idempotent (a repeated POST
  * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import {
   assertTransition,
   type Dialogue,
@@ -37,7 +37,14 @@ import { parseOrThrow } from './validate.ts';
 export const LIST_READ_BUDGET = 1000;
 const DAY_MS = 86_400_000;
 
-const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+/** An empty form field counts as absent (zod classic's preprocess; the outer optional keeps the key optional in the input type). */
+const optional = <T extends z.core.SomeType>(s: T) =>
+  z.optional(
+    z.pipe(
+      z.transform((v: unknown) => (v === '' ? undefined : v)),
+      z.optional(s),
+    ),
+  );
 
 export const consoleListSchema = z.object({
   state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
@@ -47,21 +54,19 @@ export const consoleListSchema = z.object({
   waitingDays: optional(
     z.coerce
       .number({ message: 'Ange antal dagar som ett heltal.' })
-      .int('Ange antal dagar som ett heltal.')
-      .min(1, 'Ange minst 1 dag.')
-      .max(400, 'Ange högst 400 dagar.'),
+      .check(z.int('Ange antal dagar som ett heltal.'), z.gte(1, 'Ange minst 1 dag.'), z.lte(400, 'Ange högst 400 dagar.')),
   ),
   sort: optional(z.enum(['nyast', 'aldst'], { message: 'Välj en giltig sortering.' })),
   /** All states of one phase (the index is read by kind and filtered). */
   phase: optional(z.enum(dialoguePhases, { message: 'Välj en giltig fas.' })),
   schoolForm: optional(z.enum(schoolForms, { message: 'Välj en giltig skolform.' })),
-  facilitator: optional(z.string().regex(/^[a-z0-9-]{1,64}$/, 'Välj en dialogutförare i listan.')),
+  facilitator: optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'Välj en dialogutförare i listan.'))),
   /** "ja": only dialogues with an inspection clash; "nej": only those without. */
   conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
   /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
-  limit: optional(z.coerce.number().int().min(1).max(100)),
-  cursor: optional(z.string().max(2000)),
+  limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+  cursor: optional(z.string().check(z.maxLength(2000))),
 });
 export type ConsoleListQuery = z.output<typeof consoleListSchema>;
 
@@ -167,10 +172,14 @@ async function load(d: Deps, id: string): Promise<Dialogue> {
 /** The next resend number: each resend is its own mail step (`invitation-resend-<n>`), sent once. */
 export const nextResend = (x: Dialogue): number => x.history.filter((h) => h.type === 'invitation_resent').length + 1;
 
-const seqSchema = z.coerce.number({ message: 'Formuläret saknar löpnummer; öppna åtgärden igen.' }).int().min(1).max(1000);
+const seqSchema = z.coerce.number({ message: 'Formuläret saknar löpnummer; öppna åtgärden igen.' }).check(z.int(), z.gte(1), z.lte(1000));
 
 export async function resendInvitation(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
-  const { contactId, n } = parseOrThrow(z.object({ contactId: z.string().min(1).max(100), n: seqSchema }), form, 'form');
+  const { contactId, n } = parseOrThrow(
+    z.object({ contactId: z.string().check(z.minLength(1), z.maxLength(100)), n: seqSchema }),
+    form,
+    'form',
+  );
   const x = await load(d, id);
   const step = `invitation-resend-${n}`;
   if (x.history.some((h) => h.type === 'invitation_resent' && h.detail?.endsWith(`[${step}]`))) {
@@ -225,7 +234,9 @@ export async function remindNow(d: Deps, id: string, form: Record<string, string
 
 export async function closeDialogue(d: Deps, id: string, form: Record<string, string>, actor: string): Promise<ActionResult> {
   const { reason } = parseOrThrow(
-    z.object({ reason: z.string().trim().min(1, 'Skriv varför dialogen avslutas.').max(500, 'Skriv högst 500 tecken.') }),
+    z.object({
+      reason: z.string().check(z.trim(), z.minLength(1, 'Skriv varför dialogen avslutas.'), z.maxLength(500, 'Skriv högst 500 tecken.')),
+    }),
     form,
     'form',
   );
@@ -322,9 +333,11 @@ export const sessionFields = (s: { start: string; end: string }) => ({
   end: stockholmTime(new Date(s.end)),
 });
 
-const versionSchema = z.coerce.number({ message: 'Formuläret saknar mötets version; öppna åtgärden igen.' }).int().min(0).max(10_000);
-const dateField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.');
-const timeField = z.string().regex(/^\d{2}:\d{2}$/, 'Ange tid som TT:MM.');
+const versionSchema = z.coerce
+  .number({ message: 'Formuläret saknar mötets version; öppna åtgärden igen.' })
+  .check(z.int(), z.gte(0), z.lte(10_000));
+const dateField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
+const timeField = z.string().check(z.regex(/^\d{2}:\d{2}$/, 'Ange tid som TT:MM.'));
 
 function sessionsOf(form: Record<string, string>, count: number): { start: string; end: string }[] {
   const out: { start: string; end: string }[] = [];
@@ -372,7 +385,9 @@ export async function runMeetingAction(
   const m = await meetingOfDialogue(d, dialogueId, meetingId);
   if (action === 'cancel') {
     const { reason } = parseOrThrow(
-      z.object({ reason: z.string().trim().min(1, 'Skriv varför mötet ställs in.').max(500, 'Skriv högst 500 tecken.') }),
+      z.object({
+        reason: z.string().check(z.trim(), z.minLength(1, 'Skriv varför mötet ställs in.'), z.maxLength(500, 'Skriv högst 500 tecken.')),
+      }),
       form,
       'form',
     );
@@ -394,8 +409,8 @@ export async function runMeetingAction(
   }
   const pair = parseOrThrow(
     z.object({
-      skolverket: z.string().min(1, 'Välj en dialogutförare från Skolverket.'),
-      spsm: z.string().min(1, 'Välj en dialogutförare från SPSM.'),
+      skolverket: z.string().check(z.minLength(1, 'Välj en dialogutförare från Skolverket.')),
+      spsm: z.string().check(z.minLength(1, 'Välj en dialogutförare från SPSM.')),
     }),
     form,
     'form',
@@ -408,13 +423,13 @@ export async function runMeetingAction(
 
 // ---- the inspectorate's calendar -------------------------------------------------------------
 
-const dayField = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.');
+const dayField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
 export const calendarQuerySchema = z.object({
   from: optional(dayField),
   to: optional(dayField),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
   /** An organiser's id or org. number. */
-  organiser: optional(z.string().trim().max(64, 'Ange huvudmannens id eller organisationsnummer.')),
+  organiser: optional(z.string().check(z.trim(), z.maxLength(64, 'Ange huvudmannens id eller organisationsnummer.'))),
 });
 export type CalendarQuery = z.output<typeof calendarQuerySchema>;
 

@@ -1,6 +1,6 @@
 /** Coordinator use-cases on dialogues: create (and start its invitation workflow), read, list. */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
@@ -9,17 +9,14 @@ import { invitationPlanned, postponedStart, registerPlanned } from './clash.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const createDialogueSchema = z.object({
-  organiserId: z.string().regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser (see GET /api/organisers)'),
-  cycle: z
-    .string()
-    .regex(/^\d{4}$/, 'cycle is a year, e.g. "2026"')
-    .optional(),
+  organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser (see GET /api/organisers)')),
+  cycle: z.optional(z.string().check(z.regex(/^\d{4}$/, 'cycle is a year, e.g. "2026"'))),
 });
 
 export const listDialoguesSchema = z.object({
-  state: z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2000).optional(),
+  state: z.optional(z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` })),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /** Grace before the scheduler re-kicks a workflow start that did not go through. */

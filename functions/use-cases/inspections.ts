@@ -4,7 +4,7 @@
  * are bundled only into the function that imports).
  * Every change is audited and re-checks the organiser's planned dialogue dates.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { NotFoundError } from '#core/errors.ts';
 import {
   externalIdSchema,
@@ -98,11 +98,11 @@ export async function deleteInspection(d: Deps, externalIdParam: string, actor: 
   return recheck(d, [existing.organiserId], actor);
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05');
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
 export const listInspectionsSchema = z.object({
-  organiserId: z.string().min(1, 'organiserId is required: the id of an organiser or its org. number').max(64),
-  from: day.optional(),
-  to: day.optional(),
+  organiserId: z.string().check(z.minLength(1, 'organiserId is required: the id of an organiser or its org. number'), z.maxLength(64)),
+  from: z.optional(day),
+  to: z.optional(day),
 });
 
 /** The inspections of one organiser (id or org. number) that touch [from, to]. */

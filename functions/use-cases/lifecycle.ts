@@ -15,7 +15,7 @@
  * with a version check, so a retry, a timer that fires twice or a restart repeats nothing visible.
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import {
   addDays,
   assertTransition,
@@ -734,13 +734,11 @@ export async function retryPhase(d: Deps, dialogueId: string, by: string): Promi
 
 // ---- analysis material (coordinator) -----------------------------------------------------------
 
-export const documentInputSchema = z
-  .object({
-    schoolForm: z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }),
-    title: z.string().trim().min(2).max(200),
-    url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document' }),
-  })
-  .strict();
+export const documentInputSchema = z.strictObject({
+  schoolForm: z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }),
+  title: z.string().check(z.trim(), z.minLength(2), z.maxLength(200)),
+  url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document' }),
+});
 
 /** Attaches a document link to the dialogue's analysis material (metadata and URL only). */
 export async function attachDocument(d: Deps, dialogueId: string, body: unknown): Promise<Dialogue> {
@@ -763,18 +761,19 @@ export async function attachDocument(d: Deps, dialogueId: string, body: unknown)
 // ---- the dialogue meeting's plan and shared meetings (coordinator) -----------------------------
 
 export const meetingPlanSchema = z
-  .object({
-    sessions: z.number().int().min(1).max(3),
-    sessionMinutes: z.number().int().min(60).max(210).optional(),
+  .strictObject({
+    sessions: z.number().check(z.int(), z.gte(1), z.lte(3)),
+    sessionMinutes: z.optional(z.number().check(z.int(), z.gte(60), z.lte(210))),
   })
-  .strict()
-  .superRefine((p, ctx) => {
-    try {
-      sessionPlan('dialogue', p.sessions, p.sessionMinutes);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message, path: ['sessionMinutes'] });
-    }
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      try {
+        sessionPlan('dialogue', p.sessions, p.sessionMinutes);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message, path: ['sessionMinutes'] });
+      }
+    }),
+  );
 
 /** Sets how the dialogue meeting will be offered (split into 2–3 sessions, or one); before it is booked. */
 export async function setMeetingPlan(d: Deps, dialogueId: string, body: unknown): Promise<Dialogue> {

@@ -6,7 +6,7 @@
  * do not move the dialogue's state: the phase workflows that build on them do.
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, HistoryType } from '#core/dialogue.ts';
 import type { Interval } from '#core/facilitators.ts';
@@ -220,7 +220,10 @@ export async function getMeeting(d: Deps, id: string): Promise<Meeting> {
 
 export const listMeetingsOfDialogue = (d: Deps, dialogueId: string): Promise<Meeting[]> => d.meetings.listForDialogue(dialogueId);
 
-const rescheduleSchema = z.object({ sessions: z.array(sessionSchema).min(1).max(3), pair: pairSchema.optional() }).strict();
+const rescheduleSchema = z.strictObject({
+  sessions: z.array(sessionSchema).check(z.minLength(1), z.maxLength(3)),
+  pair: z.optional(pairSchema),
+});
 
 /** `by`: who moved it, for the dialogues' history (the console passes the signed-in person). */
 export async function moveMeeting(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
@@ -266,7 +269,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
   );
 }
 
-const cancelSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
+const cancelSchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.maxLength(500))) });
 
 export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
@@ -350,9 +353,10 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   return meeting;
 }
 
-const reassignSchema = z
-  .object({ pair: pairSchema, sequence: z.number({ message: 'sequence: the meeting version you saw' }).int().min(0) })
-  .strict();
+const reassignSchema = z.strictObject({
+  pair: pairSchema,
+  sequence: z.number({ message: 'sequence: the meeting version you saw' }).check(z.int(), z.gte(0)),
+});
 
 const pairIds = (p: FacilitatorPair): string[] => [p.skolverket, p.spsm];
 

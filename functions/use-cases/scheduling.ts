@@ -6,7 +6,7 @@
  * booking is taken back before the 409, so a rejected request leaves nothing behind.
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import {
   type BusyInterval,
@@ -146,38 +146,42 @@ export async function createIntroSession(d: Deps, body: unknown, opts: { mailPai
   return session;
 }
 
-const regionQuery = z.object({ region: z.string().max(40).optional() }).strict();
+const regionQuery = z.strictObject({ region: z.optional(z.string().check(z.maxLength(40))) });
 export async function listIntroSessions(d: Deps, query: unknown): Promise<IntroSession[]> {
   const q = parseOrThrow(regionQuery, query, 'query');
   return d.introSessions.list(q.region);
 }
 
 export const slotQuerySchema = z
-  .object({
+  .strictObject({
     kind: z.enum(meetingKinds, { message: `kind must be one of ${meetingKinds.join(', ')}` }),
-    sessions: z.coerce.number().int().min(1).max(3).optional(),
-    sessionMinutes: z.coerce.number().int().min(30).max(480).optional(),
-    count: z.coerce.number().int().min(3).max(5).optional(),
+    sessions: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(3))),
+    sessionMinutes: z.optional(z.coerce.number().check(z.int(), z.gte(30), z.lte(480))),
+    count: z.optional(z.coerce.number().check(z.int(), z.gte(3), z.lte(5))),
     /** End of the previous step's meeting (ISO): the minimum gap counts from it. */
-    after: z.iso.datetime({ offset: true }).optional(),
+    after: z.optional(z.iso.datetime({ offset: true })),
     /** The organiser's previous pair, kept where possible. */
-    skolverket: z.string().max(63).optional(),
-    spsm: z.string().max(63).optional(),
-    nearOffice: z.string().max(60).optional(),
+    skolverket: z.optional(z.string().check(z.maxLength(63))),
+    spsm: z.optional(z.string().check(z.maxLength(63))),
+    nearOffice: z.optional(z.string().check(z.maxLength(60))),
     /** The organiser the proposals are for: none of them clashes with its inspections. */
-    organiserId: z
-      .string()
-      .regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')
-      .optional(),
+    organiserId: z.optional(z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser'))),
     /** Or the dialogues (comma-separated, 1–10) of a shared meeting: none clashes for any of their organisers. */
-    dialogueIds: z
-      .string()
-      .transform((x) => x.split(',').map((id) => id.trim()))
-      .pipe(z.array(z.string().min(1, 'dialogueIds: an empty id')).min(1).max(10, 'dialogueIds: at most 10 dialogues'))
-      .optional(),
+    dialogueIds: z.optional(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((x) => x.split(',').map((id) => id.trim())),
+        ),
+        z
+          .array(z.string().check(z.minLength(1, 'dialogueIds: an empty id')))
+          .check(z.minLength(1), z.maxLength(10, 'dialogueIds: at most 10 dialogues')),
+      ),
+    ),
   })
-  .strict()
-  .refine((q) => !(q.organiserId && q.dialogueIds), { message: 'give organiserId or dialogueIds, not both', path: ['organiserId'] });
+  .check(
+    z.refine((q) => !(q.organiserId && q.dialogueIds), { message: 'give organiserId or dialogueIds, not both', path: ['organiserId'] }),
+  );
 
 /** The organisers a slot query is for: the one named, or those of the dialogues (404 when unknown). */
 async function organisersOfQuery(d: Deps, q: { organiserId?: string; dialogueIds?: string[] }): Promise<string[]> {

@@ -1,9 +1,9 @@
 /** Turns a zod failure into a ValidationError whose message a person can act on. */
-import type * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { ValidationError } from '#core/errors.ts';
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
+export function parseOrThrow<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = z.safeParse(schema, value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
   const summary = issues

@@ -8,16 +8,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { generatePopulation } from '#core/population.ts';
 
 const argsSchema = z.object({
-  organisers: z.coerce.number().int().min(1).max(100_000).default(2806),
-  seed: z.coerce.number().int().min(0).default(42),
-  out: z.string().optional(),
-  load: z.url().optional(),
-  token: z.string().optional(),
-  concurrency: z.coerce.number().int().min(1).max(64).default(8),
+  organisers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100_000)), 2806),
+  seed: z._default(z.coerce.number().check(z.int(), z.gte(0)), 42),
+  out: z.optional(z.string()),
+  load: z.optional(z.url()),
+  token: z.optional(z.string()),
+  concurrency: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 8),
 });
 
 const { values } = parseArgs({

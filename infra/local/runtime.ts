@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Worker } from 'node:worker_threads';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
@@ -342,11 +342,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 }
 
 const devSesEventSchema = z.object({
-  dialogueId: z.string().min(1),
-  step: z.string().min(1).default('invitation'),
+  dialogueId: z.string().check(z.minLength(1)),
+  step: z._default(z.string().check(z.minLength(1)), 'invitation'),
   email: z.email(),
   type: z.enum(['delivery', 'bounce', 'complaint']),
-  permanent: z.boolean().default(true),
+  permanent: z._default(z.boolean(), true),
 });
 
 function safeJson(text: string): unknown {

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { generatePopulation } from '#core/population.ts';
 import { START_COORDINATOR_TOKEN, type StartedApp, spawnNpmStart } from '../support/npm-start.ts';
 
@@ -135,9 +135,10 @@ export async function benchCampaignKill(opts: { organisers: number; seed: number
         if (n === 1) exactlyOnce++;
         else if (n === 0) {
           missing++;
-          log(`missing: ${d.id} ${r.contactId} ${JSON.stringify(d.mails.filter((m) => m.contactId === r.contactId))} ${JSON.stringify((d as any).state)}`);
-        }
-        else duplicated++;
+          log(
+            `missing: ${d.id} ${r.contactId} ${JSON.stringify(d.mails.filter((m) => m.contactId === r.contactId))} ${JSON.stringify((d as any).state)}`,
+          );
+        } else duplicated++;
         if (count(before, r.email) > 0 && count(after, r.email) > 0) mailedAgain++;
       }
     }
@@ -166,9 +167,9 @@ export async function benchCampaignKill(opts: { organisers: number; seed: number
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = z
     .object({
-      organisers: z.coerce.number().int().min(10).max(20_000).default(2806),
-      seed: z.coerce.number().int().min(0).default(42),
-      'kill-at': z.coerce.number().gt(0).lt(1).default(0.5),
+      organisers: z._default(z.coerce.number().check(z.int(), z.gte(10), z.lte(20_000)), 2806),
+      seed: z._default(z.coerce.number().check(z.int(), z.gte(0)), 42),
+      'kill-at': z._default(z.coerce.number().check(z.gt(0), z.lt(1)), 0.5),
     })
     .parse(parseArgs({ options: { organisers: { type: 'string' }, seed: { type: 'string' }, 'kill-at': { type: 'string' } } }).values);
   const f = await benchCampaignKill({

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { generatePopulation } from '#core/population.ts';
@@ -34,14 +34,14 @@ const BENCH_DIR = join(ROOT, '.bench');
 const NATIONAL = 2806;
 
 const argsSchema = z.object({
-  organisers: z.coerce.number().int().min(1).max(20_000).default(500),
-  full: z.boolean().default(false),
-  answers: z.coerce.number().int().min(1).max(20_000).default(200),
-  concurrency: z.coerce.number().int().min(1).max(256).default(16),
-  seed: z.coerce.number().int().min(0).default(42),
-  'init-runs': z.coerce.number().int().min(1).max(50).default(5),
+  organisers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20_000)), 500),
+  full: z._default(z.boolean(), false),
+  answers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20_000)), 200),
+  concurrency: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(256)), 16),
+  seed: z._default(z.coerce.number().check(z.int(), z.gte(0)), 42),
+  'init-runs': z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 5),
   /** Mails per second for the throttled campaign (SES's default production quota is 14). */
-  rate: z.coerce.number().positive().max(1000).default(14),
+  rate: z._default(z.coerce.number().check(z.positive(), z.lte(1000)), 14),
 });
 const { values } = parseArgs({
   options: {

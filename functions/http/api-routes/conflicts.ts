@@ -2,7 +2,7 @@
  * Conflict views and decisions, and the coordinators' slot check. The inspectorate reads
  * conflicts (without dialogue ids, notes or contacts); only coordinators decide or check slots.
  */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
 import { decideConflict, listConflicts, proposeSlot } from '#functions/use-cases/clash.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
@@ -13,9 +13,9 @@ import { actorOf } from './inspections.ts';
 import type { ApiRoutes } from './types.ts';
 
 const auditQuery = z.object({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is a UTC day like 2026-03-05'),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(2000).optional(),
+  date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'date is a UTC day like 2026-03-05')),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 export const conflictRoutes: ApiRoutes = {

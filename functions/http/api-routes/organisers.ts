@@ -1,5 +1,5 @@
 /** Coordinator routes on organisers. */
-import * as z from 'zod';
+import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
 import { getOrganiser, listOrganisers, upsertOrganiser } from '#functions/use-cases/organisers.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
@@ -8,8 +8,8 @@ import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
 
 const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2000).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 export const organiserRoutes: ApiRoutes = {
