@@ -3,7 +3,7 @@
  * escalations, workflow starts and answer callbacks recorded on the dialogues, and continues the
  * console's bulk starts. A second schedule
  * calls it every minute with `{"job": "campaigns"}`: the paced campaign sender, which runs for
- * most of that minute.
+ * most of that minute. `{"job": "campaign-pass"}` is one pass of it (the local runtime's loop).
  */
 import middy from '@middy/core';
 import { deps } from '#adapters/deps.ts';
@@ -20,6 +20,8 @@ export const BULK_START_BUDGET_MS = 20_000;
 export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>().handler(
   async (event) => {
     if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
+    // One pass of the campaign sender (the local runtime's one-second campaign loop).
+    if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return driveCampaigns(deps());
     const result = await tick(deps());
     if (result.failed.length > 0) logger.warn('some timers failed; they fire again on the next tick', { failed: result.failed });
     // Paced campaign sending: each tick invites what the send rate allows since the last one.
