@@ -7,7 +7,7 @@
  * the rate: one of two writes on the same version fails and re-plans with what is left.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { availableMails, liveClaims, type RateBucket, type SendClaim, takeMails } from '#core/send-rate.ts';
+import { availableMails, isFull, liveClaims, type RateBucket, type SendClaim, takeMails } from '#core/send-rate.ts';
 import { isConditionFailure, strip } from './repositories.ts';
 import { keys } from './table-model.ts';
 
@@ -39,7 +39,7 @@ export class DynamoSendRateBucket {
 
   /**
    * Reserves what `plan` decides to use of the mails available at `now`. `plan` gets the whole
-   * mails available and the other senders' live claims, and returns how many mails it takes (at
+   * mails available, the other senders' live claims and whether the bucket is full, and returns how many mails it takes (at
    * most those), what it will do with them and what it claims; it runs again with fresh figures
    * after a lost race, so it must be pure. Gives up with nothing reserved after repeated lost races
    * (the next pass tries again): sending less is always safe.
@@ -50,6 +50,8 @@ export class DynamoSendRateBucket {
     plan: (
       available: number,
       claims: Readonly<Record<string, SendClaim>>,
+      /** The bucket is full: it lends one item larger than it holds (see takeMails). */
+      full: boolean,
     ) => { mails: number; plan: P; claims?: Record<string, SendClaim> },
   ): Promise<Reservation<P>> {
     let available = 0;
@@ -57,7 +59,7 @@ export class DynamoSendRateBucket {
       const current = await this.get();
       available = Math.floor(availableMails(current, rate, now));
       const claims = liveClaims(current, now);
-      const last = plan(available, claims);
+      const last = plan(available, claims, isFull(current, rate, now));
       if (last.mails <= 0) return { mails: 0, plan: last.plan, available, conflicts: attempt };
       // takeMails refuses a plan beyond what is available: a planner bug must not overspend.
       const next: RateBucket = { ...takeMails(current, rate, last.mails, now), claims: { ...claims, ...last.claims } };
@@ -76,6 +78,6 @@ export class DynamoSendRateBucket {
         if (!isConditionFailure(e)) throw e;
       }
     }
-    return { mails: 0, plan: plan(0, {}).plan, available, conflicts: ATTEMPTS };
+    return { mails: 0, plan: plan(0, {}, false).plan, available, conflicts: ATTEMPTS };
   }
 }

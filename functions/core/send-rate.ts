@@ -44,22 +44,36 @@ export const bucketCapacity = (rate: number): number => rate;
  * ahead) refills nothing rather than going back.
  */
 export function availableMails(bucket: RateBucket | undefined, rate: number, now: Date): number {
+  return Math.max(0, level(bucket, rate, now));
+}
+
+/** Whether the bucket holds its whole capacity: then it may lend (see takeMails). */
+export const isFull = (bucket: RateBucket | undefined, rate: number, now: Date): boolean =>
+  level(bucket, rate, now) >= bucketCapacity(rate) - 1e-9;
+
+/** The bucket's level at `now`; negative while it pays back a loan. */
+function level(bucket: RateBucket | undefined, rate: number, now: Date): number {
   const capacity = bucketCapacity(rate);
   if (!bucket) return capacity;
   const seconds = Math.max(0, (now.getTime() - Date.parse(bucket.at)) / 1000);
-  return Math.min(capacity, Math.max(0, bucket.tokens) + rate * seconds);
+  return Math.min(capacity, bucket.tokens + rate * seconds);
 }
 
 /**
  * The bucket after taking `mails` at `now`. Throws if the bucket does not hold them: a caller
- * plans within `availableMails` first. `at` never moves back, so a late clock cannot refill twice.
+ * plans within `availableMails` first. One exception: a full bucket lends, so a single invitation
+ * with more mails than a second of the rate holds (two mails at the SES sandbox's 1/s) still goes
+ * out; the bucket goes below zero and pays the loan back before anything else is sent, so the rate
+ * holds on average. `at` never moves back, so a late clock cannot refill twice.
  */
 export function takeMails(bucket: RateBucket | undefined, rate: number, mails: number, now: Date): RateBucket {
   if (!Number.isInteger(mails) || mails < 0) throw new RangeError(`mails must be a whole number ≥ 0, got ${mails}`);
-  const available = availableMails(bucket, rate, now);
-  if (mails > available + 1e-9) throw new RangeError(`the bucket holds ${available.toFixed(2)} mails, ${mails} asked for`);
+  const current = level(bucket, rate, now);
+  if (mails > current + 1e-9 && !isFull(bucket, rate, now)) {
+    throw new RangeError(`the bucket holds ${Math.max(0, current).toFixed(2)} mails, ${mails} asked for`);
+  }
   const at = bucket && Date.parse(bucket.at) > now.getTime() ? bucket.at : now.toISOString();
-  return { tokens: available - mails, at, version: (bucket?.version ?? 0) + 1 };
+  return { tokens: current - mails, at, version: (bucket?.version ?? 0) + 1 };
 }
 
 /** What one running campaign asks a pass for. */
@@ -77,12 +91,24 @@ export interface CampaignDemand {
  * Splits `mails` between campaigns round-robin: in each round every campaign whose next invitation
  * still fits takes one, the one with the most of its own allowance left first (then the least
  * recently served), until a round gives nothing. Returns how many invitations each campaign takes
- * and the mails they use (never more than `mails`).
+ * and the mails they use (never more than `mails`, except one invitation on a loan from a full bucket).
  */
-export function splitFairly(mails: number, demands: readonly CampaignDemand[]): { invitations: Map<string, number>; mails: number } {
+export function splitFairly(
+  mails: number,
+  demands: readonly CampaignDemand[],
+  /** The bucket is full and may lend: if no invitation fits, the first in line takes its next one anyway. */
+  full = false,
+): { invitations: Map<string, number>; mails: number } {
   const taken = new Map(demands.map((d) => [d.id, 0]));
   const left = new Map(demands.map((d) => [d.id, d.allowance]));
   let remaining = Math.floor(mails);
+  const first = [...demands]
+    .filter((d) => d.invitations.length > 0)
+    .sort((a, b) => b.allowance - a.allowance || (a.lastServed ?? '').localeCompare(b.lastServed ?? '') || a.id.localeCompare(b.id))[0];
+  if (full && first && demands.every((d) => (d.invitations[0] ?? Number.POSITIVE_INFINITY) > remaining)) {
+    taken.set(first.id, 1);
+    return { invitations: taken, mails: first.invitations[0]! };
+  }
   for (let gave = true; gave; ) {
     gave = false;
     const order = [...demands].sort(

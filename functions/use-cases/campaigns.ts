@@ -193,12 +193,13 @@ export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveRes
   }
   if (!offers.some((o) => o.batch.length > 0)) return result;
   const until = new Date(now.getTime() + CLAIM_MS).toISOString();
-  const reservation = await d.sendRate.reserve(rate, now, (available, claims) => {
+  const reservation = await d.sendRate.reserve(rate, now, (available, claims, full) => {
     // A campaign another pass claimed at the version we read is that pass's to send (our copy is no newer).
     const free = offers.filter((o) => (claims[o.campaign.id]?.version ?? 0) < o.campaign.version);
     const split = splitFairly(
       available,
       free.map((o) => o.demand),
+      full,
     );
     const claimed = free.filter((o) => (split.invitations.get(o.campaign.id) ?? 0) > 0);
     return {

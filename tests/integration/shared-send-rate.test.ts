@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
+import { createBulkJob, driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { Harness } from '../support/local.ts';
 
@@ -137,9 +138,12 @@ describe('one send rate shared by all campaigns', () => {
   });
 
   it('parallel passes cannot spend one reservation twice', { timeout: 60_000 }, async () => {
-    // Prepare: a campaign for the next cycle; then a full bucket (the local clock moved on, no pass made)
-    const created = await h.api('POST', '/api/campaigns', { name: 'Nästa omgång', cycle: '2031' });
+    // Prepare: a campaign for the next cycle over the ten smallest organisers or so; then a full
+    // bucket (the local clock moved on, no pass made)
+    const selection = { maxChildren: byChildren[9]!.children ?? 0 };
+    const created = await h.api('POST', '/api/campaigns', { name: 'Nästa omgång', cycle: '2031', selection });
     const id = created.json.campaign.id as string;
+    const boards = (await h.runtime.deps.campaigns.recipients(id, 0, 1000)).map((r) => boardOf(r.organiserId));
     await h.api('POST', `/api/campaigns/${id}/launch`);
     h.runtime.clock.advance(5000);
     const before = sent.length;
@@ -150,23 +154,58 @@ describe('one send rate shared by all campaigns', () => {
     const elapsed = (performance.now() - t0) / 1000;
 
     // Assess: together no more than the bucket held plus what refilled meanwhile; the race did happen
-    const reserved = passes.reduce((s, p) => s + p.reserved, 0);
-    expect(reserved).toBeGreaterThan(0);
-    expect(reserved).toBeLessThanOrEqual(RATE + Math.ceil(RATE * elapsed));
+    const taken = passes.reduce((s, p) => s + p.reserved, 0);
+    expect(taken).toBeGreaterThan(0);
+    expect(taken).toBeLessThanOrEqual(RATE + Math.ceil(RATE * elapsed));
     // One pass sent for the campaign; the others lost the race on the bucket or found it claimed.
     expect(passes.filter((p) => p.reserved > 0)).toHaveLength(1);
     expect(passes.reduce((s, p) => s + p.conflicts + p.busy, 0)).toBeGreaterThanOrEqual(3);
     await everyWorkflowWaiting();
-    expect(sent.length - before).toBeLessThanOrEqual(reserved);
+    expect(sent.length - before).toBeLessThanOrEqual(taken);
 
     // … and the campaign still completes with one invitation per recipient
     await sendCampaignsFor(h.runtime.deps, 45_000, undefined, 100);
     await everyWorkflowWaiting();
     expect((await progress(id)).state).toBe('completed');
-    for (const o of population)
+    for (const board of boards)
+      expect(
+        sent.slice(before).filter((m) => m.to === board),
+        board,
+      ).toHaveLength(1);
+  });
+
+  it("the tick's bulk starts draw from the same bucket as a campaign running meanwhile", { timeout: 60_000 }, async () => {
+    // Prepare: for another cycle, a console bulk start of the smallest quarter of the organisers and
+    // a campaign over the next quarter
+    const quarter = Math.floor(byChildren.length / 4);
+    const bulk = byChildren.slice(0, quarter).map((o) => o.id!);
+    await createBulkJob(h.runtime.deps, { organiserIds: bulk, cycle: '2032', jobId: 'bulk-shared-rate-0001' }, 'Test (samordnare)');
+    const selection = { minChildren: byChildren[quarter]!.children ?? 0, maxChildren: byChildren[2 * quarter]!.children ?? 0 };
+    const created = await h.api('POST', '/api/campaigns', { name: 'Nästa kvartil', cycle: '2032', selection });
+    const id = created.json.campaign.id as string;
+    expect(created.json.campaign.total).toBeGreaterThan(0);
+    h.runtime.clock.advance(5000);
+    sent.length = 0;
+    reserved.length = 0;
+
+    // Act: the tick's bulk part and the campaign sender at once
+    const t0 = performance.now();
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+    const [started] = await Promise.all([driveBulkJobs(h.runtime.deps, 45_000), sendCampaignsFor(h.runtime.deps, 45_000, undefined, 100)]);
+    await everyWorkflowWaiting();
+    const seconds = (Math.max(...sent.map((m) => m.at)) - t0) / 1000;
+
+    // Assess: everyone started, once, and together no faster than the account rate
+    expect(started).toBe(bulk.length);
+    expect((await progress(id)).state).toBe('completed');
+    for (const o of byChildren.slice(0, quarter))
       expect(
         sent.filter((m) => m.to === boardOf(o.id!)),
         o.id,
-      ).toHaveLength(2);
+      ).toHaveLength(1);
+    const mails = sent.length;
+    expect(reserved.reduce((s, r) => s + r.mails, 0)).toBeGreaterThanOrEqual(mails);
+    expect(busiestSecond(reserved.map((r) => ({ at: r.at, n: r.mails })))).toBeLessThanOrEqual(2 * RATE);
+    expect(mails).toBeLessThanOrEqual(RATE + RATE * seconds);
   });
 });

@@ -3,6 +3,7 @@ import {
   availableMails,
   bucketCapacity,
   type CampaignDemand,
+  isFull,
   campaignRateShare,
   type RateBucket,
   sharedRates,
@@ -84,6 +85,24 @@ describe('the account send-rate bucket', () => {
     }
   });
 
+  it('lends one invitation larger than a second of the rate when full, and is paid back before anything else', () => {
+    // Prepare: the SES sandbox's 1 mail/s and invitations of two mails
+    const clock = new FakeClock();
+    expect(isFull(undefined, 1, clock.now())).toBe(true);
+
+    // Act: the full bucket lends a 2-mail invitation
+    const lent = takeMails(undefined, 1, 2, clock.now());
+
+    // Assess: nothing available for the next two seconds, then full again; no second loan meanwhile
+    expect(lent.tokens).toBe(-1);
+    clock.advance(1);
+    expect(availableMails(lent, 1, clock.now())).toBe(0);
+    expect(() => takeMails(lent, 1, 2, clock.now())).toThrow(RangeError);
+    clock.advance(1);
+    expect(isFull(lent, 1, clock.now())).toBe(true);
+    expect(takeMails(lent, 1, 2, clock.now()).tokens).toBe(-1);
+  });
+
   it('does not refill twice when a sender with a late clock writes after one with an early one', () => {
     // Prepare: a sender whose clock runs 2 s ahead takes everything
     const clock = new FakeClock();
@@ -134,6 +153,21 @@ describe('splitting a reservation between campaigns', () => {
         ['b', 1],
       ]),
     );
+  });
+
+  it('lets the first in line borrow one invitation from a full bucket that holds less than it', () => {
+    const demands = [demand('a', [2, 2], 1, '2026-09-01T08:00:01Z'), demand('b', [2, 2], 1, '2026-09-01T08:00:00Z')];
+    expect(splitFairly(1, demands).mails).toBe(0);
+    const lent = splitFairly(1, demands, true);
+    expect(lent.mails).toBe(2);
+    expect(lent.invitations).toEqual(
+      new Map([
+        ['a', 0],
+        ['b', 1],
+      ]),
+    );
+    // With something that fits, nothing is borrowed
+    expect(splitFairly(2, demands, true).mails).toBe(2);
   });
 
   it('uses no more than it has, whole invitations only, and skips an invitation that does not fit', () => {
