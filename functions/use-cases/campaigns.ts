@@ -180,7 +180,7 @@ export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveRes
     }
     // The campaign's own rate bounds what it asks for, and no pass can get more than the bucket holds.
     const allowance = mailAllowance(c, now);
-    const budget = Math.min(allowance, Math.floor(bucketCapacity(rate)));
+    const budget = Math.min(allowance, Math.max(1, Math.floor(bucketCapacity(rate))));
     const candidates = budget > 0 ? await d.campaigns.recipients(c.id, c.position, Math.min(500, budget)) : [];
     const batch: CampaignRecipient[] = [];
     let mails = 0;
@@ -189,6 +189,9 @@ export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveRes
       batch.push(r);
       mails += r.mails;
     }
+    // An invitation with more mails than one second of the rates holds goes alone once the
+    // campaign's own bucket is full (it then pays the mails back; the shared bucket lends likewise).
+    if (batch.length === 0 && candidates[0] && allowance >= Math.floor(c.sendRate)) batch.push(candidates[0]);
     offers.push({ campaign: c, batch, demand: { id: c.id, invitations: batch.map((r) => r.mails), allowance, lastServed: c.paceFrom } });
   }
   if (!offers.some((o) => o.batch.length > 0)) return result;
@@ -283,8 +286,9 @@ async function driveCampaign(
 /**
  * The cloud sender: the scheduler fires it every minute, and it drives the running campaigns
  * about once a second for up to `budgetMs`, so mail leaves at the send rate instead of in one
- * burst per tick. Pacing lives on the campaign records, so an overlapping or crashed run neither
- * speeds sending up nor loses its place; it stops early when no campaign is running.
+ * burst per tick. Pacing lives in the table (the account's send-rate bucket, each campaign's own
+ * pacing and position), so an overlapping or crashed run neither speeds sending up nor loses its
+ * place; it stops early when no campaign is running.
  */
 export async function sendCampaignsFor(
   d: Deps,

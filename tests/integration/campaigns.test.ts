@@ -196,6 +196,25 @@ describe('the cloud sender loop', () => {
   });
 });
 
+describe('a send rate below one invitation a second', () => {
+  it('still sends: an invitation of two mails at one mail a second goes alone, about every two seconds', async () => {
+    // Prepare: one mail a second (the SES sandbox's rate) and invitations of two mails each
+    const created = await h.api('POST', '/api/campaigns', { name: 'Sandlådan', cycle: '2029', sendRate: 1 });
+    const id = created.json.campaign.id;
+    const first = await h.runtime.deps.campaigns.recipients(id, 0, 3);
+    expect(first.map((r) => r.mails)).toEqual([2, 2, 2]);
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+
+    // Act: a 2.5 s run with a round every 500 ms
+    const run = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+    await h.api('POST', `/api/campaigns/${id}/pause`);
+
+    // Assess: one invitation at once (the full bucket lends), the next only once it is paid back
+    expect(run.invited).toBeGreaterThanOrEqual(1);
+    expect(run.invited).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('cycle planning', () => {
   // Everyone with contacts got a dialogue through the campaign above, except the one under inspection.
   const hadDialogue = withContacts.filter((o) => o !== withContacts[1]);
