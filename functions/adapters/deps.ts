@@ -35,6 +35,7 @@ import {
 } from './repositories.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
+import { DynamoSendRateBucket } from './send-rate-bucket.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -75,6 +76,8 @@ export interface Deps {
   campaigns: DynamoCampaignRepository;
   /** Console bulk starts and their progress (issue 5). */
   bulkJobs: DynamoBulkJobs;
+  /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
+  sendRate: DynamoSendRateBucket;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -124,6 +127,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
+    sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -75,7 +75,11 @@ export interface Campaign {
   position: number;
   sent: number;
   failed: number;
-  /** Mails sent since `paceFrom` (the last launch or resume): what the send rate is checked against. */
+  /**
+   * The campaign's own pacing: `sendRate` × seconds since `paceFrom` + one second − `paceMails` is
+   * what it may send (at most one second's worth; see mailAllowance). Reset at launch and resume,
+   * moved up to each batch sent.
+   */
   paceFrom?: string;
   paceMails: number;
   /** Throttled: nothing is sent before this time; the pause doubles on each throttle. */
@@ -119,14 +123,34 @@ export function eligibility(
 }
 
 /**
- * How many more mails the send rate allows at `now`: rate × seconds since pacing started, minus
- * what was sent since then, plus a burst of one second. Never negative.
+ * How many more mails the campaign's own send rate allows at `now`: a token bucket of one second
+ * (capacity = the rate, so a campaign that waited, for the shared account rate or for anything
+ * else, gets no burst beyond that second), kept as rate × seconds since `paceFrom` plus one second,
+ * minus `paceMails`. `pacedAfter` moves `paceFrom` up to each send, which drops the credit above
+ * the capacity. Never negative; 0 before launch and while backing off.
  */
 export function mailAllowance(c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceMails' | 'backoffUntil'>, now: Date): number {
   if (!c.paceFrom) return 0;
   if (c.backoffUntil && now.getTime() < Date.parse(c.backoffUntil)) return 0;
-  const seconds = Math.max(0, (now.getTime() - Date.parse(c.paceFrom)) / 1000);
-  return Math.max(0, Math.floor(c.sendRate * seconds + c.sendRate) - c.paceMails);
+  return Math.max(0, Math.floor(paceCredit(c, now)));
+}
+
+/** The campaign's own bucket at `now` (fractional, at most one second of its rate). */
+function paceCredit(c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceMails'>, now: Date): number {
+  const seconds = Math.max(0, (now.getTime() - Date.parse(c.paceFrom ?? now.toISOString())) / 1000);
+  return Math.min(c.sendRate, c.sendRate * seconds + c.sendRate - c.paceMails);
+}
+
+/** The pacing fields after the campaign sent `mails` at `now`: its bucket restarts from `now` holding what is left. */
+export function pacedAfter(
+  c: Pick<Campaign, 'sendRate' | 'paceFrom' | 'paceMails'>,
+  mails: number,
+  now: Date,
+): Pick<Campaign, 'paceFrom' | 'paceMails'> {
+  const left = paceCredit(c, now) - mails;
+  // Never back: a pass that began before a resume must not hand the campaign the time before it.
+  const from = c.paceFrom && Date.parse(c.paceFrom) > now.getTime() ? c.paceFrom : now.toISOString();
+  return { paceFrom: from, paceMails: c.sendRate - left };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import * as z from '#core/zod.ts';
 import { NotFoundError } from '#core/errors.ts';
+import { resolveRecipients } from '#core/recipients.ts';
 import type { BulkJob } from '#adapters/bulk-repository.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { createDialogue } from './dialogues.ts';
@@ -117,19 +118,67 @@ export async function bulkProgress(d: Deps, id: string): Promise<BulkProgress> {
 /**
  * The scheduler tick's part: advances the open jobs, oldest first, until none is left or
  * `budgetMs` has passed (a job left over continues on the next tick). Returns how many organisers
- * it handled.
+ * it handled. Each step first reserves its invitations' mails from the SES account's shared send
+ * rate (the bucket the campaigns draw from), so a bulk start and running campaigns together stay
+ * within the account's rate; while the bucket is empty it waits for it to refill, within the budget.
  */
-export async function driveBulkJobs(d: Deps, budgetMs: number): Promise<number> {
+export async function driveBulkJobs(
+  d: Deps,
+  budgetMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
+): Promise<number> {
   const until = Date.now() + budgetMs;
   let handled = 0;
   for (const id of await d.bulkJobs.listOpen(10)) {
     for (;;) {
+      const step = await reserveBulkStep(d, id);
+      if (step === undefined) break; // the job is done
+      if (step === 0) {
+        // The shared rate is spent for now: wait about long enough for one invitation's mails.
+        const waitMs = Math.ceil((2 / d.env.SES_SEND_RATE) * 1000);
+        if (Date.now() + waitMs >= until) break;
+        await sleep(waitMs);
+        continue;
+      }
       const before = (await d.bulkJobs.get(id))?.results.length ?? 0;
-      const p = await advanceBulkJob(d, id, BULK_STEP);
+      const p = await advanceBulkJob(d, id, step);
       handled += p.job.results.length - before;
       if (p.done || Date.now() >= until) break;
     }
     if (Date.now() >= until) break;
   }
   return handled;
+}
+
+/**
+ * How many of the job's next organisers (at most BULK_STEP) may start now: as many, in order, as
+ * the mails their invitations send (one per recipient) fit in what the shared bucket holds, which
+ * are reserved. undefined: nothing is left. An organiser that cannot be invited (gone, no
+ * contacts) costs no mail; its step records the error.
+ */
+async function reserveBulkStep(d: Deps, id: string): Promise<number | undefined> {
+  const job = await d.bulkJobs.get(id);
+  if (!job) return undefined;
+  const done = new Set(job.results.map((r) => r.organiserId));
+  const next = job.organiserIds.filter((o) => !done.has(o)).slice(0, BULK_STEP);
+  if (next.length === 0) return undefined;
+  const mails = await Promise.all(
+    next.map(async (organiserId) => {
+      const o = await d.organisers.get(organiserId);
+      try {
+        return o ? resolveRecipients(o).length : 0;
+      } catch {
+        return 0;
+      }
+    }),
+  );
+  const { plan } = await d.sendRate.reserve(d.env.SES_SEND_RATE, d.clock.now(), (available, _claims, full) => {
+    let count = 0;
+    let used = 0;
+    while (count < mails.length && used + mails[count]! <= available) used += mails[count++]!;
+    // A full bucket lends one invitation larger than it holds (a rate below two mails a second).
+    if (count === 0 && full) return { mails: mails[0]!, plan: 1 };
+    return { mails: used, plan: count };
+  });
+  return plan;
 }

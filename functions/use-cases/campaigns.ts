@@ -14,8 +14,10 @@ import {
   mailAllowance,
   matchesSelection,
   nextBackoffMs,
+  pacedAfter,
 } from '#core/campaign.ts';
-import { ConflictError, NotFoundError } from '#core/errors.ts';
+import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isThrottle } from './campaign-feedback.ts';
 import { checkClash } from './clash.ts';
@@ -34,6 +36,14 @@ const LISTED = 200;
 
 export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPreview> {
   const input = parseOrThrow(createCampaignSchema, body, 'campaign');
+  // A campaign's own rate can only be lower than the account's: every campaign shares the account's.
+  if (input.sendRate !== undefined && input.sendRate > d.env.SES_SEND_RATE) {
+    const account = d.env.SES_SEND_RATE;
+    throw new ValidationError(
+      `Invalid campaign: sendRate ${input.sendRate} is above the SES account's maximum send rate, ${account} mails/s, which all campaigns share; choose at most ${account} or leave sendRate out to use it`,
+      [{ path: 'sendRate', message: `at most ${account} (the SES account's send rate)` }],
+    );
+  }
   const now = d.clock.now();
   const at = now.toISOString();
   const id = `cmp-${randomUUID()}`;
@@ -128,15 +138,86 @@ export interface DriveResult {
   invited: number;
   failed: number;
   throttled: number;
+  /** Mails reserved from the account's shared send rate (the bucket) by this pass. */
+  reserved: number;
+  /** Reservations this pass lost to another sender and made again with what was left. */
+  conflicts: number;
+  /** Campaigns left to another pass that was sending for them already. */
+  busy: number;
 }
 
-/** One pass over the running campaigns: invites as many recipients as each one's send rate allows by now. */
+/**
+ * How long a pass's claim on a campaign holds if the pass never records its batch (it crashed):
+ * longer than any pass sends (the sending Lambda's time-out is two minutes), short enough that a
+ * crash stalls that one campaign for two minutes at most.
+ */
+const CLAIM_MS = 120_000;
+
+/**
+ * One pass over the running campaigns. Each one offers its next invitations within its own send
+ * rate; the pass reserves what the account's shared bucket holds for them (one version-checked
+ * write, BEFORE anything is sent, so overlapping passes cannot spend the same mails twice), splits
+ * the reservation round-robin between the campaigns, and only then invites.
+ *
+ * Reserved mails that end up unused (an invitation failed or SES throttled it, or another pass
+ * recorded the same batch first) are not given back: returning them is another conditional write
+ * racing every other sender, and the cases that leave mails unused are the ones where sending less
+ * is right (SES already pushing back) or rare (failures, two passes on one batch). The bucket only
+ * errs on the slow side. A planned batch never leaves whole-invitation remainders, because the
+ * reservation is exactly the planned invitations' mails.
+ */
 export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveResult> {
-  const result: DriveResult = { campaigns: 0, invited: 0, failed: 0, throttled: 0 };
-  for (const c of await d.campaigns.list()) {
-    if (c.state !== 'running') continue;
-    result.campaigns++;
-    const r = await driveCampaign(d, c, concurrency);
+  const result: DriveResult = { campaigns: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0 };
+  const now = d.clock.now();
+  const rate = d.env.SES_SEND_RATE;
+  const running = (await d.campaigns.list()).filter((c) => c.state === 'running');
+  result.campaigns = running.length;
+  const offers: { campaign: Campaign; batch: CampaignRecipient[]; demand: CampaignDemand }[] = [];
+  for (const c of running) {
+    if (c.position >= c.total) {
+      await finish(d, c.id, now);
+      continue;
+    }
+    // The campaign's own rate bounds what it asks for, and no pass can get more than the bucket holds.
+    const allowance = mailAllowance(c, now);
+    const budget = Math.min(allowance, Math.max(1, Math.floor(bucketCapacity(rate))));
+    const candidates = budget > 0 ? await d.campaigns.recipients(c.id, c.position, Math.min(500, budget)) : [];
+    const batch: CampaignRecipient[] = [];
+    let mails = 0;
+    for (const r of candidates) {
+      if (mails + r.mails > budget) break;
+      batch.push(r);
+      mails += r.mails;
+    }
+    // An invitation with more mails than one second of the rates holds goes alone once the
+    // campaign's own bucket is full (it then pays the mails back; the shared bucket lends likewise).
+    if (batch.length === 0 && candidates[0] && allowance >= Math.floor(c.sendRate)) batch.push(candidates[0]);
+    offers.push({ campaign: c, batch, demand: { id: c.id, invitations: batch.map((r) => r.mails), allowance, lastServed: c.paceFrom } });
+  }
+  if (!offers.some((o) => o.batch.length > 0)) return result;
+  const until = new Date(now.getTime() + CLAIM_MS).toISOString();
+  const reservation = await d.sendRate.reserve(rate, now, (available, claims, full) => {
+    // A campaign another pass claimed at the version we read is that pass's to send (our copy is no newer).
+    const free = offers.filter((o) => (claims[o.campaign.id]?.version ?? 0) < o.campaign.version);
+    const split = splitFairly(
+      available,
+      free.map((o) => o.demand),
+      full,
+    );
+    const claimed = free.filter((o) => (split.invitations.get(o.campaign.id) ?? 0) > 0);
+    return {
+      mails: split.mails,
+      plan: { invitations: split.invitations, busy: offers.length - free.length },
+      claims: Object.fromEntries(claimed.map((o) => [o.campaign.id, { version: o.campaign.version, until }])),
+    };
+  });
+  result.reserved = reservation.mails;
+  result.conflicts = reservation.conflicts;
+  result.busy = reservation.plan.busy;
+  for (const o of offers) {
+    const share = reservation.plan.invitations.get(o.campaign.id) ?? 0;
+    if (share === 0) continue;
+    const r = await driveCampaign(d, o.campaign, o.batch.slice(0, share), now, concurrency);
     result.invited += r.invited;
     result.failed += r.failed;
     result.throttled += r.throttled ? 1 : 0;
@@ -144,21 +225,14 @@ export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveRes
   return result;
 }
 
-async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise<{ invited: number; failed: number; throttled: boolean }> {
-  const now = d.clock.now();
-  const allowance = mailAllowance(c, now);
-  if (allowance <= 0 || c.position >= c.total) {
-    if (c.position >= c.total) await finish(d, c.id, now);
-    return { invited: 0, failed: 0, throttled: false };
-  }
-  const candidates = await d.campaigns.recipients(c.id, c.position, Math.min(500, allowance));
-  const batch: CampaignRecipient[] = [];
-  let mails = 0;
-  for (const r of candidates) {
-    if (mails + r.mails > allowance) break;
-    batch.push(r);
-    mails += r.mails;
-  }
+/** Invites one campaign's share of a pass (its mails already reserved) and records how far it got. */
+async function driveCampaign(
+  d: Deps,
+  c: Campaign,
+  batch: readonly CampaignRecipient[],
+  now: Date,
+  concurrency: number,
+): Promise<{ invited: number; failed: number; throttled: boolean }> {
   let next = 0;
   let throttledAt = batch.length;
   const outcomes = new Map<number, CampaignRecipient>();
@@ -195,7 +269,11 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
       position,
       sent: x.sent + sent,
       failed: x.failed + failed,
-      paceMails: x.paceMails + handled.reduce((s, r) => s + r.mails, 0),
+      ...pacedAfter(
+        x,
+        handled.reduce((s, r) => s + r.mails, 0),
+        now,
+      ),
       backoffMs,
       backoffUntil: backoffMs ? new Date(now.getTime() + backoffMs).toISOString() : undefined,
       ...(position >= x.total && x.state === 'running' ? { state: 'completed' as const, completedAt: at } : {}),
@@ -208,8 +286,9 @@ async function driveCampaign(d: Deps, c: Campaign, concurrency: number): Promise
 /**
  * The cloud sender: the scheduler fires it every minute, and it drives the running campaigns
  * about once a second for up to `budgetMs`, so mail leaves at the send rate instead of in one
- * burst per tick. Pacing lives on the campaign records, so an overlapping or crashed run neither
- * speeds sending up nor loses its place; it stops early when no campaign is running.
+ * burst per tick. Pacing lives in the table (the account's send-rate bucket, each campaign's own
+ * pacing and position), so an overlapping or crashed run neither speeds sending up nor loses its
+ * place; it stops early when no campaign is running.
  */
 export async function sendCampaignsFor(
   d: Deps,
@@ -217,7 +296,7 @@ export async function sendCampaignsFor(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
   intervalMs = 1000,
 ): Promise<DriveResult & { rounds: number }> {
-  const total = { campaigns: 0, invited: 0, failed: 0, throttled: 0, rounds: 0 };
+  const total = { campaigns: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0, rounds: 0 };
   const started = Date.now();
   for (;;) {
     const r = await driveCampaigns(d);
@@ -226,6 +305,9 @@ export async function sendCampaignsFor(
     total.invited += r.invited;
     total.failed += r.failed;
     total.throttled += r.throttled;
+    total.reserved += r.reserved;
+    total.conflicts += r.conflicts;
+    total.busy += r.busy;
     if (r.campaigns === 0 || Date.now() - started + intervalMs > budgetMs) return total;
     await sleep(intervalMs);
   }

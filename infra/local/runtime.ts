@@ -38,6 +38,13 @@ export interface LocalRuntimeOptions {
   demo?: boolean;
   /** How often the timer loop fires due timers (ms). */
   tickMs?: number;
+  /**
+   * How often the campaign sender makes a pass (ms; default 1000, like the cloud sender's rounds):
+   * the shared send-rate bucket holds one second, so passes further apart than that send slower.
+   */
+  campaignPassMs?: number;
+  /** The SES account's send rate (SES_SEND_RATE) for this runtime; default from the environment (14). */
+  sesSendRate?: number;
   /** Retry pauses per state in ms, to shorten real back-off in tests. */
   retryIntervalOverrides?: Record<string, number>;
   log?: (line: string) => void;
@@ -278,6 +285,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     SFN_ENDPOINT: sfnUrl,
     LOCAL_MODE: 'true',
     APP_SECRET_ARN: undefined,
+    ...(opts.sesSendRate ? { SES_SEND_RATE: String(opts.sesSendRate) } : {}),
   });
   const deps = buildDeps(env, clock);
   setDeps(deps);
@@ -303,6 +311,17 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tick().catch((e) => log(`[timers] ${(e as Error).message}`));
   }, opts.tickMs ?? 2000);
   loop.unref();
+  // The campaign sender's passes between the timer loop's ticks (the cloud's one-minute sender makes one a second).
+  let passing: Promise<unknown> | undefined;
+  const campaignLoop = setInterval(() => {
+    if (passing) return;
+    passing = timerTick({ job: 'campaign-pass' }, {} as never)
+      .catch((e) => log(`[campaigns] ${(e as Error).message}`))
+      .finally(() => {
+        passing = undefined;
+      });
+  }, opts.campaignPassMs ?? 1000);
+  campaignLoop.unref();
   const sweeper = setInterval(() => {
     sweep().catch((e) => log(`[sweeper] ${(e as Error).message}`));
   }, 3_600_000);
@@ -318,8 +337,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tick,
     async stop() {
       clearInterval(loop);
+      clearInterval(campaignLoop);
       clearInterval(sweeper);
       while (running) await running.catch(() => undefined);
+      while (passing) await passing;
       await sfn.close();
       // The workflow has let its in-flight tasks finish; what is left are idle keep-alive sockets
       // (SDK clients, browsers), which close() would wait out: end them at once.

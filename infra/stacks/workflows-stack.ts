@@ -183,8 +183,9 @@ export class WorkflowsStack extends Stack {
       }),
     });
     // The paced campaign sender: every minute, the same function with {"job": "campaigns"} drives
-    // the running campaigns about once a second for 50 s, at each campaign's send rate (default
-    // sesSendRate) and backing off when SES throttles. A missed minute is simply the next one.
+    // the running campaigns about once a second for 65 s (runs overlap a little; they share the
+    // account's send-rate bucket, sesSendRate, in the table), each campaign at most at its own send
+    // rate, backing off when SES throttles. A missed minute is simply the next one.
     this.campaignSenderSchedule = new scheduler.Schedule(this, 'CampaignSenderSchedule', {
       description: 'Every minute: send the running campaigns at their send rate',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),

@@ -5,7 +5,8 @@
  * module init in fresh Node processes, then starts the embedded local runtime on free ports in a
  * temporary data folder, loads a generated population, invites every organiser through the API
  * and answers a sample of the invitations through their links, then offers the population two
- * more cycles through campaigns: one unthrottled, one paced to --rate mails/s. Prints one table, writes the same
+ * more cycles through campaigns: one unthrottled, one paced to --rate mails/s, and two at once sharing --rate mails/s
+ * (the SES account's rate, SES_SEND_RATE, which every campaign shares). Prints one table, writes the same
  * figures to .bench/<timestamp>.json and .bench/latest.json, and compares with the previous latest.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -105,6 +106,18 @@ interface Figures {
       mainThreadBoundPerSecond: number;
     };
     throttled: { invitations: number; mails: number; sendRate: number; seconds: number; idealSeconds: number; ratio: number };
+    /** Two campaigns launched together, sharing the account's send rate (SES_SEND_RATE = --rate). */
+    shared?: {
+      campaigns: number;
+      invitations: number;
+      mails: number;
+      sendRate: number;
+      seconds: number;
+      idealSeconds: number;
+      ratio: number;
+      /** When each campaign completed, seconds after the launch: close together when the rate is shared fairly. */
+      completedSeconds: number[];
+    };
   };
 }
 
@@ -249,6 +262,8 @@ async function main(): Promise<void> {
     sesPort: 0,
     seed: false,
     tickMs: 3_600_000,
+    campaignPassMs: 3_600_000, // the campaigns below are driven by explicit ticks
+    sesSendRate: 1000, // the unthrottled campaign; the throttled ones lower it to --rate
     coordinatorToken: 'bench-coordinator-token-0001',
     inspectorateToken: 'bench-inspectorate-token-0001',
   });
@@ -350,10 +365,14 @@ async function main(): Promise<void> {
 
     // Campaigns: the same population offered for the next cycles through the paced sender.
     const mailbox = async () => ((await (await fetch(`${runtime.urls.mailbox}/store`)).json()) as { emails: unknown[] }).emails.length;
-    const runCampaign = async (cycle: string, selection: Record<string, unknown>, sendRate: number) => {
-      const preview = await createCampaign(runtime.deps, { name: `bench ${cycle}`, cycle, selection, sendRate });
-      const c = preview.campaign;
-      const recipients = await runtime.deps.campaigns.recipients(c.id, 0, c.total);
+    /** Runs campaigns launched together (one per selection, same cycle) to completion, driven like the scheduler. */
+    const runCampaigns = async (cycle: string, selections: Record<string, unknown>[], sendRate?: number) => {
+      const campaigns = [];
+      for (const [i, selection] of selections.entries()) {
+        campaigns.push((await createCampaign(runtime.deps, { name: `bench ${cycle} ${i + 1}`, cycle, selection, sendRate })).campaign);
+      }
+      const c = { total: campaigns.reduce((a, x) => a + x.total, 0) };
+      const recipients = (await Promise.all(campaigns.map((x) => runtime.deps.campaigns.recipients(x.id, 0, x.total)))).flat();
       const mailsPlanned = recipients.reduce((a, r) => a + r.mails, 0);
       const before = outcome.size;
       const mailsBefore = await mailbox();
@@ -367,10 +386,16 @@ async function main(): Promise<void> {
       runtime.sfn.events.on('event', check);
       const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() };
       const t = performance.now();
-      await changeCampaign(runtime.deps, c.id, 'launch');
+      for (const x of campaigns) await changeCampaign(runtime.deps, x.id, 'launch');
       // The scheduler's cadence: a tick every 100 ms, as the local loop does every tickMs.
-      while ((await runtime.deps.campaigns.get(c.id))?.state !== 'completed') {
+      const completedSeconds = new Map<string, number>();
+      while (completedSeconds.size < campaigns.length) {
         await runtime.tick();
+        for (const x of campaigns) {
+          if (!completedSeconds.has(x.id) && (await runtime.deps.campaigns.get(x.id))?.state === 'completed') {
+            completedSeconds.set(x.id, (performance.now() - t) / 1000);
+          }
+        }
         await delay(100);
       }
       await withTimeout(done, 120_000, () => `campaign ${cycle}: not every workflow reached its wait`);
@@ -384,17 +409,28 @@ async function main(): Promise<void> {
         mails: (await mailbox()) - mailsBefore,
         mailsPlanned,
         seconds,
-        sendRate,
+        sendRate: sendRate ?? runtime.deps.env.SES_SEND_RATE,
         mainThreadCpuMs,
         processCpuMs,
+        completedSeconds: campaigns.map((x) => round(completedSeconds.get(x.id) ?? Number.NaN, 2)),
       };
     };
+    const runCampaign = (cycle: string, selection: Record<string, unknown>, sendRate?: number) =>
+      runCampaigns(cycle, [selection], sendRate);
     log('campaign over the whole population, unthrottled');
     const free = await runCampaign('2031', {}, 1000);
+    // From here on the SES account's rate is --rate: every campaign shares it (the runtime started at 1000/s).
+    runtime.deps.env.SES_SEND_RATE = args.rate;
     // A fifth of the population or so: kommuner, stiftelser, trossamfund and övriga.
     const subset = { legalForms: ['kommun', 'stiftelse', 'trossamfund', 'ovrig'] };
     log(`campaign over kommuner, stiftelser, trossamfund and övriga, throttled to ${args.rate} mails/s`);
     const paced = await runCampaign('2032', subset, args.rate);
+    // Two campaigns of about the same size launched together, both at the account's rate: they share it.
+    log(`two campaigns at once (kommuner and stiftelser; ideella föreningar, trossamfund and övriga), sharing ${args.rate} mails/s`);
+    const shared = await runCampaigns('2033', [
+      { legalForms: ['kommun', 'stiftelse'] },
+      { legalForms: ['ideell_forening', 'trossamfund', 'ovrig'] },
+    ]);
 
     const figures: Figures = {
       at: new Date().toISOString(),
@@ -455,6 +491,16 @@ async function main(): Promise<void> {
           seconds: round(paced.seconds, 2),
           idealSeconds: round(paced.mailsPlanned / paced.sendRate, 2),
           ratio: round(paced.seconds / (paced.mailsPlanned / paced.sendRate), 3),
+        },
+        shared: {
+          campaigns: shared.completedSeconds.length,
+          invitations: shared.invitations,
+          mails: shared.mails,
+          sendRate: shared.sendRate,
+          seconds: round(shared.seconds, 2),
+          idealSeconds: round(shared.mailsPlanned / shared.sendRate, 2),
+          ratio: round(shared.seconds / (shared.mailsPlanned / shared.sendRate), 3),
+          completedSeconds: shared.completedSeconds,
         },
       },
     };
@@ -533,6 +579,17 @@ function report(f: Figures): void {
       '≤ 1.1',
       f.campaign.throttled.ratio <= 1.1,
     ],
+    ...(f.campaign.shared
+      ? ([
+          [
+            `${f.campaign.shared.campaigns} campaigns at once: combined duration / (mails / rate), ${f.campaign.shared.mails} mails sharing ${f.campaign.shared.sendRate}/s`,
+            'campaign.shared.ratio',
+            `${f.campaign.shared.ratio} (${f.campaign.shared.seconds} s / ${f.campaign.shared.idealSeconds} s; each done at ${f.campaign.shared.completedSeconds.join(' / ')} s)`,
+            '≤ 1.1',
+            f.campaign.shared.ratio <= 1.1,
+          ],
+        ] as Row[])
+      : []),
     [`answer POST → workflow end p50 (${f.answer.samples} answers)`, 'answer.p50Ms', `${f.answer.p50Ms} ms`, '', undefined],
     ['answer POST → workflow end p95', 'answer.p95Ms', `${f.answer.p95Ms} ms`, '< 300 ms', f.answer.p95Ms < 300],
     ['answer POST → workflow end p99', 'answer.p99Ms', `${f.answer.p99Ms} ms`, '', undefined],

@@ -108,7 +108,8 @@ describe('campaigns', () => {
     await h.restart();
 
     expect((await h.api('POST', `/api/campaigns/${campaignId}/resume`)).json.state).toBe('running');
-    for (let i = 0; i < 5 && (await progress(campaignId)).state !== 'completed'; i++) await h.advance('PT1M');
+    // Moving the clock on gives no burst: at most one second of the send rate per pass, so a pass a second.
+    for (let i = 0; i < 90 && (await progress(campaignId)).state !== 'completed'; i++) await h.advance('PT1S');
 
     const done = await progress(campaignId);
     expect(done.state).toBe('completed');
@@ -132,7 +133,7 @@ describe('campaigns', () => {
 
   it('backs off when SES throttles, shows it in the progress, and still invites everyone exactly once', async () => {
     // Prepare: a fresh mailbox and SES refusing every fourth call; the workflow retries quickly
-    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations': 10 } });
+    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations': 10 }, sesSendRate: 1000 });
     await h.clearMailbox();
     const mailer = h.runtime.deps.mailer;
     let calls = 0;
@@ -192,6 +193,25 @@ describe('the cloud sender loop', () => {
     expect(run.invited).toBeLessThanOrEqual(Math.ceil(4 * seconds + 4));
     expect((await progress(id)).progress.sent).toBe(run.invited);
     expect(idle).toMatchObject({ rounds: 1, campaigns: 0, invited: 0 });
+  });
+});
+
+describe('a send rate below one invitation a second', () => {
+  it('still sends: an invitation of two mails at one mail a second goes alone, about every two seconds', async () => {
+    // Prepare: one mail a second (the SES sandbox's rate) and invitations of two mails each
+    const created = await h.api('POST', '/api/campaigns', { name: 'Sandlådan', cycle: '2029', sendRate: 1 });
+    const id = created.json.campaign.id;
+    const first = await h.runtime.deps.campaigns.recipients(id, 0, 3);
+    expect(first.map((r) => r.mails)).toEqual([2, 2, 2]);
+    await h.api('POST', `/api/campaigns/${id}/launch`);
+
+    // Act: a 2.5 s run with a round every 500 ms
+    const run = await sendCampaignsFor(h.runtime.deps, 2500, undefined, 500);
+    await h.api('POST', `/api/campaigns/${id}/pause`);
+
+    // Assess: one invitation at once (the full bucket lends), the next only once it is paid back
+    expect(run.invited).toBeGreaterThanOrEqual(1);
+    expect(run.invited).toBeLessThanOrEqual(2);
   });
 });
 

@@ -35,6 +35,7 @@ export class Harness {
       coordinatorToken: 'test-coordinator-token-0001',
       inspectorateToken: 'test-inspectorate-token-0001',
       tickMs: 3_600_000, // tests fire timers explicitly through the clock endpoint
+      campaignPassMs: 3_600_000, // … and campaign passes too (the clock endpoint's tick makes one)
       retryIntervalOverrides: {},
       ...options,
     });

@@ -2,6 +2,7 @@
 import { deps } from '#adapters/deps.ts';
 import { type CampaignAction, changeCampaign, createCampaign, getCampaign, listCampaigns } from '#functions/use-cases/campaigns.ts';
 import type { Campaign } from '#core/campaign.ts';
+import { campaignRateShare } from '#core/send-rate.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoute, ApiRoutes } from './types.ts';
@@ -10,8 +11,15 @@ import type { ApiRoute, ApiRoutes } from './types.ts';
  * The campaign with its progress: sent (invited), queued, failed, how often SES throttled its
  * invitations, and whether it is holding back right now (retrying after a throttle).
  */
-export const campaignView = ({ version, paceMails, ...c }: Campaign, now = deps().clock.now()) => ({
+export const campaignView = (
+  { version, paceMails, ...c }: Campaign,
+  now = deps().clock.now(),
+  /** Every campaign (for the share of the account rate); the campaign alone when not given. */
+  all: readonly Campaign[] = [],
+) => ({
   ...c,
+  /** Its share of the SES account's send rate: the effective rate, and whether other campaigns slow it down. */
+  sharing: campaignRateShare(c, all, deps().env.SES_SEND_RATE),
   progress: {
     sent: c.sent,
     queued: c.total - c.position,
@@ -26,7 +34,8 @@ const action =
   (a: CampaignAction): ApiRoute =>
   async (event, role) => {
     requireRole(role, ['coordinator']);
-    return json(200, campaignView(await changeCampaign(deps(), event.pathParameters?.id ?? '', a)));
+    const campaign = await changeCampaign(deps(), event.pathParameters?.id ?? '', a);
+    return json(200, campaignView(campaign, undefined, await listCampaigns(deps())));
   };
 
 export const campaignRoutes: ApiRoutes = {
@@ -37,11 +46,13 @@ export const campaignRoutes: ApiRoutes = {
   },
   'GET /api/campaigns': async (_event, role) => {
     requireRole(role, ['coordinator']);
-    return json(200, { items: (await listCampaigns(deps())).map((c) => campaignView(c)) });
+    const all = await listCampaigns(deps());
+    return json(200, { items: all.map((c) => campaignView(c, undefined, all)) });
   },
   'GET /api/campaigns/{id}': async (event, role) => {
     requireRole(role, ['coordinator']);
-    return json(200, campaignView(await getCampaign(deps(), event.pathParameters?.id ?? '')));
+    const campaign = await getCampaign(deps(), event.pathParameters?.id ?? '');
+    return json(200, campaignView(campaign, undefined, await listCampaigns(deps())));
   },
   'POST /api/campaigns/{id}/launch': action('launch'),
   'POST /api/campaigns/{id}/pause': action('pause'),

@@ -6,6 +6,7 @@ import {
   mailAllowance,
   matchesSelection,
   nextBackoffMs,
+  pacedAfter,
   throttledCampaign,
 } from '#core/campaign.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
@@ -48,17 +49,35 @@ describe('pacing', () => {
   const paced = { sendRate: 10, paceFrom: now.toISOString(), paceMails: 0 };
   const at = (s: number) => new Date(now.getTime() + s * 1000);
 
-  it('allows the send rate per second since pacing began, with a one-second burst', () => {
+  it('allows at most one second of the send rate, however long the campaign waited', () => {
     expect(mailAllowance(paced, at(0))).toBe(10);
-    expect(mailAllowance(paced, at(5))).toBe(60);
-    expect(mailAllowance({ ...paced, paceMails: 55 }, at(5))).toBe(5);
+    expect(mailAllowance(paced, at(5))).toBe(10);
+    expect(mailAllowance({ ...paced, paceMails: 7 }, at(0))).toBe(3);
+    expect(mailAllowance({ ...paced, paceMails: 7 }, at(0.5))).toBe(8);
+    expect(mailAllowance({ ...paced, paceMails: 15 }, at(1))).toBe(5);
     expect(mailAllowance({ ...paced, paceMails: 70 }, at(5))).toBe(0);
+  });
+
+  it('restarts its own bucket at each send: what is left, refilling at the rate', () => {
+    // Prepare: a campaign that waited 30 s (for the shared rate, say) has one second's worth
+    const waited = { ...paced, paceFrom: at(-30).toISOString() };
+
+    // Act: it sends 8 of its 10 at t = 0
+    const after = { ...waited, ...pacedAfter(waited, 8, at(0)) };
+
+    // Assess: 2 left at once, 7 half a second later, never more than 10
+    expect(after.paceFrom).toBe(at(0).toISOString());
+    expect(mailAllowance(after, at(0))).toBe(2);
+    expect(mailAllowance(after, at(0.5))).toBe(7);
+    expect(mailAllowance(after, at(60))).toBe(10);
+    // A pass that began before a resume does not move the pacing back
+    expect(pacedAfter({ ...paced, paceFrom: at(5).toISOString() }, 4, at(3))).toEqual({ paceFrom: at(5).toISOString(), paceMails: 4 });
   });
 
   it('sends nothing before launch or while backing off, and doubles the back-off up to five minutes', () => {
     expect(mailAllowance({ ...paced, paceFrom: undefined }, at(5))).toBe(0);
     expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(5))).toBe(0);
-    expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(10))).toBe(110);
+    expect(mailAllowance({ ...paced, backoffUntil: at(10).toISOString() }, at(10))).toBe(10);
     expect([nextBackoffMs(), nextBackoffMs(1000), nextBackoffMs(256_000)]).toEqual([1000, 2000, 300_000]);
   });
 
