@@ -10,11 +10,25 @@ const THROTTLES = new Set([
   'TooManyRequestsException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
-  'TransientError',
 ]);
 
-/** Is this error SES (or DynamoDB) asking us to slow down? */
-export const isThrottle = (e: unknown): boolean => THROTTLES.has((e as Error)?.name ?? '');
+/**
+ * Is this error SES (or DynamoDB) asking us to slow down? Followed through `cause`: the mailer wraps
+ * SES's refusal in a TransientError (the workflows' Retry matches that name). Other transient
+ * errors are not throttling — a send claim another attempt still holds (after a crash, until its
+ * lease runs out) or a workflow that could not start must not hold the campaign back.
+ */
+export const isThrottle = (e: unknown): boolean => {
+  for (
+    let x = e as { name?: string; cause?: unknown; $retryable?: { throttling?: boolean } } | undefined, depth = 0;
+    x && depth < 5;
+    depth++
+  ) {
+    if (THROTTLES.has(x.name ?? '') || x.$retryable?.throttling === true) return true;
+    x = x.cause as typeof x;
+  }
+  return false;
+};
 
 /** Feedback from a workflow: SES throttled one of the campaign's invitations. */
 export async function noteCampaignThrottled(d: Deps, campaignId: string): Promise<void> {

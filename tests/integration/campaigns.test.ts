@@ -139,7 +139,10 @@ describe('campaigns', () => {
     let calls = 0;
     h.runtime.deps.mailer = {
       send: async (mail) => {
-        if (++calls % 4 === 0) throw new TransientError('SES did not accept the mail (TooManyRequestsException); will retry');
+        // As SesMailer reports SES's refusal: a TransientError (the workflow retries) caused by the throttle.
+        const refusal = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+        if (++calls % 4 === 0)
+          throw new TransientError('SES did not accept the mail (TooManyRequestsException); will retry', { cause: refusal });
         return mailer.send(mail);
       },
     };
