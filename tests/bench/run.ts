@@ -26,6 +26,7 @@ import type { HistoryEvent } from '#infra/local/step-functions.ts';
 import { startLocalRuntime } from '#infra/local/runtime.ts';
 import { changeCampaign, createCampaign } from '#functions/use-cases/campaigns.ts';
 import { DynamoMeter } from './dynamo-meter.ts';
+import { benchCampaignKill, type CampaignKillFigures } from './campaign-kill.ts';
 import { benchLifecycle } from './lifecycle.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -37,6 +38,8 @@ const NATIONAL = 2806;
 const argsSchema = z.object({
   organisers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20_000)), 500),
   full: z._default(z.boolean(), false),
+  /** Also kill `npm start` mid-campaign and count invitations per recipient (always with --full). */
+  kill: z._default(z.boolean(), false),
   answers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20_000)), 200),
   concurrency: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(256)), 16),
   seed: z._default(z.coerce.number().check(z.int(), z.gte(0)), 42),
@@ -48,6 +51,7 @@ const { values } = parseArgs({
   options: {
     organisers: { type: 'string' },
     full: { type: 'boolean' },
+    kill: { type: 'boolean' },
     answers: { type: 'string' },
     concurrency: { type: 'string' },
     seed: { type: 'string' },
@@ -92,6 +96,8 @@ interface Figures {
   clashCheck: string;
   /** Whole dialogues, invitation → closed through every phase (tests/bench/lifecycle.ts). */
   fullLifecycle?: { dialogues: number; transitions: number; stepFunctionsTransitions: number; rcu: number; wcu: number };
+  /** A campaign over the population with `npm start` killed (SIGKILL) mid-way and restarted (tests/bench/campaign-kill.ts). */
+  campaignKill?: CampaignKillFigures;
   campaign: {
     unthrottled: {
       invitations: number;
@@ -512,7 +518,12 @@ async function main(): Promise<void> {
   // A runtime of its own (one at a time per process): whole dialogues through every phase.
   log('running whole dialogues, invitation → closed');
   const { dialogues, transitions, stepFunctionsTransitions, rcu, wcu } = await benchLifecycle({ dialogues: 3, log });
-  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu } });
+  let campaignKill: CampaignKillFigures | undefined;
+  if (args.full || args.kill) {
+    log(`campaign over ${organiserCount} organisers with npm start killed mid-way`);
+    campaignKill = await benchCampaignKill({ organisers: organiserCount, seed: args.seed, log });
+  }
+  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu }, campaignKill });
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -595,6 +606,17 @@ function report(f: Figures): void {
     ['answer POST → workflow end p99', 'answer.p99Ms', `${f.answer.p99Ms} ms`, '', undefined],
     ['answer POST response p50', 'answer.postP50Ms', `${f.answer.postP50Ms} ms`, '', undefined],
     ['clash check p50 / p95, requests per check', undefined, f.clashCheck, '≤ 2 req, p95 < 20 ms', undefined],
+    ...(f.campaignKill
+      ? ([
+          [
+            `campaign killed (SIGKILL of npm start at ${f.campaignKill.mailsAtKill} mails) and restarted: recipients with exactly one invitation`,
+            'campaignKill.exactlyOnce',
+            `${f.campaignKill.exactlyOnce} of ${f.campaignKill.recipients} (${f.campaignKill.missing} missing, ${f.campaignKill.duplicated} twice, ${f.campaignKill.mailedAgain} mailed again; ${f.campaignKill.seconds} s)`,
+            'all, once',
+            f.campaignKill.exactlyOnce === f.campaignKill.recipients && f.campaignKill.mailedAgain === 0,
+          ],
+        ] as Row[])
+      : []),
     ...(f.fullLifecycle
       ? ([
           [
