@@ -34,6 +34,7 @@ import { advanceBulkJob, bulkProgress, createBulkJob, MAX_BULK_START } from '#fu
 import type { Deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
+import { consoleCampaignPages } from '#functions/http/console-campaigns.ts';
 import { type HttpResult, html, json, logger } from '#functions/http/respond.ts';
 import {
   consoleHandler,
@@ -821,6 +822,7 @@ export const consolePages: Record<string, Page> = {
   'GET /console/start/{jobId}/status': startProgressStatus,
   'GET /console/assets/progress.js': progressScript,
   'POST /console/logout': logoutPost,
+  ...consoleCampaignPages,
 };
 /** Sign-in: the only console pages without a session. */
 const signInPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>> = {

@@ -24,6 +24,7 @@ import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
+import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import {
@@ -75,6 +76,8 @@ export interface Deps {
   campaigns: DynamoCampaignRepository;
   /** Console bulk starts and their progress (issue 5). */
   bulkJobs: DynamoBulkJobs;
+  /** The console's preview lists, action log and form claims around campaigns (issue 6). */
+  campaignConsole: DynamoCampaignConsole;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -124,6 +127,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
+    campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -89,6 +89,16 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
   { method: 'POST', path: '/api/plans', fn: 'api' },
+  // Campaigns and cycle planning in the console (issue 6); literal paths before {id} and {action}.
+  { method: 'GET', path: '/console/campaigns', fn: 'console' },
+  { method: 'POST', path: '/console/campaigns', fn: 'console' },
+  { method: 'GET', path: '/console/campaigns/new', fn: 'console' },
+  { method: 'GET', path: '/console/campaigns/{id}', fn: 'console' },
+  { method: 'GET', path: '/console/campaigns/{id}/status', fn: 'console' },
+  { method: 'GET', path: '/console/campaigns/{id}/{action}', fn: 'console' },
+  { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'console' },
+  { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'console' },
+  { method: 'GET', path: '/console/planning', fn: 'console' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

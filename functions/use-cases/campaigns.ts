@@ -32,7 +32,8 @@ export interface CampaignPreview {
 
 const LISTED = 200;
 
-export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPreview> {
+/** `listExcluded`: how many left-out organisers to return (the console keeps all of them for its preview). */
+export async function createCampaign(d: Deps, body: unknown, options: { listExcluded?: number } = {}): Promise<CampaignPreview> {
   const input = parseOrThrow(createCampaignSchema, body, 'campaign');
   const now = d.clock.now();
   const at = now.toISOString();
@@ -66,7 +67,7 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
         });
       } else {
         excludedCounts[e.reason]++;
-        if (excluded.length < LISTED) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
+        if (excluded.length < (options.listExcluded ?? LISTED)) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
       }
     }
     cursor = page.cursor;

@@ -88,7 +88,9 @@ describe('working calendar', () => {
   // the handlers do with dayjs and Intl.
   const instants = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
   const dates = fc.integer({ min: 0, max: 36_524 }).map((n) => new Date(Date.UTC(2000, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
-  const times = fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+  const times = fc
+    .integer({ min: 0, max: 24 * 60 - 1 })
+    .map((m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
 
   it('reads instants as Stockholm dates and times as an independent zone library does (2000–2100)', () => {
     fc.assert(
