@@ -222,7 +222,7 @@ describe('campaigns in the console', () => {
     expect(view.html).toMatch(/<progress id="framsteg" max="\d+" value="\d+">/);
     expect(t.match(/Startade utskicket Sara Samordnare \(samordnare\) Utfört/g)).toHaveLength(1);
     const status = await fetch(`${h.runtime.urls.app}/console/campaigns/${campaignId}/status`, { headers: { cookie } });
-    const p = await status.json();
+    const p = (await status.json()) as { state: string; total: number; sent: number; failed: number; queued: number };
     expect(p).toMatchObject({ state: 'running', total });
     // 4 mails/s for about 2 s plus a 1 s burst, 1–2 mails per invitation
     expect(p.sent + p.failed).toBeGreaterThan(0);
