@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
+import { noteCampaignThrottled } from '#functions/use-cases/campaign-feedback.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();
@@ -293,6 +294,32 @@ describe('campaigns in the console', () => {
     expect(drafts).not.toContain('Hösten, alla huvudmän');
     expect(bad.status).toBe(200);
     expect(text(bad.html)).toContain('Okänt läge i filtret');
+  });
+
+  it('says in Swedish when the mail service throttles the sending and how long the campaign waits', async () => {
+    // Prepare: a running campaign (the scheduler is not driven here, so it stays at the start)
+    const page = await get('/console/campaigns/new', cookie);
+    const created = await post('/console/campaigns', cookie, {
+      csrf,
+      formId: hidden(page.html, 'formId'),
+      name: 'Begränsad',
+      cycle: '2033',
+    });
+    campaignId = /\/console\/campaigns\/(cmp-[\w-]+)/.exec(created.location ?? '')?.[1] ?? '';
+    expect((await act('launch')).first.location).toContain('klart=launch');
+
+    // Act: SES refuses two of its invitations for throttling (what the workflow reports)
+    await noteCampaignThrottled(h.runtime.deps, campaignId);
+    await noteCampaignThrottled(h.runtime.deps, campaignId);
+
+    // Assess
+    const t = text((await get(`/console/campaigns/${campaignId}`, cookie)).html);
+    expect(t).toMatch(
+      /E-posttjänsten \(SES\) bad oss sakta ner 2 gånger, senast \d+ \w+ \d{4} kl\. \d\d:\d\d\. De inbjudningarna skickas om automatiskt\./,
+    );
+    expect(t).toMatch(/Utskicket väntar \d+ sekunde?r? efter begränsningen och fortsätter sedan av sig självt/);
+    const status = await fetch(`${h.runtime.urls.app}/console/campaigns/${campaignId}/status`, { headers: { cookie } });
+    expect(await status.json()).toMatchObject({ state: 'running', throttled: 2, retrying: true });
   });
 });
 

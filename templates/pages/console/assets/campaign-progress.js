@@ -27,7 +27,10 @@
       return;
     }
     if (p.state !== 'running') {
-      window.location.reload();
+      // The page as it is now, without the message of the action that started it.
+      const next = new URL(window.location.href);
+      next.searchParams.delete('klart');
+      window.location.replace(next.toString());
       return;
     }
     const bar = document.getElementById('framsteg');
