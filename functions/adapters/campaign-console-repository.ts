@@ -6,7 +6,15 @@
  * create form's claim (the same form posted twice creates one campaign). Single-item conditional
  * writes; keys from `campaignConsoleKeys`.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CampaignRecipient, ExclusionReason } from '#core/campaign.ts';
 import { campaignConsoleKeys as k } from './table-model.ts';
 import { isConditionFailure, queryPrefix, strip } from './repositories.ts';
@@ -190,6 +198,17 @@ export class DynamoCampaignConsole {
       }
     }
     return { claimed: false, existing };
+  }
+
+  /** Gives an unfinished create form back (its post failed before creating anything). */
+  async releaseCreateForm(formId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.table, Key: k.createForm(formId), ConditionExpression: 'attribute_not_exists(campaignId)' }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   async completeCreateForm(formId: string, campaignId: string): Promise<void> {

@@ -218,9 +218,11 @@ const createPost: Page = async (c) => {
   try {
     preview = await createCampaign(c.d, body, { listExcluded: Number.POSITIVE_INFINITY });
   } catch (e) {
+    // Nothing was created: the same form may be posted again at once.
+    await c.d.campaignConsole.releaseCreateForm(formId);
     if (!(e instanceof ValidationError)) throw e;
     // The form's own rules are at least as strict as the API's; this is a safety net.
-    return newCampaignPage(c, { ...form, formId: newFormId() }, {}, 400, `Urvalet kunde inte användas: ${e.message}`);
+    return newCampaignPage(c, form, {}, 400, `Urvalet kunde inte användas: ${e.message}`);
   }
   const id = preview.campaign.id;
   const seqs: Record<string, number> = {};
@@ -600,12 +602,13 @@ const actionPost: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof ConflictError)) throw e;
     const now = await getCampaign(c.d, x.id);
+    // A form posted again while its first post was still running leaves the entry to that post.
     if (doneIn[action].includes(now.state)) {
-      await c.d.campaignConsole.finishAction(x.id, formId, 'already');
+      if (claim.claimed) await c.d.campaignConsole.finishAction(x.id, formId, 'already');
       return redirect(`${back}?klart=already`);
     }
     const message = `Kampanjen är i läget ”${campaignStateLabels[now.state]}”.`;
-    await c.d.campaignConsole.finishAction(x.id, formId, 'refused', message);
+    if (claim.claimed) await c.d.campaignConsole.finishAction(x.id, formId, 'refused', message);
     return html(
       409,
       c.d.templates.consolePage('error', {

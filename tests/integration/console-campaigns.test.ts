@@ -296,6 +296,32 @@ describe('campaigns in the console', () => {
     expect(text(bad.html)).toContain('Okänt läge i filtret');
   });
 
+  it('lets the same form be posted again when creating failed, and then creates one campaign', async () => {
+    // Prepare: reading the organisers fails once (a DynamoDB outage mid-preview)
+    const organisers = h.runtime.deps.organisers;
+    const list0 = organisers.list.bind(organisers);
+    let failures = 1;
+    organisers.list = async (...args: Parameters<typeof list0>) => {
+      if (failures-- > 0) throw new Error('injected: the table did not answer');
+      return list0(...args);
+    };
+    const page = await get('/console/campaigns/new', cookie);
+    const fields = { csrf, formId: hidden(page.html, 'formId'), name: 'Efter avbrottet', cycle: '2034' };
+    const before = await campaignCount();
+
+    // Act
+    const failed = await post('/console/campaigns', cookie, fields);
+    const again = await post('/console/campaigns', cookie, fields);
+    organisers.list = list0;
+
+    // Assess
+    expect(failed.status).toBe(500);
+    expect(text(failed.html)).toContain('Något gick fel');
+    expect(again.status).toBe(303);
+    expect(again.location).toMatch(/klart=skapad$/);
+    expect(await campaignCount()).toBe(before + 1);
+  });
+
   it('says in Swedish when the mail service throttles the sending and how long the campaign waits', async () => {
     // Prepare: a running campaign (the scheduler is not driven here, so it stays at the start)
     const page = await get('/console/campaigns/new', cookie);
