@@ -106,6 +106,32 @@ describe('campaigns in the console', () => {
     await screenshot(page, 'campaigns');
   });
 
+  it('without script, the campaign page reloads itself until the sending is done', async () => {
+    // Prepare: a browser with script off, signed in
+    const noScript = await browser.newContext({ locale: 'sv-SE', javaScriptEnabled: false });
+    const p = await noScript.newPage();
+    p.setDefaultTimeout(10_000);
+    await p.goto(`${h.runtime.urls.app}/console/login`);
+    await p.getByLabel('Ditt namn').fill('Karin Kampanj');
+    await p.getByLabel('Samordnare', { exact: true }).check();
+    await Promise.all([p.waitForURL(/\/console$/), p.getByRole('button', { name: 'Logga in' }).click()]);
+
+    // Act: a campaign for the next cycle at a slow pace, launched
+    await p.goto(`${h.runtime.urls.app}/console/campaigns/new`);
+    await p.getByLabel('Namn på kampanjen').fill('Nästa omgång');
+    await p.getByLabel('Omgång', { exact: true }).fill('2027');
+    await p.getByLabel('Takt').fill('8');
+    await p.getByRole('button', { name: 'Förhandsgranska' }).click();
+    await p.getByRole('link', { name: 'Starta utskicket' }).click();
+    await p.getByRole('button', { name: 'Starta utskicket' }).click();
+
+    // Assess: the page reloads itself (noscript refresh) until the campaign is done
+    await expect.poll(() => p.locator('#framsteg-text').textContent(), { timeout: 30_000 }).toContain('Utskicket är klart.');
+    expect(await p.locator('#framsteg-text').textContent()).toContain('11 av 11 inbjudna');
+    // (axe needs script; it ran on the same pages with script above.)
+    await noScript.close();
+  });
+
   it('plans the next cycle: ranking, groups and coverage', async () => {
     // Act
     await page.getByRole('link', { name: 'Planering', exact: true }).click();
