@@ -331,6 +331,15 @@ function selectionText(x: Campaign): string[] {
   return out;
 }
 
+/** The stored error of a failed invitation in words a coordinator reads (the record keeps the original). */
+function swedishError(error: string | undefined): string {
+  if (!error) return '';
+  if (/^No organiser with id/.test(error)) return 'Huvudmannen finns inte längre i registret.';
+  if (/has no board, school chief or rektor contact/.test(error))
+    return 'Huvudmannen saknar kontaktuppgifter (nämnd, styrelse, skolchef eller rektor med e-postadress).';
+  return `Tekniskt fel: ${error}`;
+}
+
 const recipientStatusLabels = { queued: 'I kö', sent: 'Inbjuden', failed: 'Misslyckades' } as const;
 const actionLabels: Record<CampaignActionKind, string> = {
   create: 'Skapade kampanjen',
@@ -474,7 +483,7 @@ const campaignPage: Page = async (c) => {
         mails: r.mails,
         statusLabel: recipientStatusLabels[r.status],
         dialogueId: r.dialogueId,
-        error: r.error,
+        error: swedishError(r.error),
       })),
       prevHref: from > 0 ? `${base}${qs({ ...keep, fran: Math.max(0, from - PAGE) || undefined })}#mottagare` : undefined,
       nextHref: from + PAGE < x.total ? `${base}${qs({ ...keep, fran: from + PAGE })}#mottagare` : undefined,
@@ -482,7 +491,12 @@ const campaignPage: Page = async (c) => {
     failed: failed
       ? {
           caption: `${sv(x.failed)} inbjudningar misslyckades${failed.partial ? `; de första ${failed.items.length} visas` : ''}`,
-          rows: failed.items.map((r) => ({ number: r.seq + 1, name: r.organiserName, organiserId: r.organiserId, error: r.error ?? '' })),
+          rows: failed.items.map((r) => ({
+            number: r.seq + 1,
+            name: r.organiserName,
+            organiserId: r.organiserId,
+            error: swedishError(r.error),
+          })),
         }
       : undefined,
     log: log.map((e) => ({

@@ -258,7 +258,7 @@ describe('campaigns in the console', () => {
     expect(view.html).not.toContain('<script');
     expect(t).toContain(`Utskicket är klart. ${total - 1} av ${total} inbjudna, 0 i kö, 1 misslyckade.`);
     expect(t).toContain('1 inbjudningar misslyckades');
-    expect(t).toMatch(/Misslyckade inbjudningar .* No organiser with id/);
+    expect(t).toMatch(/Misslyckade inbjudningar .* Huvudmannen finns inte längre i registret\./);
     for (const what of ['Startade utskicket', 'Pausade utskicket', 'Återupptog utskicket'])
       expect(t.match(new RegExp(`${what} Sara Samordnare \\(samordnare\\) Utfört`, 'g')), what).toHaveLength(1);
     // No more actions on a completed campaign, and a stale confirmation says why
