@@ -272,6 +272,7 @@ const listPage: Page = async (c) => {
       sent: v.progress.sent,
       handled: v.progress.sent + v.progress.failed,
       total: v.progress.total,
+      barMax: Math.max(1, v.progress.total),
       createdAt: when(x.createdAt),
       launchedAt: when(x.launchedAt),
       completedAt: when(x.completedAt),
@@ -393,6 +394,8 @@ function progressOf(x: Campaign, now: Date) {
     queued: p.queued,
     failed: p.failed,
     total: p.total,
+    /** A <progress> needs a maximum above 0, also for a campaign with nobody to invite. */
+    barMax: Math.max(1, p.total),
     handled,
     throttled: p.throttled,
     retrying: p.retrying,

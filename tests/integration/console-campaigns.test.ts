@@ -296,6 +296,24 @@ describe('campaigns in the console', () => {
     expect(text(bad.html)).toContain('Okänt läge i filtret');
   });
 
+  it('says so when nobody in the selection can be invited, and offers nothing to launch', async () => {
+    const page = await get('/console/campaigns/new', cookie);
+    const r = await post('/console/campaigns', cookie, {
+      csrf,
+      formId: hidden(page.html, 'formId'),
+      name: 'Ingen så stor',
+      cycle: '2035',
+      minChildren: '9000000',
+    });
+    const view = await get(r.location ?? '', cookie);
+    const t = text(view.html);
+    expect(t).toContain('Ingen i urvalet kan bjudas in');
+    expect(t).toContain('Läge Klar');
+    expect(view.html).toContain('<progress id="framsteg" max="1" value="0">');
+    expect(view.html).not.toContain('/launch"');
+    expect((await get(`${(r.location ?? '').replace(/\?.*$/, '')}/launch`, cookie)).status).toBe(409);
+  });
+
   it('lets the same form be posted again when creating failed, and then creates one campaign', async () => {
     // Prepare: reading the organisers fails once (a DynamoDB outage mid-preview)
     const organisers = h.runtime.deps.organisers;

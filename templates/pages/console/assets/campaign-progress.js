@@ -34,7 +34,7 @@
       return;
     }
     const bar = document.getElementById('framsteg');
-    bar.max = p.total;
+    bar.max = p.barMax;
     bar.value = p.handled;
     bar.textContent = `${p.handled} av ${p.total}`;
     const label = document.querySelector('label[for="framsteg"]');
