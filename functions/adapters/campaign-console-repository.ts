@@ -200,6 +200,11 @@ export class DynamoCampaignConsole {
     return { claimed: false, existing };
   }
 
+  async getCreateForm(formId: string): Promise<CreateFormClaim | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: k.createForm(formId), ConsistentRead: true }));
+    return strip<CreateFormClaim>(r.Item);
+  }
+
   /** Gives an unfinished create form back (its post failed before creating anything). */
   async releaseCreateForm(formId: string): Promise<void> {
     try {

@@ -32,6 +32,8 @@ const PAGE = 25;
 /** Seconds between reloads of a running campaign's page when script is off. */
 const REFRESH_SECONDS = 3;
 const PROGRESS_SCRIPT = '/console/assets/campaign-progress.js';
+/** How long a second post of the create form waits for the first one to finish (the function's time-out is 20 s). */
+const WAIT_FOR_FIRST_POST_MS = 12_000;
 const sv = (n: number): string => n.toLocaleString('sv-SE');
 const nav = { campaigns: true };
 const planningNav = { planning: true };
@@ -202,8 +204,13 @@ const createPost: Page = async (c) => {
   const now = c.d.clock.now();
   const claim = await c.d.campaignConsole.claimCreateForm({ formId, by, at: now.toISOString() }, now);
   if (!claim.claimed) {
-    if (claim.existing?.campaignId)
-      return redirect(`/console/campaigns/${encodeURIComponent(claim.existing.campaignId)}?klart=redan-skapad`);
+    // A double click: the browser shows this answer, so wait (a while) for the first post's campaign.
+    let existing = claim.existing;
+    for (let waited = 0; existing && !existing.campaignId && waited < WAIT_FOR_FIRST_POST_MS; waited += 500) {
+      await new Promise((ok) => setTimeout(ok, 500));
+      existing = await c.d.campaignConsole.getCreateForm(formId);
+    }
+    if (existing?.campaignId) return redirect(`/console/campaigns/${encodeURIComponent(existing.campaignId)}?klart=redan-skapad`);
     return html(
       409,
       c.d.templates.consolePage('error', {

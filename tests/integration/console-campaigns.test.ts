@@ -314,6 +314,21 @@ describe('campaigns in the console', () => {
     expect((await get(`${(r.location ?? '').replace(/\?.*$/, '')}/launch`, cookie)).status).toBe(409);
   });
 
+  it('creates one campaign for a double click (two posts of the form at once), and both answers lead to it', async () => {
+    const page = await get('/console/campaigns/new', cookie);
+    const fields = { csrf, formId: hidden(page.html, 'formId'), name: 'Dubbelklick', cycle: '2036' };
+    const before = await campaignCount();
+
+    const [a, b] = await Promise.all([post('/console/campaigns', cookie, fields), post('/console/campaigns', cookie, fields)]);
+
+    const target = (l: string | null) => (l ?? '').replace(/\?.*$/, '');
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(target(a.location)).toMatch(/^\/console\/campaigns\/cmp-/);
+    expect(target(b.location)).toBe(target(a.location));
+    expect([a.location, b.location].map((l) => /klart=(.*)$/.exec(l ?? '')?.[1]).sort()).toEqual(['redan-skapad', 'skapad']);
+    expect(await campaignCount()).toBe(before + 1);
+  });
+
   it('lets the same form be posted again when creating failed, and then creates one campaign', async () => {
     // Prepare: reading the organisers fails once (a DynamoDB outage mid-preview)
     const organisers = h.runtime.deps.organisers;
