@@ -24,6 +24,7 @@ import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
+import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import {
@@ -78,6 +79,8 @@ export interface Deps {
   bulkJobs: DynamoBulkJobs;
   /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
   sendRate: DynamoSendRateBucket;
+  /** The console's preview lists, action log and form claims around campaigns (issue 6). */
+  campaignConsole: DynamoCampaignConsole;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -128,6 +131,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
+    campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
   };
 }
 

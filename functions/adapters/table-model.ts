@@ -75,3 +75,21 @@ export const calendarKeys = {
   /** Audit trail of calendar changes and conflict decisions, one partition per UTC day. */
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
 };
+
+/**
+ * The console's records around a campaign (issue 6): who was left out of its preview and why,
+ * the confirmed actions on it (one item per submitted form: the idempotency claim and the audit
+ * entry at once) and the create form's claim. They sort before `RCPT#`, so the sender's Query from
+ * a recipient position never reads them.
+ */
+export const campaignConsoleKeys = {
+  excluded: (campaignId: string, reason: string, seq: number) => ({
+    pk: `CAMPAIGN#${campaignId}`,
+    sk: `EXCL#${reason}#${String(seq).padStart(7, '0')}`,
+  }),
+  excludedPrefix: (campaignId: string, reason: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: `EXCL#${reason}#` }),
+  action: (campaignId: string, formId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `ACT#${formId}` }),
+  actionPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'ACT#' }),
+  recipientPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'RCPT#' }),
+  createForm: (formId: string) => ({ pk: `CAMPFORM#${formId}`, sk: 'FORM' }),
+};

@@ -195,3 +195,17 @@ export function swedishImportReason(reason: string): string {
       .join('; ')
   );
 }
+
+/** Campaign states and the reasons a campaign's preview leaves an organiser out (issue 6). */
+export const campaignStateLabels: Record<'draft' | 'running' | 'paused' | 'completed', string> = {
+  draft: 'Utkast, inte startad',
+  running: 'Skickar',
+  paused: 'Pausad',
+  completed: 'Klar',
+};
+
+export const exclusionReasonLabels: Record<'missing_contacts' | 'inspection_under_way' | 'already_in_dialogue', string> = {
+  missing_contacts: 'Saknar kontaktuppgifter: ingen nämnd, styrelse, skolchef eller rektor med e-postadress',
+  inspection_under_way: 'Skolinspektionen granskar huvudmannen just nu',
+  already_in_dialogue: 'Har redan en dialog i omgången',
+};

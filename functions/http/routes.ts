@@ -10,6 +10,10 @@ export const httpFunctions = {
     entry: 'functions/inspection-import.ts',
     description: 'Inspection import (CSV, iCalendar) for the API and the console',
   },
+  consoleCampaigns: {
+    entry: 'functions/console-campaigns.ts',
+    description: 'Console pages for campaigns and cycle planning (HTML pages)',
+  },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
 
@@ -89,6 +93,16 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
   { method: 'POST', path: '/api/plans', fn: 'api' },
+  // Campaigns and cycle planning in the console (issue 6); literal paths before {id} and {action}.
+  { method: 'GET', path: '/console/campaigns', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/campaigns', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/new', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/{id}', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/{id}/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

@@ -34,7 +34,8 @@ export interface CampaignPreview {
 
 const LISTED = 200;
 
-export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPreview> {
+/** `listExcluded`: how many left-out organisers to return (the console keeps all of them for its preview). */
+export async function createCampaign(d: Deps, body: unknown, options: { listExcluded?: number } = {}): Promise<CampaignPreview> {
   const input = parseOrThrow(createCampaignSchema, body, 'campaign');
   // A campaign's own rate can only be lower than the account's: every campaign shares the account's.
   if (input.sendRate !== undefined && input.sendRate > d.env.SES_SEND_RATE) {
@@ -76,7 +77,7 @@ export async function createCampaign(d: Deps, body: unknown): Promise<CampaignPr
         });
       } else {
         excludedCounts[e.reason]++;
-        if (excluded.length < LISTED) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
+        if (excluded.length < (options.listExcluded ?? LISTED)) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
       }
     }
     cursor = page.cursor;

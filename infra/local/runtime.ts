@@ -183,6 +183,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: answerPage } = await import('#functions/answer-page.ts');
   const { handler: consoleHandler } = await import('#functions/console.ts');
   const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
+  const { handler: consoleCampaigns } = await import('#functions/console-campaigns.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -203,6 +204,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       answerPage: (e) => answerPage(e, {} as never),
       console: (e) => consoleHandler(e, {} as never),
       inspectionImport: (e) => inspectionImport(e, {} as never),
+      consoleCampaigns: (e) => consoleCampaigns(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),

@@ -140,7 +140,18 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    this.functions = { api, answerPage, console: consoleFn, inspectionImport };
+    // The console's campaign and planning pages: campaign records and the organisers they select.
+    const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
+      entry: httpFunctions.consoleCampaigns.entry,
+      description: httpFunctions.consoleCampaigns.description,
+      timeout: Duration.seconds(20),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret);
+
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -151,7 +162,7 @@ export class ApiStack extends Stack {
         COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
         COGNITO_DOMAIN: props.auth.hostedUiUrl,
       };
-      for (const fn of [api, consoleFn, inspectionImport])
+      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns])
         for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
       this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
         userPoolClients: [props.auth.apiClient, props.auth.consoleClient],

@@ -170,6 +170,7 @@ const ENTRIES = [
   'functions/timer-tick.ts',
   'functions/ses-events.ts',
   'functions/inspection-import.ts',
+  'functions/console-campaigns.ts',
 ];
 /** Same as LAMBDA_EXTERNAL_MODULES: the Lambda runtime provides AWS SDK v3. */
 const EXTERNAL = ['@aws-sdk/*'];

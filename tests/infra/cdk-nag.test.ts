@@ -91,8 +91,8 @@ describe('Lambda bundles', () => {
         .map((f) => ({ stack: s.stackName, dir: join(s.assembly.directory, f.source.path) }));
     });
 
-  it('bundles every handler (api, answer-page, console, inspection-import, workflow-task, timer-tick, ses-events)', () => {
-    expect(bundles()).toHaveLength(7);
+  it('bundles every handler (api, answer-page, console, console-campaigns, inspection-import, workflow-task, timer-tick, ses-events)', () => {
+    expect(bundles()).toHaveLength(8);
   });
 
   it('are ESM with the AWS SDK v3 left to the Lambda runtime, define require for CommonJS deps, and carry templates/', () => {
@@ -137,6 +137,7 @@ describe('Lambda bundles', () => {
     expect(Object.keys(sizes).sort()).toEqual([
       'answer-page.ts',
       'api.ts',
+      'console-campaigns.ts',
       'console.ts',
       'inspection-import.ts',
       'ses-events.ts',

@@ -14,11 +14,17 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['answer-page', api.functions.answerPage, t.api],
   ['console', api.functions.console, t.api],
   ['inspection-import', api.functions.inspectionImport, t.api],
+  ['console-campaigns', api.functions.consoleCampaigns, t.api],
 ];
 
 /** The functions that sign people in get the user pool's coordinates too (issue 5). */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
-const extraEnv: Record<string, string[]> = { api: COGNITO_ENV, console: COGNITO_ENV, 'inspection-import': COGNITO_ENV };
+const extraEnv: Record<string, string[]> = {
+  api: COGNITO_ENV,
+  console: COGNITO_ENV,
+  'inspection-import': COGNITO_ENV,
+  'console-campaigns': COGNITO_ENV,
+};
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
@@ -173,6 +179,8 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
+    // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

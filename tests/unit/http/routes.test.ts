@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api.ts';
 import { consoleRouteKeys } from '#functions/console.ts';
+import { consoleCampaignRouteKeys } from '#functions/console-campaigns.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
 import { inspectionImportRouteKeys } from '#functions/inspection-import.ts';
 
@@ -20,6 +21,12 @@ describe('route table', () => {
     expect(listed.sort()).toEqual([...inspectionImportRouteKeys].sort());
     expect(listed).toContain('POST /api/inspections/import');
     expect(listed).toContain('POST /console/inspection/import');
+  });
+
+  it('lists exactly the routes the console-campaigns function serves (campaign and planning pages)', () => {
+    const listed = routes.filter((r) => r.fn === 'consoleCampaigns').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...consoleCampaignRouteKeys].sort());
+    expect(listed).toContain('GET /console/planning');
   });
 
   it('matches API Gateway path parameters', () => {
