@@ -26,6 +26,17 @@ export const campaignSelectionSchema = z
     ),
     /** Leave out organisers that already have a dialogue in the campaign's cycle (default true). */
     notYetOfferedThisCycle: z._default(z.boolean(), true),
+    /**
+     * Exactly these organisers (e.g. a cycle plan's), invited in this order; with the other fields
+     * it narrows further. Unknown ids are refused.
+     */
+    organiserIds: z.optional(
+      z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(
+        z.minLength(1),
+        z.maxLength(5000, 'at most 5000 organiserIds'),
+        z.refine((ids) => new Set(ids).size === ids.length, 'each organiser id once'),
+      ),
+    ),
   })
   .check(
     z.refine((s) => s.minChildren === undefined || s.maxChildren === undefined || s.minChildren <= s.maxChildren, {
@@ -96,7 +107,15 @@ export interface Campaign {
   version: number;
 }
 
+const idSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+const idSet = (ids: readonly string[]): ReadonlySet<string> => {
+  let set = idSets.get(ids);
+  if (!set) idSets.set(ids, (set = new Set(ids)));
+  return set;
+};
+
 export function matchesSelection(o: Organiser, s: CampaignSelection): boolean {
+  if (s.organiserIds && !idSet(s.organiserIds).has(o.id)) return false;
   if (s.regions && !s.regions.includes(o.region as RegionId)) return false;
   if (s.legalForms && !s.legalForms.includes(o.legalForm)) return false;
   if (s.minChildren !== undefined && o.children < s.minChildren) return false;

@@ -197,12 +197,28 @@ function newCampaignPage(c: Ctx, form?: FormValues, errors: Record<string, strin
  */
 const createPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const form = readCampaignForm(new URLSearchParams(rawBody(c.event)));
+  const params = new URLSearchParams(rawBody(c.event));
+  const form = readCampaignForm(params);
+  // From the planning page: the plan's parameters, recomputed here; its organisers in plan order.
+  const planQuery = params.get('planQuery');
   const formId = String(form.formId);
   if (!FORM_ID.test(formId))
     return newCampaignPage(c, { ...form, formId: newFormId() }, { form: 'Formuläret saknar sitt id. Skicka det igen.' }, 400);
   const { body, errors } = campaignBody(form);
   if (!body) return newCampaignPage(c, form, errors, 400);
+  if (planQuery !== null) {
+    const computed = await computePlan(c, planValues(Object.fromEntries(new URLSearchParams(planQuery.slice(0, 40_000)))));
+    if (!('plan' in computed) || computed.plan.dialogues.length === 0) {
+      return newCampaignPage(
+        c,
+        form,
+        {},
+        400,
+        'Planen kunde inte användas (den har ändrats eller är tom). Gör om planeringen och försök igen.',
+      );
+    }
+    body.selection = { organiserIds: computed.plan.dialogues.flatMap((x) => x.organiserIds), notYetOfferedThisCycle: true };
+  }
   const accountRate = c.d.env.SES_SEND_RATE;
   if (typeof body.sendRate === 'number' && body.sendRate > accountRate) {
     return newCampaignPage(
@@ -337,6 +353,7 @@ async function campaignOf(c: Ctx): Promise<Campaign> {
 function selectionText(x: Campaign): string[] {
   const s = x.selection;
   const out: string[] = [];
+  if (s.organiserIds) out.push(`Utvalda huvudmän (till exempel ur en planering): ${sv(s.organiserIds.length)}, inbjudna i den ordningen`);
   out.push(s.regions ? `Regioner: ${s.regions.map((r) => regionName(r)).join(', ')}` : 'Alla regioner');
   out.push(s.legalForms ? `Juridisk form: ${s.legalForms.map((f) => legalFormLabels[f]).join(', ')}` : 'Alla juridiska former');
   out.push(s.schoolForms ? `Driver någon av skolformerna: ${s.schoolForms.map((f) => schoolFormLabels[f]).join(', ')}` : 'Alla skolformer');
@@ -723,11 +740,52 @@ function groupBasis(basis: string | undefined): string {
   return basis;
 }
 
+/** The plan for the planning form's values (the page and "create a campaign from the plan" both recompute it). */
+async function computePlan(
+  c: Ctx,
+  values: Record<string, string>,
+): Promise<{ plan: Plan; v: z.output<typeof planFormSchema> } | { errors?: Record<string, string>; errorList: { text: string }[] }> {
+  const r = planFormSchema.safeParse(values);
+  if (!r.success) {
+    const errors: Record<string, string> = {};
+    for (const i of r.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;
+    return { errors, errorList: Object.values(errors).map((text) => ({ text })) };
+  }
+  const v = r.data;
+  const weights = {
+    children: v.children ?? planDefaults.weights.children,
+    overlookedForms: v.overlookedForms ?? planDefaults.weights.overlookedForms,
+    noPreviousDialogue: v.noPreviousDialogue ?? planDefaults.weights.noPreviousDialogue,
+    noOtherSupport: v.noOtherSupport ?? planDefaults.weights.noOtherSupport,
+  };
+  try {
+    const plan = await planCycle(c.d, {
+      weights,
+      previousCycles: v.previousCycles,
+      otherSupport: v.otherSupport,
+      ...(v.smallBelowChildren !== undefined ? { smallBelowChildren: v.smallBelowChildren } : {}),
+      ...(v.groupSize !== undefined ? { groupSize: v.groupSize } : {}),
+      ...(v.hoursPerDialogue !== undefined ? { hoursPerDialogue: v.hoursPerDialogue } : {}),
+      ...(v.hoursPerGroup !== undefined ? { hoursPerGroup: v.hoursPerGroup } : {}),
+      ...(v.budgetHours !== undefined ? { budgetHours: v.budgetHours } : {}),
+      // Every organiser ranked: the page pages through them and names the groups' members.
+      list: 5000,
+    });
+    return { plan, v };
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    return { errorList: [{ text: `Planen kunde inte beräknas: ${e.message}` }] };
+  }
+}
+
+/** The planning form's values from query parameters (the page) or the plan's hidden copy (the campaign form). */
+const planValues = (q: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(planFields.map((k) => [k, (q[k] ?? '').slice(0, 20_000)]));
+
 const planningPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const q = c.event.queryStringParameters ?? {};
-  const values: Record<string, string> = {};
-  for (const k of planFields) values[k] = (q[k] ?? '').slice(0, 20_000);
+  const values = planValues(q);
   const defaults: Record<string, string> = {
     children: String(planDefaults.weights.children),
     overlookedForms: String(planDefaults.weights.overlookedForms),
@@ -748,37 +806,9 @@ const planningPage: Page = async (c) => {
     html(status, c.d.templates.consolePage('planning', { ...layout, f, defaults, ...data }));
   if (!submitted) return render(200, {});
 
-  const r = planFormSchema.safeParse(values);
-  if (!r.success) {
-    const errors: Record<string, string> = {};
-    for (const i of r.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;
-    return render(400, { errors, errorList: Object.values(errors).map((text) => ({ text })) });
-  }
-  const v = r.data;
-  const weights = {
-    children: v.children ?? planDefaults.weights.children,
-    overlookedForms: v.overlookedForms ?? planDefaults.weights.overlookedForms,
-    noPreviousDialogue: v.noPreviousDialogue ?? planDefaults.weights.noPreviousDialogue,
-    noOtherSupport: v.noOtherSupport ?? planDefaults.weights.noOtherSupport,
-  };
-  let plan: Plan;
-  try {
-    plan = await planCycle(c.d, {
-      weights,
-      previousCycles: v.previousCycles,
-      otherSupport: v.otherSupport,
-      ...(v.smallBelowChildren !== undefined ? { smallBelowChildren: v.smallBelowChildren } : {}),
-      ...(v.groupSize !== undefined ? { groupSize: v.groupSize } : {}),
-      ...(v.hoursPerDialogue !== undefined ? { hoursPerDialogue: v.hoursPerDialogue } : {}),
-      ...(v.hoursPerGroup !== undefined ? { hoursPerGroup: v.hoursPerGroup } : {}),
-      ...(v.budgetHours !== undefined ? { budgetHours: v.budgetHours } : {}),
-      // Every organiser ranked: the page pages through them and names the groups' members.
-      list: 5000,
-    });
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    return render(400, { errorList: [{ text: `Planen kunde inte beräknas: ${e.message}` }] });
-  }
+  const computed = await computePlan(c, values);
+  if (!('plan' in computed)) return render(400, computed);
+  const { plan, v } = computed;
   const names = new Map(plan.ranked.map((x) => [x.organiserId, x.name]));
   const rank = new Map(plan.ranked.map((x, i) => [x.organiserId, i + 1]));
   const inPlan = new Set(plan.dialogues.flatMap((d) => d.organiserIds));
@@ -824,6 +854,17 @@ const planningPage: Page = async (c) => {
       })),
       prevHref: from > 0 ? `${self({ fran: Math.max(0, from - PAGE) || undefined })}#rangordning` : undefined,
       nextHref: from + PAGE < plan.ranked.length ? `${self({ fran: from + PAGE })}#rangordning` : undefined,
+      // "Create a campaign from the plan": a draft over the plan's organisers, in plan order (preview first).
+      campaign:
+        inPlan.size > 0
+          ? {
+              formId: newFormId(),
+              planQuery: new URLSearchParams(values).toString(),
+              cycle: String(c.d.clock.now().getUTCFullYear()),
+              name: `Planerad omgång ${c.d.clock.now().getUTCFullYear()}`,
+              count: sv(inPlan.size),
+            }
+          : undefined,
     },
   });
 };

@@ -52,9 +52,13 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
   const recipients: CampaignRecipient[] = [];
   const excluded: CampaignPreview['excluded'] = [];
   const excludedCounts: Record<ExclusionReason, number> = { missing_contacts: 0, inspection_under_way: 0, already_in_dialogue: 0 };
+  /** The named organisers (selection.organiserIds) that exist. */
+  const named = new Set<string>();
+  const wanted = new Set(input.selection.organiserIds ?? []);
   let cursor: string | undefined;
   do {
     const page = await d.organisers.list(100, cursor);
+    for (const o of page.items) if (wanted.has(o.id)) named.add(o.id);
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
     // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
     const offered = await Promise.all(
@@ -82,6 +86,22 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     }
     cursor = page.cursor;
   } while (cursor);
+  const ids = input.selection.organiserIds;
+  if (ids) {
+    // Every organiser named must exist (refused before anything is written), and they are invited in the order given.
+    const unknown = ids.filter((x) => !named.has(x));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        `Invalid campaign: ${unknown.length} of the selection's organiserIds are not registered organisers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}`,
+        [{ path: 'selection.organiserIds', message: 'unknown organiser ids' }],
+      );
+    }
+    const order = new Map(ids.map((x, i) => [x, i]));
+    recipients.sort((a, b) => order.get(a.organiserId)! - order.get(b.organiserId)!);
+    recipients.forEach((r, i) => {
+      r.seq = i;
+    });
+  }
 
   const campaign: Campaign = {
     id,

@@ -125,6 +125,26 @@ describe('campaigns', () => {
     }
   });
 
+  it("takes a list of organisers (a plan's) and refuses unknown ones, writing nothing", async () => {
+    // Prepare
+    const before = (await h.api('GET', '/api/campaigns')).json.items.length;
+    // (the first two are already invited and under inspection: see above)
+    const [, , a, b] = withContacts;
+    // Act
+    const bad = await h.api('POST', '/api/campaigns', { name: 'Fel', cycle: '2031', selection: { organiserIds: [a!.id, 'finns-inte-1'] } });
+    const twice = await h.api('POST', '/api/campaigns', { name: 'Fel', cycle: '2031', selection: { organiserIds: [a!.id, a!.id] } });
+    const ok = await h.api('POST', '/api/campaigns', { name: 'Två', cycle: '2031', selection: { organiserIds: [b!.id, a!.id] } });
+    // Assess
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('not registered organisers: finns-inte-1');
+    expect(twice.status).toBe(400);
+    expect(ok.status).toBe(201);
+    expect(ok.json.campaign.total).toBe(2);
+    const order = (await h.runtime.deps.campaigns.recipients(ok.json.campaign.id, 0, 10)).map((r) => r.organiserId);
+    expect(order).toEqual([b!.id, a!.id]);
+    expect((await h.api('GET', '/api/campaigns')).json.items.length).toBe(before + 1);
+  });
+
   it('refuses to launch a campaign that is not a draft', async () => {
     const r = await h.api('POST', `/api/campaigns/${campaignId}/launch`);
     expect(r.status).toBe(409);

@@ -443,6 +443,53 @@ describe('cycle planning in the console', () => {
     expect((await h.api('GET', '/api/dialogues?limit=100')).json.items.length).toBe(before.dialogues);
   });
 
+  it("creates a draft campaign from the plan: the plan's organisers in plan order, once for a double submit", async () => {
+    // Prepare: the plan as the page shows it, and as the API computes it
+    const params = new URLSearchParams({ plan: '1', children: '3', overlookedForms: '1', noPreviousDialogue: '0', noOtherSupport: '1' });
+    params.set('budgetHours', '60');
+    const page = await get(`/console/planning?${params}`, cookie);
+    const decode = (x: string) => x.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const form = {
+      csrf: hidden(page.html, 'csrf'),
+      formId: hidden(page.html, 'formId'),
+      planQuery: decode(hidden(page.html, 'planQuery')),
+      // The next cycle (everyone has a dialogue in this one by now).
+      cycle: '2032',
+      name: 'Planerad omgång',
+    };
+    expect(page.html).toMatch(/name="cycle" inputmode="numeric" maxlength="4" value="\d{4}"/);
+    expect(form.planQuery).toContain('budgetHours=60');
+    const plan = (
+      await h.api('POST', '/api/plans', {
+        weights: { children: 3, overlookedForms: 1, noPreviousDialogue: 0, noOtherSupport: 1 },
+        budgetHours: 60,
+      })
+    ).json;
+    const planned: string[] = plan.dialogues.flatMap((x: { organiserIds: string[] }) => x.organiserIds);
+    expect(text(page.html)).toContain(`En kampanj som utkast med planens ${planned.length} huvudmän`);
+    const before = await campaignCount();
+
+    // Act: posted twice (a double click)
+    const first = await post('/console/campaigns', cookie, form);
+    const second = await post('/console/campaigns', cookie, form);
+
+    // Assess: one draft over exactly the plan's organisers, invited in the plan's order
+    expect(first.status).toBe(303);
+    const id = /\/console\/campaigns\/([^?]+)\?klart=skapad/.exec(first.location ?? '')?.[1] ?? '';
+    expect(second.location).toBe(`/console/campaigns/${id}?klart=redan-skapad`);
+    expect(await campaignCount()).toBe(before + 1);
+    const campaign = (await h.api('GET', `/api/campaigns/${id}`)).json;
+    expect(campaign.state).toBe('draft');
+    expect(campaign.selection.organiserIds).toEqual(planned);
+    const excluded = Object.values(campaign.excluded as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(campaign.total + excluded).toBe(planned.length);
+    const invited = (await h.runtime.deps.campaigns.recipients(id, 0, 500)).map((r) => r.organiserId);
+    expect(invited).toEqual(planned.filter((x) => invited.includes(x)));
+    expect(text((await get(`/console/campaigns/${id}`, cookie)).html)).toContain(
+      `Utvalda huvudmän (till exempel ur en planering): ${planned.length}`,
+    );
+  });
+
   it('shows invalid weights in Swedish next to the field, keeping the values', async () => {
     const r = await get('/console/planning?plan=1&children=mycket&groupSize=1', cookie);
     expect(r.status).toBe(400);
