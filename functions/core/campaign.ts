@@ -110,7 +110,10 @@ export interface Campaign {
 const idSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 const idSet = (ids: readonly string[]): ReadonlySet<string> => {
   let set = idSets.get(ids);
-  if (!set) idSets.set(ids, (set = new Set(ids)));
+  if (!set) {
+    set = new Set(ids);
+    idSets.set(ids, set);
+  }
   return set;
 };
 
