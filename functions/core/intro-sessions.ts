@@ -39,6 +39,8 @@ export interface IntroSession {
   dialogueIds: string[];
   status: 'open' | 'cancelled';
   sequence: number;
+  /** The pair's invitation of the latest version could not be sent yet; the scheduler's tick retries it. */
+  pairMailPending?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;

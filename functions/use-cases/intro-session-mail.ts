@@ -11,6 +11,7 @@ import { buildInvite } from '#core/ics.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { logger } from '#functions/http/respond.ts';
 import { sendOnce } from './mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -69,4 +70,42 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Pr
     if (r.sent) sent++;
   }
   return sent;
+}
+
+/**
+ * As mailIntroSessionToPair, after the change it reports is committed: when the mail cannot go now
+ * (SES refuses, a dropped connection), the session is marked `pairMailPending` and the scheduler's
+ * tick sends it later (`retryPendingPairMails`), so the caller's answer reflects what was done
+ * (the session exists, the place is booked) and the pair's invitation is not lost.
+ */
+export async function mailIntroSessionToPairOrLater(d: Deps, session: IntroSession): Promise<{ pending: boolean }> {
+  try {
+    await mailIntroSessionToPair(d, session);
+    return { pending: false };
+  } catch (e) {
+    logger.warn('intro session mail to the pair failed; the tick retries it', { sessionId: session.id, error: (e as Error).message });
+    await d.introSessions.mutate(session.id, (s) => (s.pairMailPending ? undefined : { ...s, pairMailPending: true }));
+    return { pending: true };
+  }
+}
+
+/** The tick: sends the pair's invitation of every session still marked pending (its latest version). */
+export async function retryPendingPairMails(d: Deps): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  // Intro sessions are few (a handful per region and cycle): one Query on the byKind index.
+  for (const s of (await d.introSessions.list()).filter((x) => x.pairMailPending)) {
+    try {
+      await mailIntroSessionToPair(d, s);
+      // Cleared only for the version just mailed: a newer one keeps the mark until it is sent.
+      await d.introSessions.mutate(s.id, (x) =>
+        x.sequence === s.sequence && x.pairMailPending ? { ...x, pairMailPending: undefined } : undefined,
+      );
+      sent++;
+    } catch (e) {
+      failed++;
+      logger.warn('intro session mail to the pair failed again; next tick', { sessionId: s.id, error: (e as Error).message });
+    }
+  }
+  return { sent, failed };
 }

@@ -37,7 +37,7 @@ import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from 
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
-import { mailIntroSessionToPair } from './intro-session-mail.ts';
+import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { sendOnce } from './mail.ts';
 import { busyOf } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
@@ -496,7 +496,7 @@ export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
         ? { ...s, dialogueIds: s.dialogueIds.filter((id) => !m.dialogueIds.includes(id)), sequence: s.sequence + 1, updatedAt: at(d) }
         : undefined,
     );
-    await mailIntroSessionToPair(d, session);
+    await mailIntroSessionToPairOrLater(d, session);
   }
 }
 

@@ -27,7 +27,7 @@ import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#adapters/repositories.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
-import { mailIntroSessionToPair } from './intro-session-mail.ts';
+import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { onMeetingBooked, phaseStates, requestOtherTimes, stopAfterIntro } from './lifecycle.ts';
 import { cancelMeetingById, createMeeting, leaveSharedMeeting, mailMeeting, moveMeeting, setParticipants } from './meetings.ts';
 import { busyOf } from './scheduling.ts';
@@ -292,7 +292,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   await registerPlanned(d, meetingPlanned(meeting, x));
   await onMeetingBooked(d, meeting);
   await mailMeeting(d, meeting, 'REQUEST');
-  await mailIntroSessionToPair(d, session);
+  await mailIntroSessionToPairOrLater(d, session);
   return meeting;
 }
 

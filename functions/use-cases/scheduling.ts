@@ -24,7 +24,7 @@ import { plannedKindOf } from '#core/meetings.ts';
 import { meetingKindRules, meetingKinds, noClash, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
-import { mailIntroSessionToPair } from './intro-session-mail.ts';
+import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const busyOf = (facilitators: readonly StoredFacilitator[]): BusyInterval[] =>
@@ -142,7 +142,8 @@ export async function createIntroSession(d: Deps, body: unknown, opts: { mailPai
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await bookPair(d, input.pair, [interval], session.id, d.scheduling.settings.bufferMinutes.digital);
   await d.introSessions.create(session);
-  if (opts.mailPair !== false) await mailIntroSessionToPair(d, session);
+  // The session exists once created: a failed mail to the pair is retried by the tick, not the caller.
+  if (opts.mailPair !== false && (await mailIntroSessionToPairOrLater(d, session)).pending) return { ...session, pairMailPending: true };
   return session;
 }
 

@@ -3,6 +3,7 @@
  * escalation, answer callback). EventBridge Scheduler calls it in the cloud, a timer loop locally.
  * One bounded Query on the sparse due index; no Scan.
  */
+import { retryPendingPairMails } from './intro-session-mail.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
@@ -69,6 +70,13 @@ export async function tick(d: Deps, limit = 100): Promise<TickResult> {
     result.fired += await catchUpAccepted(d);
   } catch (e) {
     result.failed.push({ dialogueId: '-', kind: 'accepted_catch_up', error: (e as Error).message });
+  }
+  try {
+    const mails = await retryPendingPairMails(d);
+    result.fired += mails.sent;
+    if (mails.failed > 0) result.failed.push({ dialogueId: '-', kind: 'intro_session_pair_mail', error: `${mails.failed} still pending` });
+  } catch (e) {
+    result.failed.push({ dialogueId: '-', kind: 'intro_session_pair_mail', error: (e as Error).message });
   }
   return result;
 }

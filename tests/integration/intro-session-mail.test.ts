@@ -4,6 +4,7 @@
  * organiser takes a place or gives it up; every version once per facilitator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransientError } from '#adapters/transient.ts';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
 import { parseIcs } from '../support/ics.ts';
 import { Harness, organiser, type StoredMail } from '../support/local.ts';
@@ -118,5 +119,58 @@ describe('the pair is mailed about its group intro session', () => {
       expect(last.description).toContain('Älvbyns kommun');
       expect(last.description).not.toContain('Örsviks kommun');
     }
+  });
+
+  it("creates the session when SES refuses the pair's invitation, and the tick sends it later, once", async () => {
+    // Prepare: SES refuses every mail for now
+    const region = (await h.api('GET', '/api/organisers/alvbyns-kommun')).json.region as string;
+    const mailer = h.runtime.deps.mailer;
+    let refusing = true;
+    h.runtime.deps.mailer = {
+      send: async (mail) => {
+        if (refusing) throw new TransientError('SES did not accept the mail (ServiceUnavailable); will retry');
+        return mailer.send(mail);
+      },
+    };
+    const slot = (await h.api('GET', '/api/slot-proposals?kind=intro')).json.items[1];
+    const before = await Promise.all(PAIR.map(async (a) => (await pairMail(a)).length));
+
+    // Act: the coordinator creates a session; the answer says the mail is pending
+    const created = await h.api('POST', '/api/intro-sessions', {
+      region,
+      start: slot.sessions[0].start,
+      minutes: 90,
+      videoLink: 'https://video.example.se/intro-nord-2',
+      capacity: 4,
+      audience: 'municipal',
+      pair: { skolverket: 'sv-gun', spsm: 'sp-ivar' },
+    });
+
+    // Assess: created (a retry of the request is not needed), nothing mailed yet, marked pending
+    expect(created.status, created.text).toBe(201);
+    expect(created.json.pairMailPending).toBe(true);
+    expect(await Promise.all(PAIR.map(async (a) => (await pairMail(a)).length))).toEqual(before);
+    const listed = (await h.api('GET', `/api/intro-sessions?region=${region}`)).json.items.find(
+      (x: { id: string }) => x.id === created.json.id,
+    );
+    expect(listed.pairMailPending).toBe(true);
+
+    // Act: a tick while SES still refuses, then one after it accepts again, then another
+    await h.advance('PT5M');
+    refusing = false;
+    await h.advance('PT5M');
+    await h.advance('PT5M');
+    h.runtime.deps.mailer = mailer;
+
+    // Assess: each facilitator got the new session's invitation exactly once; the mark is gone
+    for (const [i, address] of PAIR.entries()) {
+      const mails = await pairMail(address);
+      expect(mails).toHaveLength(before[i]! + 1);
+      expect(icsOf(mails.at(-1)!).events[0]!.uid).toBe(`${created.json.id}@skolverket.example.se`);
+    }
+    const after = (await h.api('GET', `/api/intro-sessions?region=${region}`)).json.items.find(
+      (x: { id: string }) => x.id === created.json.id,
+    );
+    expect(after.pairMailPending).toBeUndefined();
   });
 });
