@@ -44,6 +44,7 @@ import {
   redirect,
   requireConsoleRole,
   roleLabels,
+  consoleScript,
 } from '#functions/http/console-frame.ts';
 import {
   type ConsoleAction,
@@ -658,18 +659,7 @@ const startProgressStatus: Page = async (c) => {
   return json(200, progressView(await bulkProgress(c.d, c.event.pathParameters?.jobId ?? '')));
 };
 
-const progressScript: Page = async (c) => {
-  requireConsoleRole(c, ['coordinator']);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'private, max-age=300',
-      'x-content-type-options': 'nosniff',
-    },
-    body: c.d.templates.asset('pages/console/assets/progress.js'),
-  };
-};
+const progressScript = consoleScript('progress.js');
 
 const logoutPost: Page = async (c) => {
   const cleared = { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` };

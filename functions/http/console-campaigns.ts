@@ -20,7 +20,7 @@ import type { CampaignActionEntry, CampaignActionKind, ExcludedOrganiser } from 
 import { type CampaignAction, changeCampaign, createCampaign, getCampaign, listCampaigns } from '#functions/use-cases/campaigns.ts';
 import { planCycle } from '#functions/use-cases/planning.ts';
 import { campaignView } from './api-routes/campaigns.ts';
-import { type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
+import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
 import { rawBody } from './request.ts';
 import { type HttpResult, html, json, logger } from './respond.ts';
 
@@ -557,18 +557,7 @@ const statusPage: Page = async (c) => {
   return json(200, progressOf(await campaignOf(c), c.d.clock.now()));
 };
 
-const progressScript: Page = async (c) => {
-  requireConsoleRole(c, ['coordinator']);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'private, max-age=300',
-      'x-content-type-options': 'nosniff',
-    },
-    body: c.d.templates.asset('pages/console/assets/campaign-progress.js'),
-  };
-};
+const progressScript = consoleScript('campaign-progress.js');
 
 // ---- launch / pause / resume --------------------------------------------------------------------
 

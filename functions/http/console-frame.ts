@@ -102,3 +102,19 @@ export function consoleHandler(
     }
   };
 }
+
+/** One of the console's own scripts (templates/pages/console/assets/), for the roles whose pages load it. */
+export const consoleScript =
+  (file: string, roles: readonly ConsoleRole[] = ['coordinator']): Page =>
+  async (c) => {
+    requireConsoleRole(c, roles);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'private, max-age=300',
+        'x-content-type-options': 'nosniff',
+      },
+      body: c.d.templates.asset(`pages/console/assets/${file}`),
+    };
+  };
