@@ -6,18 +6,10 @@
  * create form's claim (the same form posted twice creates one campaign). Single-item conditional
  * writes; keys from `campaignConsoleKeys`.
  */
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignRecipient, ExclusionReason } from '#core/campaign.ts';
 import { campaignConsoleKeys as k } from './table-model.ts';
-import { isConditionFailure, queryPrefix, strip } from './repositories.ts';
+import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './repositories.ts';
 
 export interface ExcludedOrganiser {
   organiserId: string;
@@ -58,17 +50,12 @@ export class DynamoCampaignConsole {
 
   /** Stores the left-out organisers 25 per BatchWriteItem (idempotent overwrites), retrying what DynamoDB leaves. */
   async putExcluded(campaignId: string, entries: readonly ExcludedOrganiser[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += 25) {
-      let requests: Record<string, unknown>[] = entries
-        .slice(i, i + 25)
-        .map((e) => ({ PutRequest: { Item: { ...e, campaignId, ...k.excluded(campaignId, e.reason, e.seq) } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === 8) throw new Error(`could not store the preview of campaign ${campaignId}; try again`);
-        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
-        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
-        requests = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      entries.map((e) => ({ PutRequest: { Item: { ...e, campaignId, ...k.excluded(campaignId, e.reason, e.seq) } } })),
+      `the preview of campaign ${campaignId}`,
+    );
   }
 
   /** One page of the organisers left out for `reason`, from position `from` (0-based); `more` if there are others. */

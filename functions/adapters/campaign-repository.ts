@@ -3,12 +3,12 @@
  * per cycle), each campaign's recipients live under `CAMPAIGN#<id>` in invitation order, so the
  * sender reads the next batch with one Query from its position. Single-item conditional writes.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
 import { keys } from './table-model.ts';
-import { isConditionFailure, mutateVersioned, queryPrefix, strip } from './repositories.ts';
+import { batchWriteAll, isConditionFailure, mutateVersioned, queryPrefix, strip } from './repositories.ts';
 
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(
@@ -79,17 +79,43 @@ export class DynamoCampaignRepository implements CampaignRepository {
 
   /** Stores recipients 25 per BatchWriteItem (each an idempotent overwrite), retrying what DynamoDB leaves unprocessed. */
   async putRecipients(recipients: readonly CampaignRecipient[]): Promise<void> {
-    for (let i = 0; i < recipients.length; i += 25) {
-      let requests: Record<string, unknown>[] = recipients
-        .slice(i, i + 25)
-        .map((r) => ({ PutRequest: { Item: { ...r, ...keys.campaignRecipient(r.campaignId, r.seq) } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === 8) throw new Error(`could not store the recipients of campaign ${recipients[0]?.campaignId}; try again`);
-        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
-        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
-        requests = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      recipients.map((r) => ({ PutRequest: { Item: { ...r, ...keys.campaignRecipient(r.campaignId, r.seq) } } })),
+      `the recipients of campaign ${recipients[0]?.campaignId}`,
+    );
+  }
+
+  /** Deletes the campaign record if it was never launched (a draft, or an empty selection); ConflictError otherwise. */
+  async deleteUnlaunched(id: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.campaign(id),
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(launchedAt)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const now = await this.get(id);
+      if (!now) return false;
+      throw new ConflictError(`Cannot delete campaign ${id}: it has been launched (it is ${now.state}); pause it instead`);
     }
+  }
+
+  /** Deletes everything under the campaign's own partition (recipients, the console's preview lists and action log); how many. */
+  async deleteChildren(id: string): Promise<number> {
+    const items = await queryPrefix(this.doc, this.table, keys.campaignRecipient(id, 0).pk, '');
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })),
+      `the deletion of campaign ${id}`,
+    );
+    return items.length;
   }
 
   async putRecipient(recipient: CampaignRecipient): Promise<void> {

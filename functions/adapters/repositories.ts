@@ -6,6 +6,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -71,7 +72,28 @@ export async function mutateVersioned<T extends { version: number }>(
   throw new ConflictError(`${what} is being changed by someone else; try again`);
 }
 
-/** Every item of one partition whose sort key starts with `skPrefix`, all pages. */
+/**
+ * Puts or deletes (`PutRequest` / `DeleteRequest` entries) 25 per BatchWriteItem, retrying what
+ * DynamoDB leaves unprocessed with back-off. Each entry is an idempotent overwrite or delete.
+ */
+export async function batchWriteAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  requests: readonly Record<string, unknown>[],
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let batch = requests.slice(i, i + 25);
+    for (let attempt = 0; batch.length > 0; attempt++) {
+      if (attempt === 8) throw new Error(`could not write ${what}; try again`);
+      if (attempt > 0) await new Promise((ok) => setTimeout(ok, 50 * 2 ** attempt));
+      const r = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch as never } }));
+      batch = (r.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+    }
+  }
+}
+
+/** Every item of one partition whose sort key starts with `skPrefix` (all of it for ''), all pages. */
 export async function queryPrefix(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -84,8 +106,8 @@ export async function queryPrefix(
     const r = await doc.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+        ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':p': skPrefix } : { ':pk': pk },
         ExclusiveStartKey: start,
       }),
     );

@@ -217,4 +217,8 @@ export interface CampaignRepository {
   putRecipient(recipient: CampaignRecipient): Promise<void>;
   putRecipients(recipients: readonly CampaignRecipient[]): Promise<void>;
   hasDialogue(organiserId: string, cycle: string): Promise<boolean>;
+  /** Deletes a never-launched campaign's record (false: there is none); ConflictError once launched. */
+  deleteUnlaunched(id: string): Promise<boolean>;
+  /** Deletes the items under the campaign (recipients and the console's records); returns how many. */
+  deleteChildren(id: string): Promise<number>;
 }

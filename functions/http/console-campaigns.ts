@@ -17,7 +17,14 @@ import { type Plan, planRequestSchema } from '#core/planning.ts';
 import { type RegionId, regions } from '#core/regions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { CampaignActionEntry, CampaignActionKind, ExcludedOrganiser } from '#adapters/campaign-console-repository.ts';
-import { type CampaignAction, changeCampaign, createCampaign, getCampaign, listCampaigns } from '#functions/use-cases/campaigns.ts';
+import {
+  type CampaignAction,
+  changeCampaign,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+} from '#functions/use-cases/campaigns.ts';
 import { planCycle } from '#functions/use-cases/planning.ts';
 import { campaignView } from './api-routes/campaigns.ts';
 import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
@@ -327,6 +334,7 @@ const listPage: Page = async (c) => {
     c.d.templates.consolePage('campaigns', {
       ...layoutData(c, 'Kampanjer', nav),
       error,
+      flash: q.klart === 'borttagen' ? 'Utkastet är borttaget. Ingen fick någon inbjudan genom det.' : undefined,
       counts,
       states: campaignStates.map((s) => ({ value: s, label: campaignStateLabels[s], selected: s === state })),
       caption: `${matching.length} kampanjer${state ? ` i läget ”${campaignStateLabels[state]}”` : ''}, nyast först${
@@ -445,7 +453,9 @@ function progressOf(x: Campaign, now: Date) {
 
 const actionsFor = (x: Campaign): { href: string; label: string; danger?: boolean }[] => {
   const base = `/console/campaigns/${encodeURIComponent(x.id)}`;
-  if (x.state === 'draft' && x.total > 0) return [{ href: `${base}/launch`, label: 'Starta utskicket' }];
+  const remove = { href: `${base}/delete`, label: 'Ta bort utkastet', danger: true };
+  if (x.state === 'draft' && x.total > 0) return [{ href: `${base}/launch`, label: 'Starta utskicket' }, remove];
+  if (!x.launchedAt) return [remove];
   if (x.state === 'running') return [{ href: `${base}/pause`, label: 'Pausa utskicket', danger: true }];
   if (x.state === 'paused') return [{ href: `${base}/resume`, label: 'Återuppta utskicket' }];
   return [];
@@ -595,8 +605,54 @@ function actionOf(c: Ctx): CampaignAction {
   return a as CampaignAction;
 }
 
+/** Deleting a campaign that was never launched: a confirmation, then the POST (a second POST finds it gone). */
+async function deleteConfirmPage(c: Ctx): Promise<HttpResult> {
+  const x = await campaignOf(c);
+  const heading = 'Ta bort utkastet';
+  if (x.launchedAt) {
+    return html(
+      409,
+      c.d.templates.consolePage('error', {
+        ...layoutData(c, heading, nav),
+        heading,
+        message: 'Kampanjen har startats och kan inte tas bort. Pausa utskicket i stället.',
+        back: `/console/campaigns/${encodeURIComponent(x.id)}`,
+      }),
+    );
+  }
+  return html(
+    200,
+    c.d.templates.consolePage('campaign-confirm', {
+      ...layoutData(c, heading, nav),
+      heading,
+      confirmLabel: heading,
+      danger: true,
+      explanation: `Kampanjen ”${x.name}” tas bort med sitt urval och sin förhandsgranskning. Ingen har fått någon inbjudan genom den.`,
+      id: x.id,
+      name: x.name,
+      action: 'delete',
+      formId: newFormId(),
+    }),
+  );
+}
+
+const deletePost: Page = async (c) => {
+  const id = c.event.pathParameters?.id ?? '';
+  const gone = redirect('/console/campaigns?klart=borttagen');
+  if (!(await c.d.campaigns.get(id))) return gone; // deleted by the first of two submits
+  try {
+    await deleteCampaign(c.d, id);
+  } catch (e) {
+    if (!(e instanceof ConflictError)) throw e;
+    return deleteConfirmPage(c);
+  }
+  logger.info('console campaign deleted', { campaignId: id, by: actorOf(c) });
+  return gone;
+};
+
 async function confirmPage(c: Ctx, error?: string): Promise<HttpResult> {
   requireConsoleRole(c, ['coordinator']);
+  if (c.event.pathParameters?.action === 'delete') return deleteConfirmPage(c);
   const action = actionOf(c);
   const x = await campaignOf(c);
   const texts = confirmTexts[action];
@@ -633,6 +689,7 @@ async function confirmPage(c: Ctx, error?: string): Promise<HttpResult> {
  */
 const actionPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
+  if (c.event.pathParameters?.action === 'delete') return deletePost(c);
   const action = actionOf(c);
   const x = await campaignOf(c);
   const back = `/console/campaigns/${encodeURIComponent(x.id)}`;

@@ -88,6 +88,7 @@ export const routes: readonly RouteDef[] = [
   // Campaigns and cycle planning (issue 6).
   { method: 'POST', path: '/api/campaigns', fn: 'api' },
   { method: 'GET', path: '/api/campaigns', fn: 'api' },
+  { method: 'DELETE', path: '/api/campaigns/{id}', fn: 'api' },
   { method: 'GET', path: '/api/campaigns/{id}', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/launch', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },

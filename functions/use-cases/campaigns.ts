@@ -136,6 +136,17 @@ export async function getCampaign(d: Deps, id: string): Promise<Campaign> {
 
 export const listCampaigns = (d: Deps): Promise<Campaign[]> => d.campaigns.list();
 
+/**
+ * Deletes a campaign that was never launched (a draft a coordinator previewed and does not want),
+ * with its recipients and the console's records. The record goes first, conditionally, so a launch
+ * cannot race the delete; a delete interrupted after that finishes when called again.
+ */
+export async function deleteCampaign(d: Deps, id: string): Promise<void> {
+  const deleted = await d.campaigns.deleteUnlaunched(id);
+  const children = await d.campaigns.deleteChildren(id);
+  if (!deleted && children === 0) throw new NotFoundError(`No campaign with id '${id}'`);
+}
+
 export type CampaignAction = 'launch' | 'pause' | 'resume';
 
 /** launch: draft → running; pause: running → paused; resume: paused → running. Pacing restarts at launch and resume. */

@@ -145,6 +145,30 @@ describe('campaigns', () => {
     expect((await h.api('GET', '/api/campaigns')).json.items.length).toBe(before + 1);
   });
 
+  it('deletes a draft with its recipients, once; a launched campaign cannot be deleted', async () => {
+    // Prepare: a draft over two organisers
+    const [, , a, b] = withContacts;
+    const draft = (await h.api('POST', '/api/campaigns', { name: 'Fel urval', cycle: '2033', selection: { organiserIds: [a!.id, b!.id] } }))
+      .json;
+    const id = draft.campaign.id as string;
+    expect(await h.runtime.deps.campaigns.recipients(id, 0, 10)).toHaveLength(2);
+
+    // Act
+    const first = await h.api('DELETE', `/api/campaigns/${id}`);
+    const second = await h.api('DELETE', `/api/campaigns/${id}`);
+    const launched = await h.api('DELETE', `/api/campaigns/${campaignId}`);
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({ deleted: id });
+    expect(second.status).toBe(404);
+    expect((await h.api('GET', `/api/campaigns/${id}`)).status).toBe(404);
+    expect(await h.runtime.deps.campaigns.recipients(id, 0, 10)).toEqual([]);
+    expect(launched.status).toBe(409);
+    expect(launched.json.message).toContain('has been launched');
+    expect((await h.api('GET', `/api/campaigns/${campaignId}`)).status).toBe(200);
+  });
+
   it('refuses to launch a campaign that is not a draft', async () => {
     const r = await h.api('POST', `/api/campaigns/${campaignId}/launch`);
     expect(r.status).toBe(409);

@@ -307,6 +307,36 @@ describe('campaigns in the console', () => {
     expect(text(bad.html)).toContain('Okänt läge i filtret');
   });
 
+  it('deletes a draft after a confirmation, with its preview lists; a double submit and a launched campaign change nothing', async () => {
+    // Prepare: the draft from the test above
+    const list = await get('/console/campaigns?state=draft', cookie);
+    const id = /href="\/console\/campaigns\/(cmp-[^"]+)">Bara Norrbotten/.exec(list.html)?.[1] ?? '';
+    expect(id).not.toBe('');
+    const view = await get(`/console/campaigns/${id}`, cookie);
+    expect(view.html).toContain(`/console/campaigns/${id}/delete"`);
+    const confirm = await get(`/console/campaigns/${id}/delete`, cookie);
+    expect(confirm.status).toBe(200);
+    expect(text(confirm.html)).toContain('tas bort med sitt urval och sin förhandsgranskning');
+    const fields = { csrf: hidden(confirm.html, 'csrf'), formId: hidden(confirm.html, 'formId') };
+
+    // Act: posted twice, and once for the launched campaign
+    const first = await post(`/console/campaigns/${id}/delete`, cookie, fields);
+    const second = await post(`/console/campaigns/${id}/delete`, cookie, fields);
+    const refused = await get(`/console/campaigns/${campaignId}/delete`, cookie);
+
+    // Assess
+    expect(first.location).toBe('/console/campaigns?klart=borttagen');
+    expect(second.location).toBe('/console/campaigns?klart=borttagen');
+    expect(text((await get(first.location ?? '', cookie)).html)).toContain('Utkastet är borttaget.');
+    expect((await h.api('GET', `/api/campaigns/${id}`)).status).toBe(404);
+    expect(await h.runtime.deps.campaigns.recipients(id, 0, 10)).toEqual([]);
+    for (const reason of ['missing_contacts', 'inspection_under_way', 'already_in_dialogue'] as const)
+      expect((await h.runtime.deps.campaignConsole.excluded(id, reason, 0, 10)).items).toEqual([]);
+    expect(refused.status).toBe(409);
+    expect(text(refused.html)).toContain('kan inte tas bort');
+    expect((await h.api('GET', `/api/campaigns/${campaignId}`)).status).toBe(200);
+  });
+
   it('says so when nobody in the selection can be invited, and offers nothing to launch', async () => {
     const page = await get('/console/campaigns/new', cookie);
     const r = await post('/console/campaigns', cookie, {

@@ -1,6 +1,13 @@
-/** Coordinator routes on campaigns: create (returns the preview), read, launch, pause, resume. */
+/** Coordinator routes on campaigns: create (returns the preview), read, launch, pause, resume, delete a draft. */
 import { deps } from '#adapters/deps.ts';
-import { type CampaignAction, changeCampaign, createCampaign, getCampaign, listCampaigns } from '#functions/use-cases/campaigns.ts';
+import {
+  type CampaignAction,
+  changeCampaign,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+} from '#functions/use-cases/campaigns.ts';
 import type { Campaign } from '#core/campaign.ts';
 import { campaignRateShare } from '#core/send-rate.ts';
 import { jsonBody, requireRole } from '../request.ts';
@@ -57,4 +64,10 @@ export const campaignRoutes: ApiRoutes = {
   'POST /api/campaigns/{id}/launch': action('launch'),
   'POST /api/campaigns/{id}/pause': action('pause'),
   'POST /api/campaigns/{id}/resume': action('resume'),
+  'DELETE /api/campaigns/{id}': async (event, role) => {
+    requireRole(role, ['coordinator']);
+    const id = event.pathParameters?.id ?? '';
+    await deleteCampaign(deps(), id);
+    return json(200, { deleted: id });
+  },
 };
