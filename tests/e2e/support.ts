@@ -1,14 +1,14 @@
 /**
- * Browser-test support: Debian's Chromium driven by playwright-core, axe-core injected into each
+ * Browser-test support: Chromium (found by browser-setup.ts) driven by playwright-core, axe-core injected into each
  * page, screenshots under test-results/screenshots.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 const require = createRequire(import.meta.url);
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = require.resolve('axe-core/axe.min.js');
 /** Evaluated over the DevTools protocol, so a page's own Content-Security-Policy does not block it. */
 const AXE_SOURCE = readFileSync(AXE, 'utf8');
@@ -16,7 +16,7 @@ const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: inject('chromiumPath'),
     headless: true,
     args: [
       '--no-sandbox',
