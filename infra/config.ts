@@ -44,7 +44,7 @@ const contextSchema = z
       escalateAfterDays: count(7),
       linkValidDays: count(60),
       logRetentionDays: count(90),
-      /** Process settings the functions read (see README): JSON or plain values, checked below. */
+      /** Process settings the functions read (see docs/deploy.md): JSON or plain values, checked below. */
       clashRules: z.optional(z.string()),
       schoolHolidays: z.optional(z.string()),
       officeHours: z.optional(z.string().check(z.regex(/^\d\d:\d\d-\d\d:\d\d$/, 'HH:MM-HH:MM'))),

@@ -3,7 +3,7 @@
  * its file loader, ~8 KB). Templates are read and compiled once per process from TEMPLATES_DIR
  * (the Lambda bundle ships them) or the repository's templates/ folder.
  *
- * Conventions of the .eta files (see README, "Templates"): data is `it`; `<%= %>` escapes in HTML
+ * Conventions of the .eta files (see docs/architecture.md, "Templates"): data is `it`; `<%= %>` escapes in HTML
  * templates and prints as is in plain-text ones (subject, text, calendar/*); a missing value prints
  * nothing; whitespace is kept as written, so a control tag alone on a line is written at column 0
  * and closed with `-%>`, which drops its newline.

@@ -50,7 +50,7 @@ export class AppSecret extends Construct {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        'No automatic rotation: an HMAC link-signing key and two bearer tokens have no rotation Lambda, and rotating the key invalidates outstanding answer links. Rotation is manual, between dialogue rounds (put-secret-value with all three keys, see README); the seeds only hold the initial values.',
+        'No automatic rotation: an HMAC link-signing key and two bearer tokens have no rotation Lambda, and rotating the key invalidates outstanding answer links. Rotation is manual, between dialogue rounds (put-secret-value with all three keys, see docs/deploy.md); the seeds only hold the initial values.',
     });
   }
 }
