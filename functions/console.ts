@@ -5,7 +5,6 @@
  * GET shows a confirmation page, POST does the work (idempotently) and redirects back.
  */
 import { randomBytes } from 'node:crypto';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   historyLabels,
@@ -34,9 +33,11 @@ import { advanceBulkJob, bulkProgress, createBulkJob, MAX_BULK_START } from '#fu
 import type { Deps } from '#adapters/deps.ts';
 import { authorizeUrl, exchangeCode, logoutUrl, newPkce, oidcConfig, SignInError } from '#adapters/oidc.ts';
 import { formBody, rawBody } from '#functions/http/request.ts';
-import { type HttpResult, html, json, logger } from '#functions/http/respond.ts';
+import { type HttpResult, html, json } from '#functions/http/respond.ts';
+import { httpEntry } from '#functions/http/middleware.ts';
+import { logger } from '#adapters/observability.ts';
 import {
-  consoleHandler,
+  consoleRouter,
   type Ctx,
   layoutData,
   type Page,
@@ -821,4 +822,4 @@ const signInPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Pr
 };
 export const consoleRouteKeys = [...Object.keys(consolePages), ...Object.keys(signInPages)];
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(consoleHandler(consolePages, signInPages));
+export const handler = httpEntry(consoleRouter(consolePages, signInPages));

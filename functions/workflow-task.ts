@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
+import { observed } from '#adapters/observability.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
@@ -36,31 +37,33 @@ export const taskSchema = z.discriminatedUnion('task', [
 ]);
 export type TaskEvent = z.input<typeof taskSchema>;
 
-export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
-  const d = deps();
-  const t = parseOrThrow(taskSchema, event, 'workflow task');
-  switch (t.task) {
-    case 'resolveRecipients':
-      return resolveRecipientsStep(d, t.dialogueId);
-    case 'sendInvitations':
-      return sendInvitationsStep(d, t.dialogueId);
-    case 'awaitAnswer':
-      return awaitAnswerStep(d, t.dialogueId, t.taskToken);
-    case 'escalate':
-      await escalate(d, t.dialogueId);
-      return { escalated: true };
-    case 'markFailed':
-      await markFailed(d, t.dialogueId, t.failure);
-      return { failed: true };
-    case 'offerMeeting':
-      return offerMeetingStep(d, t.dialogueId, t.kind, t.round);
-    case 'awaitBooking':
-      return awaitBookingStep(d, t.dialogueId, t.kind, t.round, t.taskToken);
-    case 'handOverOffer':
-      await handOverOffer(d, t.dialogueId, t.kind, t.round);
-      return { handedOver: true };
-    case 'phaseFailed':
-      await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure, t.round);
-      return { failed: true };
-  }
-});
+export const handler = middy<TaskEvent, unknown>()
+  .use(observed())
+  .handler(async (event) => {
+    const d = deps();
+    const t = parseOrThrow(taskSchema, event, 'workflow task');
+    switch (t.task) {
+      case 'resolveRecipients':
+        return resolveRecipientsStep(d, t.dialogueId);
+      case 'sendInvitations':
+        return sendInvitationsStep(d, t.dialogueId);
+      case 'awaitAnswer':
+        return awaitAnswerStep(d, t.dialogueId, t.taskToken);
+      case 'escalate':
+        await escalate(d, t.dialogueId);
+        return { escalated: true };
+      case 'markFailed':
+        await markFailed(d, t.dialogueId, t.failure);
+        return { failed: true };
+      case 'offerMeeting':
+        return offerMeetingStep(d, t.dialogueId, t.kind, t.round);
+      case 'awaitBooking':
+        return awaitBookingStep(d, t.dialogueId, t.kind, t.round, t.taskToken);
+      case 'handOverOffer':
+        await handOverOffer(d, t.dialogueId, t.kind, t.round);
+        return { handedOver: true };
+      case 'phaseFailed':
+        await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure, t.round);
+        return { failed: true };
+    }
+  });

@@ -29,7 +29,8 @@ import { planCycle } from '#functions/use-cases/planning.ts';
 import { campaignView } from './api-routes/campaigns.ts';
 import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
 import { rawBody } from './request.ts';
-import { type HttpResult, html, json, logger } from './respond.ts';
+import { type HttpResult, html, json } from './respond.ts';
+import { logger } from '#adapters/observability.ts';
 
 const when = (iso: string | undefined): string => (iso ? formatSwedishDateTime(new Date(iso)) : '');
 const actorOf = (c: Ctx): string => `${c.session.name} (${roleLabels[c.session.role]})`;

@@ -6,7 +6,6 @@
  * on the organiser's partition, however large the calendar.
  */
 import { createHash } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from '#core/zod.ts';
 import type { AuditEntry, ConflictRecord } from '#core/calendar-ports.ts';
 import {
@@ -29,10 +28,9 @@ import { addCalendarDays, type Inspection, inspectionKindNames, stockholmDay, st
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { logger } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
-
-const logger = new Logger({ serviceName: 'kvalitetsdialog' });
 
 /** Who did it: the caller's role plus an optional name it gives (X-Actor header). */
 export interface Actor {
