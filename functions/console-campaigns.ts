@@ -5,7 +5,7 @@
  * (`consoleRouter`), so the console's bundle stays within its size budget.
  */
 import { consoleCampaignPages } from '#functions/http/console-campaigns.ts';
-import { consoleRouter } from '#functions/http/console-frame.ts';
+import { consoleRouter } from '#functions/http/console/frame.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 /** Every route key this function serves (the route table in functions/http/routes.ts lists the same). */

@@ -4,9 +4,9 @@
  * (ical.js, csv-parse): keeping them out of the api and console bundles keeps those small.
  * Same checks as there: the API's role from the token, the console's session and CSRF token.
  */
-import { consoleRouter } from '#functions/http/console-frame.ts';
+import { consoleRouter } from '#functions/http/console/frame.ts';
 import { inspectionImportRoutes } from '#functions/http/api-routes/inspection-import.ts';
-import { consoleImportPages } from '#functions/http/console-import.ts';
+import { consoleImportPages } from '#functions/http/console/inspection-import.ts';
 import { apiRouter } from '#functions/http/api-dispatch.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 

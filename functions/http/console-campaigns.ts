@@ -27,7 +27,7 @@ import {
 } from '#functions/use-cases/campaigns.ts';
 import { planCycle } from '#functions/use-cases/planning.ts';
 import { campaignView } from './api-routes/campaigns.ts';
-import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
+import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console/frame.ts';
 import { rawBody } from './request.ts';
 import { type HttpResult, html, json } from './respond.ts';
 import { logger } from '#adapters/observability.ts';

@@ -7,9 +7,9 @@
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
-import { type Ctx, layoutData, type Page, requireConsoleRole } from './console-frame.ts';
-import { formBody } from './request.ts';
-import { type HttpResult, html } from './respond.ts';
+import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
+import { formBody } from '../request.ts';
+import { type HttpResult, html } from '../respond.ts';
 import { logger } from '#adapters/observability.ts';
 
 /** The console's paste limit (the form body's limit is 256 KB; the API takes files up to 1 MB). */

@@ -9,9 +9,9 @@ import { ForbiddenError, NotFoundError } from '#core/errors.ts';
 import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session, verifySession } from '#core/session.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc.ts';
-import { formBody } from './request.ts';
-import { problem } from './errors.ts';
-import { type HttpResult, redirect } from './respond.ts';
+import { formBody } from '../request.ts';
+import { problem } from '../errors.ts';
+import { type HttpResult, redirect } from '../respond.ts';
 
 export const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
 
@@ -33,6 +33,16 @@ export function layoutData(c: Ctx, title: string, nav: Record<string, boolean>):
     session: { name: c.session.name, roleLabel: roleLabels[c.session.role] },
     nav: { ...nav, coordinator: c.session.role === 'coordinator' },
   };
+}
+
+/** Who did it, as the history and the logs name a console user: "Anna (samordnare)". */
+export const actorOf = (c: Ctx): string => `${c.session.name} (${roleLabels[c.session.role]})`;
+
+/** The {action} path parameter, if it is one of `allowed` (otherwise the page does not exist). */
+export function actionParam<A extends string>(c: Ctx, allowed: readonly A[]): A {
+  const a = c.event.pathParameters?.action ?? '';
+  if (!(allowed as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as A;
 }
 
 export function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
