@@ -1,7 +1,7 @@
 /**
  * The console's inspection import pages (inspectorate only): the paste form, the preview (a dry
  * run, nothing written) and the confirmed import. Served by the inspection-import function of its
- * own, through the console's session, CSRF and error handling (`consoleHandler`), so the parsers
+ * own, through the console's session and CSRF check (`consoleRouter`), so the parsers
  * (ical.js, csv-parse) are not in the console's bundle.
  */
 import { swedishImportReason } from '#core/console-labels.ts';
