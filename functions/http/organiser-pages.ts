@@ -1,93 +1,21 @@
 /**
- * The organiser's link pages (/r/{token}): the answer to an offer, and the meeting pages (offer,
- * manage, stop) behind the same kind of link. GET shows the page and a form and changes nothing
- * (mail scanners open every link); POST records what the person chose and shows a receipt.
+ * The organiser's link pages (/r/{token}): the answer to an invitation, and the meeting pages
+ * (offer, manage, stop) behind the same kind of link, one module each in functions/http/organiser/.
+ * GET shows the page and a form and changes nothing (mail scanners open every link); POST records
+ * what the person chose and shows a receipt.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Dialogue } from '#core/dialogue.ts';
-import { formatSwedishDateTime } from '#core/time.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
-import { type AnswerView, formatAnswerBy, reasonTexts, submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
-import { isOrganiserPageStep, linkStepOf, type PageView, submitPage, viewPage } from '#functions/use-cases/meeting-pages.ts';
+import { submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
+import { isOrganiserPageStep, linkStepOf, openLink } from '#functions/use-cases/organiser-links.ts';
+import { renderAnswer } from './organiser/answer-form.ts';
+import { submitManage, viewManage } from './organiser/meeting-manage.ts';
+import { submitOffer, viewOffer } from './organiser/meeting-offer.ts';
+import { type PageView, renderPage } from './organiser/page-view.ts';
+import { submitStop, viewStop } from './organiser/stop-confirm.ts';
 import { formBody } from './request.ts';
 import { type HttpResult, html } from './respond.ts';
-
-/** The organiser's meeting pages (offer, manage, stop): same layout and link rules as the answer page. */
-function renderPage(d: Deps, view: PageView, action: string): HttpResult {
-  if (view.kind === 'problem') return render(d, view, action);
-  if (view.kind === 'notice') return html(view.status, d.templates.page('notice', view));
-  return html(view.status, d.templates.page(view.template, { title: view.title, ...view.data }));
-}
-
-function answeredMessage(x: Dialogue): string {
-  if (x.state === 'accepted' && x.answer) {
-    return `${x.organiserName} tackade ja till kvalitetsdialogen ${formatSwedishDateTime(new Date(x.answer.answeredAt))}.`;
-  }
-  if (x.state === 'declined' && x.answer) {
-    return `${x.organiserName} tackade nej till kvalitetsdialogen ${formatSwedishDateTime(new Date(x.answer.answeredAt))}.`;
-  }
-  return `Erbjudandet till ${x.organiserName} är inte längre öppet för svar.`;
-}
-
-function render(d: Deps, view: AnswerView, action: string): HttpResult {
-  switch (view.kind) {
-    case 'problem':
-      return view.problem === 'expired'
-        ? html(
-            410,
-            d.templates.page('link-problem', {
-              title: 'Länken har gått ut',
-              heading: 'Länken har gått ut',
-              message: 'Länken i mejlet gäller inte längre.',
-            }),
-          )
-        : html(
-            404,
-            d.templates.page('link-problem', {
-              title: 'Länken fungerar inte',
-              heading: 'Länken fungerar inte',
-              message: 'Vi känner inte igen länken. Kontrollera att hela adressen från mejlet kom med.',
-            }),
-          );
-    case 'answered':
-      return html(200, d.templates.page('already-answered', { title: 'Redan besvarat', message: answeredMessage(view.dialogue) }));
-    case 'receipt': {
-      const x = view.dialogue;
-      return html(
-        200,
-        d.templates.page('receipt', {
-          title: 'Tack för ert svar',
-          accepted: x.state === 'accepted',
-          organiserName: x.organiserName,
-          reasonText: reasonTexts[x.answer?.reason ?? 'other'],
-          answeredAt: formatSwedishDateTime(new Date(x.answer?.answeredAt ?? d.clock.now())),
-        }),
-      );
-    }
-    case 'form': {
-      const x = view.dialogue;
-      const f = view.form ?? {};
-      return html(
-        view.error ? 400 : 200,
-        d.templates.page('answer-form', {
-          title: view.error ? 'Fel i svaret' : 'Svara på erbjudandet',
-          organiserName: x.organiserName,
-          recipientList: x.recipients.map((r) => r.name).join(', '),
-          answerBy: formatAnswerBy(d, x),
-          action,
-          error: view.error,
-          acceptChecked: f.answer === 'accept',
-          declineChecked: f.answer === 'decline',
-          reasonTime: f.reason === 'time',
-          reasonResources: f.reason === 'resources',
-          reasonOther: f.reason === 'other',
-          comment: f.comment ?? '',
-        }),
-      );
-    }
-  }
-}
 
 /**
  * A POST must come from our own answer page. The link token already makes forging hard; the
@@ -105,29 +33,36 @@ function crossSite(event: APIGatewayProxyEventV2): boolean {
   }
 }
 
+/** The meeting page a link opens, for GET (`form` undefined) or POST. */
+async function meetingPage(d: Deps, token: string, action: string, form?: Record<string, string>): Promise<PageView> {
+  const opened = await openLink(d, token);
+  if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
+  const { link, dialogue } = opened;
+  if (link.step === 'stop') return form ? submitStop(d, dialogue, link, form, action) : viewStop(dialogue, link, action);
+  if (link.step.startsWith('offer:')) return form ? submitOffer(d, dialogue, link, form, action) : viewOffer(d, dialogue, link, action);
+  return form ? submitManage(d, dialogue, link, form, action) : viewManage(d, dialogue, link, action);
+}
+
 /** GET shows (and changes nothing), POST records; every error becomes a Swedish page (functions/http/errors.ts). */
 export async function organiserPage(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const d = deps();
   const token = event.pathParameters?.token ?? '';
   const action = `/r/${encodeURIComponent(token)}`;
-  if (event.requestContext.http.method === 'POST') {
-    if (crossSite(event)) {
-      return html(
-        403,
-        d.templates.page('link-problem', {
-          title: 'Svaret togs inte emot',
-          heading: 'Svaret togs inte emot',
-          message: 'Svaret måste skickas från svarssidan. Öppna länken i mejlet och svara där.',
-        }),
-      );
-    }
-    const step = await linkStepOf(d, token);
-    if (step && isOrganiserPageStep(step)) return renderPage(d, await submitPage(d, token, formBody(event), action), action);
-    const view = await submitAnswer(d, token, formBody(event));
-    if (view.kind === 'receipt') logger.info('answer recorded', { dialogueId: view.dialogue.id, outcome: view.dialogue.state });
-    return render(d, view, action);
+  const post = event.requestContext.http.method === 'POST';
+  if (post && crossSite(event)) {
+    return html(
+      403,
+      d.templates.page('link-problem', {
+        title: 'Svaret togs inte emot',
+        heading: 'Svaret togs inte emot',
+        message: 'Svaret måste skickas från svarssidan. Öppna länken i mejlet och svara där.',
+      }),
+    );
   }
   const step = await linkStepOf(d, token);
-  if (step && isOrganiserPageStep(step)) return renderPage(d, await viewPage(d, token, action), action);
-  return render(d, await viewAnswer(d, token), action);
+  if (step && isOrganiserPageStep(step)) return renderPage(d, await meetingPage(d, token, action, post ? formBody(event) : undefined));
+  if (!post) return renderAnswer(d, await viewAnswer(d, token), action);
+  const view = await submitAnswer(d, token, formBody(event));
+  if (view.kind === 'receipt') logger.info('answer recorded', { dialogueId: view.dialogue.id, outcome: view.dialogue.state });
+  return renderAnswer(d, view, action);
 }
