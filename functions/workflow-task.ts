@@ -8,7 +8,8 @@ import { deps } from '#adapters/deps.ts';
 import { observed } from '#adapters/observability.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
-import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
+import { awaitBookingStep, handOverOffer, offerMeetingStep } from '#functions/use-cases/lifecycle/offer.ts';
+import { recordPhaseFailure } from '#functions/use-cases/lifecycle/progress.ts';
 
 const dialogueId = z.string().check(z.minLength(1), z.maxLength(100));
 const kind = z.enum(['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up']);

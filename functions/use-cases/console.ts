@@ -29,7 +29,7 @@ import { listConflicts } from './clash.ts';
 import { listInspections } from './inspections.ts';
 import { cancelMeetingById, moveMeeting, reassignPair } from './meetings.ts';
 import { invitationMail, sendReminder } from './invitation.ts';
-import { retryPhase } from './lifecycle.ts';
+import { retryPhase } from './lifecycle/progress.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 

@@ -33,7 +33,7 @@ import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
-import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle.ts';
+import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle/progress.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';

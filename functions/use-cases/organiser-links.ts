@@ -19,7 +19,8 @@ import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#adapters/repositories.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
-import { onMeetingBooked, requestOtherTimes, stopAfterIntro } from './lifecycle.ts';
+import { requestOtherTimes } from './lifecycle/offer.ts';
+import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
 import { createMeeting, mailMeeting } from './meetings.ts';
 import { busyOf } from './scheduling.ts';
 

@@ -8,7 +8,7 @@ import { meetingKindRules } from '#core/scheduling.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { phaseStates } from '#functions/use-cases/lifecycle.ts';
+import { phaseStates } from '#functions/use-cases/lifecycle/phase.ts';
 import { askForOtherTimes, bookOffered, parseOfferStep } from '#functions/use-cases/organiser-links.ts';
 import { notice, type PageView, used } from './page-view.ts';
 

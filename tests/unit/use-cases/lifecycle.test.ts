@@ -6,7 +6,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { assertTransition, type Dialogue, type PhaseMeetingKind, transitions } from '#core/dialogue.ts';
-import { bookingOutcome, kindBookedIn, kindOfferedIn, phaseStates } from '#functions/use-cases/lifecycle.ts';
+import { bookingOutcome, kindBookedIn, kindOfferedIn, phaseStates } from '#functions/use-cases/lifecycle/phase.ts';
 import { renderLocalDefinitions } from '#workflows/index.ts';
 
 const kinds = Object.keys(phaseStates) as PhaseMeetingKind[];
