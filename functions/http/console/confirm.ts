@@ -9,7 +9,8 @@ import { formBody } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { logger } from '#adapters/observability.ts';
 import { actionParam, actorOf, type Ctx, layoutData, type Page, redirect, requireConsoleRole } from './frame.ts';
-import { type ConsoleAction, consoleActions, consoleDialogue, nextResend, retriesOf, runAction } from '#functions/use-cases/console.ts';
+import { type ConsoleAction, consoleActions, nextResend, runAction } from '#functions/use-cases/console-actions.ts';
+import { consoleDialogue, retriesOf } from '#functions/use-cases/console.ts';
 import { actionsFor } from './dialogue.ts';
 
 const confirmTexts: Record<ConsoleAction, { heading: string; explanation: string; confirmLabel: string; danger?: boolean }> = {

@@ -12,7 +12,8 @@ import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
-import { consoleDialogue, type MeetingAction, meetingActions } from '#functions/use-cases/console.ts';
+import { consoleDialogue } from '#functions/use-cases/console.ts';
+import { type MeetingAction, meetingActions } from '#functions/use-cases/console-meeting-actions.ts';
 import { ownershipOf, when } from './format.ts';
 
 const basisLabels: Record<Dialogue['recipients'][number]['basis'], string> = {

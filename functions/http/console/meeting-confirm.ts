@@ -5,14 +5,14 @@
 import type { Facilitator } from '#core/facilitators.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { actionParam, type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
+import { consoleDialogue } from '#functions/use-cases/console.ts';
 import {
-  consoleDialogue,
   type MeetingAction,
   meetingActions,
   meetingOfDialogue,
   runMeetingAction,
   sessionFields,
-} from '#functions/use-cases/console.ts';
+} from '#functions/use-cases/console-meeting-actions.ts';
 
 import { option } from './format.ts';
 import { confirmed } from './confirm.ts';
