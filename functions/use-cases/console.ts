@@ -15,7 +15,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { stockholmDate } from '#core/calendar.ts';
 import { addCalendarDays } from '#core/calendar.ts';
 import type { Inspection } from '#core/inspection.ts';
-import { listConflicts } from './clash.ts';
+import { listConflicts } from './conflicts.ts';
 import { listInspections } from './inspections.ts';
 import { parseOrThrow } from './validate.ts';
 

@@ -21,7 +21,8 @@ import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
-import { createMeeting, mailMeeting } from './meetings.ts';
+import { createMeeting } from './meetings.ts';
+import { mailMeeting } from './meeting-send.ts';
 import { busyOf } from './scheduling.ts';
 
 export const isOrganiserPageStep = (step: string): boolean => step === 'stop' || step.startsWith('offer:') || step.startsWith('manage:');
