@@ -27,13 +27,8 @@ import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
-import {
-  DynamoDialogueRepository,
-  DynamoLinkRepository,
-  DynamoMailLog,
-  DynamoOrganiserRepository,
-  DynamoSuppressionList,
-} from './repositories.ts';
+import { DynamoDialogueRepository, DynamoLinkRepository, DynamoOrganiserRepository } from './repositories.ts';
+import { DynamoMailLog, DynamoSuppressionList } from './mail-log.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';

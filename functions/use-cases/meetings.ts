@@ -10,12 +10,10 @@ import * as z from '#core/zod.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, HistoryType } from '#core/dialogue.ts';
 import type { Interval } from '#core/facilitators.ts';
-import type { CalendarMethod } from '#core/ics.ts';
 import {
   bookMeeting,
   cancelMeeting,
   type Meeting,
-  type MeetingSession,
   meetingIntervals,
   meetingPlanned,
   meetingStep,

@@ -16,7 +16,7 @@ import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/
 import type { AnswerLink } from '#core/ports.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { isConditionFailure } from '#adapters/repositories.ts';
+import { isConditionFailure } from '#functions/adapters/dynamo.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
