@@ -70,11 +70,11 @@ export interface Deps {
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
   campaigns: DynamoCampaignRepository;
-  /** Console bulk starts and their progress (issue 5). */
+  /** Console bulk starts and their progress. */
   bulkJobs: DynamoBulkJobs;
   /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
   sendRate: DynamoSendRateBucket;
-  /** The console's preview lists, action log and form claims around campaigns (issue 6). */
+  /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
 }
 

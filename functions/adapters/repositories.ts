@@ -20,7 +20,7 @@ export class DynamoOrganiserRepository implements OrganiserRepository {
     await this.doc.send(
       new PutCommand({ TableName: this.table, Item: { ...o, ...keys.organiser(o.id), ...indexKeys.organiserKind(o.name, o.id) } }),
     );
-    // The inspectorate knows organisers by org. number (issue 4): keep the look-up next to the profile.
+    // The inspectorate knows organisers by org. number: keep the look-up next to the profile.
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
