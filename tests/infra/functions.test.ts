@@ -28,6 +28,7 @@ const extraEnv: Record<string, string[]> = {
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
+  'STAGE',
   'TABLE_NAME',
   'INVITATION_STATE_MACHINE_ARN',
   'MEETING_STATE_MACHINE_ARN',
@@ -87,6 +88,9 @@ describe.each(functions)('%s function', (name, fn, template) => {
       if (key !== 'NODE_OPTIONS' && key !== 'TEMPLATES_DIR') expect(Object.keys(envSchema.shape)).toContain(key);
     }
     expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', TEMPLATES_DIR: '/var/task/templates' });
+    // The metrics' stage dimension: the deployed stage's name, never the local default.
+    expect(variables.STAGE).toMatch(/^[a-z][a-z0-9-]+$/);
+    expect(variables.STAGE).not.toBe('local');
   });
 
   it('gets variables the handlers accept (deploy-time references stubbed)', () => {
