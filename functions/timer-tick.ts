@@ -7,7 +7,7 @@
  */
 import middy from '@middy/core';
 import { deps } from '#adapters/deps.ts';
-import { logger } from '#functions/http/respond.ts';
+import { logger, observed } from '#adapters/observability.ts';
 import { driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { type DriveResult, driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { type TickResult, tick } from '#functions/use-cases/timers.ts';
@@ -22,8 +22,9 @@ export const CAMPAIGN_SENDER_BUDGET_MS = 65_000;
 /** How long one tick spends on the console's bulk starts before leaving the rest to the next tick. */
 export const BULK_START_BUDGET_MS = 20_000;
 
-export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>().handler(
-  async (event) => {
+export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>()
+  .use(observed())
+  .handler(async (event) => {
     if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
     // One pass of the campaign sender (the local runtime's one-second campaign loop).
     if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return driveCampaigns(deps());
@@ -34,5 +35,4 @@ export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; b
     // The console's bulk starts: the organisers the confirming request left.
     const bulkStarted = await driveBulkJobs(deps(), BULK_START_BUDGET_MS);
     return { ...result, campaigns, bulkStarted };
-  },
-);
+  });

@@ -17,7 +17,7 @@ import type { AuditEntry, CalendarRepository, ConflictRecord } from '#core/calen
 import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor, queryPrefix, strip } from './repositories.ts';
+import { decodeCursor, encodeCursor, queryPrefix, strip } from './dynamo.ts';
 import { indexKeys, calendarKeys as k } from './table-model.ts';
 
 export class DynamoCalendarRepository implements CalendarRepository {

@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import type { DialogueQueries, DialogueQueryFilter, Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor } from './repositories.ts';
+import { decodeCursor, encodeCursor } from './dynamo.ts';
 
 const INTERNAL = ['pk', 'sk', 'kindPk', 'kindSk', 'statePk', 'stateSk', 'duePk', 'dueSk', 'ttl'];
 const strip = (item: Record<string, unknown>): Dialogue =>

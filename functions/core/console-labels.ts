@@ -196,7 +196,7 @@ export function swedishImportReason(reason: string): string {
   );
 }
 
-/** Campaign states and the reasons a campaign's preview leaves an organiser out (issue 6). */
+/** Campaign states and the reasons a campaign's preview leaves an organiser out. */
 export const campaignStateLabels: Record<'draft' | 'running' | 'paused' | 'completed', string> = {
   draft: 'Utkast, inte startad',
   running: 'Skickar',

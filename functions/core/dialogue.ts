@@ -306,7 +306,7 @@ export interface Dialogue {
   dueAt?: string;
   dueKind?: DueKind;
   error?: { code: string; message: string };
-  /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
+  /** Set while a planned date of this dialogue clashes with an inspection. */
   conflict?: DialogueConflict;
   /** The meeting step under way after acceptance. */
   phase?: PhaseProgress;

@@ -201,7 +201,7 @@ export interface MeetingRepository {
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
 
-// Campaigns (issue 6).
+// Campaigns.
 import type { Campaign, CampaignRecipient } from './campaign.ts';
 
 export interface CampaignRepository {

@@ -8,7 +8,9 @@ import type { Deps } from '#adapters/deps.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
-import { catchUpAccepted, escalateOffer, followUpDue, kickPhase, meetingHeld, remindOffer } from './lifecycle.ts';
+import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
+import { catchUpAccepted, kickPhase } from './lifecycle/phase.ts';
+import { followUpDue, meetingHeld } from './lifecycle/progress.ts';
 
 export interface TickResult {
   fired: number;

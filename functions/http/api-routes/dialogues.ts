@@ -2,7 +2,7 @@
 import type { Dialogue } from '#core/dialogue.ts';
 import { deps } from '#adapters/deps.ts';
 import { createDialogue, getDialogue, listDialogues } from '#functions/use-cases/dialogues.ts';
-import { bookingOutcome } from '#functions/use-cases/lifecycle.ts';
+import { bookingOutcome } from '#functions/use-cases/lifecycle/phase.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
