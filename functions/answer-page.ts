@@ -9,6 +9,7 @@ import { formatSwedishDateTime } from '#core/time.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
 import { formBody } from '#functions/http/request.ts';
+import { sameOriginOf } from '#functions/http/same-origin.ts';
 import { type AnswerView, formatAnswerBy, reasonTexts, submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
 import { isOrganiserPageStep, linkStepOf, type PageView, submitPage, viewPage } from '#functions/use-cases/meeting-pages.ts';
 
@@ -88,29 +89,15 @@ function render(d: Deps, view: AnswerView, action: string): HttpResult {
   }
 }
 
-/**
- * A POST must come from our own answer page. The link token already makes forging hard; the
- * browser's Origin / Sec-Fetch-Site headers stop a page elsewhere from submitting it for a person.
- */
-function crossSite(event: APIGatewayProxyEventV2): boolean {
-  const h = event.headers ?? {};
-  if (h['sec-fetch-site'] && !['same-origin', 'none'].includes(h['sec-fetch-site'])) return true;
-  const origin = h.origin;
-  if (!origin || origin === 'null') return origin === 'null';
-  try {
-    return new URL(origin).host !== (h['x-forwarded-host'] ?? h.host ?? event.requestContext.domainName);
-  } catch {
-    return true;
-  }
-}
-
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
   try {
     const d = deps();
     const token = event.pathParameters?.token ?? '';
     const action = `/r/${encodeURIComponent(token)}`;
     if (event.requestContext.http.method === 'POST') {
-      if (crossSite(event)) {
+      const origin = sameOriginOf(event, d.env.PUBLIC_BASE_URL);
+      if (!origin.sameOrigin) {
+        logger.warn('answer post refused: not from our page', { reason: origin.reason });
         return html(
           403,
           d.templates.page('link-problem', {

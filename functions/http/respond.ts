@@ -22,7 +22,7 @@ export type HttpResult = APIGatewayProxyResultV2 & { statusCode: number; headers
 
 const securityHeaders = {
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
