@@ -28,7 +28,7 @@ afterAll(async () => {
 const board = (n: string) => `styrelsen@${n}.example.se`;
 const chief = (n: string) => `chef@${n}.example.se`;
 
-async function addOrganiser(n: string, orgNumber: string): Promise<void> {
+async function addOrganiser(n: string, orgNumber: string, countyCode = '12'): Promise<void> {
   const r = await h.api(
     'POST',
     '/api/organisers',
@@ -37,7 +37,7 @@ async function addOrganiser(n: string, orgNumber: string): Promise<void> {
       orgNumber,
       name: `Skolan ${n} AB`,
       legalForm: 'aktiebolag',
-      countyCode: '12',
+      countyCode,
       contacts: [
         { role: 'board', name: `Styrelsen ${n}`, email: board(n) },
         { role: 'school_chief', name: 'Åsa Skolchef', email: chief(n) },
@@ -104,6 +104,19 @@ async function submit(page: Page, button: string): Promise<{ status: number; sen
   ]);
   await page.waitForLoadState('load');
   return { status: response.status(), sent: await response.request().allHeaders() };
+}
+
+/** Invites and accepts `n` (the answer form is tested above), and waits for its intro offer. */
+async function offeredIntro(n: string): Promise<string> {
+  const dialogueId = await h.invite(n);
+  expect((await h.page(await mailedLink(board(n), 'Erbjudande'), { answer: 'accept' })).status).toBe(200);
+  return dialogueId;
+}
+
+/** The dialogues holding a place in a group intro session. */
+async function placesIn(sessionId: string): Promise<string[]> {
+  const sessions = (await h.api('GET', '/api/intro-sessions?region=stockholm')).json.items as { id: string; dialogueIds: string[] }[];
+  return sessions.find((x) => x.id === sessionId)?.dialogueIds ?? [];
 }
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
@@ -287,5 +300,78 @@ describe.each([
     expect(await heading(page)).toBe('Tack för beskedet');
     await expectReadable(page, `stopped-${mode}`);
     expect((await h.dialogue(id)).state).toBe('stopped_after_intro');
+  });
+
+  it('leaves an intro meeting the coordinator booked for two organisers; the other keeps it', async () => {
+    // Prepare: two accepted organisers, one meeting booked for both by the coordinator
+    const [left, stays] = [`delad-${tag}1`, `delad-${tag}2`];
+    await addOrganiser(left, `556100-01${tag === 'a' ? '11' : '21'}`);
+    await addOrganiser(stays, `556100-01${tag === 'a' ? '12' : '22'}`);
+    const ids = [await offeredIntro(left), await offeredIntro(stays)];
+    expect((await h.advance('PT10M')).status).toBe(200);
+    for (const dialogueId of ids) await waiting(dialogueId, 'intro');
+    const [slot] = (await h.api('GET', `/api/slot-proposals?kind=intro&dialogueIds=${ids.join(',')}`)).json.items;
+    const meeting = await h.api('POST', '/api/meetings', {
+      dialogueIds: ids,
+      kind: 'intro',
+      sessions: slot.sessions,
+      pair: slot.pair,
+      videoLink: 'https://video.example.se/gemensam-intro',
+    });
+    expect(meeting.status, meeting.text).toBe(201);
+    const page = await open(context, await mailedLink(board(left), 'Kallelse: Introduktionsmöte'), `manage-shared-${mode}`);
+    expect(await page.getByRole('button', { name: 'Boka om' }).count()).toBe(0);
+
+    // Act
+    const posted = await submit(page, 'Lämna mötet');
+
+    // Assess
+    expect(posted.status).toBe(200);
+    expect(await heading(page)).toBe('Ni har lämnat introduktionsmöte');
+    await expectReadable(page, `manage-shared-left-${mode}`);
+    expect((await h.api('GET', `/api/meetings/${meeting.json.id}`)).json).toMatchObject({ status: 'booked', dialogueIds: [ids[1]] });
+    await waiting(ids[0] as string, 'intro', 2);
+    expect((await h.dialogue(ids[0] as string)).state).toBe('intro_offered');
+  });
+
+  it('takes a place in a group intro session, then gives it up for new proposals', async () => {
+    // Prepare: a group session in the organiser's region before its intro phase starts
+    const n = `grupp-${tag}`;
+    await addOrganiser(n, `556100-02${tag === 'a' ? '11' : '21'}`, '01');
+    const dialogueId = await offeredIntro(n);
+    const [slot] = (await h.api('GET', `/api/slot-proposals?kind=intro&organiserId=${n}`)).json.items;
+    const session = await h.api('POST', '/api/intro-sessions', {
+      region: (await h.api('GET', `/api/organisers/${n}`)).json.region,
+      start: slot.sessions[0].start,
+      minutes: 90,
+      videoLink: `https://video.example.se/grupp-${tag}`,
+      capacity: 8,
+      audience: 'private',
+      pair: slot.pair,
+    });
+    expect(session.status, session.text).toBe(201);
+    expect((await h.advance('PT10M')).status).toBe(200);
+    await waiting(dialogueId, 'intro');
+    const offer = await open(context, await mailedLink(board(n), 'Välj tid för introduktionsmöte'), `offer-group-${mode}`);
+    expect(await offer.getByText('tillsammans med några andra huvudmän').count()).toBe(1);
+
+    // Act: the place
+    await offer.getByRole('radio').first().check();
+    const booked = await submit(offer, 'Skicka');
+
+    // Assess
+    expect(booked.status).toBe(200);
+    expect(await heading(offer)).toBe('Introduktionsmöte är bokat');
+    expect(await placesIn(session.json.id)).toContain(dialogueId);
+
+    // Act: give the place up from the booking mail
+    const manage = await open(context, await mailedLink(board(n), 'Kallelse: Introduktionsmöte'), `manage-group-${mode}`);
+    const given = await submit(manage, 'Avboka och få nya förslag');
+
+    // Assess
+    expect(given.status).toBe(200);
+    expect(await heading(manage)).toBe('Introduktionsmöte är avbokat');
+    expect(await placesIn(session.json.id)).not.toContain(dialogueId);
+    await waiting(dialogueId, 'intro', 2);
   });
 });
