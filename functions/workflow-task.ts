@@ -1,10 +1,12 @@
 /**
- * Lambda: the invitation phase's Step Functions tasks, one entry dispatched on `task`. Domain
- * errors are thrown with their class name, which the state machine's Catch and Retry match.
+ * Lambda: the phases' Step Functions tasks, one entry dispatched on `task`. Domain errors are
+ * thrown with their class name, which the state machine's Catch and Retry match; a transient AWS
+ * error (DynamoDB throttling, a dropped connection) leaves as a TransientError, which it retries.
  */
 import middy from '@middy/core';
 import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
+import { asTransient } from '#adapters/transient.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
@@ -36,7 +38,7 @@ export const taskSchema = z.discriminatedUnion('task', [
 ]);
 export type TaskEvent = z.input<typeof taskSchema>;
 
-export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
+async function runTask(event: TaskEvent): Promise<unknown> {
   const d = deps();
   const t = parseOrThrow(taskSchema, event, 'workflow task');
   switch (t.task) {
@@ -63,4 +65,12 @@ export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
       await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure, t.round);
       return { failed: true };
   }
-});
+}
+
+export const handler = middy<TaskEvent, unknown>()
+  .use({
+    onError: (request) => {
+      request.error = asTransient(request.error) as Error;
+    },
+  })
+  .handler(runTask);
