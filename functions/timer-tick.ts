@@ -22,13 +22,43 @@ export const CAMPAIGN_SENDER_BUDGET_MS = 65_000;
 /** How long one tick spends on the console's bulk starts before leaving the rest to the next tick. */
 export const BULK_START_BUDGET_MS = 20_000;
 
+/** The CloudWatch namespace of the tick's metrics. */
+export const TICK_METRICS_NAMESPACE = 'Kvalitetsdialog';
+
+/**
+ * The tick's counts as CloudWatch metrics in the embedded metric format (the log line is the
+ * metric, no API call): TimersFired, TimersFailed (each failed timer backs off and is recorded on
+ * its dialogue), TimersDeferred (1 when the time budget left due timers for the next tick).
+ */
+export function tickMetrics(result: TickResult, now = Date.now()): Record<string, unknown> {
+  const counts = { TimersFired: result.fired, TimersFailed: result.failed.length, TimersDeferred: result.deferred ? 1 : 0 };
+  return {
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [
+        {
+          Namespace: TICK_METRICS_NAMESPACE,
+          Dimensions: [['service']],
+          Metrics: Object.keys(counts).map((Name) => ({ Name, Unit: 'Count' })),
+        },
+      ],
+    },
+    ...counts,
+  };
+}
+
+function logTick(result: TickResult): void {
+  if (result.failed.length > 0) logger.warn('some timers failed; each is retried after its back-off', { failed: result.failed });
+  logger.info('timer tick', tickMetrics(result));
+}
+
 export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>().handler(
   async (event) => {
     if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
     // One pass of the campaign sender (the local runtime's one-second campaign loop).
     if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return driveCampaigns(deps());
     const result = await tick(deps());
-    if (result.failed.length > 0) logger.warn('some timers failed; they fire again on the next tick', { failed: result.failed });
+    logTick(result);
     // Paced campaign sending: each tick invites what the send rate allows since the last one.
     const campaigns = await driveCampaigns(deps());
     // The console's bulk starts: the organisers the confirming request left.
