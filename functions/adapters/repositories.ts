@@ -136,7 +136,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
     return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 
-  async listDue(now: Date, limit: number): Promise<Dialogue[]> {
+  async listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>> {
     const r = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -144,9 +144,10 @@ export class DynamoDialogueRepository implements DialogueRepository {
         KeyConditionExpression: 'duePk = :k AND dueSk <= :now',
         ExpressionAttributeValues: { ':k': 'DUE', ':now': `${now.toISOString()}#\uffff` },
         Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
       }),
     );
-    return (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue);
+    return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 }
 

@@ -35,7 +35,8 @@ export interface DialogueRepository {
     known?: Dialogue,
   ): Promise<{ dialogue: Dialogue; changed: boolean }>;
   list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>>;
-  listDue(now: Date, limit: number): Promise<Dialogue[]>;
+  /** Dialogues whose timer is due at `now`, oldest first, a page at a time. */
+  listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>>;
 }
 
 export interface AnswerLink {

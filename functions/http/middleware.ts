@@ -13,7 +13,7 @@ type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, HttpResult>;
 
 const everyResponse: Record<string, string> = {
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 const everyPage: Record<string, string> = {

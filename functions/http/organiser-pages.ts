@@ -15,23 +15,8 @@ import { submitOffer, viewOffer } from './organiser/meeting-offer.ts';
 import { type PageView, renderPage } from './organiser/page-view.ts';
 import { submitStop, viewStop } from './organiser/stop-confirm.ts';
 import { formBody } from './request.ts';
+import { sameOriginOf } from './same-origin.ts';
 import { type HttpResult, html } from './respond.ts';
-
-/**
- * A POST must come from our own answer page. The link token already makes forging hard; the
- * browser's Origin / Sec-Fetch-Site headers stop a page elsewhere from submitting it for a person.
- */
-function crossSite(event: APIGatewayProxyEventV2): boolean {
-  const h = event.headers ?? {};
-  if (h['sec-fetch-site'] && !['same-origin', 'none'].includes(h['sec-fetch-site'])) return true;
-  const origin = h.origin;
-  if (!origin || origin === 'null') return origin === 'null';
-  try {
-    return new URL(origin).host !== (h['x-forwarded-host'] ?? h.host ?? event.requestContext.domainName);
-  } catch {
-    return true;
-  }
-}
 
 /** The meeting page a link opens, for GET (`form` undefined) or POST. */
 async function meetingPage(d: Deps, token: string, action: string, form?: Record<string, string>): Promise<PageView> {
@@ -49,7 +34,9 @@ export async function organiserPage(event: APIGatewayProxyEventV2): Promise<Http
   const token = event.pathParameters?.token ?? '';
   const action = `/r/${encodeURIComponent(token)}`;
   const post = event.requestContext.http.method === 'POST';
-  if (post && crossSite(event)) {
+  const origin = post ? sameOriginOf(event, d.env.PUBLIC_BASE_URL) : undefined;
+  if (origin && !origin.sameOrigin) {
+    logger.warn('organiser post refused: not from our page', { reason: origin.reason });
     return html(
       403,
       d.templates.page('link-problem', {

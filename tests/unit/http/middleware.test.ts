@@ -58,7 +58,7 @@ describe('the error middleware', () => {
       message: 'Invalid organiser',
       issues: [{ path: 'orgNumber', message: 'required' }],
     });
-    expect(r.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+    expect(r.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
   });
 
   it('answers an unexpected error with 500 and an error id, never the stack', async () => {
