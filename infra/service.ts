@@ -2,7 +2,7 @@
  * The whole cloud service on one CDK app: config → stacks → cdk-nag. Used by infra/app.ts (the
  * CLI entry) and by the infra tests, which build the same app with bundling skipped.
  *
- * Dependencies run one way only: data, secrets, email ← workflows ← api; auth ← api. PUBLIC_BASE_URL comes
+ * Dependencies run one way only: data, secrets, email ← workflows ← api; auth ← signin ← api. PUBLIC_BASE_URL comes
  * from config (not from the API's URL), and the state machine ARNs handed to the functions are
  * computed from their names, so no stack needs anything from a stack that depends on it.
  */
@@ -18,6 +18,7 @@ import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { EmailStack } from './stacks/email-stack.ts';
 import { SecretsStack } from './stacks/secrets-stack.ts';
+import { SignInStack } from './stacks/sign-in-stack.ts';
 import { WorkflowsStack } from './stacks/workflows-stack.ts';
 
 export interface ServiceStacks {
@@ -28,6 +29,7 @@ export interface ServiceStacks {
   workflows: WorkflowsStack;
   api: ApiStack;
   auth: AuthStack;
+  signin: SignInStack;
 }
 
 export interface BuildServiceOptions {
@@ -76,7 +78,13 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
 
   const auth = new AuthStack(app, id('auth'), {
     ...common,
-    description: 'Kvalitetsdialog: sign-in for coordinators and the inspectorate (Cognito)',
+    description: 'Kvalitetsdialog: the user pool of coordinators and the inspectorate (Cognito; retained)',
+    userPoolName: config.prefix,
+  });
+  const signin = new SignInStack(app, id('signin'), {
+    ...common,
+    description: 'Kvalitetsdialog: hosted sign-in domain and app clients of the user pool',
+    userPool: auth.userPool,
     publicBaseUrl: config.publicBaseUrl,
     domainPrefix: config.authDomainPrefix ?? config.prefix,
   });
@@ -123,9 +131,9 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     mailSender: email,
     auth: {
       userPool: auth.userPool,
-      consoleClient: auth.consoleClient,
-      apiClient: auth.apiClient,
-      hostedUiUrl: auth.hostedUiUrl,
+      consoleClient: signin.consoleClient,
+      apiClient: signin.apiClient,
+      hostedUiUrl: signin.hostedUiUrl,
     },
     environment: { ...environment, ...workflows.stateMachineEnvironment },
     logRetention,
@@ -143,5 +151,5 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
   });
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, data, secrets, email, workflows, api, auth };
+  return { config, data, secrets, email, workflows, api, auth, signin };
 }

@@ -33,10 +33,12 @@ export class ObservedStateMachine extends Construct {
     super(scope, id);
     const { logRetention, alarmActions = [], logs: logOptions, ...smProps } = props;
 
+    // A fixed name: kept when the stack goes, but deleted by the rollback of a failed first create,
+    // so the retry can create it again.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {

@@ -94,7 +94,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     // Our own role instead of AWSLambdaBasicExecutionRole: logs only to this function's group.

@@ -3,7 +3,7 @@
  * it, on a $default stage with throttling and JSON access logs. The access log records the route
  * key, never the raw path: answer links are capability URLs and must not end up in logs.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -178,6 +178,7 @@ export class ApiStack extends Stack {
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
@@ -190,19 +191,15 @@ export class ApiStack extends Stack {
       },
     });
 
-    // The organisers' answer links get a tighter limit of their own: a person answers a few
-    // times at most, so anything faster is a script guessing or replaying links.
-    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
-    cfnStage.routeSettings = Object.fromEntries(
-      routes
-        .filter((r) => r.fn === 'answerPage')
-        .map((r) => [`${r.method} ${r.path}`, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
-    );
-
     const integrations = Object.fromEntries(
-      Object.entries(this.functions).map(([name, fn]) => [name, new HttpLambdaIntegration(`${name}Integration`, fn.function)]),
+      Object.entries(this.functions).map(([name, fn]) => [
+        name,
+        // One invoke permission per function for the whole API: one per route (50 on the api
+        // function) came close to Lambda's 20 KB resource-policy limit.
+        new HttpLambdaIntegration(`${name}Integration`, fn.function, { scopePermissionToRoute: false }),
+      ]),
     ) as Record<HttpFunctionName, HttpLambdaIntegration>;
+    const routeByKey = new Map<string, apigwv2.HttpRoute>();
     for (const route of routes) {
       const protectedRoute = this.authorizer !== undefined && isJwtProtected(route.path);
       const added = this.httpApi.addRoutes({
@@ -211,8 +208,25 @@ export class ApiStack extends Stack {
         integration: integrations[route.fn],
         ...(protectedRoute ? { authorizer: this.authorizer } : {}),
       });
+      for (const r of added) routeByKey.set(`${route.method} ${route.path}`, r);
       if (!protectedRoute)
         for (const r of added) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: publicReason(route.path) });
+    }
+
+    // The organisers' answer links get a tighter limit of their own: a person answers a few
+    // times at most, so anything faster is a script guessing or replaying links.
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    const answerRouteKeys = routes.filter((r) => r.fn === 'answerPage').map((r) => `${r.method} ${r.path}`);
+    // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
+    cfnStage.routeSettings = Object.fromEntries(
+      answerRouteKeys.map((key) => [key, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
+    );
+    // API Gateway resolves each RouteSettings key when it creates the stage ("Unable to find Route
+    // by key ... within the provided RouteSettings" otherwise): the stage waits for those routes.
+    for (const key of answerRouteKeys) {
+      const route = routeByKey.get(key);
+      if (!route) throw new Error(`route settings for ${key}, which is not a route`);
+      this.stage.node.addDependency(route);
     }
 
     if (props.domain) {

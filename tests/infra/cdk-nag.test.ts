@@ -64,18 +64,20 @@ describe('the whole app with cdk-nag', () => {
     ]);
   });
 
-  it('deploys the stacks in one direction: data, secrets, email ← workflows ← api; auth ← api', () => {
+  it('deploys the stacks in one direction: data, secrets, email ← workflows ← api; auth ← signin ← api', () => {
     const deps = (s: keyof Omit<ServiceStacks, 'config'>) => stacks[s].dependencies.map((d) => d.stackName).sort();
     expect(deps('data')).toEqual([]);
     expect(deps('secrets')).toEqual([]);
     expect(deps('email')).toEqual([]);
     expect(deps('auth')).toEqual([]);
+    expect(deps('signin')).toEqual(['kvalitetsdialog-dev-auth']);
     expect(deps('workflows')).toEqual(['kvalitetsdialog-dev-data', 'kvalitetsdialog-dev-email', 'kvalitetsdialog-dev-secrets']);
     expect(deps('api')).toEqual([
       'kvalitetsdialog-dev-auth',
       'kvalitetsdialog-dev-data',
       'kvalitetsdialog-dev-email',
       'kvalitetsdialog-dev-secrets',
+      'kvalitetsdialog-dev-signin',
       'kvalitetsdialog-dev-workflows',
     ]);
   });
