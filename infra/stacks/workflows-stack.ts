@@ -14,14 +14,16 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
 import { type PhaseName, phases } from '#workflows/index.ts';
+import { ASYNC_INVOCATION } from '../async-invocation.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ObservedStateMachine } from '../constructs/observed-state-machine.ts';
 import { type CloudEnvironment, type CloudEnvName, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
@@ -33,28 +35,6 @@ const _phaseEnvNamesAreKnown: PhaseEnvName extends CloudEnvName ? true : never =
 void _phaseEnvNamesAreKnown;
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** A dead-letter queue (encrypted, TLS only, 14 days) with an alarm as soon as anything lands in it. */
-function deadLetterQueue(scope: Construct, id: string, props: { of: string; alarm: string }) {
-  const queue = new sqs.Queue(scope, `${id}Dlq`, {
-    enforceSSL: true,
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions::AwsSolutions-SQS3',
-    reason: `This queue is itself the dead-letter queue of ${props.of}; its depth raises an alarm.`,
-  });
-  const alarm = new cloudwatch.Alarm(scope, `${id}DlqAlarm`, {
-    alarmDescription: props.alarm,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  return { queue, alarm };
-}
 
 /** The invitation timings, from the same variables the functions read (so both agree). */
 const invitationSettings = (env: CloudEnvironment) => ({
@@ -84,9 +64,14 @@ export class WorkflowsStack extends Stack {
   public readonly timerSchedule: scheduler.Schedule;
   public readonly campaignSenderSchedule: scheduler.Schedule;
   public readonly sesEvents: ServiceFunction;
+  /** Ticks and campaign runs the scheduler could not deliver to Lambda. */
   public readonly timerTickDlq: sqs.Queue;
+  /** Ticks and campaign runs whose handler failed (Lambda's on-failure destination). */
+  public readonly timerTickFailed: sqs.Queue;
+  /** SES events the rule could not deliver to Lambda. */
   public readonly sesEventsDlq: sqs.Queue;
-  public readonly sesEventsDlqAlarm: cloudwatch.Alarm;
+  /** SES events whose handler failed after Lambda's retries (Lambda's on-failure destination). */
+  public readonly sesEventsFailed: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
@@ -151,12 +136,21 @@ export class WorkflowsStack extends Stack {
       }),
     ) as Record<PhaseName, ObservedStateMachine>;
 
+    // A tick or campaign run whose handler fails is not retried (the next one is the retry) but
+    // recorded here, so a tick that keeps failing is seen even between the errors alarm's periods.
+    this.timerTickFailed = new DeadLetterQueue(this, 'TimerTickFailed', {
+      of: 'the timer-tick function (its on-failure destination)',
+      alarmName: `${props.prefix}-timer-tick-failed`,
+      alarmDescription:
+        'A timer tick or campaign run failed in its handler (see the queue and the function log); the next run repeats its work',
+    }).queue;
     this.timerTick = new ServiceFunction(this, 'TimerTick', {
       entry: 'functions/timer-tick.ts',
       description: 'Fires due reminders, escalations and follow-ups recorded on the dialogues',
       timeout: Duration.minutes(2),
-      // The next tick, five minutes later, is the retry; Lambda's async retries would only overlap it.
-      retryAttempts: 0,
+      retryAttempts: ASYNC_INVOCATION.timerTick.retryAttempts,
+      maxEventAge: Duration.seconds(ASYNC_INVOCATION.timerTick.maxEventAgeSeconds),
+      onFailure: new destinations.SqsDestination(this.timerTickFailed),
       environment,
       logRetention: props.logRetention,
     })
@@ -168,9 +162,10 @@ export class WorkflowsStack extends Stack {
     }
 
     // A tick the scheduler could not deliver lands here (the next tick repeats its work; the alarm says why none ran).
-    this.timerTickDlq = deadLetterQueue(this, 'TimerTick', {
-      of: 'the timer-tick schedule',
-      alarm: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
+    this.timerTickDlq = new DeadLetterQueue(this, 'TimerTickDlq', {
+      of: 'the timer-tick schedules',
+      alarmName: `${props.prefix}-timer-tick-undelivered`,
+      alarmDescription: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
     }).queue;
 
     this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
@@ -197,23 +192,32 @@ export class WorkflowsStack extends Stack {
       }),
     });
     // SES delivery events (bounce, complaint, delivery, reject) from the configuration set's
-    // EventBridge destination; what cannot be handled after retries waits in a DLQ with an alarm.
+    // EventBridge destination. The rule retries delivery to Lambda (8 times, then its DLQ); Lambda
+    // retries a handler error (twice, the most it allows, then the on-failure destination). Either
+    // queue raises an alarm: a bounce that is never recorded would keep mailing a dead address.
+    this.sesEventsFailed = new DeadLetterQueue(this, 'SesEventsFailed', {
+      of: 'the ses-events function (its on-failure destination)',
+      alarmName: `${props.prefix}-ses-events-failed`,
+      alarmDescription: 'SES delivery events failed in their handler after Lambda retried them (bounces or complaints not recorded)',
+    });
     this.sesEvents = new ServiceFunction(this, 'SesEvents', {
       entry: 'functions/ses-events.ts',
       description: 'Records SES delivery events, suppresses bounced addresses, falls back to the rektor',
       timeout: Duration.seconds(30),
+      retryAttempts: ASYNC_INVOCATION.sesEvents.retryAttempts,
+      maxEventAge: Duration.seconds(ASYNC_INVOCATION.sesEvents.maxEventAgeSeconds),
+      onFailure: new destinations.SqsDestination(this.sesEventsFailed.queue),
       environment,
       logRetention: props.logRetention,
     })
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .allowSendEmail(props.mailSender);
-    const sesDlq = deadLetterQueue(this, 'SesEvents', {
+    this.sesEventsDlq = new DeadLetterQueue(this, 'SesEventsDlq', {
       of: 'the SES events rule',
-      alarm: 'SES delivery events could not be handled after retries (see the DLQ)',
-    });
-    this.sesEventsDlq = sesDlq.queue;
-    this.sesEventsDlqAlarm = sesDlq.alarm;
+      alarmName: `${props.prefix}-ses-events-undelivered`,
+      alarmDescription: 'EventBridge could not deliver SES delivery events to the ses-events function (see the DLQ)',
+    }).queue;
     new events.Rule(this, 'SesEventsRule', {
       description: 'SES delivery events of the configuration set to the ses-events function',
       eventPattern: {

@@ -214,7 +214,7 @@ describe('timer tick schedule', () => {
     });
   });
 
-  it('does not let Lambda retry a failed tick (the next tick is the retry)', () => {
+  it('does not let Lambda retry a failed tick (the next tick is the retry; delivery-events.test.ts has its failure destination)', () => {
     t.workflows.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalIdOf(workflows.timerTick.function) },
       MaximumRetryAttempts: 0,
