@@ -10,6 +10,7 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,6 +19,11 @@ import type { Construct } from 'constructs';
 import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/routes.ts';
 import type { PhaseName } from '#workflows/index.ts';
 import { type CloudEnvironment, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
+
+/** The API's 5xx alarm: the share of 5xx answers in 5 minutes, once there are at least this many requests. */
+export const API_5XX_ALARM = { percent: 5, minRequests: 20 };
+/** The API's latency alarm: p95 over 5 minutes above this, three periods in a row. */
+export const API_P95_ALARM_MS = 2500;
 
 /** Requests per second (and burst) on each answer-link route, across all callers. */
 export const ANSWER_RATE_LIMIT = 10;
@@ -80,6 +86,7 @@ export class ApiStack extends Stack {
   public readonly functions: Record<HttpFunctionName, ServiceFunction>;
   /** The JWT authorizer on the /api/* routes, when the stack has a user pool. */
   public readonly authorizer?: HttpUserPoolAuthorizer;
+  public readonly alarms: { serverErrorRate: cloudwatch.Alarm; latencyP95: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -87,6 +94,7 @@ export class ApiStack extends Stack {
 
     const api = new ServiceFunction(this, 'Api', {
       entry: httpFunctions.api.entry,
+      functionName: `${props.prefix}-api`,
       description: httpFunctions.api.description,
       timeout: Duration.seconds(10),
       environment: props.environment,
@@ -101,6 +109,7 @@ export class ApiStack extends Stack {
 
     const answerPage = new ServiceFunction(this, 'AnswerPage', {
       entry: httpFunctions.answerPage.entry,
+      functionName: `${props.prefix}-answer-page`,
       description: httpFunctions.answerPage.description,
       timeout: Duration.seconds(10),
       environment: props.environment,
@@ -115,6 +124,7 @@ export class ApiStack extends Stack {
 
     const consoleFn = new ServiceFunction(this, 'Console', {
       entry: httpFunctions.console.entry,
+      functionName: `${props.prefix}-console`,
       description: httpFunctions.console.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -131,6 +141,7 @@ export class ApiStack extends Stack {
     // An import re-checks the dialogues it touches and mails the coordinator about a conflict.
     const inspectionImport = new ServiceFunction(this, 'InspectionImport', {
       entry: httpFunctions.inspectionImport.entry,
+      functionName: `${props.prefix}-inspection-import`,
       description: httpFunctions.inspectionImport.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -143,6 +154,7 @@ export class ApiStack extends Stack {
     // The console's campaign and planning pages: campaign records and the organisers they select.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
+      functionName: `${props.prefix}-console-campaigns`,
       description: httpFunctions.consoleCampaigns.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -244,6 +256,39 @@ export class ApiStack extends Stack {
         value: domainName.regionalDomainName,
       });
     }
+
+    // API Gateway's view of every route: a handler that crashes or times out, or an integration that
+    // fails, is a 5xx; a slow console page or answer page shows in the p95 latency.
+    const every5Minutes = { period: Duration.minutes(5) };
+    this.alarms = {
+      serverErrorRate: new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
+        alarmName: `${props.prefix}-api-5xx-rate`,
+        alarmDescription: `More than ${API_5XX_ALARM.percent} % of the API's answers in 5 minutes were 5xx (with at least ${API_5XX_ALARM.minRequests} requests)`,
+        metric: new cloudwatch.MathExpression({
+          label: '5xx share (%)',
+          expression: `IF(requests >= ${API_5XX_ALARM.minRequests}, 100 * errors / requests, 0)`,
+          usingMetrics: {
+            errors: this.httpApi.metricServerError({ ...every5Minutes, statistic: cloudwatch.Stats.SUM }),
+            requests: this.httpApi.metricCount({ ...every5Minutes, statistic: cloudwatch.Stats.SUM }),
+          },
+          period: Duration.minutes(5),
+        }),
+        threshold: API_5XX_ALARM.percent,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      latencyP95: new cloudwatch.Alarm(this, 'LatencyP95Alarm', {
+        alarmName: `${props.prefix}-api-latency-p95`,
+        alarmDescription: `The API's p95 latency was above ${API_P95_ALARM_MS} ms for 15 minutes`,
+        metric: this.httpApi.metricLatency({ ...every5Minutes, statistic: cloudwatch.Stats.percentile(95) }),
+        threshold: API_P95_ALARM_MS,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'The execute-api URL (publicBaseUrl without a custom domain)',

@@ -10,8 +10,7 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -25,6 +24,7 @@ import { type PhaseName, phases } from '#workflows/index.ts';
 import { ASYNC_INVOCATION } from '../async-invocation.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ObservedStateMachine } from '../constructs/observed-state-machine.ts';
+import { TimerSchedules } from '../constructs/timer-schedules.ts';
 import { type CloudEnvironment, type CloudEnvName, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
 /** The variable that carries a phase's state machine ARN; must exist in the handlers' env schema. */
@@ -47,6 +47,8 @@ const invitationSettings = (env: CloudEnvironment) => ({
 export interface WorkflowsStackProps extends StackProps {
   /** Physical-name prefix, e.g. kvalitetsdialog-dev. */
   readonly prefix: string;
+  /** The stage (the business metrics' dimension). */
+  readonly stage: string;
   readonly table: ITableV2;
   readonly appSecret: ISecret;
   readonly mailSender: IMailSender;
@@ -61,6 +63,8 @@ export class WorkflowsStack extends Stack {
   public readonly stateMachines: Record<PhaseName, ObservedStateMachine>;
   /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
   public readonly stateMachineEnvironment: CloudEnvironment;
+  /** The tick and campaign-sender schedules, their DLQ and alarms. */
+  public readonly timers: TimerSchedules;
   public readonly timerSchedule: scheduler.Schedule;
   public readonly campaignSenderSchedule: scheduler.Schedule;
   public readonly sesEvents: ServiceFunction;
@@ -95,6 +99,7 @@ export class WorkflowsStack extends Stack {
 
     this.workflowTask = new ServiceFunction(this, 'WorkflowTask', {
       entry: 'functions/workflow-task.ts',
+      functionName: `${props.prefix}-workflow-task`,
       description: 'Steps of the dialogue state machines (resolve recipients, send, await answer, escalate)',
       timeout: Duration.seconds(30),
       environment,
@@ -146,6 +151,7 @@ export class WorkflowsStack extends Stack {
     }).queue;
     this.timerTick = new ServiceFunction(this, 'TimerTick', {
       entry: 'functions/timer-tick.ts',
+      functionName: `${props.prefix}-timer-tick`,
       description: 'Fires due reminders, escalations and follow-ups recorded on the dialogues',
       timeout: Duration.minutes(2),
       retryAttempts: ASYNC_INVOCATION.timerTick.retryAttempts,
@@ -161,36 +167,11 @@ export class WorkflowsStack extends Stack {
       this.timerTick.grantStateMachine(machine.stateMachine, ['start', 'respond']);
     }
 
-    // A tick the scheduler could not deliver lands here (the next tick repeats its work; the alarm says why none ran).
-    this.timerTickDlq = new DeadLetterQueue(this, 'TimerTickDlq', {
-      of: 'the timer-tick schedules',
-      alarmName: `${props.prefix}-timer-tick-undelivered`,
-      alarmDescription: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
-    }).queue;
+    this.timers = new TimerSchedules(this, 'Timers', { prefix: props.prefix, stage: props.stage, timerTick: this.timerTick.function });
+    this.timerSchedule = this.timers.tick;
+    this.campaignSenderSchedule = this.timers.campaignSender;
+    this.timerTickDlq = this.timers.deadLetters.queue;
 
-    this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
-      description: 'Every 5 minutes: act on the due-dates in the dialogue table',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
-      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(4),
-        deadLetterQueue: this.timerTickDlq,
-      }),
-    });
-    // The paced campaign sender: every minute, the same function with {"job": "campaigns"} drives
-    // the running campaigns about once a second for 65 s (runs overlap a little; they share the
-    // account's send-rate bucket, sesSendRate, in the table), each campaign at most at its own send
-    // rate, backing off when SES throttles. A missed minute is simply the next one.
-    this.campaignSenderSchedule = new scheduler.Schedule(this, 'CampaignSenderSchedule', {
-      description: 'Every minute: send the running campaigns at their send rate',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
-      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
-        input: scheduler.ScheduleTargetInput.fromObject({ job: 'campaigns' }),
-        retryAttempts: 0,
-        maxEventAge: Duration.minutes(1),
-        deadLetterQueue: this.timerTickDlq,
-      }),
-    });
     // SES delivery events (bounce, complaint, delivery, reject) from the configuration set's
     // EventBridge destination. The rule retries delivery to Lambda (8 times, then its DLQ); Lambda
     // retries a handler error (twice, the most it allows, then the on-failure destination). Either
@@ -202,6 +183,7 @@ export class WorkflowsStack extends Stack {
     });
     this.sesEvents = new ServiceFunction(this, 'SesEvents', {
       entry: 'functions/ses-events.ts',
+      functionName: `${props.prefix}-ses-events`,
       description: 'Records SES delivery events, suppresses bounced addresses, falls back to the rektor',
       timeout: Duration.seconds(30),
       retryAttempts: ASYNC_INVOCATION.sesEvents.retryAttempts,

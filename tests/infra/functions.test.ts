@@ -44,6 +44,9 @@ const CLOUD_ENV = [
   'MAIL_LOG_RETENTION_DAYS',
   'NODE_OPTIONS',
   'TEMPLATES_DIR',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_SERVICE_NAME',
+  'STAGE',
 ];
 
 interface LambdaProps {
@@ -83,10 +86,18 @@ describe.each(functions)('%s function', (name, fn, template) => {
 
     // Assess
     expect(Object.keys(variables).sort()).toEqual([...CLOUD_ENV, ...(extraEnv[name] ?? [])].sort());
+    const knobs = ['NODE_OPTIONS', 'TEMPLATES_DIR', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'STAGE'];
     for (const key of Object.keys(variables)) {
-      if (key !== 'NODE_OPTIONS' && key !== 'TEMPLATES_DIR') expect(Object.keys(envSchema.shape)).toContain(key);
+      if (!knobs.includes(key)) expect(Object.keys(envSchema.shape)).toContain(key);
     }
-    expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', TEMPLATES_DIR: '/var/task/templates' });
+    expect(variables).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      TEMPLATES_DIR: '/var/task/templates',
+      // Business metrics (functions/core/business-metrics.ts): Powertools reads the first two itself.
+      POWERTOOLS_METRICS_NAMESPACE: 'Kvalitetsdialog',
+      POWERTOOLS_SERVICE_NAME: 'kvalitetsdialog',
+      STAGE: 'dev',
+    });
   });
 
   it('gets variables the handlers accept (deploy-time references stubbed)', () => {

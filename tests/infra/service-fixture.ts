@@ -38,8 +38,8 @@ export function buildTestService(options: FixtureOptions = {}): { app: App; stac
   return { app, stacks: buildService(app, { nag: options.nag ?? false }) };
 }
 
-export type StackName = Exclude<keyof ServiceStacks, 'config'>;
-export const STACK_NAMES: StackName[] = ['data', 'secrets', 'email', 'auth', 'signin', 'workflows', 'api'];
+export type StackName = Exclude<keyof ServiceStacks, 'config' | 'alarms'>;
+export const STACK_NAMES: StackName[] = ['alerts', 'data', 'secrets', 'email', 'auth', 'signin', 'workflows', 'api', 'monitoring'];
 
 /** One synth of the default app, shared by the assertions of a test file. */
 export function defaultTemplates(options: FixtureOptions = {}): Record<StackName, Template> & { stacks: ServiceStacks } {
