@@ -1,9 +1,11 @@
 /**
  * Lambda: the invitation phase's Step Functions tasks, one entry dispatched on `task`. Domain
- * errors are thrown with their class name, which the state machine's Catch and Retry match.
+ * errors are thrown with their class name, which the state machine's Catch and Retry match. The
+ * payload's version is checked first (core/workflow-payload.ts).
  */
 import middy from '@middy/core';
 import * as z from '#core/zod.ts';
+import { payloadVersionOf } from '#core/workflow-payload.ts';
 import { deps } from '#adapters/deps.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
@@ -38,6 +40,8 @@ export type TaskEvent = z.input<typeof taskSchema>;
 
 export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
   const d = deps();
+  // This payload version or the previous one (executions started on the previous definition).
+  payloadVersionOf(event);
   const t = parseOrThrow(taskSchema, event, 'workflow task');
   switch (t.task) {
     case 'resolveRecipients':

@@ -137,6 +137,7 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     description: 'Kvalitetsdialog: phase state machines, workflow steps and the timer tick',
     prefix: config.prefix,
     stage: config.stage,
+    deployment: config.workflowDeployment,
     table: data.table,
     appSecret: secrets.appSecret,
     mailSender: email,

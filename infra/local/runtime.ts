@@ -17,7 +17,7 @@ import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
 import { tableModel } from '#adapters/table-model.ts';
-import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
+import { LOCAL_FUNCTIONS, type PhaseName, renderLocalDefinitions } from '#workflows/index.ts';
 import { ASYNC_INVOCATION } from '../async-invocation.ts';
 import { LocalAsyncInvoker } from './async-invoke.ts';
 import { OffsetClock } from './clock.ts';
@@ -49,6 +49,11 @@ export interface LocalRuntimeOptions {
   sesSendRate?: number;
   /** Retry pauses per state in ms, to shorten real back-off in tests. */
   retryIntervalOverrides?: Record<string, number>;
+  /**
+   * The state machine definitions to register (default: the workflows' builders, as CDK deploys
+   * them). A changed definition is published as a new version; running executions keep theirs.
+   */
+  definitions?: Record<PhaseName, Record<string, unknown>>;
   /** The pause before Lambda's n-th async retry in ms (the cloud waits about 1 and 2 minutes). @default 1000 · 2^(n-1) */
   asyncRetryDelayMs?: (retry: number) => number;
   log?: (line: string) => void;
@@ -182,7 +187,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     retryIntervalOverrides: opts.retryIntervalOverrides,
     log,
   });
-  const definitions = renderLocalDefinitions();
+  // Executions start through each machine's live alias, as in the cloud.
+  const definitions = opts.definitions ?? renderLocalDefinitions();
   const invitationArn = sfn.register('invitation', definitions.invitation);
   const meetingArn = sfn.register('meeting', definitions.meeting);
   const sfnUrl = await sfn.listen(opts.sfnPort ?? 0);

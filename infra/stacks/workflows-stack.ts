@@ -23,7 +23,7 @@ import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialog
 import { type PhaseName, phases } from '#workflows/index.ts';
 import { ASYNC_INVOCATION } from '../async-invocation.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
-import { ObservedStateMachine } from '../constructs/observed-state-machine.ts';
+import { LIVE_ALIAS, type LiveAliasDeployment, ObservedStateMachine } from '../constructs/observed-state-machine.ts';
 import { TimerSchedules } from '../constructs/timer-schedules.ts';
 import { type CloudEnvironment, type CloudEnvName, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
@@ -49,6 +49,8 @@ export interface WorkflowsStackProps extends StackProps {
   readonly prefix: string;
   /** The stage (the business metrics' dimension). */
   readonly stage: string;
+  /** How a new state-machine version reaches the `live` alias. */
+  readonly deployment?: LiveAliasDeployment;
   readonly table: ITableV2;
   readonly appSecret: ISecret;
   readonly mailSender: IMailSender;
@@ -61,7 +63,10 @@ export class WorkflowsStack extends Stack {
   public readonly workflowTask: ServiceFunction;
   public readonly timerTick: ServiceFunction;
   public readonly stateMachines: Record<PhaseName, ObservedStateMachine>;
-  /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
+  /**
+   * The phases' ARN variables: each machine's `live` alias, computed (safe to give to any
+   * function), so the service starts executions on the version the deploy has shifted to.
+   */
   public readonly stateMachineEnvironment: CloudEnvironment;
   /** The tick and campaign-sender schedules, their DLQ and alarms. */
   public readonly timers: TimerSchedules;
@@ -81,16 +86,15 @@ export class WorkflowsStack extends Stack {
     super(scope, id, props);
     const phaseNames = Object.keys(phases) as PhaseName[];
     const machineName = (phase: PhaseName) => `${props.prefix}-${phase}`;
+    const machineArn = (phase: PhaseName) =>
+      this.formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: machineName(phase),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     this.stateMachineEnvironment = Object.fromEntries(
-      phaseNames.map((phase) => [
-        stateMachineEnvName(phase),
-        this.formatArn({
-          service: 'states',
-          resource: 'stateMachine',
-          resourceName: machineName(phase),
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ]),
+      phaseNames.map((phase) => [stateMachineEnvName(phase), `${machineArn(phase)}:${LIVE_ALIAS}`]),
     );
     const environment = {
       ...props.environment,
@@ -113,7 +117,7 @@ export class WorkflowsStack extends Stack {
     this.workflowTask.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: Object.values(this.stateMachineEnvironment) as string[],
+        resources: phaseNames.map(machineArn),
       }),
     );
 
@@ -128,6 +132,7 @@ export class WorkflowsStack extends Stack {
           stateMachineName: machineName(phase),
           definitionBody: sfn.DefinitionBody.fromChainable(chain),
           logRetention: props.logRetention,
+          deployment: props.deployment,
         });
         Validations.of(machine.stateMachine).acknowledge({
           id: this.invokeAnyVersionFinding(this.workflowTask),
@@ -136,6 +141,10 @@ export class WorkflowsStack extends Stack {
         });
         new CfnOutput(this, `${pascal(phase)}StateMachineArn`, {
           value: machine.stateMachine.stateMachineArn,
+        });
+        new CfnOutput(this, `${pascal(phase)}LiveAliasArn`, {
+          description: `Executions of ${machineName(phase)} start here; the version it points at is the one new dialogues run`,
+          value: machine.liveAlias.ref,
         });
         return [phase, machine];
       }),
