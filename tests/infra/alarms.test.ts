@@ -3,11 +3,14 @@
  * from alertEmails) is the action of every CloudWatch alarm in the app, on ALARM and on OK; and the
  * alarms an operator needs exist, each with the shape that makes it fire when it should.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { businessMetrics } from '#core/business-metrics.ts';
+import { PROJECT_ROOT } from '#infra/config.ts';
 import { notifyEveryAlarm } from '#infra/constructs/notify-every-alarm.ts';
 import { buildTestService, defaultTemplates, REAL_STAGE_CONTEXT, templatesJson } from './service-fixture.ts';
 import type { CfnTemplate } from './service-rules.ts';
@@ -283,6 +286,28 @@ describe('the alarms', () => {
       Threshold: 0.001,
     });
   });
+});
+
+it('has a section in the runbook (docs/operations.md) saying what it means and what to do', () => {
+  // Prepare: the alarm names the runbook's headings cover, `<function>` standing for any function
+  const runbook = readFileSync(join(PROJECT_ROOT, 'docs/operations.md'), 'utf8');
+  const alarmsChapter = runbook.slice(runbook.indexOf('## The alarms'), runbook.indexOf('## Procedures'));
+  const sections = alarmsChapter.split(/^### /m).slice(1);
+  const covered = sections.flatMap((section) => [...(section.split('\n')[0] ?? '').matchAll(/`([^`]+)`/g)].map((x) => x[1] ?? ''));
+  const patterns = covered.map((name) => new RegExp(`^${name.replace('<function>', '[a-z-]+')}$`));
+
+  // Act
+  const uncovered = alarmsIn(templates)
+    .map(([, , p]) => String(p.AlarmName).replace('kvalitetsdialog-dev-', ''))
+    .filter((name) => !patterns.some((re) => re.test(name)));
+
+  // Assess
+  expect(covered.length).toBeGreaterThan(15);
+  expect(uncovered).toEqual([]);
+  for (const section of sections) {
+    expect(section, section.split('\n')[0]).toContain('**Means**');
+    expect(section, section.split('\n')[0]).toContain('**Do**');
+  }
 });
 
 it('a real stage names its alarms after its own prefix', () => {
