@@ -266,9 +266,11 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       resourceArns: [executions],
     });
+    // cdk-nag prints a pinned region or account literally, an unresolved one as its pseudo parameter.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${stateMachineName}:*]`,
       reason:
         'Reading executions needs the execution ARNs of one state machine (<machine>:*); only DescribeExecution and GetExecutionHistory are granted.',
     });
