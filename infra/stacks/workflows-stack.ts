@@ -1,7 +1,10 @@
 /**
  * The dialogue's executions and timers: the workflow-task function, one observed Standard state
- * machine per phase in `phases` (the very builders the local runner renders), and the timer-tick
- * function that EventBridge Scheduler fires every 5 minutes to act on due-dates in the table.
+ * machine per phase in `phases` (the very builders the local runner renders, each with a version
+ * per definition change and a `live` alias the service starts executions through), the timer-tick
+ * function that EventBridge Scheduler fires every 5 minutes to act on due-dates in the table, and
+ * the ses-events function. The two asynchronously invoked functions have an explicit async config
+ * and an on-failure destination with an alarm (infra/async-invocation.ts).
  *
  * State machines get explicit names so their ARNs are computed, not referenced: the function a
  * machine calls can then carry the machine's ARN without a circular dependency.
