@@ -5,7 +5,8 @@
  * in Europe/Stockholm; the use-cases fetch the inspections (one bounded query) and call these.
  */
 import * as z from '#core/zod.ts';
-import { addCalendarDays, type Inspection, inspectionKindNames, isActive, stockholmDay } from './inspection.ts';
+import { addCalendarDays, type Inspection, inspectionKindAfterGenitive, isActive, stockholmDay } from './inspection.ts';
+import { swedishDay, swedishDaySpan } from './swedish.ts';
 
 export const plannedKinds = ['invitation', 'digital_meeting', 'physical_meeting'] as const;
 export type PlannedKind = (typeof plannedKinds)[number];
@@ -83,8 +84,6 @@ export interface ClashReason {
 
 export type ClashResult = { ok: true } | { ok: false; reasons: ClashReason[] };
 
-const span = (start: string, end: string) => (start === end ? start : `${start}–${end}`);
-
 /** The days an inspection blocks for a kind of planned item. */
 export function blockedWindow(rules: ClashRules, kind: PlannedKind, i: Pick<Inspection, 'start' | 'end'>): { from: string; to: string } {
   const n = rules[kind].bufferDays;
@@ -102,11 +101,11 @@ export function evaluateClash(rules: ClashRules, slot: PlannedSlot, inspections:
     if (from > w.to || to < w.from) continue;
     const n = rules[slot.kind].bufferDays;
     const unit = i.schoolUnitCode ? ` (skolenhet ${i.schoolUnitCode})` : '';
-    const what = `Skolinspektionens ${inspectionKindNames[i.kind]} ${span(i.start, i.end)}${unit}`;
+    const what = `Skolinspektionens ${inspectionKindAfterGenitive[i.kind]} ${swedishDaySpan(i.start, i.end)}${unit}`;
     const message =
       slot.kind === 'invitation' && n === 0
-        ? `${kindNames[slot.kind]} ${from} skulle skickas medan ${what} pågår.`
-        : `${kindNames[slot.kind]} ${span(from, to)} ligger inom ${n} dagar från ${what}.`;
+        ? `${kindNames[slot.kind]} ${swedishDay(from)} skulle skickas medan ${what} pågår.`
+        : `${kindNames[slot.kind]} ${swedishDaySpan(from, to)} ligger inom ${n} ${n === 1 ? 'dag' : 'dagar'} från ${what}.`;
     reasons.push({
       rule: ruleIds[slot.kind],
       inspectionId: i.externalId,

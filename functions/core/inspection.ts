@@ -21,6 +21,14 @@ export const inspectionKindNames: Record<InspectionKind, string> = {
   other: 'övrig inspektion',
 };
 
+/** The kind after a genitive ("Skolinspektionens regelbundna tillsyn"): the definite form Swedish needs there. */
+export const inspectionKindAfterGenitive: Record<InspectionKind, string> = {
+  regular_supervision: 'regelbundna tillsyn',
+  quality_review: 'kvalitetsgranskning',
+  targeted_supervision: 'riktade tillsyn',
+  other: 'inspektion',
+};
+
 const kindAliases: Record<string, InspectionKind> = {
   regelbunden_tillsyn: 'regular_supervision',
   tillsyn: 'regular_supervision',

@@ -8,6 +8,7 @@ import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
+import { count } from '#core/swedish.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
@@ -202,7 +203,10 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
       ...clearTimer(x),
       state: 'no_answer',
       updatedAt: at,
-      history: [...x.history, { at, type: 'escalated', state: 'no_answer', detail: `Inget svar efter ${x.reminders} påminnelse(r)` }],
+      history: [
+        ...x.history,
+        { at, type: 'escalated', state: 'no_answer', detail: `Inget svar efter ${count(x.reminders, 'påminnelse', 'påminnelser')}` },
+      ],
     };
   });
   if (dialogue.state !== 'no_answer') return;
@@ -218,7 +222,7 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
         orgNumber: organiser.orgNumber,
         regionName: regions[organiser.region as keyof typeof regions]?.name ?? organiser.region,
         invitedOn: formatSwedishDate(new Date(invitedAt)),
-        reminders: dialogue.reminders,
+        reminders: count(dialogue.reminders, 'påminnelse', 'påminnelser'),
         recipients: dialogue.recipients.map((r) => ({ ...r, roleText: basisText[r.basis] })),
         dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
       }),

@@ -167,9 +167,7 @@ describe('console as coordinator', () => {
     await page.getByRole('button', { name: 'Starta 2 dialoger' }).click();
 
     // Assess: one new, one that already existed
-    await expect
-      .poll(() => page.getByRole('status').textContent())
-      .toContain('1 dialoger startade, 1 fanns redan, 0 gick inte att starta.');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('1 dialog startade, 1 fanns redan, 0 gick inte att starta.');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'start-result');
     const started = await h.api('GET', '/api/dialogues?limit=100');

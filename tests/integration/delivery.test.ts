@@ -39,7 +39,7 @@ describe('SES delivery events', () => {
     expect(r.status).toBe(200);
     expect(r.json.results).toEqual([{ recorded: true, suppressed: true, fallback: ['rut@studs.example.se'] }]);
     const invitation = (await h.mailTo('rut@studs.example.se'))[0];
-    expect(invitation?.body.text).toContain('skickar därför inbjudan till dig som rektor');
+    expect(invitation?.body.text).toContain('skickar därför inbjudan till er som rektor');
     const alert = (await h.mailTo('samordnare@skolverket.example.se')).find((m) => m.subject.includes('kom inte fram'));
     expect(alert?.body.text).toContain('Inbjudan har i stället skickats till rektor: rut@studs.example.se');
     const d = await h.dialogue(id);

@@ -224,7 +224,7 @@ describe('invitation rule', () => {
     expect(dialogue.dueKind).toBe('start');
     expect(dialogue.dueAt).toBe(stockholmTime(day(3), 8).toISOString());
     const postponed = dialogue.history.find((e: { type: string }) => e.type === 'start_postponed');
-    expect(postponed.detail).toContain('medan Skolinspektionens riktad tillsyn');
+    expect(postponed.detail).toContain('medan Skolinspektionens riktade tillsyn');
     expect(h.runtime.sfn.list().some((x) => x.name.includes(created.json.id))).toBe(false);
     expect(await h.mailTo('namnden@testvik.example.se')).toHaveLength(0);
 
@@ -321,7 +321,7 @@ describe('conflicts', () => {
     expect(mails.at(-1)?.body.text).toContain('regelbunden tillsyn');
     const check = await h.api('POST', '/api/schedule/check', { organiserId: 'insp-org-6', kind: 'physical_meeting', start: at(30) });
     expect(check.json.ok).toBe(false);
-    expect(check.json.reasons[0].message).toContain('ligger inom 14 dagar från Skolinspektionens regelbunden tillsyn');
+    expect(check.json.reasons[0].message).toContain('ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn');
 
     // The conflict views: the inspectorate sees no dialogue id, contacts or notes
     const forInspectorate = (await h.api('GET', `/api/conflicts?from=${day(0)}&to=${day(60)}`, undefined, inspectorate())).json.items;

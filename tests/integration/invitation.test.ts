@@ -124,7 +124,7 @@ describe('invitation', () => {
     expect((await h.dialogue(withRektor)).recipients).toEqual([
       expect.objectContaining({ email: 'rut@skola.example.se', basis: 'principal_fallback' }),
     ]);
-    expect((await h.mailTo('rut@skola.example.se'))[0]?.body.text).toContain('skickar därför inbjudan till dig som rektor');
+    expect((await h.mailTo('rut@skola.example.se'))[0]?.body.text).toContain('skickar därför inbjudan till er som rektor');
     const failed = await h.dialogue(created.json.id);
     expect(failed.state).toBe('failed');
     expect(failed.error).toEqual({

@@ -38,7 +38,7 @@ describe('answer links', () => {
     for (let i = 0; i < 5; i++) {
       const r = await h.page(link);
       expect(r.status).toBe(200);
-      expect(r.html).toContain('Svaret registreras först när du trycker på knappen');
+      expect(r.html).toContain('Svaret registreras först när ni trycker på knappen');
     }
     const head = await fetch(link, { method: 'HEAD' });
     expect(head.status).toBe(405);

@@ -142,7 +142,7 @@ describe('booked meetings and the inspection calendar', () => {
     // Assess
     expect(r.status).toBe(409);
     expect(r.json.message).toMatch(
-      /^Tiden krockar med Skolinspektionens kalender\. Fysiskt dialogmöte .* ligger inom 14 dagar från Skolinspektionens regelbunden tillsyn/,
+      /^Tiden krockar med Skolinspektionens kalender\. Fysiskt dialogmöte .* ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn/,
     );
     expect(await calendarOf('sv-anna')).toEqual([]);
     expect(await calendarOf('sp-david')).toEqual([]);
@@ -202,7 +202,7 @@ describe('booked meetings and the inspection calendar', () => {
 
     // Assess
     expect(refused.status).toBe(409);
-    expect(refused.json.message).toContain('ligger inom 14 dagar från Skolinspektionens regelbunden tillsyn');
+    expect(refused.json.message).toContain('ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn');
     expect((await h.api('GET', `/api/meetings/${meetingId}`)).json.sequence).toBe(0);
     expect(await calendarOf('sv-anna')).toEqual(calendarBefore);
 

@@ -1,5 +1,5 @@
 /** Coordinator routes on dialogues. The API never hands out the workflow's task token. */
-import type { Dialogue } from '#core/dialogue.ts';
+import { type Dialogue, isWaitingForAnswer } from '#core/dialogue.ts';
 import { currentTimerFailure } from '#core/timer-failure.ts';
 import { deps } from '#adapters/deps.ts';
 import { createDialogue, getDialogue, listDialogues } from '#functions/use-cases/dialogues.ts';
@@ -14,7 +14,8 @@ export const dialogueView = <T extends Dialogue>({ waitToken, version, ...rest }
   ...(rest.phase ? { phase: { ...rest.phase, token: undefined } } : {}),
   // A failing timer while it is still the pending one (functions/core/timer-failure.ts).
   timerFailure: currentTimerFailure(rest),
-  waitingForAnswer: Boolean(waitToken),
+  // The token stays on the record after the answer (a late answer is reconciled with it): waiting only while invited.
+  waitingForAnswer: Boolean(waitToken) && isWaitingForAnswer(rest),
   // The token stays on the record after the wait ends: waiting only while the record leaves it undecided.
   waitingForBooking: Boolean(rest.phase?.token) && bookingOutcome(rest, rest.phase?.kind ?? '', rest.phase?.round ?? 0) === undefined,
 });

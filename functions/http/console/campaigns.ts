@@ -10,6 +10,7 @@ import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { html } from '#functions/http/respond.ts';
 
 import { offset, sv, when } from './format.ts';
+import { count } from '#core/swedish.ts';
 export const campaignsNav = { campaigns: true };
 /** Rows per page in the campaign and planning lists. */
 export const PAGE = 25;
@@ -63,7 +64,7 @@ const listPage: Page = async (c) => {
       flash: q.klart === 'borttagen' ? 'Utkastet är borttaget. Ingen fick någon inbjudan genom det.' : undefined,
       counts,
       states: campaignStates.map((s) => ({ value: s, label: campaignStateLabels[s], selected: s === state })),
-      caption: `${matching.length} kampanjer${state ? ` i läget ”${campaignStateLabels[state]}”` : ''}, nyast först${
+      caption: `${count(matching.length, 'kampanj', 'kampanjer')}${state ? ` i läget ”${campaignStateLabels[state]}”` : ''}, nyast först${
         matching.length > PAGE ? `, ${from + 1}–${Math.min(from + PAGE, matching.length)} visas` : ''
       }`,
       rows,

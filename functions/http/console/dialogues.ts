@@ -11,6 +11,7 @@ import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { hasProblem, listForConsole } from '#functions/use-cases/console.ts';
 import { option, ownershipOf, when } from './format.ts';
+import { count } from '#core/swedish.ts';
 
 const dialoguesPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
@@ -71,7 +72,7 @@ const dialoguesPage: Page = async (c) => {
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
       sort: [option('nyast', 'Nyast först', q.sort ?? 'nyast'), option('aldst', 'Äldst först', q.sort ?? 'nyast')],
     },
-    caption: `${list.items.length} dialoger${list.state ? ` i läget ”${stateLabels[list.state]}”` : ''}${
+    caption: `${count(list.items.length, 'dialog', 'dialoger')}${list.state ? ` i läget ”${stateLabels[list.state]}”` : ''}${
       q.waitingDays ? `, oförändrade i mer än ${q.waitingDays} dagar` : ''
     }, sorterade ${list.state ? 'efter senaste ändring' : 'efter när de skapades'}, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
     rows: list.items.map((x) => ({

@@ -6,6 +6,7 @@
  */
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
+import { count } from '#core/swedish.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
 import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { formBody } from '../request.ts';
@@ -59,6 +60,8 @@ const importPost: Page = async (c) => {
         errorCount: report.errors.length,
         errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
         changeCount: report.created + report.updated,
+        importLabel: `Importera ${count(report.created + report.updated, 'inspektion', 'inspektioner')}`,
+        flaggedText: count(report.flagged?.length ?? 0, 'dialog fick en krock', 'dialoger fick en krock'),
         flaggedCount: report.flagged?.length ?? 0,
         changes: (report.changes ?? []).map((x) => ({
           ...x,

@@ -9,6 +9,7 @@ import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleCalendar, consoleConflicts, listForConsole } from '#functions/use-cases/console.ts';
 import { option, when } from './format.ts';
+import { count } from '#core/swedish.ts';
 
 const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: 'Flyttas' };
 const decisionLabel = (d: string | undefined): string => (d ? (decisionLabels[d] ?? d) : 'Inget beslut');
@@ -44,7 +45,7 @@ const inspectionPage: Page = async (c) => {
     inspectorate,
     query: q,
     regions: Object.entries(regions).map(([id, r]) => option(id, r.name, region)),
-    conflictCaption: `${conflicts.items.length} krockar ${period}`,
+    conflictCaption: `${count(conflicts.items.length, 'krock', 'krockar')} ${period}`,
     conflicts: conflicts.items.map((x) => ({
       organiserName: x.organiserName,
       regionName: regionName(x.region),
@@ -55,7 +56,7 @@ const inspectionPage: Page = async (c) => {
       reason: x.reason,
       decision: decisionLabel('decision' in x ? x.decision?.decision : x.decided),
     })),
-    calendarCaption: `${calendar.rows.length} inspektioner ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
+    calendarCaption: `${count(calendar.rows.length, 'inspektion', 'inspektioner')} ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
     calendar: calendar.rows.map((i) => ({
       ...i,
       regionName: i.region ? regionName(i.region) : '',

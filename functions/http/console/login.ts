@@ -7,6 +7,7 @@ import { type ConsoleRole, same, SESSION_COOKIE, SESSION_HOURS, signSession } fr
 import type { Deps } from '#adapters/deps.ts';
 import { logoutUrl, oidcConfig } from '#adapters/oidc.ts';
 import { formBody } from '#functions/http/request.ts';
+import { sameOriginOf } from '#functions/http/same-origin.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { logger } from '#adapters/observability.ts';
 import { type PublicPage, type Page, qs, redirect } from './frame.ts';
@@ -43,6 +44,12 @@ export function loginPage(d: Deps, status: number, data: { next?: string; error?
 async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   // With Cognito, signing in happens only at the hosted UI: no dev login, no shared tokens.
   if (oidcConfig(d.env)) return loginPage(d, 400, { error: 'Logga in med knappen nedan.' });
+  // A page on another site must not sign someone in (login CSRF): the same decision as the organisers' forms.
+  const origin = sameOriginOf(event, d.env.PUBLIC_BASE_URL);
+  if (!origin.sameOrigin) {
+    logger.warn('console login refused: not same-origin', { reason: origin.reason });
+    return loginPage(d, 403, { error: 'Inloggningen togs inte emot: logga in från konsolens inloggningssida.' });
+  }
   const form = formBody(event);
   const name = (form.name ?? '').trim();
   const back = { next: form.next, name, role: form.role };

@@ -5,6 +5,7 @@
 import { bulkProgress } from '#functions/use-cases/bulk-start.ts';
 import { html, json } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole, consoleScript } from './frame.ts';
+import { count } from '#core/swedish.ts';
 
 const outcomeLabels = { started: 'Startad', existed: 'Fanns redan', error: 'Gick inte att starta' } as const;
 
@@ -21,7 +22,7 @@ function progressView(p: Awaited<ReturnType<typeof bulkProgress>>) {
     started: p.started,
     existed: p.existed,
     failed: p.failed,
-    text: `${p.started} dialoger startade, ${p.existed} fanns redan, ${p.failed} gick inte att starta.${p.done ? '' : ` ${p.pending} återstår.`}`,
+    text: `${count(p.started, 'dialog', 'dialoger')} startade, ${p.existed} fanns redan, ${p.failed} gick inte att starta.${p.done ? '' : ` ${p.pending} återstår.`}`,
     rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { legalFormLabels, regionName } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
+import { count } from '#core/swedish.ts';
 import { advanceBulkJob, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
 import { rawBody } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
@@ -43,6 +44,7 @@ const startPost: Page = async (c) => {
         ...layoutData(c, 'Starta dialoger', { start: true }),
         organisers,
         count: organisers.length,
+        countText: count(organisers.length, 'dialog', 'dialoger'),
         cycle,
         // One id per confirmation: posting it twice finds the same job.
         jobId: newFormId(),

@@ -197,6 +197,6 @@ export async function submitManage(
       return notice(`${name} är avbokat`, `${name} är avbokat för alla deltagare.`, 'Vi skickar nya förslag på tider med e-post.');
     }
     default:
-      return managePage(d, x, meeting, action, { error: 'Välj vad du vill göra.' });
+      return managePage(d, x, meeting, action, { error: 'Välj vad ni vill göra.' });
   }
 }

@@ -33,7 +33,7 @@ describe('email templates', () => {
   });
 
   it('tells a rektor why they got the invitation', () => {
-    expect(t.email('invitation', { ...data, principalFallback: true }).text).toContain('skickar därför inbjudan till dig som rektor');
+    expect(t.email('invitation', { ...data, principalFallback: true }).text).toContain('skickar därför inbjudan till er som rektor');
     expect(t.email('invitation', data).text).not.toContain('rektor');
   });
 

@@ -67,7 +67,7 @@ describe('clash rules', () => {
           inspectionId: 'SI-1',
           schoolUnitCode: '12345678',
           message:
-            'Fysiskt dialogmöte 2026-03-20 ligger inom 14 dagar från Skolinspektionens regelbunden tillsyn 2026-03-10–2026-03-12 (skolenhet 12345678).',
+            'Fysiskt dialogmöte 20 mars 2026 ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn 10–12 mars 2026 (skolenhet 12345678).',
         }),
       ],
     });

@@ -70,7 +70,7 @@ describe('meetings and the clash rules', () => {
     expect(sessionsClash(defaultClashRules, 'physical_meeting', ['org-a'], [session('2026-04-01')], inspections)).toEqual([]);
     const [reason] = sessionsClash(defaultClashRules, 'physical_meeting', ['org-a'], [session('2026-03-20')], inspections);
     expect(reason?.message).toBe(
-      'Fysiskt dialogmöte 2026-03-20 ligger inom 14 dagar från Skolinspektionens regelbunden tillsyn 2026-03-10–2026-03-12.',
+      'Fysiskt dialogmöte 20 mars 2026 ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn 10–12 mars 2026.',
     );
     expect(sessionsClash(defaultClashRules, 'physical_meeting', ['org-a'], [], inspections)).toEqual([]);
   });

@@ -43,6 +43,6 @@ describe('clashesFor', () => {
     // Assess
     expect(queried).toEqual(['org-a', 'org-b']);
     expect(results).toEqual([['SI-org-a'], ['SI-org-a'], [], ['SI-org-b'], []]);
-    expect(clashes(at('2026-05-04'))[0]?.message).toContain('Digitalt möte 2026-05-04 ligger inom 3 dagar från Skolinspektionens');
+    expect(clashes(at('2026-05-04'))[0]?.message).toContain('Digitalt möte 4 maj 2026 ligger inom 3 dagar från Skolinspektionens');
   });
 });
