@@ -5,14 +5,19 @@
  * and every POST carries a CSRF token bound to the session (functions/http/console/frame.ts).
  */
 import { authRoutes } from '#functions/http/console/auth.ts';
+import { bookRoutes } from '#functions/http/console/book.ts';
 import { confirmRoutes } from '#functions/http/console/confirm.ts';
+import { conflictRoutes } from '#functions/http/console/conflict.ts';
+import { contactRoutes } from '#functions/http/console/contact.ts';
 import { dialogueRoutes } from '#functions/http/console/dialogue.ts';
 import { dialoguesRoutes } from '#functions/http/console/dialogues.ts';
 import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
 import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { loginRoutes, logoutRoutes } from '#functions/http/console/login.ts';
+import { materialRoutes } from '#functions/http/console/material.ts';
 import { meetingConfirmRoutes } from '#functions/http/console/meeting-confirm.ts';
 import { metricsRoutes } from '#functions/http/console/metrics.ts';
+import { notesRoutes } from '#functions/http/console/notes.ts';
 import { startRoutes } from '#functions/http/console/start.ts';
 import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
@@ -20,6 +25,11 @@ import { httpEntry } from '#functions/http/middleware.ts';
 export const consolePages: Record<string, Page> = {
   ...dialoguesRoutes,
   ...dialogueRoutes,
+  ...conflictRoutes,
+  ...bookRoutes,
+  ...contactRoutes,
+  ...materialRoutes,
+  ...notesRoutes,
   ...confirmRoutes,
   ...meetingConfirmRoutes,
   ...metricsRoutes,

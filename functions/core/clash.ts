@@ -155,8 +155,46 @@ export interface DialogueConflict {
   rule: string;
   reason: string;
   since: string;
-  decision?: { decision: ConflictDecision; comment?: string; by: string; at: string };
+  /** Further inspections the same step clashes with (the first is the one above). */
+  others?: ConflictingInspection[];
+  decision?: {
+    decision: ConflictDecision;
+    /** For 'reschedule' of a booked meeting: new times offered to the organiser, or moved by the coordinator. */
+    how?: RescheduleHow;
+    comment?: string;
+    by: string;
+    at: string;
+  };
 }
+
+/** One more inspection a flagged step clashes with. */
+export interface ConflictingInspection {
+  inspectionId: string;
+  inspectionKind: Inspection['kind'];
+  inspectionStart: string;
+  inspectionEnd: string;
+  schoolUnitCode?: string;
+  rule: string;
+  reason: string;
+}
+
+/** How a booked meeting is rescheduled: new clash-free times offered to the organiser, or moved by the coordinator. */
+export const rescheduleHows = ['offer', 'move'] as const;
+export type RescheduleHow = (typeof rescheduleHows)[number];
+
+/** Every inspection of a conflict, the first one included. */
+export const conflictInspections = (c: DialogueConflict): ConflictingInspection[] => [
+  {
+    inspectionId: c.inspectionId,
+    inspectionKind: c.inspectionKind,
+    inspectionStart: c.inspectionStart,
+    inspectionEnd: c.inspectionEnd,
+    ...(c.schoolUnitCode ? { schoolUnitCode: c.schoolUnitCode } : {}),
+    rule: c.rule,
+    reason: c.reason,
+  },
+  ...(c.others ?? []),
+];
 
 /** What a meeting's sessions are, as the clash check sees them: instants. */
 export interface SessionSpan {

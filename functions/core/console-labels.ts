@@ -113,6 +113,10 @@ export const historyLabels: Record<HistoryType, string> = {
   other_times_requested: 'Huvudmannen bad om andra tider',
   handed_over: 'Ingen tid bokad – samordnaren tar över',
   documents_attached: 'Analysunderlag bifogat',
+  material_waiting: 'Analysunderlaget väntar på dokument',
+  material_decision: 'Beslut: analysunderlaget skickas utan komplett underlag',
+  contact_corrected: 'Kontaktuppgift rättad',
+  notes_reminder_sent: 'Påminnelse om minnesanteckningar skickad',
   timer_failed: 'Schemalagt steg misslyckades – nytt försök görs',
   timer_recovered: 'Schemalagt steg genomfört efter fel',
 };
@@ -128,6 +132,7 @@ export const dueKindLabels: Record<DueKind, string> = {
   offer_escalate: 'Överlämning till samordnaren',
   held: 'Möte genomfört',
   follow_up: 'Uppföljning',
+  notes_reminder: 'Påminnelse om minnesanteckningar',
 };
 
 export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;

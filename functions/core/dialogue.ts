@@ -223,6 +223,10 @@ export type HistoryType =
   | 'other_times_requested'
   | 'handed_over'
   | 'documents_attached'
+  | 'material_waiting'
+  | 'material_decision'
+  | 'contact_corrected'
+  | 'notes_reminder_sent'
   // The scheduler (functions/core/timer-failure.ts).
   | 'timer_failed'
   | 'timer_recovered';
@@ -245,7 +249,9 @@ export type DueKind =
   | 'offer_reminder'
   | 'offer_escalate'
   | 'held'
-  | 'follow_up';
+  | 'follow_up'
+  /** A second reminder to the pair to register the dialogue meeting's notes. */
+  | 'notes_reminder';
 
 /**
  * A due timer whose handler failed: retried later with back-off (functions/core/timer-failure.ts)
@@ -339,6 +345,8 @@ export interface Dialogue {
   lastMeetingEnd?: string;
   /** The analysis material (links per school form). */
   documents?: AnalysisDocument[];
+  /** The coordinator decided to send the material although a school form lacks a document. */
+  materialDecision?: { by: string; at: string; reason: string };
   /** How the dialogue meeting is offered: 1 session (default) or split into 2–3 (a coordinator's choice). */
   meetingPlan?: { sessions: number; sessionMinutes?: number };
   /** The campaign that offered it: SES throttling its invitations slows that campaign down. */

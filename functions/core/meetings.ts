@@ -178,6 +178,13 @@ export function cancelMeeting(m: Meeting, now: Date, reason?: string): Meeting {
   return { ...m, status: 'cancelled', cancelledReason: reason, sequence: m.sequence + 1, updatedAt: now.toISOString() };
 }
 
+/** True once the meeting's first session has started: from then on it is history and is not changed. */
+export const hasBegun = (m: Pick<Meeting, 'sessions'>, now: Date): boolean => m.sessions.some((s) => Date.parse(s.start) <= now.getTime());
+
+/** True once the meeting's last session has ended. */
+export const hasEnded = (m: Pick<Meeting, 'sessions'>, now: Date): boolean =>
+  m.sessions.length > 0 && m.sessions.every((s) => Date.parse(s.end) <= now.getTime());
+
 /** A meeting several organisers share (a group dialogue): each names its own people and may leave it. */
 export const isShared = (m: Pick<Meeting, 'dialogueIds'>): boolean => m.dialogueIds.length > 1;
 

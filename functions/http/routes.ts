@@ -68,6 +68,12 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/logout', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
+  // The dialogue's own pages before its {action} confirmations (API Gateway prefers literal paths too).
+  ...['conflict', 'book', 'contact', 'material'].flatMap((page) =>
+    (['GET', 'POST'] as const).map((method) => ({ method, path: `/console/dialogues/{id}/${page}`, fn: 'console' as const })),
+  ),
+  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'console' },
+  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },

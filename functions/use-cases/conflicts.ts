@@ -7,10 +7,13 @@
 import { createHash } from 'node:crypto';
 import * as z from '#core/zod.ts';
 import type { ConflictRecord } from '#core/calendar-ports.ts';
-import { conflictDecisions, type DialogueConflict, evaluateClash, firstFreeDay, type PlannedItem, type PlannedKind } from '#core/clash.ts';
-import type { Dialogue } from '#core/dialogue.ts';
-import { ConflictError, NotFoundError } from '#core/errors.ts';
-import { type Inspection, inspectionKindNames, stockholmDay, stockholmTime } from '#core/inspection.ts';
+import { type ClashReason, type DialogueConflict, evaluateClash, type PlannedItem, type PlannedKind } from '#core/clash.ts';
+import { consoleLinks } from '#core/console-links.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
+import { swedishDaySpan } from '#core/swedish.ts';
+import { type Dialogue, isTerminal } from '#core/dialogue.ts';
+import type { Inspection } from '#core/inspection.ts';
+import { inspectionKindLabels } from '#core/console-labels.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -18,7 +21,7 @@ import { logger } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
-import { type Actor, actorText, audit, invitationPlanned, POSTPONED_START_HOUR, registerPlanned } from './clash.ts';
+import { type Actor, actorText, audit, registerPlanned } from './clash.ts';
 
 export async function removePlanned(d: Deps, organiserId: string, dialogueId: string, step: string): Promise<void> {
   await d.calendar.deletePlanned(organiserId, dialogueId, step);
@@ -42,10 +45,13 @@ const stepNames: Record<PlannedKind, string> = {
   physical_meeting: 'fysiskt dialogmöte',
 };
 
-const conflictMailStep = (c: Pick<DialogueConflict, 'step' | 'inspectionId' | 'rule'>): string =>
-  `conflict-${createHash('sha256').update(`${c.step}|${c.inspectionId}|${c.rule}`).digest('hex').slice(0, 12)}`;
+/** One mail per step and set of clashing inspections: a second inspection of the same step is mailed too. */
+const conflictMailStep = (c: Pick<DialogueConflict, 'step' | 'inspectionId' | 'rule' | 'others'>): string => {
+  const others = (c.others ?? []).map((o) => `|${o.inspectionId}|${o.rule}`).join('');
+  return `conflict-${createHash('sha256').update(`${c.step}|${c.inspectionId}|${c.rule}${others}`).digest('hex').slice(0, 12)}`;
+};
 
-const conflictRecord = (dialogue: Dialogue, c: DialogueConflict, orgNumber: string): ConflictRecord => ({
+export const conflictRecord = (dialogue: Dialogue, c: DialogueConflict, orgNumber: string): ConflictRecord => ({
   ...c,
   dialogueId: dialogue.id,
   organiserId: dialogue.organiserId,
@@ -59,11 +65,18 @@ const sameConflict = (a: DialogueConflict, b: DialogueConflict): boolean =>
   a.rule === b.rule &&
   a.plannedStart === b.plannedStart &&
   a.inspectionStart === b.inspectionStart &&
-  a.inspectionEnd === b.inspectionEnd;
+  a.inspectionEnd === b.inspectionEnd &&
+  JSON.stringify(a.others ?? []) === JSON.stringify(b.others ?? []);
 
-/** Flags the dialogue's planned step as clashing with an inspection; mails the coordinator once. */
-async function flagConflict(d: Deps, item: PlannedItem, inspection: Inspection, reason: { rule: string; message: string }, actor: Actor) {
+/**
+ * Flags the dialogue's planned step as clashing with the inspections in `reasons` (every one is
+ * listed; the first is the conflict's own); mails the coordinator once per set of inspections.
+ */
+async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reason: ClashReason; inspection: Inspection }[], actor: Actor) {
+  const [first, ...rest] = reasons;
+  if (!first) return false;
   const at = d.clock.now().toISOString();
+  const { inspection } = first;
   const conflict: DialogueConflict = {
     step: item.step,
     kind: item.kind,
@@ -74,29 +87,57 @@ async function flagConflict(d: Deps, item: PlannedItem, inspection: Inspection, 
     inspectionStart: inspection.start,
     inspectionEnd: inspection.end,
     ...(inspection.schoolUnitCode ? { schoolUnitCode: inspection.schoolUnitCode } : {}),
-    rule: reason.rule,
-    reason: reason.message,
+    rule: first.reason.rule,
+    reason: first.reason.message,
     since: at,
+    ...(rest.length
+      ? {
+          others: rest.map(({ reason, inspection: i }) => ({
+            inspectionId: i.externalId,
+            inspectionKind: i.kind,
+            inspectionStart: i.start,
+            inspectionEnd: i.end,
+            ...(i.schoolUnitCode ? { schoolUnitCode: i.schoolUnitCode } : {}),
+            rule: reason.rule,
+            reason: reason.message,
+          })),
+        }
+      : {}),
   };
   let previous: DialogueConflict | undefined;
+  let ended = false;
   const { dialogue, changed } = await d.dialogues.mutate(item.dialogueId, (x) => {
-    // An invitation that has gone out can no longer clash; a step already flagged for this inspection stays as it is.
+    // A dialogue that has ended (closed, cancelled, declined …) is never flagged; an old flag goes.
+    if (isTerminal(x.state)) {
+      ended = x.conflict?.step === item.step;
+      return undefined;
+    }
+    // An invitation that has gone out can no longer clash; a step already flagged for these inspections stays as it is.
     if (item.kind === 'invitation' && x.state !== 'created') return undefined;
     const c = x.conflict;
     if (c && (c.step !== item.step || sameConflict(c, conflict))) return undefined;
     previous = c;
+    const detail = reasons.map((r) => r.reason.message).join(' ');
     return {
       ...x,
-      conflict,
+      // A decision stays with the same step while the inspections it was made on stay.
+      conflict: c?.decision && c.inspectionId === conflict.inspectionId ? { ...conflict, since: c.since, decision: c.decision } : conflict,
       updatedAt: at,
-      history: [...x.history, { at, type: 'conflict_flagged', detail: reason.message, by: actorText(actor) }],
+      history: [...x.history, { at, type: 'conflict_flagged', detail, by: actorText(actor) }],
     };
   });
-  if (!changed) return false;
+  if (ended) await clearConflict(d, item.dialogueId, item.step, 'Dialogen är avslutad.', actor);
+  if (!changed || !dialogue.conflict) return false;
   if (previous) await d.calendar.deleteConflict(previous.plannedStart.slice(0, 10), dialogue.id);
-  await d.calendar.putConflict(conflictRecord(dialogue, conflict, inspection.orgNumber));
-  await audit(d, actor, 'conflict.flagged', dialogue.id, { step: item.step, inspectionId: inspection.externalId, rule: reason.rule });
+  await d.calendar.putConflict(conflictRecord(dialogue, dialogue.conflict, inspection.orgNumber));
+  await audit(d, actor, 'conflict.flagged', dialogue.id, {
+    step: item.step,
+    inspectionId: inspection.externalId,
+    rule: first.reason.rule,
+    ...(rest.length ? { others: rest.map((r) => r.inspection.externalId) } : {}),
+  });
   logger.warn('dialogue conflicts with an inspection', { dialogueId: dialogue.id, organiserId: dialogue.organiserId, ...conflict });
+  const links = consoleLinks(d.env.PUBLIC_BASE_URL);
   await sendOnce(d, {
     dialogueId: dialogue.id,
     step: conflictMailStep(conflict),
@@ -105,22 +146,30 @@ async function flagConflict(d: Deps, item: PlannedItem, inspection: Inspection, 
     render: () =>
       d.templates.email('conflict', {
         organiserName: dialogue.organiserName,
-        orgNumber: inspection.orgNumber,
+        orgNumber: formatOrgNumber(inspection.orgNumber),
         regionName: regions[dialogue.region as keyof typeof regions]?.name ?? dialogue.region,
         stepName: stepNames[item.kind],
         plannedOn: formatSwedishDate(new Date(item.start)),
-        inspectionKind: inspectionKindNames[inspection.kind],
-        inspectionSpan: inspection.start === inspection.end ? inspection.start : `${inspection.start} – ${inspection.end}`,
-        schoolUnitCode: inspection.schoolUnitCode,
-        reason: reason.message,
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogue.id}`,
-        decisionUrl: `${d.env.PUBLIC_BASE_URL}/api/conflicts/${dialogue.id}/decision`,
+        inspections: reasons.map(({ reason, inspection: i }) => ({
+          kind: inspectionKindLabels[i.kind],
+          span: swedishDaySpan(i.start, i.end),
+          schoolUnitCode: i.schoolUnitCode,
+          reason: reason.message,
+        })),
+        several: reasons.length > 1,
+        decisionUrl: links.conflict(dialogue.id),
+        dialogueUrl: links.dialogue(dialogue.id),
       }),
   });
   return true;
 }
 
-async function clearConflict(d: Deps, dialogueId: string, step: string, why: string, actor: Actor): Promise<boolean> {
+/** The step has taken place (a meeting was held, an invitation sent): a flag on it is history. */
+export async function clearConflictOfPastStep(d: Deps, dialogue: Pick<Dialogue, 'id' | 'conflict'>, step: string): Promise<void> {
+  if (dialogue.conflict?.step === step) await clearConflict(d, dialogue.id, step, 'Steget är genomfört.', { role: 'system' });
+}
+
+export async function clearConflict(d: Deps, dialogueId: string, step: string, why: string, actor: Actor): Promise<boolean> {
   const at = d.clock.now().toISOString();
   let cleared: DialogueConflict | undefined;
   const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
@@ -148,13 +197,19 @@ export async function recheckOrganiser(
   const [inspections, planned] = await Promise.all([d.calendar.inspectionsOf(organiserId), d.calendar.plannedOf(organiserId)]);
   const byId = new Map(inspections.map((i) => [i.externalId, i]));
   const out = { flagged: [] as string[], cleared: [] as string[], failed: [] as string[] };
+  const now = d.clock.now().getTime();
   for (const item of planned) {
     try {
+      // A step that has already taken place (a held meeting, a sent invitation) is history: never flagged.
+      // (Its own flag, if any, was cleared when it took place: clearConflictOfPastStep.)
+      if (Date.parse(item.end) < now) continue;
       const r = evaluateClash(d.clashRules, item, inspections);
       if (!r.ok) {
-        const first = r.reasons[0];
-        const inspection = first && byId.get(first.inspectionId);
-        if (first && inspection && (await flagConflict(d, item, inspection, first, actor))) out.flagged.push(item.dialogueId);
+        const reasons = r.reasons.flatMap((reason) => {
+          const inspection = byId.get(reason.inspectionId);
+          return inspection ? [{ reason, inspection }] : [];
+        });
+        if (await flagConflict(d, item, reasons, actor)) out.flagged.push(item.dialogueId);
       } else if (await clearConflict(d, item.dialogueId, item.step, 'Inspektionen som krockade är inställd eller flyttad.', actor)) {
         out.cleared.push(item.dialogueId);
       }
@@ -165,54 +220,6 @@ export async function recheckOrganiser(
     }
   }
   return out;
-}
-
-export const decisionSchema = z.object({
-  decision: z.enum(conflictDecisions, { message: 'decision must be keep or reschedule' }),
-  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
-});
-
-/**
- * The coordinator's decision on a flagged conflict. 'keep' records that the step stays despite
- * the clash; 'reschedule' records it and, for an invitation not yet sent, moves its start to the
- * first free day (the meeting phases reschedule their own steps when they see the decision).
- */
-export async function decideConflict(d: Deps, dialogueId: string, body: unknown, actor: Actor): Promise<Dialogue> {
-  const input = parseOrThrow(decisionSchema, body, 'decision');
-  const existing = await d.dialogues.get(dialogueId);
-  if (!existing) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
-  if (!existing.conflict) throw new ConflictError(`Dialogue ${dialogueId} has no conflict to decide on`);
-  const now = d.clock.now();
-  const at = now.toISOString();
-  let moveTo: Date | undefined;
-  if (input.decision === 'reschedule' && existing.conflict.kind === 'invitation' && existing.state === 'created') {
-    const inspections = await d.calendar.inspectionsOf(existing.organiserId);
-    moveTo = stockholmTime(firstFreeDay(d.clashRules, 'invitation', stockholmDay(now), inspections), POSTPONED_START_HOUR);
-  }
-  const decision = { decision: input.decision, ...(input.comment ? { comment: input.comment } : {}), by: actorText(actor), at };
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) => {
-    if (!x.conflict) return undefined;
-    const detail = `Beslut: ${input.decision === 'keep' ? 'behåll' : 'boka om'}${input.comment ? ` – ${input.comment}` : ''}`;
-    const history = [...x.history, { at, type: 'conflict_decision' as const, detail, by: actorText(actor) }];
-    if (moveTo && x.state === 'created' && x.dueKind === 'start') {
-      return { ...x, conflict: { ...x.conflict, decision }, dueAt: moveTo.toISOString(), updatedAt: at, history };
-    }
-    return { ...x, conflict: { ...x.conflict, decision }, updatedAt: at, history };
-  });
-  if (!dialogue.conflict) throw new ConflictError(`Dialogue ${dialogueId} has no conflict to decide on`);
-  await audit(d, actor, 'conflict.decision', dialogueId, {
-    decision: input.decision,
-    comment: input.comment,
-    step: dialogue.conflict.step,
-  });
-  if (moveTo && dialogue.dueAt === moveTo.toISOString()) {
-    await registerPlanned(d, invitationPlanned(dialogue, moveTo));
-    await clearConflict(d, dialogueId, 'invitation', `Inbjudan flyttad till ${formatSwedishDate(moveTo)}.`, actor);
-    return (await d.dialogues.get(dialogueId)) ?? dialogue;
-  }
-  const orgNumber = (await d.calendar.getInspection(dialogue.conflict.inspectionId))?.orgNumber ?? '';
-  await d.calendar.putConflict(conflictRecord(dialogue, dialogue.conflict, orgNumber));
-  return dialogue;
 }
 
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));

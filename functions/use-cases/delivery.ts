@@ -8,6 +8,7 @@
 import type { DeliveryEvent } from '#core/delivery.ts';
 import type { Recipient } from '#core/dialogue.ts';
 import { formatSwedishDate } from '#core/time.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { invitationMail } from './invitation.ts';
 import { ClaimHeldError, type SendOnceInput, sendOnce } from './mail.ts';
@@ -110,7 +111,8 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
         detail: e.detail,
         roleText: bounced?.basis === 'board' ? 'nämnd/styrelse' : bounced?.basis === 'school_chief' ? 'skolchef' : 'rektor',
         fallback: result.fallback.join(', '),
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogue.id}`,
+        contactUrl: consoleLinks(d.env.PUBLIC_BASE_URL).contact(dialogue.id, record.contactId),
+        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogue.id),
       }),
   });
   return result;

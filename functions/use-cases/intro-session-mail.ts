@@ -30,7 +30,6 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Pr
   const start = new Date(session.start);
   const end = new Date(session.end);
   const data = {
-    update: session.sequence > 0,
     when: formatSwedishDateTime(start),
     endTime: stockholmTime(end),
     videoLink: session.videoLink,
@@ -55,15 +54,21 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Pr
     attendees: facilitators.map((f) => ({ name: f.name, email: f.email })),
     stamp: d.clock.now(),
   });
+  // An update only to someone who got an earlier version: a session created without mailing the pair
+  // (the demo seed) sends its first mail as the invitation, not as an "updated" one.
+  const earlier = (await d.mailLog.list(session.id)).filter(
+    (m) => m.step.startsWith('intro-session-') && m.step !== introSessionMailStep(session) && m.status === 'sent',
+  );
   let sent = 0;
   for (const f of facilitators) {
+    const update = earlier.some((m) => m.contactId === f.id);
     const r = await sendOnce(d, {
       dialogueId: session.id,
       step: introSessionMailStep(session),
       contactId: f.id,
       email: f.email,
       render: () => ({
-        ...d.templates.email('intro-session-pair', { ...data, recipientName: f.name }),
+        ...d.templates.email('intro-session-pair', { ...data, update, recipientName: f.name }),
         calendar: { method: 'REQUEST', ics, filename: 'kallelse.ics' },
       }),
     });

@@ -9,6 +9,8 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import { count } from '#core/swedish.ts';
+import { clearConflictOfPastStep } from './conflicts.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
@@ -123,6 +125,8 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
     },
     dialogue,
   );
+  // An invitation sent despite a clash (the coordinator decided to keep it) is history now.
+  await clearConflictOfPastStep(d, dialogue, 'invitation');
   return { sent };
 }
 
@@ -153,7 +157,13 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue, organiser } = await load(d, dialogueId);
   if (dialogue.state !== 'invited' || dialogue.dueKind !== 'reminder') return;
   const n = dialogue.reminders + 1;
-  const invitations = new Map((await d.mailLog.list(dialogueId)).filter((m) => m.step === 'invitation').map((m) => [m.contactId, m]));
+  // The link of each recipient's invitation; one sent to a corrected address (invitation-contact-…) wins.
+  const invitations = new Map(
+    (await d.mailLog.list(dialogueId))
+      .filter((m) => m.step === 'invitation' || (m.step.startsWith('invitation-contact-') && m.status === 'sent'))
+      .sort((a, b) => Number(a.step !== 'invitation') - Number(b.step !== 'invitation') || a.claimedAt.localeCompare(b.claimedAt))
+      .map((m) => [m.contactId, m]),
+  );
   const invitedAt = dialogue.history.find((h) => h.type === 'invitation_sent')?.at ?? dialogue.createdAt;
   const now = d.clock.now();
   const timer = nextTimerAfter(n, now, d.settings);
@@ -224,7 +234,7 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
         invitedOn: formatSwedishDate(new Date(invitedAt)),
         reminders: count(dialogue.reminders, 'påminnelse', 'påminnelser'),
         recipients: dialogue.recipients.map((r) => ({ ...r, roleText: basisText[r.basis] })),
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
+        dialogueUrl: `${consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId)}#kontakter`,
       }),
   });
   if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'no_answer' });

@@ -12,15 +12,36 @@ import { buildInvite, type CalendarMethod, type CalendarPerson } from '#core/ics
 import { type Meeting, meetingIntervals } from '#core/meetings.ts';
 import type { OutgoingMail } from '#core/ports.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
+import { joinSwedish } from '#core/swedish.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
+import { participantRoleNames } from '#core/meetings.ts';
 
-/** What each meeting is for, as the invitation says it (Swedish). */
+/** What each meeting is for, as the organiser's invitation says it (Swedish). */
 const purposes: Record<Meeting['kind'], string> = {
   intro: 'Vi berättar om kvalitetsdialogen och hur den går till, och ni får träffa era dialogutförare.',
   pre_meeting: 'Vi kommer tillsammans överens om vad dialogen ska handla om och vilka som ska delta.',
   dialogue: 'Dialogmötet hålls hos er. Vi samtalar utifrån analysunderlaget och det ni har valt att fokusera på.',
   feedback: 'Vi återkopplar och delar stödmaterial som passar det som kom upp i dialogen.',
   follow_up: 'Vi följer upp hur det har gått sedan återkopplingsmötet.',
+};
+
+/** What the facilitator pair does at each meeting, as the pair's own invitation says it. */
+const pairPurposes: Record<Meeting['kind'], string> = {
+  intro: 'Ni presenterar kvalitetsdialogen och hur den går till, och huvudmannen får träffa er.',
+  pre_meeting: 'Ni kommer överens med huvudmannen om vad dialogen ska handla om och vilka som ska delta.',
+  dialogue:
+    'Dialogmötet hålls på plats hos huvudmannen. Samtalet utgår från analysunderlaget och det huvudmannen valt att fokusera på. Efter mötet registrerar ni minnesanteckningarna i konsolen.',
+  feedback: 'Ni återkopplar och delar stödmaterial som passar det som kom upp i dialogen.',
+  follow_up: 'Ni följer upp hur det har gått sedan återkopplingsmötet.',
+};
+
+/** The same for everyone who opens the calendar event (the pair and the organiser's people alike). */
+const calendarPurposes: Record<Meeting['kind'], string> = {
+  intro: 'Introduktion till kvalitetsdialogen och hur den går till.',
+  pre_meeting: 'Överenskommelse om vad dialogen ska handla om och vilka som ska delta.',
+  dialogue: 'Dialogmötet hålls på plats hos huvudmannen och utgår från analysunderlaget och huvudmannens valda fokus.',
+  feedback: 'Återkoppling och stödmaterial som passar det som kom upp i dialogen.',
+  follow_up: 'Uppföljning av hur det har gått sedan återkopplingsmötet.',
 };
 
 export interface MeetingMailInput {
@@ -37,6 +58,8 @@ export interface MeetingMailInput {
   organiserRecipients?: readonly { key: string; name: string; email: string; dialogueId?: string }[];
   /** False for a place in a group intro session: the pair's calendars hold the session already. */
   mailPair?: boolean;
+  /** The console page of the (first) dialogue, where coordinators move or cancel the meeting (in the pair's mail). */
+  consoleUrl?: string;
   /** UID index of the first session (CANCEL of sessions dropped from a split meeting). */
   firstIndex?: number;
   /**
@@ -62,9 +85,6 @@ export interface MeetingMail extends OutgoingMail {
 /** The sendOnce step of a meeting mail: one per meeting version and method. */
 export const meetingMailStep = (m: Pick<Meeting, 'id' | 'sequence'>, method: CalendarMethod): string =>
   `meeting-${m.id}-${m.sequence}-${method.toLowerCase()}`;
-
-const joinSwedish = (xs: readonly string[]): string =>
-  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} och ${xs.at(-1) as string}`;
 
 export function composeMeetingMails(templates: TemplateRenderer, input: MeetingMailInput): MeetingMail[] {
   const { meeting, method } = input;
@@ -93,8 +113,8 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     leftName: input.leftName,
     reason: meeting.cancelledReason,
   };
-  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string }[] = [
-    ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false }))),
+  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string; facilitator?: boolean }[] = [
+    ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false, facilitator: true }))),
     ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST' })),
     ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false, dialogueId: p.dialogueId })),
   ];
@@ -108,7 +128,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     sequence: meeting.sequence,
     sessions: intervals,
     summary: templates.text('calendar/summary.eta', data),
-    description: templates.text('calendar/description.eta', data),
+    description: templates.text('calendar/description.eta', { ...data, purpose: calendarPurposes[meeting.kind] }),
     location: rule.mode === 'physical' ? meeting.location : undefined,
     videoLink: rule.mode === 'digital' ? meeting.videoLink : undefined,
     organizer: input.organizer,
@@ -117,13 +137,23 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     firstIndex: input.firstIndex,
   });
   const template = method === 'CANCEL' ? 'meeting-cancelled' : 'meeting-booked';
+  // The pair's own mail: what they lead, where, and who comes from the organiser.
+  const pairData = {
+    ...data,
+    purpose: pairPurposes[meeting.kind],
+    cancelled: method === 'CANCEL',
+    participants: meeting.participants.map((p) => `${p.name} (${participantRoleNames[p.role].toLowerCase()})`),
+    consoleUrl: input.consoleUrl,
+  };
   return recipients.map((r) => {
-    const rendered = templates.email(template, {
-      ...data,
-      recipientName: r.name,
-      manageLink: r.manage ? MANAGE_LINK_PLACEHOLDER : undefined,
-      introSession: Boolean(meeting.introSessionId),
-    });
+    const rendered = r.facilitator
+      ? templates.email('meeting-pair', { ...pairData, recipientName: r.name })
+      : templates.email(template, {
+          ...data,
+          recipientName: r.name,
+          manageLink: r.manage ? MANAGE_LINK_PLACEHOLDER : undefined,
+          introSession: Boolean(meeting.introSessionId),
+        });
     const step = meetingMailStep(meeting, method);
     return {
       recipientKey: r.key,

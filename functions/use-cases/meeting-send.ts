@@ -3,6 +3,7 @@
  * (CANCEL) to the pair and the organisers' people, each through the send-once mail log, with a
  * signed link to manage the meeting for the organisers' people. Composition is meeting-mail.ts.
  */
+import { consoleLinks } from '#core/console-links.ts';
 import type { CalendarMethod } from '#core/ics.ts';
 import type { Meeting, MeetingSession } from '#core/meetings.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -26,6 +27,7 @@ export async function mailContext(d: Deps, m: Meeting) {
       (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email, dialogueId: o?.id })),
     ),
     mailPair: !m.introSessionId,
+    consoleUrl: m.dialogueIds[0] ? consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(m.dialogueIds[0]) : undefined,
   };
 }
 

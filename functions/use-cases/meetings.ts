@@ -13,6 +13,8 @@ import type { Interval } from '#core/facilitators.ts';
 import {
   bookMeeting,
   cancelMeeting,
+  hasBegun,
+  hasEnded,
   type Meeting,
   meetingIntervals,
   meetingPlanned,
@@ -28,7 +30,7 @@ import {
 } from '#core/meetings.ts';
 import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
-import { formatSwedishDateTime } from '#core/time.ts';
+import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { movePlanned, removePlanned } from './conflicts.ts';
@@ -44,6 +46,23 @@ function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): v
   const problems = sessionProblems(m.kind, intervals, d.scheduling.calendar);
   if (problems.length > 0) throw new ValidationError(`${meetingKindRules[m.kind].name} cannot be held then: ${problems.join('; ')}`);
   if (intervals.some((i) => i.start.getTime() <= d.clock.now().getTime())) throw new ValidationError('a meeting must start in the future');
+}
+
+/**
+ * A meeting that has begun is history: moving, cancelling, changing its pair or its participants is
+ * refused (409) with a Swedish reason, before anything is booked, released or mailed.
+ */
+export function refuseIfBegun(d: Pick<Deps, 'clock'>, m: Meeting, change: string): void {
+  const now = d.clock.now();
+  if (!hasBegun(m, now)) return;
+  const name = meetingKindRules[m.kind].name;
+  const day = formatSwedishDate(new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))));
+  throw new ConflictError(
+    hasEnded(m, now)
+      ? `${name} hölls ${day} och kan inte ${change} i efterhand. Ett genomfört möte ändras inte.`
+      : `${name} pågår och kan inte ${change}.`,
+    { meetingId: m.id },
+  );
 }
 
 async function dialoguesOf(d: Deps, ids: readonly string[]): Promise<Dialogue[]> {
@@ -98,7 +117,8 @@ async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair
   }
 }
 
-export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
+/** `by`: who booked it, for the dialogues' history (the console passes the signed-in person). */
+export async function createMeeting(d: Deps, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
   const dialogues = await dialoguesOf(d, input.dialogueIds);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
@@ -120,6 +140,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
     'meeting_booked',
     `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
     meeting.pair,
+    by,
   );
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
@@ -142,6 +163,7 @@ const rescheduleSchema = z.strictObject({
 export async function moveMeeting(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(rescheduleSchema, body, 'reschedule');
   const current = await getMeeting(d, id);
+  refuseIfBegun(d, current, 'flyttas');
   const moved = rescheduleMeeting(current, input.sessions, d.clock.now(), input.pair ?? current.pair);
   const intervals = meetingIntervals(moved);
   checkTimes(d, moved, intervals);
@@ -186,6 +208,8 @@ const cancelSchema = z.strictObject({ reason: z.optional(z.string().check(z.trim
 
 export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
+  const before = await getMeeting(d, id);
+  if (before.status === 'booked') refuseIfBegun(d, before, 'ställas in');
   const { meeting } = await d.meetings.mutate(id, (x) => cancelMeeting(x, d.clock.now(), input.reason));
   for (const f of [meeting.pair.skolverket, meeting.pair.spsm]) await release(d, f, id);
   for (const dialogueId of meeting.dialogueIds) {
@@ -208,6 +232,7 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?:
  */
 export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string, by?: string): Promise<Meeting> {
   const current = await getMeeting(d, id);
+  if (current.status === 'booked') refuseIfBegun(d, current, 'lämnas');
   if (!isShared(current) && current.dialogueIds.includes(dialogueId)) {
     return cancelMeetingById(d, id, { reason: 'Avbokat av huvudmannen.' }, by);
   }
@@ -251,7 +276,8 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
 /** The organiser's named participants; new ones receive the current invitation. */
 /** `dialogueId`: the organiser naming them (its manage link); in a shared meeting only its own list changes. */
 export async function setParticipants(d: Deps, id: string, body: unknown, dialogueId?: string): Promise<Meeting> {
-  await getMeeting(d, id);
+  const current = await getMeeting(d, id);
+  if (current.status === 'booked') refuseIfBegun(d, current, 'få nya deltagare');
   const participants = (body as { participants?: unknown } | undefined)?.participants;
   const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now(), dialogueId));
   await mailMeeting(d, meeting, 'REQUEST');
@@ -286,6 +312,7 @@ export async function reassignPair(d: Deps, id: string, body: unknown, by?: stri
   if (current.sequence !== input.sequence)
     throw new ConflictError('Mötet har ändrats sedan sidan öppnades. Öppna det igen och välj på nytt.');
   if (current.status !== 'booked') throw new ConflictError('Mötet är inställt; det går inte att byta dialogutförare.');
+  refuseIfBegun(d, current, 'få nya dialogutförare');
   if (samePair(current.pair, input.pair)) throw new ValidationError('Välj minst en ny dialogutförare.');
   const pairProblem = validatePair(input.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);

@@ -107,7 +107,13 @@ export async function bookFacilitators(
         for (const i of intervals) {
           const wide = widen(i, bufferMinutes);
           const clash = f.calendar.find((c) => c.ref !== ref && overlaps({ start: new Date(c.start), end: new Date(c.end) }, wide));
-          if (clash) throw new ConflictError(`${f.name} is not free then (${clash.source} ${clash.ref})`, { facilitatorId: id });
+          if (clash) {
+            throw new ConflictError(`${f.name} är inte ledig då (${clash.source === 'block' ? 'spärrad tid' : 'ett annat möte'}).`, {
+              facilitatorId: id,
+              source: clash.source,
+              ref: clash.ref,
+            });
+          }
         }
         before.set(
           id,

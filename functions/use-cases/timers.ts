@@ -13,7 +13,7 @@ import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
 import { catchUpAccepted, kickPhase } from './lifecycle/phase.ts';
-import { followUpDue, meetingHeld } from './lifecycle/progress.ts';
+import { followUpDue, meetingHeld, remindNotesAgain } from './lifecycle/progress.ts';
 
 export interface TickResult {
   fired: number;
@@ -59,6 +59,8 @@ async function fire(d: Deps, dialogue: Dialogue, now: Date): Promise<void> {
       return meetingHeld(d, dialogue);
     case 'follow_up':
       return followUpDue(d, dialogue);
+    case 'notes_reminder':
+      return remindNotesAgain(d, dialogue);
     default:
       return;
   }

@@ -120,6 +120,16 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
         await runtime.sfn.waitForEvent(phaseExecutionName(id, kind, 1), (e) => e.type === 'TaskWaiting');
         const offer = (await mailsTo(board)).filter((m) => m.subject.startsWith('Välj tid för')).at(-1);
         await post(linkIn(offer?.body.text), { choice: '0' });
+        if (kind === 'intro') {
+          // The material goes after the intro once every school form has a document.
+          for (const schoolForm of o.schoolForms.filter((f) => f !== 'fritidshem')) {
+            await api('POST', `/api/dialogues/${id}/documents`, {
+              schoolForm,
+              title: `Underlag ${schoolForm}`,
+              url: `https://underlag.example.se/${schoolForm}.pdf`,
+            });
+          }
+        }
         await advancePast((await runtime.deps.dialogues.get(id))?.dueAt); // held → what follows
         if (kind === 'dialogue') {
           const meetingId = (await runtime.deps.dialogues.get(id))?.phase?.meetingId;

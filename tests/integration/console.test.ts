@@ -178,9 +178,9 @@ describe('console actions', () => {
     expect(d.state).toBe('invited');
     expect(d.history.map((x: { type: string }) => x.type)).toContain('retried');
     const page = await get(`/console/dialogues/${id}`, cookie);
-    expect(page.html).toContain(`${id}-invitation – FAILED`);
+    expect(page.html).toContain(`Inbjudan – Misslyckades <span class="hint">(${id}-invitation)</span>`);
     expect(page.html).toContain('NoRecipientsError');
-    expect(page.html).toContain(`${id}-invitation-r1 – RUNNING`);
+    expect(page.html).toContain(`Inbjudan, försök 2 – Pågår <span class="hint">(${id}-invitation-r1)</span>`);
     expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
     const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
     expect(notAllowed.status).toBe(409);

@@ -318,7 +318,9 @@ describe('conflicts', () => {
     expect(mails.at(-1)?.subject).toBe(
       `Krock med Skolinspektionen: Huvudman 6 AB – fysiskt dialogmöte ${new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', dateStyle: 'long' }).format(new Date(at(30)))}`,
     );
-    expect(mails.at(-1)?.body.text).toContain('regelbunden tillsyn');
+    expect(mails.at(-1)?.body.text).toContain('- Regelbunden tillsyn ');
+    expect(mails.at(-1)?.body.text).toContain('/console/dialogues/');
+    expect(mails.at(-1)?.body.text).not.toContain('/api/');
     const check = await h.api('POST', '/api/schedule/check', { organiserId: 'insp-org-6', kind: 'physical_meeting', start: at(30) });
     expect(check.json.ok).toBe(false);
     expect(check.json.reasons[0].message).toContain('ligger inom 14 dagar från Skolinspektionens regelbundna tillsyn');

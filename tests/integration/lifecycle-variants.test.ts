@@ -104,6 +104,8 @@ async function drive(orgs: string[], until: 'intro' | 'pre_meeting' | 'dialogue'
     for (const id of ids) await waiting(id, kind);
     if (kind === until) return ids;
     for (const n of orgs) await book(h.linkIn(await latest(board(n), subject)));
+    // The material goes after the intro once every school form has a document.
+    if (kind === 'intro') for (const id of ids) await h.attachMaterial(id);
     await advancePast(await Promise.all(ids.map(async (id) => (await h.dialogue(id)).dueAt)));
   }
   return ids;

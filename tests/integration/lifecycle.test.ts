@@ -163,6 +163,16 @@ describe('the dialogue lifecycle after acceptance', () => {
     expect((await h.api('POST', `/api/dialogues/${id}/documents`, { schoolForm: 'gymnasium', title: 'X', url: 'http://x' })).status).toBe(
       400,
     );
+    // One document for each school form the organiser runs (grundskola and förskola)
+    expect(
+      (
+        await h.api('POST', `/api/dialogues/${id}/documents`, {
+          schoolForm: 'forskola',
+          title: 'Analysunderlag förskola 2026',
+          url: 'https://underlag.example.se/livs/forskola.pdf',
+        })
+      ).status,
+    ).toBe(201);
 
     // Act
     await advancePast((await h.dialogue(id)).dueAt);

@@ -64,7 +64,18 @@ describe('meetings', () => {
     expect(r.json).toMatchObject({ status: 'booked', sequence: 0, dialogueIds: dialogues });
     for (const address of ['anna@skolverket.example.se', 'david@spsm.example.se', 'orjan.ek@ekbacken.example.se']) {
       const { mail, cal } = await icsFor(address, 'Kallelse: Dialogmöte');
-      expect(mail.body.text).toContain('Plats: Ekbackens skola, Skolvägen 3, Ystad');
+      // The pair gets its own wording (what it leads, who comes); the organiser's people theirs.
+      const facilitator = address !== 'orjan.ek@ekbacken.example.se';
+      expect(mail.body.text).toContain(
+        facilitator ? 'Plats hos huvudmannen: Ekbackens skola, Skolvägen 3, Ystad' : 'Plats: Ekbackens skola, Skolvägen 3, Ystad',
+      );
+      expect((mail.body.text ?? '').includes('Dialogmötet hålls hos er')).toBe(!facilitator);
+      if (facilitator) {
+        expect(mail.subject).toMatch(/– ni leder kvalitetsdialog med /);
+        expect(mail.body.text).toContain('Du är dialogutförare för dialogmöte med');
+        expect(mail.body.text).toContain('- Örjan Ek (skolchef)');
+      }
+      expect(cal.events[0]?.description ?? '').not.toContain('hos er');
       expect(cal.method).toBe('REQUEST');
       expect(cal.timezones).toEqual(['Europe/Stockholm']);
       expect(cal.events.map((e) => [e.uid, e.sequence])).toEqual([

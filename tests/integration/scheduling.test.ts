@@ -89,7 +89,7 @@ describe('scheduling API', () => {
       pair: booked.pair,
     });
     expect(r.status).toBe(409);
-    expect(r.json.message).toContain('is not free then');
+    expect(r.json.message).toContain('är inte ledig då');
     expect(await Promise.all([calendarOf(booked.pair.skolverket), calendarOf(booked.pair.spsm)])).toEqual(before);
     expect((await h.api('GET', '/api/intro-sessions')).json.items).toHaveLength(1);
   });

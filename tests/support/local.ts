@@ -126,6 +126,19 @@ export class Harness {
     return r.json;
   }
 
+  /** Attaches an analysis-material document for every school form of the dialogue's organiser (what sending the material needs). */
+  async attachMaterial(dialogueId: string): Promise<void> {
+    const forms: string[] = (await this.dialogue(dialogueId)).schoolForms ?? [];
+    for (const schoolForm of forms.filter((f) => f !== 'fritidshem')) {
+      const r = await this.api('POST', `/api/dialogues/${dialogueId}/documents`, {
+        schoolForm,
+        title: `Analysunderlag ${schoolForm}`,
+        url: `https://underlag.example.se/${dialogueId}/${schoolForm}.pdf`,
+      });
+      if (r.status !== 201) throw new Error(`attach ${schoolForm}: ${r.status} ${r.text}`);
+    }
+  }
+
   advance(duration: string) {
     return this.api('POST', '/api/dev/clock', { advance: duration });
   }

@@ -4,7 +4,8 @@
  */
 import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
-import { decideConflict, listConflicts } from '#functions/use-cases/conflicts.ts';
+import { decideConflict } from '#functions/use-cases/conflict-decision.ts';
+import { listConflicts } from '#functions/use-cases/conflicts.ts';
 import { proposeSlot } from '#functions/use-cases/clash.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { jsonBody, requireRole } from '../request.ts';
@@ -26,8 +27,14 @@ export const conflictRoutes: ApiRoutes = {
   },
   'POST /api/conflicts/{dialogueId}/decision': async (event, role) => {
     requireRole(role, ['coordinator']);
-    const dialogue = await decideConflict(deps(), event.pathParameters?.dialogueId ?? '', jsonBody(event), actorOf(event, role));
-    return json(200, dialogueView(dialogue));
+    const { dialogue, outcome, meetingId } = await decideConflict(
+      deps(),
+      event.pathParameters?.dialogueId ?? '',
+      jsonBody(event),
+      actorOf(event, role),
+    );
+    // 'move_by_coordinator': move the meeting with POST /api/meetings/{meetingId}/reschedule; that clears the flag.
+    return json(200, { ...dialogueView(dialogue), outcome, ...(meetingId ? { meetingId } : {}) });
   },
   'POST /api/schedule/check': async (event, role) => {
     requireRole(role, ['coordinator']);

@@ -1,39 +1,27 @@
 /**
  * One dialogue in the console (templates/pages/console/dialogue.eta): the organiser, recipients,
- * mails and their delivery, history, meetings, the workflow's executions and the actions that fit
- * the dialogue's state.
+ * mails and their delivery, history, meetings and their notes, a banner for a clash with the
+ * inspection calendar, the workflow's executions and the actions that fit the dialogue's state.
  */
-import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
+import { legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import type { Dialogue } from '#core/dialogue.ts';
-import { formatSwedishDateTime } from '#core/time.ts';
-import { stockholmTime } from '#core/calendar.ts';
-import type { Facilitator } from '#core/facilitators.ts';
-import type { Meeting } from '#core/meetings.ts';
-import { meetingKindRules } from '#core/scheduling.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleDialogue } from '#functions/use-cases/console.ts';
-import { type MeetingAction, meetingActions } from '#functions/use-cases/console-meeting-actions.ts';
+import { missingMaterial } from '#functions/use-cases/lifecycle/material.ts';
+import { conflictView } from './conflict.ts';
+import { contactRoleLabels } from './contact.ts';
+import { actionsFor, executionsView, historyView, mailsView, meetingView, notesOf, whoIs } from './dialogue-view.ts';
 import { ownershipOf, when } from './format.ts';
+
+export { actionsFor, meetingView };
 
 const basisLabels: Record<Dialogue['recipients'][number]['basis'], string> = {
   board: 'Nämnd eller styrelse',
   school_chief: 'Skolchef',
   principal_fallback: 'Rektor (ingen skolchef angiven)',
-};
-const contactRoleLabels: Record<string, string> = { board: 'Nämnd/styrelse', school_chief: 'Skolchef', principal: 'Rektor' };
-const mailStatusLabels: Record<string, string> = {
-  sending: 'Skickas',
-  sent: 'Skickat',
-  unconfirmed: 'Obekräftat',
-  suppressed: 'Spärrad adress – ej skickat',
-};
-/** What SES reported after the send, when it did. */
-const deliveryLabels: Record<string, string> = {
-  delivered: 'levererat',
-  bounced: 'studsade',
-  complained: 'anmält som skräppost',
-  rejected: 'avvisat av SES',
 };
 const dueLabels: Record<string, string> = {
   start: 'Start av arbetsflödet',
@@ -47,17 +35,6 @@ const dueLabels: Record<string, string> = {
   follow_up: 'Uppföljning erbjuds',
 };
 
-export function actionsFor(x: Dialogue): { href: string; label: string; danger?: boolean }[] {
-  const base = `/console/dialogues/${x.id}`;
-  const out: { href: string; label: string; danger?: boolean }[] = [];
-  if (x.state === 'invited') out.push({ href: `${base}/resend`, label: 'Skicka inbjudan igen' });
-  if (x.state === 'invited' && x.dueKind === 'reminder') out.push({ href: `${base}/remind`, label: 'Skicka påminnelse nu' });
-  if (x.state === 'failed' || x.phase?.failure) out.push({ href: `${base}/retry`, label: 'Försök igen' });
-  if (x.state === 'created' || x.state === 'invited' || x.state === 'failed')
-    out.push({ href: `${base}/close`, label: 'Avsluta dialogen', danger: true });
-  return out;
-}
-
 const flashes: Record<string, string> = {
   resend: 'Inbjudan skickades igen.',
   remind: 'Påminnelsen skickades.',
@@ -67,30 +44,18 @@ const flashes: Record<string, string> = {
   reschedule: 'Mötet är flyttat. Alla deltagare har fått en ny kalenderinbjudan.',
   cancel: 'Mötet är inställt. Alla deltagare har fått en avbokning.',
   reassign: 'Mötet har nya dialogutförare. Alla har fått en uppdaterad kalenderinbjudan och den som byttes ut en avbokning.',
+  'conflict-keep': 'Beslutet är sparat: steget ligger kvar trots krocken.',
+  'conflict-invitation': 'Inbjudan är uppskjuten till första dagen utan krock, och krocken är löst.',
+  'conflict-offer': 'Mötet är avbokat för huvudmannen och nya förslag på tider utan krock har skickats. Krocken är löst.',
+  book: 'Mötet är bokat. Huvudmannens kontakter och dialogutförarna har fått kalenderinbjudan.',
+  newtimes: 'Nya förslag på tider skickas till huvudmannen.',
+  contact: 'Kontaktuppgiften är rättad.',
+  material: 'Dokumentet är tillagt i analysunderlaget.',
+  'material-send': 'Beslutet är sparat; analysunderlaget skickas när introduktionen är hållen.',
+  notes: 'Minnesanteckningarna är registrerade. Huvudmannen erbjuds tider för återkopplingsmötet.',
 };
 
-const meetingStatusLabels: Record<Meeting['status'], string> = { booked: 'Bokat', cancelled: 'Inställt' };
-const meetingActionLabels: Record<MeetingAction, string> = {
-  reschedule: 'Flytta',
-  reassign: 'Byt dialogutförare',
-  cancel: 'Ställ in',
-};
-
-export function meetingView(m: Meeting, dialogueId: string, facilitators: readonly Facilitator[]) {
-  const nameOf = (id: string) => facilitators.find((f) => f.id === id)?.name ?? id;
-  return {
-    id: m.id,
-    name: meetingKindRules[m.kind].name,
-    when: m.sessions.map((s) => `${formatSwedishDateTime(new Date(s.start))}–${stockholmTime(new Date(s.end))}`).join(', '),
-    pairNames: `${nameOf(m.pair.skolverket)} (Skolverket), ${nameOf(m.pair.spsm)} (SPSM)`,
-    statusLabel: meetingStatusLabels[m.status],
-    sequence: m.sequence,
-    actions:
-      m.status === 'booked'
-        ? meetingActions.map((a) => ({ href: `/console/dialogues/${dialogueId}/meetings/${m.id}/${a}`, label: meetingActionLabels[a] }))
-        : [],
-  };
-}
+const path = (url: string): string => url.replace(/^https?:\/\/[^/]+/, '');
 
 const dialoguePage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
@@ -107,38 +72,32 @@ const dialoguePage: Page = async (c) => {
     updatedAt: when(x.updatedAt),
     nextTimer: x.dueAt && x.dueKind ? `${dueLabels[x.dueKind] ?? x.dueKind} ${when(x.dueAt)}` : undefined,
     answer: x.answer
-      ? `${x.answer.outcome === 'accepted' ? 'Tackade ja' : 'Tackade nej'} ${when(x.answer.answeredAt)}${
+      ? `${x.answer.outcome === 'accepted' ? 'Tackade ja' : 'Tackade nej'} ${when(x.answer.answeredAt)} (${whoIs(x, x.answer.answeredBy, facilitators)})${
           x.answer.reason ? ` – ${reasonLabels[x.answer.reason]}` : ''
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
-    meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
+    conflict: x.conflict ? { ...conflictView(x.conflict), href: path(consoleLinks('').conflict(x.id)) } : undefined,
+    materialMissing:
+      x.state === 'intro_held' && missingMaterial(x).length > 0 && !x.materialDecision ? path(consoleLinks('').material(x.id)) : undefined,
+    meetings: meetings.map((m) => meetingView(m, x.id, facilitators, c.d.clock.now())),
+    notes: notesOf(meetings),
     organiser: o,
-    orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
+    orgNumber: o ? formatOrgNumber(o.orgNumber) : undefined,
     legalFormLabel: legalFormLabels[x.legalForm],
     ownership: ownershipOf(x.municipal),
     regionName: regionName(x.region),
     schoolForms: o?.schoolForms.map((f) => schoolFormLabels[f] ?? f).join(', '),
-    contacts: o?.contacts.map((k) => ({ ...k, roleLabel: contactRoleLabels[k.role] ?? k.role })),
+    contacts: o?.contacts.map((k) => ({
+      ...k,
+      roleLabel: contactRoleLabels[k.role] ?? k.role,
+      undeliverableAt: k.undeliverable ? when(k.undeliverable.at) : undefined,
+      correctHref: path(consoleLinks('').contact(x.id, k.id)),
+    })),
     recipients: x.recipients.map((r) => ({ ...r, basisLabel: basisLabels[r.basis] })),
-    mails: view.mails.map((m) => ({
-      step: m.step,
-      email: m.email,
-      statusLabel: [
-        mailStatusLabels[m.status] ?? m.status,
-        m.delivery ? `${deliveryLabels[m.delivery.outcome] ?? m.delivery.outcome} (${m.delivery.detail})` : '',
-      ]
-        .filter(Boolean)
-        .join(', '),
-      at: when(m.sentAt ?? m.claimedAt),
-    })),
-    history: x.history.map((h) => ({ at: when(h.at), label: historyLabels[h.type] ?? h.type, by: h.by ?? '', detail: h.detail ?? '' })),
-    executions: view.executions.map((e) => ({
-      ...e,
-      startedAt: when(e.startedAt),
-      stoppedAt: when(e.stoppedAt),
-      events: e.events.map((ev) => ({ ...ev, at: when(ev.at) })),
-    })),
+    mails: mailsView(x, view.mails, meetings, facilitators),
+    history: historyView(x, facilitators),
+    executions: executionsView(view.executions),
     executionsError: view.executionsError,
   });
   return html(200, body);

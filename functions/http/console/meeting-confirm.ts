@@ -3,6 +3,9 @@
  * (templates/pages/console/meeting-confirm.eta), through the same confirmation flow as the dialogue actions.
  */
 import type { Facilitator } from '#core/facilitators.ts';
+import { hasBegun, type Meeting, meetingStep } from '#core/meetings.ts';
+import { conflictView } from './conflict.ts';
+import { refuseIfBegun } from '#functions/use-cases/meetings.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { actionParam, type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleDialogue } from '#functions/use-cases/console.ts';
@@ -39,6 +42,16 @@ const meetingTexts: Record<MeetingAction, { heading: string; explanation: string
   },
 };
 
+/** Why a meeting that has begun cannot be changed (the use-case's own Swedish reason). */
+function beganReason(c: Ctx, m: Meeting): string {
+  try {
+    refuseIfBegun(c.d, m, 'ändras');
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 const meetingActionOf = (c: Ctx): MeetingAction => actionParam(c, meetingActions);
 
 async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
@@ -52,15 +65,11 @@ async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, s
   ]);
   const texts = meetingTexts[action];
   const layout = layoutData(c, texts.heading, { dialogues: true });
-  if (m.status !== 'booked' && !error) {
+  const refusal = m.status !== 'booked' ? 'Mötet är inställt.' : hasBegun(m, c.d.clock.now()) ? beganReason(c, m) : undefined;
+  if (refusal && !error) {
     return html(
       409,
-      c.d.templates.consolePage('error', {
-        ...layout,
-        heading: texts.heading,
-        message: 'Mötet är inställt.',
-        back: `/console/dialogues/${id}`,
-      }),
+      c.d.templates.consolePage('error', { ...layout, heading: texts.heading, message: refusal, back: `/console/dialogues/${id}` }),
     );
   }
   const pick = (agency: Facilitator['agency'], current: string) =>
@@ -75,7 +84,8 @@ async function meetingConfirmPage(c: Ctx, error?: string, form: Record<string, s
     organiserName: x.organiserName,
     action,
     error,
-    meeting: meetingView(m, id, facilitators),
+    meeting: meetingView(m, id, facilitators, c.d.clock.now()),
+    conflict: x.conflict?.step === meetingStep(m.id) ? conflictView(x.conflict) : undefined,
     split: m.sessions.length > 1,
     sessions:
       action === 'reschedule'

@@ -1,29 +1,189 @@
 /**
- * What the coordinator adds to a dialogue after acceptance: the analysis material's documents,
- * the dialogue meeting's plan, and the organisers that could share a meeting (same school chief).
+ * What the coordinator adds to a dialogue after acceptance: the analysis material (its documents,
+ * and sending it once the introduction has been held: with a document for every school form the
+ * organiser runs, or on the coordinator's explicit decision), the dialogue meeting's plan, and the
+ * organisers that could share a meeting (same school chief).
  */
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import { type Dialogue, type DialogueState, isTerminal } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
-import { schoolForms } from '#core/organiser.ts';
+import { type SchoolForm, schoolForms } from '#core/organiser.ts';
 import { sessionPlan } from '#core/scheduling.ts';
+import { count } from '#core/swedish.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { sendOnce } from '../mail.ts';
 import { parseOrThrow } from '../validate.ts';
-import { schoolFormNames } from './progress.ts';
 
-import { at, entry } from './phase.ts';
+import { at, beginPhase, entry, kickPhase, move, noTimer } from './phase.ts';
+
+export const schoolFormNames: Record<string, string> = {
+  forskola: 'Förskola',
+  forskoleklass: 'Förskoleklass',
+  grundskola: 'Grundskola',
+  anpassad_grundskola: 'Anpassad grundskola',
+  sameskola: 'Sameskola',
+  specialskola: 'Specialskola',
+  gymnasieskola: 'Gymnasieskola',
+  anpassad_gymnasieskola: 'Anpassad gymnasieskola',
+  komvux: 'Komvux',
+  fritidshem: 'Fritidshem',
+};
+
+/** The school forms the analysis material covers: the organiser's, fritidshem aside (it is not a school form). */
+export const materialForms = (x: Pick<Dialogue, 'schoolForms'>): SchoolForm[] => (x.schoolForms ?? []).filter((f) => f !== 'fritidshem');
+
+/** The school forms of the organiser that no attached document covers yet. */
+export const missingMaterial = (x: Pick<Dialogue, 'schoolForms' | 'documents'>): SchoolForm[] =>
+  materialForms(x).filter((f) => !(x.documents ?? []).some((doc) => doc.schoolForm === f));
+
+/** The material can go: a document for every school form, or the coordinator decided to send it as it is. */
+export const materialReady = (x: Pick<Dialogue, 'schoolForms' | 'documents' | 'materialDecision'>): boolean =>
+  missingMaterial(x).length === 0 || Boolean(x.materialDecision);
+
+/**
+ * Once the introduction has been held: sends the material if it is ready; otherwise the dialogue
+ * waits in intro_held (no timer) and the coordinator is told once which school forms lack a document.
+ * Attaching the last document, or the coordinator's decision, calls this again. Idempotent.
+ */
+export async function sendMaterialIfReady(d: Deps, dialogueId: string): Promise<'sent' | 'waiting' | 'not_due'> {
+  const x = await d.dialogues.get(dialogueId);
+  if (x?.state !== 'intro_held') return 'not_due';
+  if (materialReady(x)) {
+    await sendMaterial(d, x);
+    return 'sent';
+  }
+  const missing = missingMaterial(x);
+  const names = missing.map((f) => schoolFormNames[f] ?? f);
+  await d.dialogues.mutate(x.id, (y) => {
+    if (y.state !== 'intro_held' || materialReady(y)) return undefined;
+    const noted = y.history.some((h) => h.type === 'material_waiting');
+    if (noted && !y.dueKind) return undefined;
+    return noTimer(
+      noted
+        ? y
+        : {
+            ...y,
+            updatedAt: at(d),
+            history: [...y.history, entry(d, 'material_waiting', undefined, `Dokument saknas för ${names.join(', ')}`)],
+          },
+    );
+  });
+  await sendOnce(d, {
+    dialogueId: x.id,
+    step: 'material-missing',
+    contactId: 'coordinator',
+    email: d.env.COORDINATOR_EMAIL,
+    render: () =>
+      d.templates.email('material-missing', {
+        organiserName: x.organiserName,
+        missing: names,
+        missingText: count(missing.length, 'skolform', 'skolformer'),
+        materialUrl: consoleLinks(d.env.PUBLIC_BASE_URL).material(x.id),
+      }),
+  });
+  return 'waiting';
+}
+
+/** The analysis material: one mail per contact with the documents and a signed "we stop here" link. */
+async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
+  const documents = (x.documents ?? []).map((doc) => ({ ...doc, schoolFormName: schoolFormNames[doc.schoolForm] ?? doc.schoolForm }));
+  for (const r of x.recipients) {
+    await sendOnce(d, {
+      dialogueId: x.id,
+      step: 'material',
+      contactId: r.contactId,
+      email: r.email,
+      withLink: true,
+      linkStep: 'stop',
+      render: (link) =>
+        d.templates.email('material', {
+          recipientName: r.name,
+          organiserName: x.organiserName,
+          documents,
+          hasDocuments: documents.length > 0,
+          missing: missingMaterial(x)
+            .map((f) => (schoolFormNames[f] ?? f).toLowerCase())
+            .join(', '),
+          link,
+        }),
+    });
+  }
+  await d.dialogues.mutate(x.id, (y) =>
+    y.state !== 'intro_held'
+      ? undefined
+      : beginPhase(
+          d,
+          move(
+            d,
+            y,
+            'material_sent',
+            'material_sent',
+            `${count(documents.length, 'dokument', 'dokument')} till ${y.recipients.map((r) => r.email).join(', ')}`,
+          ),
+          'pre_meeting',
+        ),
+  );
+  await kickPhase(d, x.id);
+}
+
+const materialDecisionSchema = z.strictObject({
+  reason: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(3, 'Skriv varför underlaget skickas utan dokument för alla skolformer.'),
+      z.maxLength(500, 'Skriv högst 500 tecken.'),
+    ),
+});
+
+/**
+ * The coordinator decides to send the material although a school form lacks a document (recorded
+ * with who and why); it goes at once if the introduction has been held. A second decision changes nothing.
+ */
+export async function decideSendMaterial(
+  d: Deps,
+  dialogueId: string,
+  body: unknown,
+  by: string,
+): Promise<{ changed: boolean; sent: boolean }> {
+  const input = parseOrThrow(materialDecisionSchema, body, 'decision');
+  const existing = await d.dialogues.get(dialogueId);
+  if (!existing) throw new NotFoundError(`Det finns ingen dialog med id ${dialogueId}.`);
+  const { changed } = await d.dialogues.mutate(dialogueId, (y) => {
+    if (y.materialDecision) return undefined;
+    if (isTerminal(y.state) || !['accepted', 'intro_offered', 'intro_booked', 'intro_held'].includes(y.state))
+      throw new ConflictError('Analysunderlaget är redan skickat.');
+    return {
+      ...y,
+      materialDecision: { by, at: at(d), reason: input.reason },
+      updatedAt: at(d),
+      history: [...y.history, { ...entry(d, 'material_decision', undefined, `Skickas utan komplett underlag: ${input.reason}`), by }],
+    };
+  });
+  return { changed, sent: (await sendMaterialIfReady(d, dialogueId)) === 'sent' };
+}
 
 // ---- analysis material (coordinator) -----------------------------------------------------------
 
 export const documentInputSchema = z.strictObject({
   schoolForm: z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }),
-  title: z.string().check(z.trim(), z.minLength(2), z.maxLength(200)),
-  url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document' }),
+  title: z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(2, 'title: skriv dokumentets namn (2–200 tecken)'),
+      z.maxLength(200, 'title: skriv dokumentets namn (2–200 tecken)'),
+    ),
+  url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document (länken ska börja med https://)' }),
 });
 
-/** Attaches a document link to the dialogue's analysis material (metadata and URL only). */
-export async function attachDocument(d: Deps, dialogueId: string, body: unknown): Promise<Dialogue> {
+/**
+ * Attaches a document link to the dialogue's analysis material (metadata and URL only). The one that
+ * completes the material of a dialogue waiting after its introduction sends it.
+ */
+export async function attachDocument(d: Deps, dialogueId: string, body: unknown, by?: string): Promise<Dialogue> {
   const input = parseOrThrow(documentInputSchema, body, 'document');
   if (!(await d.dialogues.get(dialogueId))) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
   const { dialogue } = await d.dialogues.mutate(dialogueId, (y) => {
@@ -34,10 +194,14 @@ export async function attachDocument(d: Deps, dialogueId: string, body: unknown)
       ...y,
       documents: [...(y.documents ?? []), doc],
       updatedAt: at(d),
-      history: [...y.history, entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`)],
+      history: [
+        ...y.history,
+        { ...entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`), ...(by ? { by } : {}) },
+      ],
     };
   });
-  return dialogue;
+  if (dialogue.state === 'intro_held' && materialReady(dialogue)) await sendMaterialIfReady(d, dialogueId);
+  return (await d.dialogues.get(dialogueId)) ?? dialogue;
 }
 
 // ---- the dialogue meeting's plan and shared meetings (coordinator) -----------------------------

@@ -13,6 +13,7 @@ import type { Organiser } from '#core/organiser.ts';
 import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
@@ -41,24 +42,29 @@ export async function proposeFor(
   x: Dialogue,
   kind: PhaseMeetingKind,
   exclude: { days: readonly string[]; sessions: readonly string[] },
+  opts: { groupSessions?: boolean; count?: number } = {},
 ): Promise<OfferedSlot[]> {
   const now = d.clock.now();
   const organiser = await organiserOf(d, x);
-  if (kind === 'intro') {
+  const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
+  if (kind === 'intro' && opts.groupSessions !== false) {
     const profile = {
       region: x.region,
       municipal: x.municipal,
       preschoolOnly: organiser.schoolForms.length === 1 && organiser.schoolForms[0] === 'forskola',
     };
+    // A group session is offered like any time: never one that clashes with the organiser's inspections.
     const sessions = sessionsToOffer(await d.introSessions.list(x.region), profile, now).filter(
-      (s) => !exclude.sessions.includes(s.id) && new Date(s.start).getTime() >= addDays(now, 2).getTime(),
+      (s) =>
+        !exclude.sessions.includes(s.id) &&
+        new Date(s.start).getTime() >= addDays(now, 2).getTime() &&
+        clashes([{ start: new Date(s.start), end: new Date(s.end) }]).length === 0,
     );
     if (sessions.length > 0) {
       return sessions.slice(0, 5).map((s) => toSlot(s.pair, [{ start: new Date(s.start), end: new Date(s.end) }], s.id));
     }
   }
   const facilitators = await d.facilitators.list();
-  const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
   const lastDay = exclude.days.toSorted().at(-1);
   try {
     const slots = proposeSlots(
@@ -67,7 +73,7 @@ export async function proposeFor(
         kind,
         now,
         previousMeetingEnd: x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : undefined,
-        count: 3,
+        count: opts.count ?? 3,
         ...(kind === 'dialogue' && x.meetingPlan ? { sessions: x.meetingPlan.sessions, sessionMinutes: x.meetingPlan.sessionMinutes } : {}),
         prefs: { previous: x.pair },
         clashCheck: (sessions) => clashes(sessions).length > 0,
@@ -260,9 +266,11 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
       d.templates.email('offer-handover', {
         organiserName: x.organiserName,
         meetingName: meetingKindRules[kind].name,
+        meetingNameLower: meetingKindRules[kind].name.toLowerCase(),
         noSlots: (offer?.slots.length ?? 0) === 0,
         offeredOn: offer ? formatSwedishDate(new Date(offer.sentAt)) : '',
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
+        bookUrl: consoleLinks(d.env.PUBLIC_BASE_URL).book(dialogueId),
+        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId),
       }),
   });
 }

@@ -6,14 +6,18 @@
  */
 
 import { addDays, type Dialogue, type HistoryEntry, isTerminal, type PhaseMeetingKind } from '#core/dialogue.ts';
-import type { Meeting } from '#core/meetings.ts';
+import { type Meeting, meetingStep } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
+import { joinSwedish } from '#core/swedish.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { clearConflictOfPastStep } from '../conflicts.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
+import { sendMaterialIfReady } from './material.ts';
 
 import {
   at,
@@ -118,6 +122,7 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
             new Date(now.getTime() + RETRY_MS),
           ),
     );
+    if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
   }
   await afterHeld(d, dialogue.id);
 }
@@ -129,7 +134,8 @@ async function afterHeld(d: Deps, dialogueId: string): Promise<void> {
   const now = d.clock.now();
   switch (x.state) {
     case 'intro_held':
-      await sendMaterial(d, x);
+      // Sent when there is a document for every school form the organiser runs, or the coordinator decides.
+      await sendMaterialIfReady(d, x.id);
       break;
     case 'premeeting_held':
       await d.dialogues.mutate(x.id, (y) =>
@@ -138,8 +144,14 @@ async function afterHeld(d: Deps, dialogueId: string): Promise<void> {
       await kickPhase(d, x.id);
       break;
     case 'dialogue_held':
-      // The pair registers the notes (POST /api/meetings/{id}/notes); that moves the dialogue on.
-      await d.dialogues.mutate(x.id, (y) => (y.dueKind === 'held' ? noTimer(y) : undefined));
+      // The pair registers the notes (the console, or POST /api/meetings/{id}/notes); that moves the
+      // dialogue on. They are reminded now, and once more a week later if the notes are still missing.
+      await remindPairOfNotes(d, x, 1);
+      await d.dialogues.mutate(x.id, (y) =>
+        y.dueKind === 'held' && y.state === 'dialogue_held'
+          ? withTimer(y, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
+          : undefined,
+      );
       break;
     case 'feedback_held': {
       const base = x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : now;
@@ -170,51 +182,63 @@ async function afterHeld(d: Deps, dialogueId: string): Promise<void> {
   }
 }
 
-/** The analysis material: one mail per contact with the documents and a signed "we stop here" link. */
-async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
-  const documents = (x.documents ?? []).map((doc) => ({ ...doc, schoolFormName: schoolFormNames[doc.schoolForm] ?? doc.schoolForm }));
-  for (const r of x.recipients) {
+/** Days after the dialogue meeting until the pair is reminded a second time of its notes. */
+export const NOTES_REMINDER_AFTER_DAYS = 7;
+
+/**
+ * Reminds the meeting's facilitator pair to register the notes of a held dialogue meeting, with a
+ * link to the console's notes form; the second reminder goes to the coordinator too. Once per
+ * meeting and reminder (a shared meeting's dialogues remind once between them).
+ */
+async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> {
+  const meeting = x.phase?.meetingId ? await d.meetings.get(x.phase.meetingId) : undefined;
+  if (meeting?.kind !== 'dialogue' || meeting.notes) return;
+  const facilitators = (await Promise.all([meeting.pair.skolverket, meeting.pair.spsm].map((f) => d.facilitators.get(f)))).filter(
+    (f) => f !== undefined,
+  );
+  const recipients = [
+    ...facilitators.map((f) => ({ key: f.id, name: f.name, email: f.email })),
+    ...(n === 2 ? [{ key: 'coordinator', name: '', email: d.env.COORDINATOR_EMAIL }] : []),
+  ];
+  const names = await Promise.all(meeting.dialogueIds.map(async (id) => (await d.dialogues.get(id))?.organiserName ?? ''));
+  const heldOn = formatSwedishDate(lastEnd(meeting));
+  const notesUrl = consoleLinks(d.env.PUBLIC_BASE_URL).notes(x.id, meeting.id);
+  for (const r of recipients) {
     await sendOnce(d, {
-      dialogueId: x.id,
-      step: 'material',
-      contactId: r.contactId,
+      dialogueId: meeting.dialogueIds[0] ?? x.id,
+      step: `notes-reminder-${meeting.id}-${n}`,
+      contactId: r.key,
       email: r.email,
-      withLink: true,
-      linkStep: 'stop',
-      render: (link) =>
-        d.templates.email('material', {
+      render: () =>
+        d.templates.email('notes-reminder', {
           recipientName: r.name,
-          organiserName: x.organiserName,
-          documents,
-          hasDocuments: documents.length > 0,
-          link,
+          organiserNames: joinSwedish(names.filter(Boolean)),
+          heldOn,
+          second: n === 2,
+          facilitatorNames: joinSwedish(facilitators.map((f) => f.name)),
+          notesUrl,
         }),
     });
   }
   await d.dialogues.mutate(x.id, (y) =>
-    y.state !== 'intro_held'
+    y.history.some((h) => h.type === 'notes_reminder_sent' && h.detail?.startsWith(`Påminnelse ${n} `))
       ? undefined
-      : beginPhase(
-          d,
-          move(d, y, 'material_sent', 'material_sent', `${documents.length} dokument till ${y.recipients.map((r) => r.email).join(', ')}`),
-          'pre_meeting',
-        ),
+      : {
+          ...y,
+          history: [
+            ...y.history,
+            entry(d, 'notes_reminder_sent', undefined, `Påminnelse ${n} till ${recipients.map((r) => r.email).join(', ')}`),
+          ],
+        },
   );
-  await kickPhase(d, x.id);
 }
 
-export const schoolFormNames: Record<string, string> = {
-  forskola: 'Förskola',
-  forskoleklass: 'Förskoleklass',
-  grundskola: 'Grundskola',
-  anpassad_grundskola: 'Anpassad grundskola',
-  sameskola: 'Sameskola',
-  specialskola: 'Specialskola',
-  gymnasieskola: 'Gymnasieskola',
-  anpassad_gymnasieskola: 'Anpassad gymnasieskola',
-  komvux: 'Komvux',
-  fritidshem: 'Fritidshem',
-};
+/** The scheduler's second reminder of the notes, a week after the dialogue meeting. */
+export async function remindNotesAgain(d: Deps, dialogue: Dialogue): Promise<void> {
+  if (dialogue.dueKind !== 'notes_reminder') return;
+  if (dialogue.state === 'dialogue_held') await remindPairOfNotes(d, dialogue, 2);
+  await clearTimer(d, dialogue.id, 'notes_reminder');
+}
 
 /** Notes registered for a held dialogue meeting: notes_registered, and the feedback phase starts. */
 export async function onNotesRegistered(d: Deps, m: Meeting): Promise<void> {
@@ -291,8 +315,8 @@ export async function recordPhaseFailure(
         failedAt: formatSwedishDateTime(new Date(failedAt)),
         error,
         cause,
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
-        consoleUrl: `${d.env.PUBLIC_BASE_URL}/console/dialogues/${dialogueId}`,
+        retryUrl: consoleLinks(d.env.PUBLIC_BASE_URL).retry(dialogueId),
+        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId),
       }),
   });
 }
