@@ -18,6 +18,7 @@ import { materialRoutes } from '#functions/http/console/material.ts';
 import { meetingConfirmRoutes } from '#functions/http/console/meeting-confirm.ts';
 import { metricsRoutes } from '#functions/http/console/metrics.ts';
 import { notesRoutes } from '#functions/http/console/notes.ts';
+import { schoolHolidayRoutes } from '#functions/http/console/school-holidays.ts';
 import { startRoutes } from '#functions/http/console/start.ts';
 import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
@@ -34,6 +35,7 @@ export const consolePages: Record<string, Page> = {
   ...meetingConfirmRoutes,
   ...metricsRoutes,
   ...inspectionRoutes,
+  ...schoolHolidayRoutes,
   ...startRoutes,
   ...startResultRoutes,
   ...logoutRoutes,

@@ -15,7 +15,7 @@ import type {
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
-import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
+import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, SchoolHolidayRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
@@ -31,6 +31,7 @@ import { DynamoDialogueRepository, DynamoLinkRepository, DynamoOrganiserReposito
 import { DynamoMailLog, DynamoSuppressionList } from './mail-log.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
+import { DynamoSchoolHolidays } from './school-holiday-repository.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
@@ -76,6 +77,8 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
+  /** School holidays per year as coordinators set them (otherwise the defaults). */
+  schoolHolidays: SchoolHolidayRepository;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -127,6 +130,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
+    schoolHolidays: new DynamoSchoolHolidays(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -33,13 +33,19 @@ const isoDate = z.iso.date({ message: 'a date must be written YYYY-MM-DD' });
 const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time must be written HH:MM' }));
 
 export const dateRangeSchema = z
-  .strictObject({ from: isoDate, to: isoDate, name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))) })
+  .strictObject({
+    from: isoDate,
+    to: isoDate,
+    name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    /** Only organisers in these counties (two-digit codes) have the holiday then, e.g. a sportlov week. */
+    counties: z.optional(z.array(z.string().check(z.regex(/^\d{2}$/, 'a county is a two-digit code, e.g. "01"'))).check(z.maxLength(25))),
+  })
   .check(z.refine((r) => r.from <= r.to, { message: 'a date range must not end before it starts' }));
 export type DateRange = z.infer<typeof dateRangeSchema>;
 
 export const workingCalendarSchema = z.strictObject({
   /** School holidays (sportlov, påsklov, sommarlov, höstlov, jullov …) when no meeting is offered. */
-  schoolHolidays: z._default(z.array(dateRangeSchema).check(z.maxLength(100)), []),
+  schoolHolidays: z._default(z.array(dateRangeSchema).check(z.maxLength(200)), []),
   officeHours: z
     ._default(z.strictObject({ start: z._default(clockTime, '08:30'), end: z._default(clockTime, '16:30') }), {
       start: '08:30',
@@ -50,6 +56,16 @@ export const workingCalendarSchema = z.strictObject({
 export type WorkingCalendar = z.output<typeof workingCalendarSchema>;
 
 export const defaultWorkingCalendar = (): WorkingCalendar => workingCalendarSchema.parse({});
+
+/**
+ * The calendar of a meeting with organisers in `countyCodes`: the holidays that apply to everyone,
+ * and the regional ones (sportlov) of any of those counties. With no county (no organiser given),
+ * only the holidays of everyone.
+ */
+export function calendarForCounties(cal: WorkingCalendar, countyCodes: readonly string[]): WorkingCalendar {
+  const wanted = new Set(countyCodes);
+  return { ...cal, schoolHolidays: cal.schoolHolidays.filter((r) => !r.counties?.length || r.counties.some((c) => wanted.has(c))) };
+}
 
 /**
  * Sweden's non-working days, after the Act on public holidays (1989:253) since 2005 plus the eves

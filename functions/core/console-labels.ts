@@ -186,8 +186,9 @@ const importReasons: [RegExp, (...m: string[]) => string][] = [
   [/^an inspection spans at most a year$/, () => 'en inspektion pågår högst ett år'],
   [/^the file is empty.*$/, () => 'filen är tom: första raden ska namnge kolumnerna'],
   [
-    /^the header lacks (.*); expected .*$/,
-    (cols) => `rubrikraden saknar ${cols}; till exempel id;orgnr;skolenhetskod;typ;start;slut;status`,
+    /^the header lacks (.*); expected columns like (.*)$/,
+    (cols, example) =>
+      `rubrikraden saknar ${(cols ?? '').includes(',') ? 'kolumnerna' : 'kolumnen'} ${(cols ?? '').replace(/, ([^,]*)$/, ' och $1')}; en rubrikrad kan se ut så här: ${example}`,
   ],
   [/^not an iCalendar feed.*$/, () => 'inte en iCalendar-fil: första raden ska vara BEGIN:VCALENDAR'],
   [/^the VEVENT has no END:VEVENT$/, () => 'händelsen (VEVENT) saknar END:VEVENT'],

@@ -114,6 +114,13 @@ export const phaseOfState: Readonly<Record<DialogueState, DialoguePhase>> = {
 
 export const isTerminal = (state: DialogueState): boolean => transitions[state].length === 0;
 
+/**
+ * A dialogue under way: created (its invitation planned) up to the follow-up, whatever meeting is
+ * offered or booked. Not a failed one (it waits for a coordinator) and not one that has ended.
+ */
+export const isOngoing = (state: DialogueState): boolean => !isTerminal(state) && state !== 'failed';
+export const ongoingStates: readonly DialogueState[] = dialogueStates.filter(isOngoing);
+
 /** States after the organiser accepted (the invitation phase is over). */
 export const hasAccepted = (d: Pick<Dialogue, 'state'>): boolean =>
   d.state === 'accepted' || (phaseOfState[d.state] !== 'invitation' && !['declined', 'no_answer', 'failed'].includes(d.state));

@@ -4,6 +4,7 @@
  * (one VEVENT per inspection). A bad row becomes a readable error for its line; nothing here
  * touches storage, so a dry-run is exactly this plus the organiser look-up.
  */
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import ICAL from 'ical.js';
 import { externalIdSchema, type InspectionInput, inspectionInputSchema } from './inspection.ts';
@@ -58,7 +59,31 @@ const headerAliases: Record<string, string> = {
   to: 'end',
   status: 'status',
 };
-const required = ['externalId', 'orgNumber', 'kind', 'start'];
+/** The columns a CSV must have; an `id` column is optional (see `derivedExternalId`). */
+const required = ['orgNumber', 'kind', 'start'];
+
+/** The header the help text shows and the error messages quote: the Swedish column names in file order. */
+export const IMPORT_EXAMPLE_HEADER = 'id;orgnr;skolenhetskod;typ;start;slut;status';
+/** The Swedish column name of each field, as in IMPORT_EXAMPLE_HEADER. */
+export const importColumnNames: Record<string, string> = {
+  externalId: 'id',
+  orgNumber: 'orgnr',
+  schoolUnitCode: 'skolenhetskod',
+  kind: 'typ',
+  start: 'start',
+  end: 'slut',
+  status: 'status',
+};
+
+/**
+ * The id of a row that has none (a file without an `id` column, or an empty cell): derived from the
+ * organiser, school unit, kind and first day, so the same file imported again changes nothing and a
+ * new end day or status updates the same inspection (a new first day is a new inspection).
+ */
+export function derivedExternalId(fields: Record<string, string | undefined>): string {
+  const key = [fields.orgNumber, fields.schoolUnitCode, fields.kind, fields.start].map((v) => (v ?? '').trim().toLowerCase()).join('|');
+  return `auto-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
 
 const headerKey = (h: string): string | undefined =>
   headerAliases[
@@ -71,7 +96,8 @@ const headerKey = (h: string): string | undefined =>
   ];
 
 function validate(line: number, fields: Record<string, string | undefined>, out: ParsedImport, seen: Map<string, number>): void {
-  const id = externalIdSchema.safeParse(fields.externalId ?? '');
+  const given = fields.externalId?.trim();
+  const id = externalIdSchema.safeParse(given || derivedExternalId(fields));
   if (!id.success) {
     out.errors.push({ line, reason: `externalId "${fields.externalId ?? ''}": ${id.error.issues[0]?.message}` });
     return;
@@ -125,7 +151,7 @@ export function parseInspectionCsv(text: string): ParsedImport {
   if (missing.length) {
     out.errors.push({
       line: header.info.lines,
-      reason: `the header lacks ${missing.join(', ')}; expected columns like id;orgnr;skolenhetskod;typ;start;slut;status`,
+      reason: `the header lacks ${missing.map((k) => importColumnNames[k]).join(', ')}; expected columns like ${IMPORT_EXAMPLE_HEADER}`,
     });
     return out;
   }

@@ -2,6 +2,7 @@
  * The ports the use-cases depend on. Adapters in functions/adapters implement them over the AWS
  * SDK; tests may implement them over anything.
  */
+import type { DateRange } from './calendar.ts';
 import type { Dialogue, DialogueState } from './dialogue.ts';
 import type { DeliveryOutcome } from './delivery.ts';
 import type { Facilitator } from './facilitators.ts';
@@ -200,6 +201,21 @@ export interface MeetingRepository {
   get(id: string): Promise<Meeting | undefined>;
   listForDialogue(dialogueId: string): Promise<Meeting[]>;
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
+}
+
+/** One year's school holidays as a coordinator set them (the defaults apply to a year with none). */
+export interface StoredSchoolHolidays {
+  year: number;
+  ranges: DateRange[];
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface SchoolHolidayRepository {
+  get(year: number): Promise<StoredSchoolHolidays | undefined>;
+  put(value: StoredSchoolHolidays): Promise<void>;
+  /** Back to the defaults. */
+  delete(year: number): Promise<void>;
 }
 
 // Campaigns.

@@ -5,6 +5,7 @@
  * double-booking a facilitator, and never where the pluggable `clashCheck` (the inspection
  * calendar) objects. Pure: callers load facilitators, busy intervals and the calendar first.
  */
+import { swedishDay } from './swedish.ts';
 import * as z from '#core/zod.ts';
 import {
   addCalendarDays,
@@ -170,7 +171,7 @@ export function sessionProblems(kind: MeetingKind, sessions: readonly Interval[]
   const rule = meetingKindRules[kind];
   const problems: string[] = [];
   if (sessions.length < 1 || sessions.length > rule.maxSessions) {
-    problems.push(`${rule.name} has ${rule.maxSessions === 1 ? 'exactly one session' : `1–${rule.maxSessions} sessions`}`);
+    problems.push(`${rule.name} har ${rule.maxSessions === 1 ? 'ett enda tillfälle' : `1–${rule.maxSessions} delar`}`);
   }
   const days = new Set<string>();
   let total = 0;
@@ -179,17 +180,19 @@ export function sessionProblems(kind: MeetingKind, sessions: readonly Interval[]
     total += minutes;
     const date = stockholmDate(s.start);
     const why = nonWorkingReason(date, calendar);
-    if (why) problems.push(`${date} is not a working day (${why})`);
-    if (stockholmDate(s.end) !== date) problems.push(`a session must start and end on the same day (${date})`);
+    if (why) problems.push(`${swedishDay(date)} är ingen arbetsdag (${why})`);
+    if (stockholmDate(s.end) !== date) problems.push(`ett tillfälle börjar och slutar samma dag (${swedishDay(date)})`);
     if (stockholmTime(s.start) < calendar.officeHours.start || stockholmTime(s.end) > calendar.officeHours.end) {
-      problems.push(`a session must lie within office hours ${calendar.officeHours.start}–${calendar.officeHours.end}`);
+      problems.push(`ett tillfälle ligger inom kontorstiden ${calendar.officeHours.start}–${calendar.officeHours.end}`);
     }
     const min = sessions.length > 1 ? SPLIT_SESSION_MIN_MINUTES : rule.minutes.min;
-    if (minutes < min || minutes > rule.minutes.max) problems.push(`a session of ${rule.name} lasts ${min}–${rule.minutes.max} minutes`);
-    if (days.has(date)) problems.push('the sessions of a split meeting fall on different days');
+    if (minutes < min || minutes > rule.minutes.max)
+      problems.push(`ett tillfälle av ${rule.name.toLowerCase()} är ${min}–${rule.minutes.max} minuter långt`);
+    if (days.has(date)) problems.push('delarna av ett delat möte ligger på olika dagar');
     days.add(date);
   }
-  if (sessions.length > 1 && total > SPLIT_TOTAL_MAX_MINUTES) problems.push(`a split ${rule.name} lasts at most 8 hours in total`);
+  if (sessions.length > 1 && total > SPLIT_TOTAL_MAX_MINUTES)
+    problems.push(`ett delat ${rule.name.toLowerCase()} är högst 8 timmar sammanlagt`);
   return problems;
 }
 

@@ -83,6 +83,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/inspection', fn: 'console' },
   { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
+  { method: 'GET', path: '/console/school-holidays', fn: 'console' },
+  { method: 'POST', path: '/console/school-holidays', fn: 'console' },
   { method: 'GET', path: '/console/start', fn: 'console' },
   { method: 'POST', path: '/console/start', fn: 'console' },
   { method: 'GET', path: '/console/start/{jobId}', fn: 'console' },

@@ -258,6 +258,15 @@ export async function listConflicts(d: Deps, query: unknown, role: 'coordinator'
           end: c.inspectionEnd,
           ...(c.schoolUnitCode ? { schoolUnitCode: c.schoolUnitCode } : {}),
         },
+        // Every further inspection the step clashes with.
+        otherInspections: (c.others ?? []).map((o) => ({
+          externalId: o.inspectionId,
+          kind: o.inspectionKind,
+          start: o.inspectionStart,
+          end: o.inspectionEnd,
+          ...(o.schoolUnitCode ? { schoolUnitCode: o.schoolUnitCode } : {}),
+          reason: o.reason,
+        })),
         step: c.step,
         plannedStart: c.plannedStart,
         plannedEnd: c.plannedEnd,

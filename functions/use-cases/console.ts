@@ -5,7 +5,7 @@
  * console-meeting-actions.ts.
  */
 import * as z from '#core/zod.ts';
-import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
+import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, isOngoing, phaseOfState } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import { computeMetrics, type Metrics } from '#core/metrics.ts';
 import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
@@ -190,6 +190,20 @@ export async function consoleCalendar(
     .sort((a, b) => a.start.localeCompare(b.start) || a.organiserName.localeCompare(b.organiserName, 'sv'));
   return { query: { ...q, from, to }, rows, partial };
 }
+
+/** Dialogues read for one page of the inspectorate's "ongoing dialogues" (the byKind index, filtered). */
+export const ONGOING_PAGE = 100;
+
+/**
+ * Every dialogue under way (isOngoing: from created through the follow-up, with or without a
+ * booked meeting or a conflict), optionally in one region, a page at a time (newest first).
+ */
+export async function ongoingDialogues(d: Deps, q: { region?: string; cursor?: string }): Promise<ConsoleListPage> {
+  const keep = (x: Dialogue) => isOngoing(x.state) && (!q.region || x.region === q.region);
+  const page = await d.queries.page({ ascending: false }, keep, ONGOING_PAGE, LIST_READ_BUDGET, q.cursor);
+  return { items: page.items, cursor: page.cursor };
+}
+export type ConsoleListPage = Page<Dialogue>;
 
 /** Open conflicts in the period and region, as the role may see them. */
 export function consoleConflicts(d: Deps, q: { from: string; to: string; region?: string }, role: 'coordinator' | 'inspectorate') {

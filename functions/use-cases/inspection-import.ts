@@ -6,6 +6,7 @@
  */
 import { ValidationError } from '#core/errors.ts';
 import type { Inspection } from '#core/inspection.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { type ImportError, type ParsedImport, parseInspectionCsv, parseInspectionIcs } from '#core/inspection-import.ts';
 import type { Deps } from '#adapters/deps.ts';
 import type { Actor } from './clash.ts';
@@ -25,7 +26,15 @@ export interface ImportReport {
   unchanged: number;
   errors: ImportError[];
   /** What the run writes (or would write), row by row, in file order. */
-  changes?: { line: number; externalId: string; organiserId: string; action: 'created' | 'updated' }[];
+  changes?: {
+    line: number;
+    externalId: string;
+    organiserId: string;
+    /** The organiser's name and org. number (NNNNNN-NNNN), so a person can tell organisers apart. */
+    organiserName: string;
+    orgNumber: string;
+    action: 'created' | 'updated';
+  }[];
   flagged?: string[];
   cleared?: string[];
 }
@@ -70,6 +79,10 @@ export async function importInspections(d: Deps, contentType: string, text: stri
     else changes.push({ next, previous, line: row.line });
   }
   errors.sort((a, b) => a.line - b.line);
+  const names = new Map<string, string>();
+  await mapLimit([...new Set(changes.map((c) => c.next.organiserId))], 16, async (id) => {
+    names.set(id, (await d.organisers.get(id))?.name ?? id);
+  });
   const report: ImportReport = {
     dryRun,
     format,
@@ -83,6 +96,8 @@ export async function importInspections(d: Deps, contentType: string, text: stri
       line: c.line,
       externalId: c.next.externalId,
       organiserId: c.next.organiserId,
+      organiserName: names.get(c.next.organiserId) ?? c.next.organiserId,
+      orgNumber: formatOrgNumber(c.next.orgNumber),
       action: c.previous ? 'updated' : 'created',
     })),
   };

@@ -31,6 +31,7 @@ import {
 import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/facilitators.ts';
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import { countiesOf, workingCalendar } from './school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { movePlanned, removePlanned } from './conflicts.ts';
@@ -42,10 +43,19 @@ import { mailContext, mailMeeting } from './meeting-send.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
 import { parseOrThrow } from './validate.ts';
 
-function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): void {
-  const problems = sessionProblems(m.kind, intervals, d.scheduling.calendar);
-  if (problems.length > 0) throw new ValidationError(`${meetingKindRules[m.kind].name} cannot be held then: ${problems.join('; ')}`);
-  if (intervals.some((i) => i.start.getTime() <= d.clock.now().getTime())) throw new ValidationError('a meeting must start in the future');
+/** The times fit the working calendar of the meeting's organisers (their counties' school holidays too) and lie ahead. */
+async function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[], dialogues: readonly Dialogue[]): Promise<void> {
+  const calendar = await workingCalendar(
+    d,
+    await countiesOf(
+      d,
+      dialogues.map((x) => x.organiserId),
+    ),
+  );
+  const problems = sessionProblems(m.kind, intervals, calendar);
+  if (problems.length > 0) throw new ValidationError(`${meetingKindRules[m.kind].name} kan inte hållas då: ${problems.join('; ')}.`);
+  if (intervals.some((i) => i.start.getTime() <= d.clock.now().getTime()))
+    throw new ValidationError('Ett möte måste ligga framåt i tiden.');
 }
 
 /**
@@ -123,7 +133,7 @@ export async function createMeeting(d: Deps, body: unknown, by?: string): Promis
   const dialogues = await dialoguesOf(d, input.dialogueIds);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
-  checkTimes(d, meeting, intervals);
+  await checkTimes(d, meeting, intervals, dialogues);
   const pairProblem = validatePair(meeting.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await refuseClash(d, meeting, dialogues, intervals);
@@ -166,10 +176,10 @@ export async function moveMeeting(d: Deps, id: string, body: unknown, by?: strin
   refuseIfBegun(d, current, 'flyttas');
   const moved = rescheduleMeeting(current, input.sessions, d.clock.now(), input.pair ?? current.pair);
   const intervals = meetingIntervals(moved);
-  checkTimes(d, moved, intervals);
+  const dialogues = await dialoguesOf(d, moved.dialogueIds);
+  await checkTimes(d, moved, intervals, dialogues);
   const pairProblem = validatePair(moved.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
-  const dialogues = await dialoguesOf(d, moved.dialogueIds);
   await refuseClash(d, moved, dialogues, intervals);
   // Book the new times under the same ref (replacing the old entries), then commit the meeting.
   await bookPair(d, moved.pair, intervals, id, bufferOf(d, moved));

@@ -15,6 +15,7 @@ import { verifyLinkToken } from '#core/link-token.ts';
 import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/meetings.ts';
 import type { AnswerLink } from '#core/ports.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
+import { countiesOf, workingCalendar } from './school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#functions/adapters/dynamo.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
@@ -173,7 +174,7 @@ export async function rescheduleOptions(d: Deps, x: Dialogue, m: Meeting) {
   try {
     sessionPlan(m.kind, m.sessions.length, minutes);
     return proposeSlots(
-      { facilitators, busy, calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      { facilitators, busy, calendar: await workingCalendar(d, await countiesOf(d, [x.organiserId])), settings: d.scheduling.settings },
       {
         kind: m.kind,
         now: d.clock.now(),

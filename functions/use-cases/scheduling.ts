@@ -22,6 +22,8 @@ import { type IntroSession, introSessionInputSchema, newIntroSession } from '#co
 import type { CalendarEntry, StoredFacilitator } from '#core/ports.ts';
 import { plannedKindOf } from '#core/meetings.ts';
 import { meetingKindRules, meetingKinds, noClash, proposeSlots, type SlotProposal, sessionProblems } from '#core/scheduling.ts';
+import { countiesOf, workingCalendar } from './school-holidays.ts';
+import { countiesOfRegion } from '#core/school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
@@ -142,8 +144,8 @@ export async function createIntroSession(d: Deps, body: unknown, opts: { mailPai
   const session = newIntroSession(`intro-${randomUUID()}`, input, now);
   const interval = { start: new Date(session.start), end: new Date(session.end) };
   if (interval.start.getTime() <= now.getTime()) throw new ValidationError('start must be in the future');
-  const problems = sessionProblems('intro', [interval], d.scheduling.calendar);
-  if (problems.length > 0) throw new ValidationError(`The intro session cannot be held then: ${problems.join('; ')}`);
+  const problems = sessionProblems('intro', [interval], await workingCalendar(d, countiesOfRegion(input.region)));
+  if (problems.length > 0) throw new ValidationError(`Introduktionsmötet kan inte hållas då: ${problems.join('; ')}.`);
   const pairProblem = validatePair(input.pair, await d.facilitators.list());
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await bookPair(d, input.pair, [interval], session.id, d.scheduling.settings.bufferMinutes.digital);
@@ -217,7 +219,12 @@ export async function previewSlots(d: Deps, query: unknown): Promise<SlotProposa
   const previous = q.skolverket && q.spsm ? { skolverket: q.skolverket, spsm: q.spsm } : undefined;
   try {
     return proposeSlots(
-      { facilitators, busy: busyOf(facilitators), calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      {
+        facilitators,
+        busy: busyOf(facilitators),
+        calendar: await workingCalendar(d, await countiesOf(d, organiserIds)),
+        settings: d.scheduling.settings,
+      },
       {
         kind: q.kind,
         now: d.clock.now(),

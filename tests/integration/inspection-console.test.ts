@@ -4,6 +4,7 @@
  * again as a no-op), the calendar by period, region and organiser, and the conflicts it causes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { swedishDaySpan } from '#core/swedish.ts';
 import { addCalendarDays, stockholmDate } from '#core/calendar.ts';
 import { addFacilitators } from '../support/facilitators.ts';
 import { Harness } from '../support/local.ts';
@@ -97,8 +98,8 @@ describe('inspection import in the console', () => {
     expect(r.status).toBe(200);
     expect(r.html).toContain('Förhandsgranskning – inget är sparat än.');
     expect(tableRows(r.html, 'Det här skulle ändras')).toEqual([
-      ['2', 'KONS-1', 'norrviks-kommun', 'Ny'],
-      ['3', 'KONS-2', 'ekbackens-ekonomiska-forening', 'Ny'],
+      ['2', 'KONS-1', 'Norrviks kommun (212000-2262)', 'Ny'],
+      ['3', 'KONS-2', 'Ekbackens skola ekonomisk förening (769600-1234)', 'Ny'],
     ]);
     expect(tableRows(r.html, 'Rader med fel').map((row) => row[0])).toEqual(['4']);
     expect(
@@ -119,7 +120,7 @@ describe('inspection import in the console', () => {
     // Assess
     expect(confirm.step).toBe('run');
     expect(run.html).toContain(
-      'Importen är klar.</strong> 2 nya, 0 ändrade, 0 oförändrade, 1 rader med fel hoppades över. 1 dialoger fick en krock.',
+      'Importen är klar.</strong> 2 nya, 0 ändrade, 0 oförändrade, 1 rad med fel hoppades över. 1 dialog fick en krock.',
     );
     expect(again.html).toContain('0 nya, 0 ändrade, 2 oförändrade');
     const items = (await h.api('GET', '/api/inspections?organiserId=norrviks-kommun', undefined, h.runtime.tokens.inspectorate)).json.items;
@@ -142,8 +143,8 @@ describe('the calendar and its conflicts', () => {
 
   it('lists the calendar by period, and narrows it by region and by organiser', async () => {
     const all = tableRows((await get(`/console/inspection?${period()}`, inspectorate)).html, '2 inspektioner');
-    const syd = tableRows((await get(`/console/inspection?${period()}&region=syd`, inspectorate)).html, '1 inspektioner');
-    const one = tableRows((await get(`/console/inspection?${period()}&organiser=212000-2262`, inspectorate)).html, '1 inspektioner');
+    const syd = tableRows((await get(`/console/inspection?${period()}&region=syd`, inspectorate)).html, '1 inspektion ');
+    const one = tableRows((await get(`/console/inspection?${period()}&organiser=212000-2262`, inspectorate)).html, '1 inspektion ');
     const later = await get(`/console/inspection?from=${addCalendarDays(today, 40)}&to=${addCalendarDays(today, 50)}`, inspectorate);
 
     expect(all.map((r) => r[0])).toEqual(['Norrviks kommun', 'Ekbackens skola ekonomisk förening']);
@@ -158,9 +159,9 @@ describe('the calendar and its conflicts', () => {
     const asCoordinator = await get(`/console/inspection?${period()}`, coordinator);
 
     for (const page of [asInspectorate, asCoordinator]) {
-      const conflicts = tableRows(page.html, '1 krockar');
+      const conflicts = tableRows(page.html, '1 krock ');
       expect(conflicts.map((r) => [r[0], r[2], r[3]?.startsWith('Möte')])).toEqual([
-        ['Norrviks kommun', `Regelbunden tillsyn ${meetingDay}–${addCalendarDays(meetingDay, 2)}`, true],
+        ['Norrviks kommun', `Regelbunden tillsyn ${swedishDaySpan(meetingDay, addCalendarDays(meetingDay, 2))}`, true],
       ]);
     }
     expect(asCoordinator.html).not.toContain('Inspektionskalender');

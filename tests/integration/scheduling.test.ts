@@ -113,8 +113,8 @@ describe('scheduling API', () => {
   it.each([
     ['two Skolverket facilitators', { pair: { skolverket: 'sv-anna', spsm: 'sv-bengt' } }, "facilitator 'sv-bengt' is not from SPSM"],
     ['an unknown facilitator', { pair: { skolverket: 'sv-okand', spsm: 'sp-eva' } }, "facilitator 'sv-okand' does not exist"],
-    ['a Saturday', { weekday: 6 }, 'is not a working day (helg)'],
-    ['an evening', { time: '17:00' }, 'within office hours'],
+    ['a Saturday', { weekday: 6 }, 'är ingen arbetsdag (helg)'],
+    ['an evening', { time: '17:00' }, 'inom kontorstiden'],
     ['an unknown region', { region: 'lappland' }, 'region must be one of'],
     ['an http video link', { videoLink: 'http://video.example.se/x' }, 'videoLink must be an https URL'],
   ])('rejects an intro session with %s (400, nothing written)', async (_, change, message) => {

@@ -8,6 +8,7 @@ import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { count } from '#core/swedish.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
+import { IMPORT_EXAMPLE_HEADER } from '#core/inspection-import.ts';
 import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { formBody } from '../request.ts';
 import { type HttpResult, html } from '../respond.ts';
@@ -23,6 +24,7 @@ async function importPage(c: Ctx, data: { error?: string; content?: string; form
     c.d.templates.consolePage('inspection-import', {
       ...layoutData(c, 'Importera inspektioner', { inspection: true }),
       ...data,
+      exampleHeader: IMPORT_EXAMPLE_HEADER,
       csv: data.format !== 'text/calendar',
       ics: data.format === 'text/calendar',
     }),
@@ -58,6 +60,7 @@ const importPost: Page = async (c) => {
       report: {
         ...report,
         errorCount: report.errors.length,
+        errorRowsText: count(report.errors.length, 'rad med fel', 'rader med fel'),
         errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
         changeCount: report.created + report.updated,
         importLabel: `Importera ${count(report.created + report.updated, 'inspektion', 'inspektioner')}`,

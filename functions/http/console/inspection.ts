@@ -6,8 +6,9 @@ import { inspectionKindLabels, inspectionStatusLabels, regionName, stateLabels }
 import { DomainError, ValidationError } from '#core/errors.ts';
 import { regions } from '#core/regions.ts';
 import { html } from '#functions/http/respond.ts';
-import { layoutData, type Page, requireConsoleRole } from './frame.ts';
-import { consoleCalendar, consoleConflicts, listForConsole } from '#functions/use-cases/console.ts';
+import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
+import { consoleCalendar, consoleConflicts, ongoingDialogues } from '#functions/use-cases/console.ts';
+import { swedishDay, swedishDaySpan } from '#core/swedish.ts';
 import { option, when } from './format.ts';
 import { count } from '#core/swedish.ts';
 
@@ -15,7 +16,11 @@ const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: '
 const decisionLabel = (d: string | undefined): string => (d ? (decisionLabels[d] ?? d) : 'Inget beslut');
 const stepLabel = (step: string): string =>
   step === 'invitation' ? 'Inbjudan' : step.startsWith('meeting:') ? 'Möte' : step.startsWith('invitation') ? 'Inbjudan' : step;
-const day = (iso: string): string => (iso.length > 10 ? when(iso) : iso);
+const day = (iso: string): string => (iso.length > 10 ? when(iso) : swedishDay(iso));
+const inspectionText = (i: { kind: string; start: string; end: string; schoolUnitCode?: string }): string =>
+  `${inspectionKindLabels[i.kind as keyof typeof inspectionKindLabels] ?? i.kind} ${swedishDaySpan(i.start, i.end)}${
+    i.schoolUnitCode ? ` (skolenhet ${i.schoolUnitCode})` : ''
+  }`;
 
 const inspectionPage: Page = async (c) => {
   requireConsoleRole(c, ['inspectorate', 'coordinator']);
@@ -33,12 +38,13 @@ const inspectionPage: Page = async (c) => {
   }
   const q = calendar.query;
   const region = q.region;
-  const [conflicts, lists] = await Promise.all([
+  const cursor = c.event.queryStringParameters?.dialoger;
+  const [conflicts, ongoing] = await Promise.all([
     consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+    ongoingDialogues(c.d, { region, cursor: cursor && cursor.length <= 2000 ? cursor : undefined }),
   ]);
-  const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
-  const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
+  const rows = ongoing.items.toSorted((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const period = `${swedishDaySpan(q.from, q.to)}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
     error,
@@ -49,9 +55,7 @@ const inspectionPage: Page = async (c) => {
     conflicts: conflicts.items.map((x) => ({
       organiserName: x.organiserName,
       regionName: regionName(x.region),
-      inspection: `${inspectionKindLabels[x.inspection.kind] ?? x.inspection.kind} ${x.inspection.start}–${x.inspection.end}${
-        x.inspection.schoolUnitCode ? ` (skolenhet ${x.inspection.schoolUnitCode})` : ''
-      }`,
+      inspections: [inspectionText(x.inspection), ...x.otherInspections.map(inspectionText)],
       planned: `${stepLabel(x.step)} ${day(x.plannedStart)}`,
       reason: x.reason,
       decision: decisionLabel('decision' in x ? x.decision?.decision : x.decided),
@@ -64,8 +68,20 @@ const inspectionPage: Page = async (c) => {
       statusLabel: inspectionStatusLabels[i.status],
     })),
     calendarPartial: calendar.partial,
-    caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
-    rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
+    caption: `${count(rows.length, 'pågående dialog', 'pågående dialoger')}${region ? ` i ${regionName(region)}` : ''}${
+      ongoing.cursor || cursor ? ', en sida i taget' : ''
+    }`,
+    rows: rows.map((x) => ({
+      ...x,
+      regionName: regionName(x.region),
+      stateLabel: stateLabels[x.state],
+      updatedAt: when(x.updatedAt),
+      conflict: Boolean(x.conflict),
+    })),
+    nextHref: ongoing.cursor
+      ? `/console/inspection${qs({ from: q.from, to: q.to, region, organiser: q.organiser, dialoger: ongoing.cursor })}#pagaende`
+      : undefined,
+    firstHref: cursor ? `/console/inspection${qs({ from: q.from, to: q.to, region, organiser: q.organiser })}#pagaende` : undefined,
   });
   return html(200, body);
 };

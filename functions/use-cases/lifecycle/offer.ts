@@ -14,6 +14,7 @@ import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import { consoleLinks } from '#core/console-links.ts';
+import { workingCalendar } from '../school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
@@ -68,7 +69,12 @@ export async function proposeFor(
   const lastDay = exclude.days.toSorted().at(-1);
   try {
     const slots = proposeSlots(
-      { facilitators, busy: busyOf(facilitators), calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      {
+        facilitators,
+        busy: busyOf(facilitators),
+        calendar: await workingCalendar(d, [organiser.countyCode]),
+        settings: d.scheduling.settings,
+      },
       {
         kind,
         now,

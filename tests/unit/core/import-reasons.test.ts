@@ -38,5 +38,10 @@ describe('swedishImportReason', () => {
       ),
     ).toBe('Organisationsnummer: ingen huvudman har organisationsnummer 9999999999; samordnarna lägger in huvudmän');
     expect(swedishImportReason('something new')).toBe('something new');
+    // A header without the needed columns names them as the example header does, never the API's field names
+    const [header] = parseInspectionCsv('namn;typ\nx;tillsyn').errors;
+    expect(swedishImportReason(header?.reason ?? '')).toBe(
+      'rubrikraden saknar kolumnerna orgnr och start; en rubrikrad kan se ut så här: id;orgnr;skolenhetskod;typ;start;slut;status',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInspectionCsv, parseInspectionIcs } from '#core/inspection-import.ts';
+import { IMPORT_EXAMPLE_HEADER, parseInspectionCsv, parseInspectionIcs } from '#core/inspection-import.ts';
 
 describe('CSV import', () => {
   it('reads ; or , files with Swedish headers and dates, reporting every bad row by line', () => {
@@ -35,8 +35,25 @@ describe('CSV import', () => {
   it('reads comma-separated files and refuses a header without the needed columns', () => {
     expect(parseInspectionCsv('id,orgnr,typ,start\nA,2120000001,other,2026-01-02\n').rows).toHaveLength(1);
     expect(parseInspectionCsv('namn;datum\nx;2026-01-01').errors).toEqual([
-      { line: 1, reason: expect.stringContaining('the header lacks externalId, orgNumber, kind') },
+      { line: 1, reason: `the header lacks orgnr, typ; expected columns like ${IMPORT_EXAMPLE_HEADER}` },
     ]);
+  });
+
+  it('takes a file without an id column: each row gets an id from its organiser, school unit, kind and first day', () => {
+    // Prepare
+    const file = (end: string) =>
+      `organisationsnummer;skolenhet;typ;startdatum;slutdatum\n212000-2262;;tillsyn;2026-03-05;${end}\n212000-2262;12345678;tillsyn;2026-03-05;2026-03-06\n`;
+
+    // Act
+    const first = parseInspectionCsv(file('2026-03-06'));
+    const later = parseInspectionCsv(file('2026-03-09'));
+
+    // Assess: two different inspections, the same ids when only the end day changes
+    expect(first.errors).toEqual([]);
+    expect(first.rows.map((r) => r.externalId)).toEqual([expect.stringMatching(/^auto-[0-9a-f]{16}$/), expect.stringMatching(/^auto-/)]);
+    expect(new Set(first.rows.map((r) => r.externalId)).size).toBe(2);
+    expect(later.rows.map((r) => r.externalId)).toEqual(first.rows.map((r) => r.externalId));
+    expect(later.rows[0]?.input.end).toBe('2026-03-09');
   });
 });
 

@@ -247,7 +247,7 @@ describe('proposeSlots: examples', () => {
   it('names the problems of a hand-picked time', () => {
     const saturday = { start: stockholmInstant('2026-03-07', '09:00'), end: stockholmInstant('2026-03-07', '10:30') };
     const evening = { start: stockholmInstant('2026-03-10', '16:00'), end: stockholmInstant('2026-03-10', '17:30') };
-    expect(sessionProblems('intro', [saturday], calendar)).toContain('2026-03-07 is not a working day (helg)');
-    expect(sessionProblems('intro', [evening], calendar)).toContain('a session must lie within office hours 08:30–16:30');
+    expect(sessionProblems('intro', [saturday], calendar)).toContain('7 mars 2026 är ingen arbetsdag (helg)');
+    expect(sessionProblems('intro', [evening], calendar)).toContain('ett tillfälle ligger inom kontorstiden 08:30–16:30');
   });
 });
