@@ -49,6 +49,11 @@ export const envSchema = z.object({
   CLASH_RULES: z.optional(z.string()),
   /** Scheduling: school holidays as JSON, e.g. [{"from":"2026-02-23","to":"2026-02-27","name":"sportlov"}]. */
   SCHOOL_HOLIDAYS: z._default(z.string(), '[]'),
+  /**
+   * Scheduling: whether the default school holiday weeks apply to years no coordinator has set
+   * ('false' only in tests whose dates must not depend on the season they run in).
+   */
+  SCHOOL_HOLIDAY_DEFAULTS: z._default(z.enum(['true', 'false']), 'true'),
   /** Scheduling: office hours in Europe/Stockholm, "HH:MM-HH:MM". */
   OFFICE_HOURS: z._default(z.string().check(z.regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')), '08:30-16:30'),
   /** Cloud: the Cognito user pool the console and the API sign people in with (unset = dev tokens / dev login). */

@@ -10,9 +10,13 @@ import type { Env } from './env.ts';
 export interface SchedulingConfig {
   calendar: WorkingCalendar;
   settings: SchedulingSettings;
+  /** The default school holiday weeks apply to a year no coordinator has set (SCHOOL_HOLIDAY_DEFAULTS). */
+  holidayDefaults: boolean;
 }
 
-export function schedulingConfig(env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'>): SchedulingConfig {
+export function schedulingConfig(
+  env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'> & Partial<Pick<Env, 'SCHOOL_HOLIDAY_DEFAULTS'>>,
+): SchedulingConfig {
   let holidays: unknown;
   try {
     holidays = JSON.parse(env.SCHOOL_HOLIDAYS);
@@ -26,5 +30,5 @@ export function schedulingConfig(env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOUR
       `Invalid environment: SCHOOL_HOLIDAYS/OFFICE_HOURS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}) };
+  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}), holidayDefaults: env.SCHOOL_HOLIDAY_DEFAULTS !== 'false' };
 }

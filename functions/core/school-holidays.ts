@@ -54,12 +54,7 @@ export function defaultSchoolHolidays(year: number): (DateRange & { counties?: s
   const e = easter(year);
   const easterMonday = plus(new Date(Date.UTC(year, e.month - 1, e.day)), 1);
   const sportlov = ([7, 8, 9, 10] as const).map((n) =>
-    week(
-      year,
-      n,
-      `sportlov vecka ${n}`,
-      (Object.keys(sportlovWeeks) as CountyCode[]).filter((c) => sportlovWeeks[c] === n).sort(),
-    ),
+    week(year, n, `sportlov vecka ${n}`, (Object.keys(sportlovWeeks) as CountyCode[]).filter((c) => sportlovWeeks[c] === n).sort()),
   );
   return [
     { from: `${year}-01-01`, to: `${year}-01-07`, name: 'jullov' },

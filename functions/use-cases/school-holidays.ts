@@ -19,11 +19,11 @@ export interface YearHolidays {
   custom?: { updatedAt: string; updatedBy: string };
 }
 
-export async function holidaysOfYear(d: Pick<Deps, 'schoolHolidays'>, year: number): Promise<YearHolidays> {
+export async function holidaysOfYear(d: Pick<Deps, 'schoolHolidays' | 'scheduling'>, year: number): Promise<YearHolidays> {
   const stored = await d.schoolHolidays.get(year);
   return stored
     ? { year, ranges: stored.ranges, custom: { updatedAt: stored.updatedAt, updatedBy: stored.updatedBy } }
-    : { year, ranges: defaultSchoolHolidays(year) };
+    : { year, ranges: d.scheduling.holidayDefaults ? defaultSchoolHolidays(year) : [] };
 }
 
 const CACHE_MS = 60_000;

@@ -47,6 +47,11 @@ export interface LocalRuntimeOptions {
   campaignPassMs?: number;
   /** The SES account's send rate (SES_SEND_RATE) for this runtime; default from the environment (14). */
   sesSendRate?: number;
+  /**
+   * The default school holiday weeks (on unless false): tests that book at dates relative to the day
+   * they run turn them off, so they do not fail in the weeks of a holiday.
+   */
+  schoolHolidayDefaults?: boolean;
   /** Retry pauses per state in ms, to shorten real back-off in tests. */
   retryIntervalOverrides?: Record<string, number>;
   /**
@@ -326,6 +331,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     LOCAL_MODE: 'true',
     APP_SECRET_ARN: undefined,
     ...(opts.sesSendRate ? { SES_SEND_RATE: String(opts.sesSendRate) } : {}),
+    ...(opts.schoolHolidayDefaults === false ? { SCHOOL_HOLIDAY_DEFAULTS: 'false' } : {}),
   });
   const deps = buildDeps(env, clock);
   setDeps(deps);

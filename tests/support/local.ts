@@ -38,6 +38,9 @@ export class Harness {
       campaignPassMs: 3_600_000, // … and campaign passes too (the clock endpoint's tick makes one)
       retryIntervalOverrides: {},
       asyncRetryDelayMs: () => 1, // Lambda's async retries wait a minute or two in the cloud
+      // Tests book at dates relative to the day they run: the default holiday weeks would make them
+      // depend on the season. Tests of the holidays turn them on (or set a year's holidays).
+      schoolHolidayDefaults: false,
       ...options,
     });
     return this.runtime;
