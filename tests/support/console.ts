@@ -13,6 +13,7 @@ export interface ConsoleResponse {
 
 export class ConsoleClient {
   cookie = '';
+  private who: [string, 'coordinator' | 'inspectorate'] = ['Sara Samordnare', 'coordinator'];
   constructor(private readonly h: Harness) {}
 
   private url(path: string): string {
@@ -20,6 +21,7 @@ export class ConsoleClient {
   }
 
   async login(name = 'Sara Samordnare', role: 'coordinator' | 'inspectorate' = 'coordinator'): Promise<this> {
+    this.who = [name, role];
     const r = await fetch(this.url('/console/login'), {
       method: 'POST',
       redirect: 'manual',
@@ -32,8 +34,13 @@ export class ConsoleClient {
     return this;
   }
 
+  /** A session lasts 10 hours of the (local, advanced) clock: signs in again when it has run out, as a person would. */
   async get(path: string): Promise<ConsoleResponse> {
-    const r = await fetch(this.url(path), { redirect: 'manual', headers: { cookie: this.cookie } });
+    let r = await fetch(this.url(path), { redirect: 'manual', headers: { cookie: this.cookie } });
+    if (r.status === 303 && r.headers.get('location')?.startsWith('/console/login')) {
+      await this.login(...this.who);
+      r = await fetch(this.url(path), { redirect: 'manual', headers: { cookie: this.cookie } });
+    }
     return { status: r.status, location: r.headers.get('location'), html: await r.text() };
   }
 

@@ -131,7 +131,7 @@ const conflictPost: Page = async (c) => {
     const current = await c.d.dialogues.get(id);
     if (!current) throw new NotFoundError(`Det finns ingen dialog med id ${id}.`);
     // A repeated post (the first one resolved the conflict) changes nothing.
-    if (!current.conflict && current.history.some((h) => h.type === 'conflict_decision' && h.by === actor)) {
+    if (!current.conflict && current.history.some((h) => h.type === 'conflict_decision' && h.at >= input.since)) {
       return redirect(`/console/dialogues/${encodeURIComponent(id)}?klart=already`);
     }
     const body =
