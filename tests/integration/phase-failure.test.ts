@@ -75,7 +75,8 @@ describe('a failed meeting-phase step', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.subject).toBe('Fel i arbetsflödet: introduktionsmöte med Testviks kommun');
     expect(alerts[0]!.body.text).toContain('intro-session register is unavailable');
-    expect(alerts[0]!.body.text).toContain(`/console/dialogues/${id}`);
+    expect(alerts[0]!.body.text).toContain(`${h.runtime.urls.app}/console/dialogues/${id}/retry`);
+    expect(alerts[0]!.body.text).not.toContain('/api/');
     // Time passing repeats nothing: no re-kick of the failed round, no second alert
     await h.advance('PT30M');
     expect(await h.mailTo(COORDINATOR)).toHaveLength(1);
