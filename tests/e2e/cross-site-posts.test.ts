@@ -168,3 +168,39 @@ describe('a meeting page posted from another site', () => {
     expect((await h.mailTo(board('bokat-mote'))).filter((m) => m.subject.startsWith('Inställt'))).toHaveLength(0);
   });
 });
+
+describe('the local dev login posted from another site', () => {
+  it('does not sign the browser in, while the console’s own login page does', async () => {
+    // Prepare: a page elsewhere that would sign its visitor in as a coordinator
+    forgedForm('/logga-in', `${h.runtime.urls.app}/console/login`, { name: 'Mallory', role: 'coordinator', next: '/console' });
+    const isolated = await browser.newContext({ locale: 'sv-SE' });
+    const forgedPage = await isolated.newPage();
+    await forgedPage.goto(`http://localhost:${otherPort()}/logga-in`);
+
+    // Act
+    const [response] = await Promise.all([
+      forgedPage.waitForResponse((r) => r.request().method() === 'POST'),
+      forgedPage.getByRole('button').click(),
+    ]);
+    await forgedPage.waitForLoadState('load');
+
+    // Assess: refused, no session cookie
+    expect((await response.request().allHeaders())['sec-fetch-site']).toBe('cross-site');
+    expect(response.status()).toBe(403);
+    expect(await forgedPage.getByRole('alert').textContent()).toContain('Inloggningen togs inte emot');
+    expect((await isolated.cookies()).filter((c) => c.name === 'kd_session')).toEqual([]);
+    await screenshot(forgedPage, 'console-login-cross-site-refused');
+
+    // Act: the same browser on the console's own login page
+    const own = await isolated.newPage();
+    await own.goto(`${h.runtime.urls.app}/console/login`);
+    await own.getByLabel('Ditt namn').fill('Sara Samordnare');
+    await own.getByLabel('Samordnare', { exact: true }).check();
+    await own.getByRole('button', { name: 'Logga in' }).click();
+    await own.waitForURL((u) => u.pathname === '/console');
+
+    // Assess
+    expect((await isolated.cookies()).filter((c) => c.name === 'kd_session')).toHaveLength(1);
+    await isolated.close();
+  });
+});
