@@ -82,7 +82,8 @@ const dialoguesPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     error = `Filtret kunde inte användas: ${e.issues.map((i) => i.message).join(' ')}`;
-    list = await listForConsole(c.d, {});
+    // A filter that cannot be read lists nothing (never everyone instead).
+    list = await listForConsole(c.d, {}, { items: false });
   }
   const q = list.query;
   const filterParams = {
@@ -150,7 +151,7 @@ const dialoguesPage: Page = async (c) => {
     nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
     firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
   });
-  return html(200, body);
+  return html(error ? 400 : 200, body);
 };
 
 const basisLabels: Record<Dialogue['recipients'][number]['basis'], string> = {
@@ -520,14 +521,17 @@ const inspectionPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
-    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
+    // A period or region that cannot be read shows nothing (never the default period instead).
+    calendar = await consoleCalendar(c.d, {}, { rows: false });
   }
   const q = calendar.query;
   const region = q.region;
-  const [conflicts, lists] = await Promise.all([
-    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
-  ]);
+  const [conflicts, lists] = error
+    ? [{ items: [] }, []]
+    : await Promise.all([
+        consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+        Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+      ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
   const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
@@ -558,7 +562,7 @@ const inspectionPage: Page = async (c) => {
     caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
     rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
   });
-  return html(200, body);
+  return html(error ? 400 : 200, body);
 };
 
 const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => {

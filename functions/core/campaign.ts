@@ -5,6 +5,7 @@
  * the campaign record, not kept in memory).
  */
 import * as z from '#core/zod.ts';
+import { singleLine } from './fields.ts';
 import { legalForms, type Organiser, schoolForms } from './organiser.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type RegionId, regions } from './regions.ts';
@@ -12,7 +13,7 @@ import { type RegionId, regions } from './regions.ts';
 const regionIds = Object.keys(regions) as [RegionId, ...RegionId[]];
 
 export const campaignSelectionSchema = z
-  .object({
+  .strictObject({
     regions: z.optional(z.array(z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` })).check(z.minLength(1))),
     legalForms: z.optional(
       z.array(z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` })).check(z.minLength(1)),
@@ -46,8 +47,8 @@ export const campaignSelectionSchema = z
   );
 export type CampaignSelection = z.output<typeof campaignSelectionSchema>;
 
-export const createCampaignSchema = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+export const createCampaignSchema = z.strictObject({
+  name: singleLine(1, 200, 'name'),
   cycle: z.optional(z.string().check(z.regex(/^\d{4}$/, 'cycle is a year like "2026"'))),
   selection: z._default(campaignSelectionSchema, { notYetOfferedThisCycle: true }),
   /** Mails per second; defaults to the configured SES send rate. */

@@ -83,7 +83,7 @@ function validate(line: number, fields: Record<string, string | undefined>, out:
     return;
   }
   seen.set(externalId, line);
-  const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const clean = Object.fromEntries(Object.entries(fields).filter(([k, v]) => k !== 'externalId' && v !== undefined && v.trim() !== ''));
   const r = inspectionInputSchema.safeParse(clean);
   if (!r.success) {
     out.errors.push({

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from '#core/zod.ts';
+import { cursorSchema, freeText, isoDay } from '#core/fields.ts';
 import type { AuditEntry, ConflictRecord } from '#core/calendar-ports.ts';
 import {
   type ClashReason,
@@ -52,7 +53,7 @@ export async function checkClash(d: Pick<Deps, 'calendar' | 'clashRules'>, slot:
 
 export const clashCheckSchema = z
   .pipe(
-    z.object({
+    z.strictObject({
       organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')),
       schoolUnitCodes: z.optional(z.array(z.string().check(z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))).check(z.maxLength(200))),
       kind: z.enum(plannedKinds, { message: `kind must be one of ${plannedKinds.join(', ')}` }),
@@ -305,9 +306,9 @@ export async function recheckOrganiser(
   return out;
 }
 
-export const decisionSchema = z.object({
+export const decisionSchema = z.strictObject({
   decision: z.enum(conflictDecisions, { message: 'decision must be keep or reschedule' }),
-  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+  comment: z.optional(freeText(2000, 'comment')),
 });
 
 /**
@@ -353,15 +354,15 @@ export async function decideConflict(d: Deps, dialogueId: string, body: unknown,
   return dialogue;
 }
 
-const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
-export const conflictQuerySchema = z.object({
+const day = isoDay();
+export const conflictQuerySchema = z.strictObject({
   from: z.optional(day),
   to: z.optional(day),
   region: z.optional(
     z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
   ),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 /**

@@ -5,6 +5,7 @@
  * finds the work done and changes nothing) and audited in the dialogue's history with who did it.
  */
 import * as z from '#core/zod.ts';
+import { cursorSchema, isoDay } from '#core/fields.ts';
 import {
   assertTransition,
   type Dialogue,
@@ -46,7 +47,7 @@ const optional = <T extends z.core.SomeType>(s: T) =>
     ),
   );
 
-export const consoleListSchema = z.object({
+export const consoleListSchema = z.strictObject({
   state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
   legalForm: optional(z.enum(legalForms, { message: 'Välj en giltig juridisk form.' })),
@@ -66,7 +67,7 @@ export const consoleListSchema = z.object({
   /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
   limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
-  cursor: optional(z.string().check(z.maxLength(2000))),
+  cursor: optional(cursorSchema),
 });
 export type ConsoleListQuery = z.output<typeof consoleListSchema>;
 
@@ -82,7 +83,8 @@ export interface ConsoleList extends Page<Dialogue> {
   partial: boolean;
 }
 
-export async function listForConsole(d: Deps, rawQuery: unknown): Promise<ConsoleList> {
+/** `items: false`: the counts only (a page whose filter could not be read lists nobody). */
+export async function listForConsole(d: Deps, rawQuery: unknown, options: { items?: boolean } = {}): Promise<ConsoleList> {
   const q = parseOrThrow(consoleListSchema, rawQuery, 'filter');
   const state = q.state ?? (q.waitingDays ? 'invited' : undefined);
   const limit = q.limit ?? 25;
@@ -97,7 +99,9 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
     (!q.conflict || Boolean(x.conflict) === (q.conflict === 'ja')) &&
     (!q.failed || hasProblem(x));
   const [page, counts] = await Promise.all([
-    d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
+    options.items === false
+      ? { items: [], read: 0, cursor: undefined }
+      : d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
     Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),
   ]);
   const phaseCounts = dialoguePhases.map((phase) => ({
@@ -336,7 +340,7 @@ export const sessionFields = (s: { start: string; end: string }) => ({
 const versionSchema = z.coerce
   .number({ message: 'Formuläret saknar mötets version; öppna åtgärden igen.' })
   .check(z.int(), z.gte(0), z.lte(10_000));
-const dateField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
+const dateField = isoDay('Ange ett datum som finns, som ÅÅÅÅ-MM-DD.');
 const timeField = z.string().check(z.regex(/^\d{2}:\d{2}$/, 'Ange tid som TT:MM.'));
 
 function sessionsOf(form: Record<string, string>, count: number): { start: string; end: string }[] {
@@ -423,8 +427,8 @@ export async function runMeetingAction(
 
 // ---- the inspectorate's calendar -------------------------------------------------------------
 
-const dayField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
-export const calendarQuerySchema = z.object({
+const dayField = isoDay('Ange ett datum som finns, som ÅÅÅÅ-MM-DD.');
+export const calendarQuerySchema = z.strictObject({
   from: optional(dayField),
   to: optional(dayField),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),

@@ -40,6 +40,7 @@ import { clashesFor } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { sendOnce } from './mail.ts';
 import { busyOf } from './scheduling.ts';
+import { singleLine } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
 
 /** The states of each meeting phase, and the states a new phase starts from. */
@@ -736,7 +737,7 @@ export async function retryPhase(d: Deps, dialogueId: string, by: string): Promi
 
 export const documentInputSchema = z.strictObject({
   schoolForm: z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }),
-  title: z.string().check(z.trim(), z.minLength(2), z.maxLength(200)),
+  title: singleLine(2, 200, 'title'),
   url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document' }),
 });
 

@@ -37,6 +37,7 @@ import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered 
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
+import { freeText } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -269,7 +270,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
   );
 }
 
-const cancelSchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.maxLength(500))) });
+const cancelSchema = z.strictObject({ reason: z.optional(freeText(500, 'reason')) });
 
 export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
