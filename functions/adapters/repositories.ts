@@ -15,7 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
-import { ConflictError, ValidationError } from '#core/errors.ts';
+import { ConflictError } from '#core/errors.ts';
 import type { Organiser } from '#core/organiser.ts';
 import type {
   AnswerLink,
@@ -27,6 +27,7 @@ import type {
   Page,
   SuppressionList,
 } from '#core/ports.ts';
+import { encodeCursor, queryFrom } from './cursor.ts';
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
 import { TransientError } from './transient.ts';
 
@@ -117,21 +118,6 @@ export async function queryPrefix(
   return items;
 }
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
-  } catch {
-    // fall through to the readable error
-  }
-  throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
-}
-
 /** An item without the table's key and index attributes: the stored value itself. */
 export function strip<T>(item: Record<string, unknown>): T;
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined;
@@ -166,15 +152,17 @@ export class DynamoOrganiserRepository implements OrganiserRepository {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<Organiser>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: 'byKind',
         KeyConditionExpression: 'kindPk = :k',
         ExpressionAttributeValues: { ':k': 'ORGANISER' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index: 'byKind', partition: 'ORGANISER' },
     );
     return { items: (r.Items ?? []).map((i) => strip<Organiser>(i) as Organiser), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
@@ -253,16 +241,20 @@ export class DynamoDialogueRepository implements DialogueRepository {
 
   async list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>> {
     const byState = filter.state !== undefined;
-    const r = await this.doc.send(
-      new QueryCommand({
+    const index = byState ? 'byState' : 'byKind';
+    const partition = byState ? `DIALOGUE#${filter.state}` : 'DIALOGUE';
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
-        IndexName: byState ? 'byState' : 'byKind',
+        IndexName: index,
         KeyConditionExpression: byState ? 'statePk = :k' : 'kindPk = :k',
-        ExpressionAttributeValues: { ':k': byState ? `DIALOGUE#${filter.state}` : 'DIALOGUE' },
+        ExpressionAttributeValues: { ':k': partition },
         ScanIndexForward: byState,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index, partition },
     );
     return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
