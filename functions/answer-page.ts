@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Dialogue } from '#core/dialogue.ts';
+import { ValidationError } from '#core/errors.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { errorResponse, type HttpResult, html, logger } from '#functions/http/respond.ts';
@@ -130,6 +131,10 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(async
     if (step && isOrganiserPageStep(step)) return renderPage(d, await viewPage(d, token, action), action);
     return render(d, await viewAnswer(d, token), action);
   } catch (e) {
+    // A refused form (a field sent twice): a page, never JSON, for the organiser.
+    if (e instanceof ValidationError) {
+      return html(400, deps().templates.page('link-problem', { title: 'Det gick inte', heading: 'Det gick inte', message: e.message }));
+    }
     const r = errorResponse(e);
     return r.statusCode >= 500
       ? html(

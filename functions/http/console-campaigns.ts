@@ -28,7 +28,7 @@ import {
 import { planCycle } from '#functions/use-cases/planning.ts';
 import { campaignView } from './api-routes/campaigns.ts';
 import { consoleScript, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole, roleLabels } from './console-frame.ts';
-import { rawBody } from './request.ts';
+import { formBody, formFields } from './request.ts';
 import { type HttpResult, html, json, logger } from './respond.ts';
 
 const when = (iso: string | undefined): string => (iso ? formatSwedishDateTime(new Date(iso)) : '');
@@ -107,9 +107,14 @@ const campaignFormSchema = z
 
 type FormValues = Record<string, string | string[] | boolean>;
 
+/** The create form's fields (campaign-new.eta, and planning.eta's "create a campaign from the plan"). */
+const campaignFormLists = ['regions', 'legalForms', 'schoolForms'];
+const campaignFormFields = ['formId', 'name', 'cycle', 'sendRate', 'size', 'minChildren', 'maxChildren', 'notYetOffered', 'planQuery'];
+
 /** The submitted form as strings and lists, kept to show it again after an error. */
-function readCampaignForm(params: URLSearchParams): FormValues {
-  const text = (k: string) => (params.get(k) ?? '').slice(0, 500);
+function readCampaignForm(posted: { fields: Record<string, string>; all: Record<string, string[]> }): FormValues {
+  const text = (k: string) => (posted.fields[k] ?? '').slice(0, 500);
+  const list = (k: string) => (posted.all[k] ?? []).slice(0, 50);
   return {
     formId: text('formId'),
     name: text('name'),
@@ -118,10 +123,10 @@ function readCampaignForm(params: URLSearchParams): FormValues {
     size: text('size'),
     minChildren: text('minChildren'),
     maxChildren: text('maxChildren'),
-    regions: params.getAll('regions').slice(0, 50),
-    legalForms: params.getAll('legalForms').slice(0, 50),
-    schoolForms: params.getAll('schoolForms').slice(0, 50),
-    notYetOffered: params.get('notYetOffered') === 'ja',
+    regions: list('regions'),
+    legalForms: list('legalForms'),
+    schoolForms: list('schoolForms'),
+    notYetOffered: posted.fields.notYetOffered === 'ja',
   };
 }
 
@@ -204,18 +209,19 @@ function newCampaignPage(c: Ctx, form?: FormValues, errors: Record<string, strin
  */
 const createPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const params = new URLSearchParams(rawBody(c.event));
-  const form = readCampaignForm(params);
+  const posted = formFields(c.event, { lists: campaignFormLists, allowed: campaignFormFields });
+  const form = readCampaignForm(posted);
   // From the planning page: the plan's parameters, recomputed here; its organisers in plan order.
-  const planQuery = params.get('planQuery');
+  const planQuery = posted.fields.planQuery ?? null;
   const formId = String(form.formId);
   if (!FORM_ID.test(formId))
     return newCampaignPage(c, { ...form, formId: newFormId() }, { form: 'Formuläret saknar sitt id. Skicka det igen.' }, 400);
   const { body, errors } = campaignBody(form);
   if (!body) return newCampaignPage(c, form, errors, 400);
   if (planQuery !== null) {
-    const computed = await computePlan(c, planValues(Object.fromEntries(new URLSearchParams(planQuery.slice(0, 40_000)))));
-    if (!('plan' in computed) || computed.plan.dialogues.length === 0) {
+    const planParams = Object.fromEntries(new URLSearchParams(planQuery.slice(0, 40_000)));
+    const computed = unknownPlanKeys(planParams).length ? undefined : await computePlan(c, planValues(planParams));
+    if (!computed || !('plan' in computed) || computed.plan.dialogues.length === 0) {
       return newCampaignPage(
         c,
         form,
@@ -693,7 +699,7 @@ const actionPost: Page = async (c) => {
   const action = actionOf(c);
   const x = await campaignOf(c);
   const back = `/console/campaigns/${encodeURIComponent(x.id)}`;
-  const formId = new URLSearchParams(rawBody(c.event)).get('formId') ?? '';
+  const formId = formBody(c.event).formId ?? '';
   if (!FORM_ID.test(formId)) return confirmPage(c, 'Formuläret saknar sitt id. Försök igen.');
   const by = actorOf(c);
   const claim = await c.d.campaignConsole.claimAction(x.id, { formId, action, by, at: c.d.clock.now().toISOString(), outcome: 'pending' });
@@ -828,6 +834,10 @@ async function computePlan(
 const planValues = (q: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(planFields.map((k) => [k, (q[k] ?? '').slice(0, 20_000)]));
 
+/** Parameters the planning page does not take: a misspelt weight would otherwise plan with its default. */
+const unknownPlanKeys = (q: Record<string, unknown>): string[] =>
+  Object.keys(q).filter((k) => !(planFields as string[]).includes(k) && k !== 'plan' && k !== 'fran');
+
 const planningPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const q = c.event.queryStringParameters ?? {};
@@ -851,6 +861,12 @@ const planningPage: Page = async (c) => {
   const render = (status: number, data: Record<string, unknown>) =>
     html(status, c.d.templates.consolePage('planning', { ...layout, f, defaults, ...data }));
   if (!submitted) return render(200, {});
+  const unknown = unknownPlanKeys(q);
+  if (unknown.length) {
+    return render(400, {
+      errorList: [{ text: `Planeringen har inget fält som heter ”${unknown[0]?.slice(0, 40)}”. Fyll i formuläret igen.` }],
+    });
+  }
 
   const computed = await computePlan(c, values);
   if (!('plan' in computed)) return render(400, computed);

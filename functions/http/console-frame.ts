@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError } from '#core/errors.ts';
 import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session, verifySession } from '#core/session.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc.ts';
-import { formBody } from './request.ts';
+import { checkPathParameters, formField } from './request.ts';
 import { errorResponse, type HttpResult, html } from './respond.ts';
 
 export const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
@@ -89,7 +89,8 @@ export function consoleHandler(
           return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
         return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
       }
-      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
+      checkPathParameters(event);
+      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formField(event, 'csrf'))) {
         return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
       }
       return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
