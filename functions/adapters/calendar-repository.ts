@@ -11,7 +11,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, CalendarRepository, ConflictRecord } from '#core/calendar-ports.ts';
 import type { PlannedItem } from '#core/clash.ts';
