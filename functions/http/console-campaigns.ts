@@ -8,7 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from '#core/zod.ts';
-import { type Campaign, type CampaignState, campaignStates, type ExclusionReason, exclusionReasons } from '#core/campaign.ts';
+import {
+  type Campaign,
+  type CampaignState,
+  campaignStates,
+  campaignSummary,
+  type ExclusionReason,
+  exclusionReasons,
+} from '#core/campaign.ts';
 import { campaignStateLabels, exclusionReasonLabels, legalFormLabels, regionName, schoolFormLabels } from '#core/console-labels.ts';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { sizeBands } from '#core/metrics.ts';
@@ -501,6 +508,7 @@ const campaignPage: Page = async (c) => {
     draft: x.state === 'draft',
     empty: x.total === 0,
     selection: selectionText(x),
+    summary: campaignSummary(x),
     progress,
     actions: actionsFor(x),
     invitedCount: sv(x.total),

@@ -8,7 +8,7 @@ import {
   getCampaign,
   listCampaigns,
 } from '#functions/use-cases/campaigns.ts';
-import type { Campaign } from '#core/campaign.ts';
+import { type Campaign, campaignSummary } from '#core/campaign.ts';
 import { campaignRateShare } from '#core/send-rate.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
@@ -25,6 +25,8 @@ export const campaignView = (
   all: readonly Campaign[] = [],
 ) => ({
   ...c,
+  /** In plain Swedish: how many organisers it mails out of how many there are. */
+  summary: campaignSummary(c),
   /** Its share of the SES account's send rate: the effective rate, and whether other campaigns slow it down. */
   sharing: campaignRateShare(c, all, deps().env.SES_SEND_RATE),
   progress: {
