@@ -24,7 +24,9 @@ import { metricsTables, toCsv } from '#core/metrics.ts';
 import { legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import { displayNameOf, roleFromClaims } from '#core/auth-claims.ts';
-import { type ConsoleRole, openValue, readCookie, sealValue, same, SESSION_COOKIE, SESSION_HOURS, signSession } from '#core/session.ts';
+import { type ConsoleRole, openValue, readCookie, sealValue, same, SESSION_COOKIE, SESSION_HOURS } from '#core/session.ts';
+import { isSingleLine } from '#core/fields.ts';
+import { endSession, startSession } from '#functions/use-cases/console-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
@@ -668,6 +670,7 @@ const startProgressStatus: Page = async (c) => {
 const progressScript = consoleScript('progress.js');
 
 const logoutPost: Page = async (c) => {
+  await endSession(c.d, c.session);
   const cleared = { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` };
   const cfg = oidcConfig(c.d.env);
   // Signed in through the hosted UI: end that session too, or the next login would skip the password.
@@ -702,7 +705,8 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   const form = formBody(event);
   const name = (form.name ?? '').trim();
   const back = { next: form.next, name, role: form.role };
-  if (!name || name.length > 100) return loginPage(d, 400, { ...back, error: 'Skriv ditt namn (högst 100 tecken).' });
+  if (!name || name.length > 100 || !isSingleLine(name))
+    return loginPage(d, 400, { ...back, error: 'Skriv ditt namn (högst 100 tecken).' });
   const secrets = await d.secrets();
   let role: ConsoleRole | undefined;
   const token = (form.token ?? '').trim();
@@ -716,13 +720,13 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   }
   const next = role === 'inspectorate' && safeNext(form.next) === '/console' ? '/console/inspection' : safeNext(form.next);
   logger.info('console login', { role });
-  return redirect(next, { 'set-cookie': sessionCookie(d, secrets.linkSigningKey, role, name) });
+  return redirect(next, { 'set-cookie': await sessionCookie(d, secrets.linkSigningKey, role, name) });
 }
 
 const secureFlag = (d: Deps): string => (d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '');
 
-function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): string {
-  const { value } = signSession(linkSigningKey, { role, name }, d.clock.now());
+async function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): Promise<string> {
+  const { value } = await startSession(d, linkSigningKey, { role, name });
   return `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secureFlag(d)}`;
 }
 
@@ -795,7 +799,7 @@ async function authCallback(d: Deps, event: APIGatewayProxyEventV2): Promise<Htt
     statusCode: page.statusCode,
     headers: page.headers,
     body: page.body,
-    cookies: [sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
+    cookies: [await sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
   };
 }
 

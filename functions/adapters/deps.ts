@@ -12,6 +12,7 @@ import type {
   Mailer,
   MailLog,
   OrganiserRepository,
+  SessionStore,
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
@@ -37,6 +38,7 @@ import {
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
+import { DynamoSessionStore } from './session-store.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -81,6 +83,8 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns (issue 6). */
   campaignConsole: DynamoCampaignConsole;
+  /** Console sessions, server-side (logout ends one at once). */
+  sessions: SessionStore;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -132,6 +136,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
+    sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
   };
 }
 

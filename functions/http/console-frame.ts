@@ -6,7 +6,8 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, NotFoundError } from '#core/errors.ts';
-import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session, verifySession } from '#core/session.ts';
+import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session } from '#core/session.ts';
+import { resumeSession } from '#functions/use-cases/console-sessions.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc.ts';
 import { checkPathParameters, formField } from './request.ts';
@@ -82,7 +83,7 @@ export function consoleHandler(
       if (!page) throw new NotFoundError('Sidan finns inte.');
       const { linkSigningKey } = await d.secrets();
       const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
-      const session = verifySession(linkSigningKey, cookie, d.clock.now());
+      const session = await resumeSession(d, linkSigningKey, cookie);
       const method = event.requestContext.http.method;
       if (!session) {
         if (method === 'GET')
