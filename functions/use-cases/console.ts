@@ -7,6 +7,7 @@
 import * as z from '#core/zod.ts';
 import { cursorSchema, isoDay } from '#core/fields.ts';
 import {
+  answerPeriodEnd,
   assertTransition,
   type Dialogue,
   type DialoguePhase,
@@ -29,7 +30,7 @@ import type { Inspection } from '#core/inspection.ts';
 import { listConflicts } from './clash.ts';
 import { listInspections } from './inspections.ts';
 import { cancelMeetingById, moveMeeting, reassignPair } from './meetings.ts';
-import { invitationMail, sendReminder } from './invitation.ts';
+import { invitationMail, latestLinks, sendReminder } from './invitation.ts';
 import { retryPhase } from './lifecycle.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
@@ -195,7 +196,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
   if (!r) throw new ValidationError('Välj en av dialogens mottagare.');
   const organiser = await d.organisers.get(x.organiserId);
   if (!organiser) throw new NotFoundError(`Huvudmannen ${x.organiserId} finns inte.`);
-  const invitation = (await d.mailLog.list(id)).find((m) => m.step === 'invitation' && m.contactId === contactId);
+  const invitation = latestLinks(await d.mailLog.list(id)).get(contactId);
   const answerBy = formatSwedishDate(
     x.dueAt ? new Date(x.dueAt) : new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * DAY_MS),
   );
@@ -206,6 +207,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
     email: r.email,
     link: invitation?.linkId && invitation.linkExpiresAt ? { linkId: invitation.linkId, expiresAt: invitation.linkExpiresAt } : undefined,
     withLink: !invitation?.linkId,
+    linkValidUntil: answerPeriodEnd(x.reminders, d.clock.now(), d.settings),
     render: invitationMail(d, organiser, r, answerBy),
   });
   await d.dialogues.mutate(id, (cur) =>
