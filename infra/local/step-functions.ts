@@ -15,6 +15,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { guardLoopback } from './loopback.mjs';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 
@@ -472,6 +473,7 @@ export class LocalStepFunctions {
         res.end(JSON.stringify(out ?? {}));
       });
     });
+    guardLoopback(this.server);
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

@@ -3,6 +3,9 @@
  * and console forms), a JSON-looking media type, a UTF-8 header, an import rejected as a whole, a
  * name that would break a mail header.
  */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, organiser } from '../support/local.ts';
 
@@ -145,5 +148,41 @@ describe('headers and bodies', () => {
     expect(r.status).toBe(200);
     expect(report).toMatchObject({ rows: 0, valid: 0 });
     expect(report.errors).toHaveLength(1);
+  });
+});
+
+/** A GET with the Host header a browser would send for a page at `host` (fetch cannot set Host). */
+const getWithHost = (url: string, host: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+describe('the local runtime', () => {
+  it('answers only requests addressed to 127.0.0.1 or localhost (a DNS-rebinding page gets 421 from every local server)', async () => {
+    const { app, mailbox, dynamodb, sfn } = h.runtime.urls;
+    for (const url of [`${app}/`, `${app}/api/organisers`, `${app}/console/login`, `${mailbox}/store`, `${dynamodb}/`, `${sfn}/`]) {
+      const port = new URL(url).port;
+      const foreign = await getWithHost(url, `rebind.attacker.example:${port}`);
+      expect(foreign.status, url).toBe(421);
+      expect(foreign.body).not.toContain(h.runtime.tokens.coordinator);
+      expect((await getWithHost(url, `localhost:${port}`)).status, url).not.toBe(421);
+    }
+  });
+
+  it('shows no token or other secret on its start page', async () => {
+    const r = await getWithHost(`${h.runtime.urls.app}/`, new URL(h.runtime.urls.app).host);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('Konsolen');
+    const secrets = JSON.parse(readFileSync(join(h.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(secrets)).toEqual(['linkSigningKey', 'coordinatorToken', 'inspectorateToken']);
+    for (const secret of Object.values(secrets)) expect(r.body).not.toContain(secret);
   });
 });
