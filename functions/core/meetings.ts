@@ -188,17 +188,29 @@ export const participantsOf = (m: Pick<Meeting, 'dialogueIds' | 'participants'>,
   isShared(m) ? m.participants.filter((p) => p.dialogueId === dialogueId) : m.participants;
 
 /**
+ * The participants as named (1–20, each address once), or a ValidationError with the first
+ * problem as its message (`under`: where the list sits in the request, for the issues' paths).
+ */
+export function checkParticipants(participants: unknown, under?: string): Participant[] {
+  const parsed = participantsSchema.safeParse(participants);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => {
+      const at = [...(under ? [under] : []), ...i.path.map(String)];
+      return i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [...at, k].join('.'), message: `Okänt fält: ${k}.` }))
+        : [{ path: at.join('.'), message: i.message }];
+    });
+    throw new ValidationError(issues[0]?.message ?? 'Ogiltiga deltagare.', issues);
+  }
+  return parsed.data;
+}
+
+/**
  * Replaces the participants an organiser names (1–20); they get the invitation from now on. In a
  * shared meeting only that organiser's own list is replaced (`dialogueId`); the others' stay.
  */
 export function nameParticipants(m: Meeting, participants: unknown, now: Date, dialogueId?: string): Meeting {
-  const parsed = participantsSchema.safeParse(participants);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues[0]?.message ?? 'Ogiltiga deltagare.',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
+  const parsed = { data: checkParticipants(participants) };
   if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
   if (dialogueId && !m.dialogueIds.includes(dialogueId))
     throw new InvalidTransitionError(`Dialogue '${dialogueId}' is not in meeting '${m.id}'`, { id: m.id });

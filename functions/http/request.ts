@@ -72,6 +72,16 @@ export function formField(event: APIGatewayProxyEventV2, name: string): string |
   return values[0];
 }
 
+/**
+ * A request that takes no body: none, an empty one or `{}` is fine; anything else is refused
+ * rather than ignored (a caller who sends settings should learn that none are read).
+ */
+export function noBody(event: APIGatewayProxyEventV2): void {
+  const text = rawBody(event).trim();
+  if (text === '' || text === '{}') return;
+  throw new ValidationError('This request takes no body: send none (or {})', [{ path: '(body)', message: 'no body expected' }]);
+}
+
 /** A posted form's fields, each at most once (see formFields). */
 export const formBody = (event: APIGatewayProxyEventV2): Record<string, string> => formFields(event).fields;
 

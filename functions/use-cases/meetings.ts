@@ -14,9 +14,11 @@ import type { CalendarMethod } from '#core/ics.ts';
 import {
   bookMeeting,
   cancelMeeting,
+  checkParticipants,
   type Meeting,
   type MeetingSession,
   meetingIntervals,
+  meetingNotesSchema,
   meetingPlanned,
   meetingStep,
   isShared,
@@ -338,15 +340,20 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
 
 /** The organiser's named participants; new ones receive the current invitation. */
 /** `dialogueId`: the organiser naming them (its manage link); in a shared meeting only its own list changes. */
+/** The participants body: `{ participants: [...] }` and nothing else (checked before anything is read). */
+const participantsBodySchema = z.strictObject({ participants: z.array(z.unknown()) });
+
 export async function setParticipants(d: Deps, id: string, body: unknown, dialogueId?: string): Promise<Meeting> {
+  const { participants } = parseOrThrow(participantsBodySchema, body, 'participants');
+  checkParticipants(participants, 'participants');
   await getMeeting(d, id);
-  const participants = (body as { participants?: unknown } | undefined)?.participants;
   const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now(), dialogueId));
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }
 
 export async function addNotes(d: Deps, id: string, body: unknown, by: string): Promise<Meeting> {
+  parseOrThrow(meetingNotesSchema, body, 'notes');
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);

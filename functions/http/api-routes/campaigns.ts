@@ -10,7 +10,7 @@ import {
 } from '#functions/use-cases/campaigns.ts';
 import { type Campaign, campaignSummary } from '#core/campaign.ts';
 import { campaignRateShare } from '#core/send-rate.ts';
-import { jsonBody, requireRole } from '../request.ts';
+import { jsonBody, noBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoute, ApiRoutes } from './types.ts';
 
@@ -43,6 +43,7 @@ const action =
   (a: CampaignAction): ApiRoute =>
   async (event, role) => {
     requireRole(role, ['coordinator']);
+    noBody(event);
     const campaign = await changeCampaign(deps(), event.pathParameters?.id ?? '', a);
     return json(200, campaignView(campaign, undefined, await listCampaigns(deps())));
   };
