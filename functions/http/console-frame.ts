@@ -10,8 +10,11 @@ import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, typ
 import { resumeSession } from '#functions/use-cases/console-sessions.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc.ts';
-import { checkPathParameters, formField } from './request.ts';
+import { checkPathParameters, formFields } from './request.ts';
 import { errorResponse, type HttpResult, html } from './respond.ts';
+
+/** The console forms' fields that come several at a time (checkboxes: start.eta, campaign-new.eta). */
+export const consoleListFields = ['organiserIds', 'regions', 'legalForms', 'schoolForms'];
 
 export const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
 
@@ -91,7 +94,8 @@ export function consoleHandler(
         return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
       }
       checkPathParameters(event);
-      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formField(event, 'csrf'))) {
+      // Every console form: a field sent twice is refused here (the checkboxes' lists excepted).
+      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formFields(event, { lists: consoleListFields }).fields.csrf)) {
         return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
       }
       return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));

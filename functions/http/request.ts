@@ -65,13 +65,6 @@ export function formFields(
   return { fields, all };
 }
 
-/** One field of a posted form, refused if sent twice; the form's other fields are left to its page. */
-export function formField(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  const values = new URLSearchParams(rawBody(event)).getAll(name);
-  if (values.length > 1) throw sentTwice(name);
-  return values[0];
-}
-
 /**
  * A request that takes no body: none, an empty one or `{}` is fine; anything else is refused
  * rather than ignored (a caller who sends settings should learn that none are read).

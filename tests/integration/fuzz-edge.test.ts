@@ -502,3 +502,58 @@ describe('dates that do not exist', () => {
     expect(put.status).toBe(400);
   });
 });
+
+describe('a form field sent twice', () => {
+  it('the organiser answer form: a 400 page, nothing recorded', async () => {
+    const link = h.linkIn((await h.mailTo('namnden@testvik.example.se')).at(0)!);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('answer', 'reason', 'comment'),
+        fc.array(fc.tuple(fc.constantFrom('answer', 'reason', 'comment'), fc.constantFrom('accept', 'decline', 'time', 'x')), {
+          maxLength: 3,
+        }),
+        async (twice, rest) => {
+          const form = new URLSearchParams([[twice, 'accept'], ...rest, [twice, 'decline']]);
+          const r = await fetch(link, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: form.toString(),
+          });
+          expect(r.status).toBe(400);
+          expect(await r.text()).toContain('skickades mer än en gång');
+        },
+      ),
+      { numRuns: 20 },
+    );
+    expect((await h.dialogue(dialogueId)).state).toBe('invited');
+  });
+
+  it('every console form: a 400 page, nothing changed', async () => {
+    const posts = routes.filter((r) => r.method === 'POST' && r.path.startsWith('/console/') && !r.path.includes('login'));
+    const before = await tableDigest();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...posts),
+        fc.constantFrom('csrf', 'reason', 'n', 'formId', 'seq', 'name', 'step'),
+        async (r, field) => {
+          const path = r.path.replace('{id}', dialogueId).replace(/\{\w+\}/g, 'x');
+          const body = new URLSearchParams([
+            ['csrf', csrf],
+            [field, 'a'],
+            [field, 'b'],
+          ]);
+          const res = await fetch(`${h.runtime.urls.app}${path}`, {
+            method: 'POST',
+            redirect: 'manual',
+            headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: body.toString(),
+          });
+          expect(res.status, `${path} ${field}`).toBe(400);
+          expect(await res.text()).toContain('skickades mer än en gång');
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(await tableDigest()).toBe(before);
+  });
+});
