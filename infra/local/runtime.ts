@@ -247,7 +247,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
           };
         let advance: unknown;
         try {
-          advance = JSON.parse(body || '{}').advance;
+          const parsed: unknown = JSON.parse(body || '{}');
+          const keys = parsed && typeof parsed === 'object' ? Object.keys(parsed) : [''];
+          if (keys.some((k) => k !== 'advance')) {
+            return { status: 400, body: { error: 'validation_failed', message: 'Send only {"advance": "<ISO-8601 duration>"}' } };
+          }
+          advance = (parsed as { advance?: unknown }).advance;
         } catch {
           return { status: 400, body: { error: 'validation_failed', message: 'The request body is not valid JSON' } };
         }
@@ -375,7 +380,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   };
 }
 
-const devSesEventSchema = z.object({
+const devSesEventSchema = z.strictObject({
   dialogueId: z.string().check(z.minLength(1)),
   step: z._default(z.string().check(z.minLength(1)), 'invitation'),
   email: z.email(),

@@ -177,6 +177,14 @@ describe('the local runtime', () => {
     }
   });
 
+  it('its dev routes take no unknown keys either', async () => {
+    const before = h.runtime.clock.now().getTime();
+    expect((await h.api('POST', '/api/dev/clock', { advance: 'P1D', advanec: 'P30D' })).status).toBe(400);
+    const r = await h.api('POST', '/api/dev/ses-event', { dialogueId, email: 'edge@testvik.example.se', type: 'bounce', permanant: true });
+    expect(r.status).toBe(400);
+    expect(h.runtime.clock.now().getTime() - before).toBeLessThan(60_000);
+  });
+
   it('shows no token or other secret on its start page', async () => {
     const r = await getWithHost(`${h.runtime.urls.app}/`, new URL(h.runtime.urls.app).host);
     expect(r.status).toBe(200);
