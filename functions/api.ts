@@ -1,10 +1,8 @@
 /**
  * Lambda: the coordinator and inspectorate JSON API (API Gateway HTTP API). Dispatches on the
  * route key to the route modules in functions/http/api-routes; every route checks the caller's
- * role, validates with zod and calls one use-case. Errors map to HTTP in one place.
+ * role, validates with zod and calls one use-case. Errors map to HTTP in the error middleware.
  */
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { conflictRoutes } from '#functions/http/api-routes/conflicts.ts';
 import { campaignRoutes } from '#functions/http/api-routes/campaigns.ts';
 import { dialogueRoutes } from '#functions/http/api-routes/dialogues.ts';
@@ -15,8 +13,8 @@ import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
 import { planningRoutes } from '#functions/http/api-routes/planning.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
-import { dispatchApi } from '#functions/http/api-dispatch.ts';
-import type { HttpResult } from '#functions/http/respond.ts';
+import { apiRouter } from '#functions/http/api-dispatch.ts';
+import { httpEntry } from '#functions/http/middleware.ts';
 
 export const apiRoutes: ApiRoutes = {
   ...organiserRoutes,
@@ -30,4 +28,4 @@ export const apiRoutes: ApiRoutes = {
   ...lifecycleRoutes,
 };
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler(dispatchApi(apiRoutes));
+export const handler = httpEntry(apiRouter(apiRoutes));

@@ -4,21 +4,17 @@
  * (ical.js, csv-parse): keeping them out of the api and console bundles keeps those small.
  * Same checks as there: the API's role from the token, the console's session and CSRF token.
  */
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { consoleHandler } from '#functions/http/console-frame.ts';
+import { consoleRouter } from '#functions/http/console/frame.ts';
 import { inspectionImportRoutes } from '#functions/http/api-routes/inspection-import.ts';
-import { consoleImportPages } from '#functions/http/console-import.ts';
-import { dispatchApi } from '#functions/http/api-dispatch.ts';
-import type { HttpResult } from '#functions/http/respond.ts';
+import { consoleImportPages } from '#functions/http/console/inspection-import.ts';
+import { apiRouter } from '#functions/http/api-dispatch.ts';
+import { httpEntry } from '#functions/http/middleware.ts';
 
-const consoleImport = consoleHandler(consoleImportPages);
+const consoleImport = consoleRouter(consoleImportPages);
 
-const apiImport = dispatchApi(inspectionImportRoutes);
+const apiImport = apiRouter(inspectionImportRoutes);
 
 /** Every route key this function serves (the route table in functions/http/routes.ts lists the same). */
 export const inspectionImportRouteKeys = [...Object.keys(inspectionImportRoutes), ...Object.keys(consoleImportPages)];
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>().handler((event) =>
-  event.routeKey.startsWith('POST /api/') ? apiImport(event) : consoleImport(event),
-);
+export const handler = httpEntry((event) => (event.routeKey.startsWith('POST /api/') ? apiImport(event) : consoleImport(event)));

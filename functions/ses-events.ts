@@ -6,18 +6,20 @@
 import middy from '@middy/core';
 import { sesEventSchema, toDeliveryEvents } from '#core/delivery.ts';
 import { deps } from '#adapters/deps.ts';
-import { logger } from '#functions/http/respond.ts';
+import { logger, observed } from '#adapters/observability.ts';
 import { type DeliveryResult, recordDelivery } from '#functions/use-cases/delivery.ts';
 
-export const handler = middy<unknown, DeliveryResult[]>().handler(async (event) => {
-  const parsed = sesEventSchema.safeParse(event);
-  if (!parsed.success) {
-    // Not one of ours (no dialogue/step tags): nothing to do, and nothing to retry.
-    logger.warn('ignored an SES event without our tags', { issues: parsed.error.issues.length });
-    return [];
-  }
-  const d = deps();
-  const results: DeliveryResult[] = [];
-  for (const e of toDeliveryEvents(parsed.data)) results.push(await recordDelivery(d, e));
-  return results;
-});
+export const handler = middy<unknown, DeliveryResult[]>()
+  .use(observed())
+  .handler(async (event) => {
+    const parsed = sesEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Not one of ours (no dialogue/step tags): nothing to do, and nothing to retry.
+      logger.warn('ignored an SES event without our tags', { issues: parsed.error.issues.length });
+      return [];
+    }
+    const d = deps();
+    const results: DeliveryResult[] = [];
+    for (const e of toDeliveryEvents(parsed.data)) results.push(await recordDelivery(d, e));
+    return results;
+  });

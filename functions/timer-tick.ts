@@ -7,7 +7,8 @@
  */
 import middy from '@middy/core';
 import { deps } from '#adapters/deps.ts';
-import { logger } from '#functions/http/respond.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics, observed } from '#adapters/observability.ts';
 import { driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { type DriveResult, driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
 import { type TickResult, tick } from '#functions/use-cases/timers.ts';
@@ -22,17 +23,29 @@ export const CAMPAIGN_SENDER_BUDGET_MS = 65_000;
 /** How long one tick spends on the console's bulk starts before leaving the rest to the next tick. */
 export const BULK_START_BUDGET_MS = 20_000;
 
-export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>().handler(
-  async (event) => {
+/**
+ * The tick's counts as metrics (flushed by the entry's metrics middleware): TimersFired,
+ * TimersFailed (each failed timer backs off and is recorded on its dialogue) and TimersDeferred
+ * (1 when the time budget left due timers for the next tick).
+ */
+export function recordTick(result: TickResult): void {
+  if (result.failed.length > 0) logger.warn('some timers failed; each is retried after its back-off', { failed: result.failed });
+  metrics.addMetric('TimersFired', MetricUnit.Count, result.fired);
+  metrics.addMetric('TimersFailed', MetricUnit.Count, result.failed.length);
+  metrics.addMetric('TimersDeferred', MetricUnit.Count, result.deferred ? 1 : 0);
+}
+
+export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>()
+  .use(observed())
+  .handler(async (event) => {
     if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
     // One pass of the campaign sender (the local runtime's one-second campaign loop).
     if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return driveCampaigns(deps());
     const result = await tick(deps());
-    if (result.failed.length > 0) logger.warn('some timers failed; they fire again on the next tick', { failed: result.failed });
+    recordTick(result);
     // Paced campaign sending: each tick invites what the send rate allows since the last one.
     const campaigns = await driveCampaigns(deps());
     // The console's bulk starts: the organisers the confirming request left.
     const bulkStarted = await driveBulkJobs(deps(), BULK_START_BUDGET_MS);
     return { ...result, campaigns, bulkStarted };
-  },
-);
+  });

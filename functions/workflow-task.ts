@@ -1,66 +1,22 @@
 /**
- * Lambda: the invitation phase's Step Functions tasks, one entry dispatched on `task`. Domain
- * errors are thrown with their class name, which the state machine's Catch and Retry match.
+ * Lambda: the invitation and meeting phases' Step Functions tasks (functions/use-cases/workflow-tasks.ts).
+ * Domain errors leave with their class name, which the state machine's Catch and Retry match; a
+ * transient AWS error (DynamoDB throttling, a dropped connection) leaves as a TransientError, which
+ * it retries.
  */
 import middy from '@middy/core';
-import * as z from '#core/zod.ts';
 import { deps } from '#adapters/deps.ts';
-import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from '#functions/use-cases/invitation.ts';
-import { parseOrThrow } from '#functions/use-cases/validate.ts';
-import { awaitBookingStep, handOverOffer, offerMeetingStep, recordPhaseFailure } from '#functions/use-cases/lifecycle.ts';
+import { observed } from '#adapters/observability.ts';
+import { asTransient } from '#adapters/transient.ts';
+import { runWorkflowTask, type TaskEvent } from '#functions/use-cases/workflow-tasks.ts';
 
-const dialogueId = z.string().check(z.minLength(1), z.maxLength(100));
-const kind = z.enum(['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up']);
-const round = z.number().check(z.int(), z.gte(1), z.lte(1000));
-export const taskSchema = z.discriminatedUnion('task', [
-  z.object({ task: z.literal('resolveRecipients'), dialogueId }),
-  z.object({ task: z.literal('sendInvitations'), dialogueId }),
-  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
-  z.object({ task: z.literal('escalate'), dialogueId }),
-  z.object({
-    task: z.literal('markFailed'),
-    dialogueId,
-    failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
-  }),
-  // The meeting phases (workflows/meeting.ts).
-  z.object({ task: z.literal('offerMeeting'), dialogueId, kind, round }),
-  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
-  z.object({ task: z.literal('handOverOffer'), dialogueId, kind, round }),
-  z.object({
-    task: z.literal('phaseFailed'),
-    dialogueId,
-    kind,
-    round,
-    failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
-  }),
-]);
-export type TaskEvent = z.input<typeof taskSchema>;
+export type { TaskEvent };
 
-export const handler = middy<TaskEvent, unknown>().handler(async (event) => {
-  const d = deps();
-  const t = parseOrThrow(taskSchema, event, 'workflow task');
-  switch (t.task) {
-    case 'resolveRecipients':
-      return resolveRecipientsStep(d, t.dialogueId);
-    case 'sendInvitations':
-      return sendInvitationsStep(d, t.dialogueId);
-    case 'awaitAnswer':
-      return awaitAnswerStep(d, t.dialogueId, t.taskToken);
-    case 'escalate':
-      await escalate(d, t.dialogueId);
-      return { escalated: true };
-    case 'markFailed':
-      await markFailed(d, t.dialogueId, t.failure);
-      return { failed: true };
-    case 'offerMeeting':
-      return offerMeetingStep(d, t.dialogueId, t.kind, t.round);
-    case 'awaitBooking':
-      return awaitBookingStep(d, t.dialogueId, t.kind, t.round, t.taskToken);
-    case 'handOverOffer':
-      await handOverOffer(d, t.dialogueId, t.kind, t.round);
-      return { handedOver: true };
-    case 'phaseFailed':
-      await recordPhaseFailure(d, t.dialogueId, t.kind, t.failure, t.round);
-      return { failed: true };
-  }
-});
+export const handler = middy<TaskEvent, unknown>()
+  .use(observed())
+  .use({
+    onError: (request) => {
+      request.error = asTransient(request.error) as Error;
+    },
+  })
+  .handler((event) => runWorkflowTask(deps(), event));

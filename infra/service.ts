@@ -82,6 +82,7 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
   });
 
   const environment: CloudEnvironment = {
+    STAGE: config.stage,
     PUBLIC_BASE_URL: config.publicBaseUrl,
     MAIL_FROM: config.mailFrom,
     MAIL_REPLY_TO: config.mailReplyTo,

@@ -37,11 +37,24 @@ export const RETRYABLE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** The retry of every step: full jitter, long enough to outlast a send claim's lease (SEND_LEASE_SECONDS, 150 s). */
+export const STEP_RETRY: sfn.RetryProps = {
+  errors: RETRYABLE_ERRORS,
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 12,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 /**
- * One step of a phase: the workflow-task Lambda with `payload`, its result at `resultPath`, retried
- * on RETRYABLE_ERRORS with full jitter for long enough to outlast a send claim's lease
- * (SEND_LEASE_SECONDS, 150 s).
+ * The retry of a step that hands out a task token and waits for a person: the same, except for the
+ * wait's own time-out (States.Timeout there is nobody answering, which its Catch routes onwards).
+ * A retried wait stores its new token; the step completes it at once if the answer came meanwhile.
  */
+export const WAIT_RETRY: sfn.RetryProps = { ...STEP_RETRY, errors: RETRYABLE_ERRORS.filter((e) => e !== 'States.Timeout') };
+
+/** One step of a phase: the workflow-task Lambda with `payload`, its result at `resultPath`, retried by STEP_RETRY. */
 export const workflowStep = (scope: Construct, fn: IFunction, id: string, payload: Record<string, unknown>, resultPath: string) =>
   new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
@@ -50,14 +63,7 @@ export const workflowStep = (scope: Construct, fn: IFunction, id: string, payloa
     resultPath,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
     retryOnServiceExceptions: false,
-  }).addRetry({
-    errors: RETRYABLE_ERRORS,
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 12,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  }).addRetry(STEP_RETRY);
 
 export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunctions): sfn.IChainable {
   const step = (id: string, task: string, resultPath: string, extra: Record<string, unknown> = {}) =>
@@ -85,7 +91,7 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
       Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),
     ),
     retryOnServiceExceptions: false,
-  });
+  }).addRetry(WAIT_RETRY);
 
   const accepted = new sfn.Succeed(scope, 'Accepted');
   const declined = new sfn.Succeed(scope, 'Declined');

@@ -14,7 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
-import { workflowStep } from './invitation.ts';
+import { WAIT_RETRY, workflowStep } from './invitation.ts';
 
 export interface MeetingPhaseFunctions {
   workflowTask: IFunction;
@@ -46,7 +46,7 @@ export function buildMeetingPhase(scope: Construct, fns: MeetingPhaseFunctions):
       Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),
     ),
     retryOnServiceExceptions: false,
-  });
+  }).addRetry(WAIT_RETRY);
   const handOver = step('Hand over to coordinator', 'handOverOffer', sfn.JsonPath.DISCARD);
   const handedOver = new sfn.Succeed(scope, 'Coordinator takes over');
   handOver.next(handedOver);

@@ -6,7 +6,7 @@
  * one Query.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, mutateVersioned, strip } from './repositories.ts';
+import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 import { indexKeys } from './table-model.ts';
 
 export interface BulkStartResult {

@@ -17,7 +17,7 @@ import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
 import { encodeCursor, queryFrom } from './cursor.ts';
-import { queryPrefix, strip } from './repositories.ts';
+import { queryPrefix, strip } from './dynamo.ts';
 import { indexKeys, calendarKeys as k } from './table-model.ts';
 
 export class DynamoCalendarRepository implements CalendarRepository {

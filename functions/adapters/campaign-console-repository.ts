@@ -9,7 +9,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignRecipient, ExclusionReason } from '#core/campaign.ts';
 import { campaignConsoleKeys as k } from './table-model.ts';
-import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './repositories.ts';
+import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './dynamo.ts';
 
 export interface ExcludedOrganiser {
   organiserId: string;

@@ -8,7 +8,7 @@ import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
 import { keys } from './table-model.ts';
-import { batchWriteAll, isConditionFailure, mutateVersioned, queryPrefix, strip } from './repositories.ts';
+import { batchWriteAll, isConditionFailure, mutateVersioned, queryPrefix, strip } from './dynamo.ts';
 
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(

@@ -28,13 +28,8 @@ import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
-import {
-  DynamoDialogueRepository,
-  DynamoLinkRepository,
-  DynamoMailLog,
-  DynamoOrganiserRepository,
-  DynamoSuppressionList,
-} from './repositories.ts';
+import { DynamoDialogueRepository, DynamoLinkRepository, DynamoOrganiserRepository } from './repositories.ts';
+import { DynamoMailLog, DynamoSuppressionList } from './mail-log.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
@@ -77,11 +72,11 @@ export interface Deps {
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
   campaigns: DynamoCampaignRepository;
-  /** Console bulk starts and their progress (issue 5). */
+  /** Console bulk starts and their progress. */
   bulkJobs: DynamoBulkJobs;
   /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
   sendRate: DynamoSendRateBucket;
-  /** The console's preview lists, action log and form claims around campaigns (issue 6). */
+  /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
   /** Console sessions, server-side (logout ends one at once). */
   sessions: SessionStore;

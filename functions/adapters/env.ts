@@ -41,6 +41,8 @@ export const envSchema = z.object({
   /** Mail records (addresses, message ids, delivery status) are deleted this long after the send. */
   MAIL_LOG_RETENTION_DAYS: days(400),
   SEND_LEASE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(1)), 150),
+  /** The deployment stage (dev, test, prod), a dimension of every metric; the embedded runtime is 'local'. */
+  STAGE: z._default(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,30}$/, 'STAGE is a lowercase name such as prod')), 'local'),
   /** Set by the embedded runtime; enables /api/dev/* routes. Never set in the cloud. */
   LOCAL_MODE: z._default(z.enum(['true', 'false']), 'false'),
   /** Clash rules per planned kind as JSON, e.g. {"physical_meeting":{"bufferDays":14}}; unset = the defaults. */
@@ -62,6 +64,14 @@ export const envSchema = z.object({
   SES_SEND_RATE: z._default(z.coerce.number().check(z.positive(), z.lte(1000)), 14),
 });
 export type Env = z.output<typeof envSchema>;
+
+/**
+ * The stage alone, for what is built at module scope before the whole environment is read (the
+ * metrics' default dimension). A malformed value fails here as it would in `readEnv`.
+ */
+export function stageOf(source: NodeJS.ProcessEnv = process.env): string {
+  return envSchema.shape.STAGE.parse(source.STAGE);
+}
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source);

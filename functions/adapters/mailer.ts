@@ -6,15 +6,13 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { buildMime } from './mime.ts';
 import type { Mailer, OutgoingMail } from '#core/ports.ts';
-import { TransientError } from './transient.ts';
+import { isTransient, TransientError } from './transient.ts';
 
 export interface SesMailerOptions {
   from: string;
   replyTo: string;
   configurationSet?: string;
 }
-
-const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
 
 export class SesMailer implements Mailer {
   constructor(
@@ -49,7 +47,7 @@ export class SesMailer implements Mailer {
       return { providerMessageId: r.MessageId ?? mail.messageId };
     } catch (e) {
       const name = (e as { name?: string }).name ?? '';
-      if (RETRYABLE.has(name) || (e as { $retryable?: unknown }).$retryable) {
+      if (isTransient(e)) {
         throw new TransientError(`SES did not accept the mail (${name}); will retry`, { cause: e });
       }
       throw e;

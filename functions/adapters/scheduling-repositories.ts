@@ -10,7 +10,7 @@ import type { Facilitator } from '#core/facilitators.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { Meeting } from '#core/meetings.ts';
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, StoredFacilitator } from '#core/ports.ts';
-import { isConditionFailure, mutateVersioned, strip } from './repositories.ts';
+import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 import { indexKeys, keys } from './table-model.ts';
 
 /** Calendar entries that ended this long ago are dropped (they no longer affect any proposal). */

@@ -8,7 +8,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { availableMails, isFull, liveClaims, type RateBucket, type SendClaim, takeMails } from '#core/send-rate.ts';
-import { isConditionFailure, strip } from './repositories.ts';
+import { isConditionFailure, strip } from './dynamo.ts';
 import { keys } from './table-model.ts';
 
 export interface Reservation<P> {

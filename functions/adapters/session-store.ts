@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionStore } from '#core/ports.ts';
-import { isConditionFailure } from './repositories.ts';
+import { isConditionFailure } from './dynamo.ts';
 import { keys } from './table-model.ts';
 
 export class DynamoSessionStore implements SessionStore {

@@ -60,7 +60,7 @@ export const indexKeys = {
   openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };
 
-/** Inspection calendar, planned dialogue dates, conflicts and their audit (issue 4). */
+/** Inspection calendar, planned dialogue dates, conflicts and their audit. */
 export const calendarKeys = {
   /** The inspection by the inspectorate's external id (PUT/DELETE target). */
   inspection: (externalId: string) => ({ pk: `INSP#${externalId}`, sk: 'INSPECTION' }),
@@ -79,7 +79,7 @@ export const calendarKeys = {
 };
 
 /**
- * The console's records around a campaign (issue 6): who was left out of its preview and why,
+ * The console's records around a campaign: who was left out of its preview and why,
  * the confirmed actions on it (one item per submitted form: the idempotency claim and the audit
  * entry at once) and the create form's claim. They sort before `RCPT#`, so the sender's Query from
  * a recipient position never reads them.

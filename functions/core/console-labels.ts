@@ -2,7 +2,7 @@
  * Swedish names of the enum values the console shows (states, legal forms, decline reasons,
  * regions). One table, so the pages, the CSV export and the tests all use the same words.
  */
-import type { DeclineReason, DialoguePhase, DialogueState, HistoryType } from './dialogue.ts';
+import type { DeclineReason, DialoguePhase, DialogueState, DueKind, HistoryType } from './dialogue.ts';
 import type { InspectionKind, InspectionStatus } from './inspection.ts';
 import type { LegalForm, SchoolForm } from './organiser.ts';
 import { regions } from './regions.ts';
@@ -113,6 +113,21 @@ export const historyLabels: Record<HistoryType, string> = {
   other_times_requested: 'Huvudmannen bad om andra tider',
   handed_over: 'Ingen tid bokad – samordnaren tar över',
   documents_attached: 'Analysunderlag bifogat',
+  timer_failed: 'Schemalagt steg misslyckades – nytt försök görs',
+  timer_recovered: 'Schemalagt steg genomfört efter fel',
+};
+
+/** What a due timer does, as a coordinator reads it. */
+export const dueKindLabels: Record<DueKind, string> = {
+  start: 'Start av inbjudan',
+  reminder: 'Påminnelse',
+  escalate: 'Larm när svar saknas',
+  callback: 'Svaret till arbetsflödet',
+  phase_start: 'Start av mötesfas',
+  offer_reminder: 'Påminnelse om tidsförslag',
+  offer_escalate: 'Överlämning till samordnaren',
+  held: 'Möte genomfört',
+  follow_up: 'Uppföljning',
 };
 
 export const regionName = (id: string): string => regions[id as keyof typeof regions]?.name ?? id;
@@ -196,7 +211,7 @@ export function swedishImportReason(reason: string): string {
   );
 }
 
-/** Campaign states and the reasons a campaign's preview leaves an organiser out (issue 6). */
+/** Campaign states and the reasons a campaign's preview leaves an organiser out. */
 export const campaignStateLabels: Record<'draft' | 'running' | 'paused' | 'completed', string> = {
   draft: 'Utkast, inte startad',
   running: 'Skickar',

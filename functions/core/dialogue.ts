@@ -222,7 +222,10 @@ export type HistoryType =
   | 'offer_reminder_sent'
   | 'other_times_requested'
   | 'handed_over'
-  | 'documents_attached';
+  | 'documents_attached'
+  // The scheduler (functions/core/timer-failure.ts).
+  | 'timer_failed'
+  | 'timer_recovered';
 
 export interface HistoryEntry {
   at: string;
@@ -243,6 +246,24 @@ export type DueKind =
   | 'offer_escalate'
   | 'held'
   | 'follow_up';
+
+/**
+ * A due timer whose handler failed: retried later with back-off (functions/core/timer-failure.ts)
+ * and shown to the coordinator until it fires.
+ */
+export interface TimerFailure {
+  kind: DueKind;
+  /** When the timer was first due. */
+  dueAt: string;
+  /** Failed attempts in a row. */
+  failures: number;
+  firstAt: string;
+  lastAt: string;
+  /** The last attempt's error (shortened). */
+  error: string;
+  /** When the next attempt is due (the timer's dueAt meanwhile). */
+  retryAt: string;
+}
 
 /** The meeting kinds of the phases after acceptance, as the meeting rules name them. */
 export type PhaseMeetingKind = 'intro' | 'pre_meeting' | 'dialogue' | 'feedback' | 'follow_up';
@@ -305,8 +326,10 @@ export interface Dialogue {
   /** The next timer the scheduler fires for this dialogue. */
   dueAt?: string;
   dueKind?: DueKind;
+  /** Set while the timer fails: it is retried with back-off (never blocking the other timers). */
+  timerFailure?: TimerFailure;
   error?: { code: string; message: string };
-  /** Set while a planned date of this dialogue clashes with an inspection (issue 4). */
+  /** Set while a planned date of this dialogue clashes with an inspection. */
   conflict?: DialogueConflict;
   /** The meeting step under way after acceptance. */
   phase?: PhaseProgress;

@@ -1,6 +1,6 @@
 /**
- * Typed domain errors. Handlers narrow them once (functions/http/respond.ts) and map them to
- * HTTP statuses or Step Functions error names; nothing else inspects error messages.
+ * Typed domain errors. The HTTP layer narrows them once (functions/http/errors.ts) and maps them
+ * to statuses; Step Functions matches them by class name. Nothing else inspects error messages.
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -46,4 +46,15 @@ export class NoRecipientsError extends DomainError {
 
 export class InvalidTransitionError extends DomainError {
   readonly code = 'invalid_transition';
+}
+
+/** A request body over what the service accepts (API Gateway's own limit answers the same 413). */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+  constructor(
+    readonly maxBytes: number,
+    message = `The request body is too large (at most ${Math.round(maxBytes / 1024)} KB)`,
+  ) {
+    super(message);
+  }
 }

@@ -13,6 +13,19 @@
  */
 import { type CountyCode, counties } from './regions.ts';
 import type { LegalForm, OrganiserInput, SchoolForm } from './organiser.ts';
+import {
+  ascii,
+  firstNames,
+  flowers,
+  formSuffix,
+  genitive,
+  lastNames,
+  municipalForms,
+  orgPrefix,
+  prefixes,
+  privateMixes,
+  suffixes,
+} from './population-names.ts';
 
 /** Dec 2024 counts per legal form (seed 004, table 1); sum 2,796. */
 export const legalFormCounts: ReadonlyArray<readonly [LegalForm, number]> = [
@@ -131,127 +144,6 @@ export interface PopulationOptions {
   organisers: number;
   seed?: number;
 }
-
-const prefixes = [
-  'Norr',
-  'Söder',
-  'Öster',
-  'Väster',
-  'Björk',
-  'Ek',
-  'Gran',
-  'Lind',
-  'Sjö',
-  'Berg',
-  'Åker',
-  'Älv',
-  'Hög',
-  'Mål',
-  'Lövs',
-  'Rönn',
-];
-const suffixes = ['vik', 'by', 'ås', 'torp', 'köping', 'hamn', 'fors', 'holm', 'dal', 'stad', 'berga', 'näs', 'sund', 'ö', 'mark'];
-const flowers = [
-  'Solrosen',
-  'Blåklinten',
-  'Vitsippan',
-  'Kastanjen',
-  'Ängen',
-  'Myran',
-  'Humlan',
-  'Lärkan',
-  'Ugglan',
-  'Tallen',
-  'Källan',
-  'Äppellunden',
-];
-const firstNames = [
-  'Åsa',
-  'Märta',
-  'Jörgen',
-  'Björn',
-  'Göran',
-  'Sofia',
-  'Anders',
-  'Karin',
-  'Östen',
-  'Linnéa',
-  'Maja',
-  'Per',
-  'Ali',
-  'Ingrid',
-  'Håkan',
-];
-const lastNames = [
-  'Öberg',
-  'Lindgren',
-  'Ekström',
-  'Åström',
-  'Strömberg',
-  'Nyström',
-  'Berg',
-  'Sjögren',
-  'Holm',
-  'Karlsson',
-  'Jönsson',
-  'Björk',
-];
-
-const orgPrefix: Record<LegalForm, string> = {
-  kommun: '212',
-  region: '232',
-  aktiebolag: '559',
-  ekonomisk_forening: '769',
-  ideell_forening: '802',
-  stiftelse: '817',
-  trossamfund: '252',
-  ovrig: '916',
-};
-
-const formSuffix: Record<LegalForm, string> = {
-  kommun: 'kommun',
-  region: 'region',
-  aktiebolag: 'AB',
-  ekonomisk_forening: 'ekonomisk förening',
-  ideell_forening: 'ideell förening',
-  stiftelse: 'stiftelse',
-  trossamfund: 'församling',
-  ovrig: 'handelsbolag',
-};
-
-/** School-form mixes of private organisers that do more than preschool, with weights. */
-const privateMixes: ReadonlyArray<readonly [SchoolForm[], number]> = [
-  [['forskola', 'forskoleklass', 'grundskola', 'fritidshem'], 30],
-  [['forskoleklass', 'grundskola', 'fritidshem'], 25],
-  [['gymnasieskola'], 18],
-  [['gymnasieskola', 'anpassad_gymnasieskola'], 4],
-  [['forskoleklass', 'grundskola', 'anpassad_grundskola', 'fritidshem'], 5],
-  [['komvux'], 6],
-  [['grundskola', 'gymnasieskola'], 4],
-  [['fritidshem', 'forskoleklass', 'grundskola', 'forskola', 'gymnasieskola', 'komvux'], 2],
-];
-
-const municipalForms: SchoolForm[] = [
-  'forskola',
-  'forskoleklass',
-  'grundskola',
-  'anpassad_grundskola',
-  'gymnasieskola',
-  'anpassad_gymnasieskola',
-  'komvux',
-  'fritidshem',
-];
-
-const genitive = (s: string): string => (/[sxz]$/.test(s) ? s : `${s}s`);
-
-const ascii = (s: string): string =>
-  s
-    .toLowerCase()
-    .replace(/[åä]/g, 'a')
-    .replace(/ö/g, 'o')
-    .replace(/é/g, 'e')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
 
 /** Generates the population; the result validates against `organiserInputSchema`. */
 export function generatePopulation(opts: PopulationOptions): OrganiserInput[] {

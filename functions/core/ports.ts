@@ -35,7 +35,8 @@ export interface DialogueRepository {
     known?: Dialogue,
   ): Promise<{ dialogue: Dialogue; changed: boolean }>;
   list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>>;
-  listDue(now: Date, limit: number): Promise<Dialogue[]>;
+  /** Dialogues whose timer is due at `now`, oldest first, a page at a time. */
+  listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>>;
 }
 
 export interface AnswerLink {
@@ -201,7 +202,7 @@ export interface MeetingRepository {
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
 
-// Campaigns (issue 6).
+// Campaigns.
 import type { Campaign, CampaignRecipient } from './campaign.ts';
 
 export interface CampaignRepository {

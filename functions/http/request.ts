@@ -1,19 +1,20 @@
 /** Reading API Gateway (HTTP API, payload v2) requests: bodies, forms, bearer roles. */
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '#core/errors.ts';
+import { ForbiddenError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '#core/errors.ts';
 import { roleFromClaims } from '#core/auth-claims.ts';
 import { isSingleLine, MAX_ID_LENGTH } from '#core/fields.ts';
 import type { Secrets } from '#adapters/deps.ts';
 
 export type Role = 'coordinator' | 'inspectorate';
 
-const MAX_BODY_BYTES = 256 * 1024;
+/** The largest body a handler reads (forms and JSON; the API's inspection import takes files up to 1 MB in its own check). */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 export function rawBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ValidationError('Body is too large (max 256 KB)');
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   return text;
 }
 

@@ -33,7 +33,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
-  // Inspection calendar, clash checks and conflicts (issue 4).
+  // Inspection calendar, clash checks and conflicts.
   { method: 'GET', path: '/api/inspections', fn: 'api' },
   { method: 'POST', path: '/api/inspections/import', fn: 'inspectionImport' },
   { method: 'PUT', path: '/api/inspections/{externalId}', fn: 'api' },
@@ -42,7 +42,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/conflicts/{dialogueId}/decision', fn: 'api' },
   { method: 'POST', path: '/api/schedule/check', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },
-  // Facilitators, intro sessions, slot proposals and meetings (issue 3).
+  // Facilitators, intro sessions, slot proposals and meetings.
   { method: 'POST', path: '/api/facilitators', fn: 'api' },
   { method: 'GET', path: '/api/facilitators', fn: 'api' },
   { method: 'GET', path: '/api/facilitators/{id}', fn: 'api' },
@@ -58,11 +58,11 @@ export const routes: readonly RouteDef[] = [
   { method: 'PUT', path: '/api/meetings/{id}/participants', fn: 'api' },
   { method: 'POST', path: '/api/meetings/{id}/notes', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/meetings', fn: 'api' },
-  // The analysis material of a dialogue (issue 3, phases after acceptance).
+  // The analysis material of a dialogue (the phases after acceptance).
   { method: 'POST', path: '/api/dialogues/{id}/documents', fn: 'api' },
   { method: 'PUT', path: '/api/dialogues/{id}/meeting-plan', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/shared-chief', fn: 'api' },
-  // The console for coordinators and the inspectorate (issue 5).
+  // The console for coordinators and the inspectorate.
   { method: 'GET', path: '/console', fn: 'console' },
   { method: 'GET', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/login', fn: 'console' },
@@ -85,7 +85,7 @@ export const routes: readonly RouteDef[] = [
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
   { method: 'GET', path: '/console/auth/login', fn: 'console' },
   { method: 'GET', path: '/console/auth/callback', fn: 'console' },
-  // Campaigns and cycle planning (issue 6).
+  // Campaigns and cycle planning.
   { method: 'POST', path: '/api/campaigns', fn: 'api' },
   { method: 'GET', path: '/api/campaigns', fn: 'api' },
   { method: 'DELETE', path: '/api/campaigns/{id}', fn: 'api' },
@@ -94,7 +94,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/api/campaigns/{id}/pause', fn: 'api' },
   { method: 'POST', path: '/api/campaigns/{id}/resume', fn: 'api' },
   { method: 'POST', path: '/api/plans', fn: 'api' },
-  // Campaigns and cycle planning in the console (issue 6); literal paths before {id} and {action}.
+  // Campaigns and cycle planning in the console; literal paths before {id} and {action}.
   { method: 'GET', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'POST', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/new', fn: 'consoleCampaigns' },

@@ -9,7 +9,7 @@ import type { AnswerLink } from '#core/ports.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { outcomeOf } from './invitation.ts';
-import { startIntroOnAcceptance } from './lifecycle.ts';
+import { startIntroOnAcceptance } from './lifecycle/phase.ts';
 
 export type LinkProblem = 'invalid' | 'expired';
 

@@ -4,13 +4,7 @@
  */
 import { throttledCampaign } from '#core/campaign.ts';
 import type { Deps } from '#adapters/deps.ts';
-
-const THROTTLES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-]);
+import { isThrottling } from '#adapters/transient.ts';
 
 /**
  * Is this error SES (or DynamoDB) asking us to slow down? Followed through `cause`: the mailer wraps
@@ -18,17 +12,7 @@ const THROTTLES = new Set([
  * errors are not throttling — a send claim another attempt still holds (after a crash, until its
  * lease runs out) or a workflow that could not start must not hold the campaign back.
  */
-export const isThrottle = (e: unknown): boolean => {
-  for (
-    let x = e as { name?: string; cause?: unknown; $retryable?: { throttling?: boolean } } | undefined, depth = 0;
-    x && depth < 5;
-    depth++
-  ) {
-    if (THROTTLES.has(x.name ?? '') || x.$retryable?.throttling === true) return true;
-    x = x.cause as typeof x;
-  }
-  return false;
-};
+export const isThrottle = (e: unknown): boolean => isThrottling(e);
 
 /** Feedback from a workflow: SES throttled one of the campaign's invitations. */
 export async function noteCampaignThrottled(d: Deps, campaignId: string): Promise<void> {

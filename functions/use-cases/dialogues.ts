@@ -38,7 +38,7 @@ export async function createDialogue(
   if (!organiser) throw new NotFoundError(`No organiser with id '${input.organiserId}'; create it with POST /api/organisers first`);
   const now = d.clock.now();
   const at = now.toISOString();
-  // Invitation rule (issue 4): no invitation while an inspection of the organiser is under way.
+  // Invitation rule: no invitation while an inspection of the organiser is under way.
   const postponed = await postponedStart(d, organiser.id, now);
   const draft: Dialogue = {
     id: `dlg-${randomUUID()}`,

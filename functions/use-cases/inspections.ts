@@ -16,7 +16,8 @@ import {
   orgNumberSchema,
 } from '#core/inspection.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { type Actor, actorText, audit, recheckOrganiser } from './clash.ts';
+import { type Actor, actorText, audit } from './clash.ts';
+import { recheckOrganiser } from './conflicts.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const unknownOrganiser = (orgNumber: string) =>

@@ -11,7 +11,7 @@ import { buildInvite } from '#core/ics.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { logger } from '#functions/http/respond.ts';
+import { logger } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';

@@ -10,13 +10,11 @@ import * as z from '#core/zod.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, HistoryType } from '#core/dialogue.ts';
 import type { Interval } from '#core/facilitators.ts';
-import type { CalendarMethod } from '#core/ics.ts';
 import {
   bookMeeting,
   cancelMeeting,
   checkParticipants,
   type Meeting,
-  type MeetingSession,
   meetingIntervals,
   meetingNotesSchema,
   meetingPlanned,
@@ -34,16 +32,16 @@ import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { clashesFor, movePlanned, recheckOrganiser, registerPlanned, removePlanned } from './clash.ts';
-import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle.ts';
+import { clashesFor, registerPlanned } from './clash.ts';
+import { movePlanned, removePlanned } from './conflicts.ts';
+import { recheckOrganiser } from './conflicts.ts';
+import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle/progress.ts';
 import { sendOnce } from './mail.ts';
-import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
+import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
+import { mailContext, mailMeeting } from './meeting-send.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
 import { freeText } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
-
-const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
-const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
 
 function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): void {
   const problems = sessionProblems(m.kind, intervals, d.scheduling.calendar);
@@ -101,91 +99,6 @@ async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair
       updatedAt: at,
     }));
   }
-}
-
-/** Who and what every mail about meeting `m` names: the organisers, the pair, the sender, the UID domain. */
-async function mailContext(d: Deps, m: Meeting) {
-  const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
-  const organisers = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
-  return {
-    organiserNames: organisers.map((o) => o?.organiserName ?? ''),
-    facilitators: facilitators.filter((f) => f !== undefined),
-    organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
-    uidDomain: domainOf(d.env.MAIL_FROM),
-    now: d.clock.now(),
-    organiserRecipients: organisers.flatMap((o) =>
-      (o?.recipients ?? []).map((r) => ({ key: r.contactId, name: r.name, email: r.email, dialogueId: o?.id })),
-    ),
-    mailPair: !m.introSessionId,
-  };
-}
-
-/**
- * Mails every recipient of this meeting version; recipients already mailed are skipped (send-once).
- * The organisers' contacts get it too, with a signed link to manage the meeting (REQUEST only).
- * `dropped`: sessions a reschedule removed from a split meeting, each cancelled under its own UID.
- * `change`: what changed in this version when it was not the time ('pair': new facilitators).
- */
-export async function mailMeeting(
-  d: Deps,
-  m: Meeting,
-  method: CalendarMethod,
-  opts: {
-    dropped?: readonly MeetingSession[];
-    change?: 'pair' | 'left';
-    leftName?: string;
-    /** Leave the pair out (a CANCEL to an organiser that left a shared meeting). */
-    organisersOnly?: boolean;
-    /** Addresses not to mail (people who stay in the meeting through another organiser). */
-    except?: ReadonlySet<string>;
-  } = {},
-): Promise<number> {
-  const dropped = opts.dropped ?? [];
-  const context = await mailContext(d, m);
-  const common = {
-    ...context,
-    change: opts.change,
-    leftName: opts.leftName,
-    mailPair: context.mailPair && !opts.organisersOnly,
-  };
-  const mails = composeMeetingMails(d.templates, { ...common, meeting: m, method });
-  let sent = 0;
-  const step = meetingMailStep(m, method);
-  for (const mail of mails) {
-    if (opts.except?.has(mail.to.toLowerCase())) continue;
-    const r = await sendOnce(d, {
-      // An organiser's people get links bound to their own dialogue (a shared meeting has several).
-      dialogueId: mail.dialogueId ?? (m.dialogueIds[0] as string),
-      step,
-      contactId: mail.recipientKey,
-      email: mail.to,
-      withLink: mail.manage,
-      linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
-      linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
-      render: (link) => ({
-        subject: mail.subject,
-        text: mail.manage && link ? mail.text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.text,
-        html: mail.manage && link ? mail.html.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.html,
-        calendar: mail.calendar,
-      }),
-    });
-    if (r.sent) sent++;
-  }
-  if (dropped.length > 0) {
-    // The dropped sessions keep their UIDs (the tail of the old list): a CANCEL removes each.
-    const cancelled = { ...m, sessions: [...dropped] };
-    const cancels = composeMeetingMails(d.templates, { ...common, meeting: cancelled, method: 'CANCEL', firstIndex: m.sessions.length });
-    for (const mail of cancels) {
-      await sendOnce(d, {
-        dialogueId: m.dialogueIds[0] as string,
-        step: `${meetingMailStep(m, 'CANCEL')}-dropped`,
-        contactId: mail.recipientKey,
-        email: mail.to,
-        render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
-      });
-    }
-  }
-  return sent;
 }
 
 export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {

@@ -1,12 +1,16 @@
 /**
  * The local HTTP server: turns each request into an API Gateway HTTP API (v2) event and calls the
  * SAME Lambda handler that API Gateway would, by the route table in functions/http/routes.ts.
- * Local-only routes (/api/dev/*) and the index page are served here directly.
+ * Local-only routes (/api/dev/*) and the index page are served here directly. A body over
+ * Lambda's payload limit is answered 413 here, as API Gateway would, without calling a handler.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { PayloadTooLargeError } from '#core/errors.ts';
+import { errorResult } from '#functions/http/errors.ts';
+import { withSecurityHeaders } from '#functions/http/middleware.ts';
 import { type HttpFunctionName, matchPath, routes } from '#functions/http/routes.ts';
 import { guardLoopback } from './loopback.mjs';
 
@@ -22,22 +26,28 @@ export type LocalRoute = (req: {
   headers: Record<string, string>;
 }) => Promise<{ status: number; body: unknown; type?: string }>;
 
-const MAX_BODY = 1024 * 1024;
+/** Lambda's limit on a synchronous invocation's payload: API Gateway hands on nothing larger. */
+export const MAX_BODY = 6 * 1024 * 1024;
+/** A client sending more than this is cut off instead of read to the end (an answer would never arrive anyway). */
+const MAX_DRAIN = 64 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The request's body, or `tooLarge` when it exceeds MAX_BODY. An oversized body is still read to
+ * its end (and dropped), so the client receives the 413 instead of a reset connection.
+ */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
+      if (size > MAX_DRAIN) {
         req.destroy();
         return;
       }
-      chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve({ body: size > MAX_BODY ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge: size > MAX_BODY }));
     req.on('error', reject);
   });
 }
@@ -103,12 +113,17 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const method = req.method ?? 'GET';
-      const body = await readBody(req);
+      const { body, tooLarge } = await readBody(req);
       const down = () => {
         const why = options.unavailable?.();
         return why ? send(503, JSON.stringify({ error: 'unavailable', message: why }), 'application/json; charset=utf-8') : undefined;
       };
       if (options.unavailable?.()) return down();
+      if (tooLarge) {
+        // What API Gateway answers: 413, in the form of the path's surface (JSON, or a Swedish page).
+        const r = withSecurityHeaders(errorResult(new PayloadTooLargeError(MAX_BODY), url.pathname));
+        return send(r.statusCode, r.body, r.headers['content-type'] ?? 'application/json', r.headers);
+      }
       if (url.pathname === '/' && method === 'GET') return send(200, options.index(), 'text/html; charset=utf-8');
       const local = options.local[`${method} ${url.pathname}`];
       if (local) {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kill [-- --organisers 2806] [--seed 42] [--kill-at 0.5]`, and a phase of `npm run bench -- --full`.
  *
- * The issue's crash check at full size: the real `npm start` (infra/local/start.ts, its own process
+ * The crash check at full size: the real `npm start` (infra/local/start.ts, its own process
  * and data folder) gets the generated population, a campaign over all of it is launched, and the
  * process is killed with SIGKILL once about half is invited. A new `npm start` on the same data
  * folder carries on by itself (the scheduler loop drives running campaigns). Counted afterwards,

@@ -546,7 +546,7 @@ function report(f: Figures): void {
 
   type Row = [label: string, path: string | undefined, value: string, target: string, ok?: boolean];
   const rows: Row[] = [
-    // One HTTP request per organiser (the API path, for comparison); the issue's ≥ 50/s target is the campaign's, below.
+    // One HTTP request per organiser (the API path, for comparison); the ≥ 50/s target is the campaign's, below.
     [
       `invitations/s via POST /api/dialogues (${f.invitation.organisers})`,
       'invitation.invitationsPerSecond',

@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarDays, stockholmDate } from '#core/calendar.ts';
-import { sessionFields } from '#functions/use-cases/console.ts';
+import { sessionFields } from '#functions/use-cases/console-meeting-actions.ts';
 import { addFacilitators } from '../support/facilitators.ts';
 import { Harness } from '../support/local.ts';
 import { launch, screenshot, seriousViolations } from './support.ts';

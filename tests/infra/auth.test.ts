@@ -1,5 +1,5 @@
 /**
- * Sign-in in the cloud (issue 5): the Cognito user pool, its two groups, the app clients, and
+ * Sign-in in the cloud: the Cognito user pool, its two groups, the app clients, and
  * which HTTP API routes sit behind the JWT authorizer (every /api route; never the answer links).
  */
 import { Match } from 'aws-cdk-lib/assertions';

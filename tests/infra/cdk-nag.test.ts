@@ -110,7 +110,7 @@ describe('Lambda bundles', () => {
   });
 
   /**
-   * The issue's target: 300 KB minified per handler, the AWS SDK left to the runtime. What keeps
+   * The target: 300 KB minified per handler, the AWS SDK left to the runtime. What keeps
    * them there: zod/mini (tree-shakes to ~37 KB; classic was 94 KB), Eta's core compiler (8 KB;
    * Handlebars' was 81 KB), dayjs + Intl for Stockholm time (12 KB; luxon was 70 KB), and the
    * inspection import's parsers (ical.js, csv-parse) in a function of their own.

@@ -17,7 +17,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
 ];
 
-/** The functions that sign people in get the user pool's coordinates too (issue 5). */
+/** The functions that sign people in get the user pool's coordinates too. */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
 const extraEnv: Record<string, string[]> = {
   api: COGNITO_ENV,
@@ -28,6 +28,7 @@ const extraEnv: Record<string, string[]> = {
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
+  'STAGE',
   'TABLE_NAME',
   'INVITATION_STATE_MACHINE_ARN',
   'MEETING_STATE_MACHINE_ARN',
@@ -87,6 +88,9 @@ describe.each(functions)('%s function', (name, fn, template) => {
       if (key !== 'NODE_OPTIONS' && key !== 'TEMPLATES_DIR') expect(Object.keys(envSchema.shape)).toContain(key);
     }
     expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', TEMPLATES_DIR: '/var/task/templates' });
+    // The metrics' stage dimension: the deployed stage's name, never the local default.
+    expect(variables.STAGE).toMatch(/^[a-z][a-z0-9-]+$/);
+    expect(variables.STAGE).not.toBe('local');
   });
 
   it('gets variables the handlers accept (deploy-time references stubbed)', () => {
@@ -141,8 +145,8 @@ describe('grants', () => {
   });
 
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
-    // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
-    // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
+    // The api function mails the coordinator when an inspection flags a dialogue conflict.
+    // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too.
     const senders = [
       workflows.workflowTask,

@@ -106,4 +106,39 @@ describe('coordinator API', () => {
     expect((await h.api('DELETE', '/api/dialogues')).status).toBe(405);
     expect((await h.api('POST', '/api/dev/clock', { advance: 'soon' })).json.message).toContain('ISO-8601 duration');
   });
+
+  it('answers a body over the limit with 413 and the usual JSON error, and writes nothing', async () => {
+    // Prepare
+    const before = await counts();
+    const huge = JSON.stringify({ organiserId: 'norrviks-kommun', cycle: '2026', note: 'x'.repeat(10 * 1024 * 1024) });
+    // Act
+    const res = await fetch(`${h.runtime.urls.app}/api/dialogues`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.runtime.tokens.coordinator}`, 'content-type': 'application/json' },
+      body: huge,
+    });
+    // Assess
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.json()).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining('too large') });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers a body over what a handler reads with 413 too (what reaches Lambda under the gateway limit)', async () => {
+    const res = await h.api('POST', '/api/dialogues', { organiserId: 'norrviks-kommun', note: 'x'.repeat(300 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ error: 'payload_too_large', message: 'The request body is too large (at most 256 KB)' });
+  });
+
+  it('answers an oversized form on an organiser page with a Swedish page, not JSON', async () => {
+    const res = await fetch(`${h.runtime.urls.app}/r/some-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `comment=${'x'.repeat(7 * 1024 * 1024)}`,
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('för stort');
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Signing in the way the cloud does (issue 5), against the embedded runtime configured for
+ * Signing in the way the cloud does, against the embedded runtime configured for
  * Cognito and a stand-in for the hosted UI's token endpoint and key set: the console's code +
  * PKCE flow, the role from the verified ID token's `cognito:groups`, and the API's role from the
  * claims API Gateway's JWT authorizer hands the Lambda. The dev tokens and dev login are off.

@@ -208,7 +208,7 @@ describe('meeting actions in the console (confirmed, audited, idempotent)', () =
     const other = ((await h.api('GET', '/api/slot-proposals?kind=intro&organiserId=norrviks-kommun')).json.items as Slot[]).find(
       (s) => s.sessions[0]?.start !== slot.sessions[0]?.start,
     ) as Slot;
-    const { sessionFields } = await import('#functions/use-cases/console.ts');
+    const { sessionFields } = await import('#functions/use-cases/console-meeting-actions.ts');
     const f = sessionFields(other.sessions[0] as { start: string; end: string });
     const fields = await confirm('reschedule');
 

@@ -5,7 +5,8 @@
 import * as z from '#core/zod.ts';
 import { cursorSchema, isoDay } from '#core/fields.ts';
 import { deps } from '#adapters/deps.ts';
-import { decideConflict, listConflicts, proposeSlot } from '#functions/use-cases/clash.ts';
+import { decideConflict, listConflicts } from '#functions/use-cases/conflicts.ts';
+import { proposeSlot } from '#functions/use-cases/clash.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';

@@ -1,8 +1,9 @@
 /** Coordinator routes on dialogues. The API never hands out the workflow's task token. */
 import type { Dialogue } from '#core/dialogue.ts';
+import { currentTimerFailure } from '#core/timer-failure.ts';
 import { deps } from '#adapters/deps.ts';
 import { createDialogue, getDialogue, listDialogues } from '#functions/use-cases/dialogues.ts';
-import { bookingOutcome } from '#functions/use-cases/lifecycle.ts';
+import { bookingOutcome } from '#functions/use-cases/lifecycle/phase.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
@@ -11,6 +12,8 @@ export const dialogueView = <T extends Dialogue>({ waitToken, version, ...rest }
   ...rest,
   // The booking wait's task token stays inside too.
   ...(rest.phase ? { phase: { ...rest.phase, token: undefined } } : {}),
+  // A failing timer while it is still the pending one (functions/core/timer-failure.ts).
+  timerFailure: currentTimerFailure(rest),
   waitingForAnswer: Boolean(waitToken),
   // The token stays on the record after the wait ends: waiting only while the record leaves it undecided.
   waitingForBooking: Boolean(rest.phase?.token) && bookingOutcome(rest, rest.phase?.kind ?? '', rest.phase?.round ?? 0) === undefined,

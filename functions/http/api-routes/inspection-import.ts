@@ -4,7 +4,7 @@
  * not in the main API's bundle.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ValidationError } from '#core/errors.ts';
+import { PayloadTooLargeError, ValidationError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
 import { requireRole } from '../request.ts';
@@ -17,7 +17,7 @@ const MAX_IMPORT_BYTES = 1024 * 1024;
 function importBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (bytes.length > MAX_IMPORT_BYTES) throw new ValidationError('The file is too large (max 1 MB): split it');
+  if (bytes.length > MAX_IMPORT_BYTES) throw new PayloadTooLargeError(MAX_IMPORT_BYTES, 'The file is too large (max 1 MB): split it');
   return bytes.toString('utf8');
 }
 

@@ -4,7 +4,7 @@
  */
 import { deps } from '#adapters/deps.ts';
 import { dialogueView } from '#functions/http/api-routes/dialogues.ts';
-import { attachDocument, setMeetingPlan, sharedChiefCandidates } from '#functions/use-cases/lifecycle.ts';
+import { attachDocument, setMeetingPlan, sharedChiefCandidates } from '#functions/use-cases/lifecycle/material.ts';
 import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';

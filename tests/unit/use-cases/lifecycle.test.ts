@@ -1,14 +1,12 @@
 /**
  * The lifecycle's pure parts: every phase's states are joined by allowed transitions, the booking
- * outcome a waiting task gets from the record, the participants an organiser types, and the
- * meeting-phase state machine itself, executed with aws-local-stepfunctions and stubbed tasks.
+ * outcome a waiting task gets from the record, and the meeting-phase state machine itself,
+ * executed with aws-local-stepfunctions and stubbed tasks.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { assertTransition, type Dialogue, type PhaseMeetingKind, transitions } from '#core/dialogue.ts';
-import { ValidationError } from '#core/errors.ts';
-import { bookingOutcome, kindBookedIn, kindOfferedIn, phaseStates } from '#functions/use-cases/lifecycle.ts';
-import { parseParticipants } from '#functions/use-cases/meeting-pages.ts';
+import { bookingOutcome, kindBookedIn, kindOfferedIn, phaseStates } from '#functions/use-cases/lifecycle/phase.ts';
 import { renderLocalDefinitions } from '#workflows/index.ts';
 
 const kinds = Object.keys(phaseStates) as PhaseMeetingKind[];
@@ -66,20 +64,6 @@ describe('bookingOutcome', () => {
   it('ends a stale execution (another round or phase is under way)', () => {
     expect(bookingOutcome(dialogue({}), 'intro', 2)).toBe('closed');
     expect(bookingOutcome(dialogue({}), 'feedback', 1)).toBe('closed');
-  });
-});
-
-describe('parseParticipants', () => {
-  it('reads "namn; e-post; roll" lines with Swedish role words', () => {
-    expect(parseParticipants('Åsa Öberg; asa@x.example.se; Skolchef\n\n  Per Ek;per@x.example.se;lärare  ')).toEqual([
-      { name: 'Åsa Öberg', email: 'asa@x.example.se', role: 'school_chief' },
-      { name: 'Per Ek', email: 'per@x.example.se', role: 'teacher' },
-    ]);
-  });
-
-  it('names the line with an unknown role', () => {
-    expect(() => parseParticipants('A B; a@x.se; rektor\nC D; c@x.se; kock')).toThrow(ValidationError);
-    expect(() => parseParticipants('A B; a@x.se; rektor\nC D; c@x.se; kock')).toThrow(/^Rad 2:/);
   });
 });
 

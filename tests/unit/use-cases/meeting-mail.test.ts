@@ -124,7 +124,7 @@ describe('meeting mail', () => {
   });
 });
 
-describe('meeting mail to the organiser’s contacts (issue 3)', () => {
+describe('meeting mail to the organiser’s contacts', () => {
   const contacts = [
     { key: 'board-1', name: 'Barn- och utbildningsnämnden', email: 'bun@norrvik.example.se' },
     // Also a named participant: mailed once

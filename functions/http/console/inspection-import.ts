@@ -1,15 +1,16 @@
 /**
  * The console's inspection import pages (inspectorate only): the paste form, the preview (a dry
  * run, nothing written) and the confirmed import. Served by the inspection-import function of its
- * own, through the console's session, CSRF and error handling (`consoleHandler`), so the parsers
+ * own, through the console's session and CSRF check (`consoleRouter`), so the parsers
  * (ical.js, csv-parse) are not in the console's bundle.
  */
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
-import { type Ctx, layoutData, type Page, requireConsoleRole } from './console-frame.ts';
-import { formBody } from './request.ts';
-import { type HttpResult, html, logger } from './respond.ts';
+import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
+import { formBody } from '../request.ts';
+import { type HttpResult, html } from '../respond.ts';
+import { logger } from '#adapters/observability.ts';
 
 /** The console's paste limit (the form body's limit is 256 KB; the API takes files up to 1 MB). */
 const MAX_PASTE_BYTES = 240 * 1024;

@@ -1,7 +1,7 @@
 /**
  * What every console page stands on, shared by the console function and the inspection-import
  * function's import pages: the signed session cookie, the CSRF check on every POST, the layout's
- * data, role checks and the Swedish error pages. Kept apart from functions/console.ts so the
+ * data and role checks. Kept apart from functions/console.ts so the
  * import function carries none of the console's pages.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -10,8 +10,9 @@ import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, typ
 import { resumeSession } from '#functions/use-cases/console-sessions.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc.ts';
-import { checkPathParameters, formFields } from './request.ts';
-import { errorResponse, type HttpResult, html } from './respond.ts';
+import { checkPathParameters, formFields } from '../request.ts';
+import { problem } from '../errors.ts';
+import { type HttpResult, redirect } from '../respond.ts';
 
 /** The console forms' fields that come several at a time (checkboxes: start.eta, campaign-new.eta). */
 export const consoleListFields = ['organiserIds', 'regions', 'legalForms', 'schoolForms'];
@@ -27,11 +28,7 @@ export interface Ctx {
 
 export type Page = (c: Ctx) => Promise<HttpResult>;
 
-export const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode: 303,
-  headers: { location, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8', ...headers },
-  body: '',
-});
+export { redirect };
 
 export function layoutData(c: Ctx, title: string, nav: Record<string, boolean>): Record<string, unknown> {
   return {
@@ -40,6 +37,16 @@ export function layoutData(c: Ctx, title: string, nav: Record<string, boolean>):
     session: { name: c.session.name, roleLabel: roleLabels[c.session.role] },
     nav: { ...nav, coordinator: c.session.role === 'coordinator' },
   };
+}
+
+/** Who did it, as the history and the logs name a console user: "Anna (samordnare)". */
+export const actorOf = (c: Ctx): string => `${c.session.name} (${roleLabels[c.session.role]})`;
+
+/** The {action} path parameter, if it is one of `allowed` (otherwise the page does not exist). */
+export function actionParam<A extends string>(c: Ctx, allowed: readonly A[]): A {
+  const a = c.event.pathParameters?.action ?? '';
+  if (!(allowed as readonly string[]).includes(a)) throw new NotFoundError('Åtgärden finns inte.');
+  return a as A;
 }
 
 export function requireConsoleRole(c: Ctx, allowed: readonly ConsoleRole[]): void {
@@ -65,47 +72,39 @@ function allowSignOutRedirect(d: Deps, r: HttpResult): HttpResult {
   return r;
 }
 
-export function problem(d: Deps, status: number, heading: string, message: string): HttpResult {
-  return html(status, d.templates.consolePage('error', { title: heading, heading, message, back: '/console' }));
-}
+/** A page that needs no session (signing in). */
+export type PublicPage = (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>;
 
 /**
- * Serves `pages` behind the console's session cookie and CSRF check, with its error pages; the
- * inspection-import function serves the console's import pages through the same (issue 6).
+ * Serves `pages` behind the console's session cookie and CSRF check; the sign-in pages in
+ * `publicPages` without. Errors are thrown to the error middleware, which renders the console's
+ * Swedish error page.
  */
-export function consoleHandler(
+export function consoleRouter(
   pages: Record<string, Page>,
-  publicPages: Record<string, (d: Deps, event: APIGatewayProxyEventV2) => Promise<HttpResult>> = {},
+  publicPages: Record<string, PublicPage> = {},
 ): (event: APIGatewayProxyEventV2) => Promise<HttpResult> {
   return async (event) => {
     const d = deps();
-    try {
-      const open = publicPages[event.routeKey];
-      if (open) return await open(d, event);
-      const page = pages[event.routeKey];
-      if (!page) throw new NotFoundError('Sidan finns inte.');
-      const { linkSigningKey } = await d.secrets();
-      const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
-      const session = await resumeSession(d, linkSigningKey, cookie);
-      const method = event.requestContext.http.method;
-      if (!session) {
-        if (method === 'GET')
-          return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
-        return problem(d, 401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
-      }
-      checkPathParameters(event);
-      // Every console form: a field sent twice is refused here (the checkboxes' lists excepted).
-      if (method === 'POST' && !checkCsrf(linkSigningKey, session, formFields(event, { lists: consoleListFields }).fields.csrf)) {
-        return problem(d, 403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
-      }
-      return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
-    } catch (e) {
-      if (e instanceof ForbiddenError) return problem(d, 403, 'Ingen behörighet', e.message);
-      if (e instanceof NotFoundError) return problem(d, 404, 'Hittades inte', e.message);
-      const r = errorResponse(e);
-      if (r.statusCode >= 500) return problem(d, 500, 'Något gick fel', `Försök igen om en stund. ${JSON.parse(r.body).message ?? ''}`);
-      return problem(d, r.statusCode, 'Det gick inte', JSON.parse(r.body).message ?? '');
+    const open = publicPages[event.routeKey];
+    if (open) return open(d, event);
+    const page = pages[event.routeKey];
+    if (!page) throw new NotFoundError('Sidan finns inte.');
+    const { linkSigningKey } = await d.secrets();
+    const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
+    const session = await resumeSession(d, linkSigningKey, cookie);
+    const method = event.requestContext.http.method;
+    if (!session) {
+      if (method === 'GET')
+        return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
+      return problem(401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
     }
+    checkPathParameters(event);
+    // Every console form: a field sent twice is refused here (the checkboxes' lists excepted).
+    if (method === 'POST' && !checkCsrf(linkSigningKey, session, formFields(event, { lists: consoleListFields }).fields.csrf)) {
+      return problem(403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
+    }
+    return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));
   };
 }
 

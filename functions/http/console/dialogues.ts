@@ -1,0 +1,97 @@
+/**
+ * The console's start page for coordinators (templates/pages/console/dialogues.eta): the dialogues
+ * with their counts per phase and state, filters, sorting and paging.
+ */
+import { legalFormLabels, phaseLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
+import { dialoguePhases, dialogueStates } from '#core/dialogue.ts';
+import { ValidationError } from '#core/errors.ts';
+import { legalForms, schoolForms } from '#core/organiser.ts';
+import { regions } from '#core/regions.ts';
+import { html } from '#functions/http/respond.ts';
+import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
+import { hasProblem, listForConsole } from '#functions/use-cases/console.ts';
+import { option, ownershipOf, when } from './format.ts';
+
+const dialoguesPage: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const raw = c.event.queryStringParameters ?? {};
+  let error: string | undefined;
+  let list: Awaited<ReturnType<typeof listForConsole>>;
+  try {
+    list = await listForConsole(c.d, raw);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    error = `Filtret kunde inte användas: ${e.issues.map((i) => i.message).join(' ')}`;
+    // A filter that cannot be read lists nothing (never everyone instead).
+    list = await listForConsole(c.d, {}, { items: false });
+  }
+  const q = list.query;
+  const filterParams = {
+    state: q.state,
+    phase: q.phase,
+    region: q.region,
+    legalForm: q.legalForm,
+    ownership: q.ownership,
+    schoolForm: q.schoolForm,
+    facilitator: q.facilitator,
+    conflict: q.conflict,
+    failed: q.failed,
+    waitingDays: q.waitingDays,
+    sort: q.sort,
+  };
+  const facilitators = await c.d.facilitators.list();
+  const body = c.d.templates.consolePage('dialogues', {
+    ...layoutData(c, 'Dialoger', { dialogues: true }),
+    error,
+    query: q,
+    phaseCounts: list.phaseCounts.map((x) => ({
+      ...x,
+      label: phaseLabels[x.phase],
+      href: `/console${qs({ phase: x.phase })}`,
+      current: x.phase === q.phase,
+    })),
+    counts: list.counts
+      .filter((x) => x.count > 0 || x.state === list.state)
+      .map((x) => ({
+        ...x,
+        label: stateLabels[x.state],
+        href: `/console${qs({ state: x.state })}`,
+        current: x.state === list.state,
+      })),
+    options: {
+      state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
+      phase: dialoguePhases.map((p) => option(p, phaseLabels[p], q.phase)),
+      schoolForm: schoolForms.map((f) => option(f, schoolFormLabels[f], q.schoolForm)),
+      facilitator: facilitators
+        .slice()
+        .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+        .map((f) => option(f.id, `${f.name} (${f.agency === 'skolverket' ? 'Skolverket' : 'SPSM'})`, q.facilitator)),
+      conflict: [option('ja', 'Med krock', q.conflict), option('nej', 'Utan krock', q.conflict)],
+      region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
+      legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
+      ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
+      sort: [option('nyast', 'Nyast först', q.sort ?? 'nyast'), option('aldst', 'Äldst först', q.sort ?? 'nyast')],
+    },
+    caption: `${list.items.length} dialoger${list.state ? ` i läget ”${stateLabels[list.state]}”` : ''}${
+      q.waitingDays ? `, oförändrade i mer än ${q.waitingDays} dagar` : ''
+    }, sorterade ${list.state ? 'efter senaste ändring' : 'efter när de skapades'}, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
+    rows: list.items.map((x) => ({
+      id: x.id,
+      organiserName: x.organiserName,
+      stateLabel: stateLabels[x.state],
+      regionName: regionName(x.region),
+      legalFormLabel: legalFormLabels[x.legalForm],
+      ownership: ownershipOf(x.municipal),
+      flags: [x.conflict ? 'Krock med inspektion' : '', hasProblem(x) ? 'Fel' : ''].filter(Boolean),
+      createdAt: when(x.createdAt),
+      updatedAt: when(x.updatedAt),
+    })),
+    partial: list.partial,
+    read: list.read,
+    nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
+    firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
+  });
+  return html(error ? 400 : 200, body);
+};
+
+export const dialoguesRoutes: Record<string, Page> = { 'GET /console': dialoguesPage };

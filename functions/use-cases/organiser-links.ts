@@ -1,0 +1,196 @@
+/**
+ * What the organiser's meeting links do, apart from how the pages look (functions/http/organiser/):
+ * open a signed link, book an offered time (claiming the offer first, so two contacts picking at
+ * once book one meeting), join a group intro session, find new times for a booked meeting, and
+ * stop after the introduction. The link's step says what it is for:
+ *
+ *   offer:<kind>:<round>:<no>    pick one of the offered times (or intro sessions), or ask for others
+ *   manage:<meetingId>:<seq>     name participants, reschedule, cancel a booked meeting
+ *   stop                         stop after the introduction (from the analysis-material mail)
+ */
+import { ConflictError, ValidationError } from '#core/errors.ts';
+import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
+import { joinIntroSession } from '#core/intro-sessions.ts';
+import { verifyLinkToken } from '#core/link-token.ts';
+import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/meetings.ts';
+import type { AnswerLink } from '#core/ports.ts';
+import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { isConditionFailure } from '#functions/adapters/dynamo.ts';
+import { clashesFor, registerPlanned } from './clash.ts';
+import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
+import { requestOtherTimes } from './lifecycle/offer.ts';
+import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
+import { createMeeting } from './meetings.ts';
+import { mailMeeting } from './meeting-send.ts';
+import { busyOf } from './scheduling.ts';
+
+export const isOrganiserPageStep = (step: string): boolean => step === 'stop' || step.startsWith('offer:') || step.startsWith('manage:');
+
+export type Opened = { problem: 'invalid' | 'expired' } | { link: AnswerLink; dialogue: Dialogue };
+
+export async function openLink(d: Deps, token: string): Promise<Opened> {
+  const { linkSigningKey } = await d.secrets();
+  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
+  if (!check.ok) return { problem: check.reason === 'expired' ? 'expired' : 'invalid' };
+  const link = await d.links.get(check.linkId);
+  if (!link || !isOrganiserPageStep(link.step)) return { problem: 'invalid' };
+  const dialogue = await d.dialogues.get(link.dialogueId);
+  if (!dialogue) return { problem: 'invalid' };
+  return { link, dialogue };
+}
+
+/** The step a verified token names, or undefined (the answer page handles it, or it is invalid). */
+export async function linkStepOf(d: Deps, token: string): Promise<string | undefined> {
+  const { linkSigningKey } = await d.secrets();
+  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
+  if (!check.ok) return undefined;
+  return (await d.links.get(check.linkId))?.step;
+}
+
+export function parseOfferStep(step: string): { kind: PhaseMeetingKind; round: number; no: number } {
+  const [, kind, round, no] = step.split(':');
+  return { kind: kind as PhaseMeetingKind, round: Number(round), no: Number(no) };
+}
+
+export function parseManageStep(step: string): { meetingId: string; sequence: number } {
+  const [, meetingId = '', sequence] = step.split(':');
+  return { meetingId, sequence: Number(sequence) };
+}
+
+/** Marks the link used: it commits nothing more. */
+export const useLink = (d: Deps, link: AnswerLink): Promise<void> => d.links.markUsed(link.linkId, d.clock.now());
+
+/** "Send us other times": the offer waits for new proposals, and the link is used. */
+export async function askForOtherTimes(d: Deps, x: Dialogue, link: AnswerLink, comment?: string): Promise<void> {
+  await requestOtherTimes(d, x.id, link.contactId, comment);
+  await useLink(d, link);
+}
+
+/** Stops the dialogue after the introduction at the organiser's word; the link is used once it did. */
+export async function stopByLink(d: Deps, x: Dialogue, link: AnswerLink): Promise<{ dialogue: Dialogue; changed: boolean }> {
+  const result = await stopAfterIntro(d, x.id, link.contactId);
+  if (result.changed) await useLink(d, link);
+  return result;
+}
+
+export type BookingOutcome = { booked: Meeting } | { notOpen: Dialogue } | { taken: true };
+
+/**
+ * Books `slot` of the dialogue's current offer. The offer is claimed first (two contacts picking
+ * at once must not book two meetings); a failed booking gives the claim back. `taken`: the time is
+ * no longer free; `notOpen`: the offer was answered or replaced meanwhile.
+ */
+export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: OfferedSlot): Promise<BookingOutcome> {
+  const { kind } = parseOfferStep(link.step);
+  const no = x.phase?.offer?.no;
+  const claim = await d.dialogues.mutate(x.id, (y) => {
+    const offer = y.phase?.offer;
+    if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
+    return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
+  });
+  if (!claim.changed) return { notOpen: claim.dialogue };
+  const previous = x.phase?.offer?.status ?? 'open';
+  let booked: Meeting;
+  try {
+    booked = slot.introSessionId ? await joinIntro(d, x, slot) : await bookSlot(d, x, kind, slot);
+  } catch (e) {
+    await d.dialogues.mutate(x.id, (y) => {
+      const offer = y.phase?.offer;
+      if (!y.phase || !offer || offer.no !== no || offer.status !== 'booking') return undefined;
+      return { ...y, phase: { ...y.phase, offer: { ...offer, status: previous } } };
+    });
+    if (e instanceof ConflictError || e instanceof ValidationError) return { taken: true };
+    throw e;
+  }
+  await useLink(d, link);
+  return { booked };
+}
+
+/** A digital meeting's video link, or the physical meeting's place at the organiser. */
+async function placeOf(d: Deps, x: Dialogue, kind: PhaseMeetingKind): Promise<{ location?: string; videoLink?: string }> {
+  if (meetingKindRules[kind].mode === 'digital') {
+    return { videoLink: `${d.env.MEETING_VIDEO_BASE_URL}/${x.id}-${kind}-${x.phase?.round ?? 1}` };
+  }
+  const o = await d.organisers.get(x.organiserId);
+  return { location: `${x.organiserName}, ${o?.municipality ?? ''} (lokal enligt huvudmannens besked)`.replace(', (', ' (') };
+}
+
+async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> {
+  return createMeeting(d, {
+    dialogueIds: [x.id],
+    kind,
+    sessions: slot.sessions,
+    pair: slot.pair,
+    ...(await placeOf(d, x, kind)),
+    participants: [],
+  });
+}
+
+/** A place in a group intro session: the session holds the pair's booking; the organiser gets its own invitation. */
+async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeting> {
+  const sessionId = slot.introSessionId as string;
+  const now = d.clock.now();
+  const { session } = await d.introSessions.mutate(sessionId, (s) => joinIntroSession(s, x.id, now));
+  if (!session.dialogueIds.includes(x.id)) throw new ConflictError('The intro session is full, cancelled or over');
+  const meeting: Meeting = {
+    ...bookMeeting(
+      `mtg-${session.id}-${x.id.replace(/^dlg-/, '').slice(0, 12)}`,
+      {
+        dialogueIds: [x.id],
+        kind: 'intro',
+        sessions: [{ start: session.start, end: session.end }],
+        pair: session.pair,
+        videoLink: session.videoLink,
+        participants: [],
+      },
+      now,
+    ),
+    introSessionId: session.id,
+  };
+  try {
+    await d.meetings.create(meeting);
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e; // created by an earlier attempt
+  }
+  await registerPlanned(d, meetingPlanned(meeting, x));
+  await onMeetingBooked(d, meeting);
+  await mailMeeting(d, meeting, 'REQUEST');
+  await mailIntroSessionToPairOrLater(d, session);
+  return meeting;
+}
+
+export const optionValue = (s: { pair: { skolverket: string; spsm: string }; sessions: { start: Date; end: Date }[] }) =>
+  `${s.pair.skolverket}|${s.pair.spsm}|${s.sessions.map((i) => `${i.start.toISOString()}/${i.end.toISOString()}`).join(',')}`;
+
+/** New times for a booked meeting: the same pair first, the same number and length of sessions. */
+export async function rescheduleOptions(d: Deps, x: Dialogue, m: Meeting) {
+  if (m.introSessionId) return [];
+  const facilitators = await d.facilitators.list();
+  const busy = busyOf(facilitators).filter((b) => b.ref !== m.id);
+  const clashes = await clashesFor(d, [...new Set([x.organiserId])], plannedKindOf(m.kind));
+  const minutes = Math.round((Date.parse(m.sessions[0]?.end ?? '') - Date.parse(m.sessions[0]?.start ?? '')) / 60_000);
+  try {
+    sessionPlan(m.kind, m.sessions.length, minutes);
+    return proposeSlots(
+      { facilitators, busy, calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      {
+        kind: m.kind,
+        now: d.clock.now(),
+        previousMeetingEnd: x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : undefined,
+        sessions: m.sessions.length,
+        sessionMinutes: minutes,
+        count: 3,
+        prefs: { previous: m.pair },
+        clashCheck: (sessions) => clashes(sessions).length > 0,
+      },
+    ).filter(
+      (s) =>
+        optionValue(s) !==
+        optionValue({ pair: m.pair, sessions: m.sessions.map((i) => ({ start: new Date(i.start), end: new Date(i.end) })) }),
+    );
+  } catch (e) {
+    if (e instanceof RangeError) return [];
+    throw e;
+  }
+}
