@@ -46,6 +46,19 @@ describe('forms', () => {
     expect((await h.dialogue(dialogueId)).state).toBe('invited');
   });
 
+  it('refuses an answer whose Origin names our host on another scheme, and records nothing', async () => {
+    // Prepare: the local service is http://127.0.0.1:<port>; the same host and port on https is another origin.
+    const sameHostOtherScheme = h.runtime.urls.app.replace(/^http:/, 'https:');
+
+    // Act
+    const r = await postForm(link, 'answer=accept', { origin: sameHostOtherScheme });
+
+    // Assess
+    expect(r.status).toBe(403);
+    expect((await h.dialogue(dialogueId)).state).toBe('invited');
+    expect((await postForm(link, 'answer=decline', { origin: h.runtime.urls.app })).status).toBe(400);
+  });
+
   it('refuses a console form with a field sent twice (the reason, or the CSRF token), and changes nothing', async () => {
     // Prepare
     const { cookie, csrf } = await consoleSession();
