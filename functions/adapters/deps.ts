@@ -2,7 +2,6 @@
  * The composition root: builds every adapter once per process from the environment. Handlers call
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from '#core/zod.ts';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
@@ -20,6 +19,8 @@ import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository }
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret } from './app-secret.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
@@ -95,11 +96,12 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     escalateAfterDays: env.ESCALATE_AFTER_DAYS,
     linkValidDays: env.LINK_VALID_DAYS,
   });
+  const appSecret = env.APP_SECRET_ARN
+    ? new CachedSecret(env.APP_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+    : undefined;
   const secrets = async (): Promise<Secrets> => {
-    if (env.APP_SECRET_ARN) {
-      // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
-      return secretsSchema.parse(await getSecret(env.APP_SECRET_ARN, { transform: 'json', maxAge: 300 }));
-    }
+    // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
+    if (appSecret) return secretsSchema.parse(await appSecret.json());
     return secretsSchema.parse({
       linkSigningKey: env.LINK_SIGNING_KEY,
       coordinatorToken: env.COORDINATOR_TOKEN,
