@@ -140,7 +140,7 @@ export class TimerSchedules extends Construct {
       }),
       campaignStalled: new cloudwatch.Alarm(this, 'CampaignStalledAlarm', {
         alarmName: `${props.prefix}-campaign-stalled`,
-        alarmDescription: `A running campaign with organisers left to invite, inside its sending hours, sent nothing for ${CAMPAIGN_STALLED_MINUTES} minutes`,
+        alarmDescription: `A running campaign with organisers left to invite sent nothing for ${CAMPAIGN_STALLED_MINUTES} minutes`,
         metric: new cloudwatch.MathExpression({
           label: 'campaigns waiting while nothing is sent',
           expression: 'IF(FILL(waiting, 0) > 0 AND FILL(sent, 0) == 0, 1, 0)',
