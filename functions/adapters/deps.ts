@@ -2,7 +2,6 @@
  * The composition root: builds every adapter once per process from the environment. Handlers call
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from '#core/zod.ts';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
@@ -12,6 +11,7 @@ import type {
   Mailer,
   MailLog,
   OrganiserRepository,
+  SessionStore,
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
@@ -19,6 +19,8 @@ import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, 
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret } from './app-secret.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
@@ -33,6 +35,7 @@ import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetin
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSchoolHolidays } from './school-holiday-repository.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
+import { DynamoSessionStore } from './session-store.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -79,6 +82,8 @@ export interface Deps {
   campaignConsole: DynamoCampaignConsole;
   /** School holidays per year as coordinators set them (otherwise the defaults). */
   schoolHolidays: SchoolHolidayRepository;
+  /** Console sessions, server-side (logout ends one at once). */
+  sessions: SessionStore;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -94,11 +99,12 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     escalateAfterDays: env.ESCALATE_AFTER_DAYS,
     linkValidDays: env.LINK_VALID_DAYS,
   });
+  const appSecret = env.APP_SECRET_ARN
+    ? new CachedSecret(env.APP_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+    : undefined;
   const secrets = async (): Promise<Secrets> => {
-    if (env.APP_SECRET_ARN) {
-      // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
-      return secretsSchema.parse(await getSecret(env.APP_SECRET_ARN, { transform: 'json', maxAge: 300 }));
-    }
+    // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
+    if (appSecret) return secretsSchema.parse(await appSecret.json());
     return secretsSchema.parse({
       linkSigningKey: env.LINK_SIGNING_KEY,
       coordinatorToken: env.COORDINATOR_TOKEN,
@@ -131,6 +137,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
     schoolHolidays: new DynamoSchoolHolidays(clients.doc, env.TABLE_NAME),
+    sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
   };
 }
 

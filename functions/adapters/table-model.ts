@@ -39,6 +39,8 @@ export const keys = {
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
   /** A year's school holidays as a coordinator set them (absent: the defaults). */
   schoolHolidays: (year: number) => ({ pk: 'SETTINGS', sk: `SCHOOL_HOLIDAYS#${year}` }),
+  /** A console sign-in: open until it expires or its person logs out. */
+  session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };

@@ -11,6 +11,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import * as z from '#core/zod.ts';
+import { oneLine } from './fields.ts';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -36,7 +37,7 @@ export const dateRangeSchema = z
   .strictObject({
     from: isoDate,
     to: isoDate,
-    name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100), oneLine('name'))),
     /** Only organisers in these counties (two-digit codes) have the holiday then, e.g. a sportlov week. */
     counties: z.optional(z.array(z.string().check(z.regex(/^\d{2}$/, 'a county is a two-digit code, e.g. "01"'))).check(z.maxLength(25))),
   })

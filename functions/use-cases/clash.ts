@@ -56,7 +56,7 @@ const plannedKindOfCheck = (kind: CheckKind): PlannedKind =>
 
 export const clashCheckSchema = z
   .pipe(
-    z.object({
+    z.strictObject({
       organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')),
       schoolUnitCodes: z.optional(z.array(z.string().check(z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))).check(z.maxLength(200))),
       kind: z.enum(checkKinds, {

@@ -7,6 +7,7 @@
  * has moved). Who decided, and when, is recorded in the dialogue's history and the audit trail.
  */
 import * as z from '#core/zod.ts';
+import { freeText } from '#core/fields.ts';
 import { conflictDecisions, type DialogueConflict, firstFreeDay, type RescheduleHow, rescheduleHows } from '#core/clash.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError } from '#core/errors.ts';
@@ -19,11 +20,11 @@ import { clearConflict, conflictRecord } from './conflicts.ts';
 import { cancelMeetingById, leaveSharedMeeting, refuseIfBegun } from './meetings.ts';
 import { parseOrThrow } from './validate.ts';
 
-export const decisionSchema = z.object({
+export const decisionSchema = z.strictObject({
   decision: z.enum(conflictDecisions, { message: 'decision must be keep or reschedule' }),
   /** For a booked meeting: offer the organiser new times (default), or the coordinator moves it. */
   how: z.optional(z.enum(rescheduleHows, { message: 'how must be offer or move' })),
-  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+  comment: z.optional(freeText(2000, 'comment')),
   /** The conflict the decision was made on (its `since`): a decision on one that has changed meanwhile is refused. */
   since: z.optional(z.iso.datetime({ message: 'since must be the conflict’s since time' })),
 });

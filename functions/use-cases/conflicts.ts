@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { cursorSchema, isoDay } from '#core/fields.ts';
 import type { ConflictRecord } from '#core/calendar-ports.ts';
 import { type ClashReason, type DialogueConflict, evaluateClash, type PlannedItem, type PlannedKind } from '#core/clash.ts';
 import { consoleLinks } from '#core/console-links.ts';
@@ -17,7 +18,7 @@ import { inspectionKindLabels } from '#core/console-labels.ts';
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { logger } from '#adapters/observability.ts';
+import { logger, recordMetric } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -128,6 +129,8 @@ async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reas
   });
   if (ended) await clearConflict(d, item.dialogueId, item.step, 'Dialogen är avslutad.', actor);
   if (!changed || !dialogue.conflict) return false;
+  // Counted by the one write that sets the flag: a repeated re-check finds it set and changes nothing.
+  recordMetric('ConflictsFlagged', 1);
   if (previous) await d.calendar.deleteConflict(previous.plannedStart.slice(0, 10), dialogue.id);
   await d.calendar.putConflict(conflictRecord(dialogue, dialogue.conflict, inspection.orgNumber));
   await audit(d, actor, 'conflict.flagged', dialogue.id, {
@@ -179,6 +182,8 @@ export async function clearConflict(d: Deps, dialogueId: string, step: string, w
     return { ...rest, updatedAt: at, history: [...x.history, { at, type: 'conflict_cleared', detail: why, by: actorText(actor) }] };
   });
   if (!changed || !cleared) return false;
+  // Counted by the one write that removes the flag: a repeated clear finds none and changes nothing.
+  recordMetric('ConflictsCleared', 1);
   await d.calendar.deleteConflict(cleared.plannedStart.slice(0, 10), dialogueId);
   await audit(d, actor, 'conflict.cleared', dialogueId, { step, inspectionId: cleared.inspectionId });
   return true;
@@ -222,15 +227,15 @@ export async function recheckOrganiser(
   return out;
 }
 
-const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
-export const conflictQuerySchema = z.object({
+const day = isoDay();
+export const conflictQuerySchema = z.strictObject({
   from: z.optional(day),
   to: z.optional(day),
   region: z.optional(
     z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
   ),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 /**

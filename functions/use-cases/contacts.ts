@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { oneLine } from '#core/fields.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Contact } from '#core/organiser.ts';
@@ -15,14 +16,14 @@ import { invitationMail } from './invitation.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
-export const contactCorrectionSchema = z.object({
+export const contactCorrectionSchema = z.strictObject({
   email: z.pipe(
     z.email({ message: 'Skriv en giltig e-postadress, t.ex. namn@kommun.se.' }).check(z.maxLength(254, 'Adressen är för lång.')),
     z.transform((e) => e.trim().toLowerCase()),
   ),
   name: z.optional(
     z.pipe(
-      z.string().check(z.trim(), z.maxLength(200, 'Skriv högst 200 tecken.')),
+      z.string().check(z.trim(), z.maxLength(200, 'Skriv högst 200 tecken.'), oneLine('Namnet')),
       z.transform((s) => s || undefined),
     ),
   ),

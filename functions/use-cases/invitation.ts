@@ -2,16 +2,26 @@
  * The invitation phase's steps, as the workflow and the scheduler call them. Each step is
  * idempotent: it reads the dialogue, does only what is not yet done, and writes with a version check.
  */
-import { assertTransition, type Dialogue, hasAccepted, isAnswered, nextTimerAfter, type Recipient } from '#core/dialogue.ts';
+import {
+  answerPeriodEnd,
+  assertTransition,
+  type Dialogue,
+  hasAccepted,
+  isAnswered,
+  nextTimerAfter,
+  type Recipient,
+} from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
+import type { MailRecord } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { count } from '#core/swedish.ts';
 import { clearConflictOfPastStep } from './conflicts.ts';
 import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
 
@@ -96,7 +106,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   }
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
-  await d.dialogues.mutate(
+  const { changed } = await d.dialogues.mutate(
     dialogueId,
     (x) => {
       if (x.state !== 'created') return undefined;
@@ -127,6 +137,8 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   );
   // An invitation sent despite a clash (the coordinator decided to keep it) is history now.
   await clearConflictOfPastStep(d, dialogue, 'invitation');
+  // Counted by the one write that moves the dialogue to invited: a retried step changes nothing.
+  if (changed) recordMetric('InvitationsSent', 1);
   return { sent };
 }
 
@@ -153,21 +165,28 @@ export const outcomeOf = (x: Dialogue): string =>
           ? 'closed'
           : 'failed';
 
+/** Each recipient's answer mail (the invitation, a reminder or a resend) whose link lasts longest. */
+export function latestLinks(mails: readonly MailRecord[]): Map<string, MailRecord> {
+  const out = new Map<string, MailRecord>();
+  for (const m of mails) {
+    if (!m.linkId || !m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
+    const best = out.get(m.contactId);
+    if (!best || (best.linkExpiresAt ?? '') < m.linkExpiresAt) out.set(m.contactId, m);
+  }
+  return out;
+}
+
 export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue, organiser } = await load(d, dialogueId);
   if (dialogue.state !== 'invited' || dialogue.dueKind !== 'reminder') return;
   const n = dialogue.reminders + 1;
-  // The link of each recipient's invitation; one sent to a corrected address (invitation-contact-…) wins.
-  const invitations = new Map(
-    (await d.mailLog.list(dialogueId))
-      .filter((m) => m.step === 'invitation' || (m.step.startsWith('invitation-contact-') && m.status === 'sent'))
-      .sort((a, b) => Number(a.step !== 'invitation') - Number(b.step !== 'invitation') || a.claimedAt.localeCompare(b.claimedAt))
-      .map((m) => [m.contactId, m]),
-  );
+  const invitations = latestLinks(await d.mailLog.list(dialogueId));
   const invitedAt = dialogue.history.find((h) => h.type === 'invitation_sent')?.at ?? dialogue.createdAt;
   const now = d.clock.now();
   const timer = nextTimerAfter(n, now, d.settings);
   const answerBy = formatSwedishDate(timer.at);
+  // A reminder that fires late (the link it reuses expired, or would before the period ends) gets a new link.
+  const linkValidUntil = answerPeriodEnd(n, now, d.settings);
   for (const r of dialogue.recipients) {
     const inv = invitations.get(r.contactId);
     await sendOnce(d, {
@@ -177,6 +196,7 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       email: r.email,
       link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
       withLink: !inv?.linkId,
+      linkValidUntil,
       render: (link) =>
         d.templates.email('reminder', {
           recipientName: r.name,
@@ -187,7 +207,7 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
         }),
     });
   }
-  await d.dialogues.mutate(dialogueId, (x) => {
+  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited' || x.reminders >= n) return undefined;
     const at = now.toISOString();
     return {
@@ -199,13 +219,15 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       history: [...x.history, { at, type: 'reminder_sent', detail: `Påminnelse ${n} till ${x.recipients.length} mottagare` }],
     };
   });
+  // Counted by the one write that records reminder n: a repeated timer or request changes nothing.
+  if (changed) recordMetric('RemindersSent', 1, { kind: 'invitation' });
 }
 
 /** Marks an unanswered dialogue `no_answer`, alerts the coordinator and releases the waiting workflow. */
 export async function escalate(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue: before, organiser } = await load(d, dialogueId);
   const now = d.clock.now();
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) => {
+  const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited') return undefined;
     assertTransition(x.state, 'no_answer');
     const at = now.toISOString();
@@ -219,6 +241,9 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
       ],
     };
   });
+  // Counted by the one write that moves the dialogue to no_answer: a second escalation changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind: 'invitation' });
+  if (changed) recordMetric('AnswersRecorded', 1, { outcome: 'no_answer', legalForm: dialogue.legalForm });
   if (dialogue.state !== 'no_answer') return;
   const invitedAt = before.history.find((h) => h.type === 'invitation_sent')?.at ?? before.createdAt;
   await sendOnce(d, {
@@ -249,7 +274,7 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
   } catch {
     // Cause was plain text.
   }
-  await d.dialogues.mutate(dialogueId, (x) => {
+  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state === 'failed' || x.state === 'closed' || isAnswered(x)) return undefined;
     const at = d.clock.now().toISOString();
     return {
@@ -260,4 +285,6 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
       history: [...x.history, { at, type: 'failed', state: 'failed', detail: `${code}: ${message}` }],
     };
   });
+  // Counted by the one write that records the failure: a retried task finds it failed already.
+  if (changed) recordMetric('PhaseFailures', 1, { kind: 'invitation' });
 }

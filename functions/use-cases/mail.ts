@@ -10,6 +10,7 @@ import { newLinkId, signLinkToken } from '#core/link-token.ts';
 import type { MailRecord, OutgoingMail } from '#core/ports.ts';
 import { addDays } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
 
@@ -21,13 +22,19 @@ export interface SendOnceInput {
   step: string;
   contactId: string;
   email: string;
-  /** Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link). */
+  /**
+   * Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link), unless it
+   * would expire before `linkValidUntil` (or has expired): then the mail gets a new link.
+   */
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
   /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
   linkStep?: string;
-  /** Keep the new link valid at least until then (a meeting's manage link until the meeting). */
+  /**
+   * The link must be valid at least until then (a meeting's manage link until the meeting, a
+   * reminder's until the answer period ends): a reminder never carries a dead link.
+   */
   linkValidUntil?: Date;
   /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
   suppressed?: boolean;
@@ -41,8 +48,11 @@ export function messageId(d: Deps, dialogueId: string, step: string, contactId: 
 
 export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: boolean; record: MailRecord }> {
   const now = d.clock.now();
-  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), input.linkValidUntil?.getTime() ?? 0);
-  const link = input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
+  const needed = Math.max(now.getTime() + 1, input.linkValidUntil?.getTime() ?? 0);
+  const reusable = input.link && Date.parse(input.link.expiresAt) >= needed ? input.link : undefined;
+  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), needed);
+  const link =
+    reusable ?? (input.link || input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
   const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
@@ -62,7 +72,8 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
       // Another attempt may be sending right now; the workflow retries after a pause.
       throw new ClaimHeldError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
     }
-    await d.mailLog.markUnconfirmed(record, d.clock.now());
+    // Counted by the one conditional write that moves the claim from sending to unconfirmed.
+    if (await d.mailLog.markUnconfirmed(record, d.clock.now())) recordMetric('MailsUnconfirmed', 1);
     return { sent: false, record: { ...record, status: 'unconfirmed' } };
   }
   let url: string | undefined;

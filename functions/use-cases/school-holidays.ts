@@ -55,7 +55,7 @@ export async function countiesOf(d: Deps, organiserIds: readonly string[]): Prom
 
 const yearSchema = z.coerce.number({ message: 'Välj ett år.' }).check(z.int(), z.gte(2000, 'Välj ett år.'), z.lte(2100, 'Välj ett år.'));
 
-const saveSchema = z.object({
+const saveSchema = z.strictObject({
   year: yearSchema,
   ranges: z.array(dateRangeSchema).check(
     z.maxLength(60, 'Högst 60 lov per år.'),

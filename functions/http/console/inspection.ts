@@ -8,9 +8,9 @@ import { regions } from '#core/regions.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { consoleCalendar, consoleConflicts, ongoingDialogues } from '#functions/use-cases/console.ts';
-import { swedishDay, swedishDaySpan } from '#core/swedish.ts';
 import { option, when } from './format.ts';
-import { count } from '#core/swedish.ts';
+import { count, swedishDay, swedishDaySpan } from '#core/swedish.ts';
+import type { Dialogue } from '#core/dialogue.ts';
 
 const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: 'Flyttas' };
 const decisionLabel = (d: string | undefined): string => (d ? (decisionLabels[d] ?? d) : 'Inget beslut');
@@ -34,15 +34,19 @@ const inspectionPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
-    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
+    // A period or region that cannot be read shows nothing (never the default period instead).
+    calendar = await consoleCalendar(c.d, {}, { rows: false });
   }
   const q = calendar.query;
   const region = q.region;
   const cursor = c.event.queryStringParameters?.dialoger;
-  const [conflicts, ongoing] = await Promise.all([
-    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    ongoingDialogues(c.d, { region, cursor: cursor && cursor.length <= 2000 ? cursor : undefined }),
-  ]);
+  // A refused filter shows its message and reads nothing more.
+  const [conflicts, ongoing] = error
+    ? [{ items: [] as Awaited<ReturnType<typeof consoleConflicts>>['items'] }, { items: [] as Dialogue[], cursor: undefined }]
+    : await Promise.all([
+        consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+        ongoingDialogues(c.d, { region, cursor: cursor && cursor.length <= 2000 ? cursor : undefined }),
+      ]);
   const rows = ongoing.items.toSorted((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
   const period = `${swedishDaySpan(q.from, q.to)}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
@@ -83,7 +87,7 @@ const inspectionPage: Page = async (c) => {
       : undefined,
     firstHref: cursor ? `/console/inspection${qs({ from: q.from, to: q.to, region, organiser: q.organiser })}#pagaende` : undefined,
   });
-  return html(200, body);
+  return html(error ? 400 : 200, body);
 };
 
 export const inspectionRoutes: Record<string, Page> = { 'GET /console/inspection': inspectionPage };

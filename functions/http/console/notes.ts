@@ -8,10 +8,10 @@ import { meetingKindRules } from '#core/scheduling.ts';
 import { ConflictError } from '#core/errors.ts';
 import { addNotes } from '#functions/use-cases/meetings.ts';
 import { meetingOfDialogue } from '#functions/use-cases/console-meeting-actions.ts';
-import { rawBody } from '../request.ts';
+import { formFields } from '../request.ts';
 import { type HttpResult, html } from '../respond.ts';
 import { confirmed } from './confirm.ts';
-import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
+import { consoleListFields, type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { check, when } from './format.ts';
 
 async function notesPage(c: Ctx, error?: string, form: Record<string, string> = {}, roles: string[] = []): Promise<HttpResult> {
@@ -47,7 +47,7 @@ async function notesPage(c: Ctx, error?: string, form: Record<string, string> = 
 }
 
 /** The checked roles of the posted form (one `rolesPresent` field per box). */
-const rolesOf = (c: Ctx): string[] => new URLSearchParams(rawBody(c.event)).getAll('rolesPresent');
+const rolesOf = (c: Ctx): string[] => formFields(c.event, { lists: consoleListFields }).all.rolesPresent ?? [];
 
 const notesPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
 import { consoleLinks } from '#core/console-links.ts';
+import { oneLine } from '#core/fields.ts';
 import { type Dialogue, type DialogueState, isTerminal } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { type SchoolForm, schoolForms } from '#core/organiser.ts';
@@ -175,6 +176,7 @@ export const documentInputSchema = z.strictObject({
       z.trim(),
       z.minLength(2, 'title: skriv dokumentets namn (2–200 tecken)'),
       z.maxLength(200, 'title: skriv dokumentets namn (2–200 tecken)'),
+      oneLine('title'),
     ),
   url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document (länken ska börja med https://)' }),
 });

@@ -16,6 +16,7 @@ import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import { consoleLinks } from '#core/console-links.ts';
 import { workingCalendar } from '../school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
 import { busyOf } from '../scheduling.ts';
@@ -155,6 +156,8 @@ function slotView(slot: OfferedSlot, index: number) {
 
 /** The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link. */
 async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder'): Promise<void> {
+  // A reminder's link lasts until the offer is handed over (escalateAfterDays after the reminder).
+  const linkValidUntil = what === 'reminder' ? addDays(d.clock.now(), d.settings.escalateAfterDays) : undefined;
   const phase = x.phase as PhaseProgress;
   const offer = phase.offer;
   if (!offer) return;
@@ -170,6 +173,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       email: r.email,
       link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
       withLink: !first?.linkId,
+      linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
       render: (link) =>
         d.templates.email('meeting-offer', {
@@ -230,7 +234,7 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   if (offer?.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
   const no = offer.no;
   await mailOffer(d, x, no, 'reminder');
-  await d.dialogues.mutate(x.id, (y) =>
+  const { changed } = await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
       ? undefined
       : withTimer(
@@ -243,6 +247,8 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
           addDays(d.clock.now(), d.settings.escalateAfterDays),
         ),
   );
+  // Counted by the one write that moves the timer on to the hand-over: a repeated timer changes nothing.
+  if (changed && x.phase) recordMetric('RemindersSent', 1, { kind: x.phase.kind });
 }
 
 /** Nobody booked (or nothing fits): the coordinator is told and takes over; the execution ends. */
@@ -261,6 +267,8 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
       ],
     });
   });
+  // Counted by the one write that marks the offer escalated: a retried task changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind });
   if (!changed && x.phase?.offer?.status !== 'escalated') return;
   const offer = x.phase?.offer;
   await sendOnce(d, {
