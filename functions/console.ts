@@ -1,13 +1,13 @@
 /**
- * Lambda: the coordinator and inspectorate console (server-rendered HTML). One module per screen
+ * Lambda: the coordinator and inspectorate console (server-rendered HTML); the campaign pages
+ * (console-campaigns.ts) and the meeting pages (console-meetings.ts) are functions of their own.
+ * One module per screen
  * in functions/http/console/, each with its template of the same name in templates/pages/console/.
  * Sessions are signed HttpOnly, SameSite=Strict cookies; every page checks the role server-side,
  * and every POST carries a CSRF token bound to the session (functions/http/console/frame.ts).
  */
 import { authRoutes } from '#functions/http/console/auth.ts';
-import { bookRoutes } from '#functions/http/console/book.ts';
 import { confirmRoutes } from '#functions/http/console/confirm.ts';
-import { conflictRoutes } from '#functions/http/console/conflict.ts';
 import { contactRoutes } from '#functions/http/console/contact.ts';
 import { dialogueRoutes } from '#functions/http/console/dialogue.ts';
 import { dialoguesRoutes } from '#functions/http/console/dialogues.ts';
@@ -15,9 +15,7 @@ import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
 import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { loginRoutes, logoutRoutes } from '#functions/http/console/login.ts';
 import { materialRoutes } from '#functions/http/console/material.ts';
-import { meetingConfirmRoutes } from '#functions/http/console/meeting-confirm.ts';
 import { metricsRoutes } from '#functions/http/console/metrics.ts';
-import { notesRoutes } from '#functions/http/console/notes.ts';
 import { schoolHolidayRoutes } from '#functions/http/console/school-holidays.ts';
 import { startRoutes } from '#functions/http/console/start.ts';
 import { startResultRoutes } from '#functions/http/console/start-result.ts';
@@ -26,13 +24,9 @@ import { httpEntry } from '#functions/http/middleware.ts';
 export const consolePages: Record<string, Page> = {
   ...dialoguesRoutes,
   ...dialogueRoutes,
-  ...conflictRoutes,
-  ...bookRoutes,
   ...contactRoutes,
   ...materialRoutes,
-  ...notesRoutes,
   ...confirmRoutes,
-  ...meetingConfirmRoutes,
   ...metricsRoutes,
   ...inspectionRoutes,
   ...schoolHolidayRoutes,

@@ -24,13 +24,18 @@ export interface ConsoleLinks {
 }
 
 const enc = encodeURIComponent;
+const consoleBase = (publicBaseUrl: string): string => `${publicBaseUrl.replace(/\/+$/, '')}/console`;
+
+/** The dialogue's page (each link also as a function of its own, for bundles that need only one). */
+export const dialoguePageUrl = (publicBaseUrl: string, id: string): string => `${consoleBase(publicBaseUrl)}/dialogues/${enc(id)}`;
+/** Where a clash is decided. */
+export const conflictPageUrl = (publicBaseUrl: string, id: string): string => `${dialoguePageUrl(publicBaseUrl, id)}/conflict`;
 
 export function consoleLinks(publicBaseUrl: string): ConsoleLinks {
-  const base = `${publicBaseUrl.replace(/\/+$/, '')}/console`;
-  const dialogue = (id: string) => `${base}/dialogues/${enc(id)}`;
+  const dialogue = (id: string) => dialoguePageUrl(publicBaseUrl, id);
   return {
     dialogue,
-    conflict: (id) => `${dialogue(id)}/conflict`,
+    conflict: (id) => conflictPageUrl(publicBaseUrl, id),
     book: (id) => `${dialogue(id)}/book`,
     contact: (id, contactId) => `${dialogue(id)}/contact?contact=${enc(contactId)}`,
     material: (id) => `${dialogue(id)}/material`,
@@ -39,7 +44,7 @@ export function consoleLinks(publicBaseUrl: string): ConsoleLinks {
     retry: (id) => `${dialogue(id)}/retry`,
     list: (filters = {}) => {
       const q = new URLSearchParams(filters).toString();
-      return q ? `${base}?${q}` : base;
+      return q ? `${consoleBase(publicBaseUrl)}?${q}` : consoleBase(publicBaseUrl);
     },
   };
 }

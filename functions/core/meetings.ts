@@ -180,6 +180,10 @@ export function cancelMeeting(m: Meeting, now: Date, reason?: string): Meeting {
   return { ...m, status: 'cancelled', cancelledReason: reason, sequence: m.sequence + 1, updatedAt: now.toISOString() };
 }
 
+/** What a coordinator can do to a booked meeting that has not begun (the console's meeting actions). */
+export const meetingActions = ['reschedule', 'cancel', 'reassign'] as const;
+export type MeetingAction = (typeof meetingActions)[number];
+
 /** True once the meeting's first session has started: from then on it is history and is not changed. */
 export const hasBegun = (m: Pick<Meeting, 'sessions'>, now: Date): boolean => m.sessions.some((s) => Date.parse(s.start) <= now.getTime());
 

@@ -45,9 +45,6 @@ const orgNumber = z.pipe(
   z.transform((s) => s.replace('-', '')),
 );
 
-/** An org. number as people write it: NNNNNN-NNNN (stored without the dash). */
-export const formatOrgNumber = (n: string): string => (/^\d{10}$/.test(n) ? `${n.slice(0, 6)}-${n.slice(6)}` : n);
-
 export const contactSchema = z.strictObject({
   id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)'))),
   role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),

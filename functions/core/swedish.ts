@@ -9,26 +9,24 @@ const grouping = new Intl.NumberFormat('sv-SE');
 export const count = (n: number, one: string, many: string): string => `${grouping.format(n)} ${n === 1 ? one : many}`;
 
 const dayFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
-const dayMonth = new Intl.DateTimeFormat('sv-SE', { timeZone: 'UTC', day: 'numeric', month: 'long' });
-const dayOnly = new Intl.DateTimeFormat('sv-SE', { timeZone: 'UTC', day: 'numeric' });
-
-const asDate = (day: string): Date => new Date(`${day.slice(0, 10)}T12:00:00Z`);
 
 /** A calendar day 'YYYY-MM-DD' as "5 mars 2026" (the day as written: no time zone shift). */
-export const swedishDay = (day: string): string => dayFormat.format(asDate(day));
+export const swedishDay = (day: string): string => dayFormat.format(new Date(`${day.slice(0, 10)}T12:00:00Z`));
 
 /**
  * A span of calendar days: "5 mars 2026", "5–7 mars 2026", "28 februari – 3 mars 2026",
  * "30 december 2026 – 2 januari 2027".
  */
 export function swedishDaySpan(from: string, to: string): string {
+  const end = swedishDay(to);
   if (to <= from) return swedishDay(from);
-  const a = asDate(from);
-  const b = asDate(to);
-  if (from.slice(0, 7) === to.slice(0, 7)) return `${dayOnly.format(a)}–${dayFormat.format(b)}`;
-  if (from.slice(0, 4) === to.slice(0, 4)) return `${dayMonth.format(a)} – ${dayFormat.format(b)}`;
-  return `${dayFormat.format(a)} – ${dayFormat.format(b)}`;
+  if (from.slice(0, 7) === to.slice(0, 7)) return `${Number(from.slice(8, 10))}–${end}`;
+  const start = swedishDay(from);
+  return `${from.slice(0, 4) === to.slice(0, 4) ? start.slice(0, -5) : start} – ${end}`;
 }
+
+/** An org. number as people write it: NNNNNN-NNNN (stored without the dash). */
+export const formatOrgNumber = (n: string): string => (/^\d{10}$/.test(n) ? `${n.slice(0, 6)}-${n.slice(6)}` : n);
 
 /** "A", "A och B", "A, B och C". */
 export const joinSwedish = (xs: readonly string[]): string =>

@@ -10,6 +10,10 @@ export const httpFunctions = {
     entry: 'functions/inspection-import.ts',
     description: 'Inspection import (CSV, iCalendar) for the API and the console',
   },
+  consoleMeetings: {
+    entry: 'functions/console-meetings.ts',
+    description: 'Console pages that book, move or cancel meetings, decide clashes and register notes (HTML pages)',
+  },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
     description: 'Console pages for campaigns and cycle planning (HTML pages)',
@@ -69,15 +73,19 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/logout', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
   // The dialogue's own pages before its {action} confirmations (API Gateway prefers literal paths too).
-  ...['conflict', 'book', 'contact', 'material'].flatMap((page) =>
+  ...(['contact', 'material'] as const).flatMap((page) =>
     (['GET', 'POST'] as const).map((method) => ({ method, path: `/console/dialogues/{id}/${page}`, fn: 'console' as const })),
   ),
-  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'console' },
-  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'console' },
+  // Pages that change how meetings are booked (calendar mail): a function of their own.
+  ...(['conflict', 'book'] as const).flatMap((page) =>
+    (['GET', 'POST'] as const).map((method) => ({ method, path: `/console/dialogues/{id}/${page}`, fn: 'consoleMeetings' as const })),
+  ),
+  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'consoleMeetings' },
+  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/notes', fn: 'consoleMeetings' },
   { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
-  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
-  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'consoleMeetings' },
+  { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'consoleMeetings' },
   { method: 'GET', path: '/console/metrics', fn: 'console' },
   { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },

@@ -1,11 +1,3 @@
-/**
- * Clash-aware scheduling over the inspection calendar: the API the lifecycle (meeting) phases
- * call (`checkClash`, `clashesFor`, `registerPlanned`), the invitation rule (postpone a start
- * while an inspection is under way) and the audit of calendar changes. A check costs one Query on
- * the organiser's partition, however large the calendar. Moving or removing a planned step, and
- * the conflicts a calendar change causes, are conflicts.ts.
- */
-import * as z from '#core/zod.ts';
 import type { AuditEntry } from '#core/calendar-ports.ts';
 import {
   type ClashReason,
@@ -15,18 +7,13 @@ import {
   type PlannedItem,
   type PlannedKind,
   type PlannedSlot,
-  plannedKinds,
   type SessionSpan,
   sessionsClash,
 } from '#core/clash.ts';
 import type { Dialogue, HistoryEntry } from '#core/dialogue.ts';
-import { NotFoundError } from '#core/errors.ts';
-import { plannedKindOf } from '#core/meetings.ts';
-import { type MeetingKind, meetingKinds } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDay, stockholmTime } from '#core/inspection.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { parseOrThrow } from './validate.ts';
 
 /** Who did it: the caller's role plus an optional name it gives (X-Actor header). */
 export interface Actor {
@@ -42,43 +29,6 @@ export async function audit(d: Deps, actor: Actor, action: AuditEntry['action'],
 /** Checks one slot against the rules: exactly one DynamoDB Query. */
 export async function checkClash(d: Pick<Deps, 'calendar' | 'clashRules'>, slot: PlannedSlot): Promise<ClashResult> {
   return evaluateClash(d.clashRules, slot, await d.calendar.inspectionsOf(slot.organiserId));
-}
-
-/**
- * What `POST /api/schedule/check` takes as `kind`: the invitation, or a meeting kind as the rest of
- * the scheduling API names it (intro, pre_meeting, dialogue, feedback, follow_up). The clash rules'
- * own names (digital_meeting, physical_meeting) are still accepted, so older callers keep working.
- */
-const checkKinds = ['invitation', ...meetingKinds, ...plannedKinds.filter((k) => k !== 'invitation')] as const;
-type CheckKind = (typeof checkKinds)[number];
-const plannedKindOfCheck = (kind: CheckKind): PlannedKind =>
-  (plannedKinds as readonly string[]).includes(kind) ? (kind as PlannedKind) : plannedKindOf(kind as MeetingKind);
-
-export const clashCheckSchema = z
-  .pipe(
-    z.strictObject({
-      organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')),
-      schoolUnitCodes: z.optional(z.array(z.string().check(z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))).check(z.maxLength(200))),
-      kind: z.enum(checkKinds, {
-        message: `kind must be invitation or a meeting kind (${meetingKinds.join(', ')}); digital_meeting and physical_meeting are still accepted`,
-      }),
-      start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time, e.g. 2026-03-05T09:00:00+01:00' }),
-      end: z.optional(z.iso.datetime({ offset: true, message: 'end must be an ISO date-time' })),
-    }),
-    z.transform((x) => ({
-      ...x,
-      kind: plannedKindOfCheck(x.kind),
-      start: new Date(x.start).toISOString(),
-      end: new Date(x.end ?? x.start).toISOString(),
-    })),
-  )
-  .check(z.refine((x) => x.end >= x.start, { message: 'end is before start', path: ['end'] }));
-
-/** The coordinator's "can we book this?" (the slot proposal check behind every booking). */
-export async function proposeSlot(d: Deps, body: unknown): Promise<ClashResult> {
-  const slot = parseOrThrow(clashCheckSchema, body, 'slot');
-  if (!(await d.organisers.get(slot.organiserId))) throw new NotFoundError(`No organiser with id '${slot.organiserId}'`);
-  return checkClash(d, slot);
 }
 
 /**

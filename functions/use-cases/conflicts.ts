@@ -1,18 +1,23 @@
 /**
  * Dialogue conflicts with the inspection calendar: moving or removing a planned step (which
- * clears its conflicts), the re-check after a calendar change that flags a planned step clashing
- * with an inspection (and mails the coordinator) or clears it, the coordinator's decision (keep or
- * reschedule), and the conflict view for the console and the API.
+ * clears its conflicts), and the re-check after a calendar change that flags a planned step
+ * clashing with inspections (and mails the coordinator a link to decide) or clears it. The
+ * decision is conflict-decision.ts; the list for the console and the API is conflict-list.ts.
  */
 import { createHash } from 'node:crypto';
-import * as z from '#core/zod.ts';
-import { cursorSchema, isoDay } from '#core/fields.ts';
 import type { ConflictRecord } from '#core/calendar-ports.ts';
-import { type ClashReason, type DialogueConflict, evaluateClash, type PlannedItem, type PlannedKind } from '#core/clash.ts';
-import { consoleLinks } from '#core/console-links.ts';
-import { formatOrgNumber } from '#core/organiser.ts';
+import {
+  type ClashReason,
+  type ConflictingInspection,
+  type DialogueConflict,
+  evaluateClash,
+  type PlannedItem,
+  type PlannedKind,
+} from '#core/clash.ts';
+import { conflictPageUrl, dialoguePageUrl } from '#core/console-links.ts';
+import { formatOrgNumber } from '#core/swedish.ts';
 import { swedishDaySpan } from '#core/swedish.ts';
-import { type Dialogue, isTerminal } from '#core/dialogue.ts';
+import { type Dialogue, endedStates } from '#core/dialogue.ts';
 import type { Inspection } from '#core/inspection.ts';
 import { inspectionKindLabels } from '#core/console-labels.ts';
 import { regions } from '#core/regions.ts';
@@ -20,7 +25,6 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logger, recordMetric } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
-import { parseOrThrow } from './validate.ts';
 
 import { type Actor, actorText, audit, registerPlanned } from './clash.ts';
 
@@ -74,42 +78,33 @@ const sameConflict = (a: DialogueConflict, b: DialogueConflict): boolean =>
  * listed; the first is the conflict's own); mails the coordinator once per set of inspections.
  */
 async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reason: ClashReason; inspection: Inspection }[], actor: Actor) {
-  const [first, ...rest] = reasons;
-  if (!first) return false;
+  const all: ConflictingInspection[] = reasons.map(({ reason, inspection: i }) => ({
+    inspectionId: i.externalId,
+    inspectionKind: i.kind,
+    inspectionStart: i.start,
+    inspectionEnd: i.end,
+    ...(i.schoolUnitCode ? { schoolUnitCode: i.schoolUnitCode } : {}),
+    rule: reason.rule,
+    reason: reason.message,
+  }));
+  const [first, ...rest] = all;
+  const inspection = reasons[0]?.inspection;
+  if (!first || !inspection) return false;
   const at = d.clock.now().toISOString();
-  const { inspection } = first;
   const conflict: DialogueConflict = {
     step: item.step,
     kind: item.kind,
     plannedStart: item.start,
     plannedEnd: item.end,
-    inspectionId: inspection.externalId,
-    inspectionKind: inspection.kind,
-    inspectionStart: inspection.start,
-    inspectionEnd: inspection.end,
-    ...(inspection.schoolUnitCode ? { schoolUnitCode: inspection.schoolUnitCode } : {}),
-    rule: first.reason.rule,
-    reason: first.reason.message,
+    ...first,
     since: at,
-    ...(rest.length
-      ? {
-          others: rest.map(({ reason, inspection: i }) => ({
-            inspectionId: i.externalId,
-            inspectionKind: i.kind,
-            inspectionStart: i.start,
-            inspectionEnd: i.end,
-            ...(i.schoolUnitCode ? { schoolUnitCode: i.schoolUnitCode } : {}),
-            rule: reason.rule,
-            reason: reason.message,
-          })),
-        }
-      : {}),
+    ...(rest.length ? { others: rest } : {}),
   };
   let previous: DialogueConflict | undefined;
   let ended = false;
   const { dialogue, changed } = await d.dialogues.mutate(item.dialogueId, (x) => {
     // A dialogue that has ended (closed, cancelled, declined …) is never flagged; an old flag goes.
-    if (isTerminal(x.state)) {
+    if (endedStates.includes(x.state)) {
       ended = x.conflict?.step === item.step;
       return undefined;
     }
@@ -118,7 +113,7 @@ async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reas
     const c = x.conflict;
     if (c && (c.step !== item.step || sameConflict(c, conflict))) return undefined;
     previous = c;
-    const detail = reasons.map((r) => r.reason.message).join(' ');
+    const detail = all.map((r) => r.reason).join(' ');
     return {
       ...x,
       // A decision stays with the same step while the inspections it was made on stay.
@@ -136,11 +131,10 @@ async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reas
   await audit(d, actor, 'conflict.flagged', dialogue.id, {
     step: item.step,
     inspectionId: inspection.externalId,
-    rule: first.reason.rule,
-    ...(rest.length ? { others: rest.map((r) => r.inspection.externalId) } : {}),
+    rule: first.rule,
+    ...(rest.length ? { others: rest.map((r) => r.inspectionId) } : {}),
   });
   logger.warn('dialogue conflicts with an inspection', { dialogueId: dialogue.id, organiserId: dialogue.organiserId, ...conflict });
-  const links = consoleLinks(d.env.PUBLIC_BASE_URL);
   await sendOnce(d, {
     dialogueId: dialogue.id,
     step: conflictMailStep(conflict),
@@ -153,15 +147,15 @@ async function flagConflict(d: Deps, item: PlannedItem, reasons: readonly { reas
         regionName: regions[dialogue.region as keyof typeof regions]?.name ?? dialogue.region,
         stepName: stepNames[item.kind],
         plannedOn: formatSwedishDate(new Date(item.start)),
-        inspections: reasons.map(({ reason, inspection: i }) => ({
-          kind: inspectionKindLabels[i.kind],
-          span: swedishDaySpan(i.start, i.end),
+        inspections: all.map((i) => ({
+          kind: inspectionKindLabels[i.inspectionKind],
+          span: swedishDaySpan(i.inspectionStart, i.inspectionEnd),
           schoolUnitCode: i.schoolUnitCode,
-          reason: reason.message,
+          reason: i.reason,
         })),
-        several: reasons.length > 1,
-        decisionUrl: links.conflict(dialogue.id),
-        dialogueUrl: links.dialogue(dialogue.id),
+        several: all.length > 1,
+        decisionUrl: conflictPageUrl(d.env.PUBLIC_BASE_URL, dialogue.id),
+        dialogueUrl: dialoguePageUrl(d.env.PUBLIC_BASE_URL, dialogue.id),
       }),
   });
   return true;
@@ -225,63 +219,4 @@ export async function recheckOrganiser(
     }
   }
   return out;
-}
-
-const day = isoDay();
-export const conflictQuerySchema = z.strictObject({
-  from: z.optional(day),
-  to: z.optional(day),
-  region: z.optional(
-    z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
-  ),
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
-  cursor: z.optional(cursorSchema),
-});
-
-/**
- * Open conflicts by planned date. The inspectorate gets only what the conflict check needs: the
- * organiser, the inspection, the dialogue step and its date, and the rule (no dialogue id, no
- * notes, no contacts, no comments).
- */
-export async function listConflicts(d: Deps, query: unknown, role: 'coordinator' | 'inspectorate') {
-  const q = parseOrThrow(conflictQuerySchema, query, 'query');
-  const from = q.from ?? '2000-01-01';
-  const to = q.to ?? '2100-12-31';
-  const page = await d.calendar.listConflicts(from, to, q.limit, q.cursor);
-  const items = page.items.filter((c) => !q.region || c.region === q.region);
-  return {
-    cursor: page.cursor,
-    items: items.map((c) => {
-      const shared = {
-        organiserName: c.organiserName,
-        orgNumber: c.orgNumber,
-        region: c.region,
-        inspection: {
-          externalId: c.inspectionId,
-          kind: c.inspectionKind,
-          start: c.inspectionStart,
-          end: c.inspectionEnd,
-          ...(c.schoolUnitCode ? { schoolUnitCode: c.schoolUnitCode } : {}),
-        },
-        // Every further inspection the step clashes with.
-        otherInspections: (c.others ?? []).map((o) => ({
-          externalId: o.inspectionId,
-          kind: o.inspectionKind,
-          start: o.inspectionStart,
-          end: o.inspectionEnd,
-          ...(o.schoolUnitCode ? { schoolUnitCode: o.schoolUnitCode } : {}),
-          reason: o.reason,
-        })),
-        step: c.step,
-        plannedStart: c.plannedStart,
-        plannedEnd: c.plannedEnd,
-        rule: c.rule,
-        reason: c.reason,
-        since: c.since,
-      };
-      return role === 'inspectorate'
-        ? { ...shared, decided: c.decision?.decision }
-        : { ...shared, dialogueId: c.dialogueId, organiserId: c.organiserId, decision: c.decision };
-    }),
-  };
 }

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError } from '#core/errors.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { proposeFor, requestOtherTimes } from './lifecycle/offer.ts';
-import { phaseStates } from './lifecycle/phase.ts';
+import { bookingKindOf } from './lifecycle/phase.ts';
 import { createMeeting } from './meetings.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -21,10 +21,6 @@ export interface BookingOptions {
   physical: boolean;
   slots: OfferedSlot[];
 }
-
-/** The phase's meeting waits for a booking: the dialogue is in its *_offered state. */
-export const bookingKindOf = (x: Pick<Dialogue, 'state' | 'phase'>): PhaseMeetingKind | undefined =>
-  x.phase && x.state === phaseStates[x.phase.kind].offered ? x.phase.kind : undefined;
 
 /** Up to five clash-free individual times of a free pair (the organiser's previous pair first). */
 export async function bookingOptions(d: Deps, dialogueId: string): Promise<BookingOptions> {

@@ -14,8 +14,8 @@ import type { ActionResult } from './console-actions.ts';
 
 // ---- meeting actions -------------------------------------------------------------------------
 
-export const meetingActions = ['reschedule', 'cancel', 'reassign'] as const;
-export type MeetingAction = (typeof meetingActions)[number];
+export { type MeetingAction, meetingActions } from '#core/meetings.ts';
+import type { MeetingAction } from '#core/meetings.ts';
 
 /** The meeting, if it belongs to the dialogue (a URL mixing two dialogues finds nothing). */
 export async function meetingOfDialogue(d: Deps, dialogueId: string, meetingId: string): Promise<Meeting> {

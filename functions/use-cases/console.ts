@@ -16,7 +16,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { stockholmDate } from '#core/calendar.ts';
 import { addCalendarDays } from '#core/calendar.ts';
 import type { Inspection } from '#core/inspection.ts';
-import { listConflicts } from './conflicts.ts';
+import { listConflicts } from './conflict-list.ts';
 import { listInspections } from './inspections.ts';
 import { parseOrThrow } from './validate.ts';
 

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '#core/errors.ts';
 import type { Inspection } from '#core/inspection.ts';
-import { formatOrgNumber } from '#core/organiser.ts';
+import { formatOrgNumber } from '#core/swedish.ts';
 import { type ImportError, type ParsedImport, parseInspectionCsv, parseInspectionIcs } from '#core/inspection-import.ts';
 import type { Deps } from '#adapters/deps.ts';
 import type { Actor } from './clash.ts';

@@ -8,7 +8,7 @@ import * as z from '#core/zod.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from './invitation.ts';
 import { awaitBookingStep, handOverOffer, offerMeetingStep } from './lifecycle/offer.ts';
-import { recordPhaseFailure } from './lifecycle/progress.ts';
+import { recordPhaseFailure } from './lifecycle/failure.ts';
 import { parseOrThrow } from './validate.ts';
 
 const dialogueId = z.string().check(z.minLength(1), z.maxLength(100));

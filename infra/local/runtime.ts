@@ -205,6 +205,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: consoleHandler } = await import('#functions/console.ts');
   const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
   const { handler: consoleCampaigns } = await import('#functions/console-campaigns.ts');
+  const { handler: consoleMeetings } = await import('#functions/console-meetings.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -237,6 +238,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       console: (e) => consoleHandler(e, {} as never),
       inspectionImport: (e) => inspectionImport(e, {} as never),
       consoleCampaigns: (e) => consoleCampaigns(e, {} as never),
+      consoleMeetings: (e) => consoleMeetings(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),

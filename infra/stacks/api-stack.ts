@@ -136,6 +136,23 @@ export class ApiStack extends Stack {
       .grantReadExecutions(`${props.prefix}-invitation`);
     for (const machine of machines) consoleFn.grantStateMachine(machine, ['respond']);
     consoleFn.grantStateMachine(props.stateMachines.meeting, ['start']);
+    // Resending an invitation, a reminder now, a corrected address's invitation, the analysis material.
+    if (props.mailSender) consoleFn.allowSendEmail(props.mailSender);
+
+    // The console's meeting pages (move, cancel, new pair, notes, clash decisions, booking for the
+    // organiser): calendar mail, and a booking or cancellation ends a phase's wait or starts a round.
+    const consoleMeetings = new ServiceFunction(this, 'ConsoleMeetings', {
+      entry: httpFunctions.consoleMeetings.entry,
+      functionName: `${props.prefix}-console-meetings`,
+      description: httpFunctions.consoleMeetings.description,
+      timeout: Duration.seconds(20),
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret);
+    consoleMeetings.grantStateMachine(props.stateMachines.meeting, ['start', 'respond']);
+    if (props.mailSender) consoleMeetings.allowSendEmail(props.mailSender);
 
     // The inspection import (API and console pages) alone carries the CSV and iCalendar parsers.
     // An import re-checks the dialogues it touches and mails the coordinator about a conflict.
@@ -163,7 +180,7 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret);
 
-    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleMeetings, consoleCampaigns };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -174,7 +191,7 @@ export class ApiStack extends Stack {
         COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
         COGNITO_DOMAIN: props.auth.hostedUiUrl,
       };
-      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns])
+      for (const fn of [api, consoleFn, inspectionImport, consoleMeetings, consoleCampaigns])
         for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
       this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
         userPoolClients: [props.auth.apiClient, props.auth.consoleClient],

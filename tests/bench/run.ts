@@ -171,6 +171,7 @@ const ENTRIES = [
   'functions/ses-events.ts',
   'functions/inspection-import.ts',
   'functions/console-campaigns.ts',
+  'functions/console-meetings.ts',
 ];
 /** Same as LAMBDA_EXTERNAL_MODULES: the Lambda runtime provides AWS SDK v3. */
 const EXTERNAL = ['@aws-sdk/*'];

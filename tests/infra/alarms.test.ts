@@ -148,6 +148,7 @@ describe('the alarms', () => {
     'console',
     'inspection-import',
     'console-campaigns',
+    'console-meetings',
     'workflow-task',
     'timer-tick',
     'ses-events',

@@ -92,6 +92,7 @@ describe('the stage dashboard', () => {
       'console',
       'inspection-import',
       'console-campaigns',
+      'console-meetings',
       'workflow-task',
       'timer-tick',
       'ses-events',

@@ -15,6 +15,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console', api.functions.console, t.api],
   ['inspection-import', api.functions.inspectionImport, t.api],
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
+  ['console-meetings', api.functions.consoleMeetings, t.api],
 ];
 
 /** The functions that sign people in get the user pool's coordinates too. */
@@ -24,6 +25,7 @@ const extraEnv: Record<string, string[]> = {
   console: COGNITO_ENV,
   'inspection-import': COGNITO_ENV,
   'console-campaigns': COGNITO_ENV,
+  'console-meetings': COGNITO_ENV,
 };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
@@ -155,12 +157,16 @@ describe('grants', () => {
     // The api function mails the coordinator when an inspection flags a dialogue conflict.
     // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too.
+    // The console resends invitations, reminds, and sends a corrected address's invitation and the
+    // analysis material; its meeting pages send calendar mail.
     const senders = [
       workflows.workflowTask,
       workflows.timerTick,
       api.functions.api,
       api.functions.answerPage,
       api.functions.inspectionImport,
+      api.functions.console,
+      api.functions.consoleMeetings,
     ];
     for (const [, fn, template] of functions) {
       const ses = statements(fn, template).filter((s) => s.actions.includes(sesSend));
@@ -192,6 +198,12 @@ describe('grants', () => {
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
     // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
     expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // The console's meeting pages book and cancel meetings: a phase's wait ends, or a new round starts.
+    expect(statesActions(api.functions.consoleMeetings, t.api)).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+    ]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

@@ -5,11 +5,9 @@
  * or move it yourself (the move form opens next). The form carries the conflict's `since`, so a
  * second post, or one on a conflict that changed meanwhile, changes nothing.
  */
-import { conflictInspections, type DialogueConflict } from '#core/clash.ts';
-import { inspectionKindLabels, stateLabels } from '#core/console-labels.ts';
+import { stateLabels } from '#core/console-labels.ts';
 import { DomainError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
-import { swedishDaySpan } from '#core/swedish.ts';
 import * as z from '#core/zod.ts';
 import { logger } from '#adapters/observability.ts';
 import { type DecisionOutcome, decideConflict } from '#functions/use-cases/conflict-decision.ts';
@@ -17,6 +15,7 @@ import { parseOrThrow } from '#functions/use-cases/validate.ts';
 import { formBody } from '../request.ts';
 import { type HttpResult, html } from '../respond.ts';
 import { actorOf, type Ctx, layoutData, type Page, redirect, requireConsoleRole } from './frame.ts';
+import { conflictView } from './conflict-view.ts';
 import { when } from './format.ts';
 
 const choices = ['keep', 'offer', 'move', 'postpone'] as const;
@@ -33,22 +32,6 @@ const flashOf: Record<Exclude<DecisionOutcome, 'move_by_coordinator'>, string> =
   invitation_moved: 'conflict-invitation',
   new_times_offered: 'conflict-offer',
 };
-
-/** The inspections and the planned step, as the page and the dialogue's banner show them. */
-export function conflictView(c: DialogueConflict) {
-  return {
-    inspections: conflictInspections(c).map((i) => ({
-      kind: inspectionKindLabels[i.inspectionKind],
-      span: swedishDaySpan(i.inspectionStart, i.inspectionEnd),
-      schoolUnitCode: i.schoolUnitCode,
-      reason: i.reason,
-      id: i.inspectionId,
-    })),
-    decision: c.decision
-      ? `${c.decision.decision === 'keep' ? 'Behålls' : c.decision.how === 'move' ? 'Flyttas av samordnare' : 'Bokas om'} – beslutat av ${c.decision.by} ${when(c.decision.at)}${c.decision.comment ? `: ”${c.decision.comment}”` : ''}`
-      : undefined,
-  };
-}
 
 async function conflictPage(c: Ctx, error?: string, form: Record<string, string> = {}): Promise<HttpResult> {
   requireConsoleRole(c, ['coordinator']);

@@ -9,12 +9,11 @@ import type { Dialogue } from '#core/dialogue.ts';
 import { executionLabel, executionStatusLabels, mailStepLabel, workflowStateLabels } from '#core/dialogue-labels.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
-import { hasBegun, hasEnded, type Meeting, participantRoleNames } from '#core/meetings.ts';
+import { hasBegun, hasEnded, type Meeting, type MeetingAction, meetingActions, participantRoleNames } from '#core/meetings.ts';
 import type { ExecutionView, MailRecord } from '#core/ports.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
-import { type MeetingAction, meetingActions } from '#functions/use-cases/console-meeting-actions.ts';
-import { bookingKindOf } from '#functions/use-cases/console-booking.ts';
+import { bookingKindOf } from '#functions/use-cases/lifecycle/phase.ts';
 import { materialForms } from '#functions/use-cases/lifecycle/material.ts';
 import { when } from './format.ts';
 

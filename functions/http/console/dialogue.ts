@@ -6,12 +6,12 @@
 import { legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { consoleLinks } from '#core/console-links.ts';
 import type { Dialogue } from '#core/dialogue.ts';
-import { formatOrgNumber } from '#core/organiser.ts';
+import { formatOrgNumber } from '#core/swedish.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleDialogue } from '#functions/use-cases/console.ts';
 import { missingMaterial } from '#functions/use-cases/lifecycle/material.ts';
-import { conflictView } from './conflict.ts';
+import { conflictView } from './conflict-view.ts';
 import { contactRoleLabels } from './contact.ts';
 import { actionsFor, executionsView, historyView, mailsView, meetingView, notesOf, whoIs } from './dialogue-view.ts';
 import { ownershipOf, when } from './format.ts';

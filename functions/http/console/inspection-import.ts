@@ -6,7 +6,6 @@
  */
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
-import { count } from '#core/swedish.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
 import { IMPORT_EXAMPLE_HEADER } from '#core/inspection-import.ts';
 import { type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';
@@ -60,11 +59,8 @@ const importPost: Page = async (c) => {
       report: {
         ...report,
         errorCount: report.errors.length,
-        errorRowsText: count(report.errors.length, 'rad med fel', 'rader med fel'),
         errors: report.errors.map((x) => ({ ...x, reason: swedishImportReason(x.reason) })),
         changeCount: report.created + report.updated,
-        importLabel: `Importera ${count(report.created + report.updated, 'inspektion', 'inspektioner')}`,
-        flaggedText: count(report.flagged?.length ?? 0, 'dialog fick en krock', 'dialoger fick en krock'),
         flaggedCount: report.flagged?.length ?? 0,
         changes: (report.changes ?? []).map((x) => ({
           ...x,

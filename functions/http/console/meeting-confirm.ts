@@ -4,7 +4,7 @@
  */
 import type { Facilitator } from '#core/facilitators.ts';
 import { hasBegun, type Meeting, meetingStep } from '#core/meetings.ts';
-import { conflictView } from './conflict.ts';
+import { conflictView } from './conflict-view.ts';
 import { refuseIfBegun } from '#functions/use-cases/meetings.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { actionParam, type Ctx, layoutData, type Page, requireConsoleRole } from './frame.ts';

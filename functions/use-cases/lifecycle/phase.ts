@@ -44,6 +44,10 @@ export const kindBookedIn = (state: DialogueState): PhaseMeetingKind | undefined
 export const kindOfferedIn = (state: DialogueState): PhaseMeetingKind | undefined =>
   phaseKinds.find((k) => phaseStates[k].offered === state);
 
+/** The phase's meeting waits for a booking: the dialogue is in its *_offered state. */
+export const bookingKindOf = (x: Pick<Dialogue, 'state' | 'phase'>): PhaseMeetingKind | undefined =>
+  x.phase && x.state === phaseStates[x.phase.kind].offered ? x.phase.kind : undefined;
+
 /** Days from the feedback meeting until the follow-up is offered (its slots then fall ≈ 6 months after). */
 export const FOLLOW_UP_OFFER_AFTER_DAYS = 150;
 /** Retry pause of a timer whose work did not finish (the next tick tries again). */

@@ -78,3 +78,10 @@ describe('answer form', () => {
     expect(r.error?.issues[0]?.message).toBe('Välj ett skäl till att ni tackar nej.');
   });
 });
+
+describe('ended states', () => {
+  it('are exactly the states with no transition out', async () => {
+    const { dialogueStates, endedStates, isTerminal } = await import('#core/dialogue.ts');
+    expect([...endedStates].sort()).toEqual(dialogueStates.filter(isTerminal).sort());
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api.ts';
 import { consoleRouteKeys } from '#functions/console.ts';
 import { consoleCampaignRouteKeys } from '#functions/console-campaigns.ts';
+import { consoleMeetingRouteKeys } from '#functions/console-meetings.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
 import { inspectionImportRouteKeys } from '#functions/inspection-import.ts';
 
@@ -27,6 +28,12 @@ describe('route table', () => {
     const listed = routes.filter((r) => r.fn === 'consoleCampaigns').map((r) => `${r.method} ${r.path}`);
     expect(listed.sort()).toEqual([...consoleCampaignRouteKeys].sort());
     expect(listed).toContain('GET /console/planning');
+  });
+
+  it('lists exactly the routes the console-meetings function serves (meeting, clash, booking and notes pages)', () => {
+    const listed = routes.filter((r) => r.fn === 'consoleMeetings').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...consoleMeetingRouteKeys].sort());
+    expect(listed).toContain('POST /console/dialogues/{id}/conflict');
   });
 
   it('matches API Gateway path parameters', () => {

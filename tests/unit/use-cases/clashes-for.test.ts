@@ -46,3 +46,13 @@ describe('clashesFor', () => {
     expect(clashes(at('2026-05-04'))[0]?.message).toContain('Digitalt möte 4 maj 2026 ligger inom 3 dagar från Skolinspektionens');
   });
 });
+
+describe('the slot check’s meeting kinds', () => {
+  it('map each meeting kind to the clash rule its meetings fall under', async () => {
+    const { meetingCheckKinds } = await import('#functions/use-cases/slot-check.ts');
+    const { plannedKindOf } = await import('#core/meetings.ts');
+    const { meetingKinds } = await import('#core/scheduling.ts');
+    expect(Object.keys(meetingCheckKinds).sort()).toEqual([...meetingKinds].sort());
+    for (const kind of meetingKinds) expect(meetingCheckKinds[kind]).toBe(plannedKindOf(kind));
+  });
+});
