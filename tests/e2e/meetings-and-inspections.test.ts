@@ -189,11 +189,11 @@ describe('the inspectorate', () => {
     await screenshot(page, 'inspection-import-preview');
 
     // Act: confirm
-    await page.getByRole('button', { name: 'Importera 1 inspektioner' }).click();
+    await page.getByRole('button', { name: 'Importera 1 inspektion' }).click();
 
     // Assess
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Importen är klar.');
-    expect(await page.getByRole('status').textContent()).toContain('1 dialoger fick en krock.');
+    expect(await page.getByRole('status').textContent()).toContain('1 dialog fick en krock.');
     await page.getByRole('link', { name: 'Visa kalendern' }).click();
     await page.getByLabel('Till', { exact: true }).fill(addCalendarDays(meetingDay, 5));
     await page.getByRole('button', { name: 'Visa' }).click();

@@ -287,7 +287,8 @@ describe.each([
   });
 
   it('stops after the introduction from the analysis-material mail', async () => {
-    // Prepare: the intro is held; the material mail carries the stop link
+    // Prepare: the intro is held with a document for every school form; the material mail carries the stop link
+    await h.attachMaterial(id);
     await advancePast((await h.dialogue(id)).dueAt);
     await waiting(id, 'pre_meeting');
     const page = await open(context, await mailedLink(board(yes), 'Analysunderlag'), `stop-${mode}`);

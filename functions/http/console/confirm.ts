@@ -5,10 +5,10 @@
  */
 import { stateLabels } from '#core/console-labels.ts';
 import { DomainError, NotFoundError, ValidationError } from '#core/errors.ts';
-import { formBody } from '#functions/http/request.ts';
+import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { logger } from '#adapters/observability.ts';
-import { actionParam, actorOf, type Ctx, layoutData, type Page, redirect, requireConsoleRole } from './frame.ts';
+import { actionParam, actorOf, consoleListFields, type Ctx, layoutData, type Page, redirect, requireConsoleRole } from './frame.ts';
 import { type ConsoleAction, consoleActions, nextResend, runAction } from '#functions/use-cases/console-actions.ts';
 import { consoleDialogue, retriesOf } from '#functions/use-cases/console.ts';
 import { actionsFor } from './dialogue.ts';
@@ -93,7 +93,8 @@ export async function confirmed(
   reshow: (message: string, form: Record<string, string>) => Promise<HttpResult>,
 ): Promise<HttpResult> {
   const id = c.event.pathParameters?.id ?? '';
-  const form = formBody(c.event);
+  // The form's single fields; checkbox lists (consoleListFields) are read by the page that has them.
+  const form = formFields(c.event, { lists: consoleListFields }).fields;
   const actor = actorOf(c);
   try {
     const result = await run(form, actor);
