@@ -18,11 +18,14 @@ import type {
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
+import type { FeedRepository, FeedSecrets } from '#core/feed-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoFeedRepository } from './feed-repository.ts';
+import { LocalFeedSecrets, SecretsManagerFeedSecrets } from './feed-secrets.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
@@ -76,6 +79,10 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
+  /** Calendar feeds: planned dialogue dates, facilitators' windows and feed keys. */
+  feeds: FeedRepository;
+  /** The inspectorate's feed key (a secret of its own). */
+  feedSecrets: FeedSecrets;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -127,6 +134,10 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
+    feeds: new DynamoFeedRepository(clients.doc, env.TABLE_NAME),
+    feedSecrets: env.FEED_SECRET_ARN
+      ? new SecretsManagerFeedSecrets(env.FEED_SECRET_ARN, env.AWS_REGION)
+      : new LocalFeedSecrets(clients.doc, env.TABLE_NAME, env.INSPECTORATE_FEED_KEY),
   };
 }
 

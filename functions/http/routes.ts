@@ -10,6 +10,10 @@ export const httpFunctions = {
     entry: 'functions/inspection-import.ts',
     description: 'Inspection import (CSV, iCalendar) for the API and the console',
   },
+  feeds: {
+    entry: 'functions/feeds.ts',
+    description: 'Calendar subscriptions: planned dialogue dates (inspectorate) and facilitator calendars',
+  },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
     description: 'Console pages for campaigns and cycle planning (HTML pages)',
@@ -104,6 +108,10 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
+  // Planned dialogue dates for the inspectorate, and the calendar subscriptions (key in the path).
+  { method: 'GET', path: '/api/planned-dates', fn: 'api' },
+  { method: 'GET', path: '/feeds/{feedKey}/planned-dates.ics', fn: 'feeds' },
+  { method: 'GET', path: '/feeds/{feedKey}/calendar.ics', fn: 'feeds' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

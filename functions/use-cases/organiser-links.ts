@@ -17,6 +17,7 @@ import type { AnswerLink } from '#core/ports.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#functions/adapters/dynamo.ts';
+import { syncPlannedDates } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
@@ -155,6 +156,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   await onMeetingBooked(d, meeting);
+  await syncPlannedDates(d, x.id);
   await mailMeeting(d, meeting, 'REQUEST');
   await mailIntroSessionToPairOrLater(d, session);
   return meeting;

@@ -22,11 +22,22 @@ import { type CloudEnvironment, type IMailSender, ServiceFunction } from '../con
 /** Requests per second (and burst) on each answer-link route, across all callers. */
 export const ANSWER_RATE_LIMIT = 10;
 export const ANSWER_BURST_LIMIT = 20;
+/** The same on each calendar-feed route: subscribed calendars fetch every 15 minutes or less often. */
+export const FEED_RATE_LIMIT = 5;
+export const FEED_BURST_LIMIT = 10;
+
+/** The public routes whose credential is in the path, each throttled on its own. */
+export const pathCredentialLimits: Partial<Record<HttpFunctionName, { rate: number; burst: number }>> = {
+  answerPage: { rate: ANSWER_RATE_LIMIT, burst: ANSWER_BURST_LIMIT },
+  feeds: { rate: FEED_RATE_LIMIT, burst: FEED_BURST_LIMIT },
+};
 
 export interface ApiStackProps extends StackProps {
   readonly prefix: string;
   readonly table: ITableV2;
   readonly appSecret: ISecret;
+  /** The inspectorate's calendar-feed key (read by the feeds; replaced from the console). */
+  readonly feedSecret: ISecret;
   readonly stateMachines: Record<PhaseName, IStateMachine>;
   /** Shared settings plus the phases' *_STATE_MACHINE_ARN variables. */
   readonly environment: CloudEnvironment;
@@ -67,6 +78,8 @@ const ACCESS_LOG_FORMAT = {
 export const isJwtProtected = (path: string): boolean => path.startsWith('/api/');
 
 function publicReason(path: string): string {
+  if (path.startsWith('/feeds/'))
+    return 'Calendar subscriptions are fetched by calendar clients (Outlook, Google), which cannot sign in: the feed key in the path is a capability (a 256-bit random key, compared in constant time; a wrong key gets the same 404 as an unknown path); the routes are read-only and have their own tight throttle; the feeds carry no contacts, notes or answers.';
   if (path.startsWith('/r/'))
     return 'Organiser answer links are capability URLs: a signed, expiring, single-use token in the path, verified by the handler (forged and unknown tokens get the same 404); GET never changes state; the route has its own tight throttle.';
   if (path.startsWith('/console'))
@@ -151,7 +164,19 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret);
 
-    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
+    // The calendar subscriptions: read-only on the table, and of the secrets only the feed key.
+    const feeds = new ServiceFunction(this, 'Feeds', {
+      entry: httpFunctions.feeds.entry,
+      description: httpFunctions.feeds.description,
+      timeout: Duration.seconds(20),
+      memorySize: 1024,
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'read', ['byKind'])
+      .bindFeedSecret(props.feedSecret, 'read');
+
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns, feeds };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -190,14 +215,16 @@ export class ApiStack extends Stack {
       },
     });
 
-    // The organisers' answer links get a tighter limit of their own: a person answers a few
-    // times at most, so anything faster is a script guessing or replaying links.
+    // The organisers' answer links and the calendar feeds get a tighter limit of their own: a
+    // person answers a few times at most and a calendar fetches every few minutes, so anything
+    // faster is a script guessing or replaying keys.
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
     // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
     cfnStage.routeSettings = Object.fromEntries(
-      routes
-        .filter((r) => r.fn === 'answerPage')
-        .map((r) => [`${r.method} ${r.path}`, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
+      routes.flatMap((r) => {
+        const limit = pathCredentialLimits[r.fn];
+        return limit ? [[`${r.method} ${r.path}`, { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst }]] : [];
+      }),
     );
 
     const integrations = Object.fromEntries(

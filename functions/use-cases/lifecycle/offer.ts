@@ -14,6 +14,7 @@ import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
 import { busyOf } from '../scheduling.ts';
@@ -125,6 +126,8 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
     }));
   }
+  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
+  await syncPlannedDates(d, dialogueId);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
@@ -290,6 +293,7 @@ export async function requestOtherTimes(d: Deps, dialogueId: string, by: string,
     });
   });
   if (!changed) return dialogue;
+  await syncPlannedDates(d, dialogueId);
   const released = await releaseWait(d, dialogueId);
   if (released !== 'delivered') {
     // The execution had ended (handed over): a new round offers new times, not the ones offered before.

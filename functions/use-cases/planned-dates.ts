@@ -1,0 +1,120 @@
+/**
+ * The planned dialogue dates as the inspectorate reads them: the API's pages (by period from the
+ * byKind index, or one organiser by org. number from its partition) and the console's month view
+ * per region. Only what core/planned-dates.ts `publicWindow` shows leaves: no contacts, notes,
+ * answers or dialogue ids.
+ */
+import * as z from '#core/zod.ts';
+import { addCalendarDays, stockholmDate, stockholmInstant } from '#core/calendar.ts';
+import { type PlannedWindow, type PublicWindow, publicWindow, windowStatuses } from '#core/planned-dates.ts';
+import { ValidationError } from '#core/errors.ts';
+import type { Page } from '#core/ports.ts';
+import { regions } from '#core/regions.ts';
+import { meetingKinds } from '#core/scheduling.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { decodeCursor, encodeCursor } from '#adapters/dynamo.ts';
+import { parseOrThrow } from './validate.ts';
+
+const day = (what: string) =>
+  z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date like 2027-03-01`),
+    z.refine((s) => !Number.isNaN(Date.parse(s)), `${what} is not a date`),
+  );
+
+/** The longest period one request may cover. */
+export const MAX_PERIOD_DAYS = 731;
+
+export const plannedDatesQuerySchema = z
+  .strictObject({
+    orgNumber: z.optional(
+      z.pipe(
+        z.string().check(z.trim(), z.regex(/^\d{6}-?\d{4}$/, 'orgNumber must be a Swedish organisation number like 212000-0142')),
+        z.transform((s) => s.replace('-', '')),
+      ),
+    ),
+    from: z.optional(day('from')),
+    to: z.optional(day('to')),
+    region: z.optional(
+      z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
+    ),
+    status: z.optional(z.enum(windowStatuses, { message: `status must be one of ${windowStatuses.join(', ')}` })),
+    kind: z.optional(z.enum(meetingKinds, { message: `kind must be one of ${meetingKinds.join(', ')}` })),
+    limit: z._default(z.coerce.number().check(z.int('limit must be a whole number'), z.gte(1), z.lte(500)), 100),
+    cursor: z.optional(z.string().check(z.maxLength(2000))),
+  })
+  .check(z.refine((q) => !q.from || !q.to || q.to >= q.from, { message: 'to is before from', path: ['to'] }));
+export type PlannedDatesQuery = z.output<typeof plannedDatesQuerySchema>;
+
+/** The period as instants: from 00:00 on `from` to 00:00 after `to` (Stockholm). Default: today and a year on. */
+export function period(
+  d: Pick<Deps, 'clock'>,
+  q: { from?: string; to?: string },
+): { from: string; to: string; fromIso: string; toIso: string } {
+  const from = q.from ?? stockholmDate(d.clock.now());
+  const to = q.to ?? addCalendarDays(from, 365);
+  if (addCalendarDays(from, MAX_PERIOD_DAYS) < to) throw new ValidationError(`Ask for at most ${MAX_PERIOD_DAYS} days at a time (from–to)`);
+  return {
+    from,
+    to,
+    fromIso: stockholmInstant(from, '00:00').toISOString(),
+    toIso: stockholmInstant(addCalendarDays(to, 1), '00:00').toISOString(),
+  };
+}
+
+const matches = (q: Pick<PlannedDatesQuery, 'region' | 'status' | 'kind'>) => (w: PlannedWindow) =>
+  (!q.region || w.region === q.region) && (!q.status || w.status === q.status) && (!q.kind || w.kind === q.kind);
+
+/** Index pages read for one answer at most: a filter that keeps little still answers in bounded time. */
+const MAX_ROUNDS = 10;
+
+/** Windows in the period matching the filters, a page at a time (never a Scan). */
+export async function findWindows(d: Deps, q: PlannedDatesQuery): Promise<Page<PlannedWindow>> {
+  const p = period(d, q);
+  const keep = matches(q);
+  if (q.orgNumber) {
+    // One organiser: its partition holds every window it has (a few dozen); paged by position.
+    const organiserId = (await d.calendar.resolveOrgNumbers([q.orgNumber])).get(q.orgNumber);
+    const all = organiserId ? await d.feeds.windowsOfOrganiser(organiserId) : [];
+    const items = all
+      .filter((w) => w.start >= p.fromIso && w.start < p.toIso && keep(w))
+      .sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid));
+    const at = Number(decodeCursor(q.cursor)?.offset ?? 0);
+    if (!Number.isInteger(at) || at < 0)
+      throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
+    const next = at + q.limit;
+    return { items: items.slice(at, next), cursor: next < items.length ? encodeCursor({ offset: next }) : undefined };
+  }
+  const items: PlannedWindow[] = [];
+  let cursor = q.cursor;
+  for (let round = 0; round < MAX_ROUNDS && items.length < q.limit; round++) {
+    const page = await d.feeds.windowsStarting(p.fromIso, p.toIso, q.limit - items.length, cursor);
+    items.push(...page.items.filter(keep));
+    cursor = page.cursor;
+    if (!cursor) break;
+  }
+  return { items, cursor };
+}
+
+/** GET /api/planned-dates: inspectorate and coordinators. */
+export async function listPlannedDates(d: Deps, raw: unknown): Promise<{ items: PublicWindow[]; cursor?: string }> {
+  const q = parseOrThrow(plannedDatesQuerySchema, raw, 'query');
+  const page = await findWindows(d, q);
+  return { items: page.items.map(publicWindow), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+/** Every window in the period (all pages, within a read budget): the feed and the month view. */
+export async function allWindows(
+  d: Deps,
+  q: { from: string; to: string; region?: string },
+  budget = 20_000,
+): Promise<{ items: PlannedWindow[]; partial: boolean }> {
+  const p = period(d, q);
+  const items: PlannedWindow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await d.feeds.windowsStarting(p.fromIso, p.toIso, 1000, cursor);
+    items.push(...page.items.filter((w) => !q.region || w.region === q.region));
+    cursor = page.cursor;
+  } while (cursor && items.length < budget);
+  return { items, partial: Boolean(cursor) };
+}
