@@ -10,6 +10,10 @@ export const httpFunctions = {
     entry: 'functions/inspection-import.ts',
     description: 'Inspection import (CSV, iCalendar) for the API and the console',
   },
+  consoleReports: {
+    entry: 'functions/console-reports.ts',
+    description: 'Console pages for statistics, the inspectorate and facilitators (HTML pages)',
+  },
   feeds: {
     entry: 'functions/feeds.ts',
     description: 'Calendar subscriptions: planned dialogue dates (inspectorate) and facilitator calendars',
@@ -76,9 +80,10 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
-  { method: 'GET', path: '/console/metrics', fn: 'console' },
-  { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
-  { method: 'GET', path: '/console/inspection', fn: 'console' },
+  { method: 'GET', path: '/console/metrics', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/metrics/{table}', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/inspection', fn: 'consoleReports' },
+  { method: 'POST', path: '/console/inspection/feed', fn: 'consoleReports' },
   { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'GET', path: '/console/start', fn: 'console' },
@@ -108,6 +113,10 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
+  // Facilitators and their calendar subscriptions in the console.
+  { method: 'GET', path: '/console/facilitators', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/facilitators/{id}', fn: 'consoleReports' },
+  { method: 'POST', path: '/console/facilitators/{id}/feed', fn: 'consoleReports' },
   // Planned dialogue dates for the inspectorate, and the calendar subscriptions (key in the path).
   { method: 'GET', path: '/api/planned-dates', fn: 'api' },
   { method: 'GET', path: '/feeds/{feedKey}/planned-dates.ics', fn: 'feeds' },

@@ -9,12 +9,14 @@ import * as z from '#core/zod.ts';
 import { addCalendarDays, stockholmDate } from '#core/calendar.ts';
 import { buildFeed, type FeedEvent } from '#core/calendar-feed.ts';
 import { regionName } from '#core/console-labels.ts';
+import { NotFoundError } from '#core/errors.ts';
 import { agencyNames } from '#core/facilitators.ts';
 import { opaqueUid, type PlannedWindow } from '#core/planned-dates.ts';
 import { regions } from '#core/regions.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { newFeedKey } from '#adapters/feed-secrets.ts';
+import { type Actor, audit } from './clash.ts';
 import { allWindows } from './planned-dates.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -183,11 +185,15 @@ export async function inspectorateFeedAddress(d: Deps) {
   return key ? { ...feedAddresses(d, key, 'planned-dates.ics'), fingerprint: fingerprint(key) } : undefined;
 }
 
-/** A new inspectorate key if the current one is still the one the coordinator saw (a repeated form changes nothing). */
-export async function rotateInspectorateFeed(d: Deps, seen: string): Promise<{ changed: boolean }> {
+/**
+ * A new inspectorate key if the current one is still the one the person saw (a repeated form
+ * changes nothing); recorded in the calendar's audit trail.
+ */
+export async function rotateInspectorateFeed(d: Deps, seen: string, by: Actor): Promise<{ changed: boolean }> {
   const key = await d.feedSecrets.inspectorateKey();
   if (key && fingerprint(key) !== seen) return { changed: false };
   await d.feedSecrets.rotateInspectorateKey();
+  await audit(d, by, 'feed.rotated', 'inspectorate');
   return { changed: true };
 }
 
@@ -199,9 +205,56 @@ export async function facilitatorFeedAddress(d: Deps, facilitatorId: string) {
 }
 
 /** Makes the facilitator's first feed key, or replaces the one the coordinator saw ('none' before the first). */
-export async function rotateFacilitatorFeed(d: Deps, facilitatorId: string, seen: string): Promise<{ changed: boolean }> {
+export async function rotateFacilitatorFeed(d: Deps, facilitatorId: string, seen: string, by: Actor): Promise<{ changed: boolean }> {
+  if (!(await d.facilitators.get(facilitatorId))) throw new NotFoundError('Dialogutföraren finns inte.');
   const current = await d.feeds.facilitatorKey(facilitatorId);
   if ((current ? fingerprint(current.key) : 'none') !== seen) return { changed: false };
   const changed = await d.feeds.replaceFacilitatorKey(facilitatorId, newFeedKey(), current?.key, d.clock.now());
+  if (changed) await audit(d, by, 'feed.rotated', `facilitator:${facilitatorId}`);
   return { changed };
+}
+
+export interface ScheduleEntry {
+  start: string;
+  end: string;
+  what: string;
+  with: string;
+  place?: string;
+}
+
+/** A facilitator's coming meetings, group intro sessions and blocks, by start (the console's facilitator page). */
+export async function facilitatorSchedule(d: Deps, facilitatorId: string) {
+  const f = await d.facilitators.get(facilitatorId);
+  if (!f) throw new NotFoundError('Dialogutföraren finns inte.');
+  const now = d.clock.now().toISOString();
+  const meetings: ScheduleEntry[] = (await d.feeds.facilitatorWindows(facilitatorId))
+    .filter((w) => w.status === 'booked' && w.end >= now)
+    .map((w) => ({
+      start: w.start,
+      end: w.end,
+      what: meetingKindRules[w.kind].name,
+      with: [w.organiserNames.join(', '), w.partner ? `med ${w.partner}` : ''].filter(Boolean).join(' '),
+      place: w.location ?? w.videoLink,
+    }));
+  const intros: ScheduleEntry[] = (
+    await Promise.all(
+      f.calendar.filter((c) => c.source === 'booking' && c.ref.startsWith('intro-') && c.end >= now).map((c) => d.introSessions.get(c.ref)),
+    )
+  ).flatMap((s) =>
+    s && s.status !== 'cancelled'
+      ? [
+          {
+            start: s.start,
+            end: s.end,
+            what: 'Gruppintroduktion',
+            with: `${s.dialogueIds.length} av ${s.capacity} platser bokade`,
+            place: s.videoLink,
+          },
+        ]
+      : [],
+  );
+  const blocks: ScheduleEntry[] = f.calendar
+    .filter((c) => c.source === 'block' && c.end >= now)
+    .map((c) => ({ start: c.start, end: c.end, what: 'Blockerad tid', with: c.reason ?? '' }));
+  return { facilitator: f, entries: [...meetings, ...intros, ...blocks].sort((a, b) => a.start.localeCompare(b.start)) };
 }

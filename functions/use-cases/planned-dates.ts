@@ -118,3 +118,63 @@ export async function allWindows(
   } while (cursor && items.length < budget);
   return { items, partial: Boolean(cursor) };
 }
+
+const monthField = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Ange månad som ÅÅÅÅ-MM.'));
+const blankIsAbsent = <T extends z.core.SomeType>(s: T) =>
+  z.optional(
+    z.pipe(
+      z.transform((v: unknown) => (v === '' ? undefined : v)),
+      z.optional(s),
+    ),
+  );
+export const monthQuerySchema = z.object({
+  manad: blankIsAbsent(monthField),
+  region: blankIsAbsent(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
+});
+
+export interface MonthDay {
+  day: string;
+  inMonth: boolean;
+  windows: PlannedWindow[];
+}
+
+export interface PlannedMonth {
+  month: string;
+  region?: string;
+  /** Monday to Sunday, covering the whole month. */
+  weeks: MonthDay[][];
+  /** How many booked and offered windows the month has. */
+  count: number;
+  partial: boolean;
+  previous: string;
+  next: string;
+}
+
+const monthOf = (day: string) => day.slice(0, 7);
+const shiftMonth = (month: string, by: number): string => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m - 1 + by, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+
+/** The booked and offered windows of one month (optionally one region) as a Monday-first calendar. */
+export async function plannedMonth(d: Deps, raw: unknown): Promise<PlannedMonth> {
+  const q = parseOrThrow(monthQuerySchema, raw, 'filter');
+  const month = q.manad ?? monthOf(stockholmDate(d.clock.now()));
+  const first = `${month}-01`;
+  const last = addCalendarDays(`${shiftMonth(month, 1)}-01`, -1);
+  const { items, partial } = await allWindows(d, { from: first, to: last, region: q.region }, 5000);
+  const shown = items.filter((w) => w.status !== 'cancelled').sort((a, b) => a.start.localeCompare(b.start));
+  const byDay = new Map<string, PlannedWindow[]>();
+  for (const w of shown) {
+    const day = stockholmDate(new Date(w.start));
+    byDay.set(day, [...(byDay.get(day) ?? []), w]);
+  }
+  const weekday = (day: string) => (new Date(`${day}T12:00:00Z`).getUTCDay() + 6) % 7;
+  const weeks: MonthDay[][] = [];
+  for (let day = addCalendarDays(first, -weekday(first)); day <= last || weekday(day) !== 0; day = addCalendarDays(day, 1)) {
+    if (weekday(day) === 0) weeks.push([]);
+    weeks.at(-1)?.push({ day, inMonth: monthOf(day) === month, windows: byDay.get(day) ?? [] });
+  }
+  return { month, region: q.region, weeks, count: shown.length, partial, previous: shiftMonth(month, -1), next: shiftMonth(month, 1) };
+}

@@ -191,6 +191,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
   const { handler: consoleCampaigns } = await import('#functions/console-campaigns.ts');
   const { handler: feeds } = await import('#functions/feeds.ts');
+  const { handler: consoleReports } = await import('#functions/console-reports.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -213,6 +214,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       inspectionImport: (e) => inspectionImport(e, {} as never),
       consoleCampaigns: (e) => consoleCampaigns(e, {} as never),
       feeds: (e) => feeds(e, {} as never),
+      consoleReports: (e) => consoleReports(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),

@@ -176,7 +176,21 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'read', ['byKind'])
       .bindFeedSecret(props.feedSecret, 'read');
 
-    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns, feeds };
+    // The console's statistics, inspectorate and facilitator pages: reads, the facilitators' feed
+    // keys, and the one grant to replace the inspectorate's feed key.
+    const consoleReports = new ServiceFunction(this, 'ConsoleReports', {
+      entry: httpFunctions.consoleReports.entry,
+      description: httpFunctions.consoleReports.description,
+      timeout: Duration.seconds(20),
+      memorySize: 1024,
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .bindFeedSecret(props.feedSecret, 'rotate');
+
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns, consoleReports, feeds };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -187,7 +201,7 @@ export class ApiStack extends Stack {
         COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
         COGNITO_DOMAIN: props.auth.hostedUiUrl,
       };
-      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns])
+      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns, consoleReports])
         for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
       this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
         userPoolClients: [props.auth.apiClient, props.auth.consoleClient],

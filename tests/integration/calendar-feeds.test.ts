@@ -15,13 +15,61 @@ import { Harness } from '../support/local.ts';
 const h = new Harness();
 const FEED_KEY = 'test-inspectorate-feed-key-0001-abcdefgh';
 
+/** Each test facilitator's calendar address, made in the console as a coordinator would. */
+const facilitatorFeeds = new Map<string, string>();
+let coordinator: string;
+
 beforeAll(async () => {
   await h.start({ inspectorateFeedKey: FEED_KEY });
   await addFacilitators(h, ['sv-anna', 'sv-bo', 'sp-david', 'sp-eva']);
+  coordinator = await login(h.runtime.tokens.coordinator);
+  for (const id of Object.keys(testFacilitators)) facilitatorFeeds.set(id, await makeFacilitatorAddress(id));
 });
 afterAll(async () => {
   await h.close();
 });
+
+const form = (data: Record<string, string>, cookie?: string) => ({
+  method: 'POST',
+  redirect: 'manual' as const,
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+  body: new URLSearchParams(data).toString(),
+});
+
+async function login(token: string): Promise<string> {
+  const r = await fetch(`${h.runtime.urls.app}/console/login`, form({ name: 'Sara', token }));
+  expect(r.status).toBe(303);
+  return r.headers.get('set-cookie')?.split(';')[0] ?? '';
+}
+
+/** The hidden fields of the page's form that posts to `action`, as a browser would post them. */
+function fieldsOf(html: string, action: string): Record<string, string> {
+  const at = html.indexOf(`action="${action}"`);
+  expect(at, `no form posting to ${action}`).toBeGreaterThan(-1);
+  const formHtml = html.slice(at, html.indexOf('</form>', at));
+  return Object.fromEntries(
+    [...formHtml.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+  );
+}
+
+/** The feed path the page shows (https address, without the host). */
+const addressOn = (html: string, file: string): string | undefined =>
+  new RegExp(`<code class="address">https?://[^/]+(/feeds/[A-Za-z0-9_-]+/${file.replace('.', '\\.')})</code>`).exec(html)?.[1];
+
+/** Posts the facilitator page's address form (make, or replace) and returns the address shown after. */
+async function makeFacilitatorAddress(id: string): Promise<string> {
+  const page = await raw(`/console/facilitators/${id}`, coordinator);
+  expect(page.status).toBe(200);
+  const r = await fetch(
+    `${h.runtime.urls.app}/console/facilitators/${id}/feed`,
+    form(fieldsOf(page.text, `/console/facilitators/${id}/feed`), coordinator),
+  );
+  expect(r.status).toBe(303);
+  const after = await raw(`/console/facilitators/${id}`, coordinator);
+  const path = addressOn(after.text, 'calendar.ics');
+  expect(path, after.text).toBeDefined();
+  return path as string;
+}
 
 async function raw(path: string, cookie?: string) {
   const r = await fetch(`${h.runtime.urls.app}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
@@ -81,6 +129,23 @@ describe('planned dates: a booking, a move and a cancellation', () => {
     expect(ev).toMatchObject({ sequence: 0, status: 'CONFIRMED', tzid: 'Europe/Stockholm' });
     expect(ev?.start.toISOString()).toBe(item.start);
     expect(ev?.summary).toBe('Förmöte – Norrviks kommun');
+    // Assess: both facilitators' own feeds, each with the other facilitator and the video link
+    for (const [me, partner] of [
+      [slots[0]!.pair.skolverket, slots[0]!.pair.spsm],
+      [slots[0]!.pair.spsm, slots[0]!.pair.skolverket],
+    ] as const) {
+      const { text: own, cal: mine } = await feed(facilitatorFeeds.get(me)!);
+      expect(own).toContain(`X-WR-CALNAME:Kvalitetsdialog – ${testFacilitators[me as keyof typeof testFacilitators].name}`);
+      expect(mine.events).toHaveLength(1);
+      expect(mine.events[0]).toMatchObject({
+        sequence: 0,
+        status: 'CONFIRMED',
+        tzid: 'Europe/Stockholm',
+        location: 'https://video.example.se/formote-norrvik',
+      });
+      expect(mine.events[0]?.description).toContain(testFacilitators[partner as keyof typeof testFacilitators].name);
+      expect(mine.events[0]?.summary).toBe('Förmöte – Norrviks kommun');
+    }
   });
 
   it('keeps the UID and raises SEQUENCE when the meeting moves', async () => {
@@ -95,6 +160,23 @@ describe('planned dates: a booking, a move and a cancellation', () => {
     const ev = (await plannedFeed()).cal.events.find((e) => e.uid.startsWith(uid));
     expect(ev).toMatchObject({ sequence: 1, status: 'CONFIRMED' });
     expect(ev?.start.toISOString()).toBe(new Date(slots[1]!.sessions[0]!.start).toISOString());
+    // The new pair's feeds show it booked at SEQUENCE 1 (same UID as before for who stayed); one taken off it sees it cancelled.
+    for (const id of Object.keys(testFacilitators)) {
+      const events = (await feed(facilitatorFeeds.get(id)!)).cal.events;
+      const onNew = id === slots[1]!.pair.skolverket || id === slots[1]!.pair.spsm;
+      const onOld = id === slots[0]!.pair.skolverket || id === slots[0]!.pair.spsm;
+      if (onNew)
+        expect(
+          events.map((e) => [e.sequence, e.status, e.start.toISOString()]),
+          id,
+        ).toEqual([[onOld ? 1 : 0, 'CONFIRMED', ev?.start.toISOString()]]);
+      else if (onOld)
+        expect(
+          events.map((e) => [e.sequence, e.status]),
+          id,
+        ).toEqual([[1, 'CANCELLED']]);
+      else expect(events, id).toEqual([]);
+    }
   });
 
   it('marks the window CANCELLED (SEQUENCE 2) when the meeting is cancelled, and keeps it in the feed', async () => {
@@ -108,6 +190,11 @@ describe('planned dates: a booking, a move and a cancellation', () => {
     const ev = (await plannedFeed()).cal.events.find((e) => e.uid.startsWith(uid));
     expect(ev).toMatchObject({ sequence: 2, status: 'CANCELLED' });
     expect(ev?.summary).toBe('Gäller inte: Förmöte – Norrviks kommun');
+    for (const id of [slots[1]!.pair.skolverket, slots[1]!.pair.spsm]) {
+      const [cancelled] = (await feed(facilitatorFeeds.get(id)!)).cal.events;
+      expect(cancelled).toMatchObject({ status: 'CANCELLED', summary: 'Inställt: Förmöte – Norrviks kommun' });
+      expect(cancelled?.sequence).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('pages by period and filters by region and status, and refuses bad input with a readable 400', async () => {
@@ -228,5 +315,62 @@ describe('feed keys', () => {
   it('serves the feed with a cache of a minute at most', async () => {
     const r = await raw(`/feeds/${FEED_KEY}/planned-dates.ics`);
     expect(r.cache).toBe('private, max-age=60');
+  });
+
+  it("shows the inspectorate's address on its console page; a new one there stops the old one at once", async () => {
+    // Prepare
+    const inspectorate = await login(h.runtime.tokens.inspectorate);
+    const page = await raw('/console/inspection', inspectorate);
+    expect(addressOn(page.text, 'planned-dates.ics')).toBe(`/feeds/${FEED_KEY}/planned-dates.ics`);
+    const fields = fieldsOf(page.text, '/console/inspection/feed');
+    // Act: the form posted twice (a double click) makes one new address
+    for (let i = 0; i < 2; i++) {
+      const r = await fetch(`${h.runtime.urls.app}/console/inspection/feed`, form(fields, inspectorate));
+      expect(r.status).toBe(303);
+    }
+    // Assess
+    const after = await raw('/console/inspection?klart=ny-adress', inspectorate);
+    const fresh = addressOn(after.text, 'planned-dates.ics');
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toContain(FEED_KEY);
+    expect((await raw(`/feeds/${FEED_KEY}/planned-dates.ics`)).status).toBe(404);
+    expect((await feed(fresh as string)).cal.events.length).toBeGreaterThan(0);
+    expect(await h.runtime.inspectorateFeedUrl()).toContain(fresh);
+    const audit = await h.api('GET', `/api/audit?date=${h.runtime.clock.now().toISOString().slice(0, 10)}`);
+    expect(
+      audit.json.items.filter((e: { action: string; subject: string }) => e.action === 'feed.rotated' && e.subject === 'inspectorate'),
+    ).toHaveLength(1);
+  });
+
+  it("replaces a facilitator's address from the console; the old one answers like an unknown path", async () => {
+    // Act
+    const old = facilitatorFeeds.get('sv-bo') as string;
+    const fresh = await makeFacilitatorAddress('sv-bo');
+    // Assess
+    expect(fresh).not.toBe(old);
+    expect(await raw(old)).toEqual(await raw('/feeds/nothing/here.ics'));
+    expect((await raw(fresh)).status).toBe(200);
+    // The inspectorate may not see or change facilitators' pages.
+    const inspectorate = await login(h.runtime.tokens.inspectorate);
+    expect((await raw('/console/facilitators/sv-bo', inspectorate)).status).toBe(403);
+  });
+});
+
+describe('the month view on the inspectorate page', () => {
+  it('shows the booked and offered times of the month per region, without contacts', async () => {
+    // Prepare: the dialogue meeting booked above is in some month; show that month
+    const items = (await h.api('GET', '/api/planned-dates?status=booked', undefined, h.runtime.tokens.inspectorate)).json.items;
+    const booked = items[0];
+    const month = new Date(booked.start).toISOString().slice(0, 7);
+    const inspectorate = await login(h.runtime.tokens.inspectorate);
+    // Act
+    const page = await raw(`/console/inspection?manad=${month}&region=${booked.region}`, inspectorate);
+    const other = await raw(`/console/inspection?manad=${month}&region=norrbotten`, inspectorate);
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(booked.organiserName);
+    expect(page.text).toMatch(/<caption>Planerade dialoger [a-zé]+ \d{4}, Region [^:]+: \d+ mötestider<\/caption>/);
+    expect(other.text).not.toContain(`${booked.organiserName} <span class="status">`);
+    expect((await raw('/console/inspection?manad=2027-13', inspectorate)).text).toContain('Ange månad som ÅÅÅÅ-MM.');
   });
 });
