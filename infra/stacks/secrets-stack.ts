@@ -26,8 +26,8 @@ export class SecretsStack extends Stack {
     const feed = new Secret(this, 'InspectorateFeedKey', {
       description: `The inspectorate's calendar-feed key of ${props.secretName.split('/')[0]} (a path segment of the subscription address)`,
       generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
-      // No fixed name, so a re-created stack never clashes with a retained one.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack goes (like the app secret); no fixed name, so a re-created stack never clashes with it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(feed).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',

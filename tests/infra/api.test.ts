@@ -1,7 +1,7 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/http/routes.ts';
-import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
+import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT, FEED_BURST_LIMIT, FEED_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
 import { buildTestService, defaultTemplates, logicalIdOf } from './service-fixture.ts';
 
 const t = defaultTemplates();
@@ -32,13 +32,24 @@ describe('HTTP API', () => {
     t.api.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
   });
 
-  it.each(routes.map((r) => [`${r.method} ${r.path}`]))('lets API Gateway invoke the function for %s', (routeKey) => {
-    const path = routeKey.split(' ')[1];
-    t.api.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'apigateway.amazonaws.com',
-      SourceArn: { 'Fn::Join': ['', Match.arrayWith([`/*/*${path}`])] },
-    });
+  it('lets API Gateway invoke each function with one permission for the whole API (the policy does not grow with routes)', () => {
+    // Prepare
+    const permissions = Object.values(
+      t.api.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }),
+    );
+    const byFunction = new Map<string, unknown[]>();
+    for (const p of permissions) {
+      const fn = p.Properties.FunctionName['Fn::GetAtt'][0] as string;
+      byFunction.set(fn, [...(byFunction.get(fn) ?? []), p.Properties.SourceArn]);
+    }
+
+    // Assess: every function behind a route, exactly once, for any stage, method and path of this API
+    const served = new Set(routes.map((r) => logicalIdOf(api.functions[r.fn].function)));
+    expect([...byFunction.keys()].sort()).toEqual([...served].sort());
+    for (const [, sourceArns] of byFunction) {
+      expect(sourceArns).toHaveLength(1);
+      expect(sourceArns[0]).toEqual({ 'Fn::Join': ['', expect.arrayContaining([{ Ref: logicalIdOf(api.httpApi) }, '/*/*/*'])] });
+    }
   });
 
   it('serves a throttled, auto-deployed $default stage with JSON access logs that never contain the raw path', () => {
@@ -79,13 +90,28 @@ describe('HTTP API', () => {
   });
 });
 
-describe('answer-link throttling', () => {
-  it('gives the answer routes their own, tighter limit than the stage', () => {
-    t.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: {
-        'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
-        'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
-      },
+describe('answer-link and feed throttling', () => {
+  it('gives the answer and feed routes their own, tighter limit than the stage, created after those routes', () => {
+    // Prepare
+    const [stage] = Object.values(t.api.findResources('AWS::ApiGatewayV2::Stage'));
+    const routeIds = Object.fromEntries(
+      Object.entries(t.api.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]) => [r.Properties.RouteKey as string, id]),
+    );
+
+    // Assess
+    expect(stage?.Properties.RouteSettings).toEqual({
+      'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'GET /feeds/{feedKey}/planned-dates.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
+      'GET /feeds/{feedKey}/calendar.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
     });
+    expect(FEED_RATE_LIMIT).toBeLessThan(stage?.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+    expect(stage?.DependsOn).toEqual(
+      expect.arrayContaining(
+        ['GET /r/{token}', 'POST /r/{token}', 'GET /feeds/{feedKey}/planned-dates.ics', 'GET /feeds/{feedKey}/calendar.ics'].map(
+          (k) => routeIds[k],
+        ),
+      ),
+    );
   });
 });

@@ -15,20 +15,22 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console', api.functions.console, t.api],
   ['inspection-import', api.functions.inspectionImport, t.api],
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
+  ['console-reports', api.functions.consoleReports, t.api],
 ];
 
-/** The functions that sign people in get the user pool's coordinates too. */
+/** The functions that sign people in get the user pool's coordinates too (issue 5). */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
 const extraEnv: Record<string, string[]> = {
   api: COGNITO_ENV,
   console: COGNITO_ENV,
   'inspection-import': COGNITO_ENV,
   'console-campaigns': COGNITO_ENV,
+  // It shows the inspectorate's calendar address and may replace it.
+  'console-reports': [...COGNITO_ENV, 'FEED_SECRET_ARN'],
 };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
 const CLOUD_ENV = [
-  'STAGE',
   'TABLE_NAME',
   'INVITATION_STATE_MACHINE_ARN',
   'MEETING_STATE_MACHINE_ARN',
@@ -45,6 +47,9 @@ const CLOUD_ENV = [
   'MAIL_LOG_RETENTION_DAYS',
   'NODE_OPTIONS',
   'TEMPLATES_DIR',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_SERVICE_NAME',
+  'STAGE',
 ];
 
 interface LambdaProps {
@@ -84,13 +89,18 @@ describe.each(functions)('%s function', (name, fn, template) => {
 
     // Assess
     expect(Object.keys(variables).sort()).toEqual([...CLOUD_ENV, ...(extraEnv[name] ?? [])].sort());
+    const knobs = ['NODE_OPTIONS', 'TEMPLATES_DIR', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'STAGE'];
     for (const key of Object.keys(variables)) {
-      if (key !== 'NODE_OPTIONS' && key !== 'TEMPLATES_DIR') expect(Object.keys(envSchema.shape)).toContain(key);
+      if (!knobs.includes(key)) expect(Object.keys(envSchema.shape)).toContain(key);
     }
-    expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', TEMPLATES_DIR: '/var/task/templates' });
-    // The metrics' stage dimension: the deployed stage's name, never the local default.
-    expect(variables.STAGE).toMatch(/^[a-z][a-z0-9-]+$/);
-    expect(variables.STAGE).not.toBe('local');
+    expect(variables).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      TEMPLATES_DIR: '/var/task/templates',
+      // Business metrics (functions/core/business-metrics.ts): Powertools reads the first two itself.
+      POWERTOOLS_METRICS_NAMESPACE: 'Kvalitetsdialog',
+      POWERTOOLS_SERVICE_NAME: 'kvalitetsdialog',
+      STAGE: 'dev',
+    });
   });
 
   it('gets variables the handlers accept (deploy-time references stubbed)', () => {
@@ -145,8 +155,8 @@ describe('grants', () => {
   });
 
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
-    // The api function mails the coordinator when an inspection flags a dialogue conflict.
-    // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
+    // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
+    // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
     // An inspection import that flags a dialogue mails the coordinator too.
     const senders = [
       workflows.workflowTask,
@@ -185,6 +195,8 @@ describe('grants', () => {
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
     // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
     expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
+    expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
@@ -218,7 +230,7 @@ describe('timer tick schedule', () => {
     });
   });
 
-  it('does not let Lambda retry a failed tick (the next tick is the retry)', () => {
+  it('does not let Lambda retry a failed tick (the next tick is the retry; delivery-events.test.ts has its failure destination)', () => {
     t.workflows.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalIdOf(workflows.timerTick.function) },
       MaximumRetryAttempts: 0,
