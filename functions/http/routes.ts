@@ -20,7 +20,7 @@ export const httpFunctions = {
   },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
-    description: 'Console pages for campaigns and cycle planning (HTML pages)',
+    description: 'Console pages for campaigns, starting dialogues and cycle planning (HTML pages)',
   },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
@@ -86,11 +86,11 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/inspection/feed', fn: 'consoleReports' },
   { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
-  { method: 'GET', path: '/console/start', fn: 'console' },
-  { method: 'POST', path: '/console/start', fn: 'console' },
-  { method: 'GET', path: '/console/start/{jobId}', fn: 'console' },
-  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'console' },
-  { method: 'GET', path: '/console/assets/progress.js', fn: 'console' },
+  { method: 'GET', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/progress.js', fn: 'consoleCampaigns' },
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
   { method: 'GET', path: '/console/auth/login', fn: 'console' },
   { method: 'GET', path: '/console/auth/callback', fn: 'console' },

@@ -164,7 +164,8 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    // The console's campaign and planning pages: campaign records and the organisers they select.
+    // The console's campaign, start and planning pages: campaign records and the organisers they
+    // select; starting dialogues for a chosen set starts their invitation workflows.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
       functionName: `${props.prefix}-console-campaigns`,
@@ -174,7 +175,8 @@ export class ApiStack extends Stack {
       logRetention: props.logRetention,
     })
       .bindTable(props.table, 'readWrite')
-      .bindSecret(props.appSecret);
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start']);
 
     // The calendar subscriptions: read-only on the table, and of the secrets only the feed key.
     const feeds = new ServiceFunction(this, 'Feeds', {

@@ -193,8 +193,9 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
-    // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
-    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
+    // starting dialogues for a chosen set starts the first few at once.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual(['states:StartExecution']);
     // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
     expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
