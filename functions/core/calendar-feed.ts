@@ -3,7 +3,8 @@
  * whole calendar on every fetch, each entry with its stable UID and SEQUENCE, STATUS TENTATIVE
  * (offered), CONFIRMED (booked) or CANCELLED, times with TZID=Europe/Stockholm and the matching
  * VTIMEZONE, the calendar's name (X-WR-CALNAME) and how often clients should fetch it again.
- * Also a single meeting as a download (the organiser's overview page). Built with ical-generator.
+ * Also a single meeting as a download (the organiser's overview page): no name, no refresh. Built
+ * with ical-generator.
  */
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import dayjs from 'dayjs';
@@ -27,12 +28,12 @@ export interface FeedEvent {
 }
 
 export interface Feed {
-  /** X-WR-CALNAME: what the calendar is called in the client's list. */
-  name: string;
-  description: string;
+  /** X-WR-CALNAME: what the calendar is called in the client's list (a subscription; not for a single download). */
+  name?: string;
+  description?: string;
   uidDomain: string;
   events: readonly FeedEvent[];
-  /** Suggested refresh interval (REFRESH-INTERVAL and X-PUBLISHED-TTL), in minutes. */
+  /** Suggested refresh interval of a subscription (REFRESH-INTERVAL and X-PUBLISHED-TTL), in minutes. */
   refreshMinutes?: number;
 }
 
@@ -46,9 +47,9 @@ export function buildFeed(feed: Feed): string {
   const cal = ical({
     prodId: { company: 'Skolverket och SPSM', product: 'Kvalitetsdialog', language: 'SV' },
     method: ICalCalendarMethod.PUBLISH,
-    name: feed.name,
-    description: feed.description,
-    ttl: (feed.refreshMinutes ?? 60) * 60,
+    ...(feed.name ? { name: feed.name } : {}),
+    ...(feed.description ? { description: feed.description } : {}),
+    ...(feed.refreshMinutes ? { ttl: feed.refreshMinutes * 60 } : {}),
     // Each event names its TZID; the generator adds the VTIMEZONE once (see ics.ts).
     timezone: { name: null, generator: (tz) => (tz === STOCKHOLM ? STOCKHOLM_VTIMEZONE : null) },
   });

@@ -41,6 +41,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  // A meeting of the dialogue as .ics, from the organiser's overview page.
+  { method: 'GET', path: '/r/{token}/{file}', fn: 'answerPage' },
   // Inspection calendar, clash checks and conflicts.
   { method: 'GET', path: '/api/inspections', fn: 'api' },
   { method: 'POST', path: '/api/inspections/import', fn: 'inspectionImport' },

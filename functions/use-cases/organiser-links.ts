@@ -7,6 +7,7 @@
  *   offer:<kind>:<round>:<no>    pick one of the offered times (or intro sessions), or ask for others
  *   manage:<meetingId>:<seq>     name participants, reschedule, cancel a booked meeting
  *   stop                         stop after the introduction (from the analysis-material mail)
+ *   overview                     the dialogue's overview, read-only (every mail after the acceptance)
  */
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
@@ -20,13 +21,15 @@ import { isConditionFailure } from '#functions/adapters/dynamo.ts';
 import { syncPlannedDates } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
+import { OVERVIEW_STEP } from './overview-link.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
 import { createMeeting } from './meetings.ts';
 import { mailMeeting } from './meeting-send.ts';
 import { busyOf } from './scheduling.ts';
 
-export const isOrganiserPageStep = (step: string): boolean => step === 'stop' || step.startsWith('offer:') || step.startsWith('manage:');
+export const isOrganiserPageStep = (step: string): boolean =>
+  step === 'stop' || step === OVERVIEW_STEP || step.startsWith('offer:') || step.startsWith('manage:');
 
 export type Opened = { problem: 'invalid' | 'expired' } | { link: AnswerLink; dialogue: Dialogue };
 

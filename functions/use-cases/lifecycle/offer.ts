@@ -162,7 +162,8 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
       withLink: !first?.linkId,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('meeting-offer', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -173,6 +174,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           reminder: what === 'reminder',
           slots: offer.slots.map(slotView),
           link,
+          overviewLink: overview,
         }),
     });
   }

@@ -182,13 +182,15 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
       email: r.email,
       withLink: true,
       linkStep: 'stop',
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('material', {
           recipientName: r.name,
           organiserName: x.organiserName,
           documents,
           hasDocuments: documents.length > 0,
           link,
+          overviewLink: overview,
         }),
     });
   }
