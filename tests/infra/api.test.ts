@@ -102,15 +102,20 @@ describe('answer-link and feed throttling', () => {
     expect(stage?.Properties.RouteSettings).toEqual({
       'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
       'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'GET /r/{token}/{file}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
       'GET /feeds/{feedKey}/planned-dates.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
       'GET /feeds/{feedKey}/calendar.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
     });
     expect(FEED_RATE_LIMIT).toBeLessThan(stage?.Properties.DefaultRouteSettings.ThrottlingRateLimit);
     expect(stage?.DependsOn).toEqual(
       expect.arrayContaining(
-        ['GET /r/{token}', 'POST /r/{token}', 'GET /feeds/{feedKey}/planned-dates.ics', 'GET /feeds/{feedKey}/calendar.ics'].map(
-          (k) => routeIds[k],
-        ),
+        [
+          'GET /r/{token}',
+          'POST /r/{token}',
+          'GET /r/{token}/{file}',
+          'GET /feeds/{feedKey}/planned-dates.ics',
+          'GET /feeds/{feedKey}/calendar.ics',
+        ].map((k) => routeIds[k]),
       ),
     );
   });
