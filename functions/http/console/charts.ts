@@ -53,7 +53,7 @@ function marker(shape: string, x: number, y: number, color: string): string {
 
 function frame(id: string, title: string, description: string, width: number, height: number, body: string): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="${id}-title ${id}-desc" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" ` +
     `viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" font-family="Arial, Helvetica, sans-serif" font-size="13" fill="#1a1a1a">` +
     `<title id="${id}-title">${esc(title)}</title><desc id="${id}-desc">${esc(description)}</desc>${body}</svg>`
   );
@@ -75,8 +75,8 @@ export interface BarChart {
 
 /** Horizontal bars, one group per category; a missing value reads "–". */
 export function barChart(c: BarChart): string {
-  const width = 680;
-  const labelW = 210;
+  const width = 700;
+  const labelW = 240;
   const valueW = 70;
   const barH = 16;
   const gap = 12;

@@ -43,7 +43,7 @@ const windowStatusLabels: Record<string, string> = { booked: 'Bokat', offered: '
 function monthView(m: PlannedMonth, query: Record<string, string | undefined>) {
   const link = (month: string) => `/console/inspection${qs({ ...query, manad: month })}#planerade`;
   return {
-    caption: `Planerade dialoger ${monthName(m.month)}${m.region ? `, ${regionName(m.region)}` : ', alla regioner'}: ${m.count} mötestider`,
+    caption: `Planerade dialoger ${monthName(m.month)}${m.region ? `, ${regionName(m.region)}` : ', alla regioner'}: ${m.count} ${m.count === 1 ? 'mötestid' : 'mötestider'}`,
     month: m.month,
     previous: { href: link(m.previous), label: `Föregående månad (${monthName(m.previous)})` },
     next: { href: link(m.next), label: `Nästa månad (${monthName(m.next)})` },
