@@ -7,8 +7,6 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { deps } from '#adapters/deps.ts';
-import { metrics } from '#adapters/observability.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { facilitatorFeed, inspectorateFeed } from '#functions/use-cases/calendar-feeds.ts';
 import { type HttpResult, unknownPath } from './respond.ts';
 
@@ -33,19 +31,11 @@ export async function feedRoute(event: APIGatewayProxyEventV2): Promise<HttpResu
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(key)) return unknownPath();
   if (event.routeKey === 'GET /feeds/{feedKey}/planned-dates.ics') {
     const ics = await inspectorateFeed(d, key, event.queryStringParameters ?? {});
-    if (ics === undefined) {
-      metrics.addMetric('FeedKeyRefused', MetricUnit.Count, 1);
-      return unknownPath();
-    }
-    return calendar(ics, 'planerade-kvalitetsdialoger.ics');
+    return ics === undefined ? unknownPath() : calendar(ics, 'planerade-kvalitetsdialoger.ics');
   }
   if (event.routeKey === 'GET /feeds/{feedKey}/calendar.ics') {
     const ics = await facilitatorFeed(d, key);
-    if (ics === undefined) {
-      metrics.addMetric('FeedKeyRefused', MetricUnit.Count, 1);
-      return unknownPath();
-    }
-    return calendar(ics, 'kvalitetsdialog.ics');
+    return ics === undefined ? unknownPath() : calendar(ics, 'kvalitetsdialog.ics');
   }
   return unknownPath();
 }
