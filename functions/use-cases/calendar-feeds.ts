@@ -26,6 +26,11 @@ const AHEAD_DAYS = 400;
 const CANCELLED_SHOWN_MS = 30 * 86_400_000;
 /** How often clients are asked to fetch again, in minutes. */
 export const FEED_REFRESH_MINUTES = 15;
+/**
+ * At most this many windows in one feed (about 650 bytes each: ~4 MB, well inside Lambda's 6 MB
+ * answer): the nearest ones, from the past month on. A region's feed holds all of its own.
+ */
+export const FEED_MAX_EVENTS = 6000;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameKey = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
