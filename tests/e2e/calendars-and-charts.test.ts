@@ -173,7 +173,7 @@ describe('the inspectorate', () => {
     expect(await page.locator('code.address').first().textContent()).toContain(`/feeds/${FEED_KEY}/planned-dates.ics`);
     // Act
     await page.getByLabel('Månad', { exact: true }).fill(month);
-    await page.getByRole('button', { name: 'Visa månaden' }).click();
+    await page.getByRole('button', { name: 'Gå till månaden' }).click();
     // Assess
     await expect.poll(() => new URL(page.url()).searchParams.get('manad')).toBe(month);
     const calendar = page.getByRole('table', { name: /^Planerade dialoger/ });
