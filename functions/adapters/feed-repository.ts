@@ -5,11 +5,12 @@
  * feed keys with a look-up by the key's hash. Windows expire (TTL) a year after they end.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { FeedRepository } from '#core/feed-ports.ts';
 import type { FacilitatorWindow, PlannedWindow } from '#core/planned-dates.ts';
 import type { Page } from '#core/ports.ts';
-import { batchWriteAll, decodeCursor, encodeCursor, isConditionFailure, queryPrefix, strip } from './dynamo.ts';
+import { encodeCursor, queryFrom } from './cursor.ts';
+import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './dynamo.ts';
 import { feedKeys, indexKeys } from './table-model.ts';
 
 /** Windows are kept this long after they end (the feeds show the past year). */
@@ -34,16 +35,18 @@ export class DynamoFeedRepository implements FeedRepository {
   }
 
   async windowsStarting(fromIso: string, toIso: string, limit: number, cursor?: string): Promise<Page<PlannedWindow>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: 'byKind',
         // kindSk is start#uid: every window starting before `toIso` sorts below it.
         KeyConditionExpression: 'kindPk = :k AND kindSk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':k': 'PLANNED_DATE', ':from': fromIso, ':to': toIso },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index: 'byKind', partition: 'PLANNED_DATE', range: { from: fromIso, to: toIso } },
     );
     return { items: (r.Items ?? []).map((i) => strip<PlannedWindow>(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }

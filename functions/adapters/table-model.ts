@@ -37,6 +37,8 @@ export const keys = {
   /** Campaigns share one partition (they are few); each campaign's recipients have their own. */
   campaign: (id: string) => ({ pk: 'CAMPAIGN', sk: `CAMPAIGN#${id}` }),
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
+  /** A console sign-in: open until it expires or its person logs out. */
+  session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };

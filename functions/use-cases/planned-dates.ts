@@ -12,7 +12,6 @@ import type { Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { meetingKinds } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { decodeCursor, encodeCursor } from '#adapters/dynamo.ts';
 import { parseOrThrow } from './validate.ts';
 
 const day = (what: string) =>
@@ -64,6 +63,17 @@ export function period(
 const matches = (q: Pick<PlannedDatesQuery, 'region' | 'status' | 'kind'>) => (w: PlannedWindow) =>
   (!q.region || w.region === q.region) && (!q.status || w.status === q.status) && (!q.kind || w.kind === q.kind);
 
+/** One organiser's pages are positions in its sorted windows: the cursor `o<n>`. */
+function offsetOf(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const m = /^o(\d{1,6})$/.exec(cursor);
+  if (!m)
+    throw new ValidationError('cursor is not valid: pass the cursor value from the previous page of the same list unchanged', [
+      { path: 'cursor', message: 'not a cursor of this list' },
+    ]);
+  return Number(m[1]);
+}
+
 /** Index pages read for one answer at most: a filter that keeps little still answers in bounded time. */
 const MAX_ROUNDS = 10;
 
@@ -78,11 +88,9 @@ export async function findWindows(d: Deps, q: PlannedDatesQuery): Promise<Page<P
     const items = all
       .filter((w) => w.start >= p.fromIso && w.start < p.toIso && keep(w))
       .sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid));
-    const at = Number(decodeCursor(q.cursor)?.offset ?? 0);
-    if (!Number.isInteger(at) || at < 0)
-      throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
+    const at = offsetOf(q.cursor);
     const next = at + q.limit;
-    return { items: items.slice(at, next), cursor: next < items.length ? encodeCursor({ offset: next }) : undefined };
+    return { items: items.slice(at, next), cursor: next < items.length ? `o${next}` : undefined };
   }
   const items: PlannedWindow[] = [];
   let cursor = q.cursor;
@@ -127,7 +135,7 @@ const blankIsAbsent = <T extends z.core.SomeType>(s: T) =>
       z.optional(s),
     ),
   );
-export const monthQuerySchema = z.object({
+export const monthQuerySchema = z.strictObject({
   manad: blankIsAbsent(monthField),
   region: blankIsAbsent(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
 });

@@ -18,7 +18,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console-reports', api.functions.consoleReports, t.api],
 ];
 
-/** The functions that sign people in get the user pool's coordinates too (issue 5). */
+/** The functions that sign people in get the user pool's coordinates too. */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
 const extraEnv: Record<string, string[]> = {
   api: COGNITO_ENV,
@@ -155,8 +155,8 @@ describe('grants', () => {
   });
 
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
-    // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
-    // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
+    // The api function mails the coordinator when an inspection flags a dialogue conflict.
+    // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too.
     const senders = [
       workflows.workflowTask,

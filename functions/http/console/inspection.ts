@@ -74,7 +74,8 @@ const flashes: Record<string, string> = {
 const inspectionPage: Page = async (c) => {
   requireConsoleRole(c, ['inspectorate', 'coordinator']);
   const inspectorate = c.session.role === 'inspectorate';
-  const raw = { ...(c.event.queryStringParameters ?? {}) };
+  // The month (manad) and the outcome of a form (klart) are this page's own; the rest filters the calendar.
+  const { manad, klart: _, ...raw } = { ...(c.event.queryStringParameters ?? {}) };
   if (!inspectorate) delete raw.organiser;
   let error: string | undefined;
   let calendar: Awaited<ReturnType<typeof consoleCalendar>>;
@@ -83,19 +84,20 @@ const inspectionPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
-    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
+    // A period or region that cannot be read shows nothing (never the default period instead).
+    calendar = await consoleCalendar(c.d, {}, { rows: false });
   }
   const q = calendar.query;
   const region = q.region;
   let monthError: string | undefined;
-  const month = await plannedMonth(c.d, { manad: raw.manad, region }).catch(async (e) => {
+  const month = await plannedMonth(c.d, { manad, region }).catch(async (e) => {
     if (!(e instanceof DomainError)) throw e;
     monthError = `Månaden kunde inte visas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
     return plannedMonth(c.d, { region });
   });
   const [conflicts, lists, feed] = await Promise.all([
-    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+    error ? { items: [] } : consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+    error ? [] : Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
     inspectorateFeedAddress(c.d),
   ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
@@ -136,7 +138,7 @@ const inspectionPage: Page = async (c) => {
     caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
     rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
   });
-  return html(200, body);
+  return html(error || monthError ? 400 : 200, body);
 };
 
 /** A new subscription address (both roles); the form names the address it replaces, so a repeat changes nothing. */

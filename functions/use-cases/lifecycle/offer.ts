@@ -147,6 +147,8 @@ function slotView(slot: OfferedSlot, index: number) {
 
 /** The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link. */
 async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder'): Promise<void> {
+  // A reminder's link lasts until the offer is handed over (escalateAfterDays after the reminder).
+  const linkValidUntil = what === 'reminder' ? addDays(d.clock.now(), d.settings.escalateAfterDays) : undefined;
   const phase = x.phase as PhaseProgress;
   const offer = phase.offer;
   if (!offer) return;
@@ -162,6 +164,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       email: r.email,
       link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
       withLink: !first?.linkId,
+      linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
       withOverview: true,
       render: (link, overview) =>
