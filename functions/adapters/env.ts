@@ -86,7 +86,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  if (!env.APP_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
+  // The calendar feeds' function reads only the feed key (FEED_SECRET_ARN); every other function needs the app secret.
+  if (!env.APP_SECRET_ARN && !env.FEED_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
     throw new Error('Invalid environment: set APP_SECRET_ARN, or LINK_SIGNING_KEY, COORDINATOR_TOKEN and INSPECTORATE_TOKEN');
   }
   if (env.COGNITO_CLIENT_ID && !(env.COGNITO_DOMAIN && (env.COGNITO_USER_POOL_ID || env.COGNITO_ISSUER))) {

@@ -4,6 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { readEnv } from '#adapters/env.ts';
 import type { ServiceFunction } from '#infra/constructs/service-function.ts';
 import { defaultTemplates, logicalIdOf } from './service-fixture.ts';
 
@@ -29,6 +30,16 @@ describe('the feeds function', () => {
     expect(env.FEED_SECRET_ARN).toBeDefined();
     expect(env.APP_SECRET_ARN).toBeUndefined();
     expect(JSON.stringify(env.FEED_SECRET_ARN)).toContain(feedSecretRef());
+  });
+
+  it('gets variables the handler accepts (deploy-time references stubbed)', () => {
+    const stubbed = Object.fromEntries(
+      Object.entries(variables(feeds)).map(([k, v]) => [k, typeof v === 'string' ? v : `https://resolved-at-deploy.invalid/${k}`]),
+    );
+    const env = readEnv(stubbed);
+    expect(env.FEED_SECRET_ARN).toBeDefined();
+    expect(env.APP_SECRET_ARN).toBeUndefined();
+    expect(env.LOCAL_MODE).toBe('false');
   });
 
   it('reads the table (Query on byKind only) and the feed key, and writes nothing', () => {
