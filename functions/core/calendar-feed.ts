@@ -65,7 +65,11 @@ function fold(line: string): string {
   return parts.join('\r\n ');
 }
 
-const utc = (iso: string): string => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (iso: string): string =>
+  new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 const stockholmParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: STOCKHOLM,
@@ -94,7 +98,8 @@ export function buildFeed(feed: Feed): string {
   ];
   if (feed.name) lines.push(`X-WR-CALNAME:${text(feed.name)}`, `X-WR-TIMEZONE:${STOCKHOLM}`);
   if (feed.description) lines.push(`X-WR-CALDESC:${text(feed.description)}`);
-  if (feed.refreshMinutes) lines.push(`REFRESH-INTERVAL;VALUE=DURATION:PT${feed.refreshMinutes}M`, `X-PUBLISHED-TTL:PT${feed.refreshMinutes}M`);
+  if (feed.refreshMinutes)
+    lines.push(`REFRESH-INTERVAL;VALUE=DURATION:PT${feed.refreshMinutes}M`, `X-PUBLISHED-TTL:PT${feed.refreshMinutes}M`);
   lines.push(...STOCKHOLM_VTIMEZONE.split('\r\n'));
   for (const e of feed.events) {
     lines.push(
