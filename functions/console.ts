@@ -1,8 +1,9 @@
 /**
- * Lambda: the coordinator and inspectorate console (server-rendered HTML); the campaign pages
- * (console-campaigns.ts) and the meeting pages (console-meetings.ts) are functions of their own.
- * One module per screen
- * in functions/http/console/, each with its template of the same name in templates/pages/console/.
+ * Lambda: the coordinator and inspectorate console (server-rendered HTML): the dialogues, their
+ * actions and signing in. One module per screen in functions/http/console/, each with its template
+ * of the same name in templates/pages/console/; the statistics, the inspectorate's page and the
+ * facilitators are console-reports.ts, starting dialogues, campaigns and planning
+ * console-campaigns.ts, and the pages that book, move or cancel meetings console-meetings.ts.
  * Sessions are signed HttpOnly, SameSite=Strict cookies; every page checks the role server-side,
  * and every POST carries a CSRF token bound to the session (functions/http/console/frame.ts).
  */
@@ -12,13 +13,9 @@ import { contactRoutes } from '#functions/http/console/contact.ts';
 import { dialogueRoutes } from '#functions/http/console/dialogue.ts';
 import { dialoguesRoutes } from '#functions/http/console/dialogues.ts';
 import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
-import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { loginRoutes, logoutRoutes } from '#functions/http/console/login.ts';
 import { materialRoutes } from '#functions/http/console/material.ts';
-import { metricsRoutes } from '#functions/http/console/metrics.ts';
 import { schoolHolidayRoutes } from '#functions/http/console/school-holidays.ts';
-import { startRoutes } from '#functions/http/console/start.ts';
-import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 export const consolePages: Record<string, Page> = {
@@ -27,11 +24,7 @@ export const consolePages: Record<string, Page> = {
   ...contactRoutes,
   ...materialRoutes,
   ...confirmRoutes,
-  ...metricsRoutes,
-  ...inspectionRoutes,
   ...schoolHolidayRoutes,
-  ...startRoutes,
-  ...startResultRoutes,
   ...logoutRoutes,
 };
 /** Sign-in: the only console pages without a session. */

@@ -1,7 +1,7 @@
 /**
- * Swedish names, for the console's dialogue page, of what the service itself names in English or
- * by id: the steps of the mail log ("offer-intro-1-1"), the workflow executions' status
- * ("SUCCEEDED") and their states ("Resolve recipients").
+ * Swedish names, for the console's dialogue page, of what the service itself names by id: the
+ * steps of the mail log ("offer-intro-1-1") and the workflow executions ("dlg-…-invitation-r1").
+ * The workflows' statuses, events and states are core/workflow-words.ts.
  */
 import type { MeetingKind } from './scheduling.ts';
 
@@ -65,44 +65,6 @@ const mailSteps: [RegExp, (m: string[], kinds: Readonly<Record<string, MeetingKi
   ],
   [/^intro-session-(\d+)-request$/, ([seq]) => `Kallelse till introduktionsmöte i grupp (version ${seq})`],
 ];
-
-/** Step Functions' execution status. */
-export const executionStatusLabels: Record<string, string> = {
-  RUNNING: 'Pågår',
-  SUCCEEDED: 'Klar',
-  FAILED: 'Misslyckades',
-  TIMED_OUT: 'Tidsgränsen passerades',
-  ABORTED: 'Avbruten',
-  PENDING_REDRIVE: 'Väntar på omstart',
-  UNKNOWN: 'Okänt',
-};
-
-/** The states of the workflows (workflows/invitation.ts, workflows/meeting.ts). */
-export const workflowStateLabels: Record<string, string> = {
-  'Resolve recipients': 'Välj mottagare',
-  'Send invitations': 'Skicka inbjudan',
-  'Await answer': 'Vänta på svar',
-  'Escalate after time-out': 'Larma samordnaren efter tidsgränsen',
-  'Route answer': 'Läs svaret',
-  Accepted: 'Tackade ja',
-  Declined: 'Tackade nej',
-  'No answer': 'Inget svar',
-  'Closed by coordinator': 'Avslutad av samordnare',
-  'Unknown answer': 'Okänt svar',
-  'Mark failed': 'Markera som fel',
-  'Invitation failed': 'Inbjudan misslyckades',
-  'Offer times': 'Föreslå tider',
-  'Anything to offer?': 'Finns tider att föreslå?',
-  'Await booking': 'Vänta på bokning',
-  'Route booking': 'Läs bokningen',
-  Booked: 'Bokat',
-  'Hand over to coordinator': 'Lämna över till samordnaren',
-  'Coordinator takes over': 'Samordnaren tar över',
-  'Dialogue ended': 'Dialogen är avslutad',
-  'Unknown booking outcome': 'Okänt utfall av bokningen',
-  'Record failure': 'Registrera felet',
-  'Phase failed': 'Fasen misslyckades',
-};
 
 /** An execution's name ("dlg-…-invitation-r1") as the dialogue page heads it. */
 export function executionLabel(name: string): string {

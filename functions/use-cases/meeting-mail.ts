@@ -44,6 +44,25 @@ const calendarPurposes: Record<Meeting['kind'], string> = {
   follow_up: 'Uppföljning av hur det har gått sedan återkopplingsmötet.',
 };
 
+/** The calendar entry's Swedish summary and description of a meeting (templates/calendar/). */
+export function calendarTexts(
+  templates: TemplateRenderer,
+  meeting: Pick<Meeting, 'kind' | 'location'>,
+  organiserNames: readonly string[],
+  facilitatorNames: readonly string[],
+): { summary: string; description: string } {
+  const rule = meetingKindRules[meeting.kind];
+  const data = {
+    meetingName: rule.name,
+    organiserNames: joinSwedish(organiserNames),
+    purpose: calendarPurposes[meeting.kind],
+    facilitatorNames: joinSwedish(facilitatorNames),
+    physical: rule.mode === 'physical',
+    location: meeting.location,
+  };
+  return { summary: templates.text('calendar/summary.eta', data), description: templates.text('calendar/description.eta', data) };
+}
+
 export interface MeetingMailInput {
   meeting: Meeting;
   method: CalendarMethod;
@@ -68,10 +87,14 @@ export interface MeetingMailInput {
    */
   change?: 'pair' | 'left';
   leftName?: string;
+  /** False: no overview link for the organiser's side (a mail that goes with another that has it). */
+  overview?: boolean;
 }
 
 /** Stands in for an organiser recipient's signed manage link until the mail is sent (see mailMeeting). */
 export const MANAGE_LINK_PLACEHOLDER = 'https://manage-link.invalid/placeholder';
+/** Stands in for an organiser-side recipient's overview link until the mail is sent. */
+export const OVERVIEW_LINK_PLACEHOLDER = 'https://overview-link.invalid/placeholder';
 
 export interface MeetingMail extends OutgoingMail {
   /** Stable key of the recipient (facilitator id or participant address) for the send-once claim. */
@@ -80,6 +103,8 @@ export interface MeetingMail extends OutgoingMail {
   manage?: boolean;
   /** The dialogue the recipient belongs to (an organiser's contact or participant), for its link and mail log. */
   dialogueId?: string;
+  /** The organiser's side (a contact or a named participant): its text carries OVERVIEW_LINK_PLACEHOLDER. */
+  organiserSide?: boolean;
 }
 
 /** The sendOnce step of a meeting mail: one per meeting version and method. */
@@ -113,10 +138,27 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     leftName: input.leftName,
     reason: meeting.cancelledReason,
   };
-  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string; facilitator?: boolean }[] = [
-    ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false, facilitator: true }))),
-    ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST' })),
-    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false, dialogueId: p.dialogueId })),
+  const base: {
+    key: string;
+    name: string;
+    email: string;
+    manage: boolean;
+    dialogueId?: string;
+    organiserSide: boolean;
+    facilitator?: boolean;
+  }[] = [
+    ...(input.mailPair === false
+      ? []
+      : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false, organiserSide: false, facilitator: true }))),
+    ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST', organiserSide: true })),
+    ...meeting.participants.map((p) => ({
+      key: p.email,
+      name: p.name,
+      email: p.email,
+      manage: false,
+      dialogueId: p.dialogueId,
+      organiserSide: true,
+    })),
   ];
   // One mail per address (a named participant may also be a contact of the organiser).
   const seen = new Set<string>();
@@ -152,6 +194,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
           ...data,
           recipientName: r.name,
           manageLink: r.manage ? MANAGE_LINK_PLACEHOLDER : undefined,
+          overviewLink: r.organiserSide && input.overview !== false ? OVERVIEW_LINK_PLACEHOLDER : undefined,
           introSession: Boolean(meeting.introSessionId),
         });
     const step = meetingMailStep(meeting, method);
@@ -159,6 +202,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
       recipientKey: r.key,
       manage: r.manage,
       dialogueId: r.dialogueId,
+      organiserSide: r.organiserSide && input.overview !== false,
       to: r.email,
       ...rendered,
       messageId: `<${step}.${r.key.replace(/[^A-Za-z0-9._-]/g, '_')}@${input.uidDomain}>`,

@@ -149,6 +149,8 @@ describe('the alarms', () => {
     'inspection-import',
     'console-campaigns',
     'console-meetings',
+    'console-reports',
+    'feeds',
     'workflow-task',
     'timer-tick',
     'ses-events',

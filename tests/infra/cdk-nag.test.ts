@@ -88,8 +88,8 @@ describe('Lambda bundles', () => {
         .map((f) => ({ stack: s.stackName, dir: join(s.assembly.directory, f.source.path) }));
     });
 
-  it('bundles every handler (api, answer-page, console, console-campaigns, console-meetings, inspection-import, workflow-task, timer-tick, ses-events)', () => {
-    expect(bundles()).toHaveLength(9);
+  it('bundles every handler (api, answer-page, console, console-campaigns, console-meetings, console-reports, inspection-import, feeds, workflow-task, timer-tick, ses-events)', () => {
+    expect(bundles()).toHaveLength(11);
   });
 
   it('are ESM with the AWS SDK v3 left to the Lambda runtime, define require for CommonJS deps, and carry templates/', () => {
@@ -136,7 +136,9 @@ describe('Lambda bundles', () => {
       'api.ts',
       'console-campaigns.ts',
       'console-meetings.ts',
+      'console-reports.ts',
       'console.ts',
+      'feeds.ts',
       'inspection-import.ts',
       'ses-events.ts',
       'timer-tick.ts',

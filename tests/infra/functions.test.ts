@@ -16,6 +16,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['inspection-import', api.functions.inspectionImport, t.api],
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
   ['console-meetings', api.functions.consoleMeetings, t.api],
+  ['console-reports', api.functions.consoleReports, t.api],
 ];
 
 /** The functions that sign people in get the user pool's coordinates too. */
@@ -26,6 +27,8 @@ const extraEnv: Record<string, string[]> = {
   'inspection-import': COGNITO_ENV,
   'console-campaigns': COGNITO_ENV,
   'console-meetings': COGNITO_ENV,
+  // It shows the inspectorate's calendar address and may replace it.
+  'console-reports': [...COGNITO_ENV, 'FEED_SECRET_ARN'],
 };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
@@ -196,8 +199,11 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
-    // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
-    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
+    // starting dialogues for a chosen set starts the first few at once.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual(['states:StartExecution']);
+    // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
+    expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
     // The console's meeting pages book and cancel meetings: a phase's wait ends, or a new round starts.
     expect(statesActions(api.functions.consoleMeetings, t.api)).toEqual([
       'states:SendTaskFailure',

@@ -196,6 +196,13 @@ describe('console actions', () => {
     expect(page.html).toContain(`Inbjudan – Misslyckades <span class="hint">(${id}-invitation)</span>`);
     expect(page.html).toContain('NoRecipientsError');
     expect(page.html).toContain(`Inbjudan, försök 2 – Pågår <span class="hint">(${id}-invitation-r1)</span>`);
+    // The workflow's history in Swedish words: no event types, statuses or state names in English.
+    expect(page.html).toContain('<td>Arbetsflödet startade</td><td></td>');
+    expect(page.html).toContain('<td>Steget började</td><td>Vänta på svar</td>');
+    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'FAILED', 'Await answer', 'Resolve recipients'])
+      expect(page.html).not.toContain(english);
+    // The step indicator: invited is under way (the retry), nothing reached after it.
+    expect(page.html).toMatch(/<li class="step current" aria-current="step">.*Inbjudan.*– pågår/);
     expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
     const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
     expect(notAllowed.status).toBe(409);

@@ -6,7 +6,8 @@
 import { historyLabels } from '#core/console-labels.ts';
 import { consoleLinks } from '#core/console-links.ts';
 import type { Dialogue } from '#core/dialogue.ts';
-import { executionLabel, executionStatusLabels, mailStepLabel, workflowStateLabels } from '#core/dialogue-labels.ts';
+import { executionLabel, mailStepLabel } from '#core/dialogue-labels.ts';
+import { eventLabel, executionStatusLabels, stateNameLabel } from '#core/workflow-words.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import { hasBegun, hasEnded, type Meeting, type MeetingAction, meetingActions, participantRoleNames } from '#core/meetings.ts';
@@ -131,8 +132,8 @@ export const executionsView = (executions: readonly ExecutionView[]) =>
   executions.map((e) => ({
     ...e,
     label: executionLabel(e.name),
-    statusLabel: executionStatusLabels[e.status] ?? e.status,
+    statusLabel: executionStatusLabels[e.status] ?? 'Okänt läge',
     startedAt: when(e.startedAt),
     stoppedAt: when(e.stoppedAt),
-    events: e.events.map((ev) => ({ ...ev, at: when(ev.at), state: ev.state ? (workflowStateLabels[ev.state] ?? ev.state) : '' })),
+    events: e.events.map((ev) => ({ at: when(ev.at), label: eventLabel(ev.type), state: stateNameLabel(ev.state), detail: ev.detail })),
   }));

@@ -7,6 +7,8 @@ import { legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabel
 import { consoleLinks } from '#core/console-links.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import { formatOrgNumber } from '#core/swedish.ts';
+import type { Meeting } from '#core/meetings.ts';
+import { type StepsView, stepsOf } from '#core/dialogue-steps.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleDialogue } from '#functions/use-cases/console.ts';
@@ -57,6 +59,33 @@ const flashes: Record<string, string> = {
 
 const path = (url: string): string => url.replace(/^https?:\/\/[^/]+/, '');
 
+/** When each booked meeting of the dialogue starts, by meeting kind (the step indicator shows it). */
+export const bookedStarts = (meetings: readonly Meeting[], dialogueId: string): Map<string, string> =>
+  new Map(
+    meetings
+      .filter((m) => m.status === 'booked' && m.dialogueIds.includes(dialogueId))
+      .map((m) => [m.kind, m.sessions[0]?.start ?? ''] as [string, string]),
+  );
+
+const stepStatusLabels: Record<StepsView['steps'][number]['status'], string> = {
+  done: 'klart',
+  current: 'pågår',
+  upcoming: 'kommer',
+  not_reached: 'inte aktuellt',
+};
+
+/** The step indicator's view: each of the nine steps with its status in words and its date. */
+export function stepsView(v: StepsView, day: (iso: string) => string) {
+  return {
+    ending: v.ending,
+    steps: v.steps.map((s) => ({
+      ...s,
+      statusLabel: stepStatusLabels[s.status],
+      when: s.at ? day(s.at) : '',
+    })),
+  };
+}
+
 const dialoguePage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const view = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
@@ -77,6 +106,7 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    progress: stepsView(stepsOf(x, bookedStarts(meetings, x.id)), when),
     conflict: x.conflict ? { ...conflictView(x.conflict), href: path(consoleLinks('').conflict(x.id)) } : undefined,
     materialMissing:
       x.state === 'intro_held' && missingMaterial(x).length > 0 && !x.materialDecision ? path(consoleLinks('').material(x.id)) : undefined,

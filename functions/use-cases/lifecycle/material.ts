@@ -98,7 +98,8 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
       email: r.email,
       withLink: true,
       linkStep: 'stop',
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('material', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -108,6 +109,7 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
             .map((f) => (schoolFormNames[f] ?? f).toLowerCase())
             .join(', '),
           link,
+          overviewLink: overview,
         }),
     });
   }

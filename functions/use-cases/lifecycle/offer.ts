@@ -17,6 +17,7 @@ import { consoleLinks } from '#core/console-links.ts';
 import { workingCalendar } from '../school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
 import { busyOf } from '../scheduling.ts';
@@ -138,6 +139,8 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
     }));
   }
+  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
+  await syncPlannedDates(d, dialogueId);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
@@ -175,7 +178,8 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       withLink: !first?.linkId,
       linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('meeting-offer', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -186,6 +190,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           reminder: what === 'reminder',
           slots: offer.slots.map(slotView),
           link,
+          overviewLink: overview,
         }),
     });
   }
@@ -312,6 +317,7 @@ export async function requestOtherTimes(d: Deps, dialogueId: string, by: string,
     });
   });
   if (!changed) return dialogue;
+  await syncPlannedDates(d, dialogueId);
   const released = await releaseWait(d, dialogueId);
   if (released !== 'delivered') {
     // The execution had ended (handed over): a new round offers new times, not the ones offered before.

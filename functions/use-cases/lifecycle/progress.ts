@@ -15,6 +15,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { clearConflictOfPastStep } from '../conflicts.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
@@ -276,5 +277,6 @@ export async function stopAfterIntro(d: Deps, dialogueId: string, by: string): P
     return noTimer({ ...moved, history: [...moved.history.slice(0, -1), { ...(moved.history.at(-1) as HistoryEntry), by }] });
   });
   if (result.changed) await releaseWait(d, dialogueId);
+  await syncPlannedDates(d, dialogueId);
   return result;
 }

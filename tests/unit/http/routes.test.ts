@@ -3,6 +3,8 @@ import { apiRoutes } from '#functions/api.ts';
 import { consoleRouteKeys } from '#functions/console.ts';
 import { consoleCampaignRouteKeys } from '#functions/console-campaigns.ts';
 import { consoleMeetingRouteKeys } from '#functions/console-meetings.ts';
+import { consoleReportRouteKeys } from '#functions/console-reports.ts';
+import { feedRouteKeys } from '#functions/http/feeds.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
 import { inspectionImportRouteKeys } from '#functions/inspection-import.ts';
 
@@ -34,6 +36,17 @@ describe('route table', () => {
     const listed = routes.filter((r) => r.fn === 'consoleMeetings').map((r) => `${r.method} ${r.path}`);
     expect(listed.sort()).toEqual([...consoleMeetingRouteKeys].sort());
     expect(listed).toContain('POST /console/dialogues/{id}/conflict');
+  });
+
+  it('lists exactly the routes the console-reports function serves (statistics, inspectorate, facilitators)', () => {
+    const listed = routes.filter((r) => r.fn === 'consoleReports').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...consoleReportRouteKeys].sort());
+    expect(listed).toContain('GET /console/metrics');
+  });
+
+  it('lists exactly the routes the feeds function serves (the calendar subscriptions)', () => {
+    const listed = routes.filter((r) => r.fn === 'feeds').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...feedRouteKeys].sort());
   });
 
   it('matches API Gateway path parameters', () => {
