@@ -100,6 +100,8 @@ describe('the organiser overview', () => {
       url: 'https://underlag.example.se/norrvik/grundskola.pdf',
     });
     expect(doc.status).toBe(201);
+    // The material goes once every school form the organiser runs has a document
+    await h.attachMaterial(id);
     expect(await get(overview)).toMatchObject({ html: expect.stringContaining('Ni får analysunderlaget efter introduktionsmötet.') });
     const meeting = (await h.api('GET', `/api/meetings/${meetingId}`)).json;
     const days = Math.ceil((Date.parse(meeting.sessions[0].end) - h.runtime.clock.now().getTime()) / 86_400_000) + 1;
