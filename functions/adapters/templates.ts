@@ -75,10 +75,12 @@ export class TemplateRenderer {
 
   email(name: string, data: Record<string, unknown>): RenderedEmail {
     const body = this.compile(`email/${name}/html.eta`, true)(data);
+    const subject = this.compile(`email/${name}/subject.eta`, false)(data).trim();
     return {
-      subject: this.compile(`email/${name}/subject.eta`, false)(data).trim(),
+      subject,
       text: this.compile(`email/${name}/text.eta`, false)(data),
-      html: this.compile('email/layout.eta', true)({ ...data, body }),
+      // The subject is also the HTML part's title (a mail opened in a browser or a screen reader names it).
+      html: this.compile('email/layout.eta', true)({ ...data, subject, body }),
     };
   }
 

@@ -2,7 +2,7 @@
  * The coordinators' statistics (templates/pages/console/metrics.eta) and each table as CSV.
  */
 import { NotFoundError } from '#core/errors.ts';
-import { metricsTables, toCsv } from '#core/metrics.ts';
+import { decimalComma, metricsTables, toCsv } from '#core/metrics.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleMetrics } from '#functions/use-cases/console.ts';
@@ -15,8 +15,12 @@ const metricsPage: Page = async (c) => {
     ...layoutData(c, 'Statistik', { metrics: true }),
     at: when(c.d.clock.now().toISOString()),
     cycleText: 'alla omgångar',
-    // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing.
-    tables: Object.entries(tables).map(([name, t]) => ({ name, ...t, rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : v))) })),
+    // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing; 2,5 days, not 2.5.
+    tables: Object.entries(tables).map(([name, t]) => ({
+      name,
+      ...t,
+      rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : decimalComma(v)))),
+    })),
   });
   return html(200, body);
 };
