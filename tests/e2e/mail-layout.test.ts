@@ -46,7 +46,7 @@ async function expectFits(mail: StoredMail, shot: string): Promise<void> {
   expect(mail.body.html, mail.subject).toBeTruthy();
   await page.setContent(mail.body.html as string);
   await screenshot(page, shot);
-  const scrollWidth = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+  const scrollWidth = await page.evaluate<number>('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)');
   expect({ subject: mail.subject, scrollWidth }).toEqual({
     subject: mail.subject,
     scrollWidth: expect.toSatisfy((w: number) => w <= WIDTH),
