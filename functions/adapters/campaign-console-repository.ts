@@ -14,6 +14,7 @@ import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './dynamo.
 export interface ExcludedOrganiser {
   organiserId: string;
   name: string;
+  orgNumber?: string;
   reason: ExclusionReason;
   seq: number;
 }

@@ -66,6 +66,7 @@ export interface CampaignRecipient {
   seq: number;
   organiserId: string;
   organiserName: string;
+  orgNumber?: string;
   /** Mails one invitation sends (board + school chief or rektor). */
   mails: number;
   status: 'queued' | 'sent' | 'failed';

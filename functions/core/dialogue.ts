@@ -312,6 +312,8 @@ export interface Dialogue {
   id: string;
   organiserId: string;
   organiserName: string;
+  /** The organiser's org. number (ten digits), copied when the dialogue is created: lists tell same-name organisers apart. */
+  orgNumber?: string;
   cycle: string;
   region: string;
   legalForm: LegalForm;

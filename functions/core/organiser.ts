@@ -44,6 +44,9 @@ const orgNumber = z.pipe(
   z.transform((s) => s.replace('-', '')),
 );
 
+/** An org. number as it is written (212000-0142); as stored when it is not ten digits. */
+export const formatOrgNumber = (n: string | undefined): string => (n && /^\d{10}$/.test(n) ? `${n.slice(0, 6)}-${n.slice(6)}` : (n ?? ''));
+
 export const contactSchema = z.object({
   id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)'))),
   role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),

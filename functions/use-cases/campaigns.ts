@@ -27,9 +27,9 @@ import { parseOrThrow } from './validate.ts';
 export interface CampaignPreview {
   campaign: Campaign;
   /** The first recipients in invitation order. */
-  recipients: { organiserId: string; name: string; mails: number }[];
+  recipients: { organiserId: string; name: string; orgNumber?: string; mails: number }[];
   /** Who the selection covers but who will not be invited, and why (at most 200 listed). */
-  excluded: { organiserId: string; name: string; reason: ExclusionReason }[];
+  excluded: { organiserId: string; name: string; orgNumber?: string; reason: ExclusionReason }[];
 }
 
 const LISTED = 200;
@@ -76,12 +76,14 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
           seq: recipients.length,
           organiserId: o.id,
           organiserName: o.name,
+          orgNumber: o.orgNumber,
           mails: e.mails,
           status: 'queued',
         });
       } else {
         excludedCounts[e.reason]++;
-        if (excluded.length < (options.listExcluded ?? LISTED)) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
+        if (excluded.length < (options.listExcluded ?? LISTED))
+          excluded.push({ organiserId: o.id, name: o.name, orgNumber: o.orgNumber, reason: e.reason });
       }
     }
     cursor = page.cursor;
@@ -123,7 +125,9 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
   await d.campaigns.create(campaign, recipients);
   return {
     campaign,
-    recipients: recipients.slice(0, LISTED).map((r) => ({ organiserId: r.organiserId, name: r.organiserName, mails: r.mails })),
+    recipients: recipients
+      .slice(0, LISTED)
+      .map((r) => ({ organiserId: r.organiserId, name: r.organiserName, orgNumber: r.orgNumber, mails: r.mails })),
     excluded,
   };
 }

@@ -25,7 +25,7 @@ export interface ImportReport {
   unchanged: number;
   errors: ImportError[];
   /** What the run writes (or would write), row by row, in file order. */
-  changes?: { line: number; externalId: string; organiserId: string; action: 'created' | 'updated' }[];
+  changes?: { line: number; externalId: string; organiserId: string; orgNumber: string; action: 'created' | 'updated' }[];
   flagged?: string[];
   cleared?: string[];
 }
@@ -83,6 +83,7 @@ export async function importInspections(d: Deps, contentType: string, text: stri
       line: c.line,
       externalId: c.next.externalId,
       organiserId: c.next.organiserId,
+      orgNumber: c.next.orgNumber,
       action: c.previous ? 'updated' : 'created',
     })),
   };

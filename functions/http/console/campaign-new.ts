@@ -248,6 +248,7 @@ const createPost: Page = async (c) => {
     preview.excluded.map((x) => ({
       organiserId: x.organiserId,
       name: x.name,
+      orgNumber: x.orgNumber,
       reason: x.reason,
       seq: next(x.reason),
     })),

@@ -5,6 +5,7 @@
  */
 import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import type { Dialogue } from '#core/dialogue.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
@@ -114,7 +115,7 @@ const dialoguePage: Page = async (c) => {
     actions: actionsFor(x),
     meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
     organiser: o,
-    orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
+    orgNumber: o ? formatOrgNumber(o.orgNumber) : undefined,
     legalFormLabel: legalFormLabels[x.legalForm],
     ownership: ownershipOf(x.municipal),
     regionName: regionName(x.region),

@@ -5,11 +5,12 @@
 import { legalFormLabels, phaseLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { dialoguePhases, dialogueStates } from '#core/dialogue.ts';
 import { ValidationError } from '#core/errors.ts';
-import { legalForms, schoolForms } from '#core/organiser.ts';
+import { formatOrgNumber, legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { hasProblem, listForConsole } from '#functions/use-cases/console.ts';
+import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
 import { option, ownershipOf, when } from './format.ts';
 
 const dialoguesPage: Page = async (c) => {
@@ -38,7 +39,7 @@ const dialoguesPage: Page = async (c) => {
     waitingDays: q.waitingDays,
     sort: q.sort,
   };
-  const facilitators = await c.d.facilitators.list();
+  const [facilitators, orgNumbers] = await Promise.all([c.d.facilitators.list(), orgNumbersOf(c.d, list.items)]);
   const body = c.d.templates.consolePage('dialogues', {
     ...layoutData(c, 'Dialoger', { dialogues: true }),
     error,
@@ -77,6 +78,7 @@ const dialoguesPage: Page = async (c) => {
     rows: list.items.map((x) => ({
       id: x.id,
       organiserName: x.organiserName,
+      orgNumber: formatOrgNumber(orgNumbers.get(x.organiserId)),
       stateLabel: stateLabels[x.state],
       regionName: regionName(x.region),
       legalFormLabel: legalFormLabels[x.legalForm],

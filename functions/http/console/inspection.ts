@@ -4,7 +4,9 @@
  */
 import { inspectionKindLabels, inspectionStatusLabels, regionName, stateLabels } from '#core/console-labels.ts';
 import { DomainError, ValidationError } from '#core/errors.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
+import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleCalendar, consoleConflicts, listForConsole } from '#functions/use-cases/console.ts';
@@ -37,6 +39,7 @@ const inspectionPage: Page = async (c) => {
     Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
   ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const orgNumbers = await orgNumbersOf(c.d, rows);
   const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
@@ -47,6 +50,7 @@ const inspectionPage: Page = async (c) => {
     conflictCaption: `${conflicts.items.length} krockar ${period}`,
     conflicts: conflicts.items.map((x) => ({
       organiserName: x.organiserName,
+      orgNumber: formatOrgNumber(x.orgNumber),
       regionName: regionName(x.region),
       inspection: `${inspectionKindLabels[x.inspection.kind] ?? x.inspection.kind} ${x.inspection.start}–${x.inspection.end}${
         x.inspection.schoolUnitCode ? ` (skolenhet ${x.inspection.schoolUnitCode})` : ''
@@ -58,13 +62,20 @@ const inspectionPage: Page = async (c) => {
     calendarCaption: `${calendar.rows.length} inspektioner ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
     calendar: calendar.rows.map((i) => ({
       ...i,
+      orgNumber: formatOrgNumber(i.orgNumber),
       regionName: i.region ? regionName(i.region) : '',
       kindLabel: inspectionKindLabels[i.kind],
       statusLabel: inspectionStatusLabels[i.status],
     })),
     calendarPartial: calendar.partial,
     caption: `${rows.length} pågående dialoger${region ? ` i ${regionName(region)}` : ''}`,
-    rows: rows.map((x) => ({ ...x, regionName: regionName(x.region), stateLabel: stateLabels[x.state], updatedAt: when(x.updatedAt) })),
+    rows: rows.map((x) => ({
+      ...x,
+      orgNumber: formatOrgNumber(orgNumbers.get(x.organiserId)),
+      regionName: regionName(x.region),
+      stateLabel: stateLabels[x.state],
+      updatedAt: when(x.updatedAt),
+    })),
   });
   return html(200, body);
 };

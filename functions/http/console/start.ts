@@ -4,6 +4,7 @@
  */
 import { legalFormLabels, regionName } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { advanceBulkJob, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
 import { rawBody } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
@@ -21,7 +22,12 @@ export const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => 
     max: MAX_BULK_START,
     pageNo: cursor ? 'fler' : 1,
     cycle: String(c.d.clock.now().getUTCFullYear()),
-    organisers: page.items.map((o) => ({ ...o, legalFormLabel: legalFormLabels[o.legalForm], regionName: regionName(o.region) })),
+    organisers: page.items.map((o) => ({
+      ...o,
+      orgNumberText: formatOrgNumber(o.orgNumber),
+      legalFormLabel: legalFormLabels[o.legalForm],
+      regionName: regionName(o.region),
+    })),
     nextHref: page.cursor ? `/console/start${qs({ cursor: page.cursor })}` : undefined,
   });
   return html(error ? 400 : 200, body);
@@ -36,7 +42,12 @@ const startPost: Page = async (c) => {
   if (organiserIds.length > MAX_BULK_START) return startPage(c, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`);
   if (!/^\d{4}$/.test(cycle)) return startPage(c, 'Omgången är ett årtal, t.ex. 2026.');
   if (params.get('step') !== 'run') {
-    const organisers = await Promise.all(organiserIds.map(async (id) => ({ id, name: (await c.d.organisers.get(id))?.name ?? id })));
+    const organisers = await Promise.all(
+      organiserIds.map(async (id) => {
+        const o = await c.d.organisers.get(id);
+        return { id, name: o?.name ?? id, orgNumber: formatOrgNumber(o?.orgNumber) };
+      }),
+    );
     return html(
       200,
       c.d.templates.consolePage('start-confirm', {
