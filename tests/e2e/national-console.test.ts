@@ -17,7 +17,7 @@ const population = generatePopulation({ organisers: 2806, seed: 42 });
 /** Organisers that share a name with another one (and have contacts, so a dialogue can invite them). */
 const namesakes = (() => {
   const byName = new Map<string, typeof population>();
-  for (const o of population) if (o.contacts.length > 0) byName.set(o.name, [...(byName.get(o.name) ?? []), o]);
+  for (const o of population) if ((o.contacts ?? []).length > 0) byName.set(o.name, [...(byName.get(o.name) ?? []), o]);
   return [...byName.values()].find((group) => group.length >= 3)?.slice(0, 3) ?? [];
 })();
 
