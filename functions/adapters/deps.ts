@@ -15,7 +15,7 @@ import type {
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
-import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
+import type { FacilitatorRepository, HoldRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
@@ -23,6 +23,7 @@ import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoHoldRepository } from './hold-repository.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
@@ -66,6 +67,8 @@ export interface Deps {
   facilitators: FacilitatorRepository;
   introSessions: IntroSessionRepository;
   meetings: MeetingRepository;
+  /** Holds of open offers on facilitators' times and intro-session places. */
+  holds: HoldRepository;
   scheduling: SchedulingConfig;
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
@@ -121,6 +124,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     facilitators: new DynamoFacilitatorRepository(clients.doc, env.TABLE_NAME),
     introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
     meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
+    holds: new DynamoHoldRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),

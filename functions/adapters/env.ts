@@ -49,6 +49,8 @@ export const envSchema = z.object({
   CLASH_RULES: z.optional(z.string()),
   /** Scheduling: school holidays as JSON, e.g. [{"from":"2026-02-23","to":"2026-02-27","name":"sportlov"}]. */
   SCHOOL_HOLIDAYS: z._default(z.string(), '[]'),
+  /** Scheduling: how long an offer holds the times it proposes for its organiser (hours; 0: no holds). */
+  OFFER_HOLD_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(24 * 21)), 72),
   /** Scheduling: office hours in Europe/Stockholm, "HH:MM-HH:MM". */
   OFFICE_HOURS: z._default(z.string().check(z.regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')), '08:30-16:30'),
   /** Cloud: the Cognito user pool the console and the API sign people in with (unset = dev tokens / dev login). */

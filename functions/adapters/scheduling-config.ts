@@ -10,9 +10,13 @@ import type { Env } from './env.ts';
 export interface SchedulingConfig {
   calendar: WorkingCalendar;
   settings: SchedulingSettings;
+  /** How long an offer holds the times it proposes (OFFER_HOLD_HOURS); 0 holds nothing. */
+  holdHours: number;
 }
 
-export function schedulingConfig(env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'>): SchedulingConfig {
+export function schedulingConfig(
+  env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'> & Partial<Pick<Env, 'OFFER_HOLD_HOURS'>>,
+): SchedulingConfig {
   let holidays: unknown;
   try {
     holidays = JSON.parse(env.SCHOOL_HOLIDAYS);
@@ -26,5 +30,5 @@ export function schedulingConfig(env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOUR
       `Invalid environment: SCHOOL_HOLIDAYS/OFFICE_HOURS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}) };
+  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}), holdHours: env.OFFER_HOLD_HOURS ?? 72 };
 }

@@ -37,6 +37,8 @@ export const keys = {
   /** Campaigns share one partition (they are few); each campaign's recipients have their own. */
   campaign: (id: string) => ({ pk: 'CAMPAIGN', sk: `CAMPAIGN#${id}` }),
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
+  /** A hold of an open offer on one facilitator at one start, or on a place in an intro session. */
+  hold: (resource: string, slot: string) => ({ pk: `HOLD#${resource}`, sk: slot }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };
@@ -54,6 +56,8 @@ export const indexKeys = {
   introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
   /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
+  /** Holds by the instant they lapse: the holds in force are one range Query (kindSk after now). */
+  hold: (until: string, resource: string, slot: string) => ({ kindPk: 'HOLD', kindSk: `${until}#${resource}#${slot}` }),
   /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */
   openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };

@@ -32,8 +32,11 @@ export interface Interval {
 
 export interface BusyInterval extends Interval {
   facilitatorId: string;
-  /** A meeting the system booked, or a block the facilitator entered (travel, leave, other work). */
-  source: 'booking' | 'block';
+  /**
+   * A meeting the system booked, a block the facilitator entered (travel, leave, other work), or
+   * a time another dialogue's open offer holds (functions/core/holds.ts).
+   */
+  source: 'booking' | 'block' | 'hold';
   /** The meeting id for a booking. */
   ref?: string;
 }

@@ -22,6 +22,7 @@ import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
 import { createMeeting } from './meetings.ts';
+import { slotStatuses } from './offer-holds.ts';
 import { mailMeeting } from './meeting-send.ts';
 import { busyOf } from './scheduling.ts';
 
@@ -84,6 +85,9 @@ export type BookingOutcome = { booked: Meeting } | { notOpen: Dialogue } | { tak
 export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: OfferedSlot): Promise<BookingOutcome> {
   const { kind } = parseOfferStep(link.step);
   const no = x.phase?.offer?.no;
+  // Booked by someone else, or held for another organiser's offer (a time this offer no longer holds).
+  const [status] = await slotStatuses(d, x, kind, [slot]);
+  if (status === 'taken') return { taken: true };
   const claim = await d.dialogues.mutate(x.id, (y) => {
     const offer = y.phase?.offer;
     if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;

@@ -143,7 +143,7 @@ describe('lifecycle variants', () => {
 
     await h.advance('P8D');
     const reminder = await latest(board('tystskolan'), 'Påminnelse: Välj tid för introduktionsmöte');
-    expect(reminder.body.text).toContain('Förslagen gäller fortfarande');
+    expect(reminder.body.text).toContain('Tiderna nedan är fortfarande lediga.');
     expect((await h.dialogue(id!)).dueKind).toBe('offer_escalate');
     await h.advance('P8D');
 

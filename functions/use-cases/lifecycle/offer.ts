@@ -6,7 +6,7 @@
 
 import { addDays, type Dialogue, type OfferedSlot, type PhaseMeetingKind, type PhaseProgress } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
-import type { Interval } from '#core/facilitators.ts';
+import type { BusyInterval, Interval } from '#core/facilitators.ts';
 import { sessionsToOffer } from '#core/intro-sessions.ts';
 import { plannedKindOf } from '#core/meetings.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -16,7 +16,7 @@ import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
-import { busyOf } from '../scheduling.ts';
+import { asBusy, availabilityFor, holdSlots, offerKey, placesLeftFor, releaseSlots, slotStatuses } from '../offer-holds.ts';
 import { kickPhase } from './phase.ts';
 
 import { at, clearTimer, entry, move, noTimer, phaseStates, withTimer, beginPhase, bookingOutcome } from './phase.ts';
@@ -35,15 +35,21 @@ const toSlot = (pair: OfferedSlot['pair'], sessions: readonly Interval[], introS
   ...(introSessionId ? { introSessionId } : {}),
 });
 
-/** Proposes times for the phase: places in fitting group intro sessions first, else 3 free slots of the pair. */
+/**
+ * Proposes times for the phase: places in fitting group intro sessions first, else 3 free slots of
+ * the pair. What other dialogues' open offers hold is not free (nor `taken`, what another offer
+ * took a moment ago), so offers made at the same moment propose different times.
+ */
 export async function proposeFor(
   d: Deps,
   x: Dialogue,
   kind: PhaseMeetingKind,
   exclude: { days: readonly string[]; sessions: readonly string[] },
+  taken: { busy: readonly BusyInterval[]; sessions: readonly string[] } = { busy: [], sessions: [] },
 ): Promise<OfferedSlot[]> {
   const now = d.clock.now();
   const organiser = await organiserOf(d, x);
+  const { facilitators, busy, holds } = await availabilityFor(d, x.id);
   if (kind === 'intro') {
     const profile = {
       region: x.region,
@@ -51,18 +57,21 @@ export async function proposeFor(
       preschoolOnly: organiser.schoolForms.length === 1 && organiser.schoolForms[0] === 'forskola',
     };
     const sessions = sessionsToOffer(await d.introSessions.list(x.region), profile, now).filter(
-      (s) => !exclude.sessions.includes(s.id) && new Date(s.start).getTime() >= addDays(now, 2).getTime(),
+      (s) =>
+        !exclude.sessions.includes(s.id) &&
+        new Date(s.start).getTime() >= addDays(now, 2).getTime() &&
+        placesLeftFor(s, x.id, holds, now) > 0 &&
+        !taken.sessions.includes(s.id),
     );
     if (sessions.length > 0) {
       return sessions.slice(0, 5).map((s) => toSlot(s.pair, [{ start: new Date(s.start), end: new Date(s.end) }], s.id));
     }
   }
-  const facilitators = await d.facilitators.list();
   const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
   const lastDay = exclude.days.toSorted().at(-1);
   try {
     const slots = proposeSlots(
-      { facilitators, busy: busyOf(facilitators), calendar: d.scheduling.calendar, settings: d.scheduling.settings },
+      { facilitators, busy: [...busy, ...taken.busy], calendar: d.scheduling.calendar, settings: d.scheduling.settings },
       {
         kind,
         now,
@@ -90,8 +99,10 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
   const previous = x.phase?.offer;
   if (!previous || previous.status === 'other_times') {
     const exclude = { days: previous?.offeredDays ?? [], sessions: previous?.offeredSessions ?? [] };
-    const slots = await proposeFor(d, x, kind, exclude);
     const no = (previous?.no ?? 0) + 1;
+    if (previous) await releaseSlots(d, x.id, previous.slots);
+    const y = x;
+    const slots = await d.holds.exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
     const now = d.clock.now();
     const states = phaseStates[kind];
     ({ dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
@@ -124,12 +135,46 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       };
       return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
     }));
+    // Another run of this step wrote its own offer first: give back what this one held and is not in it.
+    const kept = new Set((x.phase?.offer?.slots ?? []).map((s) => JSON.stringify(s)));
+    await releaseSlots(
+      d,
+      x.id,
+      slots.filter((s) => !kept.has(JSON.stringify(s))),
+    );
   }
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
   await mailOffer(d, x, offer.no, 'offer');
   return { offered: offer.slots.length };
+}
+
+/**
+ * Proposes and holds the offer's times. A time another offer held between this search and the
+ * hold is searched again around (at most three searches); one still lost is left out.
+ */
+async function proposeAndHold(
+  d: Deps,
+  x: Dialogue,
+  kind: PhaseMeetingKind,
+  exclude: { days: readonly string[]; sessions: readonly string[] },
+  offer: string,
+): Promise<OfferedSlot[]> {
+  const taken = { busy: [] as BusyInterval[], sessions: [] as string[] };
+  for (let attempt = 1; ; attempt++) {
+    const slots = await proposeFor(d, x, kind, exclude, taken);
+    const lost = await holdSlots(d, x.id, offer, slots);
+    if (lost.length === 0) return slots;
+    if (attempt >= 3) return slots.filter((s) => !lost.includes(s));
+    await releaseSlots(
+      d,
+      x.id,
+      slots.filter((s) => !lost.includes(s)),
+    );
+    taken.busy.push(...asBusy(lost));
+    taken.sessions.push(...lost.flatMap((s) => (s.introSessionId ? [s.introSessionId] : [])));
+  }
 }
 
 function slotView(slot: OfferedSlot, index: number) {
@@ -141,8 +186,11 @@ function slotView(slot: OfferedSlot, index: number) {
   return { index, number: index + 1, sessions, split: sessions.length > 1, group: Boolean(slot.introSessionId) };
 }
 
-/** The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link. */
-async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder'): Promise<void> {
+/**
+ * The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link.
+ * `listed`: the slots the mail names (a reminder names only the times still free).
+ */
+async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder', listed?: readonly OfferedSlot[]): Promise<void> {
   const phase = x.phase as PhaseProgress;
   const offer = phase.offer;
   if (!offer) return;
@@ -168,7 +216,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           physical: rule.mode === 'physical',
           groupIntro: offer.slots.some((s) => s.introSessionId),
           reminder: what === 'reminder',
-          slots: offer.slots.map(slotView),
+          slots: (listed ?? offer.slots).map(slotView),
           link,
         }),
     });
@@ -210,14 +258,26 @@ export async function releaseWait(d: Deps, dialogueId: string): Promise<'deliver
   }
 }
 
-/** The scheduler's reminder of an open offer; then, after escalateAfterDays, the hand-over. */
+/**
+ * The scheduler's reminder of an open offer; then, after escalateAfterDays, the hand-over. The
+ * reminder names the offered times that are still free and holds them again; when none is, the
+ * organiser is offered new times instead.
+ */
 export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   const x = dialogue;
   if (x.dueKind !== 'offer_reminder') return;
   const offer = x.phase?.offer;
-  if (offer?.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
+  if (offer?.status !== 'open' || !x.phase) return clearTimer(d, x.id, 'offer_reminder');
   const no = offer.no;
-  await mailOffer(d, x, no, 'reminder');
+  const statuses = await slotStatuses(d, x, x.phase.kind, offer.slots);
+  const free = offer.slots.filter((_, i) => statuses[i] === 'free');
+  const lost = await holdSlots(d, x.id, offerKey(x.phase.kind, x.phase.round, no), free);
+  const listed = free.filter((s) => !lost.includes(s));
+  if (listed.length === 0) {
+    await requestOtherTimes(d, x.id, 'system', undefined, 'De erbjudna tiderna är inte längre lediga; nya tider erbjuds');
+    return;
+  }
+  await mailOffer(d, x, no, 'reminder', listed);
   await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
       ? undefined
@@ -277,7 +337,13 @@ export async function escalateOffer(d: Deps, dialogue: Dialogue): Promise<void> 
 }
 
 /** The organiser asks for other times: a new offer (the workflow loops), or a new round if it ended. */
-export async function requestOtherTimes(d: Deps, dialogueId: string, by: string, comment?: string): Promise<Dialogue> {
+export async function requestOtherTimes(
+  d: Deps,
+  dialogueId: string,
+  by: string,
+  comment?: string,
+  detail = comment ? `Kommentar: ${comment}` : undefined,
+): Promise<Dialogue> {
   const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     const offer = y.phase?.offer;
     if (!y.phase || !offer || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
@@ -286,7 +352,7 @@ export async function requestOtherTimes(d: Deps, dialogueId: string, by: string,
       ...y,
       phase: { ...y.phase, offer: { ...offer, status: 'other_times' } },
       updatedAt: at(d),
-      history: [...y.history, { ...entry(d, 'other_times_requested', undefined, comment ? `Kommentar: ${comment}` : undefined), by }],
+      history: [...y.history, { ...entry(d, 'other_times_requested', undefined, detail), by }],
     });
   });
   if (!changed) return dialogue;

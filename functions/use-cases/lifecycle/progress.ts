@@ -14,6 +14,7 @@ import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
+import { releaseSlots } from '../offer-holds.ts';
 
 import {
   at,
@@ -37,7 +38,7 @@ const lastEnd = (m: Pick<Meeting, 'sessions'>): Date => new Date(Math.max(...m.s
 export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
   const kind = m.kind as PhaseMeetingKind;
   for (const id of m.dialogueIds) {
-    const { changed } = await d.dialogues.mutate(id, (y) => {
+    const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
       if (y.state !== phaseStates[kind].offered) return undefined;
       const moved = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
       const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
@@ -51,7 +52,10 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
         lastEnd(m),
       );
     });
-    if (changed) await releaseWait(d, id);
+    if (!changed) continue;
+    await releaseWait(d, id);
+    // The offer's other times are free for other organisers again.
+    if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
 }
 
