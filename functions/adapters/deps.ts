@@ -23,6 +23,7 @@ import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoHandbacks } from './handback-repository.ts';
 import { DynamoHoldRepository } from './hold-repository.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
@@ -79,6 +80,8 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
+  /** The console's actions on hand-backs and the coordinator's daily digest of them. */
+  handbacks: DynamoHandbacks;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -131,6 +134,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
+    handbacks: new DynamoHandbacks(clients.doc, env.TABLE_NAME),
   };
 }
 

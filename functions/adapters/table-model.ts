@@ -39,6 +39,12 @@ export const keys = {
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
   /** A hold of an open offer on one facilitator at one start, or on a place in an intro session. */
   hold: (resource: string, slot: string) => ({ pk: `HOLD#${resource}`, sk: slot }),
+  /** A confirmed action on hand-backs (the console's form id): the idempotency claim and its results. */
+  handbackForm: (formId: string) => ({ pk: `HBFORM#${formId}`, sk: 'FORM' }),
+  /** The hand-backs of one Stockholm day, for the coordinator's digest; `SENT` once it went out. */
+  digestEntry: (day: string, dialogueId: string, ref: string) => ({ pk: `DIGEST#${day}`, sk: `E#${dialogueId}#${ref}` }),
+  digestSent: (day: string) => ({ pk: `DIGEST#${day}`, sk: 'SENT' }),
+  digestDay: (day: string) => ({ pk: `DIGEST#${day}` }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };

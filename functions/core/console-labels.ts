@@ -112,6 +112,7 @@ export const historyLabels: Record<HistoryType, string> = {
   offer_reminder_sent: 'Påminnelse om tidsförslag skickades',
   other_times_requested: 'Huvudmannen bad om andra tider',
   handed_over: 'Ingen tid bokad – samordnaren tar över',
+  handback_action: 'Samordnarens åtgärd',
   documents_attached: 'Analysunderlag bifogat',
   timer_failed: 'Schemalagt steg misslyckades – nytt försök görs',
   timer_recovered: 'Schemalagt steg genomfört efter fel',

@@ -12,9 +12,10 @@ import { plannedKindOf } from '#core/meetings.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
-import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from '../clash.ts';
+import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
 import { asBusy, availabilityFor, holdSlots, offerKey, placesLeftFor, releaseSlots, slotStatuses } from '../offer-holds.ts';
 import { kickPhase } from './phase.ts';
@@ -293,7 +294,7 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   );
 }
 
-/** Nobody booked (or nothing fits): the coordinator is told and takes over; the execution ends. */
+/** Nobody booked (or nothing fits): handed back to the coordinator (the day's digest); the execution ends. */
 export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeetingKind, round: number): Promise<void> {
   const { dialogue: x, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     if (y.phase?.kind !== kind || y.phase.round !== round || !y.phase.offer || y.phase.offer.status !== 'open') return undefined;
@@ -310,21 +311,7 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
     });
   });
   if (!changed && x.phase?.offer?.status !== 'escalated') return;
-  const offer = x.phase?.offer;
-  await sendOnce(d, {
-    dialogueId,
-    step: `handover-${kind}-${round}-${offer?.no ?? 0}`,
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('offer-handover', {
-        organiserName: x.organiserName,
-        meetingName: meetingKindRules[kind].name,
-        noSlots: (offer?.slots.length ?? 0) === 0,
-        offeredOn: offer ? formatSwedishDate(new Date(offer.sentAt)) : '',
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
-      }),
-  });
+  await noteHandback(d, x, 'booking', `booking-${kind}-${round}-${x.phase?.offer?.no ?? 0}`, kind);
 }
 
 /** The scheduler's hand-over timer: the coordinator is told and the waiting execution ends. */

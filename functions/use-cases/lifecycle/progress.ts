@@ -8,9 +8,10 @@
 import { addDays, type Dialogue, type HistoryEntry, isTerminal, type PhaseMeetingKind } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
-import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
+import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
+import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
@@ -258,8 +259,8 @@ export async function stopAfterIntro(d: Deps, dialogueId: string, by: string): P
 
 /**
  * A phase step failed after its retries: the record keeps the failure on its phase (shown by
- * GET /api/dialogues/{id}) and the coordinator gets one mail with the cause (the machine's
- * ExecutionsFailed alarm fires too). The dialogue keeps its state (the organiser has done nothing
+ * GET /api/dialogues/{id} and the console) and it is handed back to the coordinator, in the day's
+ * digest (the machine's ExecutionsFailed alarm fires too). The dialogue keeps its state (the organiser has done nothing
  * wrong); the coordinator retries (`retryPhase`, the console's "Försök igen") or books by API.
  */
 export async function recordPhaseFailure(
@@ -282,23 +283,7 @@ export async function recordPhaseFailure(
       history: [...y.history, entry(d, 'failed', undefined, detail)],
     };
   });
-  const failedAt = x.phase?.failure?.at ?? at(d);
-  await sendOnce(d, {
-    dialogueId,
-    step: `phase-failed-${kind}-${round ?? x.phase?.round ?? 0}`,
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('phase-failed', {
-        organiserName: x.organiserName,
-        meetingName: meetingKindRules[kind].name.toLowerCase(),
-        failedAt: formatSwedishDateTime(new Date(failedAt)),
-        error,
-        cause,
-        dialogueUrl: `${d.env.PUBLIC_BASE_URL}/api/dialogues/${dialogueId}`,
-        consoleUrl: `${d.env.PUBLIC_BASE_URL}/console/dialogues/${dialogueId}`,
-      }),
-  });
+  await noteHandback(d, x, 'failure', `failure-${kind}-${round ?? x.phase?.round ?? 0}`, kind);
 }
 
 /**
