@@ -13,8 +13,6 @@ import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { loginRoutes, logoutRoutes } from '#functions/http/console/login.ts';
 import { meetingConfirmRoutes } from '#functions/http/console/meeting-confirm.ts';
 import { metricsRoutes } from '#functions/http/console/metrics.ts';
-import { startRoutes } from '#functions/http/console/start.ts';
-import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 export const consolePages: Record<string, Page> = {
@@ -24,8 +22,6 @@ export const consolePages: Record<string, Page> = {
   ...meetingConfirmRoutes,
   ...metricsRoutes,
   ...inspectionRoutes,
-  ...startRoutes,
-  ...startResultRoutes,
   ...logoutRoutes,
 };
 /** Sign-in: the only console pages without a session. */

@@ -297,8 +297,11 @@ export interface PhaseProgress {
   meetingId?: string;
   /** The workflow task waiting for the booking (never shown by the API). */
   token?: string;
-  /** The coordinator books the first free time for the organiser instead of offering times (who asked). */
-  bookFirst?: string;
+  /**
+   * The coordinator books for the organiser instead of offering times: who asked, and the time
+   * they chose (else the first free one).
+   */
+  bookFirst?: { by: string; slot?: OfferedSlot };
   /** A step of this round failed after its retries (the coordinator retries: a new round). */
   failure?: { at: string; error: string; cause: string };
 }

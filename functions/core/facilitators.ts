@@ -75,6 +75,17 @@ export const widen = (i: Interval, minutes: number): Interval => ({
   end: new Date(i.end.getTime() + minutes * 60_000),
 });
 
+/** The busy time of facilitators as stored: each one's bookings and blocks (ISO instants). */
+export const busyOf = (
+  facilitators: readonly {
+    id: string;
+    calendar: readonly { start: string; end: string; source: BusyInterval['source']; ref?: string }[];
+  }[],
+): BusyInterval[] =>
+  facilitators.flatMap((f) =>
+    f.calendar.map((c) => ({ facilitatorId: f.id, source: c.source, ref: c.ref, start: new Date(c.start), end: new Date(c.end) })),
+  );
+
 /** Busy intervals indexed by facilitator, so availability checks stay cheap inside the slot search. */
 export class Availability {
   private readonly byFacilitator = new Map<string, Interval[]>();

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { invitationMail, sendReminder } from './invitation.ts';
-import { retryPhase } from './lifecycle/progress.ts';
+import { retryPhase } from './lifecycle/phase.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 import { retriesOf } from './console.ts';

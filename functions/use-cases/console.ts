@@ -7,6 +7,7 @@
 import * as z from '#core/zod.ts';
 import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
+import { handbackFilters, matchesHandback } from '#core/handbacks.ts';
 import { computeMetrics, type Metrics } from '#core/metrics.ts';
 import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
@@ -51,6 +52,8 @@ export const consoleListSchema = z.object({
   conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
   /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
+  /** Only dialogues handed back to the coordinator (any kind, or one): the digest links here. */
+  handback: optional(z.enum(handbackFilters, { message: 'Välj en giltig sorts överlämning.' })),
   limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
   cursor: optional(z.string().check(z.maxLength(2000))),
 });
@@ -81,7 +84,8 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
     (!q.schoolForm || (x.schoolForms ?? []).includes(q.schoolForm)) &&
     (!q.facilitator || x.pair?.skolverket === q.facilitator || x.pair?.spsm === q.facilitator) &&
     (!q.conflict || Boolean(x.conflict) === (q.conflict === 'ja')) &&
-    (!q.failed || hasProblem(x));
+    (!q.failed || hasProblem(x)) &&
+    (!q.handback || matchesHandback(x, q.handback));
   const [page, counts] = await Promise.all([
     d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
     Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),

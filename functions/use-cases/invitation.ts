@@ -159,13 +159,15 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const answerBy = formatSwedishDate(timer.at);
   for (const r of dialogue.recipients) {
     const inv = invitations.get(r.contactId);
+    // The invitation's link, while it lasts past the answer date (a dialogue invited again weeks later gets a new one).
+    const reuse = inv?.linkId && inv.linkExpiresAt && Date.parse(inv.linkExpiresAt) > timer.at.getTime() ? inv : undefined;
     await sendOnce(d, {
       dialogueId,
       step: `reminder-${n}`,
       contactId: r.contactId,
       email: r.email,
-      link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
-      withLink: !inv?.linkId,
+      link: reuse ? { linkId: reuse.linkId as string, expiresAt: reuse.linkExpiresAt as string } : undefined,
+      withLink: !reuse,
       render: (link) =>
         d.templates.email('reminder', {
           recipientName: r.name,

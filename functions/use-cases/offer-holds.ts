@@ -7,13 +7,12 @@
  * is booked or replaced, and lapse by themselves.
  */
 import type { Dialogue, OfferedSlot } from '#core/dialogue.ts';
-import type { BusyInterval, Interval } from '#core/facilitators.ts';
+import { type BusyInterval, busyOf, type Interval } from '#core/facilitators.ts';
 import { heldByOthers, holdUntil, type OfferHold, sessionPlacesHeldByOthers, sessionResource } from '#core/holds.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import { type MeetingKind, slotStillFree } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { busyOf } from './scheduling.ts';
 
 export const offerKey = (kind: string, round: number, no: number): string => `${kind}:${round}:${no}`;
 

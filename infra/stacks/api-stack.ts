@@ -151,7 +151,9 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    // The console's campaign and planning pages: campaign records and the organisers they select.
+    // The console's campaign and planning pages (campaign records and the organisers they select)
+    // and its hand-back actions: a new offer round, a booking with its calendar mail, an invitation
+    // sent again, a retried step.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
       functionName: `${props.prefix}-console-campaigns`,
@@ -161,7 +163,10 @@ export class ApiStack extends Stack {
       logRetention: props.logRetention,
     })
       .bindTable(props.table, 'readWrite')
-      .bindSecret(props.appSecret);
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start']);
+    consoleCampaigns.grantStateMachine(props.stateMachines.meeting, ['start', 'respond']);
+    if (props.mailSender) consoleCampaigns.allowSendEmail(props.mailSender);
 
     this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
 

@@ -154,13 +154,15 @@ describe('grants', () => {
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
     // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
     // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
-    // An inspection import that flags a dialogue mails the coordinator too.
+    // An inspection import that flags a dialogue mails the coordinator too. A coordinator booking a
+    // handed-back meeting or inviting again from the console's hand-back pages mails the organiser.
     const senders = [
       workflows.workflowTask,
       workflows.timerTick,
       api.functions.api,
       api.functions.answerPage,
       api.functions.inspectionImport,
+      api.functions.consoleCampaigns,
     ];
     for (const [, fn, template] of functions) {
       const ses = statements(fn, template).filter((s) => s.actions.includes(sesSend));
@@ -190,8 +192,13 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
-    // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
-    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // Campaign pages only write campaign records (the scheduler's sender starts the workflows); the
+    // hand-back pages start a new round of a phase, retry an invitation and end a phase's wait.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+    ]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

@@ -5,6 +5,7 @@
  */
 import { historyLabels, legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import type { Dialogue } from '#core/dialogue.ts';
+import { actionsForKind, handbackActionLabels, handbackKindLabels, handbackOf } from '#core/handbacks.ts';
 import { formatOrgNumber } from '#core/organiser.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { stockholmTime } from '#core/calendar.ts';
@@ -56,6 +57,17 @@ export function actionsFor(x: Dialogue): { href: string; label: string; danger?:
   if (x.state === 'failed' || x.phase?.failure) out.push({ href: `${base}/retry`, label: 'Försök igen' });
   if (x.state === 'created' || x.state === 'invited' || x.state === 'failed')
     out.push({ href: `${base}/close`, label: 'Avsluta dialogen', danger: true });
+  // Handed back to the coordinator (a failed step has its retry and close above).
+  const h = handbackOf(x);
+  if (h && h.kind !== 'failure') {
+    for (const action of actionsForKind[h.kind]) {
+      out.push({
+        href: `/console/handbacks?action=${action}&id=${encodeURIComponent(x.id)}`,
+        label: handbackActionLabels[action],
+        ...(action === 'close' ? { danger: true } : {}),
+      });
+    }
+  }
   return out;
 }
 
@@ -113,6 +125,12 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    handback: (() => {
+      const h = handbackOf(x);
+      return h
+        ? `${handbackKindLabels[h.kind]}${h.meetingKind ? ` (${meetingKindRules[h.meetingKind].name.toLowerCase()})` : ''}, sedan ${when(h.since)}`
+        : undefined;
+    })(),
     meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
     organiser: o,
     orgNumber: o ? formatOrgNumber(o.orgNumber) : undefined,

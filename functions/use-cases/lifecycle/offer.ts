@@ -1,95 +1,25 @@
 /**
- * A meeting phase's offer: propose times (clash-free, facilitators free), mail the organiser's
- * contacts signed links, wait for the booking (the task token), remind, hand the booking over to the
+ * A meeting phase's offer: propose and hold times (propose.ts), mail the organiser's contacts
+ * signed links, wait for the booking (the task token), remind, hand the booking over to the
  * coordinator when nobody books, and "send us other times".
  */
 
 import { addDays, type Dialogue, type OfferedSlot, type PhaseMeetingKind, type PhaseProgress } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
-import type { BusyInterval, Interval } from '#core/facilitators.ts';
-import { sessionsToOffer } from '#core/intro-sessions.ts';
-import { plannedKindOf } from '#core/meetings.ts';
-import type { Organiser } from '#core/organiser.ts';
-import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
-import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
+import { stockholmDate, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { clashesFor } from '../clash.ts';
 import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
-import { asBusy, availabilityFor, holdSlots, offerKey, placesLeftFor, releaseSlots, slotStatuses } from '../offer-holds.ts';
+import { holdSlots, offerKey, releaseSlots, slotStatuses } from '../offer-holds.ts';
+import { bookFirstFree } from './book-first.ts';
+import { proposeAndHold } from './propose.ts';
 import { kickPhase } from './phase.ts';
 
 import { at, clearTimer, entry, move, noTimer, phaseStates, withTimer, beginPhase, bookingOutcome } from './phase.ts';
 
 // ---- the offer --------------------------------------------------------------------------------
-
-export async function organiserOf(d: Deps, x: Dialogue): Promise<Organiser> {
-  const o = await d.organisers.get(x.organiserId);
-  if (!o) throw new NotFoundError(`Dialogue ${x.id} names organiser '${x.organiserId}', which does not exist`);
-  return o;
-}
-
-const toSlot = (pair: OfferedSlot['pair'], sessions: readonly Interval[], introSessionId?: string): OfferedSlot => ({
-  pair,
-  sessions: sessions.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
-  ...(introSessionId ? { introSessionId } : {}),
-});
-
-/**
- * Proposes times for the phase: places in fitting group intro sessions first, else 3 free slots of
- * the pair. What other dialogues' open offers hold is not free (nor `taken`, what another offer
- * took a moment ago), so offers made at the same moment propose different times.
- */
-export async function proposeFor(
-  d: Deps,
-  x: Dialogue,
-  kind: PhaseMeetingKind,
-  exclude: { days: readonly string[]; sessions: readonly string[] },
-  taken: { busy: readonly BusyInterval[]; sessions: readonly string[] } = { busy: [], sessions: [] },
-): Promise<OfferedSlot[]> {
-  const now = d.clock.now();
-  const organiser = await organiserOf(d, x);
-  const { facilitators, busy, holds } = await availabilityFor(d, x.id);
-  if (kind === 'intro') {
-    const profile = {
-      region: x.region,
-      municipal: x.municipal,
-      preschoolOnly: organiser.schoolForms.length === 1 && organiser.schoolForms[0] === 'forskola',
-    };
-    const sessions = sessionsToOffer(await d.introSessions.list(x.region), profile, now).filter(
-      (s) =>
-        !exclude.sessions.includes(s.id) &&
-        new Date(s.start).getTime() >= addDays(now, 2).getTime() &&
-        placesLeftFor(s, x.id, holds, now) > 0 &&
-        !taken.sessions.includes(s.id),
-    );
-    if (sessions.length > 0) {
-      return sessions.slice(0, 5).map((s) => toSlot(s.pair, [{ start: new Date(s.start), end: new Date(s.end) }], s.id));
-    }
-  }
-  const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
-  const lastDay = exclude.days.toSorted().at(-1);
-  try {
-    const slots = proposeSlots(
-      { facilitators, busy: [...busy, ...taken.busy], calendar: d.scheduling.calendar, settings: d.scheduling.settings },
-      {
-        kind,
-        now,
-        previousMeetingEnd: x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : undefined,
-        count: 3,
-        ...(kind === 'dialogue' && x.meetingPlan ? { sessions: x.meetingPlan.sessions, sessionMinutes: x.meetingPlan.sessionMinutes } : {}),
-        prefs: { previous: x.pair },
-        clashCheck: (sessions) => clashes(sessions).length > 0,
-        notBefore: lastDay ? stockholmInstant(addCalendarDays(lastDay, 1), '00:00') : undefined,
-      },
-    );
-    return slots.map((s) => toSlot(s.pair, s.sessions));
-  } catch (e) {
-    if (e instanceof RangeError) return [];
-    throw e;
-  }
-}
 
 /** Step 1 of a meeting phase: enter *_offered, propose times, mail the organiser's contacts signed links. */
 export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseMeetingKind, round: number): Promise<{ offered: number }> {
@@ -147,35 +77,10 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
+  // The coordinator books for the organiser: the calendar invitation is the mail.
+  if (x.phase?.bookFirst && (await bookFirstFree(d, x, kind))) return { offered: offer.slots.length };
   await mailOffer(d, x, offer.no, 'offer');
   return { offered: offer.slots.length };
-}
-
-/**
- * Proposes and holds the offer's times. A time another offer held between this search and the
- * hold is searched again around (at most three searches); one still lost is left out.
- */
-async function proposeAndHold(
-  d: Deps,
-  x: Dialogue,
-  kind: PhaseMeetingKind,
-  exclude: { days: readonly string[]; sessions: readonly string[] },
-  offer: string,
-): Promise<OfferedSlot[]> {
-  const taken = { busy: [] as BusyInterval[], sessions: [] as string[] };
-  for (let attempt = 1; ; attempt++) {
-    const slots = await proposeFor(d, x, kind, exclude, taken);
-    const lost = await holdSlots(d, x.id, offer, slots);
-    if (lost.length === 0) return slots;
-    if (attempt >= 3) return slots.filter((s) => !lost.includes(s));
-    await releaseSlots(
-      d,
-      x.id,
-      slots.filter((s) => !lost.includes(s)),
-    );
-    taken.busy.push(...asBusy(lost));
-    taken.sessions.push(...lost.flatMap((s) => (s.introSessionId ? [s.introSessionId] : [])));
-  }
 }
 
 function slotView(slot: OfferedSlot, index: number) {

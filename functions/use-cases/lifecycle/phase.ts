@@ -25,6 +25,7 @@ import {
   type PhaseMeetingKind,
   type PhaseProgress,
 } from '#core/dialogue.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 
 /** The states of each meeting phase, and the states a new phase starts from. */
@@ -141,4 +142,27 @@ export function bookingOutcome(x: Pick<Dialogue, 'state' | 'phase'>, kind: strin
   if (x.phase.offer?.status === 'other_times') return 'other_times';
   if (x.phase.offer?.status === 'escalated') return 'escalated';
   return undefined;
+}
+
+/**
+ * The coordinator's retry of a failed phase step: a new round of the same phase (a new execution;
+ * its offer and links are new, mail of the failed round is not repeated). Idempotent per failure.
+ */
+export async function retryPhase(d: Deps, dialogueId: string, by: string): Promise<{ dialogue: Dialogue; changed: boolean }> {
+  const result = await d.dialogues.mutate(dialogueId, (y) => {
+    if (!y.phase?.failure || isTerminal(y.state)) return undefined;
+    if (y.state !== phaseStates[y.phase.kind].from && y.state !== phaseStates[y.phase.kind].offered) return undefined;
+    const { kind, round, failure } = y.phase;
+    const next = beginPhase(d, y, kind, round + 1);
+    return {
+      ...next,
+      updatedAt: at(d),
+      history: [
+        ...next.history,
+        { ...entry(d, 'retried', undefined, `${meetingKindRules[kind].name}: nytt försök efter ${failure.error}`), by },
+      ],
+    };
+  });
+  if (result.changed) await kickPhase(d, dialogueId);
+  return { ...result, dialogue: (await d.dialogues.get(dialogueId)) ?? result.dialogue };
 }

@@ -5,7 +5,7 @@
  * its retry.
  */
 
-import { addDays, type Dialogue, type HistoryEntry, isTerminal, type PhaseMeetingKind } from '#core/dialogue.ts';
+import { addDays, type Dialogue, type HistoryEntry, type PhaseMeetingKind } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDate } from '#core/time.ts';
@@ -284,27 +284,4 @@ export async function recordPhaseFailure(
     };
   });
   await noteHandback(d, x, 'failure', `failure-${kind}-${round ?? x.phase?.round ?? 0}`, kind);
-}
-
-/**
- * The coordinator's retry of a failed phase step: a new round of the same phase (a new execution;
- * its offer and links are new, mail of the failed round is not repeated). Idempotent per failure.
- */
-export async function retryPhase(d: Deps, dialogueId: string, by: string): Promise<{ dialogue: Dialogue; changed: boolean }> {
-  const result = await d.dialogues.mutate(dialogueId, (y) => {
-    if (!y.phase?.failure || isTerminal(y.state)) return undefined;
-    if (y.state !== phaseStates[y.phase.kind].from && y.state !== phaseStates[y.phase.kind].offered) return undefined;
-    const { kind, round, failure } = y.phase;
-    const next = beginPhase(d, y, kind, round + 1);
-    return {
-      ...next,
-      updatedAt: at(d),
-      history: [
-        ...next.history,
-        { ...entry(d, 'retried', undefined, `${meetingKindRules[kind].name}: nytt försök efter ${failure.error}`), by },
-      ],
-    };
-  });
-  if (result.changed) await kickPhase(d, dialogueId);
-  return { ...result, dialogue: (await d.dialogues.get(dialogueId)) ?? result.dialogue };
 }
