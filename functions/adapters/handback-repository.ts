@@ -9,7 +9,7 @@
  *
  * Both expire 30 days after they were written (DynamoDB TTL in the cloud).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HandbackAction, HandbackKind } from '#core/handbacks.ts';
 import { isConditionFailure, strip } from './dynamo.ts';
 import { keys } from './table-model.ts';
@@ -62,25 +62,41 @@ export class DynamoHandbacks {
     return strip<HandbackForm>(r.Item);
   }
 
-  /**
-   * Claims the form for this attempt: new, or one whose earlier attempt's lease ran out before it
-   * finished. Otherwise returns the form as it stands (done, or still being worked on).
-   */
+  /** Claims a new form for this attempt; a form posted before is returned as it stands (done, or being worked on). */
   async claimForm(form: HandbackForm): Promise<{ claimed: boolean; form: HandbackForm }> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...form, ...keys.handbackForm(form.formId), ttl: ttlFrom(form.at) },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :working AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':working': 'working', ':now': Date.now() },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return { claimed: true, form };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       return { claimed: false, form: (await this.getForm(form.formId)) as HandbackForm };
+    }
+  }
+
+  /** Takes over a form whose earlier attempt stopped before it finished (its lease ran out), keeping its outcomes. */
+  async takeOverForm(formId: string, leaseUntil: number): Promise<HandbackForm | undefined> {
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.handbackForm(formId),
+          UpdateExpression: 'SET leaseUntil = :lease',
+          ConditionExpression: '#status = :working AND leaseUntil < :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':working': 'working', ':now': Date.now(), ':lease': leaseUntil },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<HandbackForm>(r.Attributes);
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
     }
   }
 

@@ -17,8 +17,8 @@ import { sendOnce } from './mail.ts';
 
 /** The digest of a day goes out from this Stockholm time the next morning. */
 export const DIGEST_AT = '07:00';
-/** Days looked back for a digest not yet sent (a scheduler that was down catches up). */
-const CATCH_UP_DAYS = 3;
+/** Days looked back for a digest not yet sent (a scheduler that was down catches up): one small Query a day. */
+const CATCH_UP_DAYS = 14;
 /** Organisers named in the mail; the console lists them all. */
 const LISTED = 30;
 /** The mail log's key for the digests (they belong to no dialogue). */

@@ -265,15 +265,18 @@ export async function runHandbackForm(d: Deps, raw: unknown, by: string): Promis
     leaseUntil: Date.now() + LEASE_MS,
     results: [],
   };
-  let { claimed, form } = await d.handbacks.claimForm(fresh);
+  const first = await d.handbacks.claimForm(fresh);
+  let form = first.form;
+  const claimed = first.claimed;
   if (!claimed) {
     for (let waited = 0; form.status === 'working' && form.leaseUntil > Date.now() && waited < WAIT_FOR_FIRST_POST_MS; waited += 500) {
       await new Promise((ok) => setTimeout(ok, 500));
       form = (await d.handbacks.getForm(input.formId)) as HandbackForm;
     }
     if (form.status === 'done' || form.leaseUntil > Date.now()) return form;
-    ({ claimed, form } = await d.handbacks.claimForm({ ...form, leaseUntil: Date.now() + LEASE_MS }));
-    if (!claimed) return form;
+    const taken = await d.handbacks.takeOverForm(form.formId, Date.now() + LEASE_MS);
+    if (!taken) return (await d.handbacks.getForm(form.formId)) as HandbackForm;
+    form = taken;
   }
   const results = [...form.results];
   try {
