@@ -28,6 +28,7 @@ import {
 } from '#core/handbacks.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import type { HandbackForm, HandbackOutcome } from '#adapters/handback-repository.ts';
 import { retriesOf } from './console.ts';
 import { retryDialogue } from './console-actions.ts';
@@ -203,8 +204,11 @@ const registerAnswer: Run = async (d, x, input, by) => {
     };
     return outcome === 'accepted' ? (startIntroOnAcceptance(d, answered) ?? answered) : answered;
   });
-  if (changed && outcome === 'accepted') await kickPhase(d, x.id);
-  return changed;
+  if (!changed) return false;
+  // Counted by the one write that records the answer, as an answer through the organiser's link is.
+  recordMetric('AnswersRecorded', 1, { outcome, legalForm: x.legalForm });
+  if (outcome === 'accepted') await kickPhase(d, x.id);
+  return true;
 };
 
 const retry: Run = async (d, x, _input, by) => {

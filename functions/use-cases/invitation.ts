@@ -8,6 +8,7 @@ import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { noteHandback } from './handback-digest.ts';
 import { sendOnce } from './mail.ts';
@@ -93,7 +94,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   }
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
-  await d.dialogues.mutate(
+  const { changed } = await d.dialogues.mutate(
     dialogueId,
     (x) => {
       if (x.state !== 'created') return undefined;
@@ -122,6 +123,8 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
     },
     dialogue,
   );
+  // Counted by the one write that moves the dialogue to invited: a retried step changes nothing.
+  if (changed) recordMetric('InvitationsSent', 1);
   return { sent };
 }
 
@@ -178,7 +181,7 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
         }),
     });
   }
-  await d.dialogues.mutate(dialogueId, (x) => {
+  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited' || x.reminders >= n) return undefined;
     const at = now.toISOString();
     return {
@@ -190,13 +193,15 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       history: [...x.history, { at, type: 'reminder_sent', detail: `Påminnelse ${n} till ${x.recipients.length} mottagare` }],
     };
   });
+  // Counted by the one write that records reminder n: a repeated timer or request changes nothing.
+  if (changed) recordMetric('RemindersSent', 1, { kind: 'invitation' });
 }
 
 /** Marks an unanswered dialogue `no_answer`, hands it back to the coordinator (the day's digest) and releases the waiting workflow. */
 export async function escalate(d: Deps, dialogueId: string): Promise<void> {
   const { organiser } = await load(d, dialogueId);
   const now = d.clock.now();
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) => {
+  const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited') return undefined;
     assertTransition(x.state, 'no_answer');
     const at = now.toISOString();
@@ -207,6 +212,9 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
       history: [...x.history, { at, type: 'escalated', state: 'no_answer', detail: `Inget svar efter ${x.reminders} påminnelse(r)` }],
     };
   });
+  // Counted by the one write that moves the dialogue to no_answer: a second escalation changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind: 'invitation' });
+  if (changed) recordMetric('AnswersRecorded', 1, { outcome: 'no_answer', legalForm: dialogue.legalForm });
   if (dialogue.state !== 'no_answer') return;
   // Each escalation (a dialogue invited again may go unanswered again) is one entry of its day's digest.
   const escalations = dialogue.history.filter((h) => h.type === 'escalated').length;
@@ -234,6 +242,8 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
       history: [...x.history, { at, type: 'failed', state: 'failed', detail: `${code}: ${message}` }],
     };
   });
+  // Counted by the one write that records the failure: a retried task finds it failed already.
+  if (changed) recordMetric('PhaseFailures', 1, { kind: 'invitation' });
   if (changed)
     await noteHandback(d, dialogue, 'failure', `failure-invitation-${dialogue.history.filter((h) => h.type === 'failed').length}`);
 }

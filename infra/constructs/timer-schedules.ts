@@ -3,7 +3,8 @@
  * 5 minutes (due reminders, escalations, follow-ups) and, with {"job": "campaigns"}, every minute
  * (the paced campaign sender). Each schedule sits in a group of its own, so the scheduler's
  * per-group metrics tell whether it still fires; what the scheduler cannot deliver goes to a DLQ.
- * Alarms: a schedule that stops firing, and a running campaign that makes no progress.
+ * Alarms: a schedule that stops firing, timers failing tick after tick, and a running campaign that
+ * makes no progress.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -23,7 +24,7 @@ export interface TimerSchedulesProps {
   readonly timerTick: IFunction;
 }
 
-/** A business metric of this stage (functions/core/business-metrics.ts). */
+/** A metric of this stage from functions/core/business-metrics.ts. */
 export const businessMetric = (name: BusinessMetricName, stage: string, props: cloudwatch.MetricOptions = {}) =>
   new cloudwatch.Metric({ namespace: BUSINESS_METRICS.namespace, metricName: name, dimensionsMap: stageDimensions(stage), ...props });
 
@@ -33,6 +34,8 @@ export const TICK_SILENT_MINUTES = 8;
 export const CAMPAIGN_SENDER_SILENT_MINUTES = 5;
 /** A campaign with organisers left and inside its hours that sent nothing this long is stuck. */
 export const CAMPAIGN_STALLED_MINUTES = 15;
+/** Ticks in a row (5 minutes apart) in which timers failed before it is more than one timer backing off. */
+export const TIMERS_FAILING_TICKS = 3;
 
 export class TimerSchedules extends Construct {
   public readonly tick: scheduler.Schedule;
@@ -44,6 +47,7 @@ export class TimerSchedules extends Construct {
   public readonly alarms: {
     tickNotRunning: cloudwatch.Alarm;
     campaignSenderNotRunning: cloudwatch.Alarm;
+    timersFailing: cloudwatch.Alarm;
     campaignStalled: cloudwatch.Alarm;
   };
 
@@ -120,9 +124,23 @@ export class TimerSchedules extends Construct {
         CAMPAIGN_SENDER_SILENT_MINUTES,
         'The campaign sender stopped',
       ),
+      // A failing timer backs off (5 minutes, doubling), so one broken dialogue fails in a tick now
+      // and then; timers failing in every tick for 15 minutes is something broken for many (the
+      // table, SES, a bug in a step). Minimum: a 5-minute window with a clean tick is not a failing one.
+      timersFailing: new cloudwatch.Alarm(this, 'TimersFailingAlarm', {
+        alarmName: `${props.prefix}-timers-failing`,
+        alarmDescription: `Timers failed in ${TIMERS_FAILING_TICKS} timer ticks in a row (reminders, escalations or phase steps are not happening)`,
+        metric: businessMetric('TimersFailed', props.stage, { statistic: cloudwatch.Stats.MINIMUM, period: window }),
+        threshold: 0,
+        evaluationPeriods: TIMERS_FAILING_TICKS,
+        datapointsToAlarm: TIMERS_FAILING_TICKS,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // A window without a tick is timer-tick-not-running's to report.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
       campaignStalled: new cloudwatch.Alarm(this, 'CampaignStalledAlarm', {
         alarmName: `${props.prefix}-campaign-stalled`,
-        alarmDescription: `A running campaign with organisers left to invite, inside its sending hours, sent nothing for ${CAMPAIGN_STALLED_MINUTES} minutes`,
+        alarmDescription: `A running campaign with organisers left to invite sent nothing for ${CAMPAIGN_STALLED_MINUTES} minutes`,
         metric: new cloudwatch.MathExpression({
           label: 'campaigns waiting while nothing is sent',
           expression: 'IF(FILL(waiting, 0) > 0 AND FILL(sent, 0) == 0, 1, 0)',

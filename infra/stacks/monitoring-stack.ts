@@ -1,8 +1,10 @@
 /**
  * How the stage is doing, on one CloudWatch dashboard (`<prefix>`): campaign sending against the SES
- * rate, answers and acceptance by legal form, workflow executions, Lambda errors and p95 duration,
- * API 4xx/5xx and latency, DynamoDB capacity and throttles, SES bounce and complaint rates, and the
- * state of every alarm. Also the table's alarms (the data stack holds nothing but the table).
+ * rate, answers and acceptance by legal form, the process's business metrics (invitations,
+ * reminders, escalations, time to answer, meetings booked, undelivered mail, conflicts, phase
+ * failures, the timer tick), workflow executions, Lambda errors and p95 duration, API 4xx/5xx and
+ * latency, DynamoDB capacity and throttles, SES bounce and complaint rates, and the state of every
+ * alarm. Also the table's alarms (the data stack holds nothing but the table).
  *
  * Deployed last: it reads every other stack's resources, by computed name where one is fixed
  * (functions, state machines, alarms) and by reference for the API and the table.
@@ -12,7 +14,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { BUSINESS_METRICS } from '#core/business-metrics.ts';
+import { BUSINESS_METRICS, type BusinessMetricName, businessMetrics, stageDimensions } from '#core/business-metrics.ts';
 import { businessMetric } from '../constructs/timer-schedules.ts';
 import { TABLE_OPERATIONS } from './data-stack.ts';
 
@@ -33,6 +35,7 @@ export interface MonitoringStackProps extends StackProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 const WIDE = 12;
+const THIRD = 8;
 const FULL = 24;
 const HEIGHT = 6;
 
@@ -91,11 +94,14 @@ export class MonitoringStack extends Stack {
         label: `${phase} ${metricName.replace('Executions', '').replace('Execution', '').toLowerCase()}`,
       });
     const search = (expression: string, period: Duration) => new cloudwatch.MathExpression({ expression, period, usingMetrics: {} });
-    const businessSearch = (metricName: string, dimensions: string[], filter: string, statistic: string, period: Duration) =>
+    /** Every series of a metric with extra dimensions (one line per combination of their values). */
+    const businessSearch = (metricName: BusinessMetricName, filter: string, statistic: string, period: Duration) =>
       search(
-        `SEARCH('{${BUSINESS_METRICS.namespace},service,${BUSINESS_METRICS.stageDimension},${dimensions.join(',')}} MetricName="${metricName}" ${BUSINESS_METRICS.stageDimension}="${props.stage}"${filter ? ` ${filter}` : ''}', '${statistic}', ${period.toSeconds()})`,
+        `SEARCH('{${BUSINESS_METRICS.namespace},service,${BUSINESS_METRICS.stageDimension},${businessMetrics[metricName].dimensions.join(',')}} MetricName="${metricName}" ${BUSINESS_METRICS.stageDimension}="${props.stage}"${filter ? ` ${filter}` : ''}', '${statistic}', ${period.toSeconds()})`,
         period,
       );
+    const perDay = (metricName: BusinessMetricName, label: string) =>
+      businessMetric(metricName, props.stage, { statistic: cloudwatch.Stats.SUM, period: Duration.days(1), label });
     const ses = (metricName: string) => {
       const id = metricName.replace('Reputation.', '').toLowerCase();
       return new cloudwatch.MathExpression({
@@ -175,16 +181,97 @@ export class MonitoringStack extends Stack {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Answers per day, by outcome and legal form',
-        left: [businessSearch('AnswersRecorded', ['outcome', 'legalForm'], '', 'Sum', day)],
+        left: [businessSearch('AnswersRecorded', '', 'Sum', day)],
         stacked: true,
         width: WIDE,
         height: HEIGHT,
       }),
       new cloudwatch.GraphWidget({
         title: 'Acceptances per day, by legal form',
-        left: [businessSearch('AnswersRecorded', ['outcome', 'legalForm'], 'outcome="accepted"', 'Sum', day)],
+        left: [businessSearch('AnswersRecorded', 'outcome="accepted"', 'Sum', day)],
         stacked: true,
         width: WIDE,
+        height: HEIGHT,
+      }),
+    );
+
+    // Seconds as recorded, shown in days.
+    const daysToAnswer = (outcome: 'accepted' | 'declined', statistic: 'p50' | 'p90') => {
+      // Each expression's metric needs an id of its own within the graph.
+      const id = `${outcome}_${statistic}`;
+      return new cloudwatch.MathExpression({
+        expression: `${id} / 86400`,
+        label: `${outcome === 'accepted' ? 'accepted' : 'declined'} ${statistic === 'p50' ? 'median' : '90th percentile'}`,
+        usingMetrics: {
+          [id]: businessMetric('TimeToAnswer', props.stage, {
+            dimensionsMap: { ...stageDimensions(props.stage), outcome },
+            statistic,
+            period: day,
+          }),
+        },
+        period: day,
+      });
+    };
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Invitations, reminders and escalations per day',
+        left: [
+          perDay('InvitationsSent', 'invitations'),
+          businessSearch('RemindersSent', '', 'Sum', day),
+          businessSearch('DialoguesEscalated', '', 'Sum', day),
+        ],
+        width: WIDE,
+        height: HEIGHT,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Time from invitation to answer (days)',
+        left: [
+          daysToAnswer('accepted', 'p50'),
+          daysToAnswer('accepted', 'p90'),
+          daysToAnswer('declined', 'p50'),
+          daysToAnswer('declined', 'p90'),
+        ],
+        width: WIDE,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Meetings booked per day, by kind',
+        left: [businessSearch('MeetingsBooked', '', 'Sum', day)],
+        stacked: true,
+        width: WIDE,
+        height: HEIGHT,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Mail not delivered per day: permanent bounces, complaints, unconfirmed sends',
+        left: [perDay('MailsBounced', 'bounced'), perDay('MailsComplained', 'complained'), perDay('MailsUnconfirmed', 'unconfirmed')],
+        width: WIDE,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Conflicts with inspections per day: flagged and cleared',
+        left: [perDay('ConflictsFlagged', 'flagged'), perDay('ConflictsCleared', 'cleared')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Phase failures per day, by kind',
+        left: [businessSearch('PhaseFailures', '', 'Sum', day)],
+        stacked: true,
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Timer tick: timers fired, failed and deferred (per 5 minutes)',
+        left: [businessMetric('TimersFired', props.stage, { statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES, label: 'fired' })],
+        right: [
+          businessMetric('TimersFailed', props.stage, { statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES, label: 'failed' }),
+          businessMetric('TimersDeferred', props.stage, { statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES, label: 'deferred' }),
+        ],
+        width: THIRD,
         height: HEIGHT,
       }),
     );
@@ -204,7 +291,7 @@ export class MonitoringStack extends Stack {
       }),
       new cloudwatch.GraphWidget({
         title: 'Workflow executions running (dialogues waiting for the organiser)',
-        left: [businessSearch('DialoguesWaiting', ['phase'], '', 'Maximum', FIVE_MINUTES)],
+        left: [businessSearch('DialoguesWaiting', '', 'Maximum', FIVE_MINUTES)],
         width: WIDE,
         height: HEIGHT,
       }),

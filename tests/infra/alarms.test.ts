@@ -163,6 +163,7 @@ describe('the alarms', () => {
       'table-system-errors',
       'timer-tick-not-running',
       'campaign-sender-not-running',
+      'timers-failing',
       'campaign-stalled',
       'timer-tick-undelivered',
       'timer-tick-failed',
@@ -249,6 +250,25 @@ describe('the alarms', () => {
     // Each schedule alone in its group, so the group's attempts are that schedule's.
     const groups = Object.values(t.workflows.findResources('AWS::Scheduler::Schedule')).map((s) => JSON.stringify(s.Properties.GroupName));
     expect(new Set(groups).size).toBe(2);
+  });
+
+  it('timers failing: the tick’s TimersFailed above 0 in three 5-minute windows in a row (each window’s smallest count)', () => {
+    expect(alarmNamed('kvalitetsdialog-dev-timers-failing')).toMatchObject({
+      Namespace: 'Kvalitetsdialog',
+      MetricName: 'TimersFailed',
+      Dimensions: expect.arrayContaining([
+        { Name: 'service', Value: 'kvalitetsdialog' },
+        { Name: 'stage', Value: 'dev' },
+      ]),
+      Statistic: 'Minimum',
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(Object.keys(businessMetrics)).toContain('TimersFailed');
   });
 
   it('a running campaign without progress: campaigns waiting and nothing sent, three 5-minute windows in a row', () => {

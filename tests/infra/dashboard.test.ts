@@ -47,6 +47,13 @@ describe('the stage dashboard', () => {
       'SES bounce and complaint rate (%)',
       'Answers per day, by outcome and legal form',
       'Acceptances per day, by legal form',
+      'Invitations, reminders and escalations per day',
+      'Time from invitation to answer (days)',
+      'Meetings booked per day, by kind',
+      'Mail not delivered per day: permanent bounces, complaints, unconfirmed sends',
+      'Conflicts with inspections per day: flagged and cleared',
+      'Phase failures per day, by kind',
+      'Timer tick: timers fired, failed and deferred (per 5 minutes)',
       'Workflow executions: started, failed, timed out, aborted',
       'Workflow executions running (dialogues waiting for the organiser)',
       'Lambda errors',
@@ -98,9 +105,27 @@ describe('the stage dashboard', () => {
     expect(metricsOf(titled(/^DynamoDB consumed/))).toContain('"AWS/DynamoDB","ConsumedReadCapacityUnits","TableName","«ref»"');
   });
 
-  it('reads only metrics the code defines: every business metric name it shows is in business-metrics.ts', () => {
+  it('reads only metrics the code defines, and shows every one of them', () => {
     const shown = [...JSON.stringify(widgets).matchAll(/MetricName=\\"(\w+)\\"|"Kvalitetsdialog","(\w+)"/g)].map((m) => m[1] ?? m[2]);
     expect(shown.length).toBeGreaterThan(3);
     for (const metric of shown) expect(Object.keys(businessMetrics), metric).toContain(metric);
+    expect([...new Set(shown)].sort()).toEqual(Object.keys(businessMetrics).sort());
+  });
+
+  it('searches a metric with extra dimensions over exactly the dimensions it is emitted with', () => {
+    const searched = [...JSON.stringify(widgets).matchAll(/SEARCH\('\{Kvalitetsdialog,([\w,]+)\} MetricName=\\"(\w+)\\"/g)];
+    expect(searched.length).toBeGreaterThan(5);
+    for (const [, schema, metric] of searched) {
+      expect(schema, metric).toBe(['service', 'stage', ...businessMetrics[metric as keyof typeof businessMetrics].dimensions].join(','));
+    }
+  });
+
+  it('shows the time to answer in days, from the seconds recorded, per outcome', () => {
+    const w = metricsOf(titled(/^Time from invitation to answer/));
+    expect(w).toContain('accepted_p50 / 86400');
+    for (const outcome of ['accepted', 'declined']) {
+      expect(w).toContain(`"Kvalitetsdialog","TimeToAnswer","outcome","${outcome}","service","kvalitetsdialog","stage","dev"`);
+    }
+    expect(w).toContain('"stat":"p90"');
   });
 });

@@ -10,6 +10,7 @@ import { meetingKindRules } from '#core/scheduling.ts';
 import { stockholmDate, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
 import { holdSlots, offerKey, releaseSlots, slotStatuses } from '../offer-holds.ts';
@@ -184,7 +185,7 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
     return;
   }
   await mailOffer(d, x, no, 'reminder', listed);
-  await d.dialogues.mutate(x.id, (y) =>
+  const { changed } = await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
       ? undefined
       : withTimer(
@@ -197,6 +198,8 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
           addDays(d.clock.now(), d.settings.escalateAfterDays),
         ),
   );
+  // Counted by the one write that moves the timer on to the hand-over: a repeated timer changes nothing.
+  if (changed && x.phase) recordMetric('RemindersSent', 1, { kind: x.phase.kind });
 }
 
 /** Nobody booked (or nothing fits): handed back to the coordinator (the day's digest); the execution ends. */
@@ -215,6 +218,8 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
       ],
     });
   });
+  // Counted by the one write that marks the offer escalated: a retried task changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind });
   if (!changed && x.phase?.offer?.status !== 'escalated') return;
   await noteHandback(d, x, 'booking', `booking-${kind}-${round}-${x.phase?.offer?.no ?? 0}`, kind);
 }

@@ -10,6 +10,7 @@ import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
 import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
@@ -54,6 +55,8 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
       );
     });
     if (!changed) continue;
+    // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
+    recordMetric('MeetingsBooked', 1, { kind });
     await releaseWait(d, id);
     // The offer's other times are free for other organisers again.
     if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
@@ -273,7 +276,7 @@ export async function recordPhaseFailure(
   const error = (failure?.Error ?? 'Error').slice(0, 100);
   const cause = (failure?.Cause ?? '').slice(0, 500);
   const detail = `${meetingKindRules[kind].name}: ${error}: ${cause}`;
-  const { dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
+  const { dialogue: x, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     const same = y.phase?.kind === kind && (round === undefined || y.phase.round === round);
     if (same && y.phase?.failure) return undefined; // recorded already (a retried task)
     return {
@@ -283,5 +286,8 @@ export async function recordPhaseFailure(
       history: [...y.history, entry(d, 'failed', undefined, detail)],
     };
   });
+  // Counted by the one write that records the failure on its phase (a retried task changes nothing);
+  // a stale execution's failure, for a phase the dialogue has left, is only noted in the history.
+  if (changed && x.phase?.kind === kind && x.phase.round === (round ?? x.phase.round)) recordMetric('PhaseFailures', 1, { kind });
   await noteHandback(d, x, 'failure', `failure-${kind}-${round ?? x.phase?.round ?? 0}`, kind);
 }
