@@ -101,6 +101,12 @@ export interface Campaign {
   throttled?: number;
   lastThrottledAt?: string;
   excluded: Record<ExclusionReason, number>;
+  /** Mails of all its invitations (one per recipient of each). */
+  mails?: number;
+  /** Time spent sending, pauses left out: added up at each pause and at completion (core/send-estimate.ts). */
+  sendingMs?: number;
+  /** Sending since (set at launch and resume, cleared at pause and completion). */
+  sendingSince?: string;
   createdAt: string;
   updatedAt: string;
   launchedAt?: string;
@@ -193,6 +199,15 @@ export function throttledCampaign(c: Campaign, now: Date): Campaign {
     updatedAt: at,
   };
 }
+
+/** The sending time after sending stops at `at` (a pause or the end). */
+export const sendingStopped = (
+  c: Pick<Campaign, 'sendingMs' | 'sendingSince'>,
+  at: string,
+): Pick<Campaign, 'sendingMs' | 'sendingSince'> => ({
+  sendingMs: (c.sendingMs ?? 0) + (c.sendingSince ? Math.max(0, Date.parse(at) - Date.parse(c.sendingSince)) : 0),
+  sendingSince: undefined,
+});
 
 /** The next back-off after a throttle: 1 s, doubling, at most 5 minutes. */
 export const nextBackoffMs = (previous?: number): number => Math.min(300_000, previous ? previous * 2 : 1000);

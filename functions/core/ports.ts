@@ -108,6 +108,8 @@ export interface OutgoingMail {
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<{ providerMessageId: string }>;
+  /** The sending account's real maximum rate (mails/s), as the provider reports it; undefined when it cannot tell. */
+  maxSendRate?(): Promise<number | undefined>;
 }
 
 export interface WorkflowClient {

@@ -14,6 +14,7 @@ import {
   mailAllowance,
   matchesSelection,
   nextBackoffMs,
+  sendingStopped,
   pacedAfter,
 } from '#core/campaign.ts';
 import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
@@ -119,6 +120,7 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     failed: 0,
     paceMails: 0,
     excluded: excludedCounts,
+    mails: recipients.reduce((sum, r) => sum + r.mails, 0),
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -162,8 +164,17 @@ export async function changeCampaign(d: Deps, id: string, action: CampaignAction
   const { campaign, changed } = await d.campaigns.mutate(id, (c) => {
     if (c.state !== from[action]) return undefined;
     return action === 'pause'
-      ? { ...c, state: 'paused', updatedAt: at }
-      : { ...c, state: 'running', paceFrom: at, paceMails: 0, backoffUntil: undefined, launchedAt: c.launchedAt ?? at, updatedAt: at };
+      ? { ...c, ...sendingStopped(c, at), state: 'paused', updatedAt: at }
+      : {
+          ...c,
+          state: 'running',
+          paceFrom: at,
+          paceMails: 0,
+          backoffUntil: undefined,
+          launchedAt: c.launchedAt ?? at,
+          sendingSince: at,
+          updatedAt: at,
+        };
   });
   if (!changed)
     throw new ConflictError(`Cannot ${action} campaign ${id}: it is ${campaign.state}; ${action} needs a ${from[action]} campaign`);
@@ -316,7 +327,7 @@ async function driveCampaign(
       ),
       backoffMs,
       backoffUntil: backoffMs ? new Date(now.getTime() + backoffMs).toISOString() : undefined,
-      ...(position >= x.total && x.state === 'running' ? { state: 'completed' as const, completedAt: at } : {}),
+      ...(position >= x.total && x.state === 'running' ? { state: 'completed' as const, completedAt: at, ...sendingStopped(x, at) } : {}),
       updatedAt: at,
     };
   });
@@ -363,6 +374,8 @@ export async function sendCampaignsFor(
 async function finish(d: Deps, id: string, now: Date): Promise<void> {
   const at = now.toISOString();
   await d.campaigns.mutate(id, (x) =>
-    x.state === 'running' && x.position >= x.total ? { ...x, state: 'completed', completedAt: at, updatedAt: at } : undefined,
+    x.state === 'running' && x.position >= x.total
+      ? { ...x, state: 'completed', completedAt: at, ...sendingStopped(x, at), updatedAt: at }
+      : undefined,
   );
 }

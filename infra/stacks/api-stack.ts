@@ -167,6 +167,8 @@ export class ApiStack extends Stack {
       .grantStateMachine(props.stateMachines.invitation, ['start']);
     consoleCampaigns.grantStateMachine(props.stateMachines.meeting, ['start', 'respond']);
     if (props.mailSender) consoleCampaigns.allowSendEmail(props.mailSender);
+    // The launch page estimates the sending time from the account's real rate.
+    consoleCampaigns.allowReadSendQuota();
 
     this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
 
