@@ -1,7 +1,16 @@
 import { build } from 'esbuild';
 const r = await build({
-  entryPoints: [`functions/${process.argv[2]}.ts`], bundle: true, minify: true, platform: 'node', format: 'esm', target: 'node24',
-  write: false, external: ['@aws-sdk/*'], mainFields: ['module', 'main'], logLevel: 'silent', metafile: true,
+  entryPoints: [`functions/${process.argv[2]}.ts`],
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  write: false,
+  external: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  logLevel: 'silent',
+  metafile: true,
 });
 const inputs = Object.entries(r.metafile.outputs)[0][1].inputs;
 const groups = new Map<string, number>();

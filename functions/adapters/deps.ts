@@ -2,7 +2,6 @@
  * The composition root: builds every adapter once per process from the environment. Handlers call
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from '#core/zod.ts';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
@@ -12,19 +11,20 @@ import type {
   Mailer,
   MailLog,
   OrganiserRepository,
+  SessionStore,
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
-import type { FacilitatorRepository, HoldRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
+import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
-import { createClients } from './aws-clients.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret } from './app-secret.ts';
+import { type Clients, createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
-import { DynamoHandbacks } from './handback-repository.ts';
-import { DynamoHoldRepository } from './hold-repository.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
@@ -34,6 +34,7 @@ import { DynamoMailLog, DynamoSuppressionList } from './mail-log.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
+import { DynamoSessionStore } from './session-store.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -50,6 +51,11 @@ const secretsSchema = z.object({
 
 export interface Deps {
   env: Env;
+  /**
+   * The shared AWS clients, for the adapters only some functions use: those are built on first use
+   * by the module that needs them (e.g. `holdsOf(d)`), so the other functions' bundles do not carry them.
+   */
+  aws: Pick<Clients, 'doc' | 'ses'>;
   clock: Clock;
   settings: InvitationSettings;
   /** See SEND_LEASE_SECONDS. */
@@ -68,8 +74,6 @@ export interface Deps {
   facilitators: FacilitatorRepository;
   introSessions: IntroSessionRepository;
   meetings: MeetingRepository;
-  /** Holds of open offers on facilitators' times and intro-session places. */
-  holds: HoldRepository;
   scheduling: SchedulingConfig;
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
@@ -80,8 +84,8 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
-  /** The console's actions on hand-backs and the coordinator's daily digest of them. */
-  handbacks: DynamoHandbacks;
+  /** Console sessions, server-side (logout ends one at once). */
+  sessions: SessionStore;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -97,11 +101,12 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     escalateAfterDays: env.ESCALATE_AFTER_DAYS,
     linkValidDays: env.LINK_VALID_DAYS,
   });
+  const appSecret = env.APP_SECRET_ARN
+    ? new CachedSecret(env.APP_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+    : undefined;
   const secrets = async (): Promise<Secrets> => {
-    if (env.APP_SECRET_ARN) {
-      // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
-      return secretsSchema.parse(await getSecret(env.APP_SECRET_ARN, { transform: 'json', maxAge: 300 }));
-    }
+    // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
+    if (appSecret) return secretsSchema.parse(await appSecret.json());
     return secretsSchema.parse({
       linkSigningKey: env.LINK_SIGNING_KEY,
       coordinatorToken: env.COORDINATOR_TOKEN,
@@ -110,6 +115,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
   };
   return {
     env,
+    aws: { doc: clients.doc, ses: clients.ses },
     clock,
     settings,
     sendLeaseMs: env.SEND_LEASE_SECONDS * 1000,
@@ -127,14 +133,13 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     facilitators: new DynamoFacilitatorRepository(clients.doc, env.TABLE_NAME),
     introSessions: new DynamoIntroSessionRepository(clients.doc, env.TABLE_NAME),
     meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
-    holds: new DynamoHoldRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
-    handbacks: new DynamoHandbacks(clients.doc, env.TABLE_NAME),
+    sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
   };
 }
 

@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import type { DialogueQueries, DialogueQueryFilter, Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor } from './dynamo.ts';
+import { type CursorShape, encodeCursor, queryFrom } from './cursor.ts';
 
 const INTERNAL = ['pk', 'sk', 'kindPk', 'kindSk', 'statePk', 'stateSk', 'duePk', 'dueSk', 'ttl'];
 const strip = (item: Record<string, unknown>): Dialogue =>
@@ -50,11 +50,19 @@ export class DynamoDialogueQueries implements DialogueQueries {
     const base = this.query(filter);
     const indexKeys = filter.state ? ['statePk', 'stateSk'] : ['kindPk', 'kindSk'];
     const keyOf = (item: Record<string, unknown>) => Object.fromEntries(['pk', 'sk', ...indexKeys].map((k) => [k, item[k]]));
+    const shape: CursorShape = filter.state
+      ? { index: 'byState', partition: `DIALOGUE#${filter.state}`, range: { below: filter.updatedBefore } }
+      : { index: 'byKind', partition: 'DIALOGUE' };
     const items: Dialogue[] = [];
-    let start = decodeCursor(cursor);
+    let start: Record<string, unknown> | undefined;
+    let next = cursor;
     let read = 0;
     while (read < budget) {
-      const r = await this.doc.send(new QueryCommand({ ...base, Limit: Math.min(200, budget - read), ExclusiveStartKey: start }));
+      // The first Query continues from the caller's cursor (checked); the next ones from DynamoDB's own key.
+      const r = start
+        ? await this.doc.send(new QueryCommand({ ...base, Limit: Math.min(200, budget - read), ExclusiveStartKey: start }))
+        : await queryFrom(this.doc, { ...base, Limit: Math.min(200, budget - read) }, next, shape);
+      next = undefined;
       for (const raw of r.Items ?? []) {
         read++;
         const x = strip(raw);

@@ -11,6 +11,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HandbackAction, HandbackKind } from '#core/handbacks.ts';
+import type { Deps } from './deps.ts';
 import { isConditionFailure, strip } from './dynamo.ts';
 import { keys } from './table-model.ts';
 
@@ -143,4 +144,15 @@ export class DynamoHandbacks {
   async markDigestSent(day: string, at: string): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.digestSent(day), at, ttl: ttlFrom(at) } }));
   }
+}
+
+const built = new WeakMap<object, DynamoHandbacks>();
+/** The hand-back records of the process's deps, built on first use from its DynamoDB client. */
+export function handbacksOf(d: Pick<Deps, 'aws' | 'env'>): DynamoHandbacks {
+  let handbacks = built.get(d.aws);
+  if (!handbacks) {
+    handbacks = new DynamoHandbacks(d.aws.doc, d.env.TABLE_NAME);
+    built.set(d.aws, handbacks);
+  }
+  return handbacks;
 }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OfferHold } from '#core/holds.ts';
 import type { HoldRepository } from '#core/ports.ts';
+import type { Deps } from './deps.ts';
 import { isConditionFailure } from './dynamo.ts';
 import { TransientError } from './transient.ts';
 
@@ -128,4 +129,15 @@ export class DynamoHoldRepository implements HoldRepository {
       if (!isConditionFailure(e)) throw e;
     }
   }
+}
+
+const built = new WeakMap<object, HoldRepository>();
+/** The holds of the process's deps, built on first use from its DynamoDB client (kept per deps, like the rest). */
+export function holdsOf(d: Pick<Deps, 'aws' | 'env'>): HoldRepository {
+  let holds = built.get(d.aws);
+  if (!holds) {
+    holds = new DynamoHoldRepository(d.aws.doc, d.env.TABLE_NAME);
+    built.set(d.aws, holds);
+  }
+  return holds;
 }

@@ -3,7 +3,7 @@
  * Message-ID and calendar parts; SES sends it. Throttling and transient SES errors
  * surface as TransientError so the workflow retries them with backoff.
  */
-import { GetAccountCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { buildMime } from './mime.ts';
 import type { Mailer, OutgoingMail } from '#core/ports.ts';
 import { isTransient, TransientError } from './transient.ts';
@@ -14,29 +14,11 @@ export interface SesMailerOptions {
   configurationSet?: string;
 }
 
-/** The account's quota is read at most this often (it changes when AWS raises it, rarely). */
-const QUOTA_TTL_MS = 5 * 60_000;
-
 export class SesMailer implements Mailer {
-  private quota?: { rate: number | undefined; at: number };
-
   constructor(
     private readonly ses: SESv2Client,
     private readonly options: SesMailerOptions,
   ) {}
-
-  /** SES's MaxSendRate for the account (GetAccount), kept five minutes; undefined when SES does not say. */
-  async maxSendRate(): Promise<number | undefined> {
-    if (this.quota && Date.now() - this.quota.at < QUOTA_TTL_MS) return this.quota.rate;
-    let rate: number | undefined;
-    try {
-      rate = (await this.ses.send(new GetAccountCommand({}))).SendQuota?.MaxSendRate;
-    } catch {
-      rate = undefined; // not allowed, or a stand-in without an account: the configured rate stands
-    }
-    this.quota = { rate: rate && rate > 0 ? rate : undefined, at: Date.now() };
-    return this.quota.rate;
-  }
 
   async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
     const raw = buildMime({

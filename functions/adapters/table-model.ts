@@ -45,6 +45,8 @@ export const keys = {
   digestEntry: (day: string, dialogueId: string, ref: string) => ({ pk: `DIGEST#${day}`, sk: `E#${dialogueId}#${ref}` }),
   digestSent: (day: string) => ({ pk: `DIGEST#${day}`, sk: 'SENT' }),
   digestDay: (day: string) => ({ pk: `DIGEST#${day}` }),
+  /** A console sign-in: open until it expires or its person logs out. */
+  session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };

@@ -108,8 +108,6 @@ export interface OutgoingMail {
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<{ providerMessageId: string }>;
-  /** The sending account's real maximum rate (mails/s), as the provider reports it; undefined when it cannot tell. */
-  maxSendRate?(): Promise<number | undefined>;
 }
 
 export interface WorkflowClient {
@@ -241,4 +239,15 @@ export interface CampaignRepository {
   deleteUnlaunched(id: string): Promise<boolean>;
   /** Deletes the items under the campaign (recipients and the console's records); returns how many. */
   deleteChildren(id: string): Promise<number>;
+}
+
+/**
+ * The console's sessions, server-side: a signed cookie opens a page only while its session is
+ * recorded here and not ended, so logging out (or an administrator) ends it at once.
+ */
+export interface SessionStore {
+  open(session: { id: string; role: string; name: string; expiresAt: Date }, at: Date): Promise<void>;
+  /** Whether the session is recorded, not ended and not expired at `now`. */
+  isOpen(id: string, now: Date): Promise<boolean>;
+  end(id: string, at: Date): Promise<void>;
 }

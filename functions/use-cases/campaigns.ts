@@ -58,8 +58,10 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
   const named = new Set<string>();
   const wanted = new Set(input.selection.organiserIds ?? []);
   let cursor: string | undefined;
+  let registered = 0;
   do {
     const page = await d.organisers.list(100, cursor);
+    registered += page.items.length;
     for (const o of page.items) if (wanted.has(o.id)) named.add(o.id);
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
     // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
@@ -121,6 +123,7 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     paceMails: 0,
     excluded: excludedCounts,
     mails: recipients.reduce((sum, r) => sum + r.mails, 0),
+    registered,
     createdAt: at,
     updatedAt: at,
     version: 1,

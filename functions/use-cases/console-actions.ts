@@ -4,11 +4,11 @@
  * done and changes nothing) and audited in the dialogue's history with who did it.
  */
 import * as z from '#core/zod.ts';
-import { assertTransition, type Dialogue, type HistoryEntry } from '#core/dialogue.ts';
+import { answerPeriodEnd, assertTransition, type Dialogue, type HistoryEntry } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { invitationMail, sendReminder } from './invitation.ts';
+import { invitationMail, latestLinks, sendReminder } from './invitation.ts';
 import { retryPhase } from './lifecycle/phase.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
@@ -63,7 +63,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
   if (!r) throw new ValidationError('Välj en av dialogens mottagare.');
   const organiser = await d.organisers.get(x.organiserId);
   if (!organiser) throw new NotFoundError(`Huvudmannen ${x.organiserId} finns inte.`);
-  const invitation = (await d.mailLog.list(id)).find((m) => m.step === 'invitation' && m.contactId === contactId);
+  const invitation = latestLinks(await d.mailLog.list(id)).get(contactId);
   const answerBy = formatSwedishDate(
     x.dueAt ? new Date(x.dueAt) : new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * DAY_MS),
   );
@@ -74,6 +74,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
     email: r.email,
     link: invitation?.linkId && invitation.linkExpiresAt ? { linkId: invitation.linkId, expiresAt: invitation.linkExpiresAt } : undefined,
     withLink: !invitation?.linkId,
+    linkValidUntil: answerPeriodEnd(x.reminders, d.clock.now(), d.settings),
     render: invitationMail(d, organiser, r, answerBy),
   });
   await d.dialogues.mutate(id, (cur) =>

@@ -5,6 +5,7 @@
  * console-meeting-actions.ts.
  */
 import * as z from '#core/zod.ts';
+import { cursorSchema, isoDay } from '#core/fields.ts';
 import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import { handbackFilters, matchesHandback } from '#core/handbacks.ts';
@@ -33,7 +34,7 @@ const optional = <T extends z.core.SomeType>(s: T) =>
     ),
   );
 
-export const consoleListSchema = z.object({
+export const consoleListSchema = z.strictObject({
   state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
   legalForm: optional(z.enum(legalForms, { message: 'Välj en giltig juridisk form.' })),
@@ -54,8 +55,10 @@ export const consoleListSchema = z.object({
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
   /** Only dialogues handed back to the coordinator (any kind, or one): the digest links here. */
   handback: optional(z.enum(handbackFilters, { message: 'Välj en giltig sorts överlämning.' })),
+  /** "alla": every row of a hand-back list comes selected. */
+  markera: optional(z.enum(['alla'], { message: 'Ogiltigt värde för markering.' })),
   limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
-  cursor: optional(z.string().check(z.maxLength(2000))),
+  cursor: optional(cursorSchema),
 });
 export type ConsoleListQuery = z.output<typeof consoleListSchema>;
 
@@ -71,7 +74,8 @@ export interface ConsoleList extends Page<Dialogue> {
   partial: boolean;
 }
 
-export async function listForConsole(d: Deps, rawQuery: unknown): Promise<ConsoleList> {
+/** `items: false`: the counts only (a page whose filter could not be read lists nobody). */
+export async function listForConsole(d: Deps, rawQuery: unknown, options: { items?: boolean } = {}): Promise<ConsoleList> {
   const q = parseOrThrow(consoleListSchema, rawQuery, 'filter');
   const state = q.state ?? (q.waitingDays ? 'invited' : undefined);
   const limit = q.limit ?? 25;
@@ -87,7 +91,9 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
     (!q.failed || hasProblem(x)) &&
     (!q.handback || matchesHandback(x, q.handback));
   const [page, counts] = await Promise.all([
-    d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
+    options.items === false
+      ? { items: [], read: 0, cursor: undefined }
+      : d.queries.page({ state, updatedBefore, ascending: q.sort === 'aldst' }, keep, limit, LIST_READ_BUDGET, q.cursor),
     Promise.all(dialogueStates.map(async (s) => ({ state: s, count: await d.queries.countByState(s) }))),
   ]);
   const phaseCounts = dialoguePhases.map((phase) => ({
@@ -136,8 +142,8 @@ export async function consoleMetrics(d: Deps): Promise<Metrics> {
 
 // ---- the inspectorate's calendar -------------------------------------------------------------
 
-const dayField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
-export const calendarQuerySchema = z.object({
+const dayField = isoDay('Ange ett datum som finns, som ÅÅÅÅ-MM-DD.');
+export const calendarQuerySchema = z.strictObject({
   from: optional(dayField),
   to: optional(dayField),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),

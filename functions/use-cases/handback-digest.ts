@@ -14,6 +14,7 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { stockholmInstant } from '#core/calendar.ts';
 import { sendOnce } from './mail.ts';
+import { type DigestEntry, handbacksOf } from '#adapters/handback-repository.ts';
 
 /** The digest of a day goes out from this Stockholm time the next morning. */
 export const DIGEST_AT = '07:00';
@@ -37,7 +38,7 @@ export async function noteHandback(
   meetingKind?: PhaseMeetingKind,
 ): Promise<void> {
   const now = d.clock.now();
-  await d.handbacks.noteForDigest(stockholmDate(now), ref, {
+  await handbacksOf(d).noteForDigest(stockholmDate(now), ref, {
     dialogueId: x.id,
     organiserName: x.organiserName,
     ...(x.orgNumber ? { orgNumber: x.orgNumber } : {}),
@@ -56,7 +57,7 @@ export async function sendDigests(d: Deps): Promise<number> {
   for (let back = CATCH_UP_DAYS; back >= 1; back--) {
     const day = addCalendarDays(today, -back);
     if (back === 1 && !morning) continue;
-    const { entries, sent: done } = await d.handbacks.digestDay(day);
+    const { entries, sent: done } = await handbacksOf(d).digestDay(day);
     if (done || entries.length === 0) continue;
     await sendOnce(d, {
       dialogueId: DIGEST_LOG,
@@ -65,13 +66,13 @@ export async function sendDigests(d: Deps): Promise<number> {
       email: d.env.COORDINATOR_EMAIL,
       render: () => d.templates.email('handback-digest', digestView(d, day, entries)),
     });
-    await d.handbacks.markDigestSent(day, now.toISOString());
+    await handbacksOf(d).markDigestSent(day, now.toISOString());
     sent++;
   }
   return sent;
 }
 
-function digestView(d: Deps, day: string, entries: Awaited<ReturnType<Deps['handbacks']['digestDay']>>['entries']) {
+function digestView(d: Deps, day: string, entries: readonly DigestEntry[]) {
   // One row per dialogue and kind (a dialogue handed back twice in a day is one thing to act on).
   const unique = [...new Map(entries.map((e) => [`${e.dialogueId}#${e.kind}`, e])).values()].sort(
     (a, b) => handbackKinds.indexOf(a.kind) - handbackKinds.indexOf(b.kind) || a.organiserName.localeCompare(b.organiserName, 'sv'),

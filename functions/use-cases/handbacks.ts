@@ -36,6 +36,7 @@ import { sendReminder } from './invitation.ts';
 import { beginPhase, kickPhase, noTimer, startIntroOnAcceptance } from './lifecycle/phase.ts';
 import { releaseSlots } from './offer-holds.ts';
 import { parseOrThrow } from './validate.ts';
+import { handbacksOf } from '#adapters/handback-repository.ts';
 
 /** At most this many dialogues in one confirmed selection (one page of the console's list). */
 export const MAX_HANDBACK_SELECTION = 100;
@@ -47,7 +48,7 @@ const LEASE_MS = 30_000;
 const trimmed = (max: number, message: string) =>
   z.string().check(z.trim(), z.minLength(1, message), z.maxLength(max, `Skriv högst ${max} tecken.`));
 
-export const handbackFormSchema = z.object({
+export const handbackFormSchema = z.strictObject({
   formId: z.string().check(z.regex(/^[A-Za-z0-9_-]{16,40}$/, 'Formuläret saknar sitt id; gå tillbaka och välj igen.')),
   action: z.enum(handbackActions, { message: 'Välj en åtgärd.' }),
   dialogueIds: z
@@ -269,17 +270,17 @@ export async function runHandbackForm(d: Deps, raw: unknown, by: string): Promis
     leaseUntil: Date.now() + LEASE_MS,
     results: [],
   };
-  const first = await d.handbacks.claimForm(fresh);
+  const first = await handbacksOf(d).claimForm(fresh);
   let form = first.form;
   const claimed = first.claimed;
   if (!claimed) {
     for (let waited = 0; form.status === 'working' && form.leaseUntil > Date.now() && waited < WAIT_FOR_FIRST_POST_MS; waited += 500) {
       await new Promise((ok) => setTimeout(ok, 500));
-      form = (await d.handbacks.getForm(input.formId)) as HandbackForm;
+      form = (await handbacksOf(d).getForm(input.formId)) as HandbackForm;
     }
     if (form.status === 'done' || form.leaseUntil > Date.now()) return form;
-    const taken = await d.handbacks.takeOverForm(form.formId, Date.now() + LEASE_MS);
-    if (!taken) return (await d.handbacks.getForm(form.formId)) as HandbackForm;
+    const taken = await handbacksOf(d).takeOverForm(form.formId, Date.now() + LEASE_MS);
+    if (!taken) return (await handbacksOf(d).getForm(form.formId)) as HandbackForm;
     form = taken;
   }
   const results = [...form.results];
@@ -288,20 +289,20 @@ export async function runHandbackForm(d: Deps, raw: unknown, by: string): Promis
       if (results.some((r) => r.dialogueId === id)) continue;
       results.push(await actOnHandback(d, id, form.action, form.input, by));
       form = { ...form, results };
-      if (results.length % 10 === 0) await d.handbacks.saveForm(form);
+      if (results.length % 10 === 0) await handbacksOf(d).saveForm(form);
     }
   } catch (e) {
     // Given up at once, so the same form posted again goes on from here.
-    await d.handbacks.saveForm({ ...form, results, leaseUntil: 0 });
+    await handbacksOf(d).saveForm({ ...form, results, leaseUntil: 0 });
     throw e;
   }
   form = { ...form, results, status: 'done' };
-  await d.handbacks.saveForm(form);
+  await handbacksOf(d).saveForm(form);
   return form;
 }
 
 export async function handbackForm(d: Deps, formId: string): Promise<HandbackForm> {
-  const form = await d.handbacks.getForm(formId);
+  const form = await handbacksOf(d).getForm(formId);
   if (!form) throw new NotFoundError('Det finns ingen sådan åtgärd.');
   return form;
 }

@@ -22,13 +22,19 @@ export interface SendOnceInput {
   step: string;
   contactId: string;
   email: string;
-  /** Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link). */
+  /**
+   * Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link), unless it
+   * would expire before `linkValidUntil` (or has expired): then the mail gets a new link.
+   */
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
   /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
   linkStep?: string;
-  /** Keep the new link valid at least until then (a meeting's manage link until the meeting). */
+  /**
+   * The link must be valid at least until then (a meeting's manage link until the meeting, a
+   * reminder's until the answer period ends): a reminder never carries a dead link.
+   */
   linkValidUntil?: Date;
   /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
   suppressed?: boolean;
@@ -42,8 +48,11 @@ export function messageId(d: Deps, dialogueId: string, step: string, contactId: 
 
 export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: boolean; record: MailRecord }> {
   const now = d.clock.now();
-  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), input.linkValidUntil?.getTime() ?? 0);
-  const link = input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
+  const needed = Math.max(now.getTime() + 1, input.linkValidUntil?.getTime() ?? 0);
+  const reusable = input.link && Date.parse(input.link.expiresAt) >= needed ? input.link : undefined;
+  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), needed);
+  const link =
+    reusable ?? (input.link || input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
   const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,

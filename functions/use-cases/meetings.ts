@@ -13,8 +13,10 @@ import type { Interval } from '#core/facilitators.ts';
 import {
   bookMeeting,
   cancelMeeting,
+  checkParticipants,
   type Meeting,
   meetingIntervals,
+  meetingNotesSchema,
   meetingPlanned,
   meetingStep,
   isShared,
@@ -38,6 +40,7 @@ import { sendOnce } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { mailContext, mailMeeting } from './meeting-send.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
+import { freeText } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
 
 function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): void {
@@ -182,7 +185,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
   );
 }
 
-const cancelSchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.maxLength(500))) });
+const cancelSchema = z.strictObject({ reason: z.optional(freeText(500, 'reason')) });
 
 export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
@@ -250,15 +253,20 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
 
 /** The organiser's named participants; new ones receive the current invitation. */
 /** `dialogueId`: the organiser naming them (its manage link); in a shared meeting only its own list changes. */
+/** The participants body: `{ participants: [...] }` and nothing else (checked before anything is read). */
+const participantsBodySchema = z.strictObject({ participants: z.array(z.unknown()) });
+
 export async function setParticipants(d: Deps, id: string, body: unknown, dialogueId?: string): Promise<Meeting> {
+  const { participants } = parseOrThrow(participantsBodySchema, body, 'participants');
+  checkParticipants(participants, 'participants');
   await getMeeting(d, id);
-  const participants = (body as { participants?: unknown } | undefined)?.participants;
   const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now(), dialogueId));
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }
 
 export async function addNotes(d: Deps, id: string, body: unknown, by: string): Promise<Meeting> {
+  parseOrThrow(meetingNotesSchema, body, 'notes');
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);

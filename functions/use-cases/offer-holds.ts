@@ -13,6 +13,7 @@ import type { IntroSession } from '#core/intro-sessions.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import { type MeetingKind, slotStillFree } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { holdsOf } from '#adapters/hold-repository.ts';
 
 export const offerKey = (kind: string, round: number, no: number): string => `${kind}:${round}:${no}`;
 
@@ -28,7 +29,7 @@ export async function availabilityFor(d: Deps, dialogueId: string): Promise<Avai
   const now = d.clock.now();
   const [facilitators, holds] = await Promise.all([
     d.facilitators.list(),
-    d.scheduling.holdHours > 0 ? d.holds.active(now) : Promise.resolve([]),
+    d.scheduling.holdHours > 0 ? holdsOf(d).active(now) : Promise.resolve([]),
   ]);
   return { facilitators, holds, busy: [...busyOf(facilitators), ...heldByOthers(holds, dialogueId, now)] };
 }
@@ -40,7 +41,7 @@ export function placesLeftFor(s: IntroSession, dialogueId: string, holds: readon
 }
 
 /** The holds a slot needs: each facilitator of the pair at each session's start, or a place in the intro session. */
-function holdsOf(dialogueId: string, offer: string, slot: OfferedSlot, until: (start?: Date) => string): OfferHold[] {
+function holdsFor(dialogueId: string, offer: string, slot: OfferedSlot, until: (start?: Date) => string): OfferHold[] {
   if (slot.introSessionId) {
     return [
       {
@@ -75,14 +76,14 @@ export async function holdSlots(d: Deps, dialogueId: string, offer: string, slot
   const until = (start?: Date) => holdUntil(now, d.scheduling.holdHours, start).toISOString();
   const lost: OfferedSlot[] = [];
   for (const slot of slots) {
-    const wanted = holdsOf(dialogueId, offer, slot, until);
+    const wanted = holdsFor(dialogueId, offer, slot, until);
     const taken: OfferHold[] = [];
     for (const h of wanted) {
-      if (!(await d.holds.claim(h, now))) break;
+      if (!(await holdsOf(d).claim(h, now))) break;
       taken.push(h);
     }
     if (taken.length < wanted.length) {
-      await Promise.all(taken.map((h) => d.holds.release(h)));
+      await Promise.all(taken.map((h) => holdsOf(d).release(h)));
       lost.push(slot);
     }
   }
@@ -92,8 +93,8 @@ export async function holdSlots(d: Deps, dialogueId: string, offer: string, slot
 /** Gives back the holds the dialogue has on these slots (a booked or replaced offer). */
 export async function releaseSlots(d: Deps, dialogueId: string, slots: readonly OfferedSlot[]): Promise<void> {
   if (d.scheduling.holdHours <= 0) return;
-  const all = slots.flatMap((s) => holdsOf(dialogueId, '', s, () => ''));
-  await Promise.all(all.map((h) => d.holds.release(h)));
+  const all = slots.flatMap((s) => holdsFor(dialogueId, '', s, () => ''));
+  await Promise.all(all.map((h) => holdsOf(d).release(h)));
 }
 
 /** The busy time a slot stands for, to keep a slot another offer just took out of the next search. */

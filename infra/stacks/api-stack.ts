@@ -38,10 +38,10 @@ export interface ApiStackProps extends StackProps {
   readonly environment: CloudEnvironment;
   readonly logRetention: logs.RetentionDays;
   readonly throttle: apigwv2.ThrottleSettings;
-  /** The API mails the coordinator when a calendar change flags a dialogue conflict (issue 4). */
+  /** The API mails the coordinator when a calendar change flags a dialogue conflict. */
   readonly mailSender?: IMailSender;
   /**
-   * Sign-in (issue 5): the Cognito user pool. /api/* routes get its JWT authorizer (tokens of
+   * Sign-in: the Cognito user pool. /api/* routes get its JWT authorizer (tokens of
    * these clients); the console signs people in at its hosted UI; /r/{token} stays public.
    */
   readonly auth?: {

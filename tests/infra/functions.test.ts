@@ -17,7 +17,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
 ];
 
-/** The functions that sign people in get the user pool's coordinates too (issue 5). */
+/** The functions that sign people in get the user pool's coordinates too. */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
 const extraEnv: Record<string, string[]> = {
   api: COGNITO_ENV,
@@ -129,10 +129,12 @@ describe.each(functions)('%s function', (name, fn, template) => {
 });
 
 describe('grants', () => {
-  it('uses Resource "*" only for the X-Ray actions (the acknowledged IAM5 finding)', () => {
+  it('uses Resource "*" only for the X-Ray actions and the SES quota (the acknowledged IAM5 finding)', () => {
     for (const [, fn, template] of functions) {
       const wildcard = statements(fn, template).filter((s) => s.resource === '"*"');
-      expect(wildcard.flatMap((s) => s.actions).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      // The campaign pages read the account's real send rate for the launch page's estimate.
+      const quota = fn === api.functions.consoleCampaigns ? ['ses:GetAccount'] : [];
+      expect(wildcard.flatMap((s) => s.actions).sort()).toEqual([...quota, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
   });
 
@@ -152,8 +154,8 @@ describe('grants', () => {
   });
 
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
-    // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
-    // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
+    // The api function mails the coordinator when an inspection flags a dialogue conflict.
+    // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too. A coordinator booking a
     // handed-back meeting or inviting again from the console's hand-back pages mails the organiser.
     const senders = [

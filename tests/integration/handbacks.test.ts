@@ -93,12 +93,12 @@ async function confirmed(action: string, names: string[], extra: Record<string, 
   cookie = await login();
   const list = await console_('/console?handback=alla&limit=100');
   const selection = new URLSearchParams({ csrf: hidden(list.html, 'csrf')[0] as string, step: 'confirm', action });
-  for (const n of names) selection.append('id', id(n));
+  for (const n of names) selection.append('dialogueIds', id(n));
   const confirm = await console_('/console/handbacks', selection);
   expect(confirm.status, confirm.html).toBe(200);
   const run = new URLSearchParams({ csrf: hidden(confirm.html, 'csrf')[0] as string, step: 'run', action, ...extra });
   run.set('formId', hidden(confirm.html, 'formId')[0] as string);
-  for (const x of hidden(confirm.html, 'id')) run.append('id', x);
+  for (const x of hidden(confirm.html, 'dialogueIds')) run.append('dialogueIds', x);
   return { confirm, run };
 }
 
@@ -123,7 +123,7 @@ describe('hand-backs', () => {
     // … and the list it links to holds them all, each with a box to select it
     cookie = await login();
     const list = await console_('/console?handback=alla&limit=100');
-    expect(list.html.match(/name="id" value="dlg-/g)).toHaveLength(BOOKING.length + SILENT.length);
+    expect(list.html.match(/name="dialogueIds" value="dlg-/g)).toHaveLength(BOOKING.length + SILENT.length);
     expect(list.html).toContain('556300-1009');
   });
 

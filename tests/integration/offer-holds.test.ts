@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
 import { offerKey, releaseSlots } from '#functions/use-cases/offer-holds.ts';
 import { Harness, organiser } from '../support/local.ts';
+import { holdsOf } from '#adapters/hold-repository.ts';
 
 const h = new Harness();
 const ORGS = ['halla', 'holma', 'hamra', 'hulta', 'hassla', 'hovra'];
@@ -109,13 +110,13 @@ describe('offers made at the same moment', () => {
     // Prepare
     const n = ORGS[1] as string;
     const slots = await offerOf(n);
-    const before = await h.runtime.deps.holds.active(h.runtime.clock.now());
+    const before = await holdsOf(h.runtime.deps).active(h.runtime.clock.now());
 
     // Act
     expect((await h.page(await linkOf(n, 'Välj tid'), { choice: '0' })).status).toBe(200);
 
     // Assess
-    const after = await h.runtime.deps.holds.active(h.runtime.clock.now());
+    const after = await holdsOf(h.runtime.deps).active(h.runtime.clock.now());
     expect(before.filter((x) => x.holder === ids.get(n)).length).toBe(heldTimes(slots).length);
     expect(after.filter((x) => x.holder === ids.get(n))).toEqual([]);
     expect((await h.dialogue(ids.get(n) as string)).state).toBe('intro_booked');
@@ -150,7 +151,7 @@ describe('offers made at the same moment', () => {
     // Assess: it names the two times still free, and holds them for another stretch
     const reminder = (await h.mailTo(board(n))).filter((m) => m.subject.startsWith('Påminnelse: Välj tid')).at(-1);
     expect(reminder?.body.text?.match(/^\d\. /gm)).toHaveLength(2);
-    const holds = (await h.runtime.deps.holds.active(h.runtime.clock.now())).filter((x) => x.holder === id);
+    const holds = (await holdsOf(h.runtime.deps).active(h.runtime.clock.now())).filter((x) => x.holder === id);
     expect(holds.map((x) => x.offer)).toEqual(Array(4).fill(offerKey('intro', 1, 1)));
     for (const x of holds) {
       // renewed at the reminder: 72 hours on, or until the time itself if that comes first

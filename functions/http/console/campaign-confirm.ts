@@ -9,10 +9,11 @@ import { durationText, measuredPace, sendingEstimate } from '#core/send-estimate
 import { ConflictError } from '#core/errors.ts';
 import { type CampaignAction, changeCampaign, deleteCampaign, getCampaign } from '#functions/use-cases/campaigns.ts';
 import { type Ctx, layoutData, type Page, redirect, requireConsoleRole, actorOf, actionParam } from './frame.ts';
-import { rawBody } from '#functions/http/request.ts';
+import { formBody } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 
 import { logger } from '#adapters/observability.ts';
+import { accountSendRate } from '#adapters/ses-account.ts';
 import { FORM_ID, newFormId, sv } from './format.ts';
 import { campaignActions, campaignOf, doneIn, needs } from './campaign.ts';
 import { campaignsNav as nav } from './campaigns.ts';
@@ -33,7 +34,7 @@ const rateText = new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 1 });
  */
 async function durationFor(c: Ctx, x: Campaign): Promise<string> {
   const configured = c.d.env.SES_SEND_RATE;
-  const real = await c.d.mailer.maxSendRate?.();
+  const real = await accountSendRate(c.d);
   const accountRate = real ? Math.min(real, configured) : configured;
   const all = await c.d.campaigns.list();
   const pace = measuredPace(all, accountRate);
@@ -155,7 +156,7 @@ const actionPost: Page = async (c) => {
   const action = actionOf(c);
   const x = await campaignOf(c);
   const back = `/console/campaigns/${encodeURIComponent(x.id)}`;
-  const formId = new URLSearchParams(rawBody(c.event)).get('formId') ?? '';
+  const formId = formBody(c.event).formId ?? '';
   if (!FORM_ID.test(formId)) return confirmPage(c, 'Formuläret saknar sitt id. Försök igen.');
   const by = actorOf(c);
   const claim = await c.d.campaignConsole.claimAction(x.id, { formId, action, by, at: c.d.clock.now().toISOString(), outcome: 'pending' });

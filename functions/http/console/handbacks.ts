@@ -23,12 +23,14 @@ import { stockholmTime } from '#core/calendar.ts';
 import { logger } from '#adapters/observability.ts';
 import { handbackForm, MAX_HANDBACK_SELECTION, runHandbackForm, SESSION_OPTION } from '#functions/use-cases/handbacks.ts';
 import { proposeFor } from '#functions/use-cases/lifecycle/propose.ts';
-import { rawBody } from '#functions/http/request.ts';
+import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { actorOf, type Ctx, layoutData, type Page, redirect, requireConsoleRole } from './frame.ts';
 import { FORM_ID, newFormId } from './format.ts';
 
 const nav = { dialogues: true };
+/** The fields the selection and the confirmation post (csrf besides). */
+const formKeys = ['step', 'action', 'formId', 'dialogueIds', 'reason', 'answer', 'declineReason', 'slot'];
 
 const explanations: Record<HandbackAction, string> = {
   offer:
@@ -140,20 +142,21 @@ const singlePage: Page = async (c) => {
 /** The list's selection (step "confirm") or a confirmed form (step "run"). */
 const post: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const params = new URLSearchParams(rawBody(c.event));
+  const { fields, all } = formFields(c.event, { lists: ['dialogueIds'], allowed: formKeys });
   // An empty field (the decline reason's "choose" option) is no value.
-  const form = Object.fromEntries([...params].filter(([k, v]) => k !== 'id' && v !== ''));
-  const ids = [...new Set(params.getAll('id'))];
-  const action = actionOf(params.get('action'));
+  const form = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));
+  const ids = [...new Set(all.dialogueIds ?? [])];
+  const action = actionOf(fields.action);
   if (!action) return back(c, 'Välj en åtgärd för de valda dialogerna.');
   if (ids.length === 0) return back(c, 'Välj minst en dialog i listan.');
   if (ids.length > MAX_HANDBACK_SELECTION) return back(c, `Välj högst ${MAX_HANDBACK_SELECTION} dialoger åt gången.`);
   if (ids.length > 1 && singleOnly.includes(action))
     return back(c, `${handbackActionLabels[action]} görs för en dialog i taget, från dialogens sida.`);
-  if (params.get('step') !== 'run') return confirmPage(c, action, ids);
+  if (fields.step !== 'run') return confirmPage(c, action, ids);
   const by = actorOf(c);
   try {
-    const done = await runHandbackForm(c.d, { ...form, action, dialogueIds: ids }, by);
+    const { csrf: _csrf, step: _step, ...input } = form;
+    const done = await runHandbackForm(c.d, { ...input, action, dialogueIds: ids }, by);
     logger.info('console hand-back action', { action, formId: done.formId, count: done.dialogueIds.length, by });
     return redirect(`/console/handbacks/${encodeURIComponent(done.formId)}`);
   } catch (e) {

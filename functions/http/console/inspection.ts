@@ -30,14 +30,17 @@ const inspectionPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     error = `Urvalet kunde inte användas: ${e instanceof ValidationError && e.issues.length ? e.issues.map((i) => i.message).join(' ') : e.message}`;
-    calendar = await consoleCalendar(c.d, {}, { rows: inspectorate });
+    // A period or region that cannot be read shows nothing (never the default period instead).
+    calendar = await consoleCalendar(c.d, {}, { rows: false });
   }
   const q = calendar.query;
   const region = q.region;
-  const [conflicts, lists] = await Promise.all([
-    consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
-  ]);
+  const [conflicts, lists] = error
+    ? [{ items: [] }, []]
+    : await Promise.all([
+        consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
+        Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+      ]);
   const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
   const orgNumbers = await orgNumbersOf(c.d, rows);
   const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
@@ -77,7 +80,7 @@ const inspectionPage: Page = async (c) => {
       updatedAt: when(x.updatedAt),
     })),
   });
-  return html(200, body);
+  return html(error ? 400 : 200, body);
 };
 
 export const inspectionRoutes: Record<string, Page> = { 'GET /console/inspection': inspectionPage };

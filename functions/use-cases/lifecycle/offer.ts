@@ -19,6 +19,7 @@ import { proposeAndHold } from './propose.ts';
 import { kickPhase } from './phase.ts';
 
 import { at, clearTimer, entry, move, noTimer, phaseStates, withTimer, beginPhase, bookingOutcome } from './phase.ts';
+import { holdsOf } from '#adapters/hold-repository.ts';
 
 // ---- the offer --------------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
     const no = (previous?.no ?? 0) + 1;
     if (previous) await releaseSlots(d, x.id, previous.slots);
     const y = x;
-    const slots = await d.holds.exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
+    const slots = await holdsOf(d).exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
     const now = d.clock.now();
     const states = phaseStates[kind];
     ({ dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
@@ -98,6 +99,8 @@ function slotView(slot: OfferedSlot, index: number) {
  * `listed`: the slots the mail names (a reminder names only the times still free).
  */
 async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder', listed?: readonly OfferedSlot[]): Promise<void> {
+  // A reminder's link lasts until the offer is handed over (escalateAfterDays after the reminder).
+  const linkValidUntil = what === 'reminder' ? addDays(d.clock.now(), d.settings.escalateAfterDays) : undefined;
   const phase = x.phase as PhaseProgress;
   const offer = phase.offer;
   if (!offer) return;
@@ -113,6 +116,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       email: r.email,
       link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
       withLink: !first?.linkId,
+      linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
       render: (link) =>
         d.templates.email('meeting-offer', {
