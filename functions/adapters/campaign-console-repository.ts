@@ -36,6 +36,15 @@ export interface CreateFormClaim {
   by: string;
   at: string;
   campaignId?: string;
+  /** How far the draft has come while it is being made: organisers checked, of about how many. */
+  progress?: CreateProgress;
+}
+
+export interface CreateProgress {
+  step: 'checking' | 'saving';
+  checked: number;
+  /** The register's size at the last preview (unknown before the first). */
+  of?: number;
 }
 
 /** A create form left unfinished this long (a crash mid-create) may be posted again. */
@@ -202,6 +211,23 @@ export class DynamoCampaignConsole {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
     }
+  }
+
+  /** Notes how far the draft has come (the form page's progress reads it while the post runs). */
+  async noteCreateProgress(formId: string, progress: CreateProgress): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: k.createForm(formId),
+          UpdateExpression: 'SET progress = :p',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(campaignId)',
+          ExpressionAttributeValues: { ':p': progress },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
   }
 
   async completeCreateForm(formId: string, campaignId: string): Promise<void> {

@@ -98,6 +98,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'POST', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/new', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/new/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/campaign-new.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}/status', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },

@@ -36,8 +36,19 @@ export interface CampaignPreview {
 
 const LISTED = 200;
 
-/** `listExcluded`: how many left-out organisers to return (the console keeps all of them for its preview). */
-export async function createCampaign(d: Deps, body: unknown, options: { listExcluded?: number } = {}): Promise<CampaignPreview> {
+/** How often the preview reports how far it has come (organisers checked). */
+const PROGRESS_EVERY = 500;
+
+/**
+ * `listExcluded`: how many left-out organisers to return (the console keeps all of them for its
+ * preview). `progress`: told how many organisers have been checked as the preview goes (the
+ * console's form shows it), then that the recipients are being saved.
+ */
+export async function createCampaign(
+  d: Deps,
+  body: unknown,
+  options: { listExcluded?: number; progress?: (step: 'checking' | 'saving', checked: number) => Promise<void> } = {},
+): Promise<CampaignPreview> {
   const input = parseOrThrow(createCampaignSchema, body, 'campaign');
   // A campaign's own rate can only be lower than the account's: every campaign shares the account's.
   if (input.sendRate !== undefined && input.sendRate > d.env.SES_SEND_RATE) {
@@ -64,10 +75,14 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     registered += page.items.length;
     for (const o of page.items) if (wanted.has(o.id)) named.add(o.id);
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
-    // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
-    const offered = await Promise.all(
-      selected.map((o) => (input.selection.notYetOfferedThisCycle ? d.campaigns.hasDialogue(o.id, cycle) : false)),
-    );
+    // One page's dialogue guards in one batch read: a national campaign must preview well within the API's time-out.
+    const withDialogue = input.selection.notYetOfferedThisCycle
+      ? await d.campaigns.withDialogue(
+          selected.map((o) => o.id),
+          cycle,
+        )
+      : new Set<string>();
+    const offered = selected.map((o) => withDialogue.has(o.id));
     // The invitation clash rule at this moment (one Query on the organiser's partition each).
     const inspected = await Promise.all(
       selected.map(async (o) => !(await checkClash(d, { organiserId: o.id, kind: 'invitation', start: at, end: at })).ok),
@@ -91,6 +106,12 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
       }
     }
     cursor = page.cursor;
+    if (
+      options.progress &&
+      (Math.floor(registered / PROGRESS_EVERY) > Math.floor((registered - page.items.length) / PROGRESS_EVERY) || !cursor)
+    ) {
+      await options.progress(cursor ? 'checking' : 'saving', registered);
+    }
   } while (cursor);
   const ids = input.selection.organiserIds;
   if (ids) {
