@@ -1,11 +1,10 @@
 /**
- * Lambda: the console's pages for work on many organisers at once (coordinators): campaigns from
- * a selection with their preview, launch/pause/resume and progress, the planning page, starting
- * dialogues for a selection, and the actions on dialogues handed back to the coordinator (one or a
- * selection at once). A
- * function of its own, served through the console's session and CSRF check (`consoleRouter`),
- * so the console's bundle stays within its size budget. One module per screen in
- * functions/http/console/, named after its template.
+ * Lambda: the console's pages for work on many organisers at once (coordinators): campaigns from a
+ * selection with their preview, launch/pause/resume and progress, starting dialogues for a chosen
+ * set of organisers, the planning page, and the actions on dialogues handed back to the
+ * coordinator (one or a selection at once). A function of its own, served through the console's
+ * session and CSRF check (`consoleRouter`), so the console's bundle stays within its size budget.
+ * One module per screen in functions/http/console/, named after its template.
  */
 import { campaignRoutes } from '#functions/http/console/campaign.ts';
 import { campaignConfirmRoutes } from '#functions/http/console/campaign-confirm.ts';

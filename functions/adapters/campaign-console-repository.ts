@@ -213,23 +213,6 @@ export class DynamoCampaignConsole {
     }
   }
 
-  /** Notes how far the draft has come (the form page's progress reads it while the post runs). */
-  async noteCreateProgress(formId: string, progress: CreateProgress): Promise<void> {
-    await this.doc
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: k.createForm(formId),
-          UpdateExpression: 'SET progress = :p',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(campaignId)',
-          ExpressionAttributeValues: { ':p': progress },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!isConditionFailure(e)) throw e;
-      });
-  }
-
   async completeCreateForm(formId: string, campaignId: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({

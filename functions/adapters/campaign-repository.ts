@@ -3,15 +3,7 @@
  * per cycle), each campaign's recipients live under `CAMPAIGN#<id>` in invitation order, so the
  * sender reads the next batch with one Query from its position. Single-item conditional writes.
  */
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignRecipient } from '#core/campaign.ts';
 import { ConflictError } from '#core/errors.ts';
 import type { CampaignRepository } from '#core/ports.ts';
@@ -78,23 +70,6 @@ export class DynamoCampaignRepository implements CampaignRepository {
   }
 
   /** Whether the organiser has a dialogue in the cycle (the guard item DialogueRepository.create writes). */
-  /** Which of these organisers have a dialogue in the cycle: BatchGetItem, 100 guards a request. */
-  async withDialogue(organiserIds: readonly string[], cycle: string): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (let i = 0; i < organiserIds.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = organiserIds.slice(i, i + 100).map((id) => keys.organiserCycle(id, cycle));
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt >= 10) throw new Error('DynamoDB left dialogue guards unread after 10 attempts');
-        const r: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk' } } }),
-        );
-        for (const item of r.Responses?.[this.table] ?? []) found.add(String(item.pk).slice('ORG#'.length));
-        pending = r.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return found;
-  }
-
   async hasDialogue(organiserId: string, cycle: string): Promise<boolean> {
     const r = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: keys.organiserCycle(organiserId, cycle), ConsistentRead: true }),

@@ -18,6 +18,7 @@ import type {
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
+import type { FeedRepository, FeedSecrets } from '#core/feed-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CachedSecret } from './app-secret.ts';
@@ -25,6 +26,8 @@ import { type Clients, createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoFeedRepository } from './feed-repository.ts';
+import { LocalFeedSecrets, SecretsManagerFeedSecrets } from './feed-secrets.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
@@ -86,6 +89,10 @@ export interface Deps {
   campaignConsole: DynamoCampaignConsole;
   /** Console sessions, server-side (logout ends one at once). */
   sessions: SessionStore;
+  /** Calendar feeds: planned dialogue dates, facilitators' windows and feed keys. */
+  feeds: FeedRepository;
+  /** The inspectorate's feed key (a secret of its own). */
+  feedSecrets: FeedSecrets;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -140,6 +147,10 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
     sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
+    feeds: new DynamoFeedRepository(clients.doc, env.TABLE_NAME),
+    feedSecrets: env.FEED_SECRET_ARN
+      ? new SecretsManagerFeedSecrets(env.FEED_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+      : new LocalFeedSecrets(clients.doc, env.TABLE_NAME, env.INSPECTORATE_FEED_KEY),
   };
 }
 

@@ -66,6 +66,8 @@ export const indexKeys = {
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
   /** Holds by the instant they lapse: the holds in force are one range Query (kindSk after now). */
   hold: (until: string, resource: string, slot: string) => ({ kindPk: 'HOLD', kindSk: `${until}#${resource}#${slot}` }),
+  /** The inspectorate's planned dialogue dates by start: the planned-dates API and feed by period. */
+  plannedWindow: (start: string, uid: string) => ({ kindPk: 'PLANNED_DATE', kindSk: `${start}#${uid}` }),
   /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */
   openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };
@@ -104,4 +106,31 @@ export const campaignConsoleKeys = {
   actionPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'ACT#' }),
   recipientPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'RCPT#' }),
   createForm: (formId: string) => ({ pk: `CAMPFORM#${formId}`, sk: 'FORM' }),
+};
+
+/**
+ * Calendar feeds: the planned dialogue dates the inspectorate sees (one item per window, under its
+ * organiser, also on the byKind index by start), each facilitator's meeting windows, and the
+ * facilitators' feed keys (the key on its own item, and a look-up by the key's hash).
+ */
+export const feedKeys = {
+  plannedWindow: (organiserId: string, dialogueId: string, uid: string) => ({ pk: `ORG#${organiserId}`, sk: `PDATE#${dialogueId}#${uid}` }),
+  /** An organiser's windows (`dialogueId` omitted) or one dialogue's. */
+  plannedWindowPrefix: (organiserId: string, dialogueId?: string) => ({
+    pk: `ORG#${organiserId}`,
+    skPrefix: dialogueId ? `PDATE#${dialogueId}#` : 'PDATE#',
+  }),
+  facilitatorWindow: (facilitatorId: string, meetingId: string, uid: string) => ({
+    pk: `FAC#${facilitatorId}`,
+    sk: `FEED#${meetingId}#${uid}`,
+  }),
+  /** A facilitator's windows (`meetingId` omitted) or those of one meeting. */
+  facilitatorWindowPrefix: (facilitatorId: string, meetingId?: string) => ({
+    pk: `FAC#${facilitatorId}`,
+    skPrefix: meetingId ? `FEED#${meetingId}#` : 'FEED#',
+  }),
+  facilitatorFeedKey: (facilitatorId: string) => ({ pk: `FAC#${facilitatorId}`, sk: 'FEEDKEY' }),
+  feedKeyLookup: (keyHash: string) => ({ pk: `FEEDKEY#${keyHash}`, sk: 'FEEDKEY' }),
+  /** The embedded runtime's store of a rotated inspectorate feed key (the cloud keeps it in Secrets Manager). */
+  localFeedSecret: (name: string) => ({ pk: 'LOCALSECRET', sk: name }),
 };

@@ -20,6 +20,7 @@ import {
 import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { organisersWithDialogue } from '#adapters/dialogue-guards.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle } from './campaign-feedback.ts';
 import { checkClash } from './clash.ts';
@@ -77,7 +78,8 @@ export async function createCampaign(
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
     // One page's dialogue guards in one batch read: a national campaign must preview well within the API's time-out.
     const withDialogue = input.selection.notYetOfferedThisCycle
-      ? await d.campaigns.withDialogue(
+      ? await organisersWithDialogue(
+          d,
           selected.map((o) => o.id),
           cycle,
         )

@@ -8,6 +8,7 @@ import { answerPeriodEnd, assertTransition, type Dialogue, type HistoryEntry } f
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { syncPlannedDates } from './calendar-sync.ts';
 import { invitationMail, latestLinks, sendReminder } from './invitation.ts';
 import { retryPhase } from './lifecycle/phase.ts';
 import { sendOnce } from './mail.ts';
@@ -129,6 +130,7 @@ export async function closeDialogue(d: Deps, id: string, form: Record<string, st
     };
   });
   if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'closed' });
+  await syncPlannedDates(d, id);
   return changed
     ? { done: true, message: 'Dialogen är avslutad. Inga fler påminnelser skickas.' }
     : { done: false, message: 'Dialogen var redan avslutad.' };

@@ -1,7 +1,7 @@
 /**
  * What the console reads: the filtered dialogue list (bounded index queries, filtered in memory),
- * one dialogue with its mail, organiser and workflow executions, the metrics, and the
- * inspectorate's calendar with its conflicts. The actions are in console-actions.ts and
+ * one dialogue with its mail, organiser and workflow executions, and the inspectorate's calendar
+ * with its conflicts. The statistics are statistics.ts. The actions are in console-actions.ts and
  * console-meeting-actions.ts.
  */
 import * as z from '#core/zod.ts';
@@ -9,7 +9,6 @@ import { cursorSchema, isoDay } from '#core/fields.ts';
 import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import { handbackFilters, matchesHandback } from '#core/handbacks.ts';
-import { computeMetrics, type Metrics } from '#core/metrics.ts';
 import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
@@ -133,11 +132,6 @@ export async function consoleDialogue(d: Deps, id: string): Promise<ConsoleDialo
     executionsError = (e as Error).message;
   }
   return { dialogue, organiser, mails, executions, executionsError };
-}
-
-export async function consoleMetrics(d: Deps): Promise<Metrics> {
-  const all = (await Promise.all(dialogueStates.map((s) => d.queries.allInState(s)))).flat();
-  return computeMetrics(all);
 }
 
 // ---- the inspectorate's calendar -------------------------------------------------------------

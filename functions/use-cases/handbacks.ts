@@ -30,6 +30,7 @@ import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import type { HandbackForm, HandbackOutcome } from '#adapters/handback-repository.ts';
+import { syncPlannedDates } from './calendar-sync.ts';
 import { retriesOf } from './console.ts';
 import { retryDialogue } from './console-actions.ts';
 import { sendReminder } from './invitation.ts';
@@ -234,8 +235,11 @@ const close: Run = async (d, x, input, by) => {
     assertTransition(y.state, to);
     return { ...noTimer(y), state: to, updatedAt: at, history: [...y.history, entry(d, 'closed', by, reason, to)] };
   });
-  if (changed) await releaseSlots(d, x.id, x.phase?.offer?.slots ?? []);
-  return changed;
+  if (!changed) return false;
+  await releaseSlots(d, x.id, x.phase?.offer?.slots ?? []);
+  // The open offer's times are no longer planned dates of the organiser's.
+  await syncPlannedDates(d, x.id);
+  return true;
 };
 
 const run: Record<HandbackAction, Run> = {

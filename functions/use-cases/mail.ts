@@ -13,6 +13,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
+import { overviewLink } from './overview-link.ts';
 
 /** Another attempt holds the send claim right now (a retry later finds it sent or unconfirmed). */
 export class ClaimHeldError extends TransientError {}
@@ -38,7 +39,9 @@ export interface SendOnceInput {
   linkValidUntil?: Date;
   /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
   suppressed?: boolean;
-  render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
+  /** Give the mail the recipient's overview link ("Er kvalitetsdialog"; mails after the acceptance). */
+  withOverview?: boolean;
+  render(link: string | undefined, overview?: string): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
 export function messageId(d: Deps, dialogueId: string, step: string, contactId: string): string {
@@ -88,7 +91,8 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     const { linkSigningKey } = await d.secrets();
     url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
   }
-  const rendered = input.render(url);
+  const overview = input.withOverview ? await overviewLink(d, input.dialogueId, input.contactId) : undefined;
+  const rendered = input.render(url, overview);
   let providerMessageId: string;
   try {
     ({ providerMessageId } = await d.mailer.send({

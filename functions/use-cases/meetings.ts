@@ -32,6 +32,7 @@ import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { publishMeeting } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { movePlanned, removePlanned } from './conflicts.ts';
 import { recheckOrganiser } from './conflicts.ts';
@@ -124,6 +125,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
     `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
     meeting.pair,
   );
+  await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }
@@ -172,6 +174,7 @@ export async function moveMeeting(d: Deps, id: string, body: unknown, by?: strin
     by,
   );
   await onMeetingMoved(d, meeting);
+  await publishMeeting(d, meeting, { former: [current.pair.skolverket, current.pair.spsm] });
   // Sessions a shorter split drops keep their UIDs and get a CANCEL of their own.
   await mailMeeting(d, meeting, 'REQUEST', { dropped: current.sessions.slice(meeting.sessions.length) });
   return meeting;
@@ -196,6 +199,7 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?:
     if (dialogue) await removePlanned(d, dialogue.organiserId, dialogueId, meetingStep(meeting.id));
   }
   await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`, undefined, by);
+  await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'CANCEL');
   // Dialogues that had this meeting booked go back to *_offered; a new round offers new times.
   await onMeetingCancelled(d, meeting);
@@ -237,6 +241,7 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
   );
   await mailMeeting(d, gone, 'CANCEL', { organisersOnly: true, except });
   await note(d, gone, 'meeting_left', `Lämnade ${name.toLowerCase()} (${meeting.id}) som delas med andra huvudmän`, undefined, by);
+  await publishMeeting(d, meeting, { dialogueIds: [dialogueId] });
   // The others: the same meeting with the new attendee list, unless it has changed again since.
   if (meeting.status === 'booked' && meeting.sequence === left.sequence) {
     await note(
@@ -319,6 +324,7 @@ export async function reassignPair(d: Deps, id: string, body: unknown, by?: stri
     meeting.pair,
     by,
   );
+  await publishMeeting(d, meeting, { former: dropped });
   await mailMeeting(d, meeting, 'REQUEST', { change: 'pair' });
   await mailDropped(d, { ...meeting, pair: current.pair }, dropped);
   return { meeting, changed: true };

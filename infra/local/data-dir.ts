@@ -93,6 +93,8 @@ export interface StoredSecrets {
   linkSigningKey: string;
   coordinatorToken: string;
   inspectorateToken: string;
+  /** The inspectorate's calendar-feed key (INSPECTORATE_FEED_KEY). */
+  inspectorateFeedKey: string;
 }
 
 /**
@@ -100,7 +102,10 @@ export interface StoredSecrets {
  * instance holding the folder's lock; written only when they change, through a temporary file
  * and a rename, so a crash never leaves half a file.
  */
-export function loadSecrets(dataDir: string, given: { coordinatorToken?: string; inspectorateToken?: string }): StoredSecrets {
+export function loadSecrets(
+  dataDir: string,
+  given: { coordinatorToken?: string; inspectorateToken?: string; inspectorateFeedKey?: string },
+): StoredSecrets {
   const file = join(dataDir, 'secrets.json');
   try {
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -116,6 +121,7 @@ export function loadSecrets(dataDir: string, given: { coordinatorToken?: string;
       linkSigningKey: stored.linkSigningKey ?? randomBytes(32).toString('base64url'),
       coordinatorToken: given.coordinatorToken ?? stored.coordinatorToken ?? `dev-coordinator-${randomBytes(12).toString('hex')}`,
       inspectorateToken: given.inspectorateToken ?? stored.inspectorateToken ?? `dev-inspectorate-${randomBytes(12).toString('hex')}`,
+      inspectorateFeedKey: given.inspectorateFeedKey ?? stored.inspectorateFeedKey ?? randomBytes(32).toString('base64url'),
     };
     const next = JSON.stringify(s, null, 2);
     if (next !== text) {

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PayloadTooLargeError } from '#core/errors.ts';
 import { errorResult } from '#functions/http/errors.ts';
 import { withSecurityHeaders } from '#functions/http/middleware.ts';
+import { unknownPath } from '#functions/http/respond.ts';
 import { type HttpFunctionName, matchPath, routes } from '#functions/http/routes.ts';
 import { guardLoopback } from './loopback.mjs';
 
@@ -163,14 +164,11 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
             }),
             'application/json',
           )
-        : send(
-            404,
-            JSON.stringify({
-              error: 'not_found',
-              message: `No route ${method} ${url.pathname}`,
-            }),
-            'application/json',
-          );
+        : // What API Gateway answers when no route matches (and a feed answers an unknown key).
+          (() => {
+            const r = unknownPath();
+            return send(r.statusCode, r.body, r.headers['content-type'] ?? 'application/json');
+          })();
     } catch {
       send(
         400,

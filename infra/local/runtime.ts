@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   sfnPort?: number;
   coordinatorToken?: string;
   inspectorateToken?: string;
+  /** The inspectorate's calendar-feed key (INSPECTORATE_FEED_KEY); generated once and kept otherwise. */
+  inspectorateFeedKey?: string;
   seed?: boolean;
   /** Also seed demo facilitators and group intro sessions (`npm start`; tests bring their own). */
   demo?: boolean;
@@ -62,6 +64,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   urls: { app: string; mailbox: string; dynamodb: string; sfn: string };
   tokens: { coordinator: string; inspectorate: string };
+  /** The inspectorate's calendar subscription at its current key (a rotation in the console changes it). */
+  inspectorateFeedUrl(): Promise<string | undefined>;
   clock: OffsetClock;
   sfn: LocalStepFunctions;
   /** Lambda's async invocation of ses-events and timer-tick, with their failure destinations. */
@@ -206,6 +210,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: consoleHandler } = await import('#functions/console.ts');
   const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
   const { handler: consoleCampaigns } = await import('#functions/console-campaigns.ts');
+  const { handler: feeds } = await import('#functions/feeds.ts');
+  const { handler: consoleReports } = await import('#functions/console-reports.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -238,6 +244,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       console: (e) => consoleHandler(e, {} as never),
       inspectionImport: (e) => inspectionImport(e, {} as never),
       consoleCampaigns: (e) => consoleCampaigns(e, {} as never),
+      feeds: (e) => feeds(e, {} as never),
+      consoleReports: (e) => consoleReports(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),
@@ -333,6 +341,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     LINK_SIGNING_KEY: secrets.linkSigningKey,
     COORDINATOR_TOKEN: secrets.coordinatorToken,
     INSPECTORATE_TOKEN: secrets.inspectorateToken,
+    INSPECTORATE_FEED_KEY: secrets.inspectorateFeedKey,
+    FEED_SECRET_ARN: undefined,
     DYNAMODB_ENDPOINT: dynamoUrl,
     SES_ENDPOINT: sesUrl,
     SFN_ENDPOINT: sfnUrl,
@@ -384,6 +394,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   return {
     urls,
     tokens: { coordinator: secrets.coordinatorToken, inspectorate: secrets.inspectorateToken },
+    async inspectorateFeedUrl() {
+      const key = await deps.feedSecrets.inspectorateKey();
+      return key ? `${http.url}/feeds/${key}/planned-dates.ics` : undefined;
+    },
     clock,
     sfn,
     async: asyncInvoker,

@@ -1,6 +1,7 @@
 /**
  * `npm start`: runs the whole service on this machine with no cloud. Settings come from the
- * environment: PORT (3000), SES_PORT (8005), DATA_DIR (.data), COORDINATOR_TOKEN, INSPECTORATE_TOKEN.
+ * environment: PORT (3000), SES_PORT (8005), DATA_DIR (.data), COORDINATOR_TOKEN, INSPECTORATE_TOKEN,
+ * INSPECTORATE_FEED_KEY.
  */
 import { DataDirError, describeFsError } from './data-dir.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
@@ -18,6 +19,7 @@ try {
     sesPort,
     coordinatorToken: process.env.COORDINATOR_TOKEN,
     inspectorateToken: process.env.INSPECTORATE_TOKEN,
+    inspectorateFeedKey: process.env.INSPECTORATE_FEED_KEY,
     demo: true,
     log: (line) => console.log(line),
   });
@@ -40,6 +42,8 @@ Kvalitetsdialog is running locally (data in ${dataDir}/)
 
   Coordinator token   ${runtime.tokens.coordinator}
   Inspectorate token  ${runtime.tokens.inspectorate}
+  Inspectorate calendar subscription (planned dialogue dates; rotate it in the console):
+    ${(await runtime.inspectorateFeedUrl()) ?? '(none configured)'}
 
 Try:
   curl -s -X POST ${runtime.urls.app}/api/dialogues -H 'content-type: application/json' \\

@@ -15,6 +15,7 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console', api.functions.console, t.api],
   ['inspection-import', api.functions.inspectionImport, t.api],
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
+  ['console-reports', api.functions.consoleReports, t.api],
 ];
 
 /** The functions that sign people in get the user pool's coordinates too. */
@@ -24,6 +25,8 @@ const extraEnv: Record<string, string[]> = {
   console: COGNITO_ENV,
   'inspection-import': COGNITO_ENV,
   'console-campaigns': COGNITO_ENV,
+  // It shows the inspectorate's calendar address and may replace it.
+  'console-reports': [...COGNITO_ENV, 'FEED_SECRET_ARN'],
 };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
@@ -194,13 +197,16 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
-    // Campaign pages only write campaign records (the scheduler's sender starts the workflows); the
-    // hand-back pages start a new round of a phase, retry an invitation and end a phase's wait.
+    // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
+    // starting dialogues for a chosen set starts the first few at once; the hand-back pages start a
+    // new round of a phase, retry an invitation and end a phase's wait.
     expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
       'states:StartExecution',
     ]);
+    // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
+    expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

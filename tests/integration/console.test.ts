@@ -193,9 +193,16 @@ describe('console actions', () => {
     expect(d.state).toBe('invited');
     expect(d.history.map((x: { type: string }) => x.type)).toContain('retried');
     const page = await get(`/console/dialogues/${id}`, cookie);
-    expect(page.html).toContain(`${id}-invitation – FAILED`);
+    expect(page.html).toContain(`${id}-invitation – Misslyckades`);
     expect(page.html).toContain('NoRecipientsError');
-    expect(page.html).toContain(`${id}-invitation-r1 – RUNNING`);
+    expect(page.html).toContain(`${id}-invitation-r1 – Pågår`);
+    // The workflow's history in Swedish words: no event types, statuses or state names in English.
+    expect(page.html).toContain('<td>Arbetsflödet startade</td><td></td>');
+    expect(page.html).toContain('<td>Steget började</td><td>Vänta på svar</td>');
+    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'FAILED', 'Await answer', 'Resolve recipients'])
+      expect(page.html).not.toContain(english);
+    // The step indicator: invited is under way (the retry), nothing reached after it.
+    expect(page.html).toMatch(/<li class="step current" aria-current="step">.*Inbjudan.*– pågår/);
     expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
     const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
     expect(notAllowed.status).toBe(409);

@@ -203,7 +203,7 @@ describe('the local runtime', () => {
     expect(r.status).toBe(200);
     expect(r.body).toContain('Konsolen');
     const secrets = JSON.parse(readFileSync(join(h.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
-    expect(Object.keys(secrets)).toEqual(['linkSigningKey', 'coordinatorToken', 'inspectorateToken']);
+    expect(Object.keys(secrets)).toEqual(['linkSigningKey', 'coordinatorToken', 'inspectorateToken', 'inspectorateFeedKey']);
     for (const secret of Object.values(secrets)) expect(r.body).not.toContain(secret);
   });
 });

@@ -15,6 +15,7 @@ import { type Ctx, consoleScript, layoutData, type Page, redirect, requireConsol
 import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html, json } from '#functions/http/respond.ts';
 
+import { noteCreateProgress } from '#adapters/create-progress.ts';
 import { logger } from '#adapters/observability.ts';
 import { blankOr, check, FORM_ID, newFormId, sv } from './format.ts';
 import { campaignsNav as nav } from './campaigns.ts';
@@ -266,7 +267,7 @@ const createPost: Page = async (c) => {
     preview = await createCampaign(c.d, body, {
       listExcluded: Number.POSITIVE_INFINITY,
       progress: (step, checked) =>
-        c.d.campaignConsole.noteCreateProgress(formId, { step, checked, ...(of !== undefined ? { of: Math.max(of, checked) } : {}) }),
+        noteCreateProgress(c.d, formId, { step, checked, ...(of !== undefined ? { of: Math.max(of, checked) } : {}) }),
     });
   } catch (e) {
     // Nothing was created: the same form may be posted again at once.

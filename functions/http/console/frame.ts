@@ -9,7 +9,7 @@ import { ForbiddenError, NotFoundError } from '#core/errors.ts';
 import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session } from '#core/session.ts';
 import { resumeSession } from '#functions/use-cases/console-sessions.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
-import { oidcConfig } from '#adapters/oidc.ts';
+import { oidcConfig } from '#adapters/oidc-config.ts';
 import { checkPathParameters, formFields } from '../request.ts';
 import { problem } from '../errors.ts';
 import { type HttpResult, redirect } from '../respond.ts';

@@ -11,6 +11,7 @@ import { stockholmDate, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
 import { holdSlots, offerKey, releaseSlots, slotStatuses } from '../offer-holds.ts';
@@ -76,6 +77,8 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       slots.filter((s) => !kept.has(JSON.stringify(s))),
     );
   }
+  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
+  await syncPlannedDates(d, dialogueId);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
@@ -118,7 +121,8 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       withLink: !first?.linkId,
       linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('meeting-offer', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -129,6 +133,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           reminder: what === 'reminder',
           slots: (listed ?? offer.slots).map(slotView),
           link,
+          overviewLink: overview,
         }),
     });
   }
@@ -257,6 +262,7 @@ export async function requestOtherTimes(
     });
   });
   if (!changed) return dialogue;
+  await syncPlannedDates(d, dialogueId);
   const released = await releaseWait(d, dialogueId);
   if (released !== 'delivered') {
     // The execution had ended (handed over): a new round offers new times, not the ones offered before.
