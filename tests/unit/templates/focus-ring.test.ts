@@ -23,9 +23,10 @@ const contrast = (a: string, b: string) => {
 describe.each(['templates/pages/layout.eta', 'templates/pages/console/layout.eta'])('the focus ring of %s', (file) => {
   const css = /<style>([\s\S]*?)<\/style>/.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
   const ring = /:focus-visible\s*\{\s*outline:\s*(\d+)px solid (#[0-9a-f]{3,6})/i.exec(css);
-  // Surfaces: every background a rule sets, except a button's own fill (the ring sits 2 px outside it).
+  // Surfaces: every background a rule sets, except a button's own fill (the ring sits 2 px outside
+  // it) and the step indicator's marks (small badges inside a step, nothing focusable on them).
   const surfaces = [...css.matchAll(/([^{}]+)\{[^}]*background:\s*(#[0-9a-f]{3,6})/gi)]
-    .filter(([, selector]) => !/button|\.danger/.test(selector ?? ''))
+    .filter(([, selector]) => !/button|\.danger|\.mark/.test(selector ?? ''))
     .map(([, , colour]) => (colour as string).toLowerCase());
 
   it('is drawn with an outline at least 2 px thick, offset from the element', () => {
