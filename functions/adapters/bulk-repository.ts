@@ -12,6 +12,7 @@ import { indexKeys } from './table-model.ts';
 export interface BulkStartResult {
   organiserId: string;
   name: string;
+  orgNumber?: string;
   outcome: 'started' | 'existed' | 'error';
   dialogueId?: string;
   message?: string;

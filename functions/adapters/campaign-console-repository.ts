@@ -14,6 +14,7 @@ import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './dynamo.
 export interface ExcludedOrganiser {
   organiserId: string;
   name: string;
+  orgNumber?: string;
   reason: ExclusionReason;
   seq: number;
 }
@@ -35,6 +36,15 @@ export interface CreateFormClaim {
   by: string;
   at: string;
   campaignId?: string;
+  /** How far the draft has come while it is being made: organisers checked, of about how many. */
+  progress?: CreateProgress;
+}
+
+export interface CreateProgress {
+  step: 'checking' | 'saving';
+  checked: number;
+  /** The register's size at the last preview (unknown before the first). */
+  of?: number;
 }
 
 /** A create form left unfinished this long (a crash mid-create) may be posted again. */

@@ -22,7 +22,7 @@ import type { FeedRepository, FeedSecrets } from '#core/feed-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CachedSecret } from './app-secret.ts';
-import { createClients } from './aws-clients.ts';
+import { type Clients, createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
@@ -55,6 +55,11 @@ const secretsSchema = z.object({
 
 export interface Deps {
   env: Env;
+  /**
+   * The shared AWS clients, for the adapters only some functions use: those are built on first use
+   * by the module that needs them (e.g. `holdsOf(d)`), so the other functions' bundles do not carry them.
+   */
+  aws: Pick<Clients, 'doc' | 'ses'>;
   clock: Clock;
   settings: InvitationSettings;
   /** See SEND_LEASE_SECONDS. */
@@ -120,6 +125,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
   };
   return {
     env,
+    aws: { doc: clients.doc, ses: clients.ses },
     clock,
     settings,
     sendLeaseMs: env.SEND_LEASE_SECONDS * 1000,

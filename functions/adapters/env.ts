@@ -60,6 +60,8 @@ export const envSchema = z.object({
    * ('false' only in tests whose dates must not depend on the season they run in).
    */
   SCHOOL_HOLIDAY_DEFAULTS: z._default(z.enum(['true', 'false']), 'true'),
+  /** Scheduling: how long an offer holds the times it proposes for its organiser (hours; 0: no holds). */
+  OFFER_HOLD_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(24 * 21)), 72),
   /** Scheduling: office hours in Europe/Stockholm, "HH:MM-HH:MM". */
   OFFICE_HOURS: z._default(z.string().check(z.regex(/^\d\d:\d\d-\d\d:\d\d$/, 'OFFICE_HOURS must be HH:MM-HH:MM')), '08:30-16:30'),
   /** Cloud: the Cognito user pool the console and the API sign people in with (unset = dev tokens / dev login). */

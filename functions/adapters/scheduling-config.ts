@@ -12,10 +12,12 @@ export interface SchedulingConfig {
   settings: SchedulingSettings;
   /** The default school holiday weeks apply to a year no coordinator has set (SCHOOL_HOLIDAY_DEFAULTS). */
   holidayDefaults: boolean;
+  /** How long an offer holds the times it proposes (OFFER_HOLD_HOURS); 0 holds nothing. */
+  holdHours: number;
 }
 
 export function schedulingConfig(
-  env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'> & Partial<Pick<Env, 'SCHOOL_HOLIDAY_DEFAULTS'>>,
+  env: Pick<Env, 'SCHOOL_HOLIDAYS' | 'OFFICE_HOURS'> & Partial<Pick<Env, 'SCHOOL_HOLIDAY_DEFAULTS' | 'OFFER_HOLD_HOURS'>>,
 ): SchedulingConfig {
   let holidays: unknown;
   try {
@@ -30,5 +32,10 @@ export function schedulingConfig(
       `Invalid environment: SCHOOL_HOLIDAYS/OFFICE_HOURS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return { calendar: parsed.data, settings: schedulingSettingsSchema.parse({}), holidayDefaults: env.SCHOOL_HOLIDAY_DEFAULTS !== 'false' };
+  return {
+    calendar: parsed.data,
+    settings: schedulingSettingsSchema.parse({}),
+    holidayDefaults: env.SCHOOL_HOLIDAY_DEFAULTS !== 'false',
+    holdHours: env.OFFER_HOLD_HOURS ?? 72,
+  };
 }

@@ -39,6 +39,14 @@ export const keys = {
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
   /** A year's school holidays as a coordinator set them (absent: the defaults). */
   schoolHolidays: (year: number) => ({ pk: 'SETTINGS', sk: `SCHOOL_HOLIDAYS#${year}` }),
+  /** A hold of an open offer on one facilitator at one start, or on a place in an intro session. */
+  hold: (resource: string, slot: string) => ({ pk: `HOLD#${resource}`, sk: slot }),
+  /** A confirmed action on hand-backs (the console's form id): the idempotency claim and its results. */
+  handbackForm: (formId: string) => ({ pk: `HBFORM#${formId}`, sk: 'FORM' }),
+  /** The hand-backs of one Stockholm day, for the coordinator's digest; `SENT` once it went out. */
+  digestEntry: (day: string, dialogueId: string, ref: string) => ({ pk: `DIGEST#${day}`, sk: `E#${dialogueId}#${ref}` }),
+  digestSent: (day: string) => ({ pk: `DIGEST#${day}`, sk: 'SENT' }),
+  digestDay: (day: string) => ({ pk: `DIGEST#${day}` }),
   /** A console sign-in: open until it expires or its person logs out. */
   session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
@@ -58,6 +66,8 @@ export const indexKeys = {
   introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
   /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
+  /** Holds by the instant they lapse: the holds in force are one range Query (kindSk after now). */
+  hold: (until: string, resource: string, slot: string) => ({ kindPk: 'HOLD', kindSk: `${until}#${resource}#${slot}` }),
   /** The inspectorate's planned dialogue dates by start: the planned-dates API and feed by period. */
   plannedWindow: (start: string, uid: string) => ({ kindPk: 'PLANNED_DATE', kindSk: `${start}#${uid}` }),
   /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */

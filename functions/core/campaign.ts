@@ -67,6 +67,7 @@ export interface CampaignRecipient {
   seq: number;
   organiserId: string;
   organiserName: string;
+  orgNumber?: string;
   /** Mails one invitation sends (board + school chief or rektor). */
   mails: number;
   status: 'queued' | 'sent' | 'failed';
@@ -101,6 +102,12 @@ export interface Campaign {
   throttled?: number;
   lastThrottledAt?: string;
   excluded: Record<ExclusionReason, number>;
+  /** Mails of all its invitations (one per recipient of each). */
+  mails?: number;
+  /** Time spent sending, pauses left out: added up at each pause and at completion (core/send-estimate.ts). */
+  sendingMs?: number;
+  /** Sending since (set at launch and resume, cleared at pause and completion). */
+  sendingSince?: string;
   /** Organisers in the register when the preview was made (absent on campaigns from before it was kept). */
   registered?: number;
   createdAt: string;
@@ -195,6 +202,15 @@ export function throttledCampaign(c: Campaign, now: Date): Campaign {
     updatedAt: at,
   };
 }
+
+/** The sending time after sending stops at `at` (a pause or the end). */
+export const sendingStopped = (
+  c: Pick<Campaign, 'sendingMs' | 'sendingSince'>,
+  at: string,
+): Pick<Campaign, 'sendingMs' | 'sendingSince'> => ({
+  sendingMs: (c.sendingMs ?? 0) + (c.sendingSince ? Math.max(0, Date.parse(at) - Date.parse(c.sendingSince)) : 0),
+  sendingSince: undefined,
+});
 
 const sv = (n: number): string => n.toLocaleString('sv-SE');
 

@@ -112,6 +112,7 @@ export const historyLabels: Record<HistoryType, string> = {
   offer_reminder_sent: 'Påminnelse om tidsförslag skickades',
   other_times_requested: 'Huvudmannen bad om andra tider',
   handed_over: 'Ingen tid bokad – samordnaren tar över',
+  handback_action: 'Samordnarens åtgärd',
   documents_attached: 'Analysunderlag bifogat',
   material_waiting: 'Analysunderlaget väntar på dokument',
   material_decision: 'Beslut: analysunderlaget skickas utan komplett underlag',

@@ -46,7 +46,8 @@ export const transitions: Readonly<Record<DialogueState, readonly DialogueState[
   invited: ['accepted', 'declined', 'no_answer', 'failed', 'closed'],
   accepted: ['intro_offered', 'cancelled'],
   declined: [],
-  no_answer: [],
+  /** Handed back to the coordinator, who may invite again or register the answer given another way. */
+  no_answer: ['invited', 'accepted', 'declined'],
   /** A coordinator may retry a failed dialogue (its invitation workflow starts anew) or close it. */
   failed: ['created', 'closed'],
   // *_offered: slots were proposed; asking for other times stays in the state. *_booked: a meeting
@@ -234,6 +235,7 @@ export type HistoryType =
   | 'offer_reminder_sent'
   | 'other_times_requested'
   | 'handed_over'
+  | 'handback_action'
   | 'documents_attached'
   | 'material_waiting'
   | 'material_decision'
@@ -313,6 +315,11 @@ export interface PhaseProgress {
   meetingId?: string;
   /** The workflow task waiting for the booking (never shown by the API). */
   token?: string;
+  /**
+   * The coordinator books for the organiser instead of offering times: who asked, and the time
+   * they chose (else the first free one).
+   */
+  bookFirst?: { by: string; slot?: OfferedSlot };
   /** A step of this round failed after its retries (the coordinator retries: a new round). */
   failure?: { at: string; error: string; cause: string };
 }
@@ -330,6 +337,8 @@ export interface Dialogue {
   id: string;
   organiserId: string;
   organiserName: string;
+  /** The organiser's org. number (ten digits), copied when the dialogue is created: lists tell same-name organisers apart. */
+  orgNumber?: string;
   cycle: string;
   region: string;
   legalForm: LegalForm;

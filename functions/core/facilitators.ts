@@ -33,8 +33,11 @@ export interface Interval {
 
 export interface BusyInterval extends Interval {
   facilitatorId: string;
-  /** A meeting the system booked, or a block the facilitator entered (travel, leave, other work). */
-  source: 'booking' | 'block';
+  /**
+   * A meeting the system booked, a block the facilitator entered (travel, leave, other work), or
+   * a time another dialogue's open offer holds (functions/core/holds.ts).
+   */
+  source: 'booking' | 'block' | 'hold';
   /** The meeting id for a booking. */
   ref?: string;
 }
@@ -72,6 +75,17 @@ export const widen = (i: Interval, minutes: number): Interval => ({
   start: new Date(i.start.getTime() - minutes * 60_000),
   end: new Date(i.end.getTime() + minutes * 60_000),
 });
+
+/** The busy time of facilitators as stored: each one's bookings and blocks (ISO instants). */
+export const busyOf = (
+  facilitators: readonly {
+    id: string;
+    calendar: readonly { start: string; end: string; source: BusyInterval['source']; ref?: string }[];
+  }[],
+): BusyInterval[] =>
+  facilitators.flatMap((f) =>
+    f.calendar.map((c) => ({ facilitatorId: f.id, source: c.source, ref: c.ref, start: new Date(c.start), end: new Date(c.end) })),
+  );
 
 /** Busy intervals indexed by facilitator, so availability checks stay cheap inside the slot search. */
 export class Availability {

@@ -187,10 +187,17 @@ export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
   };
 }
 
-/** RFC 4180 CSV with a BOM (so Excel reads å/ä/ö as UTF-8) and semicolons (Swedish Excel's separator). */
+/** A number as Swedish readers and Swedish Excel expect it: a decimal comma (2,5), no digit grouping. */
+export const decimalComma = (v: string | number | undefined): string | undefined =>
+  typeof v === 'number' ? String(v).replace('.', ',') : v;
+
+/**
+ * RFC 4180 CSV with a BOM (so Excel reads å/ä/ö as UTF-8), semicolons (Swedish Excel's separator)
+ * and decimal commas.
+ */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
   const cell = (v: string | number | undefined): string => {
-    const s = v === undefined ? '' : String(v);
+    const s = v === undefined ? '' : (decimalComma(v) as string);
     return /[";\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `\uFEFF${[header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;

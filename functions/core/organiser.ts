@@ -45,6 +45,9 @@ const orgNumber = z.pipe(
   z.transform((s) => s.replace('-', '')),
 );
 
+/** An org. number as it is written (212000-0142); as stored when it is not ten digits. */
+export { formatOrgNumber } from './swedish.ts';
+
 export const contactSchema = z.strictObject({
   id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)'))),
   role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),

@@ -41,7 +41,8 @@ export const planRequestSchema = z.strictObject({
 export type PlanRequest = z.output<typeof planRequestSchema>;
 
 export interface PlanCandidate {
-  organiser: Pick<Organiser, 'id' | 'name' | 'legalForm' | 'region' | 'children' | 'schoolForms' | 'contacts'>;
+  organiser: Pick<Organiser, 'id' | 'name' | 'legalForm' | 'region' | 'children' | 'schoolForms' | 'contacts'> &
+    Partial<Pick<Organiser, 'orgNumber'>>;
   hadDialogue: boolean;
   otherSupport: boolean;
 }
@@ -49,6 +50,7 @@ export interface PlanCandidate {
 export interface RankedOrganiser {
   organiserId: string;
   name: string;
+  orgNumber?: string;
   children: number;
   score: number;
   reasons: string[];
@@ -95,6 +97,7 @@ export function scoreCandidate(c: PlanCandidate, w: PlanRequest['weights'], maxC
   return {
     organiserId: o.id,
     name: o.name,
+    ...(o.orgNumber ? { orgNumber: o.orgNumber } : {}),
     children: o.children,
     score: Math.round(parts.reduce((a, [s]) => a + s, 0) * 1000) / 1000,
     reasons: parts.flatMap(([, r]) => (r ? [r] : [])),

@@ -3,6 +3,7 @@
  * SDK; tests may implement them over anything.
  */
 import type { DateRange } from './calendar.ts';
+import type { OfferHold } from './holds.ts';
 import type { Dialogue, DialogueState } from './dialogue.ts';
 import type { DeliveryOutcome } from './delivery.ts';
 import type { Facilitator } from './facilitators.ts';
@@ -172,6 +173,22 @@ export interface StoredFacilitator extends Facilitator {
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** The holds of open offers (functions/core/holds.ts). */
+export interface HoldRepository {
+  /** Every hold that has not lapsed at `now` (those of facilitators and of intro-session places). */
+  active(now: Date): Promise<OfferHold[]>;
+  /** Takes the hold unless another dialogue holds it and it has not lapsed; true when it is this dialogue's now. */
+  claim(hold: OfferHold, now: Date): Promise<boolean>;
+  /** Gives a hold back if this dialogue still holds it. */
+  release(hold: Pick<OfferHold, 'resource' | 'slot' | 'holder'>): Promise<void>;
+  /**
+   * Runs `search` while no other offer searches (a short lease, so a crashed holder blocks nobody
+   * for long): offers made at the same moment then each see what the others just held. Throws a
+   * TransientError when the lease stays taken for `maxWaitMs` (the workflow retries the step).
+   */
+  exclusive<T>(search: () => Promise<T>, maxWaitMs?: number): Promise<T>;
 }
 
 export interface FacilitatorRepository {

@@ -295,5 +295,9 @@ export function slotStillFree(
   return undefined;
 }
 
+/** A proposal as one form value (the pair, then each session's start/end): what a page's choice posts. */
+export const optionValue = (s: { pair: FacilitatorPair; sessions: readonly Interval[] }): string =>
+  `${s.pair.skolverket}|${s.pair.spsm}|${s.sessions.map((i) => `${i.start.toISOString()}/${i.end.toISOString()}`).join(',')}`;
+
 export const isProposalOnWorkingDays = (slot: SlotProposal, calendar: WorkingCalendar): boolean =>
   slot.sessions.every((s) => isWorkingDay(stockholmDate(s.start), calendar));

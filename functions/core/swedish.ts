@@ -26,7 +26,7 @@ export function swedishDaySpan(from: string, to: string): string {
 }
 
 /** An org. number as people write it: NNNNNN-NNNN (stored without the dash). */
-export const formatOrgNumber = (n: string): string => (/^\d{10}$/.test(n) ? `${n.slice(0, 6)}-${n.slice(6)}` : n);
+export const formatOrgNumber = (n: string | undefined): string => (n && /^\d{10}$/.test(n) ? `${n.slice(0, 6)}-${n.slice(6)}` : (n ?? ''));
 
 /** "A", "A och B", "A, B och C". */
 export const joinSwedish = (xs: readonly string[]): string =>

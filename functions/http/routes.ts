@@ -24,7 +24,7 @@ export const httpFunctions = {
   },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
-    description: 'Console pages for campaigns, starting dialogues and cycle planning (HTML pages)',
+    description: 'Console pages for campaigns, starting dialogues, cycle planning and hand-backs (HTML pages)',
   },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
@@ -125,12 +125,18 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'POST', path: '/console/campaigns', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/new', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/campaigns/new/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/campaign-new.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}/status', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
+  // Acting on dialogues handed back to the coordinator, one or a selection at once.
+  { method: 'GET', path: '/console/handbacks', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/handbacks', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/handbacks/{formId}', fn: 'consoleCampaigns' },
   // Facilitators and their calendar subscriptions in the console.
   { method: 'GET', path: '/console/facilitators', fn: 'consoleReports' },
   { method: 'GET', path: '/console/facilitators/{id}', fn: 'consoleReports' },

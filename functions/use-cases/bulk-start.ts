@@ -95,7 +95,13 @@ export async function advanceBulkJob(d: Deps, id: string, step = BULK_STEP): Pro
   for (const organiserId of next) {
     try {
       const { dialogue, created } = await createDialogue(d, { organiserId, cycle: job.cycle }, job.createdBy);
-      rows.push({ organiserId, name: dialogue.organiserName, outcome: created ? 'started' : 'existed', dialogueId: dialogue.id });
+      rows.push({
+        organiserId,
+        name: dialogue.organiserName,
+        ...(dialogue.orgNumber ? { orgNumber: dialogue.orgNumber } : {}),
+        outcome: created ? 'started' : 'existed',
+        dialogueId: dialogue.id,
+      });
     } catch (e) {
       rows.push({ organiserId, name: organiserId, outcome: 'error', message: (e as Error).message });
     }

@@ -14,11 +14,13 @@ import {
   mailAllowance,
   matchesSelection,
   nextBackoffMs,
+  sendingStopped,
   pacedAfter,
 } from '#core/campaign.ts';
 import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { organisersWithDialogue } from '#adapters/dialogue-guards.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle } from './campaign-feedback.ts';
 import { checkClash } from './clash.ts';
@@ -28,15 +30,26 @@ import { parseOrThrow } from './validate.ts';
 export interface CampaignPreview {
   campaign: Campaign;
   /** The first recipients in invitation order. */
-  recipients: { organiserId: string; name: string; mails: number }[];
+  recipients: { organiserId: string; name: string; orgNumber?: string; mails: number }[];
   /** Who the selection covers but who will not be invited, and why (at most 200 listed). */
-  excluded: { organiserId: string; name: string; reason: ExclusionReason }[];
+  excluded: { organiserId: string; name: string; orgNumber?: string; reason: ExclusionReason }[];
 }
 
 const LISTED = 200;
 
-/** `listExcluded`: how many left-out organisers to return (the console keeps all of them for its preview). */
-export async function createCampaign(d: Deps, body: unknown, options: { listExcluded?: number } = {}): Promise<CampaignPreview> {
+/** How often the preview reports how far it has come (organisers checked). */
+const PROGRESS_EVERY = 500;
+
+/**
+ * `listExcluded`: how many left-out organisers to return (the console keeps all of them for its
+ * preview). `progress`: told how many organisers have been checked as the preview goes (the
+ * console's form shows it), then that the recipients are being saved.
+ */
+export async function createCampaign(
+  d: Deps,
+  body: unknown,
+  options: { listExcluded?: number; progress?: (step: 'checking' | 'saving', checked: number) => Promise<void> } = {},
+): Promise<CampaignPreview> {
   const input = parseOrThrow(createCampaignSchema, body, 'campaign');
   // A campaign's own rate can only be lower than the account's: every campaign shares the account's.
   if (input.sendRate !== undefined && input.sendRate > d.env.SES_SEND_RATE) {
@@ -63,10 +76,15 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     registered += page.items.length;
     for (const o of page.items) if (wanted.has(o.id)) named.add(o.id);
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
-    // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
-    const offered = await Promise.all(
-      selected.map((o) => (input.selection.notYetOfferedThisCycle ? d.campaigns.hasDialogue(o.id, cycle) : false)),
-    );
+    // One page's dialogue guards in one batch read: a national campaign must preview well within the API's time-out.
+    const withDialogue = input.selection.notYetOfferedThisCycle
+      ? await organisersWithDialogue(
+          d,
+          selected.map((o) => o.id),
+          cycle,
+        )
+      : new Set<string>();
+    const offered = selected.map((o) => withDialogue.has(o.id));
     // The invitation clash rule at this moment (one Query on the organiser's partition each).
     const inspected = await Promise.all(
       selected.map(async (o) => !(await checkClash(d, { organiserId: o.id, kind: 'invitation', start: at, end: at })).ok),
@@ -79,15 +97,23 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
           seq: recipients.length,
           organiserId: o.id,
           organiserName: o.name,
+          orgNumber: o.orgNumber,
           mails: e.mails,
           status: 'queued',
         });
       } else {
         excludedCounts[e.reason]++;
-        if (excluded.length < (options.listExcluded ?? LISTED)) excluded.push({ organiserId: o.id, name: o.name, reason: e.reason });
+        if (excluded.length < (options.listExcluded ?? LISTED))
+          excluded.push({ organiserId: o.id, name: o.name, orgNumber: o.orgNumber, reason: e.reason });
       }
     }
     cursor = page.cursor;
+    if (
+      options.progress &&
+      (Math.floor(registered / PROGRESS_EVERY) > Math.floor((registered - page.items.length) / PROGRESS_EVERY) || !cursor)
+    ) {
+      await options.progress(cursor ? 'checking' : 'saving', registered);
+    }
   } while (cursor);
   const ids = input.selection.organiserIds;
   if (ids) {
@@ -119,6 +145,7 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     failed: 0,
     paceMails: 0,
     excluded: excludedCounts,
+    mails: recipients.reduce((sum, r) => sum + r.mails, 0),
     registered,
     createdAt: at,
     updatedAt: at,
@@ -127,7 +154,9 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
   await d.campaigns.create(campaign, recipients);
   return {
     campaign,
-    recipients: recipients.slice(0, LISTED).map((r) => ({ organiserId: r.organiserId, name: r.organiserName, mails: r.mails })),
+    recipients: recipients
+      .slice(0, LISTED)
+      .map((r) => ({ organiserId: r.organiserId, name: r.organiserName, orgNumber: r.orgNumber, mails: r.mails })),
     excluded,
   };
 }
@@ -161,8 +190,17 @@ export async function changeCampaign(d: Deps, id: string, action: CampaignAction
   const { campaign, changed } = await d.campaigns.mutate(id, (c) => {
     if (c.state !== from[action]) return undefined;
     return action === 'pause'
-      ? { ...c, state: 'paused', updatedAt: at }
-      : { ...c, state: 'running', paceFrom: at, paceMails: 0, backoffUntil: undefined, launchedAt: c.launchedAt ?? at, updatedAt: at };
+      ? { ...c, ...sendingStopped(c, at), state: 'paused', updatedAt: at }
+      : {
+          ...c,
+          state: 'running',
+          paceFrom: at,
+          paceMails: 0,
+          backoffUntil: undefined,
+          launchedAt: c.launchedAt ?? at,
+          sendingSince: at,
+          updatedAt: at,
+        };
   });
   if (!changed)
     throw new ConflictError(`Cannot ${action} campaign ${id}: it is ${campaign.state}; ${action} needs a ${from[action]} campaign`);
@@ -315,7 +353,7 @@ async function driveCampaign(
       ),
       backoffMs,
       backoffUntil: backoffMs ? new Date(now.getTime() + backoffMs).toISOString() : undefined,
-      ...(position >= x.total && x.state === 'running' ? { state: 'completed' as const, completedAt: at } : {}),
+      ...(position >= x.total && x.state === 'running' ? { state: 'completed' as const, completedAt: at, ...sendingStopped(x, at) } : {}),
       updatedAt: at,
     };
   });
@@ -362,6 +400,8 @@ export async function sendCampaignsFor(
 async function finish(d: Deps, id: string, now: Date): Promise<void> {
   const at = now.toISOString();
   await d.campaigns.mutate(id, (x) =>
-    x.state === 'running' && x.position >= x.total ? { ...x, state: 'completed', completedAt: at, updatedAt: at } : undefined,
+    x.state === 'running' && x.position >= x.total
+      ? { ...x, state: 'completed', completedAt: at, ...sendingStopped(x, at), updatedAt: at }
+      : undefined,
   );
 }

@@ -9,7 +9,8 @@ import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts'
 import { ConflictError, NotFoundError } from '#core/errors.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { proposeFor, requestOtherTimes } from './lifecycle/offer.ts';
+import { requestOtherTimes } from './lifecycle/offer.ts';
+import { proposeFor } from './lifecycle/propose.ts';
 import { bookingKindOf } from './lifecycle/phase.ts';
 import { createMeeting } from './meetings.ts';
 import { parseOrThrow } from './validate.ts';

@@ -8,6 +8,7 @@ import * as z from '#core/zod.ts';
 import { cursorSchema, isoDay } from '#core/fields.ts';
 import { type Dialogue, type DialoguePhase, dialoguePhases, dialogueStates, isOngoing, phaseOfState } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
+import { handbackFilters, matchesHandback } from '#core/handbacks.ts';
 import { legalForms, type Organiser, schoolForms } from '#core/organiser.ts';
 import type { ExecutionView, MailRecord, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
@@ -51,6 +52,10 @@ export const consoleListSchema = z.strictObject({
   conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
   /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
+  /** Only dialogues handed back to the coordinator (any kind, or one): the digest links here. */
+  handback: optional(z.enum(handbackFilters, { message: 'Välj en giltig sorts överlämning.' })),
+  /** "alla": every row of a hand-back list comes selected. */
+  markera: optional(z.enum(['alla'], { message: 'Ogiltigt värde för markering.' })),
   limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
   cursor: optional(cursorSchema),
 });
@@ -82,7 +87,8 @@ export async function listForConsole(d: Deps, rawQuery: unknown, options: { item
     (!q.schoolForm || (x.schoolForms ?? []).includes(q.schoolForm)) &&
     (!q.facilitator || x.pair?.skolverket === q.facilitator || x.pair?.spsm === q.facilitator) &&
     (!q.conflict || Boolean(x.conflict) === (q.conflict === 'ja')) &&
-    (!q.failed || hasProblem(x));
+    (!q.failed || hasProblem(x)) &&
+    (!q.handback || matchesHandback(x, q.handback));
   const [page, counts] = await Promise.all([
     options.items === false
       ? { items: [], read: 0, cursor: undefined }

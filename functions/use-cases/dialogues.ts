@@ -44,6 +44,7 @@ export async function createDialogue(
     id: `dlg-${randomUUID()}`,
     organiserId: organiser.id,
     organiserName: organiser.name,
+    orgNumber: organiser.orgNumber,
     cycle: input.cycle ?? String(now.getUTCFullYear()),
     region: organiser.region,
     legalForm: organiser.legalForm,

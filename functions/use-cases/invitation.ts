@@ -16,13 +16,12 @@ import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import type { MailRecord } from '#core/ports.ts';
-import { regions } from '#core/regions.ts';
 import { count } from '#core/swedish.ts';
 import { clearConflictOfPastStep } from './conflicts.ts';
-import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
+import { noteHandback } from './handback-digest.ts';
 import { sendOnce } from './mail.ts';
 
 async function load(d: Deps, dialogueId: string): Promise<{ dialogue: Dialogue; organiser: Organiser }> {
@@ -223,9 +222,9 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   if (changed) recordMetric('RemindersSent', 1, { kind: 'invitation' });
 }
 
-/** Marks an unanswered dialogue `no_answer`, alerts the coordinator and releases the waiting workflow. */
+/** Marks an unanswered dialogue `no_answer`, hands it back to the coordinator (the day's digest) and releases the waiting workflow. */
 export async function escalate(d: Deps, dialogueId: string): Promise<void> {
-  const { dialogue: before, organiser } = await load(d, dialogueId);
+  const { organiser } = await load(d, dialogueId);
   const now = d.clock.now();
   const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited') return undefined;
@@ -245,23 +244,9 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
   if (changed) recordMetric('DialoguesEscalated', 1, { kind: 'invitation' });
   if (changed) recordMetric('AnswersRecorded', 1, { outcome: 'no_answer', legalForm: dialogue.legalForm });
   if (dialogue.state !== 'no_answer') return;
-  const invitedAt = before.history.find((h) => h.type === 'invitation_sent')?.at ?? before.createdAt;
-  await sendOnce(d, {
-    dialogueId,
-    step: 'escalation',
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('escalation', {
-        organiserName: organiser.name,
-        orgNumber: organiser.orgNumber,
-        regionName: regions[organiser.region as keyof typeof regions]?.name ?? organiser.region,
-        invitedOn: formatSwedishDate(new Date(invitedAt)),
-        reminders: count(dialogue.reminders, 'påminnelse', 'påminnelser'),
-        recipients: dialogue.recipients.map((r) => ({ ...r, roleText: basisText[r.basis] })),
-        dialogueUrl: `${consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId)}#kontakter`,
-      }),
-  });
+  // Each escalation (a dialogue invited again may go unanswered again) is one entry of its day's digest.
+  const escalations = dialogue.history.filter((h) => h.type === 'escalated').length;
+  await noteHandback(d, { ...dialogue, orgNumber: dialogue.orgNumber ?? organiser.orgNumber }, 'no_answer', `no_answer-${escalations}`);
   if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'no_answer' });
 }
 
@@ -274,7 +259,7 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
   } catch {
     // Cause was plain text.
   }
-  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
+  const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state === 'failed' || x.state === 'closed' || isAnswered(x)) return undefined;
     const at = d.clock.now().toISOString();
     return {
@@ -287,4 +272,6 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
   });
   // Counted by the one write that records the failure: a retried task finds it failed already.
   if (changed) recordMetric('PhaseFailures', 1, { kind: 'invitation' });
+  if (changed)
+    await noteHandback(d, dialogue, 'failure', `failure-invitation-${dialogue.history.filter((h) => h.type === 'failed').length}`);
 }

@@ -15,8 +15,8 @@ import { joinIntroSession } from '#core/intro-sessions.ts';
 import { verifyLinkToken } from '#core/link-token.ts';
 import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/meetings.ts';
 import type { AnswerLink } from '#core/ports.ts';
-import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import { countiesOf, workingCalendar } from './school-holidays.ts';
+import { optionValue, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#functions/adapters/dynamo.ts';
 import { syncPlannedDates } from './calendar-sync.ts';
@@ -25,9 +25,11 @@ import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { OVERVIEW_STEP } from './overview-link.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
+import { placeOf } from './meeting-place.ts';
 import { createMeeting } from './meetings.ts';
+import { slotStatuses } from './offer-holds.ts';
 import { mailMeeting } from './meeting-send.ts';
-import { busyOf } from './scheduling.ts';
+import { busyOf } from '#core/facilitators.ts';
 
 export const isOrganiserPageStep = (step: string): boolean =>
   step === 'stop' || step === OVERVIEW_STEP || step.startsWith('offer:') || step.startsWith('manage:');
@@ -89,6 +91,9 @@ export type BookingOutcome = { booked: Meeting } | { notOpen: Dialogue } | { tak
 export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: OfferedSlot): Promise<BookingOutcome> {
   const { kind } = parseOfferStep(link.step);
   const no = x.phase?.offer?.no;
+  // Booked by someone else, or held for another organiser's offer (a time this offer no longer holds).
+  const [status] = await slotStatuses(d, x, kind, [slot]);
+  if (status === 'taken') return { taken: true };
   const claim = await d.dialogues.mutate(x.id, (y) => {
     const offer = y.phase?.offer;
     if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
@@ -98,7 +103,7 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   const previous = x.phase?.offer?.status ?? 'open';
   let booked: Meeting;
   try {
-    booked = slot.introSessionId ? await joinIntro(d, x, slot) : await bookSlot(d, x, kind, slot);
+    booked = await bookSlotFor(d, x, kind, slot);
   } catch (e) {
     await d.dialogues.mutate(x.id, (y) => {
       const offer = y.phase?.offer;
@@ -112,14 +117,9 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   return { booked };
 }
 
-/** A digital meeting's video link, or the physical meeting's place at the organiser. */
-async function placeOf(d: Deps, x: Dialogue, kind: PhaseMeetingKind): Promise<{ location?: string; videoLink?: string }> {
-  if (meetingKindRules[kind].mode === 'digital') {
-    return { videoLink: `${d.env.MEETING_VIDEO_BASE_URL}/${x.id}-${kind}-${x.phase?.round ?? 1}` };
-  }
-  const o = await d.organisers.get(x.organiserId);
-  return { location: `${x.organiserName}, ${o?.municipality ?? ''} (lokal enligt huvudmannens besked)`.replace(', (', ' (') };
-}
+/** Books one offered slot for the dialogue: a place in a group intro session, or a meeting with the slot's pair. */
+export const bookSlotFor = (d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> =>
+  slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot);
 
 async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> {
   return createMeeting(d, {
@@ -166,8 +166,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   return meeting;
 }
 
-export const optionValue = (s: { pair: { skolverket: string; spsm: string }; sessions: { start: Date; end: Date }[] }) =>
-  `${s.pair.skolverket}|${s.pair.spsm}|${s.sessions.map((i) => `${i.start.toISOString()}/${i.end.toISOString()}`).join(',')}`;
+export { optionValue } from '#core/scheduling.ts';
 
 /** New times for a booked meeting: the same pair first, the same number and length of sessions. */
 export async function rescheduleOptions(d: Deps, x: Dialogue, m: Meeting) {

@@ -10,8 +10,8 @@ import * as z from '#core/zod.ts';
 import { MAX_ID_LENGTH } from '#core/fields.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import {
-  type BusyInterval,
   blockInputSchema,
+  busyOf,
   type FacilitatorPair,
   facilitatorSchema,
   type Interval,
@@ -29,11 +29,6 @@ import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
 import { parseOrThrow } from './validate.ts';
-
-export const busyOf = (facilitators: readonly StoredFacilitator[]): BusyInterval[] =>
-  facilitators.flatMap((f) =>
-    f.calendar.map((c) => ({ facilitatorId: f.id, source: c.source, ref: c.ref, start: new Date(c.start), end: new Date(c.end) })),
-  );
 
 export async function upsertFacilitator(d: Deps, body: unknown): Promise<{ facilitator: StoredFacilitator; created: boolean }> {
   const input = parseOrThrow(facilitatorSchema, body, 'facilitator');

@@ -8,6 +8,7 @@ import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logger, recordMetric } from '#adapters/observability.ts';
+import { sendDigests } from './handback-digest.ts';
 import { retryPendingPairMails } from './intro-session-mail.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
@@ -119,6 +120,11 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     result.fired += await catchUpAccepted(d);
   } catch (e) {
     result.failed.push({ dialogueId: '-', kind: 'accepted_catch_up', error: (e as Error).message });
+  }
+  try {
+    result.fired += await sendDigests(d);
+  } catch (e) {
+    result.failed.push({ dialogueId: '-', kind: 'handback_digest', error: (e as Error).message });
   }
   try {
     const mails = await retryPendingPairMails(d);

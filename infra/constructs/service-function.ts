@@ -268,6 +268,20 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
+  /**
+   * Read the SES account's sending quota (GetAccount: the real maximum send rate, for the
+   * campaign's time estimate). SES has no resource-level permission for it, so Resource "*".
+   */
+  public allowReadSendQuota(): this {
+    iam.Grant.addToPrincipal({ grantee: this, actions: ['ses:GetAccount'], resourceArns: ['*'] });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Resource "*" only for actions without resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and ses:GetAccount (the account quota).',
+    });
+    return this;
+  }
+
   /** Describe the executions of one state machine (by its physical name) and read their history. */
   public grantReadExecutions(stateMachineName: string): this {
     const stack = Stack.of(this);

@@ -172,7 +172,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   // SES v2: aws-ses-v2-local with its mailbox page (mail is kept in memory only), in a worker thread.
   const sesPort = opts.sesPort ?? 8005;
-  const ses = new Worker(new URL('./ses-worker.mjs', import.meta.url), { workerData: { port: sesPort, emails: carriedMail } });
+  const ses = new Worker(new URL('./ses-worker.mjs', import.meta.url), {
+    workerData: { port: sesPort, emails: carriedMail },
+    env: {
+      ...process.env,
+      AWS_SES_ACCOUNT: process.env.AWS_SES_ACCOUNT ?? sesAccount(opts.sesSendRate ?? Number(process.env.SES_SEND_RATE ?? 14)),
+    },
+  });
   const sesBoundPort = await new Promise<number>((ok, fail) => {
     ses.once('message', (m: { port?: number; error?: string }) =>
       m.port
@@ -510,4 +516,24 @@ function shutdown(server: Server): Promise<void> {
   const closed = new Promise<void>((ok) => server.close(() => ok()));
   server.closeAllConnections();
   return closed;
+}
+
+/** What the stand-in answers to SES GetAccount: a production account sending at `rate` mails/s. */
+function sesAccount(rate: number): string {
+  return JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Kvalitetsdialog, local runtime',
+      WebsiteURL: 'https://kvalitetsdialog.example.se',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: rate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  });
 }

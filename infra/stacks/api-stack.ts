@@ -181,8 +181,9 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    // The console's campaign, start and planning pages: campaign records and the organisers they
-    // select; starting dialogues for a chosen set starts their invitation workflows.
+    // The console's campaign, start and planning pages (campaign records and the organisers they
+    // select; starting dialogues for a chosen set starts their invitation workflows) and its
+    // hand-back actions: a new offer round, a booking with its calendar mail, a retried step.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
       functionName: `${props.prefix}-console-campaigns`,
@@ -194,6 +195,10 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .grantStateMachine(props.stateMachines.invitation, ['start']);
+    consoleCampaigns.grantStateMachine(props.stateMachines.meeting, ['start', 'respond']);
+    if (props.mailSender) consoleCampaigns.allowSendEmail(props.mailSender);
+    // The launch page estimates the sending time from the account's real rate.
+    consoleCampaigns.allowReadSendQuota();
 
     // The calendar subscriptions: read-only on the table, and of the secrets only the feed key.
     const feeds = new ServiceFunction(this, 'Feeds', {

@@ -134,10 +134,12 @@ describe.each(functions)('%s function', (name, fn, template) => {
 });
 
 describe('grants', () => {
-  it('uses Resource "*" only for the X-Ray actions (the acknowledged IAM5 finding)', () => {
+  it('uses Resource "*" only for the X-Ray actions and the SES quota (the acknowledged IAM5 finding)', () => {
     for (const [, fn, template] of functions) {
       const wildcard = statements(fn, template).filter((s) => s.resource === '"*"');
-      expect(wildcard.flatMap((s) => s.actions).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      // The campaign pages read the account's real send rate for the launch page's estimate.
+      const quota = fn === api.functions.consoleCampaigns ? ['ses:GetAccount'] : [];
+      expect(wildcard.flatMap((s) => s.actions).sort()).toEqual([...quota, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
   });
 
@@ -161,7 +163,8 @@ describe('grants', () => {
     // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too.
     // The console resends invitations, reminds, and sends a corrected address's invitation and the
-    // analysis material; its meeting pages send calendar mail.
+    // analysis material; its meeting pages send calendar mail. A coordinator booking a handed-back
+    // meeting or inviting again from the console's hand-back pages mails the organiser.
     const senders = [
       workflows.workflowTask,
       workflows.timerTick,
@@ -170,6 +173,7 @@ describe('grants', () => {
       api.functions.inspectionImport,
       api.functions.console,
       api.functions.consoleMeetings,
+      api.functions.consoleCampaigns,
     ];
     for (const [, fn, template] of functions) {
       const ses = statements(fn, template).filter((s) => s.actions.includes(sesSend));
@@ -200,8 +204,13 @@ describe('grants', () => {
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
     // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
-    // starting dialogues for a chosen set starts the first few at once.
-    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual(['states:StartExecution']);
+    // starting dialogues for a chosen set starts the first few at once; the hand-back pages start a
+    // new round of a phase, retry an invitation and end a phase's wait.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+    ]);
     // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
     expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
     // The console's meeting pages book and cancel meetings: a phase's wait ends, or a new round starts.

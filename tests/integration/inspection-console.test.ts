@@ -98,8 +98,8 @@ describe('inspection import in the console', () => {
     expect(r.status).toBe(200);
     expect(r.html).toContain('Förhandsgranskning – inget är sparat än.');
     expect(tableRows(r.html, 'Det här skulle ändras')).toEqual([
-      ['2', 'KONS-1', 'Norrviks kommun (212000-2262)', 'Ny'],
-      ['3', 'KONS-2', 'Ekbackens skola ekonomisk förening (769600-1234)', 'Ny'],
+      ['2', 'KONS-1', 'Norrviks kommun', '212000-2262', 'Ny'],
+      ['3', 'KONS-2', 'Ekbackens skola ekonomisk förening', '769600-1234', 'Ny'],
     ]);
     expect(tableRows(r.html, 'Rader med fel').map((row) => row[0])).toEqual(['4']);
     expect(
@@ -148,7 +148,9 @@ describe('the calendar and its conflicts', () => {
     const later = await get(`/console/inspection?from=${addCalendarDays(today, 40)}&to=${addCalendarDays(today, 50)}`, inspectorate);
 
     expect(all.map((r) => r[0])).toEqual(['Norrviks kommun', 'Ekbackens skola ekonomisk förening']);
-    expect(all[0]?.slice(2, 7)).toEqual(['Regelbunden tillsyn', '', meetingDay, addCalendarDays(meetingDay, 2), 'Bekräftad']);
+    // Same-name organisers are told apart by the org. number beside the name.
+    expect(all.map((r) => r[1])).toEqual(['212000-2262', '769600-1234']);
+    expect(all[0]?.slice(3, 8)).toEqual(['Regelbunden tillsyn', '', meetingDay, addCalendarDays(meetingDay, 2), 'Bekräftad']);
     expect(syd.map((r) => r[0])).toEqual(['Ekbackens skola ekonomisk förening']);
     expect(one.map((r) => r[0])).toEqual(['Norrviks kommun']);
     expect(later.html).toContain('Inga inspektioner under perioden.');
@@ -160,8 +162,8 @@ describe('the calendar and its conflicts', () => {
 
     for (const page of [asInspectorate, asCoordinator]) {
       const conflicts = tableRows(page.html, '1 krock ');
-      expect(conflicts.map((r) => [r[0], r[2], r[3]?.startsWith('Möte')])).toEqual([
-        ['Norrviks kommun', `Regelbunden tillsyn ${swedishDaySpan(meetingDay, addCalendarDays(meetingDay, 2))}`, true],
+      expect(conflicts.map((r) => [r[0], r[1], r[3], r[4]?.startsWith('Möte')])).toEqual([
+        ['Norrviks kommun', '212000-2262', `Regelbunden tillsyn ${swedishDaySpan(meetingDay, addCalendarDays(meetingDay, 2))}`, true],
       ]);
     }
     expect(asCoordinator.html).not.toContain('Inspektionskalender');

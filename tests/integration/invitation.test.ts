@@ -160,9 +160,12 @@ describe('invitation', () => {
     expect(d.state).toBe('no_answer');
     expect(d.reminders).toBe(2);
     expect(await h.mailTo('tyst@tyst.example.se')).toHaveLength(3);
-    const alerts = (await h.mailTo('samordnare@skolverket.example.se')).filter((m) => m.subject.includes('Tysta kommun'));
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.body.text).toContain('har inte svarat');
+    // Handed back to the coordinator: no mail of its own, one line in the next morning's digest
+    const alerts = async () => (await h.mailTo('samordnare@skolverket.example.se')).filter((m) => m.body.text?.includes('Tysta kommun'));
+    expect(await alerts()).toEqual([]);
+    await h.advance('P2D');
+    expect((await alerts()).map((m) => m.subject)).toEqual([expect.stringMatching(/^Att hantera: \d+ dialog/)]);
+    expect((await alerts())[0]?.body.text).toContain('- Tysta kommun (212000-1006): Inget svar på inbjudan');
     const execution = await h.execution(id);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.events.filter((e) => e.type === 'StateEntered').at(-1)?.state).toBe('No answer');

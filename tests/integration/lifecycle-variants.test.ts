@@ -145,12 +145,18 @@ describe('lifecycle variants', () => {
 
     await h.advance('P8D');
     const reminder = await latest(board('tystskolan'), 'Påminnelse: Välj tid för introduktionsmöte');
-    expect(reminder.body.text).toContain('Förslagen gäller fortfarande');
+    expect(reminder.body.text).toContain('Tiderna nedan är fortfarande lediga.');
     expect((await h.dialogue(id!)).dueKind).toBe('offer_escalate');
     await h.advance('P8D');
 
-    const handover = (await h.mailTo('samordnare@skolverket.example.se')).filter((m) => m.subject.includes('Skolan tystskolan AB'));
-    expect(handover.map((m) => m.subject)).toEqual(['Ingen tid bokad: Introduktionsmöte med Skolan tystskolan AB']);
+    // No mail of its own: the hand-back is in the coordinator's digest of the day
+    const coordinator = () => h.mailTo('samordnare@skolverket.example.se');
+    expect((await coordinator()).filter((m) => m.body.text?.includes('Skolan tystskolan AB'))).toEqual([]);
+    await h.advance('P2D');
+    const digest = (await coordinator()).filter((m) => m.body.text?.includes('Skolan tystskolan AB'));
+    expect(digest.map((m) => m.subject)).toEqual([expect.stringMatching(/^Att hantera: \d+ dialog(er)? lämnades över till samordnaren /)]);
+    expect(digest[0]?.body.text).toContain('- Skolan tystskolan AB (556000-0002): Ingen tid bokad (introduktionsmöte)');
+    expect(digest[0]?.body.text).toContain('/console?handback=alla');
     expect((await settled(id!, 'intro')).events.map((e) => e.state)).toContain('Coordinator takes over');
     const d = await h.dialogue(id!);
     expect(d.state).toBe('intro_offered');

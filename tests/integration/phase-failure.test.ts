@@ -41,7 +41,7 @@ async function consoleCookie(): Promise<string> {
 }
 
 describe('a failed meeting-phase step', () => {
-  it('mails the coordinator once, shows the error, and a console retry restarts the phase', async () => {
+  it('hands the failure to the coordinator in the next digest, shows the error, and a console retry restarts the phase', async () => {
     // Prepare: an accepted dialogue; the intro-session register fails when the offer is made
     const org = organiser({
       id: 'felviks-kommun',
@@ -63,7 +63,7 @@ describe('a failed meeting-phase step', () => {
     expect((await h.advance('PT10M')).status).toBe(200);
     const failed = await settled(id, 1);
 
-    // Assess: the execution failed; the record shows why and keeps its state; one mail to the coordinator
+    // Assess: the execution failed; the record shows why and keeps its state; it is in the coordinator's digest
     expect(failed.status).toBe('FAILED');
     expect(failed.events.map((e) => e.type)).toContain('ExecutionFailed');
     const d = await h.dialogue(id);
@@ -71,15 +71,16 @@ describe('a failed meeting-phase step', () => {
     expect(d.phase.failure).toMatchObject({ error: 'Error', cause: expect.stringContaining('intro-session register is unavailable') });
     expect(d.history.at(-1)).toMatchObject({ type: 'failed', detail: expect.stringContaining('Introduktionsmöte') });
     expect(d.dueKind).toBeUndefined();
+    expect(await h.mailTo(COORDINATOR)).toEqual([]);
+    // Time passing repeats nothing: no re-kick of the failed round; one digest the next morning
+    await h.advance('PT30M');
+    await h.advance('P2D');
     const alerts = await h.mailTo(COORDINATOR);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.subject).toBe('Fel i arbetsflödet: introduktionsmöte med Testviks kommun');
-    expect(alerts[0]!.body.text).toContain('intro-session register is unavailable');
-    expect(alerts[0]!.body.text).toContain(`${h.runtime.urls.app}/console/dialogues/${id}/retry`);
+    expect(alerts[0]!.subject).toMatch(/^Att hantera: 1 dialog lämnades över till samordnaren /);
+    expect(alerts[0]!.body.text).toContain('- Testviks kommun (212000-4001): Fel i ett steg (introduktionsmöte)');
+    expect(alerts[0]!.body.text).toContain('/console?handback=alla');
     expect(alerts[0]!.body.text).not.toContain('/api/');
-    // Time passing repeats nothing: no re-kick of the failed round, no second alert
-    await h.advance('PT30M');
-    expect(await h.mailTo(COORDINATOR)).toHaveLength(1);
     expect(h.runtime.sfn.list().filter((r) => r.name.startsWith(`${id}-intro`))).toHaveLength(1);
 
     // Act: the cause is fixed; the coordinator retries from the console

@@ -11,10 +11,11 @@ import { sizeBands } from '#core/metrics.ts';
 import { legalForms, schoolForms } from '#core/organiser.ts';
 import { type RegionId, regions } from '#core/regions.ts';
 import { createCampaign } from '#functions/use-cases/campaigns.ts';
-import { type Ctx, layoutData, type Page, redirect, requireConsoleRole, actorOf } from './frame.ts';
+import { type Ctx, consoleScript, layoutData, type Page, redirect, requireConsoleRole, actorOf } from './frame.ts';
 import { formFields } from '#functions/http/request.ts';
-import { type HttpResult, html } from '#functions/http/respond.ts';
+import { type HttpResult, html, json } from '#functions/http/respond.ts';
 
+import { noteCreateProgress } from '#adapters/create-progress.ts';
 import { logger } from '#adapters/observability.ts';
 import { blankOr, check, FORM_ID, newFormId, sv } from './format.ts';
 import { campaignsNav as nav } from './campaigns.ts';
@@ -168,8 +169,35 @@ function newCampaignPage(c: Ctx, form?: FormValues, errors: Record<string, strin
       legalForms: legalForms.map((x) => check(x, legalFormLabels[x], has('legalForms', x))),
       schoolForms: schoolForms.map((x) => check(x, schoolFormLabels[x], has('schoolForms', x))),
       sizes: sizeOptions.map((o) => ({ value: o.value, label: o.label, selected: f.size === o.value })),
+      script: PROGRESS_SCRIPT,
     }),
+    { allowOwnScript: true },
   );
+}
+
+const PROGRESS_SCRIPT = '/console/assets/campaign-new.js';
+
+/**
+ * How far the draft of a posted form has come, for the form page's script while the post runs
+ * (it only reads): the organisers checked of about how many, then the saving, then the campaign.
+ */
+const createStatus: Page = async (c) => {
+  requireConsoleRole(c, ['coordinator']);
+  const formId = c.event.queryStringParameters?.form ?? '';
+  const claim = FORM_ID.test(formId) ? await c.d.campaignConsole.getCreateForm(formId) : undefined;
+  return json(200, {
+    started: Boolean(claim),
+    ...(claim?.progress ?? {}),
+    ...(claim?.campaignId ? { campaignId: claim.campaignId } : {}),
+  });
+};
+
+/** The register's size at the last preview: about how many organisers a preview checks. */
+async function registerSize(c: Ctx): Promise<number | undefined> {
+  const latest = (await c.d.campaigns.list())
+    .filter((x) => x.registered !== undefined)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  return latest?.registered;
 }
 
 /**
@@ -235,7 +263,12 @@ const createPost: Page = async (c) => {
   }
   let preview: Awaited<ReturnType<typeof createCampaign>>;
   try {
-    preview = await createCampaign(c.d, body, { listExcluded: Number.POSITIVE_INFINITY });
+    const of = await registerSize(c);
+    preview = await createCampaign(c.d, body, {
+      listExcluded: Number.POSITIVE_INFINITY,
+      progress: (step, checked) =>
+        noteCreateProgress(c.d, formId, { step, checked, ...(of !== undefined ? { of: Math.max(of, checked) } : {}) }),
+    });
   } catch (e) {
     // Nothing was created: the same form may be posted again at once.
     await c.d.campaignConsole.releaseCreateForm(formId);
@@ -254,6 +287,7 @@ const createPost: Page = async (c) => {
     preview.excluded.map((x) => ({
       organiserId: x.organiserId,
       name: x.name,
+      orgNumber: x.orgNumber,
       reason: x.reason,
       seq: next(x.reason),
     })),
@@ -270,4 +304,6 @@ export const campaignNewRoutes: Record<string, Page> = {
     return newCampaignPage(c);
   },
   'POST /console/campaigns': createPost,
+  'GET /console/campaigns/new/status': createStatus,
+  'GET /console/assets/campaign-new.js': consoleScript('campaign-new.js'),
 };

@@ -7,6 +7,8 @@
 import { type Campaign, type CampaignState, campaignSummary, type ExclusionReason, exclusionReasons } from '#core/campaign.ts';
 import { campaignStateLabels, exclusionReasonLabels, legalFormLabels, regionName, schoolFormLabels } from '#core/console-labels.ts';
 import { NotFoundError } from '#core/errors.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
+import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
 import type { CampaignActionEntry, CampaignActionKind, ExcludedOrganiser } from '#adapters/campaign-console-repository.ts';
 import { type CampaignAction, getCampaign } from '#functions/use-cases/campaigns.ts';
 import { campaignView } from '#functions/http/api-routes/campaigns.ts';
@@ -148,6 +150,8 @@ const campaignPage: Page = async (c) => {
     x.failed > 0 ? c.d.campaignConsole.failedRecipients(x.id, 100) : undefined,
     c.d.campaignConsole.actions(x.id),
   ]);
+  const orgNumbers = await orgNumbersOf(c.d, [...recipients, ...(excluded?.items ?? []), ...(failed?.items ?? [])]);
+  const orgNumberOf = (organiserId: string) => formatOrgNumber(orgNumbers.get(organiserId));
   const excludedTotal = exclusionReasons.reduce((a, r) => a + (x.excluded[r] ?? 0), 0);
   const progress = progressOf(x, now);
   const keep = { skal: reason, skalfran: excludedFrom || undefined };
@@ -184,7 +188,7 @@ const campaignPage: Page = async (c) => {
           caption: `${exclusionReasonLabels[reason]}: ${sv(x.excluded[reason] ?? 0)} huvudmän${
             (x.excluded[reason] ?? 0) > PAGE ? `, ${excludedFrom + 1}–${excludedFrom + (excluded?.items.length ?? 0)} visas` : ''
           }`,
-          rows: (excluded?.items ?? []).map((e: ExcludedOrganiser) => ({ ...e, number: e.seq + 1 })),
+          rows: (excluded?.items ?? []).map((e: ExcludedOrganiser) => ({ ...e, orgNumber: orgNumberOf(e.organiserId), number: e.seq + 1 })),
           missing: (x.excluded[reason] ?? 0) > 0 && (excluded?.items.length ?? 0) === 0 && excludedFrom === 0,
           prevHref:
             excludedFrom > 0
@@ -203,6 +207,7 @@ const campaignPage: Page = async (c) => {
       rows: recipients.map((r) => ({
         number: r.seq + 1,
         name: r.organiserName,
+        orgNumber: orgNumberOf(r.organiserId),
         organiserId: r.organiserId,
         mails: r.mails,
         statusLabel: recipientStatusLabels[r.status],
@@ -218,6 +223,7 @@ const campaignPage: Page = async (c) => {
           rows: failed.items.map((r) => ({
             number: r.seq + 1,
             name: r.organiserName,
+            orgNumber: orgNumberOf(r.organiserId),
             organiserId: r.organiserId,
             error: swedishError(r.error),
           })),

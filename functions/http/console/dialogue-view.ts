@@ -12,6 +12,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import { hasBegun, hasEnded, type Meeting, type MeetingAction, meetingActions, participantRoleNames } from '#core/meetings.ts';
 import type { ExecutionView, MailRecord } from '#core/ports.ts';
+import { actionsForKind, handbackActionLabels, handbackOf } from '#core/handbacks.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import { bookingKindOf } from '#functions/use-cases/lifecycle/phase.ts';
@@ -33,6 +34,19 @@ export function actionsFor(x: Dialogue): { href: string; label: string; danger?:
     out.push({ href: path(links.material(x.id)), label: 'Analysunderlag' });
   if (x.state === 'created' || x.state === 'invited' || x.state === 'failed')
     out.push({ href: `${base}/close`, label: 'Avsluta dialogen', danger: true });
+  // Handed back to the coordinator (a failed step has its retry and close above; booking one
+  // dialogue at a chosen time has its own page above).
+  const h = handbackOf(x);
+  if (h && h.kind !== 'failure') {
+    for (const action of actionsForKind[h.kind]) {
+      if (action === 'book' && bookingKindOf(x)) continue;
+      out.push({
+        href: `/console/handbacks?action=${action}&id=${encodeURIComponent(x.id)}`,
+        label: handbackActionLabels[action],
+        ...(action === 'close' ? { danger: true } : {}),
+      });
+    }
+  }
   return out;
 }
 

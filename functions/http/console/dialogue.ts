@@ -6,8 +6,10 @@
 import { legalFormLabels, reasonLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { consoleLinks } from '#core/console-links.ts';
 import type { Dialogue } from '#core/dialogue.ts';
+import { handbackKindLabels, handbackOf } from '#core/handbacks.ts';
 import { formatOrgNumber } from '#core/swedish.ts';
 import type { Meeting } from '#core/meetings.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
 import { type StepsView, stepsOf } from '#core/dialogue-steps.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
@@ -106,6 +108,12 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    handback: (() => {
+      const h = handbackOf(x);
+      return h
+        ? `${handbackKindLabels[h.kind]}${h.meetingKind ? ` (${meetingKindRules[h.meetingKind].name.toLowerCase()})` : ''}, sedan ${when(h.since)}`
+        : undefined;
+    })(),
     progress: stepsView(stepsOf(x, bookedStarts(meetings, x.id)), when),
     conflict: x.conflict ? { ...conflictView(x.conflict), href: path(consoleLinks('').conflict(x.id)) } : undefined,
     materialMissing:

@@ -4,12 +4,14 @@
  */
 import { legalFormLabels, phaseLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { dialoguePhases, dialogueStates } from '#core/dialogue.ts';
+import { actionsForKind, handbackActionLabels, handbackKindLabels, handbackKinds, handbackOf } from '#core/handbacks.ts';
 import { ValidationError } from '#core/errors.ts';
-import { legalForms, schoolForms } from '#core/organiser.ts';
+import { formatOrgNumber, legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { hasProblem, listForConsole } from '#functions/use-cases/console.ts';
+import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
 import { option, ownershipOf, when } from './format.ts';
 import { count } from '#core/swedish.ts';
 
@@ -37,10 +39,11 @@ const dialoguesPage: Page = async (c) => {
     facilitator: q.facilitator,
     conflict: q.conflict,
     failed: q.failed,
+    handback: q.handback,
     waitingDays: q.waitingDays,
     sort: q.sort,
   };
-  const facilitators = await c.d.facilitators.list();
+  const [facilitators, orgNumbers] = await Promise.all([c.d.facilitators.list(), orgNumbersOf(c.d, list.items)]);
   const body = c.d.templates.consolePage('dialogues', {
     ...layoutData(c, 'Dialoger', { dialogues: true }),
     error,
@@ -68,6 +71,7 @@ const dialoguesPage: Page = async (c) => {
         .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
         .map((f) => option(f.id, `${f.name} (${f.agency === 'skolverket' ? 'Skolverket' : 'SPSM'})`, q.facilitator)),
       conflict: [option('ja', 'Med krock', q.conflict), option('nej', 'Utan krock', q.conflict)],
+      handback: [option('alla', 'Alla överlämnade', q.handback), ...handbackKinds.map((k) => option(k, handbackKindLabels[k], q.handback))],
       region: Object.entries(regions).map(([id, r]) => option(id, `${r.name} (kontor: ${r.office})`, q.region)),
       legalForm: legalForms.map((f) => option(f, legalFormLabels[f], q.legalForm)),
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
@@ -79,14 +83,31 @@ const dialoguesPage: Page = async (c) => {
     rows: list.items.map((x) => ({
       id: x.id,
       organiserName: x.organiserName,
+      orgNumber: formatOrgNumber(orgNumbers.get(x.organiserId)),
       stateLabel: stateLabels[x.state],
       regionName: regionName(x.region),
       legalFormLabel: legalFormLabels[x.legalForm],
       ownership: ownershipOf(x.municipal),
-      flags: [x.conflict ? 'Krock med inspektion' : '', hasProblem(x) ? 'Fel' : ''].filter(Boolean),
+      flags: [
+        x.conflict ? 'Krock med inspektion' : '',
+        hasProblem(x) ? 'Fel' : '',
+        handbackOf(x) ? `Överlämnad: ${handbackKindLabels[handbackOf(x)?.kind ?? 'booking'].toLowerCase()}` : '',
+      ].filter(Boolean),
+      checked: raw.markera === 'alla',
       createdAt: when(x.createdAt),
       updatedAt: when(x.updatedAt),
     })),
+    // A list of hand-backs can be acted on: a selection, then one action for all of it.
+    bulk: q.handback
+      ? {
+          actions: (q.handback === 'alla'
+            ? (['offer', 'book', 'reinvite', 'retry', 'close'] as const)
+            : actionsForKind[q.handback].filter((a) => a !== 'answer')
+          ).map((a) => ({ value: a, label: handbackActionLabels[a] })),
+          selectAllHref: `/console${qs({ ...filterParams, cursor: q.cursor, markera: 'alla' })}#valda`,
+          clearHref: `/console${qs({ ...filterParams, cursor: q.cursor })}#valda`,
+        }
+      : undefined,
     partial: list.partial,
     read: list.read,
     nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,

@@ -14,8 +14,8 @@ import { checkPathParameters, formFields } from '../request.ts';
 import { problem } from '../errors.ts';
 import { type HttpResult, redirect } from '../respond.ts';
 
-/** The console forms' fields that come several at a time (checkboxes: start.eta, campaign-new.eta, notes.eta). */
-export const consoleListFields = ['organiserIds', 'regions', 'legalForms', 'schoolForms', 'rolesPresent'];
+/** The console forms' fields that come several at a time (checkboxes: start.eta, campaign-new.eta, notes.eta, dialogues.eta's selection). */
+export const consoleListFields = ['organiserIds', 'regions', 'legalForms', 'schoolForms', 'rolesPresent', 'dialogueIds'];
 
 export const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
 

@@ -4,6 +4,7 @@
  * own, through the console's session and CSRF check (`consoleRouter`), so the parsers
  * (ical.js, csv-parse) are not in the console's bundle.
  */
+import { formatOrgNumber } from '#core/organiser.ts';
 import { swedishImportReason } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { importInspections } from '#functions/use-cases/inspection-import.ts';
@@ -64,6 +65,7 @@ const importPost: Page = async (c) => {
         flaggedCount: report.flagged?.length ?? 0,
         changes: (report.changes ?? []).map((x) => ({
           ...x,
+          orgNumber: formatOrgNumber(x.orgNumber),
           actionLabel: dryRun ? actionLabels[x.action] : x.action === 'created' ? 'Ny' : 'Ändrad',
         })),
       },

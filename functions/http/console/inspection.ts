@@ -6,7 +6,9 @@
  */
 import { inspectionKindLabels, inspectionStatusLabels, regionName, stateLabels } from '#core/console-labels.ts';
 import { DomainError, ValidationError } from '#core/errors.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
+import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { stockholmTime } from '#core/calendar.ts';
 import { formBody } from '#functions/http/request.ts';
@@ -113,6 +115,7 @@ const inspectionPage: Page = async (c) => {
     inspectorateFeedAddress(c.d),
   ]);
   const rows = ongoing.items.toSorted((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const orgNumbers = await orgNumbersOf(c.d, rows);
   const period = `${swedishDaySpan(q.from, q.to)}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
@@ -131,6 +134,7 @@ const inspectionPage: Page = async (c) => {
     conflictCaption: `${count(conflicts.items.length, 'krock', 'krockar')} ${period}`,
     conflicts: conflicts.items.map((x) => ({
       organiserName: x.organiserName,
+      orgNumber: formatOrgNumber(x.orgNumber),
       regionName: regionName(x.region),
       inspections: [inspectionText(x.inspection), ...x.otherInspections.map(inspectionText)],
       planned: `${stepLabel(x.step)} ${day(x.plannedStart)}`,
@@ -140,6 +144,7 @@ const inspectionPage: Page = async (c) => {
     calendarCaption: `${count(calendar.rows.length, 'inspektion', 'inspektioner')} ${period}${q.organiser ? `, huvudman ${q.organiser}` : ''}`,
     calendar: calendar.rows.map((i) => ({
       ...i,
+      orgNumber: formatOrgNumber(i.orgNumber),
       regionName: i.region ? regionName(i.region) : '',
       kindLabel: inspectionKindLabels[i.kind],
       statusLabel: inspectionStatusLabels[i.status],
@@ -150,6 +155,7 @@ const inspectionPage: Page = async (c) => {
     }`,
     rows: rows.map((x) => ({
       ...x,
+      orgNumber: formatOrgNumber(orgNumbers.get(x.organiserId)),
       regionName: regionName(x.region),
       stateLabel: stateLabels[x.state],
       updatedAt: when(x.updatedAt),

@@ -5,7 +5,7 @@
  * campaign's progress over time as SVG charts with their tables beside them; every table as CSV.
  */
 import { NotFoundError } from '#core/errors.ts';
-import { metricsTables, toCsv } from '#core/metrics.ts';
+import { decimalComma, metricsTables, toCsv } from '#core/metrics.ts';
 import { html } from '#functions/http/respond.ts';
 import { type Statistics, statistics } from '#functions/use-cases/statistics.ts';
 import { barChart, countLabel, daysLabel, lineChart, percentLabel } from './charts.ts';
@@ -104,13 +104,14 @@ const metricsPage: Page = async (c) => {
   const campaign = s.campaigns.find((x) => x.id === s.query.kampanj);
   const view = (name: string) => {
     const t = tables[name] as Table;
-    // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing.
     return {
       name,
       ...t,
       chart: svg[name],
       csv: `/console/metrics/${name}.csv${filter}`,
-      rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : v))),
+      // An empty cell (no one offered, no phase completed) shows as a dash, not as nothing; a decimal
+      // as Swedish readers write it (2,5 days, not 2.5).
+      rows: t.rows.map((r) => r.map((v) => (v === undefined ? '–' : decimalComma(v)))),
     };
   };
   const body = c.d.templates.consolePage('metrics', {

@@ -6,6 +6,7 @@
 import * as z from '#core/zod.ts';
 import { regionName } from '#core/console-labels.ts';
 import { DomainError } from '#core/errors.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { type Plan, planRequestSchema } from '#core/planning.ts';
 import { planCycle } from '#functions/use-cases/planning.ts';
 import { type Ctx, layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
@@ -155,7 +156,8 @@ const planningPage: Page = async (c) => {
   const computed = await computePlan(c, values);
   if (!('plan' in computed)) return render(400, computed);
   const { plan, v } = computed;
-  const names = new Map(plan.ranked.map((x) => [x.organiserId, x.name]));
+  // Same-name organisers are told apart by their org. numbers.
+  const names = new Map(plan.ranked.map((x) => [x.organiserId, x.orgNumber ? `${x.name} (${formatOrgNumber(x.orgNumber)})` : x.name]));
   const rank = new Map(plan.ranked.map((x, i) => [x.organiserId, i + 1]));
   const inPlan = new Set(plan.dialogues.flatMap((d) => d.organiserIds));
   const from = Math.min(offset(q.fran), Math.max(0, plan.ranked.length - 1));
@@ -193,6 +195,7 @@ const planningPage: Page = async (c) => {
       ranked: plan.ranked.slice(from, from + PAGE).map((x) => ({
         rank: rank.get(x.organiserId),
         name: x.name,
+        orgNumber: formatOrgNumber(x.orgNumber),
         children: sv(x.children),
         score: x.score.toLocaleString('sv-SE', { maximumFractionDigits: 3 }),
         reasons: x.reasons.join('; '),

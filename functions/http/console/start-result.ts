@@ -2,6 +2,7 @@
  * The progress of a bulk start (templates/pages/console/start-result.eta), its JSON for the page's
  * own script, and that script.
  */
+import { formatOrgNumber } from '#core/organiser.ts';
 import { bulkProgress } from '#functions/use-cases/bulk-start.ts';
 import { html, json } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole, consoleScript } from './frame.ts';
@@ -23,7 +24,7 @@ function progressView(p: Awaited<ReturnType<typeof bulkProgress>>) {
     existed: p.existed,
     failed: p.failed,
     text: `${count(p.started, 'dialog', 'dialoger')} startade, ${p.existed} fanns redan, ${p.failed} gick inte att starta.${p.done ? '' : ` ${p.pending} återstår.`}`,
-    rows: p.job.results.map((r) => ({ ...r, outcomeLabel: outcomeLabels[r.outcome] })),
+    rows: p.job.results.map((r) => ({ ...r, orgNumber: formatOrgNumber(r.orgNumber), outcomeLabel: outcomeLabels[r.outcome] })),
   };
 }
 

@@ -5,6 +5,7 @@
 import { legalFormLabels, regionName } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
 import { count } from '#core/swedish.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
 import { advanceBulkJob, bulkStartSchema, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
 import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
@@ -22,7 +23,12 @@ export const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => 
     max: MAX_BULK_START,
     pageNo: cursor ? 'fler' : 1,
     cycle: String(c.d.clock.now().getUTCFullYear()),
-    organisers: page.items.map((o) => ({ ...o, legalFormLabel: legalFormLabels[o.legalForm], regionName: regionName(o.region) })),
+    organisers: page.items.map((o) => ({
+      ...o,
+      orgNumberText: formatOrgNumber(o.orgNumber),
+      legalFormLabel: legalFormLabels[o.legalForm],
+      regionName: regionName(o.region),
+    })),
     nextHref: page.cursor ? `/console/start${qs({ cursor: page.cursor })}` : undefined,
   });
   return html(error ? 400 : 200, body);
@@ -39,7 +45,12 @@ const startPost: Page = async (c) => {
   const checked = bulkStartSchema.safeParse({ organiserIds, cycle });
   if (!checked.success) return startPage(c, checked.error.issues[0]?.message ?? 'Välj huvudmän i listan.');
   if (fields.step !== 'run') {
-    const organisers = await Promise.all(organiserIds.map(async (id) => ({ id, name: (await c.d.organisers.get(id))?.name ?? id })));
+    const organisers = await Promise.all(
+      organiserIds.map(async (id) => {
+        const o = await c.d.organisers.get(id);
+        return { id, name: o?.name ?? id, orgNumber: formatOrgNumber(o?.orgNumber) };
+      }),
+    );
     return html(
       200,
       c.d.templates.consolePage('start-confirm', {

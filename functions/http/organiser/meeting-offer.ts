@@ -1,6 +1,8 @@
 /**
  * The offer of meeting times (templates/pages/meeting-offer.eta): pick one of the offered times
- * (or group intro sessions), or ask for others. Says plainly when the offer can no longer be answered.
+ * (or group intro sessions), or ask for others. Shows at once which times are still free (another
+ * organiser may have booked one since the mail, or, once this offer's hold lapsed, held it), and
+ * says plainly when the offer can no longer be answered.
  */
 import type { Dialogue, OfferedSlot } from '#core/dialogue.ts';
 import type { AnswerLink } from '#core/ports.ts';
@@ -9,6 +11,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { phaseStates } from '#functions/use-cases/lifecycle/phase.ts';
+import { slotStatuses } from '#functions/use-cases/offer-holds.ts';
 import { askForOtherTimes, bookOffered, parseOfferStep } from '#functions/use-cases/organiser-links.ts';
 import { notice, type PageView, used } from './page-view.ts';
 
@@ -45,13 +48,18 @@ function offerClosed(x: Dialogue, link: AnswerLink): PageView | undefined {
   return notice('Förslagen gäller inte längre', 'De här tidsförslagen har ersatts. Använd länken i det senaste mejlet från oss.');
 }
 
-function offerPage(d: Deps, x: Dialogue, link: AnswerLink, action: string, error?: string): PageView {
+async function offerPage(d: Deps, x: Dialogue, link: AnswerLink, action: string, error?: string): Promise<PageView> {
   const { kind } = parseOfferStep(link.step);
   const rule = meetingKindRules[kind];
   const slots = x.phase?.offer?.slots ?? [];
-  // Times that have passed are not shown (their index stays, so a choice still names its slot).
+  const statuses = await slotStatuses(d, x, kind, slots);
+  // Times that have passed are not shown (their index stays, so a choice still names its slot);
+  // times someone else has taken are shown, and cannot be chosen.
   const now = d.clock.now().getTime();
-  const open = slots.map(slotLabel).filter((_, i) => Date.parse(slots[i]?.sessions[0]?.start ?? '') > now);
+  const shown = slots
+    .map((s, i) => ({ ...slotLabel(s, i), taken: statuses[i] === 'taken' }))
+    .filter((_, i) => Date.parse(slots[i]?.sessions[0]?.start ?? '') > now);
+  const free = shown.filter((s) => !s.taken);
   return {
     kind: 'page',
     status: error ? 409 : 200,
@@ -62,15 +70,17 @@ function offerPage(d: Deps, x: Dialogue, link: AnswerLink, action: string, error
       organiserName: x.organiserName,
       physical: rule.mode === 'physical',
       groupIntro: slots.some((s) => s.introSessionId),
-      slots: open,
-      noneLeft: open.length === 0,
+      slots: shown,
+      noneLeft: free.length === 0,
+      someUpcoming: shown.length > 0,
+      takenCount: shown.length - free.length,
       action,
       error,
     },
   };
 }
 
-export function viewOffer(d: Deps, x: Dialogue, link: AnswerLink, action: string): PageView {
+export async function viewOffer(d: Deps, x: Dialogue, link: AnswerLink, action: string): Promise<PageView> {
   return offerClosed(x, link) ?? offerPage(d, x, link, action);
 }
 

@@ -1,22 +1,20 @@
 /**
  * A meeting phase's step that failed after its retries, and the coordinator's retry: the failure
- * is kept on the dialogue's phase (GET /api/dialogues/{id} and the console show it), the coordinator
- * gets one mail per failed round linking to the console's retry, and "Försök igen" starts a new
- * round of the phase.
+ * is kept on the dialogue's phase (GET /api/dialogues/{id} and the console show it), it is handed
+ * back to the coordinator in the day's digest (linking to the console's list of hand-backs), and
+ * "Försök igen" starts a new round of the phase.
  */
-import { consoleLinks } from '#core/console-links.ts';
 import { type Dialogue, isTerminal, type PhaseMeetingKind } from '#core/dialogue.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
-import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
-import { sendOnce } from '../mail.ts';
+import { noteHandback } from '../handback-digest.ts';
 import { at, beginPhase, entry, kickPhase, noTimer, phaseStates } from './phase.ts';
 
 /**
  * A phase step failed after its retries: the record keeps the failure on its phase (shown by
- * GET /api/dialogues/{id}) and the coordinator gets one mail with the cause (the machine's
- * ExecutionsFailed alarm fires too). The dialogue keeps its state (the organiser has done nothing
+ * GET /api/dialogues/{id}) and it is handed back to the coordinator in the day's digest (the
+ * machine's ExecutionsFailed alarm fires too). The dialogue keeps its state (the organiser has done nothing
  * wrong); the coordinator retries (`retryPhase`, the console's "Försök igen") or books by API.
  */
 export async function recordPhaseFailure(
@@ -42,23 +40,7 @@ export async function recordPhaseFailure(
   // Counted by the one write that records the failure on its phase (a retried task changes nothing);
   // a stale execution's failure, for a phase the dialogue has left, is only noted in the history.
   if (changed && x.phase?.kind === kind && x.phase.round === (round ?? x.phase.round)) recordMetric('PhaseFailures', 1, { kind });
-  const failedAt = x.phase?.failure?.at ?? at(d);
-  await sendOnce(d, {
-    dialogueId,
-    step: `phase-failed-${kind}-${round ?? x.phase?.round ?? 0}`,
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('phase-failed', {
-        organiserName: x.organiserName,
-        meetingName: meetingKindRules[kind].name.toLowerCase(),
-        failedAt: formatSwedishDateTime(new Date(failedAt)),
-        error,
-        cause,
-        retryUrl: consoleLinks(d.env.PUBLIC_BASE_URL).retry(dialogueId),
-        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId),
-      }),
-  });
+  await noteHandback(d, x, 'failure', `failure-${kind}-${round ?? x.phase?.round ?? 0}`, kind);
 }
 
 /**

@@ -1,99 +1,28 @@
 /**
- * A meeting phase's offer: propose times (clash-free, facilitators free), mail the organiser's
- * contacts signed links, wait for the booking (the task token), remind, hand the booking over to the
+ * A meeting phase's offer: propose and hold times (propose.ts), mail the organiser's contacts
+ * signed links, wait for the booking (the task token), remind, hand the booking over to the
  * coordinator when nobody books, and "send us other times".
  */
 
 import { addDays, type Dialogue, type OfferedSlot, type PhaseMeetingKind, type PhaseProgress } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
-import type { Interval } from '#core/facilitators.ts';
-import { sessionsToOffer } from '#core/intro-sessions.ts';
-import { plannedKindOf } from '#core/meetings.ts';
-import type { Organiser } from '#core/organiser.ts';
-import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
-import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
-import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
-import { consoleLinks } from '#core/console-links.ts';
-import { workingCalendar } from '../school-holidays.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
+import { stockholmDate, stockholmTime } from '#core/calendar.ts';
+import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { syncPlannedDates } from '../calendar-sync.ts';
-import { clashesFor } from '../clash.ts';
+import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
-import { busyOf } from '../scheduling.ts';
+import { holdSlots, offerKey, releaseSlots, slotStatuses } from '../offer-holds.ts';
+import { bookFirstFree } from './book-first.ts';
+import { proposeAndHold } from './propose.ts';
 import { kickPhase } from './phase.ts';
 
 import { at, clearTimer, entry, move, noTimer, phaseStates, withTimer, beginPhase, bookingOutcome } from './phase.ts';
+import { holdsOf } from '#adapters/hold-repository.ts';
 
 // ---- the offer --------------------------------------------------------------------------------
-
-export async function organiserOf(d: Deps, x: Dialogue): Promise<Organiser> {
-  const o = await d.organisers.get(x.organiserId);
-  if (!o) throw new NotFoundError(`Dialogue ${x.id} names organiser '${x.organiserId}', which does not exist`);
-  return o;
-}
-
-const toSlot = (pair: OfferedSlot['pair'], sessions: readonly Interval[], introSessionId?: string): OfferedSlot => ({
-  pair,
-  sessions: sessions.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
-  ...(introSessionId ? { introSessionId } : {}),
-});
-
-/** Proposes times for the phase: places in fitting group intro sessions first, else 3 free slots of the pair. */
-export async function proposeFor(
-  d: Deps,
-  x: Dialogue,
-  kind: PhaseMeetingKind,
-  exclude: { days: readonly string[]; sessions: readonly string[] },
-  opts: { groupSessions?: boolean; count?: number } = {},
-): Promise<OfferedSlot[]> {
-  const now = d.clock.now();
-  const organiser = await organiserOf(d, x);
-  const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
-  if (kind === 'intro' && opts.groupSessions !== false) {
-    const profile = {
-      region: x.region,
-      municipal: x.municipal,
-      preschoolOnly: organiser.schoolForms.length === 1 && organiser.schoolForms[0] === 'forskola',
-    };
-    // A group session is offered like any time: never one that clashes with the organiser's inspections.
-    const sessions = sessionsToOffer(await d.introSessions.list(x.region), profile, now).filter(
-      (s) =>
-        !exclude.sessions.includes(s.id) &&
-        new Date(s.start).getTime() >= addDays(now, 2).getTime() &&
-        clashes([{ start: new Date(s.start), end: new Date(s.end) }]).length === 0,
-    );
-    if (sessions.length > 0) {
-      return sessions.slice(0, 5).map((s) => toSlot(s.pair, [{ start: new Date(s.start), end: new Date(s.end) }], s.id));
-    }
-  }
-  const facilitators = await d.facilitators.list();
-  const lastDay = exclude.days.toSorted().at(-1);
-  try {
-    const slots = proposeSlots(
-      {
-        facilitators,
-        busy: busyOf(facilitators),
-        calendar: await workingCalendar(d, [organiser.countyCode]),
-        settings: d.scheduling.settings,
-      },
-      {
-        kind,
-        now,
-        previousMeetingEnd: x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : undefined,
-        count: opts.count ?? 3,
-        ...(kind === 'dialogue' && x.meetingPlan ? { sessions: x.meetingPlan.sessions, sessionMinutes: x.meetingPlan.sessionMinutes } : {}),
-        prefs: { previous: x.pair },
-        clashCheck: (sessions) => clashes(sessions).length > 0,
-        notBefore: lastDay ? stockholmInstant(addCalendarDays(lastDay, 1), '00:00') : undefined,
-      },
-    );
-    return slots.map((s) => toSlot(s.pair, s.sessions));
-  } catch (e) {
-    if (e instanceof RangeError) return [];
-    throw e;
-  }
-}
 
 /** Step 1 of a meeting phase: enter *_offered, propose times, mail the organiser's contacts signed links. */
 export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseMeetingKind, round: number): Promise<{ offered: number }> {
@@ -104,8 +33,10 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
   const previous = x.phase?.offer;
   if (!previous || previous.status === 'other_times') {
     const exclude = { days: previous?.offeredDays ?? [], sessions: previous?.offeredSessions ?? [] };
-    const slots = await proposeFor(d, x, kind, exclude);
     const no = (previous?.no ?? 0) + 1;
+    if (previous) await releaseSlots(d, x.id, previous.slots);
+    const y = x;
+    const slots = await holdsOf(d).exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
     const now = d.clock.now();
     const states = phaseStates[kind];
     ({ dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
@@ -138,12 +69,21 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       };
       return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
     }));
+    // Another run of this step wrote its own offer first: give back what this one held and is not in it.
+    const kept = new Set((x.phase?.offer?.slots ?? []).map((s) => JSON.stringify(s)));
+    await releaseSlots(
+      d,
+      x.id,
+      slots.filter((s) => !kept.has(JSON.stringify(s))),
+    );
   }
   // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
   await syncPlannedDates(d, dialogueId);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
+  // The coordinator books for the organiser: the calendar invitation is the mail.
+  if (x.phase?.bookFirst && (await bookFirstFree(d, x, kind))) return { offered: offer.slots.length };
   await mailOffer(d, x, offer.no, 'offer');
   return { offered: offer.slots.length };
 }
@@ -157,8 +97,11 @@ function slotView(slot: OfferedSlot, index: number) {
   return { index, number: index + 1, sessions, split: sessions.length > 1, group: Boolean(slot.introSessionId) };
 }
 
-/** The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link. */
-async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder'): Promise<void> {
+/**
+ * The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link.
+ * `listed`: the slots the mail names (a reminder names only the times still free).
+ */
+async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder', listed?: readonly OfferedSlot[]): Promise<void> {
   // A reminder's link lasts until the offer is handed over (escalateAfterDays after the reminder).
   const linkValidUntil = what === 'reminder' ? addDays(d.clock.now(), d.settings.escalateAfterDays) : undefined;
   const phase = x.phase as PhaseProgress;
@@ -188,7 +131,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           physical: rule.mode === 'physical',
           groupIntro: offer.slots.some((s) => s.introSessionId),
           reminder: what === 'reminder',
-          slots: offer.slots.map(slotView),
+          slots: (listed ?? offer.slots).map(slotView),
           link,
           overviewLink: overview,
         }),
@@ -231,14 +174,26 @@ export async function releaseWait(d: Deps, dialogueId: string): Promise<'deliver
   }
 }
 
-/** The scheduler's reminder of an open offer; then, after escalateAfterDays, the hand-over. */
+/**
+ * The scheduler's reminder of an open offer; then, after escalateAfterDays, the hand-over. The
+ * reminder names the offered times that are still free and holds them again; when none is, the
+ * organiser is offered new times instead.
+ */
 export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   const x = dialogue;
   if (x.dueKind !== 'offer_reminder') return;
   const offer = x.phase?.offer;
-  if (offer?.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
+  if (offer?.status !== 'open' || !x.phase) return clearTimer(d, x.id, 'offer_reminder');
   const no = offer.no;
-  await mailOffer(d, x, no, 'reminder');
+  const statuses = await slotStatuses(d, x, x.phase.kind, offer.slots);
+  const free = offer.slots.filter((_, i) => statuses[i] === 'free');
+  const lost = await holdSlots(d, x.id, offerKey(x.phase.kind, x.phase.round, no), free);
+  const listed = free.filter((s) => !lost.includes(s));
+  if (listed.length === 0) {
+    await requestOtherTimes(d, x.id, 'system', undefined, 'De erbjudna tiderna är inte längre lediga; nya tider erbjuds');
+    return;
+  }
+  await mailOffer(d, x, no, 'reminder', listed);
   const { changed } = await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
       ? undefined
@@ -256,7 +211,7 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   if (changed && x.phase) recordMetric('RemindersSent', 1, { kind: x.phase.kind });
 }
 
-/** Nobody booked (or nothing fits): the coordinator is told and takes over; the execution ends. */
+/** Nobody booked (or nothing fits): handed back to the coordinator (the day's digest); the execution ends. */
 export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeetingKind, round: number): Promise<void> {
   const { dialogue: x, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     if (y.phase?.kind !== kind || y.phase.round !== round || !y.phase.offer || y.phase.offer.status !== 'open') return undefined;
@@ -275,23 +230,7 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
   // Counted by the one write that marks the offer escalated: a retried task changes nothing.
   if (changed) recordMetric('DialoguesEscalated', 1, { kind });
   if (!changed && x.phase?.offer?.status !== 'escalated') return;
-  const offer = x.phase?.offer;
-  await sendOnce(d, {
-    dialogueId,
-    step: `handover-${kind}-${round}-${offer?.no ?? 0}`,
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('offer-handover', {
-        organiserName: x.organiserName,
-        meetingName: meetingKindRules[kind].name,
-        meetingNameLower: meetingKindRules[kind].name.toLowerCase(),
-        noSlots: (offer?.slots.length ?? 0) === 0,
-        offeredOn: offer ? formatSwedishDate(new Date(offer.sentAt)) : '',
-        bookUrl: consoleLinks(d.env.PUBLIC_BASE_URL).book(dialogueId),
-        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogueId),
-      }),
-  });
+  await noteHandback(d, x, 'booking', `booking-${kind}-${round}-${x.phase?.offer?.no ?? 0}`, kind);
 }
 
 /** The scheduler's hand-over timer: the coordinator is told and the waiting execution ends. */
@@ -304,7 +243,13 @@ export async function escalateOffer(d: Deps, dialogue: Dialogue): Promise<void> 
 }
 
 /** The organiser asks for other times: a new offer (the workflow loops), or a new round if it ended. */
-export async function requestOtherTimes(d: Deps, dialogueId: string, by: string, comment?: string): Promise<Dialogue> {
+export async function requestOtherTimes(
+  d: Deps,
+  dialogueId: string,
+  by: string,
+  comment?: string,
+  detail = comment ? `Kommentar: ${comment}` : undefined,
+): Promise<Dialogue> {
   const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     const offer = y.phase?.offer;
     if (!y.phase || !offer || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
@@ -313,7 +258,7 @@ export async function requestOtherTimes(d: Deps, dialogueId: string, by: string,
       ...y,
       phase: { ...y.phase, offer: { ...offer, status: 'other_times' } },
       updatedAt: at(d),
-      history: [...y.history, { ...entry(d, 'other_times_requested', undefined, comment ? `Kommentar: ${comment}` : undefined), by }],
+      history: [...y.history, { ...entry(d, 'other_times_requested', undefined, detail), by }],
     });
   });
   if (!changed) return dialogue;

@@ -20,6 +20,7 @@ import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
 import { sendMaterialIfReady } from './material.ts';
+import { releaseSlots } from '../offer-holds.ts';
 
 import {
   at,
@@ -43,7 +44,7 @@ const lastEnd = (m: Pick<Meeting, 'sessions'>): Date => new Date(Math.max(...m.s
 export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
   const kind = m.kind as PhaseMeetingKind;
   for (const id of m.dialogueIds) {
-    const { changed } = await d.dialogues.mutate(id, (y) => {
+    const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
       if (y.state !== phaseStates[kind].offered) return undefined;
       const moved = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
       const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
@@ -57,9 +58,12 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
         lastEnd(m),
       );
     });
+    if (!changed) continue;
     // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
-    if (changed) recordMetric('MeetingsBooked', 1, { kind });
-    if (changed) await releaseWait(d, id);
+    recordMetric('MeetingsBooked', 1, { kind });
+    await releaseWait(d, id);
+    // The offer's other times are free for other organisers again.
+    if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
 }
 

@@ -37,19 +37,24 @@ describe('email templates', () => {
     expect(t.email('invitation', data).text).not.toContain('rektor');
   });
 
-  it('renders the reminder and the coordinator alert', () => {
+  it('renders the reminder and the coordinator digest', () => {
     expect(t.email('reminder', { ...data, invitedOn: '2 november 2026' }).subject).toBe(
       'Påminnelse: erbjudande om kvalitetsdialog för Skolbolaget <Ängen> & Co AB',
     );
-    const alert = t.email('escalation', {
-      ...data,
-      orgNumber: '5566778899',
-      regionName: 'Region Syd',
-      reminders: 2,
-      recipients: [{ name: 'A', email: 'a@x.se', roleText: 'skolchef' }],
-      dialogueUrl: 'https://x/api/dialogues/d',
+    const digest = t.email('handback-digest', {
+      day: '9 november 2026',
+      total: 2,
+      kinds: [{ label: 'Inget svar på inbjudan', count: 2, url: 'https://x/console?handback=no_answer' }],
+      rows: [
+        { organiserName: 'Skolbolaget <Ängen> & Co AB', orgNumber: '556677-8899', what: 'Inget svar på inbjudan' },
+        { organiserName: 'Skolbolaget <Ängen> & Co AB', orgNumber: '556677-8900', what: 'Inget svar på inbjudan' },
+      ],
+      more: 0,
+      listUrl: 'https://x/console?handback=alla',
     });
-    expect(alert.text).toContain('- A <a@x.se> (skolchef)');
+    expect(digest.subject).toBe('Att hantera: 2 dialoger lämnades över till samordnaren 9 november 2026');
+    expect(digest.text).toContain('- Skolbolaget <Ängen> & Co AB (556677-8899): Inget svar på inbjudan\n');
+    expect(digest.html).toContain('href="https://x/console?handback&#x3D;alla"');
   });
 });
 
@@ -89,12 +94,16 @@ describe('rendering rules (kept from the Handlebars templates)', () => {
 
   it('leaves no trace of a control tag alone on its line in a plain-text mail', () => {
     // Act
-    const alert = t.email('escalation', {
-      ...data,
-      recipients: [
-        { name: 'A', email: 'a@x.se', roleText: 'skolchef' },
-        { name: 'B', email: 'b@x.se', roleText: 'rektor' },
+    const alert = t.email('handback-digest', {
+      day: '9 november 2026',
+      total: 2,
+      kinds: [{ label: 'Ingen tid bokad', count: 2, url: 'https://x/k' }],
+      rows: [
+        { organiserName: 'A', orgNumber: '556677-8899', what: 'Ingen tid bokad' },
+        { organiserName: 'B', what: 'Ingen tid bokad' },
       ],
+      more: 0,
+      listUrl: 'https://x/l',
     });
     const pair = t.email('intro-session-pair', { recipientName: 'Åsa', count: 0, capacity: 6, organisers: [] });
     const material = t.email('material', {
@@ -107,7 +116,9 @@ describe('rendering rules (kept from the Handlebars templates)', () => {
     });
 
     // Assess
-    expect(alert.text).toContain('\n\nMottagare:\n- A <a@x.se> (skolchef)\n- B <b@x.se> (rektor)\n\nKontakta huvudmannen');
+    expect(alert.text).toContain(
+      ':\n- Ingen tid bokad: 2 (https://x/k)\n\n- A (556677-8899): Ingen tid bokad\n- B: Ingen tid bokad\n\nI konsolen',
+    );
     expect(pair.text).toContain('Bokade huvudmän (0 av 6):\nInga ännu.\n\nKalenderinbjudan finns bifogad.');
     expect(material.text).toContain(
       'förmötet.\n\n- Förskola: Analys F\n  https://x/f\n- Grundskola: Analys G\n  https://x/g\n\nNästa steg är ett digitalt förmöte.',

@@ -158,4 +158,10 @@ describe('metrics', () => {
       ),
     ).toBe('\uFEFFGrupp;Antal\r\n"Ideella; föreningar";3\r\n"""Övriga""";\r\n');
   });
+
+  it('writes decimal numbers with a decimal comma, as Swedish Excel reads them', () => {
+    expect(toCsv(['Fas', 'Antal', 'Medel (dagar)'], [['Fas: Inbjudan', 12, 2.5]])).toBe(
+      '\uFEFFFas;Antal;Medel (dagar)\r\nFas: Inbjudan;12;2,5\r\n',
+    );
+  });
 });

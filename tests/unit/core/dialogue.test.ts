@@ -26,10 +26,13 @@ describe('dialogue transitions', () => {
     expect(() => assertTransition('declined', 'accepted')).toThrow("A dialogue in state 'declined' cannot move to 'accepted'");
   });
 
-  it('has terminal answers: nothing follows declined or no_answer; accepted leads only into the intro phase', () => {
+  it('has a terminal decline; accepted leads only into the intro phase', () => {
     expect(transitions.accepted).toEqual(['intro_offered', 'cancelled']);
     expect(transitions.declined).toEqual([]);
-    expect(transitions.no_answer).toEqual([]);
+  });
+
+  it('lets the coordinator invite again, or register the answer given another way, when nobody answered', () => {
+    expect(transitions.no_answer).toEqual(['invited', 'accepted', 'declined']);
   });
 });
 

@@ -38,7 +38,9 @@
           name.href = `/console/dialogues/${encodeURIComponent(r.dialogueId)}`;
           name.textContent = r.name;
         }
-        tr.append(cell(name), cell(r.message ? `${r.outcomeLabel}: ${r.message}` : r.outcomeLabel));
+        const orgNumber = cell(r.orgNumber ?? '');
+        orgNumber.className = 'orgnr';
+        tr.append(cell(name), orgNumber, cell(r.message ? `${r.outcomeLabel}: ${r.message}` : r.outcomeLabel));
         return tr;
       }),
     );

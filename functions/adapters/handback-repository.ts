@@ -1,0 +1,158 @@
+/**
+ * What the console's hand-back actions and the coordinator's digest keep:
+ *
+ * - `HBFORM#<formId>` / `FORM`: one confirmed action on a selection of hand-backs. Claimed with a
+ *   conditional put before anything is done, with a lease (real time) a crashed attempt gives up
+ *   after; it then holds each dialogue's outcome, so the same form posted again shows them.
+ * - `DIGEST#<day>` / `E#<dialogueId>#<ref>`: each hand-back of a Stockholm day, once per event
+ *   (`ref`), and `SENT` when that day's digest has gone out.
+ *
+ * Both expire 30 days after they were written (DynamoDB TTL in the cloud).
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { HandbackAction, HandbackKind } from '#core/handbacks.ts';
+import type { Deps } from './deps.ts';
+import { isConditionFailure, strip } from './dynamo.ts';
+import { keys } from './table-model.ts';
+
+const TTL_DAYS = 30;
+const ttlFrom = (at: string) => Math.floor(Date.parse(at) / 1000) + TTL_DAYS * 86_400;
+
+export type HandbackOutcomeKind = 'done' | 'already' | 'not_applicable' | 'error';
+
+export interface HandbackOutcome {
+  dialogueId: string;
+  organiserName: string;
+  orgNumber?: string;
+  outcome: HandbackOutcomeKind;
+  message: string;
+}
+
+export interface HandbackForm {
+  formId: string;
+  action: HandbackAction;
+  dialogueIds: string[];
+  /** The reason given (closing) or the answer registered. */
+  input: Record<string, string>;
+  by: string;
+  at: string;
+  status: 'working' | 'done';
+  /** Real time (ms) until which the attempt that claimed the form is taken to be working on it. */
+  leaseUntil: number;
+  results: HandbackOutcome[];
+}
+
+export interface DigestEntry {
+  dialogueId: string;
+  organiserName: string;
+  orgNumber?: string;
+  kind: HandbackKind;
+  /** The meeting nobody booked, or whose step failed (its Swedish name). */
+  meetingName?: string;
+  at: string;
+}
+
+export class DynamoHandbacks {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getForm(formId: string): Promise<HandbackForm | undefined> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.handbackForm(formId), ConsistentRead: true }));
+    return strip<HandbackForm>(r.Item);
+  }
+
+  /** Claims a new form for this attempt; a form posted before is returned as it stands (done, or being worked on). */
+  async claimForm(form: HandbackForm): Promise<{ claimed: boolean; form: HandbackForm }> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...form, ...keys.handbackForm(form.formId), ttl: ttlFrom(form.at) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { claimed: true, form };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return { claimed: false, form: (await this.getForm(form.formId)) as HandbackForm };
+    }
+  }
+
+  /** Takes over a form whose earlier attempt stopped before it finished (its lease ran out), keeping its outcomes. */
+  async takeOverForm(formId: string, leaseUntil: number): Promise<HandbackForm | undefined> {
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.handbackForm(formId),
+          UpdateExpression: 'SET leaseUntil = :lease',
+          ConditionExpression: '#status = :working AND leaseUntil < :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':working': 'working', ':now': Date.now(), ':lease': leaseUntil },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<HandbackForm>(r.Attributes);
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Records the outcomes; `done` ends the claim, otherwise the lease is given up so the form can be posted again. */
+  async saveForm(form: HandbackForm): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { ...form, ...keys.handbackForm(form.formId), ttl: ttlFrom(form.at) } }),
+    );
+  }
+
+  /** Notes a hand-back for its day's digest (the same event twice is one entry). */
+  async noteForDigest(day: string, ref: string, entry: DigestEntry): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...entry, ...keys.digestEntry(day, entry.dialogueId, ref), ttl: ttlFrom(entry.at) },
+      }),
+    );
+  }
+
+  /** The day's hand-backs and whether its digest went out: one Query of the day's partition. */
+  async digestDay(day: string): Promise<{ entries: DigestEntry[]; sent: boolean }> {
+    const entries: DigestEntry[] = [];
+    let sent = false;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.digestDay(day).pk },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) {
+        if (item.sk === keys.digestSent(day).sk) sent = true;
+        else entries.push(strip<DigestEntry>(item) as DigestEntry);
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return { entries, sent };
+  }
+
+  async markDigestSent(day: string, at: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.digestSent(day), at, ttl: ttlFrom(at) } }));
+  }
+}
+
+const built = new WeakMap<object, DynamoHandbacks>();
+/** The hand-back records of the process's deps, built on first use from its DynamoDB client. */
+export function handbacksOf(d: Pick<Deps, 'aws' | 'env'>): DynamoHandbacks {
+  let handbacks = built.get(d.aws);
+  if (!handbacks) {
+    handbacks = new DynamoHandbacks(d.aws.doc, d.env.TABLE_NAME);
+    built.set(d.aws, handbacks);
+  }
+  return handbacks;
+}

@@ -1,0 +1,98 @@
+/**
+ * The coordinator's daily digest of hand-backs. A hand-back (an offer nobody booked, an invitation
+ * nobody answered, a step that failed) is noted under its Stockholm day instead of being mailed on
+ * its own; from DIGEST_AT the next morning the scheduler's tick sends that day's digest once: how
+ * many of each kind, the organisers (with their org. numbers), and links to the console's list of
+ * open hand-backs where each can be acted on, one or many at a time.
+ */
+import { addCalendarDays, stockholmDate, stockholmTime } from '#core/calendar.ts';
+import type { Dialogue, PhaseMeetingKind } from '#core/dialogue.ts';
+import { type HandbackKind, handbackKindLabels, handbackKinds } from '#core/handbacks.ts';
+import { formatOrgNumber } from '#core/organiser.ts';
+import { meetingKindRules } from '#core/scheduling.ts';
+import { formatSwedishDate } from '#core/time.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { stockholmInstant } from '#core/calendar.ts';
+import { sendOnce } from './mail.ts';
+import { type DigestEntry, handbacksOf } from '#adapters/handback-repository.ts';
+
+/** The digest of a day goes out from this Stockholm time the next morning. */
+export const DIGEST_AT = '07:00';
+/** Days looked back for a digest not yet sent (a scheduler that was down catches up): one small Query a day. */
+const CATCH_UP_DAYS = 14;
+/** Organisers named in the mail; the console lists them all. */
+const LISTED = 30;
+/** The mail log's key for the digests (they belong to no dialogue). */
+export const DIGEST_LOG = 'coordinator-digest';
+
+/** The console's list of open hand-backs (all, or one kind). */
+export const handbackListUrl = (d: Deps, kind: HandbackKind | 'alla' = 'alla'): string =>
+  `${d.env.PUBLIC_BASE_URL}/console?handback=${kind}`;
+
+/** Notes a hand-back for its day's digest; `ref` names the event, so a retried step notes it once. */
+export async function noteHandback(
+  d: Deps,
+  x: Pick<Dialogue, 'id' | 'organiserName' | 'orgNumber'>,
+  kind: HandbackKind,
+  ref: string,
+  meetingKind?: PhaseMeetingKind,
+): Promise<void> {
+  const now = d.clock.now();
+  await handbacksOf(d).noteForDigest(stockholmDate(now), ref, {
+    dialogueId: x.id,
+    organiserName: x.organiserName,
+    ...(x.orgNumber ? { orgNumber: x.orgNumber } : {}),
+    kind,
+    ...(meetingKind ? { meetingName: meetingKindRules[meetingKind].name } : {}),
+    at: now.toISOString(),
+  });
+}
+
+/** Sends the digest of each recent day that has hand-backs and none yet; returns how many went out. */
+export async function sendDigests(d: Deps): Promise<number> {
+  const now = d.clock.now();
+  const today = stockholmDate(now);
+  const morning = stockholmTime(now) >= DIGEST_AT;
+  let sent = 0;
+  for (let back = CATCH_UP_DAYS; back >= 1; back--) {
+    const day = addCalendarDays(today, -back);
+    if (back === 1 && !morning) continue;
+    const { entries, sent: done } = await handbacksOf(d).digestDay(day);
+    if (done || entries.length === 0) continue;
+    await sendOnce(d, {
+      dialogueId: DIGEST_LOG,
+      step: `handbacks-${day}`,
+      contactId: 'coordinator',
+      email: d.env.COORDINATOR_EMAIL,
+      render: () => d.templates.email('handback-digest', digestView(d, day, entries)),
+    });
+    await handbacksOf(d).markDigestSent(day, now.toISOString());
+    sent++;
+  }
+  return sent;
+}
+
+function digestView(d: Deps, day: string, entries: readonly DigestEntry[]) {
+  // One row per dialogue and kind (a dialogue handed back twice in a day is one thing to act on).
+  const unique = [...new Map(entries.map((e) => [`${e.dialogueId}#${e.kind}`, e])).values()].sort(
+    (a, b) => handbackKinds.indexOf(a.kind) - handbackKinds.indexOf(b.kind) || a.organiserName.localeCompare(b.organiserName, 'sv'),
+  );
+  return {
+    day: formatSwedishDate(stockholmInstant(day, '12:00')),
+    total: unique.length,
+    kinds: handbackKinds
+      .map((kind) => ({
+        label: handbackKindLabels[kind],
+        count: unique.filter((e) => e.kind === kind).length,
+        url: handbackListUrl(d, kind),
+      }))
+      .filter((k) => k.count > 0),
+    rows: unique.slice(0, LISTED).map((e) => ({
+      organiserName: e.organiserName,
+      orgNumber: formatOrgNumber(e.orgNumber),
+      what: `${handbackKindLabels[e.kind]}${e.meetingName ? ` (${e.meetingName.toLowerCase()})` : ''}`,
+    })),
+    more: Math.max(0, unique.length - LISTED),
+    listUrl: handbackListUrl(d),
+  };
+}
