@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
-import { NotFoundError } from '#core/errors.ts';
+import { NotFoundError, ValidationError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { invitationPlanned, postponedStart, registerPlanned } from './clash.ts';
+import { type SearchResult, searchDialogues } from './console-list.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const createDialogueSchema = z.object({
@@ -15,6 +16,8 @@ export const createDialogueSchema = z.object({
 
 export const listDialoguesSchema = z.object({
   state: z.optional(z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` })),
+  /** An org. number (with or without the dash), a name word prefix or a dialogue id: the organisers' dialogues of every cycle. */
+  q: z.optional(z.string().check(z.trim(), z.minLength(1, 'q must not be empty'), z.maxLength(100, 'q is at most 100 characters'))),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
@@ -78,7 +81,12 @@ export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mai
   return { ...dialogue, mails: await d.mailLog.list(id), timeline: timeline(dialogue) };
 }
 
-export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue>> {
+/** By state (byState index) or every dialogue (byKind), newest first; or a search (`q`, with `total` and the organisers found). */
+export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue> & Partial<Omit<SearchResult, 'items' | 'cursor'>>> {
   const q = parseOrThrow(listDialoguesSchema, query, 'query');
+  if (q.q !== undefined) {
+    if (q.state) throw new ValidationError('q and state cannot be combined: search first, then open the dialogue');
+    return searchDialogues(d, { q: q.q, limit: q.limit, cursor: q.cursor });
+  }
   return d.dialogues.list({ state: q.state }, q.limit, q.cursor);
 }

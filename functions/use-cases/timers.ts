@@ -3,6 +3,7 @@
  * escalation, answer callback, the meeting phases' timers). EventBridge Scheduler calls it in the
  * cloud, a timer loop locally. Bounded Queries on the sparse due index, a page at a time; no Scan.
  * A timer that fails backs off and is recorded on its dialogue; it never holds up the others.
+ * Each tick also re-checks the facts index for the dialogues changed since the last (statistics.ts).
  */
 import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
@@ -14,6 +15,7 @@ import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
 import { catchUpAccepted, kickPhase } from './lifecycle/phase.ts';
 import { followUpDue, meetingHeld } from './lifecycle/progress.ts';
+import { sweepFacts } from './statistics.ts';
 
 export interface TickResult {
   fired: number;
@@ -116,6 +118,11 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     result.fired += await catchUpAccepted(d);
   } catch (e) {
     result.failed.push({ dialogueId: '-', kind: 'accepted_catch_up', error: (e as Error).message });
+  }
+  try {
+    await sweepFacts(d);
+  } catch (e) {
+    result.failed.push({ dialogueId: '-', kind: 'facts_sweep', error: (e as Error).message });
   }
   try {
     const mails = await retryPendingPairMails(d);

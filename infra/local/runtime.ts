@@ -18,6 +18,7 @@ import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
 import { tableModel } from '#adapters/table-model.ts';
 import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
+import { INDEX_VERSION, rebuildIndexes } from '#functions/use-cases/statistics.ts';
 import { OffsetClock } from './clock.ts';
 import { startHttpServer } from './http-server.ts';
 import { demoFacilitators, demoIntroAudiences, demoOrganisers } from './seed.ts';
@@ -297,6 +298,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     env.TABLE_NAME,
   );
+  // A folder from before the facts and search indexes (or an older definition of them): build them once.
+  if ((await deps.facts.builtVersion()) !== INDEX_VERSION) {
+    const built = await rebuildIndexes(deps);
+    if (built.dialogues + built.organisers > 0) log(`[indexes] rebuilt: ${built.dialogues} dialogues, ${built.organisers} organisers`);
+  }
   if (opts.seed !== false && (await deps.organisers.list(1)).items.length === 0) {
     for (const o of demoOrganisers) await deps.organisers.put(toOrganiser(organiserInputSchema.parse(o), clock.now()));
     log(`[seed] ${demoOrganisers.length} demo organisers`);

@@ -1,0 +1,217 @@
+/**
+ * The console's dialogue list: one cycle at a time (the latest by default), filtered and counted
+ * from the cycle's facts index (functions/adapters/facts-index.ts), so every filter and every
+ * combination finds all its matches, page by page, with the true count; the page's dialogues are
+ * then read by id. A search (`q`) finds organisers by org. number or name word prefix in the search
+ * index and lists their dialogues of every cycle. Never a Scan.
+ */
+import * as z from '#core/zod.ts';
+import { type Dialogue, type DialoguePhase, type DialogueState, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
+import { ValidationError } from '#core/errors.ts';
+import { type DialogueFacts, shortHash } from '#core/facts.ts';
+import { countStates } from '#core/metrics.ts';
+import { isMunicipal, legalForms, schoolForms } from '#core/organiser.ts';
+import type { OrganiserMatch, Page } from '#core/ports.ts';
+import { regions } from '#core/regions.ts';
+import { nameMatches, parseSearch, type SearchQuery } from '#core/search.ts';
+import type { Deps } from '#adapters/deps.ts';
+import { decodeCursor, encodeCursor } from '#adapters/dynamo.ts';
+import { ALL_CYCLES, readCycleFacts } from './statistics.ts';
+import { parseOrThrow } from './validate.ts';
+
+const DAY_MS = 86_400_000;
+
+/** An empty form field counts as absent (zod classic's preprocess; the outer optional keeps the key optional in the input type). */
+const optional = <T extends z.core.SomeType>(s: T) =>
+  z.optional(
+    z.pipe(
+      z.transform((v: unknown) => (v === '' ? undefined : v)),
+      z.optional(s),
+    ),
+  );
+
+export const consoleListSchema = z.object({
+  /** The cycle listed (a year), or 'alla'; the latest cycle when absent. */
+  cycle: optional(z.union([z.string().check(z.regex(/^\d{4}$/, 'Välj en omgång (ett år).')), z.literal(ALL_CYCLES)])),
+  /** Organisers by org. number, name word prefix or a dialogue id; lists their dialogues of every cycle. */
+  q: optional(z.string().check(z.trim(), z.maxLength(100, 'Sök med högst 100 tecken.'))),
+  state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
+  region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
+  legalForm: optional(z.enum(legalForms, { message: 'Välj en giltig juridisk form.' })),
+  ownership: optional(z.enum(['kommunal', 'enskild'], { message: 'Välj kommunal eller enskild.' })),
+  waitingDays: optional(
+    z.coerce
+      .number({ message: 'Ange antal dagar som ett heltal.' })
+      .check(z.int('Ange antal dagar som ett heltal.'), z.gte(1, 'Ange minst 1 dag.'), z.lte(400, 'Ange högst 400 dagar.')),
+  ),
+  sort: optional(z.enum(['nyast', 'aldst'], { message: 'Välj en giltig sortering.' })),
+  /** All states of one phase. */
+  phase: optional(z.enum(dialoguePhases, { message: 'Välj en giltig fas.' })),
+  schoolForm: optional(z.enum(schoolForms, { message: 'Välj en giltig skolform.' })),
+  facilitator: optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'Välj en dialogutförare i listan.'))),
+  campaign: optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/, 'Välj en kampanj i listan.'))),
+  /** "ja": only dialogues with an inspection clash; "nej": only those without. */
+  conflict: optional(z.enum(['ja', 'nej'], { message: 'Välj ja eller nej för krock.' })),
+  /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
+  failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
+  limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+  cursor: optional(z.string().check(z.maxLength(2000))),
+});
+export type ConsoleListQuery = z.output<typeof consoleListSchema>;
+
+export interface ConsoleList extends Page<Dialogue> {
+  query: ConsoleListQuery;
+  /** The state filtered on ("waiting longer than" without a state means 'invited'). */
+  state?: DialogueState;
+  /** Every cycle with dialogues, ascending, and the one listed (undefined: all cycles, or a search). */
+  cycles: string[];
+  cycle?: string;
+  /** Matches of the filter (or organisers found by the search) in all, not only on this page. */
+  total: number;
+  /** Sorted by when the dialogues entered their state (a state or waiting filter), else by creation. */
+  sortedBy: 'stateSince' | 'createdAt';
+  /** Counts per state and per phase of the cycle listed (before the other filters). */
+  counts: { state: DialogueState; count: number }[];
+  phaseCounts: { phase: DialoguePhase; count: number }[];
+  /** Facts read: the dialogues of the cycle. */
+  read: number;
+  /** Kept for the page's wording: the list is always complete now. */
+  partial: false;
+  /** Set for a search: the organisers on this page (those without a dialogue too). */
+  search?: { organisers: (OrganiserMatch & { dialogues: number })[] };
+}
+
+interface ListCursor {
+  /** The sort value and id of the last row shown. */
+  k: number;
+  id: string;
+}
+
+function readCursor(cursor: string | undefined): ListCursor | undefined {
+  const c = decodeCursor(cursor);
+  if (!c) return undefined;
+  if (typeof c.k !== 'number' || typeof c.id !== 'string') {
+    throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
+  }
+  return { k: c.k, id: c.id };
+}
+
+export async function listForConsole(d: Deps, rawQuery: unknown): Promise<ConsoleList> {
+  const q = parseOrThrow(consoleListSchema, rawQuery, 'filter');
+  if (q.q) return searchForConsole(d, q);
+  const state = q.state ?? (q.waitingDays ? 'invited' : undefined);
+  const limit = q.limit ?? 25;
+  const { cycles, cycle, facts } = await readCycleFacts(d, q.cycle);
+  const stateBefore = q.waitingDays ? d.clock.now().getTime() - q.waitingDays * DAY_MS : undefined;
+  const facilitator = q.facilitator ? shortHash(q.facilitator) : undefined;
+  const campaign = q.campaign ? shortHash(q.campaign) : undefined;
+  const keep = (x: DialogueFacts) =>
+    (!state || x.state === state) &&
+    (stateBefore === undefined || x.stateSince < stateBefore) &&
+    (!q.region || x.region === q.region) &&
+    (!q.legalForm || x.legalForm === q.legalForm) &&
+    (!q.ownership || isMunicipal(x.legalForm) === (q.ownership === 'kommunal')) &&
+    (!q.phase || phaseOfState[x.state] === q.phase) &&
+    (!q.schoolForm || x.schoolForms.includes(q.schoolForm)) &&
+    (!facilitator || x.facilitators.includes(facilitator)) &&
+    (!campaign || x.campaign === campaign) &&
+    (!q.conflict || x.conflict === (q.conflict === 'ja')) &&
+    (!q.failed || x.problem);
+  const sortedBy = state ? 'stateSince' : 'createdAt';
+  const ascending = q.sort === 'aldst';
+  const key = (x: DialogueFacts) => (sortedBy === 'stateSince' ? x.stateSince : x.createdAt);
+  const order = (a: { k: number; id: string }, b: { k: number; id: string }) =>
+    (ascending ? 1 : -1) * (a.k - b.k || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const matches = facts
+    .filter(keep)
+    .map((x) => ({ k: key(x), id: x.id }))
+    .sort(order);
+  const after = readCursor(q.cursor);
+  const start = after ? matches.findIndex((m) => order(m, after) > 0) : 0;
+  const rows = start < 0 ? [] : matches.slice(start, start + limit);
+  const last = rows.at(-1);
+  const more = start >= 0 && start + limit < matches.length;
+  const counts = countStates(facts);
+  return {
+    items: await d.dialogues.getMany(rows.map((r) => r.id)),
+    cursor: more && last ? encodeCursor({ k: last.k, id: last.id }) : undefined,
+    query: q,
+    state,
+    cycles,
+    cycle,
+    total: matches.length,
+    sortedBy,
+    counts: counts.byState,
+    phaseCounts: counts.byPhase,
+    read: facts.length,
+    partial: false,
+  };
+}
+
+export interface SearchResult extends Page<Dialogue> {
+  /** Organisers found in all (a dialogue id finds its dialogue: 1 or 0). */
+  total: number;
+  /** The organisers of this page, each with how many dialogues it has (those without one too). */
+  organisers: (OrganiserMatch & { dialogues: number })[];
+}
+
+export const SEARCH_HINT = 'Sök på minst två tecken av ett namn, ett organisationsnummer eller ett dialog-id.';
+
+/**
+ * A search: the organisers it finds (all of them, sorted by name; `total`) and the dialogues of
+ * every cycle of one page of them, or the dialogue a dialogue id names.
+ */
+export async function searchDialogues(d: Deps, q: { q: string; limit?: number; cursor?: string }): Promise<SearchResult> {
+  const parsed = parseSearch(q.q);
+  if (!parsed) throw new ValidationError(SEARCH_HINT, [{ path: 'q', message: SEARCH_HINT }]);
+  const limit = q.limit ?? 25;
+  if (parsed.kind === 'dialogue') {
+    const x = await d.dialogues.get(parsed.id);
+    return { items: x ? [x] : [], total: x ? 1 : 0, organisers: [] };
+  }
+  const organisers = await findOrganisers(d, parsed);
+  const after = readCursor(q.cursor);
+  const start = after ? organisers.findIndex((o) => o.organiserId === after.id) + 1 : 0;
+  const page = organisers.slice(start, start + limit);
+  const dialogueIds = await Promise.all(page.map((o) => d.dialogues.ofOrganiser(o.organiserId)));
+  const last = page.at(-1);
+  return {
+    items: await d.dialogues.getMany(dialogueIds.flat().map((x) => x.dialogueId)),
+    cursor: last && start + limit < organisers.length ? encodeCursor({ k: start + limit, id: last.organiserId }) : undefined,
+    total: organisers.length,
+    organisers: page.map((o, i) => ({ ...o, dialogues: dialogueIds[i]?.length ?? 0 })),
+  };
+}
+
+async function searchForConsole(d: Deps, q: ConsoleListQuery): Promise<ConsoleList> {
+  const found = await searchDialogues(d, { q: q.q ?? '', limit: q.limit, cursor: q.cursor });
+  return {
+    items: found.items,
+    cursor: found.cursor,
+    query: q,
+    cycles: await d.facts.cycles(),
+    total: found.total,
+    sortedBy: 'createdAt',
+    counts: [],
+    phaseCounts: [],
+    read: 0,
+    partial: false,
+    search: { organisers: found.organisers },
+  };
+}
+
+/** Every organiser the search finds, once each, by name: one Query on the search index (paged). */
+export async function findOrganisers(d: Deps, query: Exclude<SearchQuery, { kind: 'dialogue' }>): Promise<OrganiserMatch[]> {
+  const prefix = query.kind === 'orgNumber' ? query.digits : query.lead;
+  const found = new Map<string, OrganiserMatch>();
+  let cursor: string | undefined;
+  do {
+    const page = await d.search.find(prefix, 500, cursor);
+    for (const o of page.items) {
+      if (query.kind === 'name' && !nameMatches(o.name, query.words)) continue;
+      found.set(o.organiserId, o);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'sv') || a.organiserId.localeCompare(b.organiserId));
+}
