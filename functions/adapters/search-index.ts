@@ -43,6 +43,8 @@ export class DynamoSearchIndex implements SearchIndex {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :w)',
         ExpressionAttributeValues: { ':pk': searchKeys.partition(prefix), ':w': prefix },
+        ProjectionExpression: 'organiserId, #n, orgNumber',
+        ExpressionAttributeNames: { '#n': 'name' },
         Limit: limit,
         ExclusiveStartKey: decodeCursor(cursor),
       }),
