@@ -7,11 +7,10 @@
  */
 import middy from '@middy/core';
 import { deps } from '#adapters/deps.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics, observed } from '#adapters/observability.ts';
+import { logger, observed, recordMetric } from '#adapters/observability.ts';
 import { driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { type DriveResult, driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
-import { type TickResult, tick } from '#functions/use-cases/timers.ts';
+import { recordWaiting, type TickResult, tick } from '#functions/use-cases/timers.ts';
 
 /**
  * How long one campaign-sender run paces (the schedule fires every 60 s; the function may run
@@ -30,19 +29,20 @@ export const BULK_START_BUDGET_MS = 20_000;
  */
 export function recordTick(result: TickResult): void {
   if (result.failed.length > 0) logger.warn('some timers failed; each is retried after its back-off', { failed: result.failed });
-  metrics.addMetric('TimersFired', MetricUnit.Count, result.fired);
-  metrics.addMetric('TimersFailed', MetricUnit.Count, result.failed.length);
-  metrics.addMetric('TimersDeferred', MetricUnit.Count, result.deferred ? 1 : 0);
+  recordMetric('TimersFired', result.fired);
+  recordMetric('TimersFailed', result.failed.length);
+  recordMetric('TimersDeferred', result.deferred ? 1 : 0);
 }
 
 export const handler = middy<unknown, (TickResult & { campaigns?: DriveResult; bulkStarted?: number }) | DriveResult>()
   .use(observed())
   .handler(async (event) => {
     if ((event as { job?: unknown } | null)?.job === 'campaigns') return sendCampaignsFor(deps(), CAMPAIGN_SENDER_BUDGET_MS);
-    // One pass of the campaign sender (the local runtime's one-second campaign loop).
-    if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return driveCampaigns(deps());
+    // One pass of the campaign sender (the local runtime's one-second campaign loop): a run of one pass.
+    if ((event as { job?: unknown } | null)?.job === 'campaign-pass') return sendCampaignsFor(deps(), 0);
     const result = await tick(deps());
     recordTick(result);
+    await recordWaiting(deps());
     // Paced campaign sending: each tick invites what the send rate allows since the last one.
     const campaigns = await driveCampaigns(deps());
     // The console's bulk starts: the organisers the confirming request left.

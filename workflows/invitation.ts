@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
+import { WORKFLOW_PAYLOAD_VERSION } from '#core/workflow-payload.ts';
 
 export interface InvitationPhaseFunctions {
   /** functions/workflow-task.ts: one Lambda for the phase's steps, dispatched on `task`. */
@@ -37,6 +38,9 @@ export const RETRYABLE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** What every task hands the workflow-task function besides its own fields: the payload's version. */
+export const versioned = (payload: Record<string, unknown>) => ({ ...payload, payloadVersion: WORKFLOW_PAYLOAD_VERSION });
+
 /** The retry of every step: full jitter, long enough to outlast a send claim's lease (SEND_LEASE_SECONDS, 150 s). */
 export const STEP_RETRY: sfn.RetryProps = {
   errors: RETRYABLE_ERRORS,
@@ -54,11 +58,11 @@ export const STEP_RETRY: sfn.RetryProps = {
  */
 export const WAIT_RETRY: sfn.RetryProps = { ...STEP_RETRY, errors: RETRYABLE_ERRORS.filter((e) => e !== 'States.Timeout') };
 
-/** One step of a phase: the workflow-task Lambda with `payload`, its result at `resultPath`, retried by STEP_RETRY. */
+/** One step of a phase: the workflow-task Lambda with `payload` (versioned), its result at `resultPath`, retried by STEP_RETRY. */
 export const workflowStep = (scope: Construct, fn: IFunction, id: string, payload: Record<string, unknown>, resultPath: string) =>
   new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(payload),
+    payload: sfn.TaskInput.fromObject(versioned(payload)),
     payloadResponseOnly: true,
     resultPath,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
@@ -81,11 +85,13 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
   const awaitAnswer = new tasks.LambdaInvoke(scope, 'Await answer', {
     lambdaFunction: fns.workflowTask,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject({
-      task: 'awaitAnswer',
-      dialogueId: sfn.JsonPath.stringAt('$.dialogueId'),
-      taskToken: sfn.JsonPath.taskToken,
-    }),
+    payload: sfn.TaskInput.fromObject(
+      versioned({
+        task: 'awaitAnswer',
+        dialogueId: sfn.JsonPath.stringAt('$.dialogueId'),
+        taskToken: sfn.JsonPath.taskToken,
+      }),
+    ),
     resultPath: '$.answer',
     taskTimeout: sfn.Timeout.duration(
       Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),

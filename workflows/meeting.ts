@@ -14,7 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
-import { WAIT_RETRY, workflowStep } from './invitation.ts';
+import { versioned, WAIT_RETRY, workflowStep } from './invitation.ts';
 
 export interface MeetingPhaseFunctions {
   workflowTask: IFunction;
@@ -40,7 +40,7 @@ export function buildMeetingPhase(scope: Construct, fns: MeetingPhaseFunctions):
   const awaitBooking = new tasks.LambdaInvoke(scope, 'Await booking', {
     lambdaFunction: fns.workflowTask,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject({ task: 'awaitBooking', ...input, taskToken: sfn.JsonPath.taskToken }),
+    payload: sfn.TaskInput.fromObject(versioned({ task: 'awaitBooking', ...input, taskToken: sfn.JsonPath.taskToken })),
     resultPath: '$.booking',
     taskTimeout: sfn.Timeout.duration(
       Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),

@@ -1,9 +1,9 @@
 /**
- * Read queries over the byState index that no single dialogue answers: the dialogues changed in a
- * period, every state (the facts sweep). Never a Scan.
+ * Read queries over the byState index that no single dialogue answers: how many are in a state
+ * (the waiting gauge), the dialogues changed in a period, every state (the facts sweep). Never a Scan.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type Dialogue, dialogueStates } from '#core/dialogue.ts';
+import { type Dialogue, type DialogueState, dialogueStates } from '#core/dialogue.ts';
 import type { DialogueQueries } from '#core/ports.ts';
 import { strip } from './dynamo.ts';
 
@@ -12,6 +12,26 @@ export class DynamoDialogueQueries implements DialogueQueries {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
+
+  async countByState(state: DialogueState): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byState',
+          KeyConditionExpression: 'statePk = :k',
+          ExpressionAttributeValues: { ':k': `DIALOGUE#${state}` },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += r.Count ?? 0;
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
 
   async changedBetween(from: string, to: string): Promise<Dialogue[]> {
     const perState = await Promise.all(

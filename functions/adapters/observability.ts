@@ -2,19 +2,24 @@
  * Logging and metrics for every function: one Powertools Logger and one Powertools Metrics
  * instance (CloudWatch embedded metric format, written to stdout as Lambda does; locally the same
  * lines go to the terminal), and the middy middlewares that attach them to an invocation. Any
- * layer may import this; use-cases log and count through it, never through functions/http.
+ * layer may import this; use-cases log and count (`recordMetric`) through it, never through
+ * functions/http.
  */
 import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import {
+  BUSINESS_METRICS,
+  type BusinessMetricName,
+  businessMetrics,
+  type DimensionArgs,
+  dimensionProblem,
+} from '#core/business-metrics.ts';
 import { stageOf } from './env.ts';
 
-export const SERVICE_NAME = 'kvalitetsdialog';
-export const METRICS_NAMESPACE = 'Kvalitetsdialog';
-
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const logger = new Logger({ serviceName: BUSINESS_METRICS.service });
 
 /**
  * Most invocations record no business metric; Powertools warns about every such empty flush.
@@ -33,11 +38,39 @@ const metricsLog = {
 };
 
 export const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: SERVICE_NAME,
+  namespace: BUSINESS_METRICS.namespace,
+  serviceName: BUSINESS_METRICS.service,
   defaultDimensions: { stage: stageOf() },
   logger: metricsLog,
 });
+
+/**
+ * Records one data point of a metric of functions/core/business-metrics.ts, with exactly the
+ * dimensions it declares. A metric without extra dimensions joins the invocation's buffer, which
+ * `observed()`'s logMetrics writes as one EMF line when the invocation ends; one with extra
+ * dimensions goes out at once as its own line (Powertools' single metric), because dimensions
+ * apply to a whole EMF line. Never throws: a metric that cannot be recorded is logged, and the
+ * business step that recorded it goes on.
+ *
+ * Call it once per event, right after the conditional write that makes the event happen reports a
+ * change, so a retried or repeated step (whose write then changes nothing) does not count again.
+ */
+export function recordMetric<N extends BusinessMetricName>(name: N, value: number, ...[dimensions]: DimensionArgs<N>): void {
+  try {
+    const problem = dimensionProblem(name, dimensions);
+    if (problem) throw new Error(problem);
+    const { unit } = businessMetrics[name];
+    if (!dimensions) {
+      metrics.addMetric(name, unit, value);
+      return;
+    }
+    const single = metrics.singleMetric();
+    single.addDimensions(dimensions);
+    single.addMetric(name, unit, value);
+  } catch (e) {
+    logger.error('metric not recorded', { metric: name, value, error: e as Error });
+  }
+}
 
 /**
  * The middlewares every Lambda entry starts with: the invocation's context on each log line, and

@@ -1,6 +1,7 @@
 /**
  * Step Functions over the SDK: starts a phase execution under a deterministic name (so a retried
- * start is a no-op) and completes a waiting task. A task that is already closed is reported as
+ * start is a no-op), through the ARN it is given (the machine's `live` alias, so a deploy can shift
+ * new executions between versions), and completes a waiting task. A task that is already closed is reported as
  * 'closed', not thrown: the answer is saved regardless and the caller reconciles.
  */
 import {
@@ -31,9 +32,12 @@ export const invitationExecutionName = (dialogueId: string, attempt = 0): string
 export const phaseExecutionName = (dialogueId: string, kind: string, round: number): string =>
   executionName(dialogueId, `${kind}-${round}`);
 
-/** arn:aws:states:<region>:<account>:stateMachine:<machine> → …:execution:<machine>:<name> */
+/**
+ * arn:aws:states:<region>:<account>:stateMachine:<machine>[:<version or alias>] → …:execution:<machine>:<name>
+ * (an execution's ARN names the machine only, whichever version or alias started it).
+ */
 export const executionArn = (stateMachineArn: string, name: string): string =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  `${stateMachineArn.replace(/(:stateMachine:[^:]+):[^:]+$/, '$1').replace(':stateMachine:', ':execution:')}:${name}`;
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 

@@ -138,6 +138,8 @@ export interface ExecutionView {
 
 /** Read queries over the dialogues that no single dialogue answers; never a Scan. */
 export interface DialogueQueries {
+  /** How many dialogues are in the state, every cycle (a COUNT Query on the byState index). */
+  countByState(state: DialogueState): Promise<number>;
   /** Dialogues whose last change (updatedAt) lies in (from, to], every state: for the facts sweep. */
   changedBetween(from: string, to: string): Promise<Dialogue[]>;
 }

@@ -8,6 +8,7 @@ import { verifyLinkToken } from '#core/link-token.ts';
 import type { AnswerLink } from '#core/ports.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { outcomeOf } from './invitation.ts';
 import { startIntroOnAcceptance } from './lifecycle/phase.ts';
 
@@ -80,10 +81,17 @@ export async function submitAnswer(d: Deps, token: string, body: Record<string, 
     };
   });
   if (!changed) return { kind: 'answered', dialogue };
+  // Counted by the one write that records the answer: a second submit finds the dialogue answered.
+  recordMetric('AnswersRecorded', 1, { outcome, legalForm: dialogue.legalForm });
+  recordMetric('TimeToAnswer', secondsSinceInvitation(dialogue, now), { outcome });
   await d.links.markUsed(link.linkId, now);
   await deliverOutcome(d, dialogue);
   return { kind: 'receipt', dialogue };
 }
+
+/** Seconds from the dialogue's (first) invitation until `now`. */
+const secondsSinceInvitation = (x: Dialogue, now: Date): number =>
+  Math.max(0, Math.round((now.getTime() - Date.parse(x.history.find((h) => h.type === 'invitation_sent')?.at ?? x.createdAt)) / 1000));
 
 /** Tells the waiting workflow the outcome; clears the callback timer once it is delivered or moot. */
 export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void> {

@@ -19,6 +19,7 @@ import {
 import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle } from './campaign-feedback.ts';
 import { checkClash } from './clash.ts';
 import { createDialogue } from './dialogues.ts';
@@ -167,6 +168,8 @@ export async function changeCampaign(d: Deps, id: string, action: CampaignAction
 
 export interface DriveResult {
   campaigns: number;
+  /** Running campaigns with organisers left to invite when the pass began. */
+  awaiting: number;
   invited: number;
   failed: number;
   throttled: number;
@@ -199,11 +202,12 @@ const CLAIM_MS = 120_000;
  * reservation is exactly the planned invitations' mails.
  */
 export async function driveCampaigns(d: Deps, concurrency = 8): Promise<DriveResult> {
-  const result: DriveResult = { campaigns: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0 };
+  const result: DriveResult = { campaigns: 0, awaiting: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0 };
   const now = d.clock.now();
   const rate = d.env.SES_SEND_RATE;
   const running = (await d.campaigns.list()).filter((c) => c.state === 'running');
   result.campaigns = running.length;
+  result.awaiting = running.filter((c) => c.position < c.total).length;
   const offers: { campaign: Campaign; batch: CampaignRecipient[]; demand: CampaignDemand }[] = [];
   for (const c of running) {
     if (c.position >= c.total) {
@@ -292,7 +296,7 @@ async function driveCampaign(
   const failed = handled.length - sent;
   const throttled = throttledAt < batch.length;
   const at = d.clock.now().toISOString();
-  await d.campaigns.mutate(c.id, (x) => {
+  const { changed } = await d.campaigns.mutate(c.id, (x) => {
     if (x.position !== c.position) return undefined; // another driver recorded this batch
     const position = c.position + handled.length;
     const backoffMs = throttled ? nextBackoffMs(x.backoffMs) : undefined;
@@ -312,6 +316,8 @@ async function driveCampaign(
       updatedAt: at,
     };
   });
+  // Counted by the one write that records the batch: a pass that lost the race (or a re-sent batch) records nothing.
+  if (changed && sent > 0) recordMetric('CampaignInvitationsSent', sent);
   return { invited: sent, failed, throttled };
 }
 
@@ -328,19 +334,24 @@ export async function sendCampaignsFor(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
   intervalMs = 1000,
 ): Promise<DriveResult & { rounds: number }> {
-  const total = { campaigns: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0, rounds: 0 };
+  const total = { campaigns: 0, awaiting: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0, rounds: 0 };
   const started = Date.now();
   for (;;) {
     const r = await driveCampaigns(d);
     total.rounds++;
     total.campaigns = Math.max(total.campaigns, r.campaigns);
+    total.awaiting = r.awaiting;
     total.invited += r.invited;
     total.failed += r.failed;
     total.throttled += r.throttled;
     total.reserved += r.reserved;
     total.conflicts += r.conflicts;
     total.busy += r.busy;
-    if (r.campaigns === 0 || Date.now() - started + intervalMs > budgetMs) return total;
+    if (r.campaigns === 0 || Date.now() - started + intervalMs > budgetMs) {
+      // The gauge the campaign-stalled alarm reads (with CampaignInvitationsSent), once per run.
+      if (total.campaigns > 0) recordMetric('CampaignsAwaitingSend', total.awaiting);
+      return total;
+    }
     await sleep(intervalMs);
   }
 }

@@ -14,7 +14,7 @@ import { type Inspection, inspectionKindNames, stockholmDay, stockholmTime } fro
 import { regions } from '#core/regions.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { logger } from '#adapters/observability.ts';
+import { logger, recordMetric } from '#adapters/observability.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -93,6 +93,8 @@ async function flagConflict(d: Deps, item: PlannedItem, inspection: Inspection, 
     };
   });
   if (!changed) return false;
+  // Counted by the one write that sets the flag: a repeated re-check finds it set and changes nothing.
+  recordMetric('ConflictsFlagged', 1);
   if (previous) await d.calendar.deleteConflict(previous.plannedStart.slice(0, 10), dialogue.id);
   await d.calendar.putConflict(conflictRecord(dialogue, conflict, inspection.orgNumber));
   await audit(d, actor, 'conflict.flagged', dialogue.id, { step: item.step, inspectionId: inspection.externalId, rule: reason.rule });
@@ -130,6 +132,8 @@ async function clearConflict(d: Deps, dialogueId: string, step: string, why: str
     return { ...rest, updatedAt: at, history: [...x.history, { at, type: 'conflict_cleared', detail: why, by: actorText(actor) }] };
   });
   if (!changed || !cleared) return false;
+  // Counted by the one write that removes the flag: a repeated clear finds none and changes nothing.
+  recordMetric('ConflictsCleared', 1);
   await d.calendar.deleteConflict(cleared.plannedStart.slice(0, 10), dialogueId);
   await audit(d, actor, 'conflict.cleared', dialogueId, { step, inspectionId: cleared.inspectionId });
   return true;

@@ -9,6 +9,7 @@ import type { DeliveryEvent } from '#core/delivery.ts';
 import type { Recipient } from '#core/dialogue.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { invitationMail } from './invitation.ts';
 import { ClaimHeldError, type SendOnceInput, sendOnce } from './mail.ts';
 
@@ -24,6 +25,8 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
   const record = (await d.mailLog.list(e.dialogueId)).find((m) => m.step === e.step && m.email.toLowerCase() === email);
   if (!record) return result;
   result.recorded = await d.mailLog.markDelivery(record, { outcome: e.outcome, at: e.at, detail: e.detail });
+  // Counted by the one write that records the outcome on the mail: a redelivered event changes nothing.
+  if (result.recorded && e.suppress) recordMetric(e.outcome === 'complained' ? 'MailsComplained' : 'MailsBounced', 1);
   if (!e.suppress) return result;
   result.suppressed = await d.suppressions.suppress(email, `${e.outcome}: ${e.detail}`, d.clock.now());
 

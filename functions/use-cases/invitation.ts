@@ -9,6 +9,7 @@ import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { sendOnce } from './mail.ts';
 
@@ -93,7 +94,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   }
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
-  await d.dialogues.mutate(
+  const { changed } = await d.dialogues.mutate(
     dialogueId,
     (x) => {
       if (x.state !== 'created') return undefined;
@@ -122,6 +123,8 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
     },
     dialogue,
   );
+  // Counted by the one write that moves the dialogue to invited: a retried step changes nothing.
+  if (changed) recordMetric('InvitationsSent', 1);
   return { sent };
 }
 
@@ -176,7 +179,7 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
         }),
     });
   }
-  await d.dialogues.mutate(dialogueId, (x) => {
+  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited' || x.reminders >= n) return undefined;
     const at = now.toISOString();
     return {
@@ -188,13 +191,15 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       history: [...x.history, { at, type: 'reminder_sent', detail: `Påminnelse ${n} till ${x.recipients.length} mottagare` }],
     };
   });
+  // Counted by the one write that records reminder n: a repeated timer or request changes nothing.
+  if (changed) recordMetric('RemindersSent', 1, { kind: 'invitation' });
 }
 
 /** Marks an unanswered dialogue `no_answer`, alerts the coordinator and releases the waiting workflow. */
 export async function escalate(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue: before, organiser } = await load(d, dialogueId);
   const now = d.clock.now();
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) => {
+  const { dialogue, changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited') return undefined;
     assertTransition(x.state, 'no_answer');
     const at = now.toISOString();
@@ -205,6 +210,9 @@ export async function escalate(d: Deps, dialogueId: string): Promise<void> {
       history: [...x.history, { at, type: 'escalated', state: 'no_answer', detail: `Inget svar efter ${x.reminders} påminnelse(r)` }],
     };
   });
+  // Counted by the one write that moves the dialogue to no_answer: a second escalation changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind: 'invitation' });
+  if (changed) recordMetric('AnswersRecorded', 1, { outcome: 'no_answer', legalForm: dialogue.legalForm });
   if (dialogue.state !== 'no_answer') return;
   const invitedAt = before.history.find((h) => h.type === 'invitation_sent')?.at ?? before.createdAt;
   await sendOnce(d, {
@@ -235,7 +243,7 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
   } catch {
     // Cause was plain text.
   }
-  await d.dialogues.mutate(dialogueId, (x) => {
+  const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state === 'failed' || x.state === 'closed' || isAnswered(x)) return undefined;
     const at = d.clock.now().toISOString();
     return {
@@ -246,4 +254,6 @@ export async function markFailed(d: Deps, dialogueId: string, failure: { Error?:
       history: [...x.history, { at, type: 'failed', state: 'failed', detail: `${code}: ${message}` }],
     };
   });
+  // Counted by the one write that records the failure: a retried task finds it failed already.
+  if (changed) recordMetric('PhaseFailures', 1, { kind: 'invitation' });
 }

@@ -10,6 +10,7 @@ import { newLinkId, signLinkToken } from '#core/link-token.ts';
 import type { MailRecord, OutgoingMail } from '#core/ports.ts';
 import { addDays } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
 
@@ -62,7 +63,8 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
       // Another attempt may be sending right now; the workflow retries after a pause.
       throw new ClaimHeldError(`mail ${input.step} to ${input.contactId} is being sent by another attempt`);
     }
-    await d.mailLog.markUnconfirmed(record, d.clock.now());
+    // Counted by the one conditional write that moves the claim from sending to unconfirmed.
+    if (await d.mailLog.markUnconfirmed(record, d.clock.now())) recordMetric('MailsUnconfirmed', 1);
     return { sent: false, record: { ...record, status: 'unconfirmed' } };
   }
   let url: string | undefined;

@@ -1,8 +1,9 @@
 /**
  * The Step Functions tasks of the invitation and meeting phases (workflows/), one dispatch on
  * `task`. Domain errors are thrown with their class name, which the state machines' Catch and
- * Retry match.
+ * Retry match. The payload's version is checked first (core/workflow-payload.ts).
  */
+import { payloadVersionOf } from '#core/workflow-payload.ts';
 import * as z from '#core/zod.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from './invitation.ts';
@@ -38,6 +39,8 @@ export const taskSchema = z.discriminatedUnion('task', [
 export type TaskEvent = z.input<typeof taskSchema>;
 
 export async function runWorkflowTask(d: Deps, event: TaskEvent): Promise<unknown> {
+  // This payload version or the previous one (executions started on the previous definition).
+  payloadVersionOf(event);
   const t = parseOrThrow(taskSchema, event, 'workflow task');
   switch (t.task) {
     case 'resolveRecipients':

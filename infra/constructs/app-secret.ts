@@ -5,6 +5,9 @@
  * seed secret and the app secret is composed from the seeds by dynamic reference at deploy time;
  * no value ever appears in the template. Handlers are granted the app secret only.
  *
+ * Kept when the stack goes (RetainExceptOnCreate): the secret has a fixed name, so one left behind by
+ * a failed first create would make the retry fail with "already exists"; a rollback deletes it.
+ *
  * Rotation is manual (an HMAC key and two bearer tokens have no rotation Lambda):
  * `aws secretsmanager put-secret-value --secret-id <name> --secret-string '{...}'` with all three
  * keys; outstanding answer links signed with the old key stop working, so rotate between rounds.
@@ -36,7 +39,7 @@ export class AppSecret extends Construct {
           excludePunctuation: true,
           includeSpace: false,
         },
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
     this.seeds = Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, seed(key)])) as Record<AppSecretKey, secretsmanager.Secret>;
 
@@ -44,7 +47,7 @@ export class AppSecret extends Construct {
       secretName: props.secretName,
       description: `Link-signing key and API bearer tokens of ${props.secretName.split('/')[0]}`,
       secretObjectValue: Object.fromEntries(APP_SECRET_KEYS.map((key) => [key, SecretValue.secretsManager(this.seeds[key].secretArn)])),
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     Validations.of(this).acknowledge({

@@ -3,6 +3,11 @@
  * step-function-helper): a /aws/vendedlogs/states/... log group with ALL events but no execution
  * data (inputs carry e-mail addresses, i.e. personal data), X-Ray tracing, and alarms on failed,
  * throttled and aborted executions. Every default can be overridden through the CDK props.
+ *
+ * Safe upgrades: every definition change publishes a new version (the old ones are kept, so a
+ * rollback has somewhere to go and running executions keep theirs), and the `live` alias moves to
+ * it as `deployment` says (all at once, or canary/linear, rolled back when the failed-executions
+ * alarm fires). The service starts executions through the alias.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -19,7 +24,21 @@ export interface ObservedStateMachineProps extends Omit<sfn.StateMachineProps, '
   readonly logRetention?: logs.RetentionDays;
   /** Actions for all three alarms (e.g. an SNS topic). @default - none */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /** How a new version reaches the `live` alias. @default all at once */
+  readonly deployment?: LiveAliasDeployment;
 }
+
+/** Step Functions' DeploymentPreference for the `live` alias. */
+export interface LiveAliasDeployment {
+  readonly type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+  /** CANARY: the share that runs the new version first; LINEAR: the step. */
+  readonly percentage?: number;
+  /** Minutes between the steps. */
+  readonly intervalMinutes?: number;
+}
+
+/** The alias executions start through. */
+export const LIVE_ALIAS = 'live';
 
 /** The AWS/States metric names (note: throttling is the singular `ExecutionThrottled`). */
 export type ObservedMetric = 'ExecutionsFailed' | 'ExecutionThrottled' | 'ExecutionsAborted';
@@ -28,15 +47,21 @@ export class ObservedStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: logs.LogGroup;
   public readonly alarms: Record<ObservedMetric, cloudwatch.Alarm>;
+  /** The version of the current definition (a new one on every change; the old ones are kept). */
+  public readonly version: sfn.CfnStateMachineVersion;
+  /** `live`: where executions start. */
+  public readonly liveAlias: sfn.CfnStateMachineAlias;
 
   constructor(scope: Construct, id: string, props: ObservedStateMachineProps) {
     super(scope, id);
-    const { logRetention, alarmActions = [], logs: logOptions, ...smProps } = props;
+    const { logRetention, alarmActions = [], logs: logOptions, deployment = { type: 'ALL_AT_ONCE' }, ...smProps } = props;
 
+    // A fixed name: kept when the stack goes, but deleted by the rollback of a failed first create,
+    // so the retry can create it again.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
@@ -80,5 +105,28 @@ export class ObservedStateMachine extends Construct {
         return [name, alarm];
       }),
     ) as Record<ObservedMetric, cloudwatch.Alarm>;
+
+    // The revision id changes with the definition, which replaces this resource: a new version is
+    // published and the replaced one is kept (UpdateReplacePolicy Retain) for running executions
+    // and rollbacks. Step Functions allows 1,000 versions per machine; delete old ones now and then.
+    this.version = new sfn.CfnStateMachineVersion(this, 'Version', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: `A published definition of ${props.stateMachineName}`,
+    });
+    this.version.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    this.liveAlias = new sfn.CfnStateMachineAlias(this, 'LiveAlias', {
+      name: LIVE_ALIAS,
+      description: `Where ${props.stateMachineName}'s executions start; moved to each new version by the deploy`,
+      deploymentPreference: {
+        stateMachineVersionArn: this.version.ref,
+        type: deployment.type,
+        percentage: deployment.percentage,
+        interval: deployment.intervalMinutes,
+        // A new version that fails executions is rolled back (names, not ARNs).
+        alarms: [`${props.stateMachineName}-ExecutionsFailed`],
+      },
+    });
+    this.liveAlias.node.addDependency(this.alarms.ExecutionsFailed);
   }
 }

@@ -1,12 +1,13 @@
 /**
  * "A function of this service": one NodejsFunction with the defaults every handler needs (Node 24
  * on ARM, ESM bundle with templates/ inside and the AWS SDK v3 taken from the runtime, source maps, X-Ray, its own log group
- * and a role that may write only to that group), plus binding helpers that set an environment
- * variable AND grant exactly what the variable is used for, in one call.
+ * and a role that may write only to that group, alarms on its errors and throttles), plus binding
+ * helpers that set an environment variable AND grant exactly what the variable is used for, in one call.
  */
 import * as path from 'node:path';
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,8 +30,17 @@ type LocalOnlyEnv =
   | 'COORDINATOR_TOKEN'
   | 'INSPECTORATE_TOKEN';
 
-/** The variables a cloud function may be given: the handlers' env schema plus two runtime knobs. */
-export type CloudEnvName = Exclude<keyof typeof envSchema.shape, LocalOnlyEnv> | 'NODE_OPTIONS' | 'TEMPLATES_DIR';
+/**
+ * The variables a cloud function may be given: the handlers' env schema, two runtime knobs, and
+ * what business metrics need (Powertools' namespace and service name, the stage dimension's value).
+ */
+export type CloudEnvName =
+  | Exclude<keyof typeof envSchema.shape, LocalOnlyEnv>
+  | 'NODE_OPTIONS'
+  | 'TEMPLATES_DIR'
+  | 'POWERTOOLS_METRICS_NAMESPACE'
+  | 'POWERTOOLS_SERVICE_NAME'
+  | 'STAGE';
 export type CloudEnvironment = Partial<Record<CloudEnvName, string>>;
 
 /**
@@ -73,9 +83,14 @@ export interface IMailSender {
 }
 
 export interface ServiceFunctionProps
-  extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'logGroup' | 'role' | 'environment' | 'projectRoot'> {
+  extends Omit<
+    NodejsFunctionProps,
+    'entry' | 'runtime' | 'architecture' | 'logGroup' | 'role' | 'environment' | 'projectRoot' | 'functionName'
+  > {
   /** Handler module relative to the project root, e.g. `functions/api.ts`. */
   readonly entry: string;
+  /** The physical name, `<prefix>-<function>`: the runbook, the dashboard and the alarms name it. */
+  readonly functionName: string;
   readonly environment?: CloudEnvironment;
   /** @default THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
@@ -87,14 +102,18 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
   public readonly function: NodejsFunction;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
+  public readonly functionName: string;
+  /** Any error (an unhandled exception or a time-out) and any throttled invocation, per 5 minutes. */
+  public readonly alarms: { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { entry, environment, logRetention, projectRoot = PROJECT_ROOT, bundling, ...rest } = props;
+    const { entry, environment, logRetention, projectRoot = PROJECT_ROOT, bundling, functionName, ...rest } = props;
+    this.functionName = functionName;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     // Our own role instead of AWSLambdaBasicExecutionRole: logs only to this function's group.
@@ -117,6 +136,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       tracing: lambda.Tracing.ACTIVE,
       awsSdkConnectionReuse: false,
       ...rest,
+      functionName,
       entry: path.join(projectRoot, entry),
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
@@ -146,6 +166,21 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       },
     });
     if ((rest.tracing ?? lambda.Tracing.ACTIVE) !== lambda.Tracing.DISABLED) this.acknowledgeTracing();
+
+    const alarm = (name: 'errors' | 'throttles', metric: cloudwatch.Metric, what: string) =>
+      new cloudwatch.Alarm(this, name === 'errors' ? 'ErrorsAlarm' : 'ThrottlesAlarm', {
+        alarmName: `${functionName}-${name}`,
+        alarmDescription: `${what} in ${functionName} (${entry}); see its log group and the runbook (docs/operations.md).`,
+        metric: metric.with({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = {
+      errors: alarm('errors', this.function.metricErrors(), 'Invocations that failed (an unhandled error or a time-out)'),
+      throttles: alarm('throttles', this.function.metricThrottles(), 'Invocations Lambda throttled (concurrency exhausted)'),
+    };
   }
 
   private acknowledgeTracing(): void {
@@ -231,9 +266,11 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       resourceArns: [executions],
     });
+    // cdk-nag prints a pinned region or account literally, an unresolved one as its pseudo parameter.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${stateMachineName}:*]`,
       reason:
         'Reading executions needs the execution ARNs of one state machine (<machine>:*); only DescribeExecution and GetExecutionHistory are granted.',
     });

@@ -17,8 +17,10 @@ import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
 import { tableModel } from '#adapters/table-model.ts';
-import { LOCAL_FUNCTIONS, renderLocalDefinitions } from '#workflows/index.ts';
+import { LOCAL_FUNCTIONS, type PhaseName, renderLocalDefinitions } from '#workflows/index.ts';
 import { INDEX_VERSION, rebuildIndexes } from '#functions/use-cases/statistics.ts';
+import { ASYNC_INVOCATION } from '../async-invocation.ts';
+import { LocalAsyncInvoker } from './async-invoke.ts';
 import { OffsetClock } from './clock.ts';
 import { startHttpServer } from './http-server.ts';
 import { demoFacilitators, demoIntroAudiences, demoOrganisers } from './seed.ts';
@@ -48,6 +50,13 @@ export interface LocalRuntimeOptions {
   sesSendRate?: number;
   /** Retry pauses per state in ms, to shorten real back-off in tests. */
   retryIntervalOverrides?: Record<string, number>;
+  /**
+   * The state machine definitions to register (default: the workflows' builders, as CDK deploys
+   * them). A changed definition is published as a new version; running executions keep theirs.
+   */
+  definitions?: Record<PhaseName, Record<string, unknown>>;
+  /** The pause before Lambda's n-th async retry in ms (the cloud waits about 1 and 2 minutes). @default 1000 · 2^(n-1) */
+  asyncRetryDelayMs?: (retry: number) => number;
   log?: (line: string) => void;
 }
 
@@ -56,6 +65,8 @@ export interface LocalRuntime {
   tokens: { coordinator: string; inspectorate: string };
   clock: OffsetClock;
   sfn: LocalStepFunctions;
+  /** Lambda's async invocation of ses-events and timer-tick, with their failure destinations. */
+  async: LocalAsyncInvoker;
   deps: Deps;
   resumed: number;
   /** Fires every due timer now (what the loop does every tickMs). */
@@ -122,6 +133,9 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
   throw new Error(`the local table ${name} did not become active`);
 }
 
+/** The names the asynchronously invoked functions have locally (their failure destinations are named so). */
+export const LOCAL_ASYNC_FUNCTIONS = { sesEvents: 'ses-events', timerTick: 'timer-tick' } as const;
+
 /** The mailbox of the last stopped runtime in this process, handed to the next one's SES worker. */
 let carriedMail: unknown[] = [];
 
@@ -174,7 +188,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     retryIntervalOverrides: opts.retryIntervalOverrides,
     log,
   });
-  const definitions = renderLocalDefinitions();
+  // Executions start through each machine's live alias, as in the cloud.
+  const definitions = opts.definitions ?? renderLocalDefinitions();
   const invitationArn = sfn.register('invitation', definitions.invitation);
   const meetingArn = sfn.register('meeting', definitions.meeting);
   const sfnUrl = await sfn.listen(opts.sfnPort ?? 0);
@@ -188,11 +203,22 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
+  // EventBridge and the scheduler invoke these asynchronously in the cloud: Lambda's retries, then
+  // the function's failure destination (ASYNC_INVOCATION, the same config the workflows stack sets).
+  const asyncInvoker = new LocalAsyncInvoker({ dir: join(dataDir, 'failed-events'), retryDelayMs: opts.asyncRetryDelayMs, log })
+    .register(LOCAL_ASYNC_FUNCTIONS.sesEvents, (e) => sesEvents(e, {} as never), ASYNC_INVOCATION.sesEvents)
+    .register(LOCAL_ASYNC_FUNCTIONS.timerTick, (e) => timerTick(e, {} as never), ASYNC_INVOCATION.timerTick);
+  const invokeTimerTick = async (event: Record<string, unknown>) => {
+    const outcome = await asyncInvoker.invoke(LOCAL_ASYNC_FUNCTIONS.timerTick, event);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
+  };
+
   let running: Promise<unknown> | undefined;
   let sweep: () => Promise<number> = async () => 0;
   const tick = async () => {
-    while (running) await running;
-    running = timerTick({}, {} as never).finally(() => {
+    while (running) await running.catch(() => undefined);
+    running = invokeTimerTick({}).finally(() => {
       running = undefined;
     });
     return running;
@@ -227,17 +253,29 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
             },
           };
         }
-        // EventBridge retries a failed target with back-off (the CDK rule allows 8 retries).
-        const event = toSesEvent(parsed.data, clock.now());
-        for (let attempt = 0; ; attempt++) {
-          try {
-            return { status: 200, body: { results: await sesEvents(event, {} as never), attempts: attempt + 1 } };
-          } catch (e) {
-            if (attempt >= 8)
-              return { status: 502, body: { error: 'delivery_failed', message: `The event failed 9 times: ${(e as Error).message}` } };
-            await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-          }
-        }
+        // EventBridge hands the event to Lambda, which retries a handler error as configured and
+        // then parks the event in the function's failure destination (GET /api/dev/failed-events).
+        const outcome = await asyncInvoker.invoke(LOCAL_ASYNC_FUNCTIONS.sesEvents, toSesEvent(parsed.data, clock.now()));
+        if (outcome.ok) return { status: 200, body: { results: outcome.result, attempts: outcome.attempts } };
+        return {
+          status: 502,
+          body: {
+            error: 'delivery_failed',
+            message: `The ses-events handler failed ${outcome.attempts} times (${outcome.error.message}); the event is in its failure destination`,
+            attempts: outcome.attempts,
+          },
+        };
+      },
+      'GET /api/dev/failed-events': async ({ headers }) => {
+        if (!authorised(headers))
+          return {
+            status: 401,
+            body: { error: 'unauthorized', message: 'Send the coordinator dev token as Authorization: Bearer <token>' },
+          };
+        return {
+          status: 200,
+          body: Object.fromEntries(Object.values(LOCAL_ASYNC_FUNCTIONS).map((name) => [name, asyncInvoker.failures(name)])),
+        };
       },
       'POST /api/dev/clock': async ({ body, headers }) => {
         if (!authorised(headers))
@@ -323,7 +361,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   let passing: Promise<unknown> | undefined;
   const campaignLoop = setInterval(() => {
     if (passing) return;
-    passing = timerTick({ job: 'campaign-pass' }, {} as never)
+    passing = invokeTimerTick({ job: 'campaign-pass' })
       .catch((e) => log(`[campaigns] ${(e as Error).message}`))
       .finally(() => {
         passing = undefined;
@@ -340,6 +378,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     tokens: { coordinator: secrets.coordinatorToken, inspectorate: secrets.inspectorateToken },
     clock,
     sfn,
+    async: asyncInvoker,
     deps,
     resumed,
     tick,

@@ -1,7 +1,9 @@
 /**
  * The local Step Functions service: runs the SAME ASL that CDK deploys with aws-local-stepfunctions,
- * serves the Step Functions JSON API (StartExecution, SendTaskSuccess, …) so handlers use the real
- * SFNClient, and journals every execution to disk so a restart resumes it where it stood.
+ * serves the Step Functions JSON API (step-functions-api.ts) so handlers use the real SFNClient, and
+ * journals every execution to disk so a restart resumes it where it stood. Definitions are
+ * published as versions with a `live` alias (state-machine-registry.ts): an execution runs the
+ * version it started on, as in Step Functions, even after newer definitions are registered.
  *
  * aws-local-stepfunctions keeps nothing across a restart. We record each StateEntered event with
  * its raw input; on start-up every RUNNING execution is resumed at its last entered state (the
@@ -12,15 +14,15 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionJournal } from './execution-journal.ts';
+import { serveStepFunctionsApi } from './step-functions-api.ts';
+import { LIVE_ALIAS, LOCAL_ACCOUNT, LOCAL_REGION, StateMachineRegistry, StepFunctionsError } from './state-machine-registry.ts';
 
 export type LambdaHandler = (event: unknown) => Promise<unknown>;
 
-type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface HistoryEvent {
   id: number;
@@ -30,9 +32,15 @@ export interface HistoryEvent {
   detail?: unknown;
 }
 
-interface ExecutionRecord {
+export interface ExecutionRecord {
   executionArn: string;
+  /** The unqualified ARN. */
   stateMachineArn: string;
+  /** The version the execution runs (journals from before versions existed: 1). */
+  version?: number;
+  stateMachineVersionArn?: string;
+  /** The alias it was started through, if any. */
+  stateMachineAliasArn?: string;
   name: string;
   input: unknown;
   status: Status;
@@ -48,29 +56,13 @@ interface ExecutionRecord {
   events: HistoryEvent[];
 }
 
-interface Definition {
-  StartAt: string;
-  States: Record<string, { Type: string; Resource?: unknown; Parameters?: Record<string, unknown> }>;
-}
-
 interface Waiter {
   executionArn: string;
   resolve(output: unknown): void;
   reject(error: Error): void;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
-const REGION = 'eu-north-1';
-const ACCOUNT = '000000000000';
 
 const functionName = (arnOrName: string): string => arnOrName.split(':').pop() ?? arnOrName;
 
@@ -94,14 +86,7 @@ export interface LocalStepFunctionsOptions {
 }
 
 export class LocalStepFunctions {
-  private readonly machines = new Map<
-    string,
-    {
-      name: string;
-      definition: Definition;
-      compiled: Map<string, StateMachine>;
-    }
-  >();
+  readonly registry: StateMachineRegistry;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { abort(): void; done: Promise<void> }>();
   private readonly waiters = new Map<string, Waiter>();
@@ -109,25 +94,24 @@ export class LocalStepFunctions {
   private closing = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly parked: (() => void)[] = [];
-  private readonly dirty = new Map<string, ExecutionRecord>();
-  private flushTimer?: NodeJS.Timeout;
-  /** The last journal write queued per file: writes to one file run in order, off the main thread. */
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly journal: ExecutionJournal<ExecutionRecord>;
   /** Emits ('event', executionName, HistoryEvent) for every journalled event: tests wait on it. */
   readonly events = new EventEmitter();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     mkdirSync(options.dir, { recursive: true });
+    this.registry = new StateMachineRegistry(join(options.dir, 'state-machines'));
+    this.journal = new ExecutionJournal(options.dir, options.log);
   }
 
+  /**
+   * Registers a machine's definition (a new version when it changed, with `live` moved to it) and
+   * returns the ARN of its `live` alias, which the service starts executions through.
+   */
   register(name: string, definition: Record<string, unknown>): string {
-    const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-    this.machines.set(arn, {
-      name,
-      definition: definition as unknown as Definition,
-      compiled: new Map(),
-    });
-    return arn;
+    const { version, published } = this.registry.register(name, definition);
+    if (published) this.options.log?.(`[sfn] ${name}: published version ${version}; ${LIVE_ALIAS} points at it`);
+    return this.registry.aliasArn(name);
   }
 
   /** Loads the journal and resumes every execution that was running when the process stopped. */
@@ -136,7 +120,7 @@ export class LocalStepFunctions {
     for (const file of readdirSync(this.options.dir).filter((f) => f.endsWith('.json'))) {
       const record = JSON.parse(readFileSync(join(this.options.dir, file), 'utf8')) as ExecutionRecord;
       this.executions.set(record.executionArn, record);
-      if (record.status === 'RUNNING' && this.machines.has(record.stateMachineArn)) {
+      if (record.status === 'RUNNING' && this.registry.has(this.nameOf(record))) {
         this.addEvent(record, 'ExecutionResumed', record.current.state, {
           reason: 'local runtime restarted',
         });
@@ -147,60 +131,53 @@ export class LocalStepFunctions {
     return resumed;
   }
 
-  private compiled(stateMachineArn: string, startAt: string): StateMachine {
-    const m = this.machines.get(stateMachineArn);
-    if (!m) throw new ApiError('StateMachineDoesNotExist', `State machine ${stateMachineArn} does not exist`);
-    let sm = m.compiled.get(startAt);
-    if (!sm) {
-      // Building (and validating) a machine costs ~250 ms: once per start state. A resumed start
-      // state leaves earlier states unreachable, which the validator rejects, so the definition is
-      // validated once as deployed and the resumed variants skip it.
-      const resumed = startAt !== m.definition.StartAt;
-      if (resumed) this.compiled(stateMachineArn, m.definition.StartAt);
-      sm = new StateMachine({ ...m.definition, StartAt: startAt } as never, {
-        validationOptions: resumed ? { noValidate: true } : { checkArn: false },
-      });
-      m.compiled.set(startAt, sm);
-    }
-    return sm;
+  private nameOf(record: ExecutionRecord): string {
+    return record.stateMachineArn.split(':').pop() ?? '';
   }
 
+  /** Starts an execution of an unqualified (newest version), version or alias ARN. */
   startExecution(stateMachineArn: string, name: string | undefined, input: unknown): ExecutionRecord {
-    const m = this.machines.get(stateMachineArn);
-    if (!m) throw new ApiError('StateMachineDoesNotExist', `State machine ${stateMachineArn} does not exist`);
+    const m = this.registry.resolve(stateMachineArn);
     const execName = name ?? randomUUID();
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName)) throw new ApiError('InvalidName', `Invalid execution name: ${execName}`);
-    const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${m.name}:${execName}`;
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName)) throw new StepFunctionsError('InvalidName', `Invalid execution name: ${execName}`);
+    // Execution names are unique per state machine, across its versions and aliases.
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${m.name}:${execName}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
       if (JSON.stringify(existing.input) === JSON.stringify(input) && existing.status === 'RUNNING') return existing;
-      throw new ApiError('ExecutionAlreadyExists', `Execution already exists: ${executionArn}`);
+      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution already exists: ${executionArn}`);
     }
+    const definition = this.registry.definition(m.name, m.version);
     const record: ExecutionRecord = {
       executionArn,
-      stateMachineArn,
+      stateMachineArn: m.stateMachineArn,
+      version: m.version,
+      stateMachineVersionArn: m.stateMachineVersionArn,
+      stateMachineAliasArn: m.stateMachineAliasArn,
       name: execName,
       input,
       status: 'RUNNING',
       startDate: new Date().toISOString(),
-      current: { state: m.definition.StartAt, input },
+      current: { state: definition.StartAt, input },
       events: [],
     };
     this.executions.set(executionArn, record);
-    this.addEvent(record, 'ExecutionStarted', undefined, { input });
-    this.run(record, m.definition.StartAt, input);
+    this.addEvent(record, 'ExecutionStarted', undefined, { input, version: m.version });
+    this.run(record, definition.StartAt, input);
     return record;
   }
 
   private run(record: ExecutionRecord, startAt: string, input: unknown): void {
-    const machine = this.machines.get(record.stateMachineArn);
-    if (!machine) return;
+    const name = this.nameOf(record);
+    // The version it started on, to its end, whatever was registered since.
+    const version = record.version ?? 1;
+    const definition = this.registry.definition(name, version);
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of Object.entries(machine.definition.States)) {
+    for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
       overrides[stateName] = (taskInput) => this.invokeTask(record, stateName, String(state.Resource ?? ''), taskInput);
     }
-    const sm = this.compiled(record.stateMachineArn, startAt);
+    const sm = this.registry.compiled(name, version, startAt);
     const execution = sm.run(
       input as never,
       {
@@ -317,30 +294,41 @@ export class LocalStepFunctions {
 
   sendTaskSuccess(token: string, output: unknown): void {
     const w = this.waiters.get(token);
-    if (!w) throw new ApiError('TaskDoesNotExist', 'Task does not exist anymore');
+    if (!w) throw new StepFunctionsError('TaskDoesNotExist', 'Task does not exist anymore');
     this.waiters.delete(token);
     w.resolve(output);
   }
 
   sendTaskFailure(token: string, error?: string, cause?: string): void {
     const w = this.waiters.get(token);
-    if (!w) throw new ApiError('TaskDoesNotExist', 'Task does not exist anymore');
+    if (!w) throw new StepFunctionsError('TaskDoesNotExist', 'Task does not exist anymore');
     this.waiters.delete(token);
     const e = new Error(cause ?? '');
     e.name = error ?? 'TaskFailed';
     w.reject(e);
   }
 
+  /** A task token still waiting for its answer (SendTaskHeartbeat). */
+  heartbeat(token: string): void {
+    if (!this.waiters.has(token)) throw new StepFunctionsError('TaskDoesNotExist', 'Task does not exist anymore');
+  }
+
   describe(executionArn: string): ExecutionRecord {
     const r = this.executions.get(executionArn);
-    if (!r) throw new ApiError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
+    if (!r) throw new StepFunctionsError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
     return r;
   }
 
+  /** Executions, of one machine when given (an unqualified ARN: all; a version or alias ARN: those of it). */
   list(stateMachineArn?: string, status?: string): ExecutionRecord[] {
-    return [...this.executions.values()].filter(
-      (r) => (!stateMachineArn || r.stateMachineArn === stateMachineArn) && (!status || r.status === status),
-    );
+    const m = stateMachineArn ? this.registry.resolve(stateMachineArn) : undefined;
+    const of = (r: ExecutionRecord) => {
+      if (!stateMachineArn || !m) return true;
+      if (r.stateMachineArn !== m.stateMachineArn) return false;
+      if (stateMachineArn === m.stateMachineArn) return true;
+      return m.stateMachineAliasArn ? r.stateMachineAliasArn === m.stateMachineAliasArn : (r.version ?? 1) === m.version;
+    };
+    return [...this.executions.values()].filter((r) => of(r) && (!status || r.status === status));
   }
 
   stop(executionArn: string, error?: string, cause?: string): void {
@@ -396,155 +384,26 @@ export class LocalStepFunctions {
     this.events.emit('event', r.name, event);
   }
 
-  /**
-   * Journals an execution soon: events are batched (a write and rename per event was the local
-   * runner's largest cost). Losing the last few events in a crash only makes a resume start one
-   * state earlier, which idempotent steps repeat harmlessly; a task token is written at once.
-   */
   private persistSoon(r: ExecutionRecord): void {
-    if (this.closing) return;
-    this.dirty.set(r.executionArn, r);
-    this.flushTimer ??= setTimeout(() => this.flush(), 25);
+    if (!this.closing) this.journal.soon(r);
   }
 
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    for (const r of this.dirty.values()) this.write(r).catch((e) => this.options.log?.(`[sfn] journal write failed: ${e}`));
-    this.dirty.clear();
-  }
-
-  /** Journals an execution now; resolves once it is on disk. */
   private persist(r: ExecutionRecord): Promise<void> {
-    if (this.closing) return Promise.resolve();
-    this.dirty.delete(r.executionArn);
-    return this.write(r);
+    return this.closing ? Promise.resolve() : this.journal.now(r);
   }
 
-  /**
-   * Snapshots the record now and writes it (temp file + rename, so a crash leaves the old or the new
-   * version) asynchronously: the synchronous writes were a fifth of the main thread's time in a
-   * campaign. Writes to one file are chained, so a newer snapshot never lands before an older one.
-   */
-  private write(r: ExecutionRecord): Promise<void> {
-    const file = join(this.options.dir, `${r.name}.${Buffer.from(r.stateMachineArn).toString('base64url').slice(-12)}.json`);
-    const data = JSON.stringify(r);
-    const written = (this.writes.get(file) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(async () => {
-        await writeFile(`${file}.tmp`, data);
-        await rename(`${file}.tmp`, file);
-      });
-    const tracked = written.finally(() => {
-      if (this.writes.get(file) === tracked) this.writes.delete(file);
-    });
-    tracked.catch(() => undefined);
-    this.writes.set(file, tracked);
-    return written;
-  }
-
-  /** Every journal write queued so far is on disk (or failed). */
-  private async drainJournal(): Promise<void> {
-    while (this.writes.size > 0) await Promise.allSettled([...this.writes.values()]);
-  }
-
-  // ---- the Step Functions JSON 1.0 API -------------------------------------------------------
-
+  /** Serves the Step Functions JSON API on 127.0.0.1 (0: a free port); returns its URL. */
   async listen(port: number): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => {
-        body += c;
-      });
-      req.on('end', () => {
-        const target = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
-        let status = 200;
-        let out: unknown;
-        try {
-          out = this.dispatch(target, body ? JSON.parse(body) : {});
-        } catch (e) {
-          status = 400;
-          const type = e instanceof ApiError ? e.type : 'InvalidArn';
-          out = { __type: type, message: (e as Error).message };
-        }
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(out ?? {}));
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private dispatch(target: string, req: Record<string, unknown>): unknown {
-    const secs = (iso?: string) => (iso ? new Date(iso).getTime() / 1000 : undefined);
-    const summary = (r: ExecutionRecord) => ({
-      executionArn: r.executionArn,
-      stateMachineArn: r.stateMachineArn,
-      name: r.name,
-      status: r.status,
-      startDate: secs(r.startDate),
-      stopDate: secs(r.stopDate),
-    });
-    switch (target) {
-      case 'StartExecution': {
-        const r = this.startExecution(String(req.stateMachineArn), req.name as string | undefined, JSON.parse(String(req.input ?? '{}')));
-        return { executionArn: r.executionArn, startDate: secs(r.startDate) };
-      }
-      case 'SendTaskSuccess':
-        this.sendTaskSuccess(String(req.taskToken), JSON.parse(String(req.output ?? '{}')));
-        return {};
-      case 'SendTaskFailure':
-        this.sendTaskFailure(String(req.taskToken), req.error as string | undefined, req.cause as string | undefined);
-        return {};
-      case 'SendTaskHeartbeat':
-        if (!this.waiters.has(String(req.taskToken))) throw new ApiError('TaskDoesNotExist', 'Task does not exist anymore');
-        return {};
-      case 'DescribeExecution': {
-        const r = this.describe(String(req.executionArn));
-        return {
-          ...summary(r),
-          input: JSON.stringify(r.input),
-          output: r.output === undefined ? undefined : JSON.stringify(r.output),
-          error: r.error,
-          cause: r.cause,
-        };
-      }
-      case 'ListExecutions':
-        return {
-          executions: this.list(req.stateMachineArn as string, req.statusFilter as string).map(summary),
-        };
-      case 'GetExecutionHistory': {
-        const r = this.describe(String(req.executionArn));
-        return {
-          events: r.events.map((e) => {
-            const failure = failureOf(e.detail);
-            return {
-              id: e.id,
-              timestamp: secs(e.timestamp),
-              type: e.type,
-              ...(e.state && e.type !== 'StateExited' ? { stateEnteredEventDetails: { name: e.state } } : {}),
-              ...(e.state && e.type === 'StateExited' ? { stateExitedEventDetails: { name: e.state } } : {}),
-              // Errors (a failed, retried or caught state, a failed execution) travel in the modelled
-              // executionFailedEventDetails, so the SDK keeps them.
-              ...(failure ? { executionFailedEventDetails: failure } : {}),
-            };
-          }),
-        };
-      }
-      case 'StopExecution':
-        this.stop(String(req.executionArn), req.error as string | undefined, req.cause as string | undefined);
-        return { stopDate: Date.now() / 1000 };
-      default:
-        throw new ApiError('UnknownOperationException', `The local Step Functions service does not implement ${target}`);
-    }
+    const { server, url } = await serveStepFunctionsApi(this, port);
+    this.server = server;
+    return url;
   }
 
   /** Stops serving. Running executions stay RUNNING in the journal and resume on the next start. */
   async close(): Promise<void> {
-    this.flush();
+    this.journal.flush();
     this.closing = true;
-    await this.drainJournal();
+    await this.journal.drain();
     // Let invocations under way finish while the stand-ins are still up, like a Lambda that
     // completes its request; their executions then park and resume at the next start.
     await Promise.allSettled([...this.inFlight]);
@@ -560,17 +419,6 @@ export class LocalStepFunctions {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-    await this.drainJournal();
+    await this.journal.drain();
   }
-}
-
-/** The error and cause an event's detail carries, whatever shape the runner gave it. */
-function failureOf(detail: unknown): { error: string; cause?: string } | undefined {
-  if (!detail || typeof detail !== 'object') return undefined;
-  const d = detail as { error?: unknown; cause?: unknown; name?: unknown; message?: unknown };
-  const error = d.error ?? d.name;
-  if (typeof error !== 'string' && !(error && typeof error === 'object')) return undefined;
-  if (error && typeof error === 'object') return failureOf(error);
-  const cause = d.cause ?? d.message;
-  return { error, cause: typeof cause === 'string' ? cause.slice(0, 2000) : undefined };
 }

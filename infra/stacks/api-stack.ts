@@ -3,13 +3,14 @@
  * it, on a $default stage with throttling and JSON access logs. The access log records the route
  * key, never the raw path: answer links are capability URLs and must not end up in logs.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,6 +19,11 @@ import type { Construct } from 'constructs';
 import { type HttpFunctionName, httpFunctions, routes } from '#functions/http/routes.ts';
 import type { PhaseName } from '#workflows/index.ts';
 import { type CloudEnvironment, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
+
+/** The API's 5xx alarm: the share of 5xx answers in 5 minutes, once there are at least this many requests. */
+export const API_5XX_ALARM = { percent: 5, minRequests: 20 };
+/** The API's latency alarm: p95 over 5 minutes above this, three periods in a row. */
+export const API_P95_ALARM_MS = 2500;
 
 /** Requests per second (and burst) on each answer-link route, across all callers. */
 export const ANSWER_RATE_LIMIT = 10;
@@ -80,6 +86,7 @@ export class ApiStack extends Stack {
   public readonly functions: Record<HttpFunctionName, ServiceFunction>;
   /** The JWT authorizer on the /api/* routes, when the stack has a user pool. */
   public readonly authorizer?: HttpUserPoolAuthorizer;
+  public readonly alarms: { serverErrorRate: cloudwatch.Alarm; latencyP95: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -87,6 +94,7 @@ export class ApiStack extends Stack {
 
     const api = new ServiceFunction(this, 'Api', {
       entry: httpFunctions.api.entry,
+      functionName: `${props.prefix}-api`,
       description: httpFunctions.api.description,
       timeout: Duration.seconds(10),
       environment: props.environment,
@@ -101,6 +109,7 @@ export class ApiStack extends Stack {
 
     const answerPage = new ServiceFunction(this, 'AnswerPage', {
       entry: httpFunctions.answerPage.entry,
+      functionName: `${props.prefix}-answer-page`,
       description: httpFunctions.answerPage.description,
       timeout: Duration.seconds(10),
       environment: props.environment,
@@ -115,6 +124,7 @@ export class ApiStack extends Stack {
 
     const consoleFn = new ServiceFunction(this, 'Console', {
       entry: httpFunctions.console.entry,
+      functionName: `${props.prefix}-console`,
       description: httpFunctions.console.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -131,6 +141,7 @@ export class ApiStack extends Stack {
     // An import re-checks the dialogues it touches and mails the coordinator about a conflict.
     const inspectionImport = new ServiceFunction(this, 'InspectionImport', {
       entry: httpFunctions.inspectionImport.entry,
+      functionName: `${props.prefix}-inspection-import`,
       description: httpFunctions.inspectionImport.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -143,6 +154,7 @@ export class ApiStack extends Stack {
     // The console's campaign and planning pages: campaign records and the organisers they select.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
+      functionName: `${props.prefix}-console-campaigns`,
       description: httpFunctions.consoleCampaigns.description,
       timeout: Duration.seconds(20),
       environment: props.environment,
@@ -178,6 +190,7 @@ export class ApiStack extends Stack {
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
@@ -190,19 +203,15 @@ export class ApiStack extends Stack {
       },
     });
 
-    // The organisers' answer links get a tighter limit of their own: a person answers a few
-    // times at most, so anything faster is a script guessing or replaying links.
-    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
-    cfnStage.routeSettings = Object.fromEntries(
-      routes
-        .filter((r) => r.fn === 'answerPage')
-        .map((r) => [`${r.method} ${r.path}`, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
-    );
-
     const integrations = Object.fromEntries(
-      Object.entries(this.functions).map(([name, fn]) => [name, new HttpLambdaIntegration(`${name}Integration`, fn.function)]),
+      Object.entries(this.functions).map(([name, fn]) => [
+        name,
+        // One invoke permission per function for the whole API: one per route (50 on the api
+        // function) came close to Lambda's 20 KB resource-policy limit.
+        new HttpLambdaIntegration(`${name}Integration`, fn.function, { scopePermissionToRoute: false }),
+      ]),
     ) as Record<HttpFunctionName, HttpLambdaIntegration>;
+    const routeByKey = new Map<string, apigwv2.HttpRoute>();
     for (const route of routes) {
       const protectedRoute = this.authorizer !== undefined && isJwtProtected(route.path);
       const added = this.httpApi.addRoutes({
@@ -211,8 +220,25 @@ export class ApiStack extends Stack {
         integration: integrations[route.fn],
         ...(protectedRoute ? { authorizer: this.authorizer } : {}),
       });
+      for (const r of added) routeByKey.set(`${route.method} ${route.path}`, r);
       if (!protectedRoute)
         for (const r of added) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: publicReason(route.path) });
+    }
+
+    // The organisers' answer links get a tighter limit of their own: a person answers a few
+    // times at most, so anything faster is a script guessing or replaying links.
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    const answerRouteKeys = routes.filter((r) => r.fn === 'answerPage').map((r) => `${r.method} ${r.path}`);
+    // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
+    cfnStage.routeSettings = Object.fromEntries(
+      answerRouteKeys.map((key) => [key, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
+    );
+    // API Gateway resolves each RouteSettings key when it creates the stage ("Unable to find Route
+    // by key ... within the provided RouteSettings" otherwise): the stage waits for those routes.
+    for (const key of answerRouteKeys) {
+      const route = routeByKey.get(key);
+      if (!route) throw new Error(`route settings for ${key}, which is not a route`);
+      this.stage.node.addDependency(route);
     }
 
     if (props.domain) {
@@ -230,6 +256,39 @@ export class ApiStack extends Stack {
         value: domainName.regionalDomainName,
       });
     }
+
+    // API Gateway's view of every route: a handler that crashes or times out, or an integration that
+    // fails, is a 5xx; a slow console page or answer page shows in the p95 latency.
+    const every5Minutes = { period: Duration.minutes(5) };
+    this.alarms = {
+      serverErrorRate: new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
+        alarmName: `${props.prefix}-api-5xx-rate`,
+        alarmDescription: `More than ${API_5XX_ALARM.percent} % of the API's answers in 5 minutes were 5xx (with at least ${API_5XX_ALARM.minRequests} requests)`,
+        metric: new cloudwatch.MathExpression({
+          label: '5xx share (%)',
+          expression: `IF(requests >= ${API_5XX_ALARM.minRequests}, 100 * errors / requests, 0)`,
+          usingMetrics: {
+            errors: this.httpApi.metricServerError({ ...every5Minutes, statistic: cloudwatch.Stats.SUM }),
+            requests: this.httpApi.metricCount({ ...every5Minutes, statistic: cloudwatch.Stats.SUM }),
+          },
+          period: Duration.minutes(5),
+        }),
+        threshold: API_5XX_ALARM.percent,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      latencyP95: new cloudwatch.Alarm(this, 'LatencyP95Alarm', {
+        alarmName: `${props.prefix}-api-latency-p95`,
+        alarmDescription: `The API's p95 latency was above ${API_P95_ALARM_MS} ms for 15 minutes`,
+        metric: this.httpApi.metricLatency({ ...every5Minutes, statistic: cloudwatch.Stats.percentile(95) }),
+        threshold: API_P95_ALARM_MS,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'The execute-api URL (publicBaseUrl without a custom domain)',

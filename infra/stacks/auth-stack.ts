@@ -1,9 +1,12 @@
 /**
  * Who may use the console and the API in the cloud: one Cognito user pool with the groups
- * `coordinator` and `inspectorate` (a person's role is the group they are in), a hosted-UI domain,
- * and two app clients: the console's (authorization code + PKCE, no secret: the console Lambda
- * exchanges the code and verifies the ID token) and one for scripts calling /api/* with a token.
- * Administrators create the accounts; nobody signs themselves up. The pool is kept on delete.
+ * `coordinator` and `inspectorate` (a person's role is the group they are in). Administrators
+ * create the accounts; nobody signs themselves up.
+ *
+ * The pool holds the accounts, so it is deletion-protected and kept when the stack goes. That
+ * also means a rollback cannot delete it: nothing that could fail its create shares this stack.
+ * The hosted-UI domain (a globally unique prefix) and the app clients live in the sign-in stack,
+ * whose failed create rolls back cleanly and can simply be retried.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -11,10 +14,8 @@ import type { Construct } from 'constructs';
 import { consoleRoles } from '#core/session.ts';
 
 export interface AuthStackProps extends StackProps {
-  /** Where the console lives: https://host (its callback is /console/auth/callback). */
-  readonly publicBaseUrl: string;
-  /** Prefix of the hosted UI's domain, <prefix>.auth.<region>.amazoncognito.com (globally unique). */
-  readonly domainPrefix: string;
+  /** The pool's name (names of user pools need not be unique; this one is the resource prefix). */
+  readonly userPoolName: string;
 }
 
 /** Group names are the role names the handlers read from `cognito:groups`. */
@@ -22,17 +23,12 @@ export const AUTH_GROUPS = consoleRoles;
 
 export class AuthStack extends Stack {
   public readonly userPool: cognito.UserPool;
-  public readonly consoleClient: cognito.UserPoolClient;
-  public readonly apiClient: cognito.UserPoolClient;
-  public readonly domain: cognito.UserPoolDomain;
-  /** https://<prefix>.auth.<region>.amazoncognito.com */
-  public readonly hostedUiUrl: string;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
-      userPoolName: props.domainPrefix,
+      userPoolName: props.userPoolName,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       signInCaseSensitive: false,
@@ -56,49 +52,17 @@ export class AuthStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Memberships are the roles: the groups stay with the pool when the stack goes (but a failed
+    // first create removes them, so a retry creates them again).
     for (const role of AUTH_GROUPS) {
-      new cognito.UserPoolGroup(this, `Group-${role}`, {
+      const group = new cognito.UserPoolGroup(this, `Group-${role}`, {
         userPool: this.userPool,
         groupName: role,
         description: role === 'coordinator' ? 'Samordnare på Skolverket och SPSM' : 'Skolinspektionen',
       });
+      group.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     }
 
-    this.domain = this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.domainPrefix } });
-    this.hostedUiUrl = this.domain.baseUrl();
-
-    // Both clients: no secret, SRP only, no hint whether an account exists, short-lived tokens.
-    const clientDefaults = {
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(10),
-    } satisfies cognito.UserPoolClientOptions;
-
-    this.consoleClient = this.userPool.addClient('ConsoleClient', {
-      ...clientDefaults,
-      userPoolClientName: 'console',
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [`${props.publicBaseUrl}/console/auth/callback`],
-        logoutUrls: [`${props.publicBaseUrl}/console/login`],
-      },
-    });
-
-    // Scripts and integrations: SRP sign-in (with the same MFA), then the access token as Bearer.
-    this.apiClient = this.userPool.addClient('ApiClient', {
-      ...clientDefaults,
-      userPoolClientName: 'api',
-      oAuth: { flows: { authorizationCodeGrant: false, implicitCodeGrant: false, clientCredentials: false } },
-    });
-
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Create accounts here and add each to one group' });
-    new CfnOutput(this, 'HostedUiUrl', { value: this.hostedUiUrl });
-    new CfnOutput(this, 'ApiClientId', { value: this.apiClient.userPoolClientId, description: 'App client for scripts calling /api/*' });
   }
 }

@@ -15,6 +15,8 @@ export interface EmailStackProps extends StackProps {
   /** The domain mail is sent from, e.g. kvalitetsdialog.example.se. */
   readonly domain: string;
   readonly configurationSetName: string;
+  /** Physical-name prefix (the alarms are named after it). */
+  readonly prefix: string;
 }
 
 export class EmailStack extends Stack implements IMailSender {
@@ -22,6 +24,7 @@ export class EmailStack extends Stack implements IMailSender {
   public readonly configurationSet: ses.ConfigurationSet;
   public readonly configurationSetArn: string;
   public readonly bounceRateAlarm: cloudwatch.Alarm;
+  public readonly complaintRateAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: EmailStackProps) {
     super(scope, id, props);
@@ -45,15 +48,23 @@ export class EmailStack extends Stack implements IMailSender {
       destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: [ses.EmailSendingEvent.DELIVERY, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
     });
+    // The account's reputation as SES measures it (over its own window): past the review level SES
+    // looks at the account, past the higher one it may pause sending for every campaign at once.
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: cloudwatch.Stats.MAXIMUM, period: Duration.hours(1) });
     this.bounceRateAlarm = new cloudwatch.Alarm(this, 'BounceRateAlarm', {
-      alarmDescription: 'SES bounce rate above 5 % (SES reviews the account at 5 % and pauses sending at 10 %)',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/SES',
-        metricName: 'Reputation.BounceRate',
-        statistic: 'Maximum',
-        period: Duration.hours(1),
-      }),
+      alarmName: `${props.prefix}-ses-bounce-rate`,
+      alarmDescription: 'SES bounce rate above 5 % (SES reviews the account at 5 % and may pause sending at 10 %)',
+      metric: reputation('Reputation.BounceRate'),
       threshold: 0.05,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.complaintRateAlarm = new cloudwatch.Alarm(this, 'ComplaintRateAlarm', {
+      alarmName: `${props.prefix}-ses-complaint-rate`,
+      alarmDescription: 'SES complaint rate above 0.1 % (SES reviews the account at 0.1 % and may pause sending at 0.5 %)',
+      metric: reputation('Reputation.ComplaintRate'),
+      threshold: 0.001,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

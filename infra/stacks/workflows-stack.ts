@@ -1,7 +1,10 @@
 /**
  * The dialogue's executions and timers: the workflow-task function, one observed Standard state
- * machine per phase in `phases` (the very builders the local runner renders), and the timer-tick
- * function that EventBridge Scheduler fires every 5 minutes to act on due-dates in the table.
+ * machine per phase in `phases` (the very builders the local runner renders, each with a version
+ * per definition change and a `live` alias the service starts executions through), the timer-tick
+ * function that EventBridge Scheduler fires every 5 minutes to act on due-dates in the table, and
+ * the ses-events function. The two asynchronously invoked functions have an explicit async config
+ * and an on-failure destination with an alarm (infra/async-invocation.ts).
  *
  * State machines get explicit names so their ARNs are computed, not referenced: the function a
  * machine calls can then carry the machine's ARN without a circular dependency.
@@ -10,19 +13,21 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
 import { type PhaseName, phases } from '#workflows/index.ts';
-import { ObservedStateMachine } from '../constructs/observed-state-machine.ts';
+import { ASYNC_INVOCATION } from '../async-invocation.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { LIVE_ALIAS, type LiveAliasDeployment, ObservedStateMachine } from '../constructs/observed-state-machine.ts';
+import { TimerSchedules } from '../constructs/timer-schedules.ts';
 import { type CloudEnvironment, type CloudEnvName, type IMailSender, ServiceFunction } from '../constructs/service-function.ts';
 
 /** The variable that carries a phase's state machine ARN; must exist in the handlers' env schema. */
@@ -33,28 +38,6 @@ const _phaseEnvNamesAreKnown: PhaseEnvName extends CloudEnvName ? true : never =
 void _phaseEnvNamesAreKnown;
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** A dead-letter queue (encrypted, TLS only, 14 days) with an alarm as soon as anything lands in it. */
-function deadLetterQueue(scope: Construct, id: string, props: { of: string; alarm: string }) {
-  const queue = new sqs.Queue(scope, `${id}Dlq`, {
-    enforceSSL: true,
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions::AwsSolutions-SQS3',
-    reason: `This queue is itself the dead-letter queue of ${props.of}; its depth raises an alarm.`,
-  });
-  const alarm = new cloudwatch.Alarm(scope, `${id}DlqAlarm`, {
-    alarmDescription: props.alarm,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  return { queue, alarm };
-}
 
 /** The invitation timings, from the same variables the functions read (so both agree). */
 const invitationSettings = (env: CloudEnvironment) => ({
@@ -67,6 +50,10 @@ const invitationSettings = (env: CloudEnvironment) => ({
 export interface WorkflowsStackProps extends StackProps {
   /** Physical-name prefix, e.g. kvalitetsdialog-dev. */
   readonly prefix: string;
+  /** The stage (the business metrics' dimension). */
+  readonly stage: string;
+  /** How a new state-machine version reaches the `live` alias. */
+  readonly deployment?: LiveAliasDeployment;
   readonly table: ITableV2;
   readonly appSecret: ISecret;
   readonly mailSender: IMailSender;
@@ -79,29 +66,38 @@ export class WorkflowsStack extends Stack {
   public readonly workflowTask: ServiceFunction;
   public readonly timerTick: ServiceFunction;
   public readonly stateMachines: Record<PhaseName, ObservedStateMachine>;
-  /** The phases' ARN variables, as literal ARNs (safe to give to any function). */
+  /**
+   * The phases' ARN variables: each machine's `live` alias, computed (safe to give to any
+   * function), so the service starts executions on the version the deploy has shifted to.
+   */
   public readonly stateMachineEnvironment: CloudEnvironment;
+  /** The tick and campaign-sender schedules, their DLQ and alarms. */
+  public readonly timers: TimerSchedules;
   public readonly timerSchedule: scheduler.Schedule;
   public readonly campaignSenderSchedule: scheduler.Schedule;
   public readonly sesEvents: ServiceFunction;
+  /** Ticks and campaign runs the scheduler could not deliver to Lambda. */
   public readonly timerTickDlq: sqs.Queue;
+  /** Ticks and campaign runs whose handler failed (Lambda's on-failure destination). */
+  public readonly timerTickFailed: sqs.Queue;
+  /** SES events the rule could not deliver to Lambda. */
   public readonly sesEventsDlq: sqs.Queue;
-  public readonly sesEventsDlqAlarm: cloudwatch.Alarm;
+  /** SES events whose handler failed after Lambda's retries (Lambda's on-failure destination). */
+  public readonly sesEventsFailed: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
     const phaseNames = Object.keys(phases) as PhaseName[];
     const machineName = (phase: PhaseName) => `${props.prefix}-${phase}`;
+    const machineArn = (phase: PhaseName) =>
+      this.formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: machineName(phase),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     this.stateMachineEnvironment = Object.fromEntries(
-      phaseNames.map((phase) => [
-        stateMachineEnvName(phase),
-        this.formatArn({
-          service: 'states',
-          resource: 'stateMachine',
-          resourceName: machineName(phase),
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ]),
+      phaseNames.map((phase) => [stateMachineEnvName(phase), `${machineArn(phase)}:${LIVE_ALIAS}`]),
     );
     const environment = {
       ...props.environment,
@@ -110,6 +106,7 @@ export class WorkflowsStack extends Stack {
 
     this.workflowTask = new ServiceFunction(this, 'WorkflowTask', {
       entry: 'functions/workflow-task.ts',
+      functionName: `${props.prefix}-workflow-task`,
       description: 'Steps of the dialogue state machines (resolve recipients, send, await answer, escalate)',
       timeout: Duration.seconds(30),
       environment,
@@ -123,7 +120,7 @@ export class WorkflowsStack extends Stack {
     this.workflowTask.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: Object.values(this.stateMachineEnvironment) as string[],
+        resources: phaseNames.map(machineArn),
       }),
     );
 
@@ -138,6 +135,7 @@ export class WorkflowsStack extends Stack {
           stateMachineName: machineName(phase),
           definitionBody: sfn.DefinitionBody.fromChainable(chain),
           logRetention: props.logRetention,
+          deployment: props.deployment,
         });
         Validations.of(machine.stateMachine).acknowledge({
           id: this.invokeAnyVersionFinding(this.workflowTask),
@@ -147,16 +145,30 @@ export class WorkflowsStack extends Stack {
         new CfnOutput(this, `${pascal(phase)}StateMachineArn`, {
           value: machine.stateMachine.stateMachineArn,
         });
+        new CfnOutput(this, `${pascal(phase)}LiveAliasArn`, {
+          description: `Executions of ${machineName(phase)} start here; the version it points at is the one new dialogues run`,
+          value: machine.liveAlias.ref,
+        });
         return [phase, machine];
       }),
     ) as Record<PhaseName, ObservedStateMachine>;
 
+    // A tick or campaign run whose handler fails is not retried (the next one is the retry) but
+    // recorded here, so a tick that keeps failing is seen even between the errors alarm's periods.
+    this.timerTickFailed = new DeadLetterQueue(this, 'TimerTickFailed', {
+      of: 'the timer-tick function (its on-failure destination)',
+      alarmName: `${props.prefix}-timer-tick-failed`,
+      alarmDescription:
+        'A timer tick or campaign run failed in its handler (see the queue and the function log); the next run repeats its work',
+    }).queue;
     this.timerTick = new ServiceFunction(this, 'TimerTick', {
       entry: 'functions/timer-tick.ts',
+      functionName: `${props.prefix}-timer-tick`,
       description: 'Fires due reminders, escalations and follow-ups recorded on the dialogues',
       timeout: Duration.minutes(2),
-      // The next tick, five minutes later, is the retry; Lambda's async retries would only overlap it.
-      retryAttempts: 0,
+      retryAttempts: ASYNC_INVOCATION.timerTick.retryAttempts,
+      maxEventAge: Duration.seconds(ASYNC_INVOCATION.timerTick.maxEventAgeSeconds),
+      onFailure: new destinations.SqsDestination(this.timerTickFailed),
       environment,
       logRetention: props.logRetention,
     })
@@ -167,53 +179,39 @@ export class WorkflowsStack extends Stack {
       this.timerTick.grantStateMachine(machine.stateMachine, ['start', 'respond']);
     }
 
-    // A tick the scheduler could not deliver lands here (the next tick repeats its work; the alarm says why none ran).
-    this.timerTickDlq = deadLetterQueue(this, 'TimerTick', {
-      of: 'the timer-tick schedule',
-      alarm: 'The scheduler could not invoke the timer tick (reminders, escalations and campaigns are not firing)',
-    }).queue;
+    this.timers = new TimerSchedules(this, 'Timers', { prefix: props.prefix, stage: props.stage, timerTick: this.timerTick.function });
+    this.timerSchedule = this.timers.tick;
+    this.campaignSenderSchedule = this.timers.campaignSender;
+    this.timerTickDlq = this.timers.deadLetters.queue;
 
-    this.timerSchedule = new scheduler.Schedule(this, 'TimerTickSchedule', {
-      description: 'Every 5 minutes: act on the due-dates in the dialogue table',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
-      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(4),
-        deadLetterQueue: this.timerTickDlq,
-      }),
-    });
-    // The paced campaign sender: every minute, the same function with {"job": "campaigns"} drives
-    // the running campaigns about once a second for 65 s (runs overlap a little; they share the
-    // account's send-rate bucket, sesSendRate, in the table), each campaign at most at its own send
-    // rate, backing off when SES throttles. A missed minute is simply the next one.
-    this.campaignSenderSchedule = new scheduler.Schedule(this, 'CampaignSenderSchedule', {
-      description: 'Every minute: send the running campaigns at their send rate',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
-      target: new schedulerTargets.LambdaInvoke(this.timerTick.function, {
-        input: scheduler.ScheduleTargetInput.fromObject({ job: 'campaigns' }),
-        retryAttempts: 0,
-        maxEventAge: Duration.minutes(1),
-        deadLetterQueue: this.timerTickDlq,
-      }),
-    });
     // SES delivery events (bounce, complaint, delivery, reject) from the configuration set's
-    // EventBridge destination; what cannot be handled after retries waits in a DLQ with an alarm.
+    // EventBridge destination. The rule retries delivery to Lambda (8 times, then its DLQ); Lambda
+    // retries a handler error (twice, the most it allows, then the on-failure destination). Either
+    // queue raises an alarm: a bounce that is never recorded would keep mailing a dead address.
+    this.sesEventsFailed = new DeadLetterQueue(this, 'SesEventsFailed', {
+      of: 'the ses-events function (its on-failure destination)',
+      alarmName: `${props.prefix}-ses-events-failed`,
+      alarmDescription: 'SES delivery events failed in their handler after Lambda retried them (bounces or complaints not recorded)',
+    });
     this.sesEvents = new ServiceFunction(this, 'SesEvents', {
       entry: 'functions/ses-events.ts',
+      functionName: `${props.prefix}-ses-events`,
       description: 'Records SES delivery events, suppresses bounced addresses, falls back to the rektor',
       timeout: Duration.seconds(30),
+      retryAttempts: ASYNC_INVOCATION.sesEvents.retryAttempts,
+      maxEventAge: Duration.seconds(ASYNC_INVOCATION.sesEvents.maxEventAgeSeconds),
+      onFailure: new destinations.SqsDestination(this.sesEventsFailed.queue),
       environment,
       logRetention: props.logRetention,
     })
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
       .allowSendEmail(props.mailSender);
-    const sesDlq = deadLetterQueue(this, 'SesEvents', {
+    this.sesEventsDlq = new DeadLetterQueue(this, 'SesEventsDlq', {
       of: 'the SES events rule',
-      alarm: 'SES delivery events could not be handled after retries (see the DLQ)',
-    });
-    this.sesEventsDlq = sesDlq.queue;
-    this.sesEventsDlqAlarm = sesDlq.alarm;
+      alarmName: `${props.prefix}-ses-events-undelivered`,
+      alarmDescription: 'EventBridge could not deliver SES delivery events to the ses-events function (see the DLQ)',
+    }).queue;
     new events.Rule(this, 'SesEventsRule', {
       description: 'SES delivery events of the configuration set to the ses-events function',
       eventPattern: {

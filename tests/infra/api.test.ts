@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/http/routes.ts';
 import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
@@ -32,13 +32,24 @@ describe('HTTP API', () => {
     t.api.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
   });
 
-  it.each(routes.map((r) => [`${r.method} ${r.path}`]))('lets API Gateway invoke the function for %s', (routeKey) => {
-    const path = routeKey.split(' ')[1];
-    t.api.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'apigateway.amazonaws.com',
-      SourceArn: { 'Fn::Join': ['', Match.arrayWith([`/*/*${path}`])] },
-    });
+  it('lets API Gateway invoke each function with one permission for the whole API (the policy does not grow with routes)', () => {
+    // Prepare
+    const permissions = Object.values(
+      t.api.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }),
+    );
+    const byFunction = new Map<string, unknown[]>();
+    for (const p of permissions) {
+      const fn = p.Properties.FunctionName['Fn::GetAtt'][0] as string;
+      byFunction.set(fn, [...(byFunction.get(fn) ?? []), p.Properties.SourceArn]);
+    }
+
+    // Assess: every function behind a route, exactly once, for any stage, method and path of this API
+    const served = new Set(routes.map((r) => logicalIdOf(api.functions[r.fn].function)));
+    expect([...byFunction.keys()].sort()).toEqual([...served].sort());
+    for (const [, sourceArns] of byFunction) {
+      expect(sourceArns).toHaveLength(1);
+      expect(sourceArns[0]).toEqual({ 'Fn::Join': ['', expect.arrayContaining([{ Ref: logicalIdOf(api.httpApi) }, '/*/*/*'])] });
+    }
   });
 
   it('serves a throttled, auto-deployed $default stage with JSON access logs that never contain the raw path', () => {
@@ -80,12 +91,18 @@ describe('HTTP API', () => {
 });
 
 describe('answer-link throttling', () => {
-  it('gives the answer routes their own, tighter limit than the stage', () => {
-    t.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: {
-        'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
-        'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
-      },
+  it('gives the answer routes their own, tighter limit than the stage, created after those routes', () => {
+    // Prepare
+    const [stage] = Object.values(t.api.findResources('AWS::ApiGatewayV2::Stage'));
+    const routeIds = Object.fromEntries(
+      Object.entries(t.api.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]) => [r.Properties.RouteKey as string, id]),
+    );
+
+    // Assess
+    expect(stage?.Properties.RouteSettings).toEqual({
+      'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
     });
+    expect(stage?.DependsOn).toEqual(expect.arrayContaining([routeIds['GET /r/{token}'], routeIds['POST /r/{token}']]));
   });
 });

@@ -9,7 +9,7 @@ import { isJwtProtected } from '#infra/stacks/api-stack.ts';
 import { defaultTemplates, logicalIdOf } from './service-fixture.ts';
 
 const t = defaultTemplates();
-const { auth } = t.stacks;
+const { auth, signin } = t.stacks;
 
 describe('user pool', () => {
   it('is admin-only, requires an authenticator-app second factor and a strong password, on the Plus tier with threat protection', () => {
@@ -39,9 +39,23 @@ describe('user pool', () => {
     expect(groups.sort()).toEqual(['coordinator', 'inspectorate']);
   });
 
-  it('has a hosted-UI domain and a console client with code + PKCE, no secret, calling back to the console', () => {
-    t.auth.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'kvalitetsdialog-dev' });
-    t.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+  it('keeps its groups with it; a failed first create removes them (RetainExceptOnCreate)', () => {
+    t.auth.allResources('AWS::Cognito::UserPoolGroup', { DeletionPolicy: 'RetainExceptOnCreate' });
+  });
+
+  it('shares its stack with nothing but its groups (the domain and the clients are in the sign-in stack)', () => {
+    const types = Object.values(t.auth.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(new Set(types)).toEqual(new Set(['AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolGroup']));
+  });
+});
+
+describe('sign-in', () => {
+  it('has a hosted-UI domain on the pool and a console client with code + PKCE, no secret, calling back to the console', () => {
+    t.signin.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'kvalitetsdialog-dev',
+      UserPoolId: { 'Fn::ImportValue': Match.stringLikeRegexp('UserPool') },
+    });
+    t.signin.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'console',
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
@@ -52,7 +66,13 @@ describe('user pool', () => {
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
     });
-    t.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: 'api', GenerateSecret: false });
+  });
+
+  it('has an api client for scripts: SRP sign-in, no secret, no OAuth at all', () => {
+    const [api] = Object.values(t.signin.findResources('AWS::Cognito::UserPoolClient', { Properties: { ClientName: 'api' } }));
+    expect(api?.Properties).toMatchObject({ GenerateSecret: false, AllowedOAuthFlowsUserPoolClient: false });
+    expect(api?.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs']) expect(api?.Properties[key]).toBeUndefined();
   });
 });
 
@@ -111,5 +131,6 @@ describe('HTTP API authorizer', () => {
     }
     expect(env('answerPage').COGNITO_CLIENT_ID).toBeUndefined();
     expect(logicalIdOf(auth.userPool)).toMatch(/^UserPool/);
+    expect(logicalIdOf(signin.consoleClient)).toMatch(/^ConsoleClient/);
   });
 });

@@ -78,6 +78,7 @@ describe('secrets stack', () => {
     for (const key of ['linkSigningKey', 'coordinatorToken', 'inspectorateToken']) {
       expect(json).toMatch(new RegExp(`\\\\"${key}\\\\":\\\\"{{resolve:secretsmanager:`));
     }
-    t.secrets.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    // Kept when the stack goes; a failed first create deletes them, so a retry can reuse the fixed name.
+    t.secrets.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 });

@@ -25,8 +25,8 @@ describe('least privilege', () => {
     expect(onStar.every((a) => a.startsWith('xray:') || a.startsWith('logs:'))).toBe(true);
   });
 
-  it('sends undeliverable timer ticks and SES events to dead-letter queues', () => {
-    t.workflows.resourceCountIs('AWS::SQS::Queue', 2);
+  it('sends undeliverable and failed timer ticks and SES events to dead-letter queues', () => {
+    t.workflows.resourceCountIs('AWS::SQS::Queue', 4);
     t.workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() } }),
     });

@@ -1,9 +1,9 @@
 import aslValidator from 'asl-validator';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_FUNCTIONS, localFunctionArn, type PhaseName, phases, renderLocalDefinitions } from '#workflows/index.ts';
 import { defaultRefs, type RefResolver, resolveIntrinsics } from '#workflows/intrinsics.ts';
-import { defaultTemplates, logicalIdOf } from './service-fixture.ts';
+import { buildTestService, defaultTemplates, logicalIdOf, REAL_STAGE_CONTEXT } from './service-fixture.ts';
 
 const t = defaultTemplates();
 const { workflows } = t.stacks;
@@ -103,10 +103,45 @@ describe.each(phaseNames)('%s state machine', (phase) => {
   });
 });
 
-it('hands every function the computed ARN of each phase machine, which is the deployed name', () => {
+it('hands every function the computed ARN of each phase machine’s live alias (executions start there)', () => {
   for (const phase of phaseNames) {
     const envName = `${phase.toUpperCase()}_STATE_MACHINE_ARN`;
     const arn = workflows.resolve(workflows.stateMachineEnvironment[envName as keyof typeof workflows.stateMachineEnvironment]);
-    expect(JSON.stringify(arn)).toContain(`:stateMachine:kvalitetsdialog-dev-${phase}`);
+    expect(JSON.stringify(arn)).toMatch(new RegExp(`:stateMachine:kvalitetsdialog-dev-${phase}:live"\\]\\]\\}$`));
   }
+});
+
+describe.each(phaseNames)('%s versions and the live alias', (phase) => {
+  const machine = workflows.stateMachines[phase];
+
+  it('publishes a version of every definition change and keeps the replaced ones', () => {
+    t.workflows.hasResource('AWS::StepFunctions::StateMachineVersion', {
+      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: {
+        StateMachineArn: { Ref: logicalIdOf(machine.stateMachine) },
+        // Changes with the definition: that replaces the resource, i.e. publishes a new version.
+        StateMachineRevisionId: { 'Fn::GetAtt': [logicalIdOf(machine.stateMachine), 'StateMachineRevisionId'] },
+      },
+    });
+  });
+
+  it('points live at that version, all at once in dev, rolled back when executions fail', () => {
+    t.workflows.hasResourceProperties('AWS::StepFunctions::StateMachineAlias', {
+      Name: 'live',
+      DeploymentPreference: {
+        StateMachineVersionArn: { Ref: workflows.getLogicalId(machine.version) },
+        Type: 'ALL_AT_ONCE',
+        Alarms: [`kvalitetsdialog-dev-${phase}-ExecutionsFailed`],
+      },
+    });
+  });
+
+  it('shifts a real stage as its stages-file entry says (prod: a 10 % canary for 10 minutes)', () => {
+    const prod = buildTestService({ context: REAL_STAGE_CONTEXT }).stacks.workflows;
+    Template.fromStack(prod).hasResourceProperties('AWS::StepFunctions::StateMachineAlias', {
+      Name: 'live',
+      DeploymentPreference: { Type: 'CANARY', Percentage: 10, Interval: 10, Alarms: [`kvalitetsdialog-prod-${phase}-ExecutionsFailed`] },
+    });
+  });
 });

@@ -37,6 +37,7 @@ export class Harness {
       tickMs: 3_600_000, // tests fire timers explicitly through the clock endpoint
       campaignPassMs: 3_600_000, // … and campaign passes too (the clock endpoint's tick makes one)
       retryIntervalOverrides: {},
+      asyncRetryDelayMs: () => 1, // Lambda's async retries wait a minute or two in the cloud
       ...options,
     });
     return this.runtime;

@@ -14,6 +14,7 @@ import { meetingKindRules, proposeSlots } from '#core/scheduling.ts';
 import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
 import { busyOf } from '../scheduling.ts';
@@ -218,7 +219,7 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   if (offer?.status !== 'open') return clearTimer(d, x.id, 'offer_reminder');
   const no = offer.no;
   await mailOffer(d, x, no, 'reminder');
-  await d.dialogues.mutate(x.id, (y) =>
+  const { changed } = await d.dialogues.mutate(x.id, (y) =>
     y.dueKind !== 'offer_reminder' || y.phase?.offer?.no !== no
       ? undefined
       : withTimer(
@@ -231,6 +232,8 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
           addDays(d.clock.now(), d.settings.escalateAfterDays),
         ),
   );
+  // Counted by the one write that moves the timer on to the hand-over: a repeated timer changes nothing.
+  if (changed && x.phase) recordMetric('RemindersSent', 1, { kind: x.phase.kind });
 }
 
 /** Nobody booked (or nothing fits): the coordinator is told and takes over; the execution ends. */
@@ -249,6 +252,8 @@ export async function handOverOffer(d: Deps, dialogueId: string, kind: PhaseMeet
       ],
     });
   });
+  // Counted by the one write that marks the offer escalated: a retried task changes nothing.
+  if (changed) recordMetric('DialoguesEscalated', 1, { kind });
   if (!changed && x.phase?.offer?.status !== 'escalated') return;
   const offer = x.phase?.offer;
   await sendOnce(d, {

@@ -10,6 +10,7 @@ import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { recordMetric } from '#adapters/observability.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
@@ -51,6 +52,8 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
         lastEnd(m),
       );
     });
+    // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
+    if (changed) recordMetric('MeetingsBooked', 1, { kind });
     if (changed) await releaseWait(d, id);
   }
 }
@@ -268,7 +271,7 @@ export async function recordPhaseFailure(
   const error = (failure?.Error ?? 'Error').slice(0, 100);
   const cause = (failure?.Cause ?? '').slice(0, 500);
   const detail = `${meetingKindRules[kind].name}: ${error}: ${cause}`;
-  const { dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
+  const { dialogue: x, changed } = await d.dialogues.mutate(dialogueId, (y) => {
     const same = y.phase?.kind === kind && (round === undefined || y.phase.round === round);
     if (same && y.phase?.failure) return undefined; // recorded already (a retried task)
     return {
@@ -278,6 +281,9 @@ export async function recordPhaseFailure(
       history: [...y.history, entry(d, 'failed', undefined, detail)],
     };
   });
+  // Counted by the one write that records the failure on its phase (a retried task changes nothing);
+  // a stale execution's failure, for a phase the dialogue has left, is only noted in the history.
+  if (changed && x.phase?.kind === kind && x.phase.round === (round ?? x.phase.round)) recordMetric('PhaseFailures', 1, { kind });
   const failedAt = x.phase?.failure?.at ?? at(d);
   await sendOnce(d, {
     dialogueId,

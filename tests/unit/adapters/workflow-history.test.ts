@@ -22,6 +22,9 @@ describe('SfnWorkflowClient execution history', () => {
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'dlg-1-invitation-r2' });
     expect(invitationExecutionName('dlg-1')).toBe('dlg-1-invitation');
     expect(executionArn(machine, 'dlg-1-invitation')).toBe('arn:aws:states:eu-north-1:1:execution:kd-invitation:dlg-1-invitation');
+    // Started through the live alias or a version: the execution ARN still names the machine only.
+    for (const qualified of [`${machine}:live`, `${machine}:7`])
+      expect(executionArn(qualified, 'dlg-1-invitation')).toBe('arn:aws:states:eu-north-1:1:execution:kd-invitation:dlg-1-invitation');
   });
 
   it('maps states entered and failures with their cause', async () => {
