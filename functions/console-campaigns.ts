@@ -1,6 +1,8 @@
 /**
- * Lambda: the console's campaign and cycle-planning pages (coordinators): campaigns from a
- * selection with their preview, launch/pause/resume and progress, and the planning page. A
+ * Lambda: the console's pages that start dialogues in numbers, plan cycles and count them
+ * (coordinators): campaigns from a selection with their preview, launch/pause/resume and
+ * progress, bulk starts of a chosen few with their progress, the planning page, and the
+ * statistics of a cycle or campaign with their CSV exports. A
  * function of its own, served through the console's session and CSRF check (`consoleRouter`),
  * so the console's bundle stays within its size budget. One module per screen in
  * functions/http/console/, named after its template.
@@ -10,7 +12,10 @@ import { campaignConfirmRoutes } from '#functions/http/console/campaign-confirm.
 import { campaignNewRoutes } from '#functions/http/console/campaign-new.ts';
 import { campaignsRoutes } from '#functions/http/console/campaigns.ts';
 import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
+import { metricsRoutes } from '#functions/http/console/metrics.ts';
 import { planningRoutes } from '#functions/http/console/planning.ts';
+import { startRoutes } from '#functions/http/console/start.ts';
+import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 export const consoleCampaignPages: Record<string, Page> = {
@@ -19,6 +24,9 @@ export const consoleCampaignPages: Record<string, Page> = {
   ...campaignRoutes,
   ...campaignConfirmRoutes,
   ...planningRoutes,
+  ...metricsRoutes,
+  ...startRoutes,
+  ...startResultRoutes,
 };
 
 /** Every route key this function serves (the route table in functions/http/routes.ts lists the same). */

@@ -12,9 +12,6 @@ import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
 import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { loginRoutes, logoutRoutes } from '#functions/http/console/login.ts';
 import { meetingConfirmRoutes } from '#functions/http/console/meeting-confirm.ts';
-import { metricsRoutes } from '#functions/http/console/metrics.ts';
-import { startRoutes } from '#functions/http/console/start.ts';
-import { startResultRoutes } from '#functions/http/console/start-result.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 export const consolePages: Record<string, Page> = {
@@ -22,10 +19,7 @@ export const consolePages: Record<string, Page> = {
   ...dialogueRoutes,
   ...confirmRoutes,
   ...meetingConfirmRoutes,
-  ...metricsRoutes,
   ...inspectionRoutes,
-  ...startRoutes,
-  ...startResultRoutes,
   ...logoutRoutes,
 };
 /** Sign-in: the only console pages without a session. */

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DialogueFacts, decodeFacts, encodeFacts } from '#core/facts.ts';
 import type { FactsIndex } from '#core/ports.ts';
-import { batchWriteAll, isConditionFailure } from './dynamo.ts';
+import { isConditionFailure } from './dynamo.ts';
 import { factsKeys } from './table-model.ts';
 
 export const FACT_BUCKETS = 1024;
@@ -126,41 +126,6 @@ export class DynamoFactsIndex implements FactsIndex {
     this.knownCycles.add(cycle);
   }
 
-  async replaceCycle(cycle: string, facts: readonly DialogueFacts[]): Promise<void> {
-    await this.registerCycle(cycle);
-    const buckets = new Map<number, Record<string, string>>();
-    for (const f of facts) {
-      const b = bucketOf(f.id);
-      const attrs = buckets.get(b) ?? {};
-      attrs[factAttribute(f.id)] = encodeFacts(f);
-      buckets.set(b, attrs);
-    }
-    // Every bucket is written whole: a stale one (no dialogue left in it) becomes empty.
-    const existing = new Set<number>();
-    for (let n = 0; n < FACT_PARTITIONS; n++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': factsKeys.partition(cycle, n) },
-            ProjectionExpression: 'sk',
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of r.Items ?? []) existing.add(Number(String(item.sk).slice(2)));
-        start = r.LastEvaluatedKey;
-      } while (start);
-    }
-    const requests = [...new Set([...buckets.keys(), ...existing])].map((b) =>
-      buckets.has(b)
-        ? { PutRequest: { Item: { ...factsKeys.bucket(cycle, b), ...buckets.get(b) } } }
-        : { DeleteRequest: { Key: factsKeys.bucket(cycle, b) } },
-    );
-    await batchWriteAll(this.doc, this.table, requests, `the facts of cycle ${cycle}`);
-  }
-
   async sweepMark(): Promise<string | undefined> {
     if (this.mark) return this.mark.at;
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: factsKeys.sweep() }));
@@ -174,24 +139,9 @@ export class DynamoFactsIndex implements FactsIndex {
     if (persist) await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...factsKeys.sweep(), at } }));
     this.mark = { at, persistedAt: persist ? Date.now() : (this.mark?.persistedAt ?? Date.now()) };
   }
-
-  async builtVersion(): Promise<number | undefined> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: factsKeys.built(), ConsistentRead: true }));
-    return typeof r.Item?.version === 'number' ? r.Item.version : undefined;
-  }
-
-  async setBuiltVersion(version: number): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...factsKeys.built(), version } }));
-  }
-
-  /** Writes a whole bucket item (tests use it to simulate a lost or stale write). */
-  async putBucket(cycle: string, bucket: number, facts: readonly DialogueFacts[]): Promise<void> {
-    const attrs = Object.fromEntries(facts.map((f) => [factAttribute(f.id), encodeFacts(f)]));
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...factsKeys.bucket(cycle, bucket), ...attrs } }));
-  }
 }
 
-function parseBucket(item: Record<string, unknown>): DialogueFacts[] {
+export function parseBucket(item: Record<string, unknown>): DialogueFacts[] {
   const out: DialogueFacts[] = [];
   for (const [name, value] of Object.entries(item)) {
     if (name === 'pk' || name === 'sk' || typeof value !== 'string') continue;

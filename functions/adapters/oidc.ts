@@ -7,26 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { Env } from './env.ts';
+import type { OidcConfig } from './oidc-config.ts';
 
-export interface OidcConfig {
-  clientId: string;
-  /** The hosted UI, e.g. https://<prefix>.auth.eu-north-1.amazoncognito.com */
-  domain: string;
-  issuer: string;
-  jwksUri: string;
-}
-
-export function oidcConfig(env: Env): OidcConfig | undefined {
-  if (!env.COGNITO_CLIENT_ID || !env.COGNITO_DOMAIN) return undefined;
-  const issuer = env.COGNITO_ISSUER ?? `https://cognito-idp.${env.AWS_REGION}.amazonaws.com/${env.COGNITO_USER_POOL_ID ?? ''}`;
-  return {
-    clientId: env.COGNITO_CLIENT_ID,
-    domain: env.COGNITO_DOMAIN.replace(/\/+$/, ''),
-    issuer: issuer.replace(/\/+$/, ''),
-    jwksUri: env.COGNITO_JWKS_URI ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
-  };
-}
+export { type OidcConfig, oidcConfig } from './oidc-config.ts';
 
 export interface Pkce {
   state: string;

@@ -65,7 +65,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
   /**
    * Keeps the facts index in step with a written version: only when the facts changed. A crash
    * before this leaves the facts one change behind until the facts sweep (functions/use-cases/
-   * statistics.ts) or the dialogue's next change writes them; the write is idempotent either way.
+   * facts-upkeep.ts) or the dialogue's next change writes them; the write is idempotent either way.
    */
   private async recordFacts(before: Dialogue | undefined, after: Dialogue): Promise<void> {
     const next = factsOf(after);

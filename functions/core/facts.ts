@@ -5,16 +5,9 @@
  * 100 characters) as the per-cycle facts index stores it. Pure.
  */
 import { createHash } from 'node:crypto';
-import {
-  type Dialogue,
-  type DialoguePhase,
-  type DialogueState,
-  dialoguePhases,
-  dialogueStates,
-  hasAccepted,
-  timeline,
-} from './dialogue.ts';
-import { type LegalForm, legalForms, type SchoolForm, schoolForms } from './organiser.ts';
+import type { Dialogue } from './dialogue.ts';
+import { type DialoguePhase, type DialogueState, dialoguePhases, hasAccepted, timeline } from './dialogue-states.ts';
+import type { LegalForm, SchoolForm } from './organiser.ts';
 
 /** The phases whose time is measured (the end is not a phase one leaves). */
 export const measuredPhases = dialoguePhases.filter((p) => p !== 'end') as Exclude<DialoguePhase, 'end'>[];
@@ -109,6 +102,66 @@ export function factsOf(x: Dialogue): DialogueFacts {
 
 // ---- the stored text form -------------------------------------------------------------------
 
+/**
+ * Stored codes, fixed once given (a new state, legal form or school form gets a new code; the
+ * compiler asks for one): reordering the domain's lists never changes what stored facts mean.
+ */
+const stateCodes: Record<DialogueState, string> = {
+  created: 'a',
+  invited: 'b',
+  accepted: 'c',
+  declined: 'd',
+  no_answer: 'e',
+  failed: 'f',
+  intro_offered: 'g',
+  intro_booked: 'h',
+  intro_held: 'i',
+  stopped_after_intro: 'j',
+  material_sent: 'k',
+  premeeting_offered: 'l',
+  premeeting_booked: 'm',
+  premeeting_held: 'n',
+  dialogue_offered: 'o',
+  dialogue_booked: 'p',
+  dialogue_held: 'q',
+  notes_registered: 'r',
+  feedback_offered: 's',
+  feedback_booked: 't',
+  feedback_held: 'u',
+  follow_up_due: 'v',
+  follow_up_offered: 'w',
+  follow_up_booked: 'x',
+  follow_up_held: 'y',
+  closed: 'z',
+  cancelled: 'A',
+};
+const legalFormCodes: Record<LegalForm, string> = {
+  kommun: 'k',
+  region: 'r',
+  aktiebolag: 'a',
+  ekonomisk_forening: 'e',
+  ideell_forening: 'i',
+  stiftelse: 's',
+  trossamfund: 't',
+  ovrig: 'o',
+};
+/** Bit of each school form in the stored mask. */
+const schoolFormBits: Record<SchoolForm, number> = {
+  forskola: 0,
+  forskoleklass: 1,
+  grundskola: 2,
+  anpassad_grundskola: 3,
+  sameskola: 4,
+  specialskola: 5,
+  gymnasieskola: 6,
+  anpassad_gymnasieskola: 7,
+  komvux: 8,
+  fritidshem: 9,
+};
+const invert = <K extends string>(codes: Record<K, string>) => new Map(Object.entries(codes).map(([k, c]) => [c as string, k as K]));
+const stateOfCode = invert(stateCodes);
+const legalFormOfCode = invert(legalFormCodes);
+
 const b36 = (n: number): string => n.toString(36);
 const reasonCodes = { time: 't', resources: 'r', other: 'o' } as const;
 const reasonOf: Record<string, DialogueFacts['reason']> = { t: 'time', r: 'resources', o: 'other' };
@@ -118,11 +171,11 @@ const VERSION_WIDTH = 7;
 /** `v|state|legalForm|region|size|outcome|reason|flags|schoolForms|campaign|facilitators|created|stateSince|minutes`. */
 export function encodeFacts(f: DialogueFacts): string {
   const flags = (f.conflict ? 1 : 0) | (f.problem ? 2 : 0) | (f.offered ? 4 : 0) | (f.accepted ? 8 : 0);
-  const forms = f.schoolForms.reduce((mask, s) => mask | (1 << schoolForms.indexOf(s)), 0);
+  const forms = f.schoolForms.reduce((mask, s) => mask | (1 << schoolFormBits[s]), 0);
   return [
     b36(f.version).padStart(VERSION_WIDTH, '0'),
-    b36(dialogueStates.indexOf(f.state)),
-    b36(legalForms.indexOf(f.legalForm)),
+    stateCodes[f.state],
+    legalFormCodes[f.legalForm],
     f.region,
     b36(f.sizeBand),
     f.reason ? reasonCodes[f.reason] : '',
@@ -140,8 +193,8 @@ export function decodeFacts(id: string, text: string): DialogueFacts | undefined
   const p = text.split('|');
   if (p.length !== 13) return undefined;
   const [v, s, lf, region, size, reason, flagText, forms, campaign, facilitators, created, since, minutes] = p as [string, ...string[]];
-  const state = dialogueStates[Number.parseInt(s as string, 36)];
-  const legalForm = legalForms[Number.parseInt(lf as string, 36)];
+  const state = stateOfCode.get(s as string);
+  const legalForm = legalFormOfCode.get(lf as string);
   if (!state || !legalForm) return undefined;
   const flags = Number.parseInt(flagText as string, 36);
   const formMask = Number.parseInt(forms as string, 36);
@@ -157,7 +210,7 @@ export function decodeFacts(id: string, text: string): DialogueFacts | undefined
     reason: reasonOf[reason as string],
     conflict: (flags & 1) !== 0,
     problem: (flags & 2) !== 0,
-    schoolForms: schoolForms.filter((_, i) => (formMask & (1 << i)) !== 0),
+    schoolForms: (Object.keys(schoolFormBits) as SchoolForm[]).filter((k) => (formMask & (1 << schoolFormBits[k])) !== 0),
     campaign: campaign || undefined,
     facilitators: facilitators ? (facilitators as string).split('.') : [],
     createdAt: Number.parseInt(created as string, 36),

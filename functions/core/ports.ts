@@ -159,12 +159,16 @@ export interface FactsIndex {
   /** The cycles that have dialogues, ascending. */
   cycles(): Promise<string[]>;
   registerCycle(cycle: string): Promise<void>;
-  /** Replaces the cycle's facts with these (the rebuild from the records). */
-  replaceCycle(cycle: string, facts: readonly DialogueFacts[]): Promise<void>;
   /** Up to when the facts sweep has checked changed dialogues (an ISO time), if it ever ran. */
   sweepMark(): Promise<string | undefined>;
   setSweepMark(at: string): Promise<void>;
-  /** The version of the definitions the index was last rebuilt with (statistics.ts INDEX_VERSION). */
+}
+
+/** Rewriting the facts index whole: the rebuild only (not on a request path). */
+export interface FactsRebuild {
+  /** Replaces the cycle's facts with these. */
+  replaceCycle(cycle: string, facts: readonly DialogueFacts[]): Promise<void>;
+  /** The version of the definitions the indexes were last rebuilt with (facts-upkeep.ts INDEX_VERSION). */
   builtVersion(): Promise<number | undefined>;
   setBuiltVersion(version: number): Promise<void>;
 }

@@ -12,7 +12,7 @@ export const httpFunctions = {
   },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
-    description: 'Console pages for campaigns and cycle planning (HTML pages)',
+    description: 'Console pages for campaigns, bulk starts, cycle planning and statistics (HTML pages)',
   },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
@@ -72,16 +72,9 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
-  { method: 'GET', path: '/console/metrics', fn: 'console' },
-  { method: 'GET', path: '/console/metrics/{table}', fn: 'console' },
   { method: 'GET', path: '/console/inspection', fn: 'console' },
   { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
-  { method: 'GET', path: '/console/start', fn: 'console' },
-  { method: 'POST', path: '/console/start', fn: 'console' },
-  { method: 'GET', path: '/console/start/{jobId}', fn: 'console' },
-  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'console' },
-  { method: 'GET', path: '/console/assets/progress.js', fn: 'console' },
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
   { method: 'GET', path: '/console/auth/login', fn: 'console' },
   { method: 'GET', path: '/console/auth/callback', fn: 'console' },
@@ -104,6 +97,13 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/metrics', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/progress.js', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/metrics/{table}', fn: 'consoleCampaigns' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

@@ -2,7 +2,7 @@
  * `npm run rebuild -- --table <name> [--region eu-north-1]` (a deployed table, with the AWS
  * credentials of the shell) or `npm run rebuild -- --data-dir .data` (a stopped local runtime's
  * folder): recomputes the per-cycle facts index and the organisers' search words from the records
- * (functions/use-cases/statistics.ts `rebuildIndexes`), then prints what it wrote. Safe to run while
+ * (functions/use-cases/facts-upkeep.ts `rebuildIndexes`), then prints what it wrote. Safe to run while
  * the service runs: dialogues changed meanwhile are checked again at the end.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,9 +14,10 @@ import dynalite from 'dynalite';
 import { systemClock } from '#core/time.ts';
 import { DynamoDialogueQueries } from '#adapters/dialogue-queries.ts';
 import { DynamoFactsIndex } from '#adapters/facts-index.ts';
+import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
 import { DynamoDialogueRepository, DynamoOrganiserRepository } from '#adapters/repositories.ts';
 import { DynamoSearchIndex } from '#adapters/search-index.ts';
-import { rebuildIndexes } from '#functions/use-cases/statistics.ts';
+import { rebuildIndexes } from '#functions/use-cases/facts-upkeep.ts';
 import { OffsetClock } from './clock.ts';
 
 const { values } = parseArgs({
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
         organisers: new DynamoOrganiserRepository(doc, table, search),
         queries: new DynamoDialogueQueries(doc, table),
       },
+      new DynamoFactsRebuild(doc, table),
       (line) => console.log(`[rebuild] ${line}`),
     );
     console.log(

@@ -151,7 +151,8 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    // The console's campaign and planning pages: campaign records and the organisers they select.
+    // The console's campaign, bulk-start, planning and statistics pages: campaign records, the
+    // organisers they select, and the invitation workflows a bulk start starts.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
       functionName: `${props.prefix}-console-campaigns`,
@@ -161,7 +162,8 @@ export class ApiStack extends Stack {
       logRetention: props.logRetention,
     })
       .bindTable(props.table, 'readWrite')
-      .bindSecret(props.appSecret);
+      .bindSecret(props.appSecret)
+      .grantStateMachine(props.stateMachines.invitation, ['start']);
 
     this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
 

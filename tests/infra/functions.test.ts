@@ -190,8 +190,9 @@ describe('grants', () => {
     expect(statesActions(api.functions.api, t.api)).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
-    // Campaign pages only write campaign records; the scheduler's sender starts the workflows.
-    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual([]);
+    // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
+    // a bulk start's confirmation starts the first few invitation workflows itself.
+    expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual(['states:StartExecution']);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

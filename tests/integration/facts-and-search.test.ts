@@ -12,9 +12,10 @@ import { factsOf } from '#core/facts.ts';
 import { countStates } from '#core/metrics.ts';
 import { isMunicipal, legalForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
-import type { DynamoFactsIndex } from '#adapters/facts-index.ts';
-import { bucketOf } from '#adapters/facts-index.ts';
-import { cycleStatistics, rebuildIndexes } from '#functions/use-cases/statistics.ts';
+import { bucketOf, type DynamoFactsIndex } from '#adapters/facts-index.ts';
+import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
+import { rebuildIndexes } from '#functions/use-cases/facts-upkeep.ts';
+import { cycleStatistics } from '#functions/use-cases/statistics.ts';
 import { Harness, organiser } from '../support/local.ts';
 
 const h = new Harness();
@@ -172,7 +173,11 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     const now = await Promise.all(xs.map((x) => h.runtime.deps.dialogues.get(x.id)));
     return countStates(now.map((x) => factsOf(x as Dialogue)));
   };
-  const facts = () => h.runtime.deps.facts as DynamoFactsIndex;
+  const facts = () => h.runtime.deps.facts as unknown as DynamoFactsIndex;
+  const rebuild = () => {
+    const { doc, table } = facts() as unknown as { doc: ConstructorParameters<typeof DynamoFactsRebuild>[0]; table: string };
+    return new DynamoFactsRebuild(doc, table);
+  };
 
   beforeAll(async () => {
     campaignId = (await h.api('POST', '/api/campaigns', { name: 'Hösten 2031', cycle, selection: { legalForms: ['kommun'] } })).json
@@ -248,11 +253,11 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     // Prepare: a bucket overwritten with a wrong state and a dialogue that does not exist
     const x = xs[2] as Dialogue;
     const stray = factsOf(record(99, cycle, { state: 'closed' }));
-    await facts().putBucket(cycle, bucketOf(x.id), [{ ...factsOf(x), state: 'cancelled', version: 99 }, stray]);
+    await rebuild().putBucket(cycle, bucketOf(x.id), [{ ...factsOf(x), state: 'cancelled', version: 99 }, stray]);
     expect((await cycleStatistics(h.runtime.deps, { cycle })).counts).not.toEqual(await recount());
 
     // Act
-    const result = await rebuildIndexes(h.runtime.deps);
+    const result = await rebuildIndexes(h.runtime.deps, rebuild());
 
     // Assess
     expect(result.cycles).toEqual(['2026', '2031']);

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, NotFoundError } from '#core/errors.ts';
 import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session, verifySession } from '#core/session.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
-import { oidcConfig } from '#adapters/oidc.ts';
+import { oidcConfig } from '#adapters/oidc-config.ts';
 import { formBody } from '../request.ts';
 import { problem } from '../errors.ts';
 import { type HttpResult, redirect } from '../respond.ts';
