@@ -11,6 +11,7 @@ import { encodeFacts, factsOf } from '#core/facts.ts';
 import type { Organiser } from '#core/organiser.ts';
 import type { AnswerLink, DialogueRepository, FactsIndex, LinkRepository, OrganiserRepository, Page, SearchIndex } from '#core/ports.ts';
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
+import { logger } from './observability.ts';
 import { decodeCursor, encodeCursor, isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 
 export class DynamoOrganiserRepository implements OrganiserRepository {
@@ -63,14 +64,20 @@ export class DynamoDialogueRepository implements DialogueRepository {
   ) {}
 
   /**
-   * Keeps the facts index in step with a written version: only when the facts changed. A crash
-   * before this leaves the facts one change behind until the facts sweep (functions/use-cases/
-   * facts-upkeep.ts) or the dialogue's next change writes them; the write is idempotent either way.
+   * Keeps the facts index in step with a written version: only when the facts changed. The record
+   * is the truth and its change has been made: if this write fails (throttled beyond the SDK's
+   * retries) or the process dies before it, the facts are one change behind until the facts sweep
+   * (functions/use-cases/facts-upkeep.ts, every tick) or the dialogue's next change writes them; the
+   * write is idempotent either way, so the caller's step is never failed for it.
    */
   private async recordFacts(before: Dialogue | undefined, after: Dialogue): Promise<void> {
     const next = factsOf(after);
     if (before && encodeFacts({ ...factsOf(before), version: next.version }) === encodeFacts(next)) return;
-    await this.facts.put(after.cycle, next);
+    try {
+      await this.facts.put(after.cycle, next);
+    } catch (e) {
+      logger.warn('facts write failed; the next facts sweep writes them', { dialogueId: after.id, error: e as Error });
+    }
   }
 
   private item(d: Dialogue): Record<string, unknown> {

@@ -78,7 +78,7 @@ export interface ConsoleList extends Page<Dialogue> {
   /** Kept for the page's wording: the list is always complete now. */
   partial: false;
   /** Set for a search: the organisers on this page (those without a dialogue too). */
-  search?: { organisers: (OrganiserMatch & { dialogues: number })[] };
+  search?: { organisers: FoundOrganiser[] };
 }
 
 interface ListCursor {
@@ -148,18 +148,46 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
   };
 }
 
+/**
+ * The dialogues of the latest cycle in each of `states` (optionally of one region), the `perState`
+ * most recently changed of each: one read of the cycle's facts and one of the dialogues shown.
+ */
+export async function dialoguesInStates(
+  d: Deps,
+  q: { states: readonly DialogueState[]; region?: string; perState: number },
+): Promise<{ items: Dialogue[]; total: number }> {
+  const { facts } = await readCycleFacts(d);
+  const shown: string[] = [];
+  let total = 0;
+  for (const state of q.states) {
+    const matches = facts
+      .filter((x) => x.state === state && (!q.region || x.region === q.region))
+      .sort((a, b) => b.stateSince - a.stateSince);
+    total += matches.length;
+    shown.push(...matches.slice(0, q.perState).map((x) => x.id));
+  }
+  return { items: await d.dialogues.getMany(shown), total };
+}
+
+/** An organiser a search found, with its dialogues of every cycle (newest first). */
+export interface FoundOrganiser extends OrganiserMatch {
+  dialogues: { cycle: string; dialogueId: string }[];
+}
+
 export interface SearchResult extends Page<Dialogue> {
   /** Organisers found in all (a dialogue id finds its dialogue: 1 or 0). */
   total: number;
-  /** The organisers of this page, each with how many dialogues it has (those without one too). */
-  organisers: (OrganiserMatch & { dialogues: number })[];
+  /** The organisers of this page (those without a dialogue too), each with its dialogues of every cycle. */
+  organisers: FoundOrganiser[];
 }
 
 export const SEARCH_HINT = 'Sök på minst två tecken av ett namn, ett organisationsnummer eller ett dialog-id.';
 
 /**
- * A search: the organisers it finds (all of them, sorted by name; `total`) and the dialogues of
- * every cycle of one page of them, or the dialogue a dialogue id names.
+ * A search: the organisers it finds (all of them, sorted by name; `total`), the latest dialogue of
+ * each on one page of them (`items`) with the ids of their earlier cycles' dialogues, or the
+ * dialogue a dialogue id names. A page reads its organisers' dialogue ids and one dialogue each,
+ * however many cycles there are.
  */
 export async function searchDialogues(d: Deps, q: { q: string; limit?: number; cursor?: string }): Promise<SearchResult> {
   const parsed = parseSearch(q.q);
@@ -176,10 +204,10 @@ export async function searchDialogues(d: Deps, q: { q: string; limit?: number; c
   const dialogueIds = await Promise.all(page.map((o) => d.dialogues.ofOrganiser(o.organiserId)));
   const last = page.at(-1);
   return {
-    items: await d.dialogues.getMany(dialogueIds.flat().map((x) => x.dialogueId)),
+    items: await d.dialogues.getMany(dialogueIds.flatMap((xs) => (xs[0] ? [xs[0].dialogueId] : []))),
     cursor: last && start + limit < organisers.length ? encodeCursor({ k: start + limit, id: last.organiserId }) : undefined,
     total: organisers.length,
-    organisers: page.map((o, i) => ({ ...o, dialogues: dialogueIds[i]?.length ?? 0 })),
+    organisers: page.map((o, i) => ({ ...o, dialogues: dialogueIds[i] ?? [] })),
   };
 }
 

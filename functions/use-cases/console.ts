@@ -18,7 +18,7 @@ import { listInspections } from './inspections.ts';
 import { parseOrThrow } from './validate.ts';
 
 export { hasProblem } from '#core/facts.ts';
-export { type ConsoleList, type ConsoleListQuery, consoleListSchema, listForConsole } from './console-list.ts';
+export { type ConsoleList, type ConsoleListQuery, consoleListSchema, dialoguesInStates, listForConsole } from './console-list.ts';
 
 /** An empty form field counts as absent (zod classic's preprocess; the outer optional keeps the key optional in the input type). */
 const optional = <T extends z.core.SomeType>(s: T) =>

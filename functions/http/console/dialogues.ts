@@ -84,15 +84,21 @@ const dialoguesPage: Page = async (c) => {
     caption: q.q
       ? `Sökning på ”${q.q}”: ${sv(list.total)} ${list.search ? (list.total === 1 ? 'huvudman' : 'huvudmän') : list.total === 1 ? 'dialog' : 'dialoger'}, ${
           list.items.length
-        } ${list.items.length === 1 ? 'dialog' : 'dialoger'} på sidan`
+        } senaste ${list.items.length === 1 ? 'dialog' : 'dialoger'} på sidan`
       : `${sv(list.total)} ${list.total === 1 ? 'dialog' : 'dialoger'} i ${list.cycle ? `omgång ${list.cycle}` : 'alla omgångar'}${
           list.state ? ` i läget ”${stateLabels[list.state]}”` : ''
         }${q.waitingDays ? `, i samma läge i mer än ${q.waitingDays} dagar` : ''}, sorterade ${
           list.sortedBy === 'stateSince' ? 'efter när de kom till läget' : 'efter när de skapades'
         }, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
     withoutDialogue: (list.search?.organisers ?? [])
-      .filter((o) => o.dialogues === 0)
+      .filter((o) => o.dialogues.length === 0)
       .map((o) => `${o.name} (${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)})`),
+    earlier: (list.search?.organisers ?? [])
+      .filter((o) => o.dialogues.length > 1)
+      .map((o) => ({
+        name: o.name,
+        links: o.dialogues.slice(1).map((x) => ({ cycle: x.cycle, href: `/console/dialogues/${x.dialogueId}` })),
+      })),
     rows: list.items.map((x) => ({
       id: x.id,
       organiserName: x.organiserName,

@@ -7,7 +7,7 @@ import { DomainError, ValidationError } from '#core/errors.ts';
 import { regions } from '#core/regions.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
-import { consoleCalendar, consoleConflicts, listForConsole } from '#functions/use-cases/console.ts';
+import { consoleCalendar, consoleConflicts, dialoguesInStates } from '#functions/use-cases/console.ts';
 import { option, when } from './format.ts';
 
 const decisionLabels: Record<string, string> = { keep: 'Behålls', reschedule: 'Flyttas' };
@@ -32,11 +32,11 @@ const inspectionPage: Page = async (c) => {
   }
   const q = calendar.query;
   const region = q.region;
-  const [conflicts, lists] = await Promise.all([
+  const [conflicts, ongoing] = await Promise.all([
     consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
-    Promise.all((['invited', 'accepted'] as const).map((state) => listForConsole(c.d, { state, region, limit: 100 }))),
+    dialoguesInStates(c.d, { states: ['invited', 'accepted'], region, perState: 100 }),
   ]);
-  const rows = lists.flatMap((l) => l.items).sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
+  const rows = ongoing.items.sort((a, b) => a.organiserName.localeCompare(b.organiserName, 'sv'));
   const period = `${q.from} – ${q.to}${region ? `, ${regionName(region)}` : ''}`;
   const body = c.d.templates.consolePage('inspection', {
     ...layoutData(c, 'Inspektionen', { inspection: true }),
