@@ -9,7 +9,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dialogue } from '#core/dialogue.ts';
+import { type Dialogue, hasAccepted } from '#core/dialogue.ts';
 import { factsOf } from '#core/facts.ts';
 import { countStates } from '#core/metrics.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
@@ -182,7 +182,17 @@ describe('fault suite', () => {
       25,
       create,
     );
-    await inBatches(ids, 50, (id) => h.waitForWorkflow(id, (e) => e.type === 'TaskWaiting'));
+    // A start throttled beyond the SDK's retries waits for its 'start' timer: the scheduler's ticks.
+    await h.advance('PT3M');
+    await h.advance('PT3M');
+    const waiting = new Set<string>();
+    await inBatches(ids, 50, (id) =>
+      Promise.race([
+        h.waitForWorkflow(id, (e) => e.type === 'TaskWaiting').then(() => waiting.add(id)),
+        new Promise((ok) => setTimeout(ok, 60_000)),
+      ]),
+    );
+    expect(ids.filter((id) => !waiting.has(id))).toEqual([]);
 
     // A bounce storm: every tenth school chief's address bounces for good (twice, concurrently).
     const bounced = ids.map((id, i) => ({ id, i })).filter(({ i }) => i % 10 === 0);
@@ -193,8 +203,9 @@ describe('fault suite', () => {
     );
 
     const mail = await h.mailbox();
+    const invitationTo = (address: string) => mail.find((m) => m.destination.to.includes(address) && m.subject.startsWith('Erbjudande'));
     const linkOf = (address: string) => {
-      const found = mail.find((m) => m.destination.to.includes(address) && m.subject.startsWith('Erbjudande'));
+      const found = invitationTo(address);
       if (!found) throw new Error(`no invitation reached ${address}`);
       return h.linkIn(found);
     };
@@ -222,11 +233,12 @@ describe('fault suite', () => {
     await inBatches(answered, 25, async ({ id, i }) => {
       const form: Record<string, string> = i % 2 === 0 ? { answer: 'accept' } : { answer: 'decline', reason: 'time' };
       const own = linkOf(`styrelse${i}@kampanj.example.se`);
-      const pages = await Promise.all([
-        h.page(own, form),
-        h.page(own, form),
-        h.page(linkOf(i % 10 === 0 ? `rektor${i}@kampanj.example.se` : `chef${i}@kampanj.example.se`), form),
-      ]);
+      // A second recipient answers at the same time, with the link of its own invitation. (A mail
+      // whose claim outlived a crash is left 'unconfirmed' and not sent again; the reminder reaches them.)
+      const other = [i % 10 === 0 ? `rektor${i}@kampanj.example.se` : `chef${i}@kampanj.example.se`, `rektor${i}@kampanj.example.se`].find(
+        (a) => invitationTo(a),
+      );
+      const pages = await Promise.all([h.page(own, form), h.page(own, form), ...(other ? [h.page(linkOf(other), form)] : [])]);
       // A throttled write can fail a post after the answer was saved: the person posts again and
       // is told it is answered. Never two receipts.
       for (let tries = 0; tries < 5 && pages.every((p) => p.status >= 500); tries++) {
@@ -248,7 +260,11 @@ describe('fault suite', () => {
     }
     const duplicates = [...invitations.values()].filter((n) => n > 1).length;
     const records = await Promise.all(ids.map((id) => h.dialogue(id)));
-    const lostAnswers = [...receipts].filter(([id, state]) => records.find((d) => d.id === id)?.state !== state).length;
+    // An acceptance moves on to the intro phase at the next ticks: still the answer given.
+    const lostAnswers = [...receipts].filter(([id, answer]) => {
+      const x = records.find((d) => d.id === id);
+      return !x || (answer === 'accepted' ? !hasAccepted(x) || x.answer?.outcome !== 'accepted' : x.state !== answer);
+    }).length;
     const executions = await Promise.all(answered.map(({ id }) => h.execution(id)));
     const stuck =
       executions.filter((e) => e.status !== 'SUCCEEDED').length +
@@ -260,14 +276,17 @@ describe('fault suite', () => {
     // SES had accepted each of those mails before the crash.
     const reached = records.filter((d) => d.recipients.some((r: { email: string }) => (invitations.get(r.email) ?? 0) >= 1)).length;
 
-    // The statistics: the facts index against a recount of the records, after the next ticks' sweeps.
-    const stored = (await Promise.all(ids.map((id) => h.runtime.deps.dialogues.get(id)))) as Dialogue[];
-    const cycle = stored[0]?.cycle ?? '';
-    const recount = countStates(stored.map(factsOf));
-    let counted = (await cycleStatistics(h.runtime.deps, { cycle })).counts;
-    for (let t = 0; t < 3 && JSON.stringify(counted) !== JSON.stringify(recount); t++) {
+    // The statistics: the facts index against a recount of the records. The sweep of the next tick
+    // repairs a facts write that failed after its change; each tick may move dialogues on, so the
+    // recount is taken after it.
+    const cycle = (await h.runtime.deps.dialogues.get(ids[0] ?? ''))?.cycle ?? '';
+    let recount = countStates([]);
+    let counted = countStates([]);
+    for (let t = 0; t < 4; t++) {
       await h.advance('PT2M');
+      recount = countStates(((await Promise.all(ids.map((id) => h.runtime.deps.dialogues.get(id)))) as Dialogue[]).map(factsOf));
       counted = (await cycleStatistics(h.runtime.deps, { cycle })).counts;
+      if (JSON.stringify(counted) === JSON.stringify(recount)) break;
     }
     const countersOff =
       counted.byLegalFormState.filter(
