@@ -12,6 +12,7 @@ import { meetingRoutes } from '#functions/http/api-routes/meetings.ts';
 import { organiserRoutes } from '#functions/http/api-routes/organisers.ts';
 import { schedulingRoutes } from '#functions/http/api-routes/scheduling.ts';
 import { planningRoutes } from '#functions/http/api-routes/planning.ts';
+import { plannedDateRoutes } from '#functions/http/api-routes/planned-dates.ts';
 import type { ApiRoutes } from '#functions/http/api-routes/types.ts';
 import { apiRouter } from '#functions/http/api-dispatch.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
@@ -26,6 +27,7 @@ export const apiRoutes: ApiRoutes = {
   ...campaignRoutes,
   ...planningRoutes,
   ...lifecycleRoutes,
+  ...plannedDateRoutes,
 };
 
 export const handler = httpEntry(apiRouter(apiRoutes));

@@ -1,8 +1,7 @@
 /**
- * Lambda: the console's pages that start dialogues in numbers, plan cycles and count them
- * (coordinators): campaigns from a selection with their preview, launch/pause/resume and
- * progress, bulk starts of a chosen few with their progress, the planning page, and the
- * statistics of a cycle or campaign with their CSV exports. A
+ * Lambda: the console's campaign, start and cycle-planning pages (coordinators): campaigns from a
+ * selection with their preview, launch/pause/resume and progress, starting dialogues for a chosen
+ * set of organisers, and the planning page. A
  * function of its own, served through the console's session and CSRF check (`consoleRouter`),
  * so the console's bundle stays within its size budget. One module per screen in
  * functions/http/console/, named after its template.
@@ -12,7 +11,6 @@ import { campaignConfirmRoutes } from '#functions/http/console/campaign-confirm.
 import { campaignNewRoutes } from '#functions/http/console/campaign-new.ts';
 import { campaignsRoutes } from '#functions/http/console/campaigns.ts';
 import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
-import { metricsRoutes } from '#functions/http/console/metrics.ts';
 import { planningRoutes } from '#functions/http/console/planning.ts';
 import { startRoutes } from '#functions/http/console/start.ts';
 import { startResultRoutes } from '#functions/http/console/start-result.ts';
@@ -24,7 +22,6 @@ export const consoleCampaignPages: Record<string, Page> = {
   ...campaignRoutes,
   ...campaignConfirmRoutes,
   ...planningRoutes,
-  ...metricsRoutes,
   ...startRoutes,
   ...startResultRoutes,
 };

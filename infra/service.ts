@@ -155,6 +155,7 @@ export function buildService(app: App, options: BuildServiceOptions = {}): Servi
     prefix: config.prefix,
     table: data.table,
     appSecret: secrets.appSecret,
+    feedSecret: secrets.feedSecret,
     stateMachines,
     mailSender: email,
     auth: {

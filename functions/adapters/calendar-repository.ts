@@ -11,13 +11,13 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, CalendarRepository, ConflictRecord } from '#core/calendar-ports.ts';
 import type { PlannedItem } from '#core/clash.ts';
 import type { Inspection } from '#core/inspection.ts';
 import type { Page } from '#core/ports.ts';
-import { decodeCursor, encodeCursor, queryPrefix, strip } from './dynamo.ts';
+import { encodeCursor, queryFrom } from './cursor.ts';
+import { queryPrefix, strip } from './dynamo.ts';
 import { indexKeys, calendarKeys as k } from './table-model.ts';
 
 export class DynamoCalendarRepository implements CalendarRepository {
@@ -95,15 +95,18 @@ export class DynamoCalendarRepository implements CalendarRepository {
    * at most `budget` items read per call, `cursor` continues.
    */
   async inspectionsStarting(fromDay: string, toDay: string, budget: number, cursor?: string): Promise<Page<Inspection>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const range = { from: fromDay, to: `${toDay}#\uffff` };
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: 'byKind',
         KeyConditionExpression: 'kindPk = :k AND kindSk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':k': 'INSPECTION', ':from': fromDay, ':to': `${toDay}#\uffff` },
+        ExpressionAttributeValues: { ':k': 'INSPECTION', ':from': range.from, ':to': range.to },
         Limit: budget,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index: 'byKind', partition: 'INSPECTION', range },
     );
     return { items: (r.Items ?? []).map((i) => strip<Inspection>(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
@@ -134,14 +137,17 @@ export class DynamoCalendarRepository implements CalendarRepository {
   }
 
   async listConflicts(fromDay: string, toDay: string, limit: number, cursor?: string): Promise<Page<ConflictRecord>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const range = { from: fromDay, to: `${toDay}#\uffff` };
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': 'CONFLICT', ':from': fromDay, ':to': `${toDay}#\uffff` },
+        ExpressionAttributeValues: { ':pk': 'CONFLICT', ':from': range.from, ':to': range.to },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { partition: 'CONFLICT', range },
     );
     return { items: (r.Items ?? []).map((i) => strip<ConflictRecord>(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
@@ -153,14 +159,16 @@ export class DynamoCalendarRepository implements CalendarRepository {
   }
 
   async listAudit(day: string, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { partition: `AUDIT#${day}` },
     );
     return { items: (r.Items ?? []).map((i) => strip<AuditEntry>(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }

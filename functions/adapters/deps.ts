@@ -2,7 +2,6 @@
  * The composition root: builds every adapter once per process from the environment. Handlers call
  * `deps()`; the embedded runtime and tests swap in their own with `setDeps`.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from '#core/zod.ts';
 import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogue.ts';
 import type {
@@ -14,19 +13,25 @@ import type {
   MailLog,
   OrganiserRepository,
   SearchIndex,
+  SessionStore,
   SuppressionList,
   WorkflowClient,
 } from '#core/ports.ts';
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository } from '#core/ports.ts';
 import { type Clock, systemClock } from '#core/time.ts';
 import type { CalendarRepository } from '#core/calendar-ports.ts';
+import type { FeedRepository, FeedSecrets } from '#core/feed-ports.ts';
 import { type ClashRules, parseClashRules } from '#core/clash.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret } from './app-secret.ts';
 import { createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
 import { DynamoFactsIndex } from './facts-index.ts';
 import { DynamoSearchIndex } from './search-index.ts';
+import { DynamoFeedRepository } from './feed-repository.ts';
+import { LocalFeedSecrets, SecretsManagerFeedSecrets } from './feed-secrets.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
 import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
@@ -36,6 +41,7 @@ import { DynamoMailLog, DynamoSuppressionList } from './mail-log.ts';
 import { DynamoFacilitatorRepository, DynamoIntroSessionRepository, DynamoMeetingRepository } from './scheduling-repositories.ts';
 import { type SchedulingConfig, schedulingConfig } from './scheduling-config.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
+import { DynamoSessionStore } from './session-store.ts';
 import { TemplateRenderer } from './templates.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
@@ -84,6 +90,12 @@ export interface Deps {
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
   campaignConsole: DynamoCampaignConsole;
+  /** Console sessions, server-side (logout ends one at once). */
+  sessions: SessionStore;
+  /** Calendar feeds: planned dialogue dates, facilitators' windows and feed keys. */
+  feeds: FeedRepository;
+  /** The inspectorate's feed key (a secret of its own). */
+  feedSecrets: FeedSecrets;
 }
 
 export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
@@ -99,11 +111,12 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     escalateAfterDays: env.ESCALATE_AFTER_DAYS,
     linkValidDays: env.LINK_VALID_DAYS,
   });
+  const appSecret = env.APP_SECRET_ARN
+    ? new CachedSecret(env.APP_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+    : undefined;
   const secrets = async (): Promise<Secrets> => {
-    if (env.APP_SECRET_ARN) {
-      // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
-      return secretsSchema.parse(await getSecret(env.APP_SECRET_ARN, { transform: 'json', maxAge: 300 }));
-    }
+    // Cached for five minutes, so a rotated coordinator token takes effect without a deploy.
+    if (appSecret) return secretsSchema.parse(await appSecret.json());
     return secretsSchema.parse({
       linkSigningKey: env.LINK_SIGNING_KEY,
       coordinatorToken: env.COORDINATOR_TOKEN,
@@ -139,6 +152,11 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
+    sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
+    feeds: new DynamoFeedRepository(clients.doc, env.TABLE_NAME),
+    feedSecrets: env.FEED_SECRET_ARN
+      ? new SecretsManagerFeedSecrets(env.FEED_SECRET_ARN, new SecretsManagerClient({ region: env.AWS_REGION }))
+      : new LocalFeedSecrets(clients.doc, env.TABLE_NAME, env.INSPECTORATE_FEED_KEY),
   };
 }
 

@@ -1,11 +1,11 @@
 /**
  * What every DynamoDB repository of the single table shares: recognising a failed condition,
  * the optimistic-lock update (`mutateVersioned`), batch writes that retry what DynamoDB leaves
- * unprocessed, prefix queries, opaque page cursors, and stripping the key attributes from an item.
+ * unprocessed, prefix queries, and stripping the key attributes from an item (page cursors: cursor.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '#core/errors.ts';
+import { ConflictError } from '#core/errors.ts';
 
 /** A conditional write whose condition did not hold (the SDK's class, or its name across copies). */
 export const isConditionFailure = (e: unknown): boolean =>
@@ -93,21 +93,6 @@ export async function queryPrefix(
     start = r.LastEvaluatedKey;
   } while (start);
   return items;
-}
-
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
-  } catch {
-    // fall through to the readable error
-  }
-  throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
 }
 
 /** An item without the table's key and index attributes: the stored value itself. */

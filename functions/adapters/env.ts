@@ -29,6 +29,12 @@ export const envSchema = z.object({
   LINK_SIGNING_KEY: z.optional(z.string().check(z.minLength(32))),
   COORDINATOR_TOKEN: z.optional(z.string().check(z.minLength(16))),
   INSPECTORATE_TOKEN: z.optional(z.string().check(z.minLength(16))),
+  /** Cloud: the inspectorate's calendar-feed key, a Secrets Manager secret of its own (a plain string). */
+  FEED_SECRET_ARN: z.optional(z.string()),
+  /** Local only: the inspectorate's calendar-feed key given directly (a path segment: letters, digits, - and _). */
+  INSPECTORATE_FEED_KEY: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{24,128}$/, 'INSPECTORATE_FEED_KEY is 24–128 letters, digits, - or _')),
+  ),
   /** Local only: endpoints of the stand-ins. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   SES_ENDPOINT: z.optional(z.url()),
@@ -80,7 +86,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  if (!env.APP_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
+  // The calendar feeds' function reads only the feed key (FEED_SECRET_ARN); every other function needs the app secret.
+  if (!env.APP_SECRET_ARN && !env.FEED_SECRET_ARN && !(env.LINK_SIGNING_KEY && env.COORDINATOR_TOKEN && env.INSPECTORATE_TOKEN)) {
     throw new Error('Invalid environment: set APP_SECRET_ARN, or LINK_SIGNING_KEY, COORDINATOR_TOKEN and INSPECTORATE_TOKEN');
   }
   if (env.COGNITO_CLIENT_ID && !(env.COGNITO_DOMAIN && (env.COGNITO_USER_POOL_ID || env.COGNITO_ISSUER))) {

@@ -1,7 +1,7 @@
 /**
- * Where the console signs people in with Cognito, read from the environment: apart from the
- * sign-in itself (oidc.ts, with the JWT verifier), so every console page can name the hosted UI's
- * origin without carrying the verifier.
+ * Whether the console signs people in at the Cognito hosted UI, and where: read from the
+ * environment alone, so pages that only need to know (the layout's sign-out) do not carry the
+ * token verifier (oidc.ts, aws-jwt-verify) in their bundle.
  */
 import type { Env } from './env.ts';
 

@@ -12,7 +12,8 @@ import type { Organiser } from '#core/organiser.ts';
 import type { AnswerLink, DialogueRepository, FactsIndex, LinkRepository, OrganiserRepository, Page, SearchIndex } from '#core/ports.ts';
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
 import { logger } from './observability.ts';
-import { decodeCursor, encodeCursor, isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
+import { encodeCursor, queryFrom } from './cursor.ts';
+import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 
 export class DynamoOrganiserRepository implements OrganiserRepository {
   constructor(
@@ -42,15 +43,17 @@ export class DynamoOrganiserRepository implements OrganiserRepository {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<Organiser>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: 'byKind',
         KeyConditionExpression: 'kindPk = :k',
         ExpressionAttributeValues: { ':k': 'ORGANISER' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index: 'byKind', partition: 'ORGANISER' },
     );
     return { items: (r.Items ?? []).map((i) => strip<Organiser>(i) as Organiser), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
@@ -185,30 +188,37 @@ export class DynamoDialogueRepository implements DialogueRepository {
 
   async list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>> {
     const byState = filter.state !== undefined;
-    const r = await this.doc.send(
-      new QueryCommand({
+    const index = byState ? 'byState' : 'byKind';
+    const partition = byState ? `DIALOGUE#${filter.state}` : 'DIALOGUE';
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
-        IndexName: byState ? 'byState' : 'byKind',
+        IndexName: index,
         KeyConditionExpression: byState ? 'statePk = :k' : 'kindPk = :k',
-        ExpressionAttributeValues: { ':k': byState ? `DIALOGUE#${filter.state}` : 'DIALOGUE' },
+        ExpressionAttributeValues: { ':k': partition },
         ScanIndexForward: byState,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index, partition },
     );
     return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 
   async listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const to = `${now.toISOString()}#\uffff`;
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         IndexName: 'byDue',
         KeyConditionExpression: 'duePk = :k AND dueSk <= :now',
-        ExpressionAttributeValues: { ':k': 'DUE', ':now': `${now.toISOString()}#\uffff` },
+        ExpressionAttributeValues: { ':k': 'DUE', ':now': to },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { index: 'byDue', partition: 'DUE', range: { to } },
     );
     return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
   }

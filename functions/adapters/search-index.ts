@@ -4,11 +4,12 @@
  * word. A prefix search is one Query (`begins_with`), never a Scan; an upsert writes only the words
  * that changed.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Organiser } from '#core/organiser.ts';
 import type { OrganiserMatch, Page, SearchIndex } from '#core/ports.ts';
 import { searchWordsOf } from '#core/search.ts';
-import { batchWriteAll, decodeCursor, encodeCursor } from './dynamo.ts';
+import { encodeCursor, queryFrom } from './cursor.ts';
+import { batchWriteAll } from './dynamo.ts';
 import { searchKeys } from './table-model.ts';
 
 type Indexed = Pick<Organiser, 'id' | 'name' | 'orgNumber'>;
@@ -38,16 +39,19 @@ export class DynamoSearchIndex implements SearchIndex {
   }
 
   async find(prefix: string, limit: number, cursor?: string): Promise<Page<OrganiserMatch>> {
-    const r = await this.doc.send(
-      new QueryCommand({
+    const partition = searchKeys.partition(prefix);
+    const r = await queryFrom(
+      this.doc,
+      {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :w)',
-        ExpressionAttributeValues: { ':pk': searchKeys.partition(prefix), ':w': prefix },
-        ProjectionExpression: 'organiserId, #n, orgNumber',
+        ExpressionAttributeValues: { ':pk': partition, ':w': prefix },
+        ProjectionExpression: 'pk, sk, organiserId, #n, orgNumber',
         ExpressionAttributeNames: { '#n': 'name' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
+      },
+      cursor,
+      { partition, range: { from: prefix, to: `${prefix}\uffff` } },
     );
     return {
       items: (r.Items ?? []).map((i) => ({ organiserId: String(i.organiserId), name: String(i.name), orgNumber: String(i.orgNumber) })),

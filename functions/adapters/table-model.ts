@@ -37,6 +37,8 @@ export const keys = {
   /** Campaigns share one partition (they are few); each campaign's recipients have their own. */
   campaign: (id: string) => ({ pk: 'CAMPAIGN', sk: `CAMPAIGN#${id}` }),
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
+  /** A console sign-in: open until it expires or its person logs out. */
+  session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
   sendRate: (account: string) => ({ pk: `SENDRATE#${account}`, sk: 'BUCKET' }),
 };
@@ -54,6 +56,8 @@ export const indexKeys = {
   introSessionKind: (region: string, start: string, id: string) => ({ kindPk: 'INTRO_SESSION', kindSk: `${region}#${start}#${id}` }),
   /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
+  /** The inspectorate's planned dialogue dates by start: the planned-dates API and feed by period. */
+  plannedWindow: (start: string, uid: string) => ({ kindPk: 'PLANNED_DATE', kindSk: `${start}#${uid}` }),
   /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */
   openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };
@@ -116,4 +120,31 @@ export const campaignConsoleKeys = {
   actionPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'ACT#' }),
   recipientPrefix: (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, skPrefix: 'RCPT#' }),
   createForm: (formId: string) => ({ pk: `CAMPFORM#${formId}`, sk: 'FORM' }),
+};
+
+/**
+ * Calendar feeds: the planned dialogue dates the inspectorate sees (one item per window, under its
+ * organiser, also on the byKind index by start), each facilitator's meeting windows, and the
+ * facilitators' feed keys (the key on its own item, and a look-up by the key's hash).
+ */
+export const feedKeys = {
+  plannedWindow: (organiserId: string, dialogueId: string, uid: string) => ({ pk: `ORG#${organiserId}`, sk: `PDATE#${dialogueId}#${uid}` }),
+  /** An organiser's windows (`dialogueId` omitted) or one dialogue's. */
+  plannedWindowPrefix: (organiserId: string, dialogueId?: string) => ({
+    pk: `ORG#${organiserId}`,
+    skPrefix: dialogueId ? `PDATE#${dialogueId}#` : 'PDATE#',
+  }),
+  facilitatorWindow: (facilitatorId: string, meetingId: string, uid: string) => ({
+    pk: `FAC#${facilitatorId}`,
+    sk: `FEED#${meetingId}#${uid}`,
+  }),
+  /** A facilitator's windows (`meetingId` omitted) or those of one meeting. */
+  facilitatorWindowPrefix: (facilitatorId: string, meetingId?: string) => ({
+    pk: `FAC#${facilitatorId}`,
+    skPrefix: meetingId ? `FEED#${meetingId}#` : 'FEED#',
+  }),
+  facilitatorFeedKey: (facilitatorId: string) => ({ pk: `FAC#${facilitatorId}`, sk: 'FEEDKEY' }),
+  feedKeyLookup: (keyHash: string) => ({ pk: `FEEDKEY#${keyHash}`, sk: 'FEEDKEY' }),
+  /** The embedded runtime's store of a rotated inspectorate feed key (the cloud keeps it in Secrets Manager). */
+  localFeedSecret: (name: string) => ({ pk: 'LOCALSECRET', sk: name }),
 };

@@ -27,7 +27,8 @@ export interface AuditEntry {
     | 'inspection.imported'
     | 'conflict.flagged'
     | 'conflict.cleared'
-    | 'conflict.decision';
+    | 'conflict.decision'
+    | 'feed.rotated';
   subject: string;
   detail?: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
  * the campaign record, not kept in memory).
  */
 import * as z from '#core/zod.ts';
+import { singleLine } from './fields.ts';
 import { legalForms, type Organiser, schoolForms } from './organiser.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type RegionId, regions } from './regions.ts';
@@ -12,7 +13,7 @@ import { type RegionId, regions } from './regions.ts';
 const regionIds = Object.keys(regions) as [RegionId, ...RegionId[]];
 
 export const campaignSelectionSchema = z
-  .object({
+  .strictObject({
     regions: z.optional(z.array(z.enum(regionIds, { message: `region must be one of ${regionIds.join(', ')}` })).check(z.minLength(1))),
     legalForms: z.optional(
       z.array(z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` })).check(z.minLength(1)),
@@ -46,8 +47,8 @@ export const campaignSelectionSchema = z
   );
 export type CampaignSelection = z.output<typeof campaignSelectionSchema>;
 
-export const createCampaignSchema = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+export const createCampaignSchema = z.strictObject({
+  name: singleLine(1, 200, 'name'),
   cycle: z.optional(z.string().check(z.regex(/^\d{4}$/, 'cycle is a year like "2026"'))),
   selection: z._default(campaignSelectionSchema, { notYetOfferedThisCycle: true }),
   /** Mails per second; defaults to the configured SES send rate. */
@@ -100,6 +101,8 @@ export interface Campaign {
   throttled?: number;
   lastThrottledAt?: string;
   excluded: Record<ExclusionReason, number>;
+  /** Organisers in the register when the preview was made (absent on campaigns from before it was kept). */
+  registered?: number;
   createdAt: string;
   updatedAt: string;
   launchedAt?: string;
@@ -191,6 +194,34 @@ export function throttledCampaign(c: Campaign, now: Date): Campaign {
     backoffUntil: new Date(now.getTime() + backoffMs).toISOString(),
     updatedAt: at,
   };
+}
+
+const sv = (n: number): string => n.toLocaleString('sv-SE');
+
+/** A selection with no condition besides "not yet offered": it covers the whole register. */
+export const selectsEveryone = (s: CampaignSelection): boolean =>
+  !s.regions && !s.legalForms && !s.schoolForms && !s.organiserIds && s.minChildren === undefined && s.maxChildren === undefined;
+
+/**
+ * What the campaign will do, in plain Swedish, for the preview before launch (and the record
+ * after): how many organisers it mails out of how many there are, how many the selection covers,
+ * and, when nothing narrows it, that it covers everyone.
+ */
+export function campaignSummary(c: Pick<Campaign, 'state' | 'total' | 'excluded' | 'registered' | 'selection' | 'launchedAt'>): string {
+  const left = exclusionReasons.reduce((a, r) => a + (c.excluded[r] ?? 0), 0);
+  const of = c.registered !== undefined ? ` av ${sv(c.registered)} huvudmän i registret` : ' huvudmän';
+  const verb =
+    c.state === 'draft'
+      ? 'kommer att mejla en inbjudan till'
+      : c.state === 'completed'
+        ? 'mejlade en inbjudan till'
+        : 'mejlar en inbjudan till';
+  const first = c.total === 0 ? 'Kampanjen mejlar ingen: ingen i urvalet kan bjudas in.' : `Kampanjen ${verb} ${sv(c.total)}${of}.`;
+  const scope = selectsEveryone(c.selection)
+    ? ' Urvalet har inga villkor och omfattar alla huvudmän i registret.'
+    : ` Urvalet omfattar ${sv(c.total + left)} huvudmän.`;
+  const rest = left > 0 ? ` ${sv(left)} av dem får ingen inbjudan (skälen står nedan).` : '';
+  return `${first}${scope}${rest}`;
 }
 
 /** The next back-off after a throttle: 1 s, doubling, at most 5 minutes. */

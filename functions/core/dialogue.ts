@@ -255,5 +255,12 @@ export function nextTimerAfter(remindersSent: number, lastSentAt: Date, s: Timin
   return { kind: 'escalate', at: addDays(lastSentAt, s.escalateAfterDays) };
 }
 
+/**
+ * When the answer period ends if the remaining timers fire on time from `now`: the escalation
+ * after the reminders not yet sent. A link mailed now must stay valid at least until then.
+ */
+export const answerPeriodEnd = (remindersSent: number, now: Date, s: Timings): Date =>
+  addDays(now, Math.max(0, s.maxReminders - remindersSent) * s.reminderAfterDays + s.escalateAfterDays);
+
 export const isWaitingForAnswer = (d: Pick<Dialogue, 'state'>): boolean => d.state === 'invited';
 export const isAnswered = (d: Pick<Dialogue, 'state'>): boolean => d.state === 'declined' || d.state === 'no_answer' || hasAccepted(d);

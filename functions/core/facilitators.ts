@@ -4,6 +4,7 @@
  * enters; both are intervals of UTC instants. Pure functions; persistence lives in the adapters.
  */
 import * as z from '#core/zod.ts';
+import { freeText, singleLine } from './fields.ts';
 
 export const agencies = ['skolverket', 'spsm'] as const;
 export type Agency = (typeof agencies)[number];
@@ -16,10 +17,10 @@ const slug = z
 
 export const facilitatorSchema = z.strictObject({
   id: slug,
-  name: z.string().check(z.trim(), z.minLength(2), z.maxLength(120)),
+  name: singleLine(2, 120, 'name'),
   agency: z.enum(agencies, { message: "agency must be 'skolverket' or 'spsm'" }),
   /** The office the facilitator works from, e.g. "Härnösand" (used to prefer nearby pairs). */
-  office: z.string().check(z.trim(), z.minLength(2), z.maxLength(60)),
+  office: singleLine(2, 60, 'office'),
   email: z.email({ message: 'email must be an email address' }),
   active: z._default(z.boolean(), true),
 });
@@ -43,7 +44,7 @@ export const blockInputSchema = z
   .strictObject({
     start: z.iso.datetime({ offset: true, message: 'start must be an ISO date-time with offset' }),
     end: z.iso.datetime({ offset: true, message: 'end must be an ISO date-time with offset' }),
-    reason: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+    reason: z.optional(freeText(200, 'reason')),
   })
   .check(
     z.refine((b) => Date.parse(b.start) < Date.parse(b.end), { message: 'a block must end after it starts', path: ['end'] }),

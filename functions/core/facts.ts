@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Dialogue } from './dialogue.ts';
 import { type DialoguePhase, type DialogueState, dialoguePhases, hasAccepted, timeline } from './dialogue-states.ts';
 import type { LegalForm, SchoolForm } from './organiser.ts';
+import { type DialogueStep, reachedSteps } from './dialogue-steps.ts';
 
 /** The phases whose time is measured (the end is not a phase one leaves). */
 export const measuredPhases = dialoguePhases.filter((p) => p !== 'end') as Exclude<DialoguePhase, 'end'>[];
@@ -51,6 +52,8 @@ export interface DialogueFacts {
   stateSince: number;
   /** Minutes: [created → invited, invited → answer or escalation, then each measured phase]; undefined while not completed. */
   minutes: (number | undefined)[];
+  /** The steps of the nine (functions/core/dialogue-steps.ts) the dialogue has completed. */
+  steps: DialogueStep[];
 }
 
 /** 5 characters of a SHA-1 in base 36: how the facts name a campaign or a facilitator. */
@@ -97,6 +100,7 @@ export function factsOf(x: Dialogue): DialogueFacts {
     createdAt: Date.parse(x.createdAt),
     stateSince: Date.parse(lastState?.state === x.state ? lastState.at : x.updatedAt),
     minutes: [span(x.createdAt, invitedAt), invitedAt ? span(invitedAt, answeredAt) : undefined, ...phaseMinutes],
+    steps: [...reachedSteps(x).keys()],
   };
 }
 
@@ -158,6 +162,18 @@ const schoolFormBits: Record<SchoolForm, number> = {
   komvux: 8,
   fritidshem: 9,
 };
+/** Bit of each completed step in the stored mask. */
+const stepBits: Record<DialogueStep, number> = {
+  invited: 0,
+  accepted: 1,
+  intro: 2,
+  material: 3,
+  pre_meeting: 4,
+  dialogue: 5,
+  feedback: 6,
+  follow_up: 7,
+  closed: 8,
+};
 const invert = <K extends string>(codes: Record<K, string>) => new Map(Object.entries(codes).map(([k, c]) => [c as string, k as K]));
 const stateOfCode = invert(stateCodes);
 const legalFormOfCode = invert(legalFormCodes);
@@ -168,7 +184,7 @@ const reasonOf: Record<string, DialogueFacts['reason']> = { t: 'time', r: 'resou
 /** The version is written fixed-width first, so a stored text compares (as a string) before a later version's. */
 const VERSION_WIDTH = 7;
 
-/** `v|state|legalForm|region|size|outcome|reason|flags|schoolForms|campaign|facilitators|created|stateSince|minutes`. */
+/** `v|state|legalForm|region|size|reason|flags|schoolForms|campaign|facilitators|created|stateSince|minutes|steps`. */
 export function encodeFacts(f: DialogueFacts): string {
   const flags = (f.conflict ? 1 : 0) | (f.problem ? 2 : 0) | (f.offered ? 4 : 0) | (f.accepted ? 8 : 0);
   const forms = f.schoolForms.reduce((mask, s) => mask | (1 << schoolFormBits[s]), 0);
@@ -186,13 +202,17 @@ export function encodeFacts(f: DialogueFacts): string {
     b36(f.createdAt),
     b36(f.stateSince),
     f.minutes.map((m) => (m === undefined ? '' : b36(m))).join('.'),
+    b36(f.steps.reduce((mask, step) => mask | (1 << stepBits[step]), 0)),
   ].join('|');
 }
 
 export function decodeFacts(id: string, text: string): DialogueFacts | undefined {
   const p = text.split('|');
-  if (p.length !== 13) return undefined;
-  const [v, s, lf, region, size, reason, flagText, forms, campaign, facilitators, created, since, minutes] = p as [string, ...string[]];
+  if (p.length !== 14) return undefined;
+  const [v, s, lf, region, size, reason, flagText, forms, campaign, facilitators, created, since, minutes, stepText] = p as [
+    string,
+    ...string[],
+  ];
   const state = stateOfCode.get(s as string);
   const legalForm = legalFormOfCode.get(lf as string);
   if (!state || !legalForm) return undefined;
@@ -216,5 +236,6 @@ export function decodeFacts(id: string, text: string): DialogueFacts | undefined
     createdAt: Number.parseInt(created as string, 36),
     stateSince: Number.parseInt(since as string, 36),
     minutes: (minutes as string).split('.').map((m) => (m === '' ? undefined : Number.parseInt(m, 36))),
+    steps: (Object.keys(stepBits) as DialogueStep[]).filter((k) => (Number.parseInt(stepText as string, 36) & (1 << stepBits[k])) !== 0),
   };
 }

@@ -83,7 +83,7 @@ function validate(line: number, fields: Record<string, string | undefined>, out:
     return;
   }
   seen.set(externalId, line);
-  const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const clean = Object.fromEntries(Object.entries(fields).filter(([k, v]) => k !== 'externalId' && v !== undefined && v.trim() !== ''));
   const r = inspectionInputSchema.safeParse(clean);
   if (!r.success) {
     out.errors.push({
@@ -170,7 +170,47 @@ function veventBlocks(text: string): { line: number; lines: string[] }[] {
   return blocks;
 }
 
-function veventFields(ev: ICAL.Component): Record<string, string | undefined> {
+/** A VEVENT whose dates cannot be taken as written. */
+class IcsDateError extends Error {}
+
+/** The value of a property as written in the (unfolded) VEVENT lines: `DTSTART;VALUE=DATE:20260230` → `20260230`. */
+function rawValue(lines: readonly string[], name: string): string | undefined {
+  for (const line of lines) {
+    let quoted = false;
+    let colon = -1;
+    for (let i = 0; i < line.length && colon < 0; i++) {
+      if (line[i] === '"') quoted = !quoted;
+      else if (line[i] === ':' && !quoted) colon = i;
+    }
+    if (colon < 0) continue;
+    const propName = line.slice(0, colon).split(';', 1)[0]?.trim().toUpperCase();
+    if (propName === name) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * A DATE or DATE-TIME value checked as written. ical.js rolls an impossible date over (20260230
+ * becomes 2 March, 20261345 becomes 14 February 2027), where the CSV import and PUT refuse it:
+ * every door takes the same dates, so the value is checked before ical.js reads it.
+ */
+function checkIcsValue(name: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(value);
+  if (!m) throw new IcsDateError(`${name} ${value} is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS)`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) {
+    throw new IcsDateError(`${name} ${value} is not a date that exists`);
+  }
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60)) {
+    throw new IcsDateError(`${name} ${value} is not a time that exists`);
+  }
+}
+
+function veventFields(ev: ICAL.Component, lines: readonly string[]): Record<string, string | undefined> {
+  checkIcsValue('DTSTART', rawValue(lines, 'DTSTART'));
+  checkIcsValue('DTEND', rawValue(lines, 'DTEND'));
   const text = (name: string): string | undefined => {
     const v = ev.getFirstPropertyValue(name);
     if (v === null || v === undefined) return undefined;
@@ -184,7 +224,9 @@ function veventFields(ev: ICAL.Component): Record<string, string | undefined> {
   let endDay: string | undefined;
   const end = time('dtend');
   if (end) {
-    if (end.isDate) {
+    if (start && end.compare(start) < 0) throw new IcsDateError(`DTEND ${dayOf(end)} is before DTSTART ${dayOf(start)}`);
+    if (end.isDate && !(start && end.compare(start) === 0)) {
+      // An all-day DTEND is exclusive: the last day is the one before (DTEND = DTSTART is read as that one day).
       const last = end.clone();
       last.adjust(-1, 0, 0, 0);
       endDay = dayOf(last);
@@ -197,7 +239,7 @@ function veventFields(ev: ICAL.Component): Record<string, string | undefined> {
     schoolUnitCode: text('x-school-unit') ?? text('x-skolenhetskod'),
     kind: text('x-inspection-kind') ?? text('categories'),
     start: start ? dayOf(start) : text('dtstart'),
-    end: endDay && start && endDay < dayOf(start) ? dayOf(start) : endDay,
+    end: endDay,
     status: status ? (icsStatus[status.toUpperCase()] ?? status) : undefined,
   };
 }
@@ -233,9 +275,14 @@ export function parseInspectionIcs(text: string): ParsedImport {
     if (!ev) continue;
     let fields: Record<string, string | undefined>;
     try {
-      fields = veventFields(ev);
+      fields = veventFields(ev, block.lines);
     } catch (e) {
-      out.errors.push({ line: block.line, reason: `the VEVENT cannot be read: ${(e as Error).message}` });
+      const externalId = String(ev.getFirstPropertyValue('uid') ?? '') || undefined;
+      out.errors.push({
+        line: block.line,
+        ...(externalId ? { externalId } : {}),
+        reason: e instanceof IcsDateError ? e.message : `the VEVENT cannot be read: ${(e as Error).message}`,
+      });
       continue;
     }
     validate(block.line, fields, out, seen);

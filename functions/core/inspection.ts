@@ -147,7 +147,7 @@ const dateField = () =>
 /** What the inspectorate sends for one inspection (PUT body, one CSV row, one VEVENT). */
 export const inspectionInputSchema = z
   .pipe(
-    z.object({
+    z.strictObject({
       orgNumber: orgNumberSchema,
       schoolUnitCode: z.optional(z.string().check(z.trim(), z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))),
       kind: z.pipe(

@@ -6,6 +6,7 @@
  * hold an assessment of the organiser: the schema is strict and has no such field.
  */
 import * as z from '#core/zod.ts';
+import { MAX_ID_LENGTH, oneLine, printable } from './fields.ts';
 import type { PlannedItem, PlannedKind } from './clash.ts';
 import type { Dialogue } from './dialogue.ts';
 import { InvalidTransitionError, ValidationError } from './errors.ts';
@@ -26,7 +27,7 @@ export const participantRoleNames: Record<ParticipantRole, string> = {
 const roleEnum = z.enum(participantRoles, { message: `role must be one of ${participantRoles.join(', ')}` });
 
 export const participantSchema = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(2, 'Skriv deltagarens namn.'), z.maxLength(120)),
+  name: z.string().check(z.trim(), z.minLength(2, 'Skriv deltagarens namn.'), z.maxLength(120), oneLine('Namnet')),
   email: z.pipe(
     z.email({ message: 'Skriv en giltig e-postadress.' }),
     z.transform((e) => e.toLowerCase()),
@@ -56,6 +57,7 @@ export const meetingNotesSchema = z.strictObject({
       z.trim(),
       z.minLength(10, 'Beskriv kort vad som diskuterades.'),
       z.maxLength(4000, 'Anteckningarna får vara högst 4000 tecken.'),
+      printable('Anteckningarna'),
     ),
   rolesPresent: z.array(roleEnum).check(
     z.minLength(1, 'Ange vilka roller som deltog.'),
@@ -112,7 +114,7 @@ export interface Meeting {
 /** What creating a meeting needs (from a picked slot or a coordinator). */
 export const newMeetingSchema = z
   .strictObject({
-    dialogueIds: z.array(z.string().check(z.minLength(1))).check(
+    dialogueIds: z.array(z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH))).check(
       z.minLength(1, 'a meeting belongs to at least one dialogue'),
       z.maxLength(10, 'a shared meeting covers at most 10 dialogues'),
       z.refine((ids) => new Set(ids).size === ids.length, { message: 'each dialogue once' }),
@@ -120,7 +122,7 @@ export const newMeetingSchema = z
     kind: z.enum(meetingKinds),
     sessions: z.array(sessionSchema).check(z.minLength(1), z.maxLength(3)),
     pair: pairSchema,
-    location: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(300))),
+    location: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(300), oneLine('location'))),
     videoLink: z.optional(z.url({ protocol: /^https$/, message: 'the video link must be an https URL' })),
     participants: z._default(z.array(participantSchema).check(z.maxLength(20)), []),
   })
@@ -186,17 +188,29 @@ export const participantsOf = (m: Pick<Meeting, 'dialogueIds' | 'participants'>,
   isShared(m) ? m.participants.filter((p) => p.dialogueId === dialogueId) : m.participants;
 
 /**
+ * The participants as named (1–20, each address once), or a ValidationError with the first
+ * problem as its message (`under`: where the list sits in the request, for the issues' paths).
+ */
+export function checkParticipants(participants: unknown, under?: string): Participant[] {
+  const parsed = participantsSchema.safeParse(participants);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => {
+      const at = [...(under ? [under] : []), ...i.path.map(String)];
+      return i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [...at, k].join('.'), message: `Okänt fält: ${k}.` }))
+        : [{ path: at.join('.'), message: i.message }];
+    });
+    throw new ValidationError(issues[0]?.message ?? 'Ogiltiga deltagare.', issues);
+  }
+  return parsed.data;
+}
+
+/**
  * Replaces the participants an organiser names (1–20); they get the invitation from now on. In a
  * shared meeting only that organiser's own list is replaced (`dialogueId`); the others' stay.
  */
 export function nameParticipants(m: Meeting, participants: unknown, now: Date, dialogueId?: string): Meeting {
-  const parsed = participantsSchema.safeParse(participants);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues[0]?.message ?? 'Ogiltiga deltagare.',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
+  const parsed = { data: checkParticipants(participants) };
   if (m.status !== 'booked') throw new InvalidTransitionError(`Meeting '${m.id}' is ${m.status}`, { id: m.id });
   if (dialogueId && !m.dialogueIds.includes(dialogueId))
     throw new InvalidTransitionError(`Dialogue '${dialogueId}' is not in meeting '${m.id}'`, { id: m.id });

@@ -24,6 +24,8 @@ export interface OutcomeRow {
   waiting: number;
   /** accepted / offered in whole percent; undefined when nobody was offered. */
   acceptedPercent?: number;
+  /** accepted / (accepted + declined): the share of those who answered; undefined when nobody answered. */
+  answeredPercent?: number;
 }
 
 export interface ReasonRow {
@@ -63,6 +65,7 @@ function outcome(label: string, xs: readonly DialogueFacts[]): OutcomeRow {
     noAnswer: offered.filter((x) => x.state === 'no_answer').length,
     waiting: offered.filter((x) => x.state === 'invited').length,
     acceptedPercent: percent(accepted, offered.length),
+    answeredPercent: percent(accepted, accepted + offered.filter((x) => x.state === 'declined').length),
   };
 }
 
@@ -191,9 +194,19 @@ export const outcomeHeader = [
   'Tackat nej',
   'Inget svar',
   'Väntar på svar',
-  'Andel ja (%)',
+  'Andel ja av inbjudna (%)',
+  'Andel ja av dem som svarade (%)',
 ] as const;
-export const outcomeCells = (r: OutcomeRow) => [r.label, r.offered, r.accepted, r.declined, r.noAnswer, r.waiting, r.acceptedPercent];
+export const outcomeCells = (r: OutcomeRow) => [
+  r.label,
+  r.offered,
+  r.accepted,
+  r.declined,
+  r.noAnswer,
+  r.waiting,
+  r.acceptedPercent,
+  r.answeredPercent,
+];
 
 /** Every table of the metrics page, by the name its CSV export uses. */
 export function metricsTables(

@@ -3,6 +3,7 @@
  * the facts the process derives from it (municipal or private, region).
  */
 import * as z from '#core/zod.ts';
+import { singleLine } from './fields.ts';
 import { countyCodes, regionOfCounty } from './regions.ts';
 
 export const legalForms = [
@@ -44,13 +45,13 @@ const orgNumber = z.pipe(
   z.transform((s) => s.replace('-', '')),
 );
 
-export const contactSchema = z.object({
+export const contactSchema = z.strictObject({
   id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'use lower-case letters, digits and dashes (max 40)'))),
   role: z.enum(contactRoles, { message: `role must be one of ${contactRoles.join(', ')}` }),
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: singleLine(1, 200, 'name'),
   email: z.email({ message: 'must be a valid email address' }).check(z.maxLength(254)),
-  title: z.optional(z.string().check(z.trim(), z.maxLength(200))),
-  schoolUnitCode: z.optional(z.string().check(z.trim(), z.maxLength(20))),
+  title: z.optional(singleLine(0, 200, 'title')),
+  schoolUnitCode: z.optional(singleLine(0, 20, 'schoolUnitCode')),
 });
 
 /** Set when SES reported the address undeliverable (permanent bounce or complaint). */
@@ -60,18 +61,18 @@ export interface Undeliverable {
 }
 export type ContactInput = z.input<typeof contactSchema>;
 
-export const schoolUnitSchema = z.object({
+export const schoolUnitSchema = z.strictObject({
   code: z.string().check(z.trim(), z.regex(/^\d{8}$/, 'a school unit code has 8 digits')),
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: singleLine(1, 200, 'name'),
   schoolForms: z._default(z.array(z.enum(schoolForms)), []),
 });
 
-export const organiserInputSchema = z.object({
+export const organiserInputSchema = z.strictObject({
   id: z.optional(z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'use lower-case letters, digits and dashes (3-64)'))),
   orgNumber,
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+  name: singleLine(1, 300, 'name'),
   legalForm: z.enum(legalForms, { message: `legalForm must be one of ${legalForms.join(', ')}` }),
-  municipality: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  municipality: singleLine(1, 100, 'municipality'),
   countyCode: z.enum(countyCodes, { message: 'countyCode must be a two-digit Swedish county (län) code, e.g. "01"' }),
   schoolForms: z.array(z.enum(schoolForms)).check(z.minLength(1, 'an organiser runs at least one school form')),
   children: z._default(z.number().check(z.int(), z.gte(0), z.lte(1_000_000)), 0),

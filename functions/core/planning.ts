@@ -13,13 +13,13 @@ export const overlookedForms: readonly SchoolForm[] = ['komvux', 'anpassad_grund
 
 const weight = (fallback: number) => z._default(z.number().check(z.gte(0), z.lte(100)), fallback);
 
-export const planRequestSchema = z.object({
+export const planRequestSchema = z.strictObject({
   /** The previous cycles whose dialogues count as "already had a dialogue". */
   previousCycles: z._default(z.array(z.string().check(z.regex(/^\d{4}$/, 'a cycle is a year like "2025"'))).check(z.maxLength(10)), []),
   /** Organisers known to receive other support from Skolverket/SPSM (e.g. Samverkan för bästa skola). */
   otherSupport: z._default(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(5000)), []),
   weights: z._default(
-    z.object({
+    z.strictObject({
       children: weight(3),
       overlookedForms: weight(1),
       noPreviousDialogue: weight(2),

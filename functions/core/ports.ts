@@ -256,3 +256,14 @@ export interface CampaignRepository {
   /** Deletes the items under the campaign (recipients and the console's records); returns how many. */
   deleteChildren(id: string): Promise<number>;
 }
+
+/**
+ * The console's sessions, server-side: a signed cookie opens a page only while its session is
+ * recorded here and not ended, so logging out (or an administrator) ends it at once.
+ */
+export interface SessionStore {
+  open(session: { id: string; role: string; name: string; expiresAt: Date }, at: Date): Promise<void>;
+  /** Whether the session is recorded, not ended and not expired at `now`. */
+  isOpen(id: string, now: Date): Promise<boolean>;
+  end(id: string, at: Date): Promise<void>;
+}

@@ -2,6 +2,8 @@
  * Console sessions: a signed cookie value `<payload>.<signature>` carrying the role, the person's
  * name (for the audit trail), an id and the expiry. The HMAC key is derived from the app's
  * link-signing key, so no extra secret is needed and rotating that key ends every session.
+ * The signature says who the cookie is for; whether its session is still open (not logged out)
+ * is recorded server-side (functions/use-cases/console-sessions.ts).
  * Forms carry a CSRF token bound to the session id (on top of SameSite=Strict).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#core/errors.ts';
 import { deps } from '#adapters/deps.ts';
 import type { ApiRoutes } from './api-routes/types.ts';
-import { roleOf } from './request.ts';
+import { checkPathParameters, roleOf } from './request.ts';
 import type { HttpResult } from './respond.ts';
 
 export const apiRouter =
@@ -17,5 +17,6 @@ export const apiRouter =
     if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
     const d = deps();
     const role = roleOf(event, await d.secrets(), { cognito: Boolean(d.env.COGNITO_CLIENT_ID) });
+    checkPathParameters(event);
     return route(event, role);
   };

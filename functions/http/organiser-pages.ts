@@ -1,6 +1,7 @@
 /**
  * The organiser's link pages (/r/{token}): the answer to an invitation, and the meeting pages
- * (offer, manage, stop) behind the same kind of link, one module each in functions/http/organiser/.
+ * (offer, manage, stop) and the dialogue's read-only overview (with an .ics per meeting at
+ * /r/{token}/{meetingId}.ics) behind the same kind of link, one module each in functions/http/organiser/.
  * GET shows the page and a form and changes nothing (mail scanners open every link); POST records
  * what the person chose and shows a receipt.
  */
@@ -9,10 +10,12 @@ import { type Deps, deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
 import { submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
 import { isOrganiserPageStep, linkStepOf, openLink } from '#functions/use-cases/organiser-links.ts';
+import { OVERVIEW_STEP } from '#functions/use-cases/overview-link.ts';
 import { renderAnswer } from './organiser/answer-form.ts';
 import { submitManage, viewManage } from './organiser/meeting-manage.ts';
 import { submitOffer, viewOffer } from './organiser/meeting-offer.ts';
 import { type PageView, renderPage } from './organiser/page-view.ts';
+import { overviewIcs, overviewIsReadOnly, viewOverview } from './organiser/overview.ts';
 import { submitStop, viewStop } from './organiser/stop-confirm.ts';
 import { formBody } from './request.ts';
 import { sameOriginOf } from './same-origin.ts';
@@ -23,15 +26,25 @@ async function meetingPage(d: Deps, token: string, action: string, form?: Record
   const opened = await openLink(d, token);
   if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
   const { link, dialogue } = opened;
+  if (link.step === OVERVIEW_STEP) return form ? overviewIsReadOnly() : viewOverview(d, dialogue, action);
   if (link.step === 'stop') return form ? submitStop(d, dialogue, link, form, action) : viewStop(dialogue, link, action);
   if (link.step.startsWith('offer:')) return form ? submitOffer(d, dialogue, link, form, action) : viewOffer(d, dialogue, link, action);
   return form ? submitManage(d, dialogue, link, form, action) : viewManage(d, dialogue, link, action);
+}
+
+/** A file behind an overview link: one of the dialogue's meetings as .ics. */
+async function overviewFile(d: Deps, token: string, file: string): Promise<HttpResult> {
+  const opened = await openLink(d, token);
+  if ('problem' in opened) return renderPage(d, { kind: 'problem', problem: opened.problem });
+  const r = opened.link.step === OVERVIEW_STEP ? await overviewIcs(d, opened.dialogue, file) : undefined;
+  return r ?? renderPage(d, { kind: 'problem', problem: 'invalid' });
 }
 
 /** GET shows (and changes nothing), POST records; every error becomes a Swedish page (functions/http/errors.ts). */
 export async function organiserPage(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const d = deps();
   const token = event.pathParameters?.token ?? '';
+  if (event.routeKey === 'GET /r/{token}/{file}') return overviewFile(d, token, event.pathParameters?.file ?? '');
   const action = `/r/${encodeURIComponent(token)}`;
   const post = event.requestContext.http.method === 'POST';
   const origin = post ? sameOriginOf(event, d.env.PUBLIC_BASE_URL) : undefined;

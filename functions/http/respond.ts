@@ -30,3 +30,10 @@ export const redirect = (location: string, headers: Record<string, string> = {})
   headers: { location, 'content-type': 'text/plain; charset=utf-8', ...headers },
   body: '',
 });
+
+/** API Gateway's own answer to a path no route matches; the local server and the feeds (for an unknown key) answer the same. */
+export const unknownPath = (): HttpResult => ({
+  statusCode: 404,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ message: 'Not Found' }),
+});

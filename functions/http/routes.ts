@@ -10,9 +10,17 @@ export const httpFunctions = {
     entry: 'functions/inspection-import.ts',
     description: 'Inspection import (CSV, iCalendar) for the API and the console',
   },
+  consoleReports: {
+    entry: 'functions/console-reports.ts',
+    description: 'Console pages that read: dialogues and search, statistics, the inspectorate, facilitators (HTML pages)',
+  },
+  feeds: {
+    entry: 'functions/feeds.ts',
+    description: 'Calendar subscriptions: planned dialogue dates (inspectorate) and facilitator calendars',
+  },
   consoleCampaigns: {
     entry: 'functions/console-campaigns.ts',
-    description: 'Console pages for campaigns, bulk starts, cycle planning and statistics (HTML pages)',
+    description: 'Console pages for campaigns, starting dialogues and cycle planning (HTML pages)',
   },
 } as const;
 export type HttpFunctionName = keyof typeof httpFunctions;
@@ -33,6 +41,8 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/api/dialogues/{id}', fn: 'api' },
   { method: 'GET', path: '/r/{token}', fn: 'answerPage' },
   { method: 'POST', path: '/r/{token}', fn: 'answerPage' },
+  // A meeting of the dialogue as .ics, from the organiser's overview page.
+  { method: 'GET', path: '/r/{token}/{file}', fn: 'answerPage' },
   // Inspection calendar, clash checks and conflicts.
   { method: 'GET', path: '/api/inspections', fn: 'api' },
   { method: 'POST', path: '/api/inspections/import', fn: 'inspectionImport' },
@@ -63,18 +73,26 @@ export const routes: readonly RouteDef[] = [
   { method: 'PUT', path: '/api/dialogues/{id}/meeting-plan', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/shared-chief', fn: 'api' },
   // The console for coordinators and the inspectorate.
-  { method: 'GET', path: '/console', fn: 'console' },
+  { method: 'GET', path: '/console', fn: 'consoleReports' },
   { method: 'GET', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/logout', fn: 'console' },
-  { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}', fn: 'consoleReports' },
   { method: 'GET', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/{action}', fn: 'console' },
   { method: 'GET', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
   { method: 'POST', path: '/console/dialogues/{id}/meetings/{meetingId}/{action}', fn: 'console' },
-  { method: 'GET', path: '/console/inspection', fn: 'console' },
+  { method: 'GET', path: '/console/metrics', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/metrics/{table}', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/inspection', fn: 'consoleReports' },
+  { method: 'POST', path: '/console/inspection/feed', fn: 'consoleReports' },
   { method: 'GET', path: '/console/inspection/import', fn: 'inspectionImport' },
   { method: 'POST', path: '/console/inspection/import', fn: 'inspectionImport' },
+  { method: 'GET', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'POST', path: '/console/start', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'consoleCampaigns' },
+  { method: 'GET', path: '/console/assets/progress.js', fn: 'consoleCampaigns' },
   // Console sign-in through the Cognito hosted UI (cloud); 404 where Cognito is not configured.
   { method: 'GET', path: '/console/auth/login', fn: 'console' },
   { method: 'GET', path: '/console/auth/callback', fn: 'console' },
@@ -97,13 +115,14 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/console/campaigns/{id}/{action}', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/assets/campaign-progress.js', fn: 'consoleCampaigns' },
   { method: 'GET', path: '/console/planning', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/metrics', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/start', fn: 'consoleCampaigns' },
-  { method: 'POST', path: '/console/start', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/start/{jobId}', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/start/{jobId}/status', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/assets/progress.js', fn: 'consoleCampaigns' },
-  { method: 'GET', path: '/console/metrics/{table}', fn: 'consoleCampaigns' },
+  // Facilitators and their calendar subscriptions in the console.
+  { method: 'GET', path: '/console/facilitators', fn: 'consoleReports' },
+  { method: 'GET', path: '/console/facilitators/{id}', fn: 'consoleReports' },
+  { method: 'POST', path: '/console/facilitators/{id}/feed', fn: 'consoleReports' },
+  // Planned dialogue dates for the inspectorate, and the calendar subscriptions (key in the path).
+  { method: 'GET', path: '/api/planned-dates', fn: 'api' },
+  { method: 'GET', path: '/feeds/{feedKey}/planned-dates.ics', fn: 'feeds' },
+  { method: 'GET', path: '/feeds/{feedKey}/calendar.ics', fn: 'feeds' },
 ];
 
 /** Routes served only by the embedded local runtime, never deployed. */

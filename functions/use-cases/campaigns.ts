@@ -57,8 +57,10 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
   const named = new Set<string>();
   const wanted = new Set(input.selection.organiserIds ?? []);
   let cursor: string | undefined;
+  let registered = 0;
   do {
     const page = await d.organisers.list(100, cursor);
+    registered += page.items.length;
     for (const o of page.items) if (wanted.has(o.id)) named.add(o.id);
     const selected = page.items.filter((o) => matchesSelection(o, input.selection));
     // One page's dialogue checks at once: a national campaign must preview well within the API's time-out.
@@ -117,6 +119,7 @@ export async function createCampaign(d: Deps, body: unknown, options: { listExcl
     failed: 0,
     paceMails: 0,
     excluded: excludedCounts,
+    registered,
     createdAt: at,
     updatedAt: at,
     version: 1,

@@ -44,7 +44,7 @@ export async function checkClash(d: Pick<Deps, 'calendar' | 'clashRules'>, slot:
 
 export const clashCheckSchema = z
   .pipe(
-    z.object({
+    z.strictObject({
       organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser')),
       schoolUnitCodes: z.optional(z.array(z.string().check(z.regex(/^\d{8}$/, 'a school unit code has 8 digits'))).check(z.maxLength(200))),
       kind: z.enum(plannedKinds, { message: `kind must be one of ${plannedKinds.join(', ')}` }),

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { cursorSchema, freeText, isoDay } from '#core/fields.ts';
 import type { ConflictRecord } from '#core/calendar-ports.ts';
 import { conflictDecisions, type DialogueConflict, evaluateClash, firstFreeDay, type PlannedItem, type PlannedKind } from '#core/clash.ts';
 import type { Dialogue } from '#core/dialogue.ts';
@@ -171,9 +172,9 @@ export async function recheckOrganiser(
   return out;
 }
 
-export const decisionSchema = z.object({
+export const decisionSchema = z.strictObject({
   decision: z.enum(conflictDecisions, { message: 'decision must be keep or reschedule' }),
-  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+  comment: z.optional(freeText(2000, 'comment')),
 });
 
 /**
@@ -219,15 +220,15 @@ export async function decideConflict(d: Deps, dialogueId: string, body: unknown,
   return dialogue;
 }
 
-const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
-export const conflictQuerySchema = z.object({
+const day = isoDay();
+export const conflictQuerySchema = z.strictObject({
   from: z.optional(day),
   to: z.optional(day),
   region: z.optional(
     z.enum(Object.keys(regions) as [string, ...string[]], { message: `region must be one of ${Object.keys(regions).join(', ')}` }),
   ),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 100),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 /**

@@ -4,11 +4,12 @@
  * done and changes nothing) and audited in the dialogue's history with who did it.
  */
 import * as z from '#core/zod.ts';
-import { assertTransition, type Dialogue, type HistoryEntry } from '#core/dialogue.ts';
+import { answerPeriodEnd, assertTransition, type Dialogue, type HistoryEntry } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { invitationMail, sendReminder } from './invitation.ts';
+import { syncPlannedDates } from './calendar-sync.ts';
+import { invitationMail, latestLinks, sendReminder } from './invitation.ts';
 import { retryPhase } from './lifecycle/progress.ts';
 import { sendOnce } from './mail.ts';
 import { parseOrThrow } from './validate.ts';
@@ -63,7 +64,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
   if (!r) throw new ValidationError('Välj en av dialogens mottagare.');
   const organiser = await d.organisers.get(x.organiserId);
   if (!organiser) throw new NotFoundError(`Huvudmannen ${x.organiserId} finns inte.`);
-  const invitation = (await d.mailLog.list(id)).find((m) => m.step === 'invitation' && m.contactId === contactId);
+  const invitation = latestLinks(await d.mailLog.list(id)).get(contactId);
   const answerBy = formatSwedishDate(
     x.dueAt ? new Date(x.dueAt) : new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * DAY_MS),
   );
@@ -74,6 +75,7 @@ export async function resendInvitation(d: Deps, id: string, form: Record<string,
     email: r.email,
     link: invitation?.linkId && invitation.linkExpiresAt ? { linkId: invitation.linkId, expiresAt: invitation.linkExpiresAt } : undefined,
     withLink: !invitation?.linkId,
+    linkValidUntil: answerPeriodEnd(x.reminders, d.clock.now(), d.settings),
     render: invitationMail(d, organiser, r, answerBy),
   });
   await d.dialogues.mutate(id, (cur) =>
@@ -128,6 +130,7 @@ export async function closeDialogue(d: Deps, id: string, form: Record<string, st
     };
   });
   if (dialogue.waitToken) await d.workflow.completeWait(dialogue.waitToken, { outcome: 'closed' });
+  await syncPlannedDates(d, id);
   return changed
     ? { done: true, message: 'Dialogen är avslutad. Inga fler påminnelser skickas.' }
     : { done: false, message: 'Dialogen var redan avslutad.' };

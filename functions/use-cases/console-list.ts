@@ -6,6 +6,7 @@
  * index and lists their dialogues of every cycle. Never a Scan.
  */
 import * as z from '#core/zod.ts';
+import { cursorSchema, oneLine } from '#core/fields.ts';
 import { type Dialogue, type DialoguePhase, type DialogueState, dialoguePhases, dialogueStates, phaseOfState } from '#core/dialogue.ts';
 import { ValidationError } from '#core/errors.ts';
 import { type DialogueFacts, shortHash } from '#core/facts.ts';
@@ -15,7 +16,6 @@ import type { OrganiserMatch, Page } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import { nameMatches, parseSearch, type SearchQuery } from '#core/search.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { decodeCursor, encodeCursor } from '#adapters/dynamo.ts';
 import { ALL_CYCLES, readCycleFacts } from './statistics.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -30,11 +30,11 @@ const optional = <T extends z.core.SomeType>(s: T) =>
     ),
   );
 
-export const consoleListSchema = z.object({
+export const consoleListSchema = z.strictObject({
   /** The cycle listed (a year), or 'alla'; the latest cycle when absent. */
   cycle: optional(z.union([z.string().check(z.regex(/^\d{4}$/, 'Välj en omgång (ett år).')), z.literal(ALL_CYCLES)])),
   /** Organisers by org. number, name word prefix or a dialogue id; lists their dialogues of every cycle. */
-  q: optional(z.string().check(z.trim(), z.maxLength(100, 'Sök med högst 100 tecken.'))),
+  q: optional(z.string().check(z.trim(), z.maxLength(100, 'Sök med högst 100 tecken.'), oneLine('Sökningen'))),
   state: optional(z.enum(dialogueStates, { message: 'Välj ett giltigt läge.' })),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),
   legalForm: optional(z.enum(legalForms, { message: 'Välj en giltig juridisk form.' })),
@@ -55,7 +55,7 @@ export const consoleListSchema = z.object({
   /** Only dialogues with a problem: a failed workflow step or a bounced mail. */
   failed: optional(z.enum(['ja'], { message: 'Ogiltigt värde för fel.' })),
   limit: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
-  cursor: optional(z.string().check(z.maxLength(2000))),
+  cursor: optional(cursorSchema),
 });
 export type ConsoleListQuery = z.output<typeof consoleListSchema>;
 
@@ -81,22 +81,38 @@ export interface ConsoleList extends Page<Dialogue> {
   search?: { organisers: FoundOrganiser[] };
 }
 
+/** A list page's cursor: the sort value and id of the last row shown (or, for a search, the organiser). */
 interface ListCursor {
-  /** The sort value and id of the last row shown. */
   k: number;
   id: string;
 }
 
+const encodeCursor = (c: ListCursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+const invalidCursor = () =>
+  new ValidationError('cursor is not valid: pass the cursor value from the previous page of the same list unchanged', [
+    { path: 'cursor', message: 'not a cursor of this list' },
+  ]);
+
+/** The cursor, checked: exactly `{k, id}` with a finite number and a dialogue or organiser id. */
 function readCursor(cursor: string | undefined): ListCursor | undefined {
-  const c = decodeCursor(cursor);
-  if (!c) return undefined;
-  if (typeof c.k !== 'number' || typeof c.id !== 'string') {
-    throw new ValidationError('cursor is not valid: pass the cursor value from the previous page unchanged');
+  if (!cursor) return undefined;
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
   }
-  return { k: c.k, id: c.id };
+  const x = c as Partial<ListCursor> | null;
+  if (!x || typeof x !== 'object' || Object.keys(x).length !== 2) throw invalidCursor();
+  if (typeof x.k !== 'number' || !Number.isFinite(x.k) || typeof x.id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(x.id)) {
+    throw invalidCursor();
+  }
+  return { k: x.k, id: x.id };
 }
 
-export async function listForConsole(d: Deps, rawQuery: unknown): Promise<ConsoleList> {
+/** `items: false`: the counts only (a page whose filter could not be read lists nobody). */
+export async function listForConsole(d: Deps, rawQuery: unknown, options: { items?: boolean } = {}): Promise<ConsoleList> {
   const q = parseOrThrow(consoleListSchema, rawQuery, 'filter');
   if (q.q) return searchForConsole(d, q);
   const state = q.state ?? (q.waitingDays ? 'invited' : undefined);
@@ -133,8 +149,8 @@ export async function listForConsole(d: Deps, rawQuery: unknown): Promise<Consol
   const more = start >= 0 && start + limit < matches.length;
   const counts = countStates(facts);
   return {
-    items: await d.dialogues.getMany(rows.map((r) => r.id)),
-    cursor: more && last ? encodeCursor({ k: last.k, id: last.id }) : undefined,
+    items: options.items === false ? [] : await d.dialogues.getMany(rows.map((r) => r.id)),
+    cursor: more && last && options.items !== false ? encodeCursor({ k: last.k, id: last.id }) : undefined,
     query: q,
     state,
     cycles,

@@ -3,6 +3,7 @@
  * form, checked like any booking), cancel with a reason, reassign the facilitator pair.
  */
 import * as z from '#core/zod.ts';
+import { isoDay } from '#core/fields.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { stockholmDate, stockholmInstant, stockholmTime } from '#core/calendar.ts';
@@ -33,7 +34,7 @@ export const sessionFields = (s: { start: string; end: string }) => ({
 const versionSchema = z.coerce
   .number({ message: 'Formuläret saknar mötets version; öppna åtgärden igen.' })
   .check(z.int(), z.gte(0), z.lte(10_000));
-const dateField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
+const dateField = isoDay('Ange ett datum som finns, som ÅÅÅÅ-MM-DD.');
 const timeField = z.string().check(z.regex(/^\d{2}:\d{2}$/, 'Ange tid som TT:MM.'));
 
 function sessionsOf(form: Record<string, string>, count: number): { start: string; end: string }[] {

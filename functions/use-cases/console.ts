@@ -4,6 +4,7 @@
  * the statistics in statistics.ts; the actions in console-actions.ts and console-meeting-actions.ts.
  */
 import * as z from '#core/zod.ts';
+import { isoDay } from '#core/fields.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -59,8 +60,8 @@ export async function consoleDialogue(d: Deps, id: string): Promise<ConsoleDialo
 
 // ---- the inspectorate's calendar -------------------------------------------------------------
 
-const dayField = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Ange datum som ÅÅÅÅ-MM-DD.'));
-export const calendarQuerySchema = z.object({
+const dayField = isoDay('Ange ett datum som finns, som ÅÅÅÅ-MM-DD.');
+export const calendarQuerySchema = z.strictObject({
   from: optional(dayField),
   to: optional(dayField),
   region: optional(z.enum(Object.keys(regions) as [string, ...string[]], { message: 'Välj en giltig region.' })),

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
+import { cursorSchema, oneLine } from '#core/fields.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -9,17 +10,19 @@ import { invitationPlanned, postponedStart, registerPlanned } from './clash.ts';
 import { type SearchResult, searchDialogues } from './console-list.ts';
 import { parseOrThrow } from './validate.ts';
 
-export const createDialogueSchema = z.object({
+export const createDialogueSchema = z.strictObject({
   organiserId: z.string().check(z.regex(/^[a-z0-9-]{3,64}$/, 'organiserId must be the id of an organiser (see GET /api/organisers)')),
   cycle: z.optional(z.string().check(z.regex(/^\d{4}$/, 'cycle is a year, e.g. "2026"'))),
 });
 
-export const listDialoguesSchema = z.object({
+export const listDialoguesSchema = z.strictObject({
   state: z.optional(z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` })),
   /** An org. number (with or without the dash), a name word prefix or a dialogue id: the organisers' dialogues of every cycle. */
-  q: z.optional(z.string().check(z.trim(), z.minLength(1, 'q must not be empty'), z.maxLength(100, 'q is at most 100 characters'))),
+  q: z.optional(
+    z.string().check(z.trim(), z.minLength(1, 'q must not be empty'), z.maxLength(100, 'q is at most 100 characters'), oneLine('q')),
+  ),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 /** Grace before the scheduler re-kicks a workflow start that did not go through. */

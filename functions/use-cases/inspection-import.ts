@@ -46,7 +46,9 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
  * only the real run writes, and only the rows that are good and changed.
  */
 export async function importInspections(d: Deps, contentType: string, text: string, dryRun: boolean, actor: Actor): Promise<ImportReport> {
-  const format = (Object.keys(importFormats) as (keyof typeof importFormats)[]).find((f) => contentType.toLowerCase().startsWith(f));
+  // The media type exactly ("text/csv; charset=utf-8" is CSV, "text/csvx" is not).
+  const mediaType = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+  const format = (Object.keys(importFormats) as (keyof typeof importFormats)[]).find((f) => mediaType === f);
   if (!format)
     throw new ValidationError('Send the file with Content-Type: text/csv (UTF-8, ; or , separated) or text/calendar (iCalendar)');
   if (!text.trim()) throw new ValidationError('The file is empty');
@@ -58,12 +60,14 @@ export async function importInspections(d: Deps, contentType: string, text: stri
   const existing = await d.calendar.getInspections(parsed.rows.map((r) => r.externalId));
   const changes: { next: Inspection; previous?: Inspection; line: number }[] = [];
   let unchanged = 0;
+  let valid = 0;
   for (const row of parsed.rows) {
     const organiserId = organisers.get(row.input.orgNumber);
     if (!organiserId) {
       errors.push({ line: row.line, externalId: row.externalId, reason: `orgNumber: ${unknownOrganiser(row.input.orgNumber)}` });
       continue;
     }
+    valid++;
     const next = toInspection(d, row.externalId, organiserId, row.input, actor);
     const previous = existing.get(row.externalId);
     if (previous?.contentHash === next.contentHash) unchanged++;
@@ -74,7 +78,8 @@ export async function importInspections(d: Deps, contentType: string, text: stri
     dryRun,
     format,
     rows: parsed.total,
-    valid: parsed.total - errors.length,
+    // Rows that can be imported; an error about the whole file (its header, its format) is no row.
+    valid,
     created: changes.filter((c) => !c.previous).length,
     updated: changes.filter((c) => c.previous).length,
     unchanged,

@@ -5,6 +5,7 @@
  * Every change is audited and re-checks the organiser's planned dialogue dates.
  */
 import * as z from '#core/zod.ts';
+import { isoDay } from '#core/fields.ts';
 import { NotFoundError } from '#core/errors.ts';
 import {
   externalIdSchema,
@@ -99,8 +100,8 @@ export async function deleteInspection(d: Deps, externalIdParam: string, actor: 
   return recheck(d, [existing.organiserId], actor);
 }
 
-const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-03-05'));
-export const listInspectionsSchema = z.object({
+const day = isoDay();
+export const listInspectionsSchema = z.strictObject({
   organiserId: z.string().check(z.minLength(1, 'organiserId is required: the id of an organiser or its org. number'), z.maxLength(64)),
   from: z.optional(day),
   to: z.optional(day),

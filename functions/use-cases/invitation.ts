@@ -2,11 +2,20 @@
  * The invitation phase's steps, as the workflow and the scheduler call them. Each step is
  * idempotent: it reads the dialogue, does only what is not yet done, and writes with a version check.
  */
-import { assertTransition, type Dialogue, hasAccepted, isAnswered, nextTimerAfter, type Recipient } from '#core/dialogue.ts';
+import {
+  answerPeriodEnd,
+  assertTransition,
+  type Dialogue,
+  hasAccepted,
+  isAnswered,
+  nextTimerAfter,
+  type Recipient,
+} from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
 import { resolveRecipients } from '#core/recipients.ts';
 import { formatSwedishDate } from '#core/time.ts';
 import type { Organiser } from '#core/organiser.ts';
+import type { MailRecord } from '#core/ports.ts';
 import { regions } from '#core/regions.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
@@ -151,15 +160,28 @@ export const outcomeOf = (x: Dialogue): string =>
           ? 'closed'
           : 'failed';
 
+/** Each recipient's answer mail (the invitation, a reminder or a resend) whose link lasts longest. */
+export function latestLinks(mails: readonly MailRecord[]): Map<string, MailRecord> {
+  const out = new Map<string, MailRecord>();
+  for (const m of mails) {
+    if (!m.linkId || !m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
+    const best = out.get(m.contactId);
+    if (!best || (best.linkExpiresAt ?? '') < m.linkExpiresAt) out.set(m.contactId, m);
+  }
+  return out;
+}
+
 export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const { dialogue, organiser } = await load(d, dialogueId);
   if (dialogue.state !== 'invited' || dialogue.dueKind !== 'reminder') return;
   const n = dialogue.reminders + 1;
-  const invitations = new Map((await d.mailLog.list(dialogueId)).filter((m) => m.step === 'invitation').map((m) => [m.contactId, m]));
+  const invitations = latestLinks(await d.mailLog.list(dialogueId));
   const invitedAt = dialogue.history.find((h) => h.type === 'invitation_sent')?.at ?? dialogue.createdAt;
   const now = d.clock.now();
   const timer = nextTimerAfter(n, now, d.settings);
   const answerBy = formatSwedishDate(timer.at);
+  // A reminder that fires late (the link it reuses expired, or would before the period ends) gets a new link.
+  const linkValidUntil = answerPeriodEnd(n, now, d.settings);
   for (const r of dialogue.recipients) {
     const inv = invitations.get(r.contactId);
     await sendOnce(d, {
@@ -169,6 +191,7 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       email: r.email,
       link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
       withLink: !inv?.linkId,
+      linkValidUntil,
       render: (link) =>
         d.templates.email('reminder', {
           recipientName: r.name,

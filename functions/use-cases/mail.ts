@@ -13,6 +13,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
+import { overviewLink } from './overview-link.ts';
 
 /** Another attempt holds the send claim right now (a retry later finds it sent or unconfirmed). */
 export class ClaimHeldError extends TransientError {}
@@ -22,17 +23,25 @@ export interface SendOnceInput {
   step: string;
   contactId: string;
   email: string;
-  /** Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link). */
+  /**
+   * Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link), unless it
+   * would expire before `linkValidUntil` (or has expired): then the mail gets a new link.
+   */
   link?: { linkId: string; expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
   /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
   linkStep?: string;
-  /** Keep the new link valid at least until then (a meeting's manage link until the meeting). */
+  /**
+   * The link must be valid at least until then (a meeting's manage link until the meeting, a
+   * reminder's until the answer period ends): a reminder never carries a dead link.
+   */
   linkValidUntil?: Date;
   /** Whether the address is suppressed, when the caller looked it up with the others (suppressedAmong). */
   suppressed?: boolean;
-  render(link: string | undefined): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
+  /** Give the mail the recipient's overview link ("Er kvalitetsdialog"; mails after the acceptance). */
+  withOverview?: boolean;
+  render(link: string | undefined, overview?: string): RenderedEmail & Pick<OutgoingMail, 'calendar'>;
 }
 
 export function messageId(d: Deps, dialogueId: string, step: string, contactId: string): string {
@@ -42,8 +51,11 @@ export function messageId(d: Deps, dialogueId: string, step: string, contactId: 
 
 export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: boolean; record: MailRecord }> {
   const now = d.clock.now();
-  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), input.linkValidUntil?.getTime() ?? 0);
-  const link = input.link ?? (input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
+  const needed = Math.max(now.getTime() + 1, input.linkValidUntil?.getTime() ?? 0);
+  const reusable = input.link && Date.parse(input.link.expiresAt) >= needed ? input.link : undefined;
+  const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), needed);
+  const link =
+    reusable ?? (input.link || input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
   const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
@@ -81,7 +93,8 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
       const { linkSigningKey } = await d.secrets();
       url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
     }
-    const rendered = input.render(url);
+    const overview = input.withOverview ? await overviewLink(d, input.dialogueId, input.contactId) : undefined;
+    const rendered = input.render(url, overview);
     ({ providerMessageId } = await d.mailer.send({
       to: input.email,
       ...rendered,

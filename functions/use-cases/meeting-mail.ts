@@ -23,6 +23,25 @@ const purposes: Record<Meeting['kind'], string> = {
   follow_up: 'Vi följer upp hur det har gått sedan återkopplingsmötet.',
 };
 
+/** The calendar entry's Swedish summary and description of a meeting (templates/calendar/). */
+export function calendarTexts(
+  templates: TemplateRenderer,
+  meeting: Pick<Meeting, 'kind' | 'location'>,
+  organiserNames: readonly string[],
+  facilitatorNames: readonly string[],
+): { summary: string; description: string } {
+  const rule = meetingKindRules[meeting.kind];
+  const data = {
+    meetingName: rule.name,
+    organiserNames: joinSwedish(organiserNames),
+    purpose: purposes[meeting.kind],
+    facilitatorNames: joinSwedish(facilitatorNames),
+    physical: rule.mode === 'physical',
+    location: meeting.location,
+  };
+  return { summary: templates.text('calendar/summary.eta', data), description: templates.text('calendar/description.eta', data) };
+}
+
 export interface MeetingMailInput {
   meeting: Meeting;
   method: CalendarMethod;
@@ -45,10 +64,14 @@ export interface MeetingMailInput {
    */
   change?: 'pair' | 'left';
   leftName?: string;
+  /** False: no overview link for the organiser's side (a mail that goes with another that has it). */
+  overview?: boolean;
 }
 
 /** Stands in for an organiser recipient's signed manage link until the mail is sent (see mailMeeting). */
 export const MANAGE_LINK_PLACEHOLDER = 'https://manage-link.invalid/placeholder';
+/** Stands in for an organiser-side recipient's overview link until the mail is sent. */
+export const OVERVIEW_LINK_PLACEHOLDER = 'https://overview-link.invalid/placeholder';
 
 export interface MeetingMail extends OutgoingMail {
   /** Stable key of the recipient (facilitator id or participant address) for the send-once claim. */
@@ -57,6 +80,8 @@ export interface MeetingMail extends OutgoingMail {
   manage?: boolean;
   /** The dialogue the recipient belongs to (an organiser's contact or participant), for its link and mail log. */
   dialogueId?: string;
+  /** The organiser's side (a contact or a named participant): its text carries OVERVIEW_LINK_PLACEHOLDER. */
+  organiserSide?: boolean;
 }
 
 /** The sendOnce step of a meeting mail: one per meeting version and method. */
@@ -93,10 +118,19 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
     leftName: input.leftName,
     reason: meeting.cancelledReason,
   };
-  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string }[] = [
-    ...(input.mailPair === false ? [] : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false }))),
-    ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST' })),
-    ...meeting.participants.map((p) => ({ key: p.email, name: p.name, email: p.email, manage: false, dialogueId: p.dialogueId })),
+  const base: { key: string; name: string; email: string; manage: boolean; dialogueId?: string; organiserSide: boolean }[] = [
+    ...(input.mailPair === false
+      ? []
+      : pair.map((f) => ({ key: f.id, name: f.name, email: f.email, manage: false, organiserSide: false }))),
+    ...(input.organiserRecipients ?? []).map((r) => ({ ...r, manage: method === 'REQUEST', organiserSide: true })),
+    ...meeting.participants.map((p) => ({
+      key: p.email,
+      name: p.name,
+      email: p.email,
+      manage: false,
+      dialogueId: p.dialogueId,
+      organiserSide: true,
+    })),
   ];
   // One mail per address (a named participant may also be a contact of the organiser).
   const seen = new Set<string>();
@@ -122,6 +156,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
       ...data,
       recipientName: r.name,
       manageLink: r.manage ? MANAGE_LINK_PLACEHOLDER : undefined,
+      overviewLink: r.organiserSide && input.overview !== false ? OVERVIEW_LINK_PLACEHOLDER : undefined,
       introSession: Boolean(meeting.introSessionId),
     });
     const step = meetingMailStep(meeting, method);
@@ -129,6 +164,7 @@ export function composeMeetingMails(templates: TemplateRenderer, input: MeetingM
       recipientKey: r.key,
       manage: r.manage,
       dialogueId: r.dialogueId,
+      organiserSide: r.organiserSide && input.overview !== false,
       to: r.email,
       ...rendered,
       messageId: `<${step}.${r.key.replace(/[^A-Za-z0-9._-]/g, '_')}@${input.uidDomain}>`,

@@ -7,7 +7,7 @@ import type { CalendarMethod } from '#core/ics.ts';
 import type { Meeting, MeetingSession } from '#core/meetings.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { sendOnce } from './mail.ts';
-import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep } from './meeting-mail.ts';
+import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep, OVERVIEW_LINK_PLACEHOLDER } from './meeting-mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
 const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
@@ -71,20 +71,30 @@ export async function mailMeeting(
       withLink: mail.manage,
       linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
       linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
-      render: (link) => ({
-        subject: mail.subject,
-        text: mail.manage && link ? mail.text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.text,
-        html: mail.manage && link ? mail.html.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : mail.html,
-        calendar: mail.calendar,
-      }),
+      withOverview: mail.organiserSide,
+      render: (link, overview) => {
+        const fill = (text: string) => {
+          let out = mail.manage && link ? text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : text;
+          if (overview) out = out.replaceAll(OVERVIEW_LINK_PLACEHOLDER, overview);
+          return out;
+        };
+        return { subject: mail.subject, text: fill(mail.text), html: fill(mail.html), calendar: mail.calendar };
+      },
     });
     if (r.sent) sent++;
   }
   if (dropped.length > 0) {
     // The dropped sessions keep their UIDs (the tail of the old list): a CANCEL removes each.
     const cancelled = { ...m, sessions: [...dropped] };
-    const cancels = composeMeetingMails(d.templates, { ...common, meeting: cancelled, method: 'CANCEL', firstIndex: m.sessions.length });
+    const cancels = composeMeetingMails(d.templates, {
+      ...common,
+      meeting: cancelled,
+      method: 'CANCEL',
+      firstIndex: m.sessions.length,
+      overview: false,
+    });
     for (const mail of cancels) {
+      // The REQUEST of the same change carries the overview link; this CANCEL goes without it.
       await sendOnce(d, {
         dialogueId: m.dialogueIds[0] as string,
         step: `${meetingMailStep(m, 'CANCEL')}-dropped`,

@@ -13,8 +13,10 @@ import type { Interval } from '#core/facilitators.ts';
 import {
   bookMeeting,
   cancelMeeting,
+  checkParticipants,
   type Meeting,
   meetingIntervals,
+  meetingNotesSchema,
   meetingPlanned,
   meetingStep,
   isShared,
@@ -30,6 +32,7 @@ import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { publishMeeting } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { movePlanned, removePlanned } from './conflicts.ts';
 import { recheckOrganiser } from './conflicts.ts';
@@ -38,6 +41,7 @@ import { sendOnce } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { mailContext, mailMeeting } from './meeting-send.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
+import { freeText } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
 
 function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[]): void {
@@ -121,6 +125,7 @@ export async function createMeeting(d: Deps, body: unknown): Promise<Meeting> {
     `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
     meeting.pair,
   );
+  await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }
@@ -169,6 +174,7 @@ export async function moveMeeting(d: Deps, id: string, body: unknown, by?: strin
     by,
   );
   await onMeetingMoved(d, meeting);
+  await publishMeeting(d, meeting, { former: [current.pair.skolverket, current.pair.spsm] });
   // Sessions a shorter split drops keep their UIDs and get a CANCEL of their own.
   await mailMeeting(d, meeting, 'REQUEST', { dropped: current.sessions.slice(meeting.sessions.length) });
   return meeting;
@@ -182,7 +188,7 @@ async function release(d: Deps, facilitatorId: string, ref: string): Promise<voi
   );
 }
 
-const cancelSchema = z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.maxLength(500))) });
+const cancelSchema = z.strictObject({ reason: z.optional(freeText(500, 'reason')) });
 
 export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?: string): Promise<Meeting> {
   const input = parseOrThrow(cancelSchema, body ?? {}, 'cancellation');
@@ -193,6 +199,7 @@ export async function cancelMeetingById(d: Deps, id: string, body: unknown, by?:
     if (dialogue) await removePlanned(d, dialogue.organiserId, dialogueId, meetingStep(meeting.id));
   }
   await note(d, meeting, 'meeting_cancelled', `${meetingKindRules[meeting.kind].name} inställt (${meeting.id})`, undefined, by);
+  await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'CANCEL');
   // Dialogues that had this meeting booked go back to *_offered; a new round offers new times.
   await onMeetingCancelled(d, meeting);
@@ -234,6 +241,7 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
   );
   await mailMeeting(d, gone, 'CANCEL', { organisersOnly: true, except });
   await note(d, gone, 'meeting_left', `Lämnade ${name.toLowerCase()} (${meeting.id}) som delas med andra huvudmän`, undefined, by);
+  await publishMeeting(d, meeting, { dialogueIds: [dialogueId] });
   // The others: the same meeting with the new attendee list, unless it has changed again since.
   if (meeting.status === 'booked' && meeting.sequence === left.sequence) {
     await note(
@@ -250,15 +258,20 @@ export async function leaveSharedMeeting(d: Deps, id: string, dialogueId: string
 
 /** The organiser's named participants; new ones receive the current invitation. */
 /** `dialogueId`: the organiser naming them (its manage link); in a shared meeting only its own list changes. */
+/** The participants body: `{ participants: [...] }` and nothing else (checked before anything is read). */
+const participantsBodySchema = z.strictObject({ participants: z.array(z.unknown()) });
+
 export async function setParticipants(d: Deps, id: string, body: unknown, dialogueId?: string): Promise<Meeting> {
+  const { participants } = parseOrThrow(participantsBodySchema, body, 'participants');
+  checkParticipants(participants, 'participants');
   await getMeeting(d, id);
-  const participants = (body as { participants?: unknown } | undefined)?.participants;
   const { meeting } = await d.meetings.mutate(id, (x) => nameParticipants(x, participants, d.clock.now(), dialogueId));
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;
 }
 
 export async function addNotes(d: Deps, id: string, body: unknown, by: string): Promise<Meeting> {
+  parseOrThrow(meetingNotesSchema, body, 'notes');
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
   await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
@@ -311,6 +324,7 @@ export async function reassignPair(d: Deps, id: string, body: unknown, by?: stri
     meeting.pair,
     by,
   );
+  await publishMeeting(d, meeting, { former: dropped });
   await mailMeeting(d, meeting, 'REQUEST', { change: 'pair' });
   await mailDropped(d, { ...meeting, pair: current.pair }, dropped);
   return { meeting, changed: true };

@@ -7,6 +7,7 @@
  *   offer:<kind>:<round>:<no>    pick one of the offered times (or intro sessions), or ask for others
  *   manage:<meetingId>:<seq>     name participants, reschedule, cancel a booked meeting
  *   stop                         stop after the introduction (from the analysis-material mail)
+ *   overview                     the dialogue's overview, read-only (every mail after the acceptance)
  */
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
@@ -17,15 +18,18 @@ import type { AnswerLink } from '#core/ports.ts';
 import { meetingKindRules, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { isConditionFailure } from '#functions/adapters/dynamo.ts';
+import { syncPlannedDates } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
 import { mailIntroSessionToPairOrLater } from './intro-session-mail.ts';
+import { OVERVIEW_STEP } from './overview-link.ts';
 import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
 import { createMeeting } from './meetings.ts';
 import { mailMeeting } from './meeting-send.ts';
 import { busyOf } from './scheduling.ts';
 
-export const isOrganiserPageStep = (step: string): boolean => step === 'stop' || step.startsWith('offer:') || step.startsWith('manage:');
+export const isOrganiserPageStep = (step: string): boolean =>
+  step === 'stop' || step === OVERVIEW_STEP || step.startsWith('offer:') || step.startsWith('manage:');
 
 export type Opened = { problem: 'invalid' | 'expired' } | { link: AnswerLink; dialogue: Dialogue };
 
@@ -155,6 +159,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   await onMeetingBooked(d, meeting);
+  await syncPlannedDates(d, x.id);
   await mailMeeting(d, meeting, 'REQUEST');
   await mailIntroSessionToPairOrLater(d, session);
   return meeting;

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { MAX_ID_LENGTH } from '#core/fields.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import {
   type BusyInterval,
@@ -175,7 +176,7 @@ export const slotQuerySchema = z
           z.transform((x) => x.split(',').map((id) => id.trim())),
         ),
         z
-          .array(z.string().check(z.minLength(1, 'dialogueIds: an empty id')))
+          .array(z.string().check(z.minLength(1, 'dialogueIds: an empty id'), z.maxLength(MAX_ID_LENGTH, 'dialogueIds: an id is too long')))
           .check(z.minLength(1), z.maxLength(10, 'dialogueIds: at most 10 dialogues')),
       ),
     ),

@@ -1,18 +1,22 @@
 /**
- * Statistics per cycle (and per campaign) from the facts index: counts per legal form × state and
- * per phase, and the console's outcome tables. What keeps the index exact is in facts-upkeep.ts.
+ * The console's statistics for one cycle (the latest by default), one campaign, or all cycles,
+ * from the facts index (one read of the cycle's facts; what keeps them exact is in facts-upkeep.ts):
+ * counts per legal form × state and per phase, the metrics tables (core/metrics.ts), the funnel
+ * over the nine steps and, for a campaign, its progress over time. The cost of a cycle's or a
+ * campaign's statistics does not grow with the number of cycles; all cycles at once read each.
  */
 import * as z from '#core/zod.ts';
+import { dialogueSteps, stepLabels } from '#core/dialogue-steps.ts';
 import { type DialogueFacts, shortHash } from '#core/facts.ts';
 import { computeMetrics, countStates, type Metrics, type StateCounts } from '#core/metrics.ts';
-import { ValidationError } from '#core/errors.ts';
+import { type ProgressSeries, progressOfFacts } from '#core/progress.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { parseOrThrow } from './validate.ts';
 
 /** 'alla': every cycle (the cost grows with the number of cycles; the default is the latest one). */
 export const ALL_CYCLES = 'alla';
 
-const emptyIsAbsent = <T extends z.core.SomeType>(s: T) =>
+const blankIsAbsent = <T extends z.core.SomeType>(s: T) =>
   z.optional(
     z.pipe(
       z.transform((v: unknown) => (v === '' ? undefined : v)),
@@ -20,17 +24,13 @@ const emptyIsAbsent = <T extends z.core.SomeType>(s: T) =>
     ),
   );
 
-export const statisticsQuerySchema = z.object({
-  cycle: emptyIsAbsent(z.union([z.string().check(z.regex(/^\d{4}$/, 'Välj en omgång (ett år).')), z.literal(ALL_CYCLES)])),
-  campaign: emptyIsAbsent(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/, 'Välj en kampanj i listan.'))),
+export const statisticsQuerySchema = z.strictObject({
+  /** A cycle, or 'alla'; the latest cycle when absent. */
+  omgang: blankIsAbsent(z.string().check(z.regex(/^[0-9A-Za-z_-]{1,40}$/, 'Välj en omgång i listan.'))),
+  /** A campaign (its cycle is the one shown). */
+  kampanj: blankIsAbsent(z.string().check(z.regex(/^[0-9A-Za-z_-]{1,80}$/, 'Välj en kampanj i listan.'))),
 });
 export type StatisticsQuery = z.output<typeof statisticsQuerySchema>;
-
-export interface CampaignChoice {
-  id: string;
-  name: string;
-  cycle: string;
-}
 
 export interface CycleFacts {
   /** Every cycle with dialogues, ascending. */
@@ -40,7 +40,7 @@ export interface CycleFacts {
   facts: DialogueFacts[];
 }
 
-/** The facts of one cycle (the latest when none is named) or of all cycles. */
+/** The facts of one cycle (the latest when none is named) or of all cycles ('alla'). */
 export async function readCycleFacts(d: Deps, cycle?: string): Promise<CycleFacts> {
   const cycles = await d.facts.cycles();
   if (cycle === ALL_CYCLES) return { cycles, facts: (await Promise.all(cycles.map((c) => d.facts.cycle(c)))).flat() };
@@ -49,39 +49,43 @@ export async function readCycleFacts(d: Deps, cycle?: string): Promise<CycleFact
   return { cycles, cycle: chosen, facts: await d.facts.cycle(chosen) };
 }
 
-export interface CycleStatistics {
-  cycles: string[];
+export interface Statistics {
+  query: StatisticsQuery;
   /** The cycle shown; undefined for all cycles. */
   cycle?: string;
-  /** The campaigns of the cycle shown (of every cycle for all). */
-  campaigns: CampaignChoice[];
-  /** The campaign shown, if the statistics are of one campaign. */
-  campaign?: CampaignChoice;
+  /** Every cycle with dialogues, newest first. */
+  cycles: string[];
+  /** Every campaign, newest first. */
+  campaigns: { id: string; name: string; cycle: string }[];
+  /** The campaign shown, if the statistics are of one. */
+  campaign?: { id: string; name: string; cycle: string };
   /** Per legal form × state, per state and per phase. */
   counts: StateCounts;
   /** The outcome tables, decline reasons and time per phase. */
   metrics: Metrics;
+  /** How many completed each of the nine steps. */
+  funnel: { step: (typeof dialogueSteps)[number]; label: string; count: number }[];
+  /** Set when one campaign is chosen. */
+  progress?: ProgressSeries;
 }
 
-/**
- * The statistics of one cycle (default: the latest), optionally of one campaign in it. Reads the
- * cycle's facts (8 Queries) and the campaign list; its cost does not depend on how many cycles exist.
- */
-export async function cycleStatistics(d: Deps, raw: unknown = {}): Promise<CycleStatistics> {
-  const q = parseOrThrow(statisticsQuerySchema, raw, 'filter');
+export async function statistics(d: Deps, raw: unknown = {}): Promise<Statistics> {
+  const query = parseOrThrow(statisticsQuerySchema, raw, 'filter');
   const all = await d.campaigns.list();
-  const chosenCampaign = q.campaign ? all.find((c) => c.id === q.campaign) : undefined;
-  if (q.campaign && !chosenCampaign) throw new ValidationError('Kampanjen finns inte.');
-  const { cycles, cycle, facts } = await readCycleFacts(d, chosenCampaign?.cycle ?? q.cycle);
-  const campaigns = all.filter((c) => cycle === undefined || c.cycle === cycle).map((c) => ({ id: c.id, name: c.name, cycle: c.cycle }));
-  const hash = chosenCampaign ? shortHash(chosenCampaign.id) : undefined;
+  // A campaign shows its own cycle; an unknown campaign or cycle shows no dialogues.
+  const chosen = query.kampanj ? all.find((c) => c.id === query.kampanj) : undefined;
+  const { cycles, cycle, facts } = await readCycleFacts(d, chosen?.cycle ?? query.omgang);
+  const hash = query.kampanj ? shortHash(query.kampanj) : undefined;
   const shown = hash ? facts.filter((f) => f.campaign === hash) : facts;
   return {
-    cycles,
+    query,
     cycle,
-    campaigns,
-    campaign: chosenCampaign ? { id: chosenCampaign.id, name: chosenCampaign.name, cycle: chosenCampaign.cycle } : undefined,
+    cycles: [...cycles].reverse(),
+    campaigns: all.map((c) => ({ id: c.id, name: c.name, cycle: c.cycle })),
+    campaign: chosen ? { id: chosen.id, name: chosen.name, cycle: chosen.cycle } : undefined,
     counts: countStates(shown),
     metrics: computeMetrics(shown),
+    funnel: dialogueSteps.map((step) => ({ step, label: stepLabels[step], count: shown.filter((f) => f.steps.includes(step)).length })),
+    ...(query.kampanj ? { progress: progressOfFacts(shown, d.clock.now()) } : {}),
   };
 }

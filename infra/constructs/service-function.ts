@@ -28,7 +28,8 @@ type LocalOnlyEnv =
   | 'SFN_ENDPOINT'
   | 'LINK_SIGNING_KEY'
   | 'COORDINATOR_TOKEN'
-  | 'INSPECTORATE_TOKEN';
+  | 'INSPECTORATE_TOKEN'
+  | 'INSPECTORATE_FEED_KEY';
 
 /**
  * The variables a cloud function may be given: the handlers' env schema, two runtime knobs, and
@@ -229,6 +230,19 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
   public bindSecret(secret: ISecret): this {
     this.setEnv('APP_SECRET_ARN', secret.secretArn);
     secret.grantRead(this);
+    return this;
+  }
+
+  /**
+   * FEED_SECRET_ARN plus reading that one secret; `rotate` adds PutSecretValue on it (a new key
+   * from the console), nothing else (not UpdateSecret or the version stages).
+   */
+  public bindFeedSecret(secret: ISecret, access: 'read' | 'rotate'): this {
+    this.setEnv('FEED_SECRET_ARN', secret.secretArn);
+    secret.grantRead(this);
+    if (access === 'rotate') {
+      iam.Grant.addToPrincipal({ grantee: this, actions: ['secretsmanager:PutSecretValue'], resourceArns: [secret.secretArn] });
+    }
     return this;
   }
 

@@ -11,7 +11,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PayloadTooLargeError } from '#core/errors.ts';
 import { errorResult } from '#functions/http/errors.ts';
 import { withSecurityHeaders } from '#functions/http/middleware.ts';
+import { unknownPath } from '#functions/http/respond.ts';
 import { type HttpFunctionName, matchPath, routes } from '#functions/http/routes.ts';
+import { guardLoopback } from './loopback.mjs';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<{
   statusCode: number;
@@ -98,6 +100,8 @@ export interface LocalHttpServerOptions {
   handlers: Record<HttpFunctionName, HttpHandler>;
   local: Record<string, LocalRoute>;
   index: () => string;
+  /** Why the runtime cannot serve (its storage failed): every request is answered 503 with it. */
+  unavailable?: () => string | undefined;
 }
 
 export async function startHttpServer(port: number, options: LocalHttpServerOptions): Promise<{ server: Server; url: string }> {
@@ -111,6 +115,11 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const method = req.method ?? 'GET';
       const { body, tooLarge } = await readBody(req);
+      const down = () => {
+        const why = options.unavailable?.();
+        return why ? send(503, JSON.stringify({ error: 'unavailable', message: why }), 'application/json; charset=utf-8') : undefined;
+      };
+      if (options.unavailable?.()) return down();
       if (tooLarge) {
         // What API Gateway answers: 413, in the form of the path's surface (JSON, or a Swedish page).
         const r = withSecurityHeaders(errorResult(new PayloadTooLargeError(MAX_BODY), url.pathname));
@@ -136,6 +145,8 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
         pathMatched = true;
         if (route.method !== method) continue;
         const result = await options.handlers[route.fn](toEvent(req, url, body, `${route.method} ${route.path}`, params));
+        // The storage failed during this request: say why, not "something went wrong".
+        if (result.statusCode >= 500 && options.unavailable?.()) return down();
         // API Gateway v2 turns the result's `cookies` into one Set-Cookie header each.
         const cookies = (result as { cookies?: string[] }).cookies;
         const headers: Record<string, string | string[]> = {
@@ -153,14 +164,11 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
             }),
             'application/json',
           )
-        : send(
-            404,
-            JSON.stringify({
-              error: 'not_found',
-              message: `No route ${method} ${url.pathname}`,
-            }),
-            'application/json',
-          );
+        : // What API Gateway answers when no route matches (and a feed answers an unknown key).
+          (() => {
+            const r = unknownPath();
+            return send(r.statusCode, r.body, r.headers['content-type'] ?? 'application/json');
+          })();
     } catch {
       send(
         400,
@@ -172,6 +180,7 @@ export async function startHttpServer(port: number, options: LocalHttpServerOpti
       );
     }
   });
+  guardLoopback(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop the other process or set PORT`) : e),

@@ -4,8 +4,6 @@
  * the due-dates on dialogues, and an HTTP server calling the Lambda handlers. Every part binds
  * 127.0.0.1 and the handlers reach them through the real AWS SDK clients.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +21,8 @@ import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
 import { ASYNC_INVOCATION } from '../async-invocation.ts';
 import { LocalAsyncInvoker } from './async-invoke.ts';
 import { OffsetClock } from './clock.ts';
+import { lockDataDir, loadSecrets, storageFailure } from './data-dir.ts';
+import { indexPage } from './index-page.ts';
 import { startHttpServer } from './http-server.ts';
 import { demoFacilitators, demoIntroAudiences, demoOrganisers } from './seed.ts';
 import { LocalStepFunctions } from './step-functions.ts';
@@ -37,6 +37,8 @@ export interface LocalRuntimeOptions {
   sfnPort?: number;
   coordinatorToken?: string;
   inspectorateToken?: string;
+  /** The inspectorate's calendar-feed key (INSPECTORATE_FEED_KEY); generated once and kept otherwise. */
+  inspectorateFeedKey?: string;
   seed?: boolean;
   /** Also seed demo facilitators and group intro sessions (`npm start`; tests bring their own). */
   demo?: boolean;
@@ -64,6 +66,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   urls: { app: string; mailbox: string; dynamodb: string; sfn: string };
   tokens: { coordinator: string; inspectorate: string };
+  /** The inspectorate's calendar subscription at its current key (a rotation in the console changes it). */
+  inspectorateFeedUrl(): Promise<string | undefined>;
   clock: OffsetClock;
   sfn: LocalStepFunctions;
   /** Lambda's async invocation of ses-events and timer-tick, with their failure destinations. */
@@ -72,26 +76,8 @@ export interface LocalRuntime {
   resumed: number;
   /** Fires every due timer now (what the loop does every tickMs). */
   tick(): Promise<unknown>;
+  injectDiskFull(full: boolean): void;
   stop(): Promise<void>;
-}
-
-interface StoredSecrets {
-  linkSigningKey: string;
-  coordinatorToken: string;
-  inspectorateToken: string;
-}
-
-/** Dev secrets are kept in the data folder so links and tokens survive a restart. */
-function loadSecrets(dataDir: string, opts: LocalRuntimeOptions): StoredSecrets {
-  const file = join(dataDir, 'secrets.json');
-  const stored: Partial<StoredSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const s: StoredSecrets = {
-    linkSigningKey: stored.linkSigningKey ?? randomBytes(32).toString('base64url'),
-    coordinatorToken: opts.coordinatorToken ?? stored.coordinatorToken ?? `dev-coordinator-${randomBytes(12).toString('hex')}`,
-    inspectorateToken: opts.inspectorateToken ?? stored.inspectorateToken ?? `dev-inspectorate-${randomBytes(12).toString('hex')}`,
-  };
-  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
-  return s;
 }
 
 async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {
@@ -143,15 +129,12 @@ let carriedMail: unknown[] = [];
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = opts.log ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // The folder's lock first: nothing in a folder another instance owns is read or written.
+  const lock = lockDataDir(dataDir);
   const secrets = loadSecrets(dataDir, opts);
   const clock = new OffsetClock(join(dataDir, 'clock.json'));
-  const pidFile = join(dataDir, 'runtime.pid');
 
   // DynamoDB: dynalite persisting under the data folder.
-  if (isLocked(dataDir)) {
-    throw new Error(`${dataDir} is in use by another running instance: stop it first, or set DATA_DIR`);
-  }
   const dynamo = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), {
     workerData: { path: join(dataDir, 'dynamodb'), port: opts.dynamoPort ?? 0 },
   });
@@ -159,8 +142,30 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     dynamo.once('message', (m: { port?: number; error?: string }) => (m.port ? ok(m.port) : fail(new Error(`dynalite: ${m.error}`))));
     dynamo.once('error', fail);
   });
-  writeFileSync(pidFile, String(process.pid));
   const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+  // Once the stand-in cannot store (a full disk) or has stopped, every request is told why, in one line.
+  let unavailable: string | undefined;
+  let stopping = false;
+  const storageFailed = (line: string) => {
+    if (unavailable) return;
+    unavailable = line;
+    log(`[dynamodb] ${line}`);
+  };
+  dynamo.on('message', (m: { storageError?: string }) => {
+    if (m.storageError) storageFailed(storageFailure(dataDir, m.storageError));
+  });
+  let dynamoExited = false;
+  let dynamoError = '';
+  dynamo.on('error', (e) => {
+    dynamoError = `: ${e.message.split('\n', 1)[0]}`;
+  });
+  dynamo.on('exit', (code) => {
+    dynamoExited = true;
+    if (stopping) return;
+    storageFailed(
+      `The DynamoDB stand-in (dynalite, data in ${join(dataDir, 'dynamodb')}) stopped (exit code ${code}${dynamoError}): restart npm start.`,
+    );
+  });
 
   // SES v2: aws-ses-v2-local with its mailbox page (mail is kept in memory only), in a worker thread.
   const sesPort = opts.sesPort ?? 8005;
@@ -201,6 +206,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const { handler: consoleHandler } = await import('#functions/console.ts');
   const { handler: inspectionImport } = await import('#functions/inspection-import.ts');
   const { handler: consoleCampaigns } = await import('#functions/console-campaigns.ts');
+  const { handler: feeds } = await import('#functions/feeds.ts');
+  const { handler: consoleReports } = await import('#functions/console-reports.ts');
   const { handler: timerTick } = await import('#functions/timer-tick.ts');
   const { handler: sesEvents } = await import('#functions/ses-events.ts');
 
@@ -233,6 +240,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       console: (e) => consoleHandler(e, {} as never),
       inspectionImport: (e) => inspectionImport(e, {} as never),
       consoleCampaigns: (e) => consoleCampaigns(e, {} as never),
+      feeds: (e) => feeds(e, {} as never),
+      consoleReports: (e) => consoleReports(e, {} as never),
     },
     local: {
       'GET /api/dev/clock': async () => ({ status: 200, body: { now: clock.now().toISOString() } }),
@@ -286,7 +295,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
           };
         let advance: unknown;
         try {
-          advance = JSON.parse(body || '{}').advance;
+          const parsed: unknown = JSON.parse(body || '{}');
+          const keys = parsed && typeof parsed === 'object' ? Object.keys(parsed) : [''];
+          if (keys.some((k) => k !== 'advance')) {
+            return { status: 400, body: { error: 'validation_failed', message: 'Send only {"advance": "<ISO-8601 duration>"}' } };
+          }
+          advance = (parsed as { advance?: unknown }).advance;
         } catch {
           return { status: 400, body: { error: 'validation_failed', message: 'The request body is not valid JSON' } };
         }
@@ -306,7 +320,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         return { status: 200, body: { now: now.toISOString(), timers: fired, expired } };
       },
     },
-    index: () => indexPage(urls, secrets),
+    index: () => indexPage(urls),
+    unavailable: () => unavailable,
   });
 
   const env = readEnv({
@@ -322,6 +337,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     LINK_SIGNING_KEY: secrets.linkSigningKey,
     COORDINATOR_TOKEN: secrets.coordinatorToken,
     INSPECTORATE_TOKEN: secrets.inspectorateToken,
+    INSPECTORATE_FEED_KEY: secrets.inspectorateFeedKey,
+    FEED_SECRET_ARN: undefined,
     DYNAMODB_ENDPOINT: dynamoUrl,
     SES_ENDPOINT: sesUrl,
     SFN_ENDPOINT: sfnUrl,
@@ -356,13 +373,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   if (resumed) log(`[sfn] resumed ${resumed} execution(s) that were running at the last stop`);
 
   const loop = setInterval(() => {
+    if (unavailable) return;
     tick().catch((e) => log(`[timers] ${(e as Error).message}`));
   }, opts.tickMs ?? 2000);
   loop.unref();
   // The campaign sender's passes between the timer loop's ticks (the cloud's one-minute sender makes one a second).
   let passing: Promise<unknown> | undefined;
   const campaignLoop = setInterval(() => {
-    if (passing) return;
+    if (passing || unavailable) return;
     passing = invokeTimerTick({ job: 'campaign-pass' })
       .catch((e) => log(`[campaigns] ${(e as Error).message}`))
       .finally(() => {
@@ -378,13 +396,22 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   return {
     urls,
     tokens: { coordinator: secrets.coordinatorToken, inspectorate: secrets.inspectorateToken },
+    async inspectorateFeedUrl() {
+      const key = await deps.feedSecrets.inspectorateKey();
+      return key ? `${http.url}/feeds/${key}/planned-dates.ics` : undefined;
+    },
     clock,
     sfn,
     async: asyncInvoker,
     deps,
     resumed,
     tick,
+    /** Fault injection for tests: the DynamoDB stand-in's storage refuses writes as a full disk does. */
+    injectDiskFull(full: boolean) {
+      dynamo.postMessage({ diskFull: full });
+    },
     async stop() {
+      stopping = true;
       clearInterval(loop);
       clearInterval(campaignLoop);
       clearInterval(sweeper);
@@ -399,19 +426,22 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         ses.postMessage('close');
       });
       await ses.terminate();
-      await new Promise<void>((ok) => {
-        dynamo.once('message', () => ok());
-        dynamo.postMessage('close');
-      });
-      await dynamo.terminate();
-      rmSync(pidFile, { force: true });
+      if (!dynamoExited) {
+        await new Promise<void>((ok) => {
+          dynamo.once('message', () => ok());
+          dynamo.once('exit', () => ok());
+          dynamo.postMessage('close');
+        });
+        await dynamo.terminate();
+      }
+      lock.release();
       // Handlers read one process-wide deps (as in Lambda): only clear it if it is still ours.
       if (currentDeps() === deps) setDeps(undefined);
     },
   };
 }
 
-const devSesEventSchema = z.object({
+const devSesEventSchema = z.strictObject({
   dialogueId: z.string().check(z.minLength(1)),
   step: z._default(z.string().check(z.minLength(1)), 'invitation'),
   email: z.email(),
@@ -480,31 +510,4 @@ function shutdown(server: Server): Promise<void> {
   const closed = new Promise<void>((ok) => server.close(() => ok()));
   server.closeAllConnections();
   return closed;
-}
-
-/** The pid file tells whether another local runtime holds this data folder. */
-function isLocked(dataDir: string): boolean {
-  const pidFile = join(dataDir, 'runtime.pid');
-  if (!existsSync(pidFile)) return false;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function indexPage(urls: LocalRuntime['urls'], s: StoredSecrets): string {
-  return `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kvalitetsdialog – lokal miljö</title></head>
-<body style="font-family:Arial,sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5">
-<h1>Kvalitetsdialog – lokal miljö</h1>
-<ul>
-<li><a href="${urls.app}/console">Konsolen</a> för samordnare och Inspektionen (välj roll vid inloggningen).</li>
-<li><a href="${urls.mailbox}">Brevlådan</a> (aws-ses-v2-local) visar alla skickade mejl.</li>
-<li>API: <code>${urls.app}/api/dialogues</code> med <code>Authorization: Bearer ${s.coordinatorToken}</code></li>
-<li>Starta en dialog: <code>curl -X POST ${urls.app}/api/dialogues -H 'content-type: application/json' -H 'authorization: Bearer ${s.coordinatorToken}' -d '{"organiserId":"norrviks-kommun"}'</code></li>
-<li>Flytta klockan: <code>curl -X POST ${urls.app}/api/dev/clock -H 'authorization: Bearer ${s.coordinatorToken}' -d '{"advance":"P8D"}'</code></li>
-</ul></body></html>`;
 }

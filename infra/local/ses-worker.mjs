@@ -6,12 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sesModule from 'aws-ses-v2-local';
 import sesStore from 'aws-ses-v2-local/dist/store.js';
+import { guardLoopback } from './loopback.mjs';
 
 const start = sesModule.default ?? sesModule;
 const store = sesStore.getStoreReadonly();
 store.emails.push(...(workerData.emails ?? []));
 try {
   const server = await start({ host: '127.0.0.1', port: workerData.port });
+  // The mailbox shows every mail with its links: only to requests addressed to this machine.
+  if (server.address()) guardLoopback(server);
   const address = server.address();
   if (!address) parentPort.postMessage({ error: 'in use' });
   else parentPort.postMessage({ port: address.port });

@@ -1,23 +1,35 @@
 /**
  * `npm start`: runs the whole service on this machine with no cloud. Settings come from the
- * environment: PORT (3000), SES_PORT (8005), DATA_DIR (.data), COORDINATOR_TOKEN, INSPECTORATE_TOKEN.
+ * environment: PORT (3000), SES_PORT (8005), DATA_DIR (.data), COORDINATOR_TOKEN, INSPECTORATE_TOKEN,
+ * INSPECTORATE_FEED_KEY.
  */
-import { startLocalRuntime } from './runtime.ts';
+import { DataDirError, describeFsError } from './data-dir.ts';
+import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const sesPort = Number(process.env.SES_PORT ?? 8005);
 const dataDir = process.env.DATA_DIR ?? '.data';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const runtime = await startLocalRuntime({
-  dataDir,
-  port,
-  sesPort,
-  coordinatorToken: process.env.COORDINATOR_TOKEN,
-  inspectorateToken: process.env.INSPECTORATE_TOKEN,
-  demo: true,
-  log: (line) => console.log(line),
-});
+let runtime: LocalRuntime;
+try {
+  runtime = await startLocalRuntime({
+    dataDir,
+    port,
+    sesPort,
+    coordinatorToken: process.env.COORDINATOR_TOKEN,
+    inspectorateToken: process.env.INSPECTORATE_TOKEN,
+    inspectorateFeedKey: process.env.INSPECTORATE_FEED_KEY,
+    demo: true,
+    log: (line) => console.log(line),
+  });
+} catch (e) {
+  // What is wrong and where, in one line (a stack trace helps nobody start the service).
+  const line =
+    e instanceof DataDirError ? e.message : (describeFsError(e, dataDir) ?? String((e as Error)?.message ?? e).split('\n', 1)[0]);
+  console.error(`npm start: ${line}`);
+  process.exit(1);
+}
 
 console.log(`
 Kvalitetsdialog is running locally (data in ${dataDir}/)
@@ -30,6 +42,8 @@ Kvalitetsdialog is running locally (data in ${dataDir}/)
 
   Coordinator token   ${runtime.tokens.coordinator}
   Inspectorate token  ${runtime.tokens.inspectorate}
+  Inspectorate calendar subscription (planned dialogue dates; rotate it in the console):
+    ${(await runtime.inspectorateFeedUrl()) ?? '(none configured)'}
 
 Try:
   curl -s -X POST ${runtime.urls.app}/api/dialogues -H 'content-type: application/json' \\

@@ -4,6 +4,7 @@
  * GetExecutionHistory, StopExecution), answering with AWS's shapes and error types.
  */
 import { createServer, type Server } from 'node:http';
+import { guardLoopback } from './loopback.mjs';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionRecord, LocalStepFunctions } from './step-functions.ts';
 import { StepFunctionsError } from './state-machine-registry.ts';
@@ -30,6 +31,7 @@ export async function serveStepFunctionsApi(sfn: LocalStepFunctions, port: numbe
       res.end(JSON.stringify(out ?? {}));
     });
   });
+  guardLoopback(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -28,20 +28,31 @@ export const API_P95_ALARM_MS = 2500;
 /** Requests per second (and burst) on each answer-link route, across all callers. */
 export const ANSWER_RATE_LIMIT = 10;
 export const ANSWER_BURST_LIMIT = 20;
+/** The same on each calendar-feed route: subscribed calendars fetch every 15 minutes or less often. */
+export const FEED_RATE_LIMIT = 5;
+export const FEED_BURST_LIMIT = 10;
+
+/** The public routes whose credential is in the path, each throttled on its own. */
+export const pathCredentialLimits: Partial<Record<HttpFunctionName, { rate: number; burst: number }>> = {
+  answerPage: { rate: ANSWER_RATE_LIMIT, burst: ANSWER_BURST_LIMIT },
+  feeds: { rate: FEED_RATE_LIMIT, burst: FEED_BURST_LIMIT },
+};
 
 export interface ApiStackProps extends StackProps {
   readonly prefix: string;
   readonly table: ITableV2;
   readonly appSecret: ISecret;
+  /** The inspectorate's calendar-feed key (read by the feeds; replaced from the console). */
+  readonly feedSecret: ISecret;
   readonly stateMachines: Record<PhaseName, IStateMachine>;
   /** Shared settings plus the phases' *_STATE_MACHINE_ARN variables. */
   readonly environment: CloudEnvironment;
   readonly logRetention: logs.RetentionDays;
   readonly throttle: apigwv2.ThrottleSettings;
-  /** The API mails the coordinator when a calendar change flags a dialogue conflict (issue 4). */
+  /** The API mails the coordinator when a calendar change flags a dialogue conflict. */
   readonly mailSender?: IMailSender;
   /**
-   * Sign-in (issue 5): the Cognito user pool. /api/* routes get its JWT authorizer (tokens of
+   * Sign-in: the Cognito user pool. /api/* routes get its JWT authorizer (tokens of
    * these clients); the console signs people in at its hosted UI; /r/{token} stays public.
    */
   readonly auth?: {
@@ -73,6 +84,8 @@ const ACCESS_LOG_FORMAT = {
 export const isJwtProtected = (path: string): boolean => path.startsWith('/api/');
 
 function publicReason(path: string): string {
+  if (path.startsWith('/feeds/'))
+    return 'Calendar subscriptions are fetched by calendar clients (Outlook, Google), which cannot sign in: the feed key in the path is a capability (a 256-bit random key, compared in constant time; a wrong key gets the same 404 as an unknown path); the routes are read-only and have their own tight throttle; the feeds carry no contacts, notes or answers.';
   if (path.startsWith('/r/'))
     return 'Organiser answer links are capability URLs: a signed, expiring, single-use token in the path, verified by the handler (forged and unknown tokens get the same 404); GET never changes state; the route has its own tight throttle.';
   if (path.startsWith('/console'))
@@ -151,8 +164,8 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret);
     if (props.mailSender) inspectionImport.allowSendEmail(props.mailSender);
 
-    // The console's campaign, bulk-start, planning and statistics pages: campaign records, the
-    // organisers they select, and the invitation workflows a bulk start starts.
+    // The console's campaign, start and planning pages: campaign records and the organisers they
+    // select; starting dialogues for a chosen set starts their invitation workflows.
     const consoleCampaigns = new ServiceFunction(this, 'ConsoleCampaigns', {
       entry: httpFunctions.consoleCampaigns.entry,
       functionName: `${props.prefix}-console-campaigns`,
@@ -165,7 +178,37 @@ export class ApiStack extends Stack {
       .bindSecret(props.appSecret)
       .grantStateMachine(props.stateMachines.invitation, ['start']);
 
-    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns };
+    // The calendar subscriptions: read-only on the table, and of the secrets only the feed key.
+    const feeds = new ServiceFunction(this, 'Feeds', {
+      entry: httpFunctions.feeds.entry,
+      functionName: `${props.prefix}-feeds`,
+      description: httpFunctions.feeds.description,
+      timeout: Duration.seconds(20),
+      memorySize: 1024,
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'read', ['byKind'])
+      .bindFeedSecret(props.feedSecret, 'read');
+
+    // The console's pages that read (the dialogue list and search, a dialogue's page with its
+    // workflow executions, statistics, inspectorate and facilitator pages): the facilitators' feed
+    // keys, and the one grant to replace the inspectorate's feed key.
+    const consoleReports = new ServiceFunction(this, 'ConsoleReports', {
+      entry: httpFunctions.consoleReports.entry,
+      functionName: `${props.prefix}-console-reports`,
+      description: httpFunctions.consoleReports.description,
+      timeout: Duration.seconds(20),
+      memorySize: 1024,
+      environment: props.environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindSecret(props.appSecret)
+      .bindFeedSecret(props.feedSecret, 'rotate')
+      .grantReadExecutions(`${props.prefix}-invitation`);
+
+    this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleCampaigns, consoleReports, feeds };
 
     if (props.auth) {
       // The API reads the role from the authorizer's verified claims; the console verifies the
@@ -176,7 +219,7 @@ export class ApiStack extends Stack {
         COGNITO_CLIENT_ID: props.auth.consoleClient.userPoolClientId,
         COGNITO_DOMAIN: props.auth.hostedUiUrl,
       };
-      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns])
+      for (const fn of [api, consoleFn, inspectionImport, consoleCampaigns, consoleReports])
         for (const [k, v] of Object.entries(cognitoEnv)) fn.function.addEnvironment(k, v);
       this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.auth.userPool, {
         userPoolClients: [props.auth.apiClient, props.auth.consoleClient],
@@ -227,17 +270,21 @@ export class ApiStack extends Stack {
         for (const r of added) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: publicReason(route.path) });
     }
 
-    // The organisers' answer links get a tighter limit of their own: a person answers a few
-    // times at most, so anything faster is a script guessing or replaying links.
+    // The organisers' answer links and the calendar feeds get a tighter limit of their own: a
+    // person answers a few times at most and a calendar fetches every few minutes, so anything
+    // faster is a script guessing or replaying keys.
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    const answerRouteKeys = routes.filter((r) => r.fn === 'answerPage').map((r) => `${r.method} ${r.path}`);
+    const limited = routes.flatMap((r) => {
+      const limit = pathCredentialLimits[r.fn];
+      return limit ? [{ key: `${r.method} ${r.path}`, limit }] : [];
+    });
     // routeSettings is raw CloudFormation JSON (a map keyed by route), so its keys are PascalCase.
     cfnStage.routeSettings = Object.fromEntries(
-      answerRouteKeys.map((key) => [key, { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT }]),
+      limited.map(({ key, limit }) => [key, { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst }]),
     );
     // API Gateway resolves each RouteSettings key when it creates the stage ("Unable to find Route
     // by key ... within the provided RouteSettings" otherwise): the stage waits for those routes.
-    for (const key of answerRouteKeys) {
+    for (const { key } of limited) {
       const route = routeByKey.get(key);
       if (!route) throw new Error(`route settings for ${key}, which is not a route`);
       this.stage.node.addDependency(route);

@@ -148,6 +148,8 @@ describe('the alarms', () => {
     'console',
     'inspection-import',
     'console-campaigns',
+    'console-reports',
+    'feeds',
     'workflow-task',
     'timer-tick',
     'ses-events',

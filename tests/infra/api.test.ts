@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/http/routes.ts';
-import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
+import { ANSWER_BURST_LIMIT, ANSWER_RATE_LIMIT, FEED_BURST_LIMIT, FEED_RATE_LIMIT } from '#infra/stacks/api-stack.ts';
 import { buildTestService, defaultTemplates, logicalIdOf } from './service-fixture.ts';
 
 const t = defaultTemplates();
@@ -90,8 +90,8 @@ describe('HTTP API', () => {
   });
 });
 
-describe('answer-link throttling', () => {
-  it('gives the answer routes their own, tighter limit than the stage, created after those routes', () => {
+describe('answer-link and feed throttling', () => {
+  it('gives the answer and feed routes their own, tighter limit than the stage, created after those routes', () => {
     // Prepare
     const [stage] = Object.values(t.api.findResources('AWS::ApiGatewayV2::Stage'));
     const routeIds = Object.fromEntries(
@@ -102,7 +102,21 @@ describe('answer-link throttling', () => {
     expect(stage?.Properties.RouteSettings).toEqual({
       'GET /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
       'POST /r/{token}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'GET /r/{token}/{file}': { ThrottlingRateLimit: ANSWER_RATE_LIMIT, ThrottlingBurstLimit: ANSWER_BURST_LIMIT },
+      'GET /feeds/{feedKey}/planned-dates.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
+      'GET /feeds/{feedKey}/calendar.ics': { ThrottlingRateLimit: FEED_RATE_LIMIT, ThrottlingBurstLimit: FEED_BURST_LIMIT },
     });
-    expect(stage?.DependsOn).toEqual(expect.arrayContaining([routeIds['GET /r/{token}'], routeIds['POST /r/{token}']]));
+    expect(FEED_RATE_LIMIT).toBeLessThan(stage?.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+    expect(stage?.DependsOn).toEqual(
+      expect.arrayContaining(
+        [
+          'GET /r/{token}',
+          'POST /r/{token}',
+          'GET /r/{token}/{file}',
+          'GET /feeds/{feedKey}/planned-dates.ics',
+          'GET /feeds/{feedKey}/calendar.ics',
+        ].map((k) => routeIds[k]),
+      ),
+    );
   });
 });

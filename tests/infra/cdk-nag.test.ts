@@ -88,8 +88,8 @@ describe('Lambda bundles', () => {
         .map((f) => ({ stack: s.stackName, dir: join(s.assembly.directory, f.source.path) }));
     });
 
-  it('bundles every handler (api, answer-page, console, console-campaigns, inspection-import, workflow-task, timer-tick, ses-events)', () => {
-    expect(bundles()).toHaveLength(8);
+  it('bundles every handler (api, answer-page, console, console-campaigns, console-reports, inspection-import, feeds, workflow-task, timer-tick, ses-events)', () => {
+    expect(bundles()).toHaveLength(10);
   });
 
   it('are ESM with the AWS SDK v3 left to the Lambda runtime, define require for CommonJS deps, and carry templates/', () => {
@@ -135,7 +135,9 @@ describe('Lambda bundles', () => {
       'answer-page.ts',
       'api.ts',
       'console-campaigns.ts',
+      'console-reports.ts',
       'console.ts',
+      'feeds.ts',
       'inspection-import.ts',
       'ses-events.ts',
       'timer-tick.ts',

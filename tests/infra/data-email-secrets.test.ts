@@ -70,7 +70,9 @@ describe('secrets stack', () => {
     // Prepare
     const secrets = t.secrets.findResources('AWS::SecretsManager::Secret');
     const app = Object.values(secrets).find((s) => s.Properties.Name === 'kvalitetsdialog/dev/app');
-    const seeds = Object.values(secrets).filter((s) => s.Properties.GenerateSecretString);
+    const seeds = Object.values(secrets).filter(
+      (s) => s.Properties.GenerateSecretString && !String(s.Properties.Description).includes('calendar-feed key'),
+    );
 
     // Assess
     expect(seeds).toHaveLength(3);
@@ -80,5 +82,17 @@ describe('secrets stack', () => {
     }
     // Kept when the stack goes; a failed first create deletes them, so a retry can reuse the fixed name.
     t.secrets.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate' });
+  });
+
+  it("keeps the inspectorate's feed key in a secret of its own: one generated, URL-safe value, no template", () => {
+    // Prepare
+    const feed = Object.values(t.secrets.findResources('AWS::SecretsManager::Secret')).filter((s) =>
+      String(s.Properties.Description).includes('calendar-feed key'),
+    );
+
+    // Assess
+    expect(feed).toHaveLength(1);
+    expect(feed[0]?.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 43 });
+    expect(feed[0]?.Properties.Name).toBeUndefined();
   });
 });

@@ -15,15 +15,18 @@ const functions: [name: string, fn: ServiceFunction, template: Template][] = [
   ['console', api.functions.console, t.api],
   ['inspection-import', api.functions.inspectionImport, t.api],
   ['console-campaigns', api.functions.consoleCampaigns, t.api],
+  ['console-reports', api.functions.consoleReports, t.api],
 ];
 
-/** The functions that sign people in get the user pool's coordinates too (issue 5). */
+/** The functions that sign people in get the user pool's coordinates too. */
 const COGNITO_ENV = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN'];
 const extraEnv: Record<string, string[]> = {
   api: COGNITO_ENV,
   console: COGNITO_ENV,
   'inspection-import': COGNITO_ENV,
   'console-campaigns': COGNITO_ENV,
+  // It shows the inspectorate's calendar address and may replace it.
+  'console-reports': [...COGNITO_ENV, 'FEED_SECRET_ARN'],
 };
 
 /** Exactly what a cloud function is given: the handlers' schema minus local-only names, plus two knobs. */
@@ -152,8 +155,8 @@ describe('grants', () => {
   });
 
   it('lets only the mail-sending functions send, scoped to the identity and the configuration set', () => {
-    // The api function mails the coordinator when an inspection flags a dialogue conflict (issue 4).
-    // The answer page books, moves and cancels meetings (calendar mail) for the organiser (issue 3).
+    // The api function mails the coordinator when an inspection flags a dialogue conflict.
+    // The answer page books, moves and cancels meetings (calendar mail) for the organiser.
     // An inspection import that flags a dialogue mails the coordinator too.
     const senders = [
       workflows.workflowTask,
@@ -191,8 +194,10 @@ describe('grants', () => {
     // The inspection import only writes the calendar and flags or clears conflicts.
     expect(statesActions(api.functions.inspectionImport, t.api)).toEqual([]);
     // Campaign pages only write campaign records (the scheduler's sender starts their workflows);
-    // a bulk start's confirmation starts the first few invitation workflows itself.
+    // starting dialogues for a chosen set starts the first few at once.
     expect(statesActions(api.functions.consoleCampaigns, t.api)).toEqual(['states:StartExecution']);
+    // The pages that read only read (a dialogue's page its workflow executions), and write feed keys.
+    expect(statesActions(api.functions.consoleReports, t.api)).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
     expect(statesActions(api.functions.answerPage, t.api)).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',

@@ -59,6 +59,7 @@ const apiRoles: Record<string, readonly ('coordinator' | 'inspectorate')[]> = {
   'POST /api/inspections/import': ['inspectorate'],
   'GET /api/conflicts': ['coordinator', 'inspectorate'],
   'GET /api/audit': ['coordinator', 'inspectorate'],
+  'GET /api/planned-dates': ['coordinator', 'inspectorate'],
 };
 
 describe('API role matrix', () => {
@@ -73,7 +74,8 @@ describe('API role matrix', () => {
 });
 
 /** Console pages: a session is needed for each, and the inspectorate gets only its own pages. */
-const consoleRoutes = routes.filter((r) => r.fn === 'console' && !/^\/console\/(login|logout|auth\/)/.test(r.path));
+const consoleFunctions: readonly string[] = ['console', 'consoleCampaigns', 'consoleReports'];
+const consoleRoutes = routes.filter((r) => consoleFunctions.includes(r.fn) && !/^\/console\/(login|logout|auth\/)/.test(r.path));
 const inspectorateAllowed = (path: string) => path.startsWith('/console/inspection');
 
 async function devSession(role: 'coordinator' | 'inspectorate'): Promise<string> {

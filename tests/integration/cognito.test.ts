@@ -154,7 +154,7 @@ describe('console sign-in through the hosted UI', () => {
     expect(cookieOf(dev, 'kd_session')).toBeUndefined();
   });
 
-  it('signs out of the hosted UI too', async () => {
+  it('signs out of the hosted UI too, and ends the console session (the old cookie opens nothing)', async () => {
     // Prepare
     const r = await signIn({ 'cognito:groups': ['coordinator'], name: 'Cecilia Cognito' });
     const page = await (await fetch(app('/console'), { headers: { cookie: r.session as string } })).text();
@@ -174,6 +174,9 @@ describe('console sign-in through the hosted UI', () => {
     expect(`${to.origin}${to.pathname}`).toBe(`${idp.url}/logout`);
     expect(to.searchParams.get('logout_uri')).toBe(`${h.runtime.urls.app}/console/login`);
     expect(out.headers.get('set-cookie')).toMatch(/^kd_session=; .*Max-Age=0/);
+    const again = await fetch(app('/console'), { redirect: 'manual', headers: { cookie: r.session as string } });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/console/login?next=%2Fconsole');
   });
 });
 

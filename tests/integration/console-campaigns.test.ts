@@ -176,6 +176,11 @@ describe('campaigns in the console', () => {
     expect(t).toContain('Kampanjen är skapad som utkast.');
     expect(t).toContain('Utkast, inte startad');
     expect(t).toContain(`${total} huvudmän skulle bjudas in`);
+    expect(api.summary).toMatch(
+      new RegExp(`^Kampanjen kommer att mejla en inbjudan till ${total} av ${api.registered} huvudmän i registret\\.`),
+    );
+    expect(api.registered).toBeGreaterThanOrEqual(population.length);
+    expect(t).toContain(api.summary);
     expect(t).toContain(`Saknar kontaktuppgifter: ingen nämnd, styrelse, skolchef eller rektor med e-postadress ${noContacts.length}`);
     expect(t).toContain('Skolinspektionen granskar huvudmannen just nu 1');
     expect(t).toContain('Har redan en dialog i omgången 1');

@@ -87,15 +87,30 @@ describe('console sign-in and roles', () => {
     }
   });
 
-  it('signs out: the cookie is cleared', async () => {
+  it('signs out: the cookie is cleared, and the old cookie opens nothing any more (pages, actions, a second logout)', async () => {
+    // Prepare: two sessions of the same person; one stays
     const { cookie } = await login({ name: 'Sara', role: 'coordinator' });
+    const other = await login({ name: 'Sara', role: 'coordinator' });
     const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/console/metrics', cookie)).html)?.[1] as string;
+
+    // Act
     const r = await fetch(`${h.runtime.urls.app}/console/logout`, {
       ...form({ csrf }),
       headers: { ...form({}).headers, cookie: cookie as string },
     });
+
+    // Assess
     expect(r.status).toBe(303);
     expect(r.headers.get('set-cookie')).toBe('kd_session=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0');
+    // The cookie a browser (or anyone who copied it) still holds, within its 10 hours:
+    expect(await get('/console', cookie)).toMatchObject({ status: 303, location: '/console/login?next=%2Fconsole' });
+    expect((await get('/console/metrics', cookie)).status).toBe(303);
+    const action = await post('/console/dialogues/dlg-x/close', cookie as string, { csrf, reason: 'x' });
+    expect(action.status).toBe(401);
+    expect(action.html).toContain('Du är inte inloggad');
+    expect((await post('/console/logout', cookie as string, { csrf })).status).toBe(401);
+    // Another session of the same person is not affected.
+    expect((await get('/console', other.cookie)).status).toBe(200);
   });
 
   it('refuses a POST without the session-bound CSRF token', async () => {
@@ -178,9 +193,16 @@ describe('console actions', () => {
     expect(d.state).toBe('invited');
     expect(d.history.map((x: { type: string }) => x.type)).toContain('retried');
     const page = await get(`/console/dialogues/${id}`, cookie);
-    expect(page.html).toContain(`${id}-invitation – FAILED`);
+    expect(page.html).toContain(`${id}-invitation – Misslyckades`);
     expect(page.html).toContain('NoRecipientsError');
-    expect(page.html).toContain(`${id}-invitation-r1 – RUNNING`);
+    expect(page.html).toContain(`${id}-invitation-r1 – Pågår`);
+    // The workflow's history in Swedish words: no event types, statuses or state names in English.
+    expect(page.html).toContain('<td>Arbetsflödet startade</td><td></td>');
+    expect(page.html).toContain('<td>Steget började</td><td>Vänta på svar</td>');
+    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'FAILED', 'Await answer', 'Resolve recipients'])
+      expect(page.html).not.toContain(english);
+    // The step indicator: invited is under way (the retry), nothing reached after it.
+    expect(page.html).toMatch(/<li class="step current" aria-current="step">.*Inbjudan.*– pågår/);
     expect((await post(`/console/dialogues/${id}/retry`, cookie, fields)).location).toContain('klart=already');
     const notAllowed = await get(`/console/dialogues/${id}/retry`, cookie);
     expect(notAllowed.status).toBe(409);

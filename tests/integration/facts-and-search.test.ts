@@ -15,7 +15,7 @@ import { regions } from '#core/regions.ts';
 import { bucketOf, type DynamoFactsIndex } from '#adapters/facts-index.ts';
 import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
 import { rebuildIndexes } from '#functions/use-cases/facts-upkeep.ts';
-import { cycleStatistics } from '#functions/use-cases/statistics.ts';
+import { statistics } from '#functions/use-cases/statistics.ts';
 import { Harness, organiser } from '../support/local.ts';
 
 const h = new Harness();
@@ -157,7 +157,7 @@ describe('filters over 1,050 dialogues, the matches among the oldest 50', () => 
 
   it('reads the facts of one cycle and one page of dialogues per request, never every record', async () => {
     // Act
-    const stats = await cycleStatistics(h.runtime.deps, { cycle: '2026' });
+    const stats = await statistics(h.runtime.deps, { omgang: '2026' });
 
     // Assess
     expect(stats.counts).toEqual(countStates(population.map(factsOf)));
@@ -188,11 +188,11 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
 
   it('gives counts per legal form × state and per phase, for the cycle and for one campaign of it', async () => {
     // Act
-    const all = await cycleStatistics(h.runtime.deps, { cycle });
-    const one = await cycleStatistics(h.runtime.deps, { campaign: campaignId });
+    const all = await statistics(h.runtime.deps, { omgang: cycle });
+    const one = await statistics(h.runtime.deps, { kampanj: campaignId });
 
     // Assess
-    expect(all.cycles).toEqual(['2026', '2031']);
+    expect(all.cycles).toEqual(['2031', '2026']);
     expect(all.counts).toEqual(countStates(xs.map(factsOf)));
     expect(one.cycle).toBe(cycle);
     expect(one.campaign?.name).toBe('Hösten 2031');
@@ -216,7 +216,7 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     await facts().put(cycle, factsOf(x));
 
     // Assess
-    expect((await cycleStatistics(h.runtime.deps, { cycle })).counts).toEqual(await recount());
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).toEqual(await recount());
   });
 
   it('is exact after a crash between the change and its facts write: the next tick repairs it', async () => {
@@ -236,13 +236,13 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     }));
     facts().put = put;
     expect((await h.runtime.deps.dialogues.get(x.id))?.state).toBe('declined');
-    expect((await cycleStatistics(h.runtime.deps, { cycle })).counts).not.toEqual(await recount());
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).not.toEqual(await recount());
 
     // Act: the scheduler's next tick
     await h.advance('PT5M');
 
     // Assess
-    const stats = await cycleStatistics(h.runtime.deps, { cycle });
+    const stats = await statistics(h.runtime.deps, { omgang: cycle });
     expect(stats.counts).toEqual(await recount());
     expect(stats.metrics.declineReasons.find((r) => r.label.includes('tid'))?.count).toBe(1);
   });
@@ -252,14 +252,14 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     const x = xs[2] as Dialogue;
     const stray = factsOf(record(99, cycle, { state: 'closed' }));
     await rebuild().putBucket(cycle, bucketOf(x.id), [{ ...factsOf(x), state: 'cancelled', version: 99 }, stray]);
-    expect((await cycleStatistics(h.runtime.deps, { cycle })).counts).not.toEqual(await recount());
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).not.toEqual(await recount());
 
     // Act
     const result = await rebuildIndexes(h.runtime.deps, rebuild());
 
     // Assess
     expect(result.cycles).toEqual(['2026', '2031']);
-    expect((await cycleStatistics(h.runtime.deps, { cycle })).counts).toEqual(await recount());
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).toEqual(await recount());
   });
 });
 

@@ -15,7 +15,7 @@ import { countStates } from '#core/metrics.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { signLinkToken } from '#core/link-token.ts';
 import { TransientError } from '#adapters/transient.ts';
-import { cycleStatistics } from '#functions/use-cases/statistics.ts';
+import { statistics } from '#functions/use-cases/statistics.ts';
 import { Harness } from '../support/local.ts';
 
 const N = Number(process.env.FAULT_SUITE_N ?? 500);
@@ -285,7 +285,7 @@ describe('fault suite', () => {
     for (let t = 0; t < 4; t++) {
       await h.advance('PT2M');
       recount = countStates(((await Promise.all(ids.map((id) => h.runtime.deps.dialogues.get(id)))) as Dialogue[]).map(factsOf));
-      counted = (await cycleStatistics(h.runtime.deps, { cycle })).counts;
+      counted = (await statistics(h.runtime.deps, { omgang: cycle })).counts;
       if (JSON.stringify(counted) === JSON.stringify(recount)) break;
     }
     const countersOff =

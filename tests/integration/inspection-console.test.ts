@@ -167,9 +167,14 @@ describe('the calendar and its conflicts', () => {
     expect((await get('/console/inspection/import', coordinator)).status).toBe(403);
   });
 
-  it('explains a bad period instead of failing', async () => {
+  it('explains a bad period with a 400 instead of failing, and shows no other period instead', async () => {
+    for (const query of [`from=${today}&to=${addCalendarDays(today, -1)}`, 'from=2026-02-30', 'form=2026-03-01']) {
+      const r = await get(`/console/inspection?${query}`, inspectorate);
+      expect(r.status, query).toBe(400);
+      expect(r.html).toContain('Urvalet kunde inte användas');
+      expect(r.html, query).toContain('0 inspektioner');
+    }
     const r = await get(`/console/inspection?from=${today}&to=${addCalendarDays(today, -1)}`, inspectorate);
-    expect(r.status).toBe(200);
     expect(r.html).toContain('Slutdatumet ligger före startdatumet.');
   });
 });

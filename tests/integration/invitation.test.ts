@@ -172,4 +172,52 @@ describe('invitation', () => {
     expect(late.html).toContain('inte längre öppet');
     expect((await h.dialogue(id)).state).toBe('no_answer');
   });
+
+  it('a reminder that fires after the invitation link expired carries a new link, valid for the answer period left', async () => {
+    // Prepare: the runtime was down for two months (the timer fires late, the 60-day link is dead)
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'sov-kommun',
+        name: 'Sovby kommun',
+        orgNumber: '212000-1007',
+        contacts: [{ role: 'board', name: 'Nämnden', email: 'n@sov.example.se' }],
+      }),
+    );
+    const id = await h.invite('sov-kommun');
+    const invitationLink = h.linkIn((await h.mailTo('n@sov.example.se'))[0]!);
+
+    // Act
+    await h.advance('P61D');
+
+    // Assess
+    const mails = await h.mailTo('n@sov.example.se');
+    expect(mails.map((m) => m.subject)).toEqual([
+      'Erbjudande om kvalitetsdialog för Sovby kommun',
+      'Påminnelse: erbjudande om kvalitetsdialog för Sovby kommun',
+    ]);
+    const reminderLink = h.linkIn(mails[1]!);
+    expect(reminderLink).not.toBe(invitationLink);
+    expect((await h.page(invitationLink)).status).toBe(410);
+    expect((await h.page(reminderLink)).status).toBe(200);
+    // Valid at least until the escalation the remaining reminder and the wait after it lead to (7 + 7 days).
+    const expiresAt = Number.parseInt(reminderLink.split('/r/')[1]!.split('.')[1]!, 36) * 1000;
+    expect(expiresAt).toBeGreaterThanOrEqual(h.runtime.clock.now().getTime() + 14 * 86_400_000);
+    const answer = await h.page(reminderLink, { answer: 'accept' });
+    expect(answer.html).toContain('Tack för ert svar');
+    expect((await h.dialogue(id)).state).toBe('accepted');
+  });
+
+  it('an on-time reminder reuses the invitation link', async () => {
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({ id: 'vaken-kommun', orgNumber: '212000-1008', contacts: [{ role: 'board', name: 'N', email: 'n@vaken.example.se' }] }),
+    );
+    await h.invite('vaken-kommun');
+    await h.advance('P7DT1M');
+    const [invitation, reminder] = await h.mailTo('n@vaken.example.se');
+    expect(h.linkIn(reminder!)).toBe(h.linkIn(invitation!));
+  });
 });

@@ -8,9 +8,9 @@ import {
   getCampaign,
   listCampaigns,
 } from '#functions/use-cases/campaigns.ts';
-import type { Campaign } from '#core/campaign.ts';
+import { type Campaign, campaignSummary } from '#core/campaign.ts';
 import { campaignRateShare } from '#core/send-rate.ts';
-import { jsonBody, requireRole } from '../request.ts';
+import { jsonBody, noBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoute, ApiRoutes } from './types.ts';
 
@@ -25,6 +25,8 @@ export const campaignView = (
   all: readonly Campaign[] = [],
 ) => ({
   ...c,
+  /** In plain Swedish: how many organisers it mails out of how many there are. */
+  summary: campaignSummary(c),
   /** Its share of the SES account's send rate: the effective rate, and whether other campaigns slow it down. */
   sharing: campaignRateShare(c, all, deps().env.SES_SEND_RATE),
   progress: {
@@ -41,6 +43,7 @@ const action =
   (a: CampaignAction): ApiRoute =>
   async (event, role) => {
     requireRole(role, ['coordinator']);
+    noBody(event);
     const campaign = await changeCampaign(deps(), event.pathParameters?.id ?? '', a);
     return json(200, campaignView(campaign, undefined, await listCampaigns(deps())));
   };

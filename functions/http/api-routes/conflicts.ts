@@ -3,6 +3,7 @@
  * conflicts (without dialogue ids, notes or contacts); only coordinators decide or check slots.
  */
 import * as z from '#core/zod.ts';
+import { cursorSchema, isoDay } from '#core/fields.ts';
 import { deps } from '#adapters/deps.ts';
 import { decideConflict, listConflicts } from '#functions/use-cases/conflicts.ts';
 import { proposeSlot } from '#functions/use-cases/clash.ts';
@@ -13,10 +14,10 @@ import { dialogueView } from './dialogues.ts';
 import { actorOf } from './inspections.ts';
 import type { ApiRoutes } from './types.ts';
 
-const auditQuery = z.object({
-  date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'date is a UTC day like 2026-03-05')),
+const auditQuery = z.strictObject({
+  date: isoDay('date is a UTC day that exists, like 2026-03-05'),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 export const conflictRoutes: ApiRoutes = {

@@ -7,7 +7,7 @@ import { deps } from '#adapters/deps.ts';
 import type { Actor } from '#functions/use-cases/clash.ts';
 import { deleteInspection, listInspections, upsertInspection } from '#functions/use-cases/inspections.ts';
 import { displayNameOf } from '#core/auth-claims.ts';
-import { jsonBody, jwtClaimsOf, type Role, requireRole } from '../request.ts';
+import { headerText, jsonBody, jwtClaimsOf, type Role, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
 
@@ -25,7 +25,7 @@ export function actorOf(event: APIGatewayProxyEventV2, role: Role): Actor {
           .replace(/[^\p{L}\p{N} .@_-]/gu, '')
           .trim() || undefined,
     };
-  const name = (event.headers?.['x-actor'] ?? '')
+  const name = (headerText(event, 'x-actor') ?? '')
     .replace(/[^\p{L}\p{N} .@_-]/gu, '')
     .trim()
     .slice(0, 100);

@@ -1,5 +1,6 @@
 /** Coordinator routes on organisers. */
 import * as z from '#core/zod.ts';
+import { cursorSchema } from '#core/fields.ts';
 import { deps } from '#adapters/deps.ts';
 import { getOrganiser, listOrganisers, upsertOrganiser } from '#functions/use-cases/organisers.ts';
 import { parseOrThrow } from '#functions/use-cases/validate.ts';
@@ -7,9 +8,9 @@ import { jsonBody, requireRole } from '../request.ts';
 import { json } from '../respond.ts';
 import type { ApiRoutes } from './types.ts';
 
-const pageQuery = z.object({
+const pageQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  cursor: z.optional(cursorSchema),
 });
 
 export const organiserRoutes: ApiRoutes = {

@@ -82,7 +82,7 @@ async function authCallback(d: Deps, event: APIGatewayProxyEventV2): Promise<Htt
     statusCode: page.statusCode,
     headers: page.headers,
     body: page.body,
-    cookies: [sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
+    cookies: [await sessionCookie(d, linkSigningKey, role, displayNameOf(claims)), clear],
   };
 }
 

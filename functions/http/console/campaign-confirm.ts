@@ -8,7 +8,7 @@ import { campaignStateLabels } from '#core/console-labels.ts';
 import { ConflictError } from '#core/errors.ts';
 import { type CampaignAction, changeCampaign, deleteCampaign, getCampaign } from '#functions/use-cases/campaigns.ts';
 import { type Ctx, layoutData, type Page, redirect, requireConsoleRole, actorOf, actionParam } from './frame.ts';
-import { rawBody } from '#functions/http/request.ts';
+import { formBody } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 
 import { logger } from '#adapters/observability.ts';
@@ -125,7 +125,7 @@ const actionPost: Page = async (c) => {
   const action = actionOf(c);
   const x = await campaignOf(c);
   const back = `/console/campaigns/${encodeURIComponent(x.id)}`;
-  const formId = new URLSearchParams(rawBody(c.event)).get('formId') ?? '';
+  const formId = formBody(c.event).formId ?? '';
   if (!FORM_ID.test(formId)) return confirmPage(c, 'Formuläret saknar sitt id. Försök igen.');
   const by = actorOf(c);
   const claim = await c.d.campaignConsole.claimAction(x.id, { formId, action, by, at: c.d.clock.now().toISOString(), outcome: 'pending' });

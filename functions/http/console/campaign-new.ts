@@ -12,13 +12,13 @@ import { legalForms, schoolForms } from '#core/organiser.ts';
 import { type RegionId, regions } from '#core/regions.ts';
 import { createCampaign } from '#functions/use-cases/campaigns.ts';
 import { type Ctx, layoutData, type Page, redirect, requireConsoleRole, actorOf } from './frame.ts';
-import { rawBody } from '#functions/http/request.ts';
+import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 
 import { logger } from '#adapters/observability.ts';
 import { blankOr, check, FORM_ID, newFormId, sv } from './format.ts';
 import { campaignsNav as nav } from './campaigns.ts';
-import { computePlan, planValues } from './planning.ts';
+import { computePlan, planValues, unknownPlanKeys } from './planning.ts';
 
 /** How long a second post of the create form waits for the first one to finish (the function's time-out is 20 s). */
 const WAIT_FOR_FIRST_POST_MS = 12_000;
@@ -76,9 +76,14 @@ const campaignFormSchema = z
 
 type FormValues = Record<string, string | string[] | boolean>;
 
+/** The create form's fields (campaign-new.eta, and planning.eta's "create a campaign from the plan"). */
+const campaignFormLists = ['regions', 'legalForms', 'schoolForms'];
+const campaignFormFields = ['formId', 'name', 'cycle', 'sendRate', 'size', 'minChildren', 'maxChildren', 'notYetOffered', 'planQuery'];
+
 /** The submitted form as strings and lists, kept to show it again after an error. */
-function readCampaignForm(params: URLSearchParams): FormValues {
-  const text = (k: string) => (params.get(k) ?? '').slice(0, 500);
+function readCampaignForm(posted: { fields: Record<string, string>; all: Record<string, string[]> }): FormValues {
+  const text = (k: string) => (posted.fields[k] ?? '').slice(0, 500);
+  const list = (k: string) => (posted.all[k] ?? []).slice(0, 50);
   return {
     formId: text('formId'),
     name: text('name'),
@@ -87,10 +92,10 @@ function readCampaignForm(params: URLSearchParams): FormValues {
     size: text('size'),
     minChildren: text('minChildren'),
     maxChildren: text('maxChildren'),
-    regions: params.getAll('regions').slice(0, 50),
-    legalForms: params.getAll('legalForms').slice(0, 50),
-    schoolForms: params.getAll('schoolForms').slice(0, 50),
-    notYetOffered: params.get('notYetOffered') === 'ja',
+    regions: list('regions'),
+    legalForms: list('legalForms'),
+    schoolForms: list('schoolForms'),
+    notYetOffered: posted.fields.notYetOffered === 'ja',
   };
 }
 
@@ -173,18 +178,19 @@ function newCampaignPage(c: Ctx, form?: FormValues, errors: Record<string, strin
  */
 const createPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const params = new URLSearchParams(rawBody(c.event));
-  const form = readCampaignForm(params);
+  const posted = formFields(c.event, { lists: campaignFormLists, allowed: campaignFormFields });
+  const form = readCampaignForm(posted);
   // From the planning page: the plan's parameters, recomputed here; its organisers in plan order.
-  const planQuery = params.get('planQuery');
+  const planQuery = posted.fields.planQuery ?? null;
   const formId = String(form.formId);
   if (!FORM_ID.test(formId))
     return newCampaignPage(c, { ...form, formId: newFormId() }, { form: 'Formuläret saknar sitt id. Skicka det igen.' }, 400);
   const { body, errors } = campaignBody(form);
   if (!body) return newCampaignPage(c, form, errors, 400);
   if (planQuery !== null) {
-    const computed = await computePlan(c, planValues(Object.fromEntries(new URLSearchParams(planQuery.slice(0, 40_000)))));
-    if (!('plan' in computed) || computed.plan.dialogues.length === 0) {
+    const planParams = Object.fromEntries(new URLSearchParams(planQuery.slice(0, 40_000)));
+    const computed = unknownPlanKeys(planParams).length ? undefined : await computePlan(c, planValues(planParams));
+    if (!computed || !('plan' in computed) || computed.plan.dialogues.length === 0) {
       return newCampaignPage(
         c,
         form,

@@ -4,7 +4,7 @@
  * action log; the progress as JSON for the page's own script, and that script.
  */
 
-import { type Campaign, type CampaignState, type ExclusionReason, exclusionReasons } from '#core/campaign.ts';
+import { type Campaign, type CampaignState, campaignSummary, type ExclusionReason, exclusionReasons } from '#core/campaign.ts';
 import { campaignStateLabels, exclusionReasonLabels, legalFormLabels, regionName, schoolFormLabels } from '#core/console-labels.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { CampaignActionEntry, CampaignActionKind, ExcludedOrganiser } from '#adapters/campaign-console-repository.ts';
@@ -167,6 +167,7 @@ const campaignPage: Page = async (c) => {
     draft: x.state === 'draft',
     empty: x.total === 0,
     selection: selectionText(x),
+    summary: campaignSummary(x),
     progress,
     actions: actionsFor(x),
     invitedCount: sv(x.total),

@@ -10,6 +10,8 @@ import { stockholmTime } from '#core/calendar.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
+import { type StepsView, stepsOf } from '#core/dialogue-steps.ts';
+import { eventLabel, executionStatusLabels, stateNameLabel } from '#core/workflow-words.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, requireConsoleRole } from './frame.ts';
 import { consoleDialogue } from '#functions/use-cases/console.ts';
@@ -92,6 +94,33 @@ export function meetingView(m: Meeting, dialogueId: string, facilitators: readon
   };
 }
 
+/** When each booked meeting of the dialogue starts, by meeting kind (the step indicator shows it). */
+export const bookedStarts = (meetings: readonly Meeting[], dialogueId: string): Map<string, string> =>
+  new Map(
+    meetings
+      .filter((m) => m.status === 'booked' && m.dialogueIds.includes(dialogueId))
+      .map((m) => [m.kind, m.sessions[0]?.start ?? ''] as [string, string]),
+  );
+
+const stepStatusLabels: Record<StepsView['steps'][number]['status'], string> = {
+  done: 'klart',
+  current: 'pågår',
+  upcoming: 'kommer',
+  not_reached: 'inte aktuellt',
+};
+
+/** The step indicator's view: each of the nine steps with its status in words and its date. */
+export function stepsView(v: StepsView, day: (iso: string) => string) {
+  return {
+    ending: v.ending,
+    steps: v.steps.map((s) => ({
+      ...s,
+      statusLabel: stepStatusLabels[s.status],
+      when: s.at ? day(s.at) : '',
+    })),
+  };
+}
+
 const dialoguePage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const view = await consoleDialogue(c.d, c.event.pathParameters?.id ?? '');
@@ -112,6 +141,7 @@ const dialoguePage: Page = async (c) => {
         }${x.answer.comment ? `: ”${x.answer.comment}”` : ''}`
       : undefined,
     actions: actionsFor(x),
+    progress: stepsView(stepsOf(x, bookedStarts(meetings, x.id)), when),
     meetings: meetings.map((m) => meetingView(m, x.id, facilitators)),
     organiser: o,
     orgNumber: o ? `${o.orgNumber.slice(0, 6)}-${o.orgNumber.slice(6)}` : undefined,
@@ -135,9 +165,10 @@ const dialoguePage: Page = async (c) => {
     history: x.history.map((h) => ({ at: when(h.at), label: historyLabels[h.type] ?? h.type, by: h.by ?? '', detail: h.detail ?? '' })),
     executions: view.executions.map((e) => ({
       ...e,
+      statusLabel: executionStatusLabels[e.status] ?? 'Okänt läge',
       startedAt: when(e.startedAt),
       stoppedAt: when(e.stoppedAt),
-      events: e.events.map((ev) => ({ ...ev, at: when(ev.at) })),
+      events: e.events.map((ev) => ({ at: when(ev.at), label: eventLabel(ev.type), state: stateNameLabel(ev.state), detail: ev.detail })),
     })),
     executionsError: view.executionsError,
   });

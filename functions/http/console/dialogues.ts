@@ -24,7 +24,8 @@ const dialoguesPage: Page = async (c) => {
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     error = `Filtret kunde inte användas: ${e.issues.map((i) => i.message).join(' ')}`;
-    list = await listForConsole(c.d, {});
+    // A filter that cannot be read lists nothing (never everyone instead).
+    list = await listForConsole(c.d, {}, { items: false });
   }
   const q = list.query;
   const filterParams = {
@@ -113,7 +114,7 @@ const dialoguesPage: Page = async (c) => {
     nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
     firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
   });
-  return html(200, body);
+  return html(error ? 400 : 200, body);
 };
 
 export const dialoguesRoutes: Record<string, Page> = { 'GET /console': dialoguesPage };

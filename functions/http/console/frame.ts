@@ -6,12 +6,16 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, NotFoundError } from '#core/errors.ts';
-import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session, verifySession } from '#core/session.ts';
+import { checkCsrf, type ConsoleRole, csrfToken, readCookie, SESSION_COOKIE, type Session } from '#core/session.ts';
+import { resumeSession } from '#functions/use-cases/console-sessions.ts';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { oidcConfig } from '#adapters/oidc-config.ts';
-import { formBody } from '../request.ts';
+import { checkPathParameters, formFields } from '../request.ts';
 import { problem } from '../errors.ts';
 import { type HttpResult, redirect } from '../respond.ts';
+
+/** The console forms' fields that come several at a time (checkboxes: start.eta, campaign-new.eta). */
+export const consoleListFields = ['organiserIds', 'regions', 'legalForms', 'schoolForms'];
 
 export const roleLabels: Record<ConsoleRole, string> = { coordinator: 'samordnare', inspectorate: 'Inspektionen' };
 
@@ -88,14 +92,16 @@ export function consoleRouter(
     if (!page) throw new NotFoundError('Sidan finns inte.');
     const { linkSigningKey } = await d.secrets();
     const cookie = readCookie(event.cookies ?? event.headers?.cookie, SESSION_COOKIE);
-    const session = verifySession(linkSigningKey, cookie, d.clock.now());
+    const session = await resumeSession(d, linkSigningKey, cookie);
     const method = event.requestContext.http.method;
     if (!session) {
       if (method === 'GET')
         return redirect(`/console/login${qs({ next: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` })}`);
       return problem(401, 'Du är inte inloggad', 'Logga in igen och gör om åtgärden.');
     }
-    if (method === 'POST' && !checkCsrf(linkSigningKey, session, formBody(event).csrf)) {
+    checkPathParameters(event);
+    // Every console form: a field sent twice is refused here (the checkboxes' lists excepted).
+    if (method === 'POST' && !checkCsrf(linkSigningKey, session, formFields(event, { lists: consoleListFields }).fields.csrf)) {
       return problem(403, 'Formuläret har gått ut', 'Ladda om sidan och försök igen.');
     }
     return allowSignOutRedirect(d, await page({ d, event, session, csrf: csrfToken(linkSigningKey, session) }));

@@ -1,9 +1,12 @@
 /**
  * Signing in to the console without Cognito (templates/pages/console/login.eta): the dev login
- * locally, the access keys otherwise; signing out; the signed session cookie.
+ * locally, the access keys otherwise; signing out (which ends the session server-side); the signed
+ * session cookie.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type ConsoleRole, same, SESSION_COOKIE, SESSION_HOURS, signSession } from '#core/session.ts';
+import { type ConsoleRole, same, SESSION_COOKIE, SESSION_HOURS } from '#core/session.ts';
+import { isSingleLine } from '#core/fields.ts';
+import { endSession, startSession } from '#functions/use-cases/console-sessions.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logoutUrl, oidcConfig } from '#adapters/oidc.ts';
 import { formBody } from '#functions/http/request.ts';
@@ -12,6 +15,8 @@ import { logger } from '#adapters/observability.ts';
 import { type PublicPage, type Page, qs, redirect } from './frame.ts';
 
 const logoutPost: Page = async (c) => {
+  // The session ends here, for every copy of its cookie (not only the browser's, which is cleared).
+  await endSession(c.d, c.session);
   const cleared = { 'set-cookie': `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0` };
   const cfg = oidcConfig(c.d.env);
   // Signed in through the hosted UI: end that session too, or the next login would skip the password.
@@ -46,7 +51,8 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   const form = formBody(event);
   const name = (form.name ?? '').trim();
   const back = { next: form.next, name, role: form.role };
-  if (!name || name.length > 100) return loginPage(d, 400, { ...back, error: 'Skriv ditt namn (högst 100 tecken).' });
+  if (!name || name.length > 100 || !isSingleLine(name))
+    return loginPage(d, 400, { ...back, error: 'Skriv ditt namn (högst 100 tecken).' });
   const secrets = await d.secrets();
   let role: ConsoleRole | undefined;
   const token = (form.token ?? '').trim();
@@ -60,13 +66,14 @@ async function loginPost(d: Deps, event: APIGatewayProxyEventV2): Promise<HttpRe
   }
   const next = role === 'inspectorate' && safeNext(form.next) === '/console' ? '/console/inspection' : safeNext(form.next);
   logger.info('console login', { role });
-  return redirect(next, { 'set-cookie': sessionCookie(d, secrets.linkSigningKey, role, name) });
+  return redirect(next, { 'set-cookie': await sessionCookie(d, secrets.linkSigningKey, role, name) });
 }
 
 export const secureFlag = (d: Deps): string => (d.env.PUBLIC_BASE_URL.startsWith('https:') ? '; Secure' : '');
 
-export function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): string {
-  const { value } = signSession(linkSigningKey, { role, name }, d.clock.now());
+/** A new session, recorded server-side, as its Set-Cookie value. */
+export async function sessionCookie(d: Deps, linkSigningKey: string, role: ConsoleRole, name: string): Promise<string> {
+  const { value } = await startSession(d, linkSigningKey, { role, name });
   return `${SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_HOURS * 3600}${secureFlag(d)}`;
 }
 

@@ -118,6 +118,10 @@ export async function computePlan(
 export const planValues = (q: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(planFields.map((k) => [k, (q[k] ?? '').slice(0, 20_000)]));
 
+/** Parameters the planning page does not take: a misspelt weight would otherwise plan with its default. */
+export const unknownPlanKeys = (q: Record<string, unknown>): string[] =>
+  Object.keys(q).filter((k) => !(planFields as string[]).includes(k) && k !== 'plan' && k !== 'fran');
+
 const planningPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const q = c.event.queryStringParameters ?? {};
@@ -141,6 +145,12 @@ const planningPage: Page = async (c) => {
   const render = (status: number, data: Record<string, unknown>) =>
     html(status, c.d.templates.consolePage('planning', { ...layout, f, defaults, ...data }));
   if (!submitted) return render(200, {});
+  const unknown = unknownPlanKeys(q);
+  if (unknown.length) {
+    return render(400, {
+      errorList: [{ text: `Planeringen har inget fält som heter ”${unknown[0]?.slice(0, 40)}”. Fyll i formuläret igen.` }],
+    });
+  }
 
   const computed = await computePlan(c, values);
   if (!('plan' in computed)) return render(400, computed);

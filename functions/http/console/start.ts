@@ -4,8 +4,8 @@
  */
 import { legalFormLabels, regionName } from '#core/console-labels.ts';
 import { ValidationError } from '#core/errors.ts';
-import { advanceBulkJob, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
-import { rawBody } from '#functions/http/request.ts';
+import { advanceBulkJob, bulkStartSchema, createBulkJob, MAX_BULK_START } from '#functions/use-cases/bulk-start.ts';
+import { formFields } from '#functions/http/request.ts';
 import { type HttpResult, html } from '#functions/http/respond.ts';
 import { logger } from '#adapters/observability.ts';
 import { actorOf, type Ctx, layoutData, type Page, qs, redirect, requireConsoleRole } from './frame.ts';
@@ -29,13 +29,15 @@ export const startPage = async (c: Ctx, error?: string): Promise<HttpResult> => 
 
 const startPost: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
-  const params = new URLSearchParams(rawBody(c.event));
-  const organiserIds = params.getAll('organiserIds');
-  const cycle = params.get('cycle') || String(c.d.clock.now().getUTCFullYear());
+  const { fields, all } = formFields(c.event, { lists: ['organiserIds'] });
+  const organiserIds = all.organiserIds ?? [];
+  const cycle = fields.cycle || String(c.d.clock.now().getUTCFullYear());
   if (organiserIds.length === 0) return startPage(c, 'Välj minst en huvudman.');
   if (organiserIds.length > MAX_BULK_START) return startPage(c, `Välj högst ${MAX_BULK_START} huvudmän åt gången.`);
   if (!/^\d{4}$/.test(cycle)) return startPage(c, 'Omgången är ett årtal, t.ex. 2026.');
-  if (params.get('step') !== 'run') {
+  const checked = bulkStartSchema.safeParse({ organiserIds, cycle });
+  if (!checked.success) return startPage(c, checked.error.issues[0]?.message ?? 'Välj huvudmän i listan.');
+  if (fields.step !== 'run') {
     const organisers = await Promise.all(organiserIds.map(async (id) => ({ id, name: (await c.d.organisers.get(id))?.name ?? id })));
     return html(
       200,
@@ -51,7 +53,7 @@ const startPost: Page = async (c) => {
   }
   const actor = actorOf(c);
   try {
-    const { job, created } = await createBulkJob(c.d, { organiserIds, cycle, jobId: params.get('jobId') ?? '' }, actor);
+    const { job, created } = await createBulkJob(c.d, { organiserIds, cycle, jobId: fields.jobId ?? '' }, actor);
     logger.info('console bulk start', { job: job.id, count: job.organiserIds.length, created, by: actor });
     if (created) await advanceBulkJob(c.d, job.id);
     return redirect(`/console/start/${encodeURIComponent(job.id)}`);

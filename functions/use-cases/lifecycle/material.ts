@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
+import { singleLine } from '#core/fields.ts';
 import { type Dialogue, type DialogueState, isTerminal } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
 import { schoolForms } from '#core/organiser.ts';
@@ -18,7 +19,7 @@ import { at, entry } from './phase.ts';
 
 export const documentInputSchema = z.strictObject({
   schoolForm: z.enum(schoolForms, { message: `schoolForm must be one of ${schoolForms.join(', ')}` }),
-  title: z.string().check(z.trim(), z.minLength(2), z.maxLength(200)),
+  title: singleLine(2, 200, 'title'),
   url: z.url({ protocol: /^https$/, message: 'url must be an https link to the document' }),
 });
 

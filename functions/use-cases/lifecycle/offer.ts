@@ -15,6 +15,7 @@ import { addCalendarDays, stockholmDate, stockholmInstant, stockholmTime } from 
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { clashesFor } from '../clash.ts';
 import { sendOnce } from '../mail.ts';
 import { busyOf } from '../scheduling.ts';
@@ -126,6 +127,8 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
     }));
   }
+  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
+  await syncPlannedDates(d, dialogueId);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
@@ -144,6 +147,8 @@ function slotView(slot: OfferedSlot, index: number) {
 
 /** The offer mail (or its reminder) to each of the organiser's contacts, each with a signed link. */
 async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'reminder'): Promise<void> {
+  // A reminder's link lasts until the offer is handed over (escalateAfterDays after the reminder).
+  const linkValidUntil = what === 'reminder' ? addDays(d.clock.now(), d.settings.escalateAfterDays) : undefined;
   const phase = x.phase as PhaseProgress;
   const offer = phase.offer;
   if (!offer) return;
@@ -159,8 +164,10 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
       email: r.email,
       link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
       withLink: !first?.linkId,
+      linkValidUntil,
       linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('meeting-offer', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -171,6 +178,7 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
           reminder: what === 'reminder',
           slots: offer.slots.map(slotView),
           link,
+          overviewLink: overview,
         }),
     });
   }
@@ -295,6 +303,7 @@ export async function requestOtherTimes(d: Deps, dialogueId: string, by: string,
     });
   });
   if (!changed) return dialogue;
+  await syncPlannedDates(d, dialogueId);
   const released = await releaseWait(d, dialogueId);
   if (released !== 'delivered') {
     // The execution had ended (handed over): a new round offers new times, not the ones offered before.

@@ -12,6 +12,7 @@ import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
+import { syncPlannedDates } from '../calendar-sync.ts';
 import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
@@ -184,13 +185,15 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
       email: r.email,
       withLink: true,
       linkStep: 'stop',
-      render: (link) =>
+      withOverview: true,
+      render: (link, overview) =>
         d.templates.email('material', {
           recipientName: r.name,
           organiserName: x.organiserName,
           documents,
           hasDocuments: documents.length > 0,
           link,
+          overviewLink: overview,
         }),
     });
   }
@@ -252,6 +255,7 @@ export async function stopAfterIntro(d: Deps, dialogueId: string, by: string): P
     return noTimer({ ...moved, history: [...moved.history.slice(0, -1), { ...(moved.history.at(-1) as HistoryEntry), by }] });
   });
   if (result.changed) await releaseWait(d, dialogueId);
+  await syncPlannedDates(d, dialogueId);
   return result;
 }
 

@@ -131,10 +131,10 @@ describe('metrics', () => {
 
     // Assess
     expect(table?.rows).toEqual([
-      ['Kommuner', 4, 3, 1, 0, 0, 75],
-      ['Aktiebolag', 2, 1, 0, 1, 0, 50],
-      ['Övriga', 1, 1, 0, 0, 0, 100],
-      ['Totalt', 7, 5, 1, 1, 0, 71],
+      ['Kommuner', 4, 3, 1, 0, 0, 75, 75],
+      ['Aktiebolag', 2, 1, 0, 1, 0, 50, 100],
+      ['Övriga', 1, 1, 0, 0, 0, 100, 100],
+      ['Totalt', 7, 5, 1, 1, 0, 71, 83],
     ]);
   });
 

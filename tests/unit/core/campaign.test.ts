@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Campaign,
   campaignSelectionSchema,
+  campaignSummary,
   eligibility,
   mailAllowance,
   matchesSelection,
@@ -95,5 +96,29 @@ describe('pacing', () => {
     expect(mailAllowance(once, at(0.5))).toBe(0);
     expect(twice).toMatchObject({ throttled: 2, backoffMs: 2000, backoffUntil: at(2.5).toISOString() });
     expect(later).toMatchObject({ throttled: 3, backoffMs: 1000 });
+  });
+
+  it('says in plain Swedish how many organisers a campaign mails out of how many, and when nothing narrows it', () => {
+    // Prepare
+    const excluded = { missing_contacts: 2, inspection_under_way: 0, already_in_dialogue: 1 };
+    const draft: Parameters<typeof campaignSummary>[0] = {
+      state: 'draft',
+      total: 1234,
+      excluded,
+      registered: 2812,
+      selection: { regions: ['syd'], notYetOfferedThisCycle: true },
+    };
+
+    // Act & Assess
+    expect(campaignSummary(draft)).toBe(
+      'Kampanjen kommer att mejla en inbjudan till 1\u00a0234 av 2\u00a0812 huvudmän i registret. Urvalet omfattar 1\u00a0237 huvudmän. 3 av dem får ingen inbjudan (skälen står nedan).',
+    );
+    expect(campaignSummary({ ...draft, selection: { notYetOfferedThisCycle: true } })).toContain(
+      'Urvalet har inga villkor och omfattar alla huvudmän i registret.',
+    );
+    expect(campaignSummary({ ...draft, state: 'completed', launchedAt: 'x', registered: undefined })).toMatch(
+      /^Kampanjen mejlade en inbjudan till 1\u00a0234 huvudmän\./,
+    );
+    expect(campaignSummary({ ...draft, total: 0, state: 'completed' })).toMatch(/^Kampanjen mejlar ingen: ingen i urvalet kan bjudas in\./);
   });
 });

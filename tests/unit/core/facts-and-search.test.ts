@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dialogueStates } from '#core/dialogue.ts';
+import { dialogueSteps } from '#core/dialogue-steps.ts';
 import { type DialogueFacts, decodeFacts, encodeFacts, measuredPhases, shortHash, sizeBands } from '#core/facts.ts';
 import { legalForms, schoolForms } from '#core/organiser.ts';
 import { regions } from '#core/regions.ts';
@@ -36,6 +37,7 @@ const arbitraryFacts: fc.Arbitrary<DialogueFacts> = fc.record({
     minLength: measuredPhases.length + 2,
     maxLength: measuredPhases.length + 2,
   }),
+  steps: fc.subarray([...dialogueSteps]),
 });
 
 describe('facts', () => {

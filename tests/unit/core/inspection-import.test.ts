@@ -91,7 +91,55 @@ describe('iCalendar import', () => {
         },
       },
     ]);
-    expect(r.errors).toEqual([{ line: 13, reason: expect.stringContaining('the VEVENT cannot be read') }]);
+    expect(r.errors).toEqual([
+      {
+        line: 13,
+        externalId: 'si-2@skolinspektionen.se',
+        reason: 'DTSTART 2026-99 is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS)',
+      },
+    ]);
+  });
+
+  it('refuses dates that do not exist and events that end before they start, as the CSV import and PUT do', () => {
+    // Prepare
+    const event = (uid: string, ...dates: string[]) => [
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      ...dates,
+      'X-ORG-NUMBER:212000-0001',
+      'X-INSPECTION-KIND:regelbunden tillsyn',
+      'END:VEVENT',
+    ];
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      ...event('feb-30', 'DTSTART;VALUE=DATE:20260230'),
+      ...event('month-13', 'DTSTART;VALUE=DATE:20261345'),
+      ...event('hour-25', 'DTSTART;TZID=Europe/Stockholm:20260305T250000'),
+      ...event('backwards-days', 'DTSTART;VALUE=DATE:20260310', 'DTEND;VALUE=DATE:20260305'),
+      ...event('backwards-times', 'DTSTART:20260310T090000Z', 'DTEND:20260310T080000Z'),
+      ...event('bad-end', 'DTSTART;VALUE=DATE:20260305', 'DTEND;VALUE=DATE:20260231'),
+      ...event('same-day', 'DTSTART;VALUE=DATE:20260305', 'DTEND;VALUE=DATE:20260305'),
+      ...event('leap-day', 'DTSTART;VALUE=DATE:20280229'),
+      'END:VCALENDAR',
+    ].join('\r\n');
+
+    // Act
+    const r = parseInspectionIcs(ics);
+
+    // Assess
+    expect(r.errors.map((e) => [e.externalId, e.reason])).toEqual([
+      ['feb-30', 'DTSTART 20260230 is not a date that exists'],
+      ['month-13', 'DTSTART 20261345 is not a date that exists'],
+      ['hour-25', 'DTSTART 20260305T250000 is not a time that exists'],
+      ['backwards-days', 'DTEND 2026-03-05 is before DTSTART 2026-03-10'],
+      ['backwards-times', 'DTEND 2026-03-10 is before DTSTART 2026-03-10'],
+      ['bad-end', 'DTEND 20260231 is not a date that exists'],
+    ]);
+    expect(r.rows.map((x) => [x.externalId, x.input.start, x.input.end])).toEqual([
+      ['same-day', '2026-03-05', '2026-03-05'],
+      ['leap-day', '2028-02-29', '2028-02-29'],
+    ]);
   });
 
   it('refuses a file that is not iCalendar', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/api.ts';
 import { consoleRouteKeys } from '#functions/console.ts';
 import { consoleCampaignRouteKeys } from '#functions/console-campaigns.ts';
+import { consoleReportRouteKeys } from '#functions/console-reports.ts';
+import { feedRouteKeys } from '#functions/http/feeds.ts';
 import { matchPath, routes } from '#functions/http/routes.ts';
 import { inspectionImportRouteKeys } from '#functions/inspection-import.ts';
 
@@ -27,6 +29,17 @@ describe('route table', () => {
     const listed = routes.filter((r) => r.fn === 'consoleCampaigns').map((r) => `${r.method} ${r.path}`);
     expect(listed.sort()).toEqual([...consoleCampaignRouteKeys].sort());
     expect(listed).toContain('GET /console/planning');
+  });
+
+  it('lists exactly the routes the console-reports function serves (statistics, inspectorate, facilitators)', () => {
+    const listed = routes.filter((r) => r.fn === 'consoleReports').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...consoleReportRouteKeys].sort());
+    expect(listed).toContain('GET /console/metrics');
+  });
+
+  it('lists exactly the routes the feeds function serves (the calendar subscriptions)', () => {
+    const listed = routes.filter((r) => r.fn === 'feeds').map((r) => `${r.method} ${r.path}`);
+    expect(listed.sort()).toEqual([...feedRouteKeys].sort());
   });
 
   it('matches API Gateway path parameters', () => {

@@ -4,10 +4,11 @@
  * Chromium 153 via playwright-core; tests/e2e/organiser-forms.test.ts posts from real pages.
  */
 import { describe, expect, it } from 'vitest';
-import { decideSameOrigin, ownHosts } from '#functions/http/same-origin.ts';
+import { decideSameOrigin, ownOrigins } from '#functions/http/same-origin.ts';
 
 const HOST = 'svar.kvalitetsdialog.example.se';
-const PAGE = `https://${HOST}/r/abc.def.ghi`;
+const ORIGIN = `https://${HOST}`;
+const PAGE = `${ORIGIN}/r/abc.def.ghi`;
 const navigation = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-user': '?1' };
 
 describe('a post from our own page', () => {
@@ -36,21 +37,21 @@ describe('a post from our own page', () => {
     ['not a browser (curl, a script with the link)', {}, 'no-browser-headers'],
   ] as const)('%s passes', (_, headers, basis) => {
     // Act
-    const decision = decideSameOrigin(headers, HOST);
+    const decision = decideSameOrigin(headers, ORIGIN);
 
     // Assess
     expect(decision).toEqual({ sameOrigin: true, basis });
   });
 
-  it('compares hosts with their port and without regard to case', () => {
-    expect(decideSameOrigin({ origin: 'http://127.0.0.1:3000' }, '127.0.0.1:3000').sameOrigin).toBe(true);
-    expect(decideSameOrigin({ origin: 'http://127.0.0.1:3001' }, '127.0.0.1:3000').sameOrigin).toBe(false);
-    expect(decideSameOrigin({ Origin: `https://${HOST.toUpperCase()}` }, HOST).sameOrigin).toBe(true);
-    expect(decideSameOrigin({ 'Sec-Fetch-Site': 'Cross-Site' }, HOST).sameOrigin).toBe(false);
+  it('compares origins: scheme, host and port, without regard to case', () => {
+    expect(decideSameOrigin({ origin: 'http://127.0.0.1:3000' }, 'http://127.0.0.1:3000').sameOrigin).toBe(true);
+    expect(decideSameOrigin({ origin: 'http://127.0.0.1:3001' }, 'http://127.0.0.1:3000').sameOrigin).toBe(false);
+    expect(decideSameOrigin({ Origin: `https://${HOST.toUpperCase()}` }, ORIGIN).sameOrigin).toBe(true);
+    expect(decideSameOrigin({ 'Sec-Fetch-Site': 'Cross-Site' }, ORIGIN).sameOrigin).toBe(false);
   });
 
-  it('accepts any of the names the service answers to', () => {
-    expect(decideSameOrigin({ origin: `https://${HOST}` }, ['abc123.execute-api.eu-north-1.amazonaws.com', HOST]).sameOrigin).toBe(true);
+  it('accepts any of the origins the service answers on', () => {
+    expect(decideSameOrigin({ origin: ORIGIN }, ['https://abc123.execute-api.eu-north-1.amazonaws.com', ORIGIN]).sameOrigin).toBe(true);
   });
 });
 
@@ -70,7 +71,7 @@ describe('a post from somewhere else', () => {
     ['an empty Sec-Fetch-Site', { 'sec-fetch-site': '' }],
   ] as const)('%s is refused', (_, headers) => {
     // Act
-    const decision = decideSameOrigin(headers, HOST);
+    const decision = decideSameOrigin(headers, ORIGIN);
 
     // Assess
     expect(decision.sameOrigin).toBe(false);
@@ -78,13 +79,35 @@ describe('a post from somewhere else', () => {
   });
 });
 
-describe('our own hosts', () => {
-  it('are the host the request was sent to and the public base URL’s', () => {
-    expect(ownHosts({ host: 'abc.execute-api.eu-north-1.amazonaws.com' }, 'abc.execute-api.eu-north-1.amazonaws.com', PAGE)).toEqual([
-      'abc.execute-api.eu-north-1.amazonaws.com',
-      HOST,
+describe('the same host on another scheme', () => {
+  it.each([
+    ['an Origin on http for our https page', { origin: `http://${HOST}` }],
+    ['an Origin on http, the browser saying same-origin', { origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' }],
+    ['a Referer on http (no Origin)', { referer: `http://${HOST}/r/abc.def.ghi` }],
+  ] as const)('%s is refused, and the reason says the scheme differs', (_, headers) => {
+    // Act
+    const decision = decideSameOrigin(headers, ORIGIN);
+
+    // Assess
+    expect(decision).toEqual({ sameOrigin: false, reason: expect.stringContaining('(the scheme differs)') });
+  });
+
+  it('an Origin that is not http or https is refused', () => {
+    expect(decideSameOrigin({ origin: `ftp://${HOST}` }, ORIGIN).sameOrigin).toBe(false);
+  });
+});
+
+describe('our own origins', () => {
+  it('are the one the request was sent to (on the scheme it came in on) and the public base URL’s', () => {
+    expect(ownOrigins({ host: 'abc.execute-api.eu-north-1.amazonaws.com' }, 'abc.execute-api.eu-north-1.amazonaws.com', PAGE)).toEqual([
+      'https://abc.execute-api.eu-north-1.amazonaws.com',
+      ORIGIN,
     ]);
-    expect(ownHosts({ 'x-forwarded-host': HOST, host: 'internal:8080' }, undefined)).toEqual([HOST]);
-    expect(ownHosts({}, '127.0.0.1:3000', 'http://127.0.0.1:3000')).toEqual(['127.0.0.1:3000']);
+    expect(ownOrigins({ 'x-forwarded-host': HOST, 'x-forwarded-proto': 'https', host: 'internal:8080' }, undefined)).toEqual([ORIGIN]);
+    expect(ownOrigins({ host: 'localhost:3000' }, '127.0.0.1:3000', 'http://127.0.0.1:3000')).toEqual([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+    ]);
+    expect(ownOrigins({ host: HOST, 'x-forwarded-proto': 'http' }, HOST, PAGE)).toEqual([`http://${HOST}`, ORIGIN]);
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * Keeps the calendar feeds in step with the dialogues: after a meeting is booked, moved,
+ * reassigned, left or cancelled, and after an offer is made or answered, the windows of the
+ * dialogues (the inspectorate's planned dates) and of the meeting's facilitators are recomputed
+ * from the records and only what changed is written (core/planned-dates.ts). Idempotent, so the
+ * retry of a step that failed half-way repairs the feeds as well.
+ */
+import type { Meeting } from '#core/meetings.ts';
+import { agencyNames } from '#core/facilitators.ts';
+import { dialogueWindows, type FacilitatorWindow, facilitatorWindows, type PlannedWindow, reconcileWindows } from '#core/planned-dates.ts';
+import type { Deps } from '#adapters/deps.ts';
+
+/** Recomputes one dialogue's planned windows; returns how many were written. */
+export async function syncPlannedDates(d: Deps, dialogueId: string): Promise<number> {
+  const x = await d.dialogues.get(dialogueId);
+  if (!x) return 0;
+  const [organiser, meetings, stored] = await Promise.all([
+    d.organisers.get(x.organiserId),
+    d.meetings.listForDialogue(x.id),
+    d.feeds.windowsOfDialogue(x.organiserId, x.id),
+  ]);
+  const writes = reconcileWindows<PlannedWindow>(stored, dialogueWindows(x, organiser?.orgNumber ?? '', meetings), d.clock.now());
+  if (writes.length > 0) await d.feeds.putWindows(writes);
+  return writes.length;
+}
+
+/**
+ * Recomputes a meeting's windows in the calendars of its pair and of `former` facilitators (taken
+ * off it). A place in a group intro session has none of its own: the session is the pair's entry.
+ */
+export async function syncMeetingCalendars(d: Deps, m: Meeting, former: readonly string[] = []): Promise<number> {
+  if (m.introSessionId) return 0;
+  const ids = [...new Set([m.pair.skolverket, m.pair.spsm, ...former])];
+  const [people, dialogues] = await Promise.all([
+    Promise.all(ids.map((id) => d.facilitators.get(id))),
+    Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
+  ]);
+  const organiserNames = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
+  const nameOf = (id: string) => {
+    const f = people.find((p) => p?.id === id);
+    return f ? `${f.name} (${f.agency === 'spsm' ? 'SPSM' : agencyNames[f.agency]})` : undefined;
+  };
+  let written = 0;
+  for (const id of ids) {
+    const partnerId = m.pair.skolverket === id ? m.pair.spsm : m.pair.spsm === id ? m.pair.skolverket : undefined;
+    const desired = facilitatorWindows(id, m, { organiserNames, partner: partnerId ? nameOf(partnerId) : undefined });
+    const writes = reconcileWindows<FacilitatorWindow>(await d.feeds.facilitatorWindowsOfMeeting(id, m.id), desired, d.clock.now());
+    if (writes.length > 0) await d.feeds.putFacilitatorWindows(writes);
+    written += writes.length;
+  }
+  return written;
+}
+
+/** Both: the meeting in its facilitators' calendars and every dialogue it touched. */
+export async function publishMeeting(d: Deps, m: Meeting, opts: { dialogueIds?: readonly string[]; former?: readonly string[] } = {}) {
+  await syncMeetingCalendars(d, m, opts.former);
+  for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) await syncPlannedDates(d, id);
+}
