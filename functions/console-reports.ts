@@ -1,5 +1,7 @@
 /**
- * Lambda: the console's pages that read and picture (server-rendered HTML): the statistics with
+ * Lambda: the console's pages that read and picture (server-rendered HTML): the dialogue list of a
+ * cycle with its filters, counts and the search (the facts and search indexes), a dialogue's page
+ * (its steps, mail, meetings, history and workflow executions), the statistics with
  * their charts, the inspectorate's page (inspections, conflicts, planned dialogue dates in a month
  * view, the calendar subscription and a new address for it) and the facilitators with their own
  * calendar addresses. A function of its own, served through the console's session and CSRF check
@@ -8,12 +10,16 @@
  */
 import { facilitatorRoutes } from '#functions/http/console/facilitator.ts';
 import { facilitatorsRoutes } from '#functions/http/console/facilitators.ts';
+import { dialogueRoutes } from '#functions/http/console/dialogue.ts';
+import { dialoguesRoutes } from '#functions/http/console/dialogues.ts';
 import { consoleRouter, type Page } from '#functions/http/console/frame.ts';
 import { inspectionRoutes } from '#functions/http/console/inspection.ts';
 import { metricsRoutes } from '#functions/http/console/metrics.ts';
 import { httpEntry } from '#functions/http/middleware.ts';
 
 export const consoleReportPages: Record<string, Page> = {
+  ...dialoguesRoutes,
+  ...dialogueRoutes,
   ...metricsRoutes,
   ...inspectionRoutes,
   ...facilitatorsRoutes,

@@ -7,10 +7,12 @@ import { type InvitationSettings, invitationSettingsSchema } from '#core/dialogu
 import type {
   DialogueQueries,
   DialogueRepository,
+  FactsIndex,
   LinkRepository,
   Mailer,
   MailLog,
   OrganiserRepository,
+  SearchIndex,
   SessionStore,
   SuppressionList,
   WorkflowClient,
@@ -26,6 +28,8 @@ import { type Clients, createClients } from './aws-clients.ts';
 import { DynamoBulkJobs } from './bulk-repository.ts';
 import { DynamoCalendarRepository } from './calendar-repository.ts';
 import { DynamoDialogueQueries } from './dialogue-queries.ts';
+import { DynamoFactsIndex } from './facts-index.ts';
+import { DynamoSearchIndex } from './search-index.ts';
 import { DynamoFeedRepository } from './feed-repository.ts';
 import { LocalFeedSecrets, SecretsManagerFeedSecrets } from './feed-secrets.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
@@ -81,6 +85,10 @@ export interface Deps {
   scheduling: SchedulingConfig;
   /** Console read queries (bounded index queries). */
   queries: DialogueQueries;
+  /** Each dialogue's facts per cycle: the console's lists, counts and statistics. */
+  facts: FactsIndex;
+  /** Organisers by name word or org. number prefix. */
+  search: SearchIndex;
   campaigns: DynamoCampaignRepository;
   /** Console bulk starts and their progress. */
   bulkJobs: DynamoBulkJobs;
@@ -123,14 +131,16 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
       inspectorateToken: env.INSPECTORATE_TOKEN,
     });
   };
+  const facts = new DynamoFactsIndex(clients.doc, env.TABLE_NAME);
+  const search = new DynamoSearchIndex(clients.doc, env.TABLE_NAME);
   return {
     env,
     aws: { doc: clients.doc, ses: clients.ses },
     clock,
     settings,
     sendLeaseMs: env.SEND_LEASE_SECONDS * 1000,
-    organisers: new DynamoOrganiserRepository(clients.doc, env.TABLE_NAME),
-    dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME),
+    organisers: new DynamoOrganiserRepository(clients.doc, env.TABLE_NAME, search),
+    dialogues: new DynamoDialogueRepository(clients.doc, env.TABLE_NAME, facts),
     links: new DynamoLinkRepository(clients.doc, env.TABLE_NAME),
     mailLog: new DynamoMailLog(clients.doc, env.TABLE_NAME, env.MAIL_LOG_RETENTION_DAYS),
     suppressions: new DynamoSuppressionList(clients.doc, env.TABLE_NAME),
@@ -145,6 +155,8 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     meetings: new DynamoMeetingRepository(clients.doc, env.TABLE_NAME),
     scheduling: schedulingConfig(env),
     queries: new DynamoDialogueQueries(clients.doc, env.TABLE_NAME),
+    facts,
+    search,
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),

@@ -14,7 +14,8 @@ export const isConditionFailure = (e: unknown): boolean =>
 /**
  * Optimistic locking for an item that carries a `version`: read, apply `change`, write back only if
  * nobody wrote in between, retrying on a concurrent write. `change` returns undefined to leave the
- * item as it is. The one read-modify-write every versioned item uses.
+ * item as it is; `previous` is the stored value the change was applied to. The one read-modify-write
+ * every versioned item uses.
  */
 export async function mutateVersioned<T extends { version: number }>(
   doc: DynamoDBDocumentClient,
@@ -24,13 +25,13 @@ export async function mutateVersioned<T extends { version: number }>(
   toItem: (value: T) => Record<string, unknown>,
   change: (current: T) => T | undefined,
   known?: T,
-): Promise<{ value: T; changed: boolean }> {
+): Promise<{ value: T; changed: boolean; previous: T }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     // A copy the caller just read saves the first read; if it is stale the conditional put fails and we read.
     const current = attempt === 0 && known ? known : await load();
     if (!current) throw new ConflictError(`${what} does not exist`);
     const next = change(structuredClone(current));
-    if (!next) return { value: current, changed: false };
+    if (!next) return { value: current, changed: false, previous: current };
     const written = { ...next, version: current.version + 1 };
     try {
       await doc.send(
@@ -41,7 +42,7 @@ export async function mutateVersioned<T extends { version: number }>(
           ExpressionAttributeValues: { ':v': current.version },
         }),
       );
-      return { value: written, changed: true };
+      return { value: written, changed: true, previous: current };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
     }

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { MailLog, MailRecord, SuppressionList } from '#core/ports.ts';
 import { keys } from './table-model.ts';
-import { TransientError } from './transient.ts';
+import { isTransient, TransientError } from './transient.ts';
 import { isConditionFailure, strip } from './dynamo.ts';
 
 export class DynamoMailLog implements MailLog {
@@ -57,18 +57,25 @@ export class DynamoMailLog implements MailLog {
   }
 
   async release(record: MailRecord): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.mail(record.dialogueId, record.step, record.contactId),
-          ConditionExpression: '#s = :sending AND claimedAt = :c',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':c': record.claimedAt },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
+    // Nothing went out: a claim left behind would leave the recipient to the reminder, so a
+    // throttled release is tried again beyond the SDK's own retries (it is an idempotent delete).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: keys.mail(record.dialogueId, record.step, record.contactId),
+            ConditionExpression: '#s = :sending AND claimedAt = :c',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':sending': 'sending', ':c': record.claimedAt },
+          }),
+        );
+        return;
+      } catch (e) {
+        if (isConditionFailure(e)) return;
+        if (attempt >= 4 || !isTransient(e)) throw e;
+        await new Promise((ok) => setTimeout(ok, 100 * 2 ** attempt));
+      }
     }
   }
 

@@ -74,6 +74,30 @@ export const indexKeys = {
   openBulkJob: (createdAt: string, id: string) => ({ kindPk: 'BULK_OPEN', kindSk: `${createdAt}#${id}` }),
 };
 
+/**
+ * The per-cycle facts index (functions/adapters/facts-index.ts): 1,024 buckets per cycle over 8
+ * partitions, and the one item that lists the cycles.
+ */
+export const factsKeys = {
+  partition: (cycle: string, n: number) => `FACTS#${cycle}#${n}`,
+  bucket: (cycle: string, bucket: number) => ({ pk: `FACTS#${cycle}#${bucket % 8}`, sk: `B#${String(bucket).padStart(4, '0')}` }),
+  cycles: () => ({ pk: 'FACTS', sk: 'CYCLES' }),
+  /** How far the facts sweep has checked changed dialogues (an ISO time). */
+  sweep: () => ({ pk: 'FACTS', sk: 'SWEEP' }),
+  /** Which version of the facts' and search words' definitions the indexes were built with. */
+  built: () => ({ pk: 'FACTS', sk: 'BUILT' }),
+};
+
+/**
+ * The organiser search index (functions/adapters/search-index.ts): one item per normalised word of
+ * an organiser's name and one for its org. number, in the partition of the word's first two
+ * characters, sorted by the word.
+ */
+export const searchKeys = {
+  partition: (word: string) => `SEARCH#${word.slice(0, 2)}`,
+  word: (word: string, organiserId: string) => ({ pk: `SEARCH#${word.slice(0, 2)}`, sk: `${word}#${organiserId}` }),
+};
+
 /** Inspection calendar, planned dialogue dates, conflicts and their audit. */
 export const calendarKeys = {
   /** The inspection by the inspectorate's external id (PUT/DELETE target). */

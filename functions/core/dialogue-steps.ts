@@ -5,7 +5,8 @@
  * early ended: for the console's step indicator, the organiser's overview and the funnel of the
  * statistics. Derived from the step history; pure.
  */
-import { type Dialogue, type DialogueState, type HistoryEntry, isTerminal } from './dialogue.ts';
+import type { Dialogue, HistoryEntry } from './dialogue.ts';
+import { type DialogueState, isTerminal } from './dialogue-states.ts';
 
 export const dialogueSteps = [
   'invited',

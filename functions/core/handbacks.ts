@@ -5,7 +5,8 @@
  * (`failure`). Each kind has the actions a coordinator can take on it, one dialogue or many at once.
  * Pure.
  */
-import { type Dialogue, type HistoryEntry, isTerminal, type PhaseMeetingKind } from './dialogue.ts';
+import type { Dialogue, HistoryEntry, PhaseMeetingKind } from './dialogue.ts';
+import { isTerminal } from './dialogue-states.ts';
 
 export const handbackKinds = ['booking', 'no_answer', 'failure'] as const;
 export type HandbackKind = (typeof handbackKinds)[number];

@@ -1,27 +1,17 @@
 /**
- * Console metrics, computed from the raw dialogue records only (so they can be checked against
- * them): offered / accepted / declined / no answer by legal form (the shape of table 2 in seed
- * 004), municipal vs private and region; decline reasons; days spent in each phase. Pure.
+ * Console metrics, computed from the dialogues' facts (functions/core/facts.ts, one per dialogue,
+ * as the per-cycle facts index keeps them): offered / accepted / declined / no answer by legal form
+ * (the shape of table 2 in seed 004), municipal vs private, region and size; decline reasons; days
+ * spent in each phase; and the plain counts per legal form × state and per phase. Pure.
  */
 import { phaseLabels, reasonLabels, regionName, table2Groups } from './console-labels.ts';
-import { type DeclineReason, type Dialogue, dialoguePhases, declineReasons, hasAccepted, timeline } from './dialogue.ts';
+import { type DialoguePhase, type DialogueState, declineReasons, dialoguePhases, dialogueStates, phaseOfState } from './dialogue.ts';
+import { type DialogueFacts, measuredPhases, sizeBands } from './facts.ts';
+import { isMunicipal, type LegalForm, legalForms } from './organiser.ts';
 
-export type MetricsDialogue = Pick<Dialogue, 'state' | 'legalForm' | 'municipal' | 'region' | 'answer' | 'history' | 'createdAt'> &
-  Partial<Pick<Dialogue, 'children'>>;
-
-/** Size bands by the organiser's number of children and pupils (copied onto the dialogue when it is created). */
-export const sizeBands = [
-  { label: 'Under 50 barn och elever', max: 49 },
-  { label: '50–499 barn och elever', max: 499 },
-  { label: '500–4 999 barn och elever', max: 4999 },
-  { label: '5 000 barn och elever eller fler', max: Number.POSITIVE_INFINITY },
-] as const;
+export { sizeBands } from './facts.ts';
 export const UNKNOWN_SIZE = 'Storlek okänd';
-export const sizeBandOf = (children: number | undefined): string =>
-  children === undefined ? UNKNOWN_SIZE : (sizeBands.find((b) => children <= b.max)?.label ?? UNKNOWN_SIZE);
-
-/** Accepted: the organiser said yes (the dialogue may have moved on to later phases since). */
-export const wasAccepted = (x: MetricsDialogue): boolean => x.state === 'accepted' || (x.answer?.outcome === 'accepted' && hasAccepted(x));
+const sizeLabel = (band: number): string => sizeBands[band]?.label ?? UNKNOWN_SIZE;
 
 export interface OutcomeRow {
   label: string;
@@ -64,11 +54,9 @@ export interface Metrics {
 
 const percent = (part: number, whole: number): number | undefined => (whole > 0 ? Math.round((part * 100) / whole) : undefined);
 
-const wasOffered = (x: MetricsDialogue): boolean => x.history.some((h) => h.type === 'invitation_sent');
-
-function outcome(label: string, xs: MetricsDialogue[]): OutcomeRow {
-  const offered = xs.filter(wasOffered);
-  const accepted = offered.filter(wasAccepted).length;
+function outcome(label: string, xs: readonly DialogueFacts[]): OutcomeRow {
+  const offered = xs.filter((x) => x.offered);
+  const accepted = offered.filter((x) => x.accepted).length;
   return {
     label,
     offered: offered.length,
@@ -81,8 +69,8 @@ function outcome(label: string, xs: MetricsDialogue[]): OutcomeRow {
   };
 }
 
-function groupBy(xs: MetricsDialogue[], key: (x: MetricsDialogue) => string): Map<string, MetricsDialogue[]> {
-  const out = new Map<string, MetricsDialogue[]>();
+function groupBy<K>(xs: readonly DialogueFacts[], key: (x: DialogueFacts) => K): Map<K, DialogueFacts[]> {
+  const out = new Map<K, DialogueFacts[]>();
   for (const x of xs) {
     const k = key(x);
     const list = out.get(k);
@@ -92,28 +80,23 @@ function groupBy(xs: MetricsDialogue[], key: (x: MetricsDialogue) => string): Ma
   return out;
 }
 
-const DAY_MS = 86_400_000;
+const MINUTES_PER_DAY = 1440;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-function phase(label: string, spans: number[]): PhaseRow {
-  if (spans.length === 0) return { label, count: 0 };
-  const sorted = [...spans].sort((a, b) => a - b);
+function phase(label: string, minutes: number[]): PhaseRow {
+  if (minutes.length === 0) return { label, count: 0 };
+  const sorted = [...minutes].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return {
     label,
-    count: spans.length,
-    meanDays: round1(spans.reduce((a, b) => a + b, 0) / spans.length / DAY_MS),
-    medianDays: round1(median / DAY_MS),
+    count: minutes.length,
+    meanDays: round1(minutes.reduce((a, b) => a + b, 0) / minutes.length / MINUTES_PER_DAY),
+    medianDays: round1(median / MINUTES_PER_DAY),
   };
 }
 
-const at = (x: MetricsDialogue, ...types: string[]): number | undefined => {
-  const h = x.history.find((e) => types.includes(e.type));
-  return h ? new Date(h.at).getTime() : undefined;
-};
-
-export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
+export function computeMetrics(all: readonly DialogueFacts[]): Metrics {
   const xs = [...all];
   const byGroup = groupBy(xs, (x) => table2Groups[x.legalForm] ?? 'Övriga');
   const byLegalForm = [...byGroup]
@@ -129,53 +112,32 @@ export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
   const byOwnership = [
     outcome(
       'Kommunala huvudmän',
-      xs.filter((x) => x.municipal),
+      xs.filter((x) => isMunicipal(x.legalForm)),
     ),
     outcome(
       'Enskilda huvudmän',
-      xs.filter((x) => !x.municipal),
+      xs.filter((x) => !isMunicipal(x.legalForm)),
     ),
   ];
   const byRegion = [...groupBy(xs, (x) => x.region)]
     .map(([id, group]) => outcome(regionName(id), group))
     .sort((a, b) => a.label.localeCompare(b.label, 'sv'));
 
-  const bySizeGroups = groupBy(xs, (x) => sizeBandOf(x.children));
-  const bySize = [...sizeBands.map((b) => b.label), UNKNOWN_SIZE]
-    .filter((label) => bySizeGroups.has(label))
-    .map((label) => outcome(label, bySizeGroups.get(label) ?? []));
+  const bySizeGroups = groupBy(xs, (x) => x.sizeBand);
+  const bySize = [...sizeBands.keys(), sizeBands.length]
+    .filter((band) => bySizeGroups.has(band))
+    .map((band) => outcome(sizeLabel(band), bySizeGroups.get(band) ?? []));
 
   const declined = xs.filter((x) => x.state === 'declined');
-  const reasonCount = (r: DeclineReason) => declined.filter((x) => (x.answer?.reason ?? 'other') === r).length;
+  const reasonCount = (r: string) => declined.filter((x) => (x.reason ?? 'other') === r).length;
   const declineReasonRows = declineReasons.map((r) => ({
     label: reasonLabels[r],
     count: reasonCount(r),
     percent: percent(reasonCount(r), declined.length),
   }));
 
-  const toInvite: number[] = [];
-  const toAnswer: number[] = [];
-  for (const x of xs) {
-    const created = new Date(x.createdAt).getTime();
-    const invited = at(x, 'invitation_sent');
-    if (invited !== undefined) toInvite.push(invited - created);
-    const answered = at(x, 'answered', 'escalated');
-    if (invited !== undefined && answered !== undefined) toAnswer.push(answered - invited);
-  }
-
-  // Time in each phase of the process: from entering the phase to entering the next one, for the
-  // dialogues that have left it (from the states recorded in the history).
-  const inPhase = new Map<string, number[]>();
-  for (const x of xs) {
-    for (const row of timeline(x)) {
-      if (row.phase === 'end' || !row.leftAt) continue;
-      const list = inPhase.get(row.phase) ?? [];
-      list.push(new Date(row.leftAt).getTime() - new Date(row.enteredAt).getTime());
-      inPhase.set(row.phase, list);
-    }
-  }
-  const phaseRows = dialoguePhases.filter((p) => p !== 'end').map((p) => phase(`Fas: ${phaseLabels[p]}`, inPhase.get(p) ?? []));
-
+  // minutes[0]: created → invited, [1]: invited → answer or escalation, then each measured phase.
+  const column = (i: number) => xs.map((x) => x.minutes[i]).filter((m): m is number => m !== undefined);
   return {
     total: outcome('Totalt', xs),
     byLegalForm,
@@ -183,8 +145,37 @@ export function computeMetrics(all: readonly MetricsDialogue[]): Metrics {
     byRegion,
     bySize,
     declineReasons: declineReasonRows,
-    phases: [phase('Från skapad till inbjuden', toInvite), phase('Från inbjudan till svar eller larm', toAnswer), ...phaseRows],
+    phases: [
+      phase('Från skapad till inbjuden', column(0)),
+      phase('Från inbjudan till svar eller larm', column(1)),
+      ...measuredPhases.map((p, i) => phase(`Fas: ${phaseLabels[p]}`, column(2 + i))),
+    ],
   };
+}
+
+/** Plain counts: per legal form × state (every pair that occurs) and per phase (all phases, in process order). */
+export interface StateCounts {
+  byLegalFormState: { legalForm: LegalForm; state: DialogueState; count: number }[];
+  byState: { state: DialogueState; count: number }[];
+  byPhase: { phase: DialoguePhase; count: number }[];
+  total: number;
+}
+
+export function countStates(xs: readonly DialogueFacts[]): StateCounts {
+  const pairs = new Map<string, number>();
+  for (const x of xs) pairs.set(`${x.legalForm}|${x.state}`, (pairs.get(`${x.legalForm}|${x.state}`) ?? 0) + 1);
+  const byLegalFormState = legalForms.flatMap((legalForm) =>
+    dialogueStates.flatMap((state) => {
+      const count = pairs.get(`${legalForm}|${state}`) ?? 0;
+      return count > 0 ? [{ legalForm, state, count }] : [];
+    }),
+  );
+  const byState = dialogueStates.map((state) => ({ state, count: xs.filter((x) => x.state === state).length }));
+  const byPhase = dialoguePhases.map((p) => ({
+    phase: p,
+    count: byState.filter((c) => phaseOfState[c.state] === p).reduce((n, c) => n + c.count, 0),
+  }));
+  return { byLegalFormState, byState, byPhase, total: xs.length };
 }
 
 /** A number as Swedish readers and Swedish Excel expect it: a decimal comma (2,5), no digit grouping. */

@@ -5,6 +5,7 @@
 import type { DateRange } from './calendar.ts';
 import type { OfferHold } from './holds.ts';
 import type { Dialogue, DialogueState } from './dialogue.ts';
+import type { DialogueFacts } from './facts.ts';
 import type { DeliveryOutcome } from './delivery.ts';
 import type { Facilitator } from './facilitators.ts';
 import type { IntroSession } from './intro-sessions.ts';
@@ -17,6 +18,7 @@ export interface Page<T> {
 }
 
 export interface OrganiserRepository {
+  /** Stores the organiser and keeps its words in the search index. */
   put(organiser: Organiser): Promise<void>;
   get(id: string): Promise<Organiser | undefined>;
   list(limit: number, cursor?: string): Promise<Page<Organiser>>;
@@ -37,6 +39,10 @@ export interface DialogueRepository {
     known?: Dialogue,
   ): Promise<{ dialogue: Dialogue; changed: boolean }>;
   list(filter: { state?: DialogueState }, limit: number, cursor?: string): Promise<Page<Dialogue>>;
+  /** Several dialogues by id, in the order asked (ids without a dialogue are left out). */
+  getMany(ids: readonly string[]): Promise<Dialogue[]>;
+  /** The organiser's dialogues, one per cycle, newest cycle first. */
+  ofOrganiser(organiserId: string): Promise<{ cycle: string; dialogueId: string }[]>;
   /** Dialogues whose timer is due at `now`, oldest first, a page at a time. */
   listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>>;
 }
@@ -132,30 +138,57 @@ export interface ExecutionView {
   events: { at?: string; type: string; state?: string; detail?: string }[];
 }
 
-export interface DialogueQueryFilter {
-  state?: DialogueState;
-  /** Only dialogues last changed before this time ("waiting longer than N days"; needs state). */
-  updatedBefore?: string;
-  /** Order of the index: ascending = oldest first. */
-  ascending: boolean;
+/** Read queries over the dialogues that no single dialogue answers; never a Scan. */
+export interface DialogueQueries {
+  /** How many dialogues are in the state, every cycle (a COUNT Query on the byState index). */
+  countByState(state: DialogueState): Promise<number>;
+  /** Dialogues whose last change (updatedAt) lies in (from, to], every state: for the facts sweep. */
+  changedBetween(from: string, to: string): Promise<Dialogue[]>;
 }
 
-/** Read-only queries for the console: bounded pages from the byState/byKind indexes, never a Scan. */
-export interface DialogueQueries {
-  /**
-   * Reads up to `budget` dialogues from the index in order, keeps those `keep` accepts, and stops
-   * after `limit` kept; the cursor resumes right after the last dialogue read.
-   */
-  page(
-    filter: DialogueQueryFilter,
-    keep: (x: Dialogue) => boolean,
-    limit: number,
-    budget: number,
-    cursor?: string,
-  ): Promise<Page<Dialogue> & { read: number }>;
-  countByState(state: DialogueState): Promise<number>;
-  /** Every dialogue in one state (paged internally): for metrics. */
-  allInState(state: DialogueState): Promise<Dialogue[]>;
+/**
+ * The per-cycle facts index: each dialogue's facts (functions/core/facts.ts), kept by the
+ * dialogue repository on every change that alters them. Lists, counts and statistics of a cycle
+ * read it; their cost does not grow with the number of cycles.
+ */
+export interface FactsIndex {
+  /** Stores a dialogue's facts unless the same or a later version is stored (idempotent). */
+  put(cycle: string, facts: DialogueFacts): Promise<void>;
+  /** The stored facts of these dialogues (of one cycle), by id. */
+  stored(cycle: string, ids: readonly string[]): Promise<Map<string, DialogueFacts>>;
+  /** Every dialogue's facts in the cycle. */
+  cycle(cycle: string): Promise<DialogueFacts[]>;
+  /** The cycles that have dialogues, ascending. */
+  cycles(): Promise<string[]>;
+  registerCycle(cycle: string): Promise<void>;
+  /** Up to when the facts sweep has checked changed dialogues (an ISO time), if it ever ran. */
+  sweepMark(): Promise<string | undefined>;
+  setSweepMark(at: string): Promise<void>;
+}
+
+/** Rewriting the facts index whole: the rebuild only (not on a request path). */
+export interface FactsRebuild {
+  /** Replaces the cycle's facts with these. */
+  replaceCycle(cycle: string, facts: readonly DialogueFacts[]): Promise<void>;
+  /** The version of the definitions the indexes were last rebuilt with (facts-upkeep.ts INDEX_VERSION). */
+  builtVersion(): Promise<number | undefined>;
+  setBuiltVersion(version: number): Promise<void>;
+}
+
+export interface OrganiserMatch {
+  organiserId: string;
+  name: string;
+  orgNumber: string;
+}
+
+/** Organisers by a normalised word prefix (functions/core/search.ts) or org. number prefix. */
+export interface SearchIndex {
+  /** Writes the organiser's words, removing those of `previous` it no longer has. */
+  index(
+    previous: Pick<Organiser, 'id' | 'name' | 'orgNumber'> | undefined,
+    next: Pick<Organiser, 'id' | 'name' | 'orgNumber'>,
+  ): Promise<void>;
+  find(prefix: string, limit: number, cursor?: string): Promise<Page<OrganiserMatch>>;
 }
 
 /** A facilitator's own calendar as the system keeps it: bookings it made and blocks entered. */

@@ -4,6 +4,7 @@
  * the step history; pure.
  */
 import type { Dialogue } from './dialogue.ts';
+import type { DialogueFacts } from './facts.ts';
 import { stockholmDate, addCalendarDays } from './calendar.ts';
 
 export interface ProgressSeries {
@@ -18,9 +19,10 @@ export interface ProgressSeries {
 const MAX_POINTS = 60;
 
 type ProgressInput = Pick<Dialogue, 'history'> & Partial<Pick<Dialogue, 'answer'>>;
+type ProgressEvent = { day: string; what: 'invited' | 'accepted' | 'declined' };
 
 export function progressOverTime(xs: readonly ProgressInput[], now: Date): ProgressSeries {
-  const events: { day: string; what: 'invited' | 'accepted' | 'declined' }[] = [];
+  const events: ProgressEvent[] = [];
   for (const x of xs) {
     const invited = x.history.find((h) => h.type === 'invitation_sent' || h.state === 'invited');
     if (invited) events.push({ day: stockholmDate(new Date(invited.at)), what: 'invited' });
@@ -29,6 +31,30 @@ export function progressOverTime(xs: readonly ProgressInput[], now: Date): Progr
     const declined = x.history.find((h) => h.state === 'declined');
     if (declined) events.push({ day: stockholmDate(new Date(declined.at)), what: 'declined' });
   }
+  return seriesOf(events, now);
+}
+
+/** The same series from the dialogues' facts (invited at creation + its minutes to the invitation, answered that many minutes later). */
+export function progressOfFacts(
+  xs: readonly Pick<DialogueFacts, 'createdAt' | 'minutes' | 'accepted' | 'state'>[],
+  now: Date,
+): ProgressSeries {
+  const events: ProgressEvent[] = [];
+  const MINUTE = 60_000;
+  for (const x of xs) {
+    const [toInvite, toAnswer] = x.minutes;
+    if (toInvite === undefined) continue;
+    const invitedAt = x.createdAt + toInvite * MINUTE;
+    events.push({ day: stockholmDate(new Date(invitedAt)), what: 'invited' });
+    if (toAnswer === undefined) continue;
+    const answeredDay = stockholmDate(new Date(invitedAt + toAnswer * MINUTE));
+    if (x.accepted) events.push({ day: answeredDay, what: 'accepted' });
+    else if (x.state === 'declined') events.push({ day: answeredDay, what: 'declined' });
+  }
+  return seriesOf(events, now);
+}
+
+function seriesOf(events: readonly ProgressEvent[], now: Date): ProgressSeries {
   if (events.length === 0) return { days: [], invited: [], accepted: [], declined: [] };
   const first = events.map((e) => e.day).sort()[0] as string;
   const today = stockholmDate(now);

@@ -16,7 +16,7 @@ export const httpFunctions = {
   },
   consoleReports: {
     entry: 'functions/console-reports.ts',
-    description: 'Console pages for statistics, the inspectorate and facilitators (HTML pages)',
+    description: 'Console pages that read: dialogues and search, statistics, the inspectorate, facilitators (HTML pages)',
   },
   feeds: {
     entry: 'functions/feeds.ts',
@@ -77,11 +77,11 @@ export const routes: readonly RouteDef[] = [
   { method: 'PUT', path: '/api/dialogues/{id}/meeting-plan', fn: 'api' },
   { method: 'GET', path: '/api/dialogues/{id}/shared-chief', fn: 'api' },
   // The console for coordinators and the inspectorate.
-  { method: 'GET', path: '/console', fn: 'console' },
+  { method: 'GET', path: '/console', fn: 'consoleReports' },
   { method: 'GET', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/login', fn: 'console' },
   { method: 'POST', path: '/console/logout', fn: 'console' },
-  { method: 'GET', path: '/console/dialogues/{id}', fn: 'console' },
+  { method: 'GET', path: '/console/dialogues/{id}', fn: 'consoleReports' },
   // The dialogue's own pages before its {action} confirmations (API Gateway prefers literal paths too).
   ...(['contact', 'material'] as const).flatMap((page) =>
     (['GET', 'POST'] as const).map((method) => ({ method, path: `/console/dialogues/{id}/${page}`, fn: 'console' as const })),

@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
 import { type Dialogue, dialogueStates, type TimelineEntry, timeline } from '#core/dialogue.ts';
-import { cursorSchema } from '#core/fields.ts';
-import { NotFoundError } from '#core/errors.ts';
+import { cursorSchema, oneLine } from '#core/fields.ts';
+import { NotFoundError, ValidationError } from '#core/errors.ts';
 import type { MailRecord, Page } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { invitationPlanned, postponedStart, registerPlanned } from './clash.ts';
+import { type SearchResult, searchDialogues } from './console-list.ts';
 import { parseOrThrow } from './validate.ts';
 
 export const createDialogueSchema = z.strictObject({
@@ -16,6 +17,10 @@ export const createDialogueSchema = z.strictObject({
 
 export const listDialoguesSchema = z.strictObject({
   state: z.optional(z.enum(dialogueStates, { message: `state must be one of ${dialogueStates.join(', ')}` })),
+  /** An org. number (with or without the dash), a name word prefix or a dialogue id: the organisers' dialogues of every cycle. */
+  q: z.optional(
+    z.string().check(z.trim(), z.minLength(1, 'q must not be empty'), z.maxLength(100, 'q is at most 100 characters'), oneLine('q')),
+  ),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
   cursor: z.optional(cursorSchema),
 });
@@ -80,7 +85,12 @@ export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mai
   return { ...dialogue, mails: await d.mailLog.list(id), timeline: timeline(dialogue) };
 }
 
-export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue>> {
+/** By state (byState index) or every dialogue (byKind), newest first; or a search (`q`, with `total` and the organisers found). */
+export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue> & Partial<Omit<SearchResult, 'items' | 'cursor'>>> {
   const q = parseOrThrow(listDialoguesSchema, query, 'query');
+  if (q.q !== undefined) {
+    if (q.state) throw new ValidationError('q and state cannot be combined: search first, then open the dialogue');
+    return searchDialogues(d, { q: q.q, limit: q.limit, cursor: q.cursor });
+  }
   return d.dialogues.list({ state: q.state }, q.limit, q.cursor);
 }

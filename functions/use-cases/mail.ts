@@ -79,22 +79,22 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     if (await d.mailLog.markUnconfirmed(record, d.clock.now())) recordMetric('MailsUnconfirmed', 1);
     return { sent: false, record: { ...record, status: 'unconfirmed' } };
   }
-  let url: string | undefined;
-  if (record.linkId && record.linkExpiresAt) {
-    await d.links.put({
-      linkId: record.linkId,
-      dialogueId: input.dialogueId,
-      step: input.linkStep ?? 'answer',
-      contactId: input.contactId,
-      expiresAt: record.linkExpiresAt,
-    });
-    const { linkSigningKey } = await d.secrets();
-    url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
-  }
-  const overview = input.withOverview ? await overviewLink(d, input.dialogueId, input.contactId) : undefined;
-  const rendered = input.render(url, overview);
   let providerMessageId: string;
   try {
+    let url: string | undefined;
+    if (record.linkId && record.linkExpiresAt) {
+      await d.links.put({
+        linkId: record.linkId,
+        dialogueId: input.dialogueId,
+        step: input.linkStep ?? 'answer',
+        contactId: input.contactId,
+        expiresAt: record.linkExpiresAt,
+      });
+      const { linkSigningKey } = await d.secrets();
+      url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
+    }
+    const overview = input.withOverview ? await overviewLink(d, input.dialogueId, input.contactId) : undefined;
+    const rendered = input.render(url, overview);
     ({ providerMessageId } = await d.mailer.send({
       to: input.email,
       ...rendered,
@@ -102,7 +102,8 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
       tags: { dialogue: input.dialogueId.replace(/[^A-Za-z0-9_-]/g, '_'), step: input.step.replace(/[^A-Za-z0-9_-]/g, '_') },
     }));
   } catch (e) {
-    // SES refused the call (throttled, rejected): nothing went out, so the slot is free again.
+    // Nothing went out (the link's write, the render or SES refused): the slot is free again, so
+    // the step's retry sends it rather than leaving it 'unconfirmed'.
     await d.mailLog.release(record);
     throw e;
   }

@@ -3,6 +3,7 @@
  * escalation, answer callback, the meeting phases' timers). EventBridge Scheduler calls it in the
  * cloud, a timer loop locally. Bounded Queries on the sparse due index, a page at a time; no Scan.
  * A timer that fails backs off and is recorded on its dialogue; it never holds up the others.
+ * Each tick also re-checks the facts index for the dialogues changed since the last (facts-upkeep.ts).
  */
 import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
@@ -16,6 +17,7 @@ import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
 import { catchUpAccepted, kickPhase, phaseStates } from './lifecycle/phase.ts';
 import { followUpDue, meetingHeld, remindNotesAgain } from './lifecycle/progress.ts';
+import { sweepFacts } from './facts-upkeep.ts';
 
 export interface TickResult {
   fired: number;
@@ -125,6 +127,11 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     result.fired += await sendDigests(d);
   } catch (e) {
     result.failed.push({ dialogueId: '-', kind: 'handback_digest', error: (e as Error).message });
+  }
+  try {
+    await sweepFacts(d);
+  } catch (e) {
+    result.failed.push({ dialogueId: '-', kind: 'facts_sweep', error: (e as Error).message });
   }
   try {
     const mails = await retryPendingPairMails(d);

@@ -16,6 +16,8 @@ import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
 import { tableModel } from '#adapters/table-model.ts';
 import { LOCAL_FUNCTIONS, type PhaseName, renderLocalDefinitions } from '#workflows/index.ts';
+import { INDEX_VERSION, rebuildIndexes } from '#functions/use-cases/facts-upkeep.ts';
+import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
 import { ASYNC_INVOCATION } from '../async-invocation.ts';
 import { LocalAsyncInvoker } from './async-invoke.ts';
 import { OffsetClock } from './clock.ts';
@@ -366,14 +368,20 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     env.TABLE_NAME,
   );
+  const sweepDoc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+  // A folder from before the facts and search indexes (or an older definition of them): build them once.
+  const factsRebuild = new DynamoFactsRebuild(sweepDoc, env.TABLE_NAME);
+  if ((await factsRebuild.builtVersion()) !== INDEX_VERSION) {
+    const built = await rebuildIndexes(deps, factsRebuild);
+    if (built.dialogues + built.organisers > 0) log(`[indexes] rebuilt: ${built.dialogues} dialogues, ${built.organisers} organisers`);
+  }
   if (opts.seed !== false && (await deps.organisers.list(1)).items.length === 0) {
     for (const o of demoOrganisers) await deps.organisers.put(toOrganiser(organiserInputSchema.parse(o), clock.now()));
     log(`[seed] ${demoOrganisers.length} demo organisers`);
     if (opts.demo) log(`[seed] ${await seedDemoScheduling(deps)}`);
   }
-  const sweepDoc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: env.AWS_REGION, endpoint: dynamoUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
   sweep = () => sweepExpired(sweepDoc, env.TABLE_NAME, clock.now());
   const resumed = sfn.resume();
   if (resumed) log(`[sfn] resumed ${resumed} execution(s) that were running at the last stop`);

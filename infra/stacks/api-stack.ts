@@ -213,7 +213,8 @@ export class ApiStack extends Stack {
       .bindTable(props.table, 'read', ['byKind'])
       .bindFeedSecret(props.feedSecret, 'read');
 
-    // The console's statistics, inspectorate and facilitator pages: reads, the facilitators' feed
+    // The console's pages that read (the dialogue list and search, a dialogue's page with its
+    // workflow executions, statistics, inspectorate and facilitator pages): the facilitators' feed
     // keys, and the one grant to replace the inspectorate's feed key.
     const consoleReports = new ServiceFunction(this, 'ConsoleReports', {
       entry: httpFunctions.consoleReports.entry,
@@ -226,7 +227,8 @@ export class ApiStack extends Stack {
     })
       .bindTable(props.table, 'readWrite')
       .bindSecret(props.appSecret)
-      .bindFeedSecret(props.feedSecret, 'rotate');
+      .bindFeedSecret(props.feedSecret, 'rotate')
+      .grantReadExecutions(`${props.prefix}-invitation`);
 
     this.functions = { api, answerPage, console: consoleFn, inspectionImport, consoleMeetings, consoleCampaigns, consoleReports, feeds };
 

@@ -1,8 +1,8 @@
 /**
  * Console page timings at national scale: starts the embedded runtime in a temp folder, writes
  * 2,800 dialogue records (a deterministic mix of states, regions, legal forms, sizes and pairs),
- * signs in and loads the busiest pages several times each: the list (unfiltered, one filter that
- * reads the whole budget, a state), the metrics page and a CSV, and the inspectorate page.
+ * signs in and loads the busiest pages several times each: the list (unfiltered, a facilitator,
+ * a state), the metrics page and a CSV, and the inspectorate page.
  * Prints p50/max per page. Not a test.
  *
  *   npx tsx tests/bench/console-pages.ts      (BENCH_DIALOGUES, BENCH_RUNS override the sizes)
@@ -71,7 +71,7 @@ async function main() {
     const [coordinator, inspectorate] = [await login('coordinator'), await login('inspectorate')];
     const pages: [string, string, string][] = [
       ['list, unfiltered', '/console', coordinator],
-      ['list, facilitator filter (reads the budget)', '/console?facilitator=sp-3', coordinator],
+      ['list, facilitator filter', '/console?facilitator=sp-3', coordinator],
       ['list, one state', '/console?state=invited', coordinator],
       ['metrics page', '/console/metrics', coordinator],
       ['metrics CSV (size bands)', '/console/metrics/storlek.csv', coordinator],

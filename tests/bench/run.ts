@@ -28,6 +28,7 @@ import { changeCampaign, createCampaign } from '#functions/use-cases/campaigns.t
 import { DynamoMeter } from './dynamo-meter.ts';
 import { benchCampaignKill, type CampaignKillFigures } from './campaign-kill.ts';
 import { benchLifecycle } from './lifecycle.ts';
+import { benchSearch, type SearchBenchResult } from './search.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
@@ -98,6 +99,8 @@ interface Figures {
   fullLifecycle?: { dialogues: number; transitions: number; stepFunctionsTransitions: number; rcu: number; wcu: number };
   /** A campaign over the population with `npm start` killed (SIGKILL) mid-way and restarted (tests/bench/campaign-kill.ts). */
   campaignKill?: CampaignKillFigures;
+  /** GET /api/dialogues?q= over 2,806 generated organisers (tests/bench/search.ts). */
+  search?: SearchBenchResult;
   campaign: {
     unthrottled: {
       invitations: number;
@@ -520,12 +523,14 @@ async function main(): Promise<void> {
   // A runtime of its own (one at a time per process): whole dialogues through every phase.
   log('running whole dialogues, invitation → closed');
   const { dialogues, transitions, stepFunctionsTransitions, rcu, wcu } = await benchLifecycle({ dialogues: 3, log });
+  log(`searching among ${NATIONAL} organisers`);
+  const search = await benchSearch({ organisers: NATIONAL, seed: args.seed, log });
   let campaignKill: CampaignKillFigures | undefined;
   if (args.full || args.kill) {
     log(`campaign over ${organiserCount} organisers with npm start killed mid-way`);
     campaignKill = await benchCampaignKill({ organisers: organiserCount, seed: args.seed, log });
   }
-  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu }, campaignKill });
+  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu }, campaignKill, search });
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -616,6 +621,24 @@ function report(f: Figures): void {
             `${f.campaignKill.exactlyOnce} of ${f.campaignKill.recipients} (${f.campaignKill.missing} missing, ${f.campaignKill.duplicated} twice, ${f.campaignKill.mailedAgain} mailed again; ${f.campaignKill.seconds} s)`,
             'all, once',
             f.campaignKill.exactlyOnce === f.campaignKill.recipients && f.campaignKill.mailedAgain === 0,
+          ],
+        ] as Row[])
+      : []),
+    ...(f.search
+      ? ([
+          [
+            `search GET /api/dialogues?q= at ${f.search.organisers} organisers: p50 / p95 (${f.search.searches} searches, ${f.search.missed} missed)`,
+            'search.p95Ms',
+            `${f.search.p50Ms} / ${f.search.p95Ms} ms, ${f.search.rcu} RCU`,
+            'p95 ≤ 100 ms',
+            f.search.p95Ms <= 100 && f.search.missed === 0,
+          ],
+          [
+            `search for a word most names share ("${f.search.commonWord.q}", ${f.search.commonWord.organisers} organisers) p95`,
+            'search.commonWord.p95Ms',
+            `${f.search.commonWord.p95Ms} ms, ${f.search.commonWord.rcu} RCU`,
+            '',
+            undefined,
           ],
         ] as Row[])
       : []),

@@ -63,6 +63,31 @@ describe('console as coordinator', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('finds an organiser with the search box by org. number without the dash and by a name prefix without diacritics', async () => {
+    // Act: the org. number as a person copies it from a register, without the dash
+    await page.goto(`${h.runtime.urls.app}/console`);
+    await page.getByLabel('Sök', { exact: true }).fill('2120002262');
+    await page.getByRole('button', { name: 'Sök', exact: true }).click();
+
+    // Assess
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('2120002262');
+    expect(await page.getByRole('link', { name: 'Norrviks kommun' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Solrosens Förskola AB' }).count()).toBe(0);
+    expect(await page.getByRole('table').getByText('Sökning på ”2120002262”: 1 huvudman').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'search-org-number');
+
+    // Act: the start of a word of the name, typed without å/ä/ö
+    await page.getByLabel('Sök', { exact: true }).fill('forskol');
+    await page.keyboard.press('Enter');
+
+    // Assess
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('forskol');
+    expect(await page.getByRole('link', { name: 'Solrosens Förskola AB' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Norrviks kommun' }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('reaches the skip link and the menu with the keyboard', async () => {
     await page.goto(`${h.runtime.urls.app}/console`);
     await page.keyboard.press('Tab');

@@ -211,8 +211,8 @@ describe('grants', () => {
       'states:SendTaskSuccess',
       'states:StartExecution',
     ]);
-    // Statistics, the inspectorate's page and facilitators only read, and write feed keys.
-    expect(statesActions(api.functions.consoleReports, t.api)).toEqual([]);
+    // The pages that read only read (a dialogue's page its workflow executions), and write feed keys.
+    expect(statesActions(api.functions.consoleReports, t.api)).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
     // The console's meeting pages book and cancel meetings: a phase's wait ends, or a new round starts.
     expect(statesActions(api.functions.consoleMeetings, t.api)).toEqual([
       'states:SendTaskFailure',

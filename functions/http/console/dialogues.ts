@@ -1,6 +1,7 @@
 /**
- * The console's start page for coordinators (templates/pages/console/dialogues.eta): the dialogues
- * with their counts per phase and state, filters, sorting and paging.
+ * The console's start page for coordinators (templates/pages/console/dialogues.eta): the search
+ * box, the dialogues of one cycle with their counts per phase and state, filters with the true
+ * number of matches, sorting and paging.
  */
 import { legalFormLabels, phaseLabels, regionName, schoolFormLabels, stateLabels } from '#core/console-labels.ts';
 import { dialoguePhases, dialogueStates } from '#core/dialogue.ts';
@@ -12,8 +13,8 @@ import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { hasProblem, listForConsole } from '#functions/use-cases/console.ts';
 import { orgNumbersOf } from '#functions/use-cases/org-numbers.ts';
-import { option, ownershipOf, when } from './format.ts';
-import { count } from '#core/swedish.ts';
+import { option, ownershipOf, sv, when } from './format.ts';
+import { ALL_CYCLES } from '#functions/use-cases/statistics.ts';
 
 const dialoguesPage: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
@@ -30,6 +31,9 @@ const dialoguesPage: Page = async (c) => {
   }
   const q = list.query;
   const filterParams = {
+    q: q.q,
+    cycle: q.q ? undefined : q.cycle,
+    campaign: q.campaign,
     state: q.state,
     phase: q.phase,
     region: q.region,
@@ -43,15 +47,22 @@ const dialoguesPage: Page = async (c) => {
     waitingDays: q.waitingDays,
     sort: q.sort,
   };
-  const [facilitators, orgNumbers] = await Promise.all([c.d.facilitators.list(), orgNumbersOf(c.d, list.items)]);
+  const [facilitators, campaigns, orgNumbers] = await Promise.all([
+    c.d.facilitators.list(),
+    c.d.campaigns.list(),
+    orgNumbersOf(c.d, list.items),
+  ]);
+  const cycleShown = list.cycle ?? (q.cycle === ALL_CYCLES ? ALL_CYCLES : undefined);
   const body = c.d.templates.consolePage('dialogues', {
     ...layoutData(c, 'Dialoger', { dialogues: true }),
     error,
     query: q,
+    searching: Boolean(q.q),
+    cycleText: list.cycle ? `omgång ${list.cycle}` : 'alla omgångar',
     phaseCounts: list.phaseCounts.map((x) => ({
       ...x,
       label: phaseLabels[x.phase],
-      href: `/console${qs({ phase: x.phase })}`,
+      href: `/console${qs({ cycle: q.cycle, phase: x.phase })}`,
       current: x.phase === q.phase,
     })),
     counts: list.counts
@@ -59,10 +70,12 @@ const dialoguesPage: Page = async (c) => {
       .map((x) => ({
         ...x,
         label: stateLabels[x.state],
-        href: `/console${qs({ state: x.state })}`,
+        href: `/console${qs({ cycle: q.cycle, state: x.state })}`,
         current: x.state === list.state,
       })),
     options: {
+      cycle: [...list.cycles.map((y) => option(y, y, cycleShown)), option(ALL_CYCLES, 'Alla omgångar', cycleShown)],
+      campaign: campaigns.map((x) => option(x.id, `${x.name} (${x.cycle})`, q.campaign)),
       state: dialogueStates.map((s) => option(s, stateLabels[s], q.state)),
       phase: dialoguePhases.map((p) => option(p, phaseLabels[p], q.phase)),
       schoolForm: schoolForms.map((f) => option(f, schoolFormLabels[f], q.schoolForm)),
@@ -77,9 +90,24 @@ const dialoguesPage: Page = async (c) => {
       ownership: [option('kommunal', 'Kommunal', q.ownership), option('enskild', 'Enskild', q.ownership)],
       sort: [option('nyast', 'Nyast först', q.sort ?? 'nyast'), option('aldst', 'Äldst först', q.sort ?? 'nyast')],
     },
-    caption: `${count(list.items.length, 'dialog', 'dialoger')}${list.state ? ` i läget ”${stateLabels[list.state]}”` : ''}${
-      q.waitingDays ? `, oförändrade i mer än ${q.waitingDays} dagar` : ''
-    }, sorterade ${list.state ? 'efter senaste ändring' : 'efter när de skapades'}, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
+    caption: q.q
+      ? `Sökning på ”${q.q}”: ${sv(list.total)} ${list.search ? (list.total === 1 ? 'huvudman' : 'huvudmän') : list.total === 1 ? 'dialog' : 'dialoger'}, ${
+          list.items.length
+        } senaste ${list.items.length === 1 ? 'dialog' : 'dialoger'} på sidan`
+      : `${sv(list.total)} ${list.total === 1 ? 'dialog' : 'dialoger'} i ${list.cycle ? `omgång ${list.cycle}` : 'alla omgångar'}${
+          list.state ? ` i läget ”${stateLabels[list.state]}”` : ''
+        }${q.waitingDays ? `, i samma läge i mer än ${q.waitingDays} dagar` : ''}, sorterade ${
+          list.sortedBy === 'stateSince' ? 'efter när de kom till läget' : 'efter när de skapades'
+        }, ${q.sort === 'aldst' ? 'äldst' : 'nyast'} först`,
+    withoutDialogue: (list.search?.organisers ?? [])
+      .filter((o) => o.dialogues.length === 0)
+      .map((o) => `${o.name} (${formatOrgNumber(o.orgNumber)})`),
+    earlier: (list.search?.organisers ?? [])
+      .filter((o) => o.dialogues.length > 1)
+      .map((o) => ({
+        name: o.name,
+        links: o.dialogues.slice(1).map((x) => ({ cycle: x.cycle, href: `/console/dialogues/${x.dialogueId}` })),
+      })),
     rows: list.items.map((x) => ({
       id: x.id,
       organiserName: x.organiserName,
@@ -108,8 +136,6 @@ const dialoguesPage: Page = async (c) => {
           clearHref: `/console${qs({ ...filterParams, cursor: q.cursor })}#valda`,
         }
       : undefined,
-    partial: list.partial,
-    read: list.read,
     nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
     firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
   });

@@ -14,7 +14,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import { formBody } from '#functions/http/request.ts';
 import { html } from '#functions/http/respond.ts';
 import { layoutData, type Page, qs, redirect, requireConsoleRole } from './frame.ts';
-import { consoleCalendar, consoleConflicts, ongoingDialogues } from '#functions/use-cases/console.ts';
+import { consoleCalendar, consoleConflicts, ONGOING_PAGE, ongoingDialogues } from '#functions/use-cases/console.ts';
 import { FEED_REFRESH_MINUTES, inspectorateFeedAddress, rotateInspectorateFeed } from '#functions/use-cases/calendar-feeds.ts';
 import { type PlannedMonth, plannedMonth } from '#functions/use-cases/planned-dates.ts';
 import { option, when } from './format.ts';
@@ -110,7 +110,7 @@ const inspectionPage: Page = async (c) => {
       ? { items: [] as Awaited<ReturnType<typeof consoleConflicts>>['items'] }
       : consoleConflicts(c.d, { from: q.from, to: q.to, region }, c.session.role),
     error
-      ? { items: [] as Dialogue[], cursor: undefined }
+      ? { items: [] as Dialogue[], cursor: undefined, total: 0 }
       : ongoingDialogues(c.d, { region, cursor: cursor && cursor.length <= 2000 ? cursor : undefined }),
     inspectorateFeedAddress(c.d),
   ]);
@@ -150,8 +150,8 @@ const inspectionPage: Page = async (c) => {
       statusLabel: inspectionStatusLabels[i.status],
     })),
     calendarPartial: calendar.partial,
-    caption: `${count(rows.length, 'pågående dialog', 'pågående dialoger')}${region ? ` i ${regionName(region)}` : ''}${
-      ongoing.cursor || cursor ? ', en sida i taget' : ''
+    caption: `${count(ongoing.total, 'pågående dialog', 'pågående dialoger')}${region ? ` i ${regionName(region)}` : ''}${
+      ongoing.cursor || cursor ? `, ${ONGOING_PAGE} per sida` : ''
     }`,
     rows: rows.map((x) => ({
       ...x,

@@ -1,13 +1,13 @@
 /**
- * The coordinators' statistics (templates/pages/console/metrics.eta), for all dialogues or one
- * cycle or campaign: acceptance by legal form (the shape of Statskontoret's table 2, of those
+ * The coordinators' statistics (templates/pages/console/metrics.eta), for one cycle (the latest by
+ * default), one campaign or all cycles, from the facts index: acceptance by legal form (the shape of Statskontoret's table 2, of those
  * invited and of those who answered), the funnel over the nine steps, the time in each phase and a
  * campaign's progress over time as SVG charts with their tables beside them; every table as CSV.
  */
 import { NotFoundError } from '#core/errors.ts';
 import { decimalComma, metricsTables, toCsv } from '#core/metrics.ts';
 import { html } from '#functions/http/respond.ts';
-import { type Statistics, statistics } from '#functions/use-cases/statistics.ts';
+import { ALL_CYCLES, type Statistics, statistics } from '#functions/use-cases/statistics.ts';
 import { barChart, countLabel, daysLabel, lineChart, percentLabel } from './charts.ts';
 import { layoutData, type Page, qs, requireConsoleRole } from './frame.ts';
 import { option, when } from './format.ts';
@@ -100,7 +100,8 @@ const metricsPage: Page = async (c) => {
   const s = await statistics(c.d, c.event.queryStringParameters ?? {});
   const tables = tablesOf(s);
   const svg = charts(s);
-  const filter = qs({ omgang: s.query.omgang, kampanj: s.query.kampanj });
+  const shownCycle = s.cycle ?? ALL_CYCLES;
+  const filter = qs({ omgang: s.query.kampanj ? undefined : s.query.omgang, kampanj: s.query.kampanj });
   const campaign = s.campaigns.find((x) => x.id === s.query.kampanj);
   const view = (name: string) => {
     const t = tables[name] as Table;
@@ -117,12 +118,11 @@ const metricsPage: Page = async (c) => {
   const body = c.d.templates.consolePage('metrics', {
     ...layoutData(c, 'Statistik', { metrics: true }),
     at: when(c.d.clock.now().toISOString()),
-    cycleText: [s.query.omgang ? `omgång ${s.query.omgang}` : 'alla omgångar', campaign ? `kampanj ${campaign.name}` : '']
-      .filter(Boolean)
-      .join(', '),
-    cycles: s.cycles.map((x) => option(x, x, s.query.omgang)),
+    cycleText: [s.cycle ? `omgång ${s.cycle}` : 'alla omgångar', campaign ? `kampanj ${campaign.name}` : ''].filter(Boolean).join(', '),
+    cycles: s.cycles.map((x) => option(x, x, shownCycle)),
+    allCycles: shownCycle === ALL_CYCLES,
     campaigns: s.campaigns.map((x) => option(x.id, x.name, s.query.kampanj)),
-    filtered: Boolean(s.query.omgang || s.query.kampanj),
+    filtered: Boolean(s.query.kampanj) || shownCycle !== s.cycles[0],
     figures: CHARTED.filter((name) => tables[name]).map(view),
     tables: Object.keys(tables)
       .filter((name) => !CHARTED.includes(name))

@@ -1,0 +1,95 @@
+/**
+ * What keeps the facts index (statistics.ts, console-list.ts) exact: the sweep on every scheduler
+ * tick that re-checks the dialogues changed since the last one (a crash between a change and its
+ * facts write is repaired within a tick), and the rebuild that recomputes every cycle and the
+ * organisers' search words from the records (`npm run rebuild`).
+ */
+import { type DialogueFacts, factsOf } from '#core/facts.ts';
+import type { FactsRebuild } from '#core/ports.ts';
+import type { Deps } from '#adapters/deps.ts';
+
+/** Changes younger than this are left to their own write; the sweep checks them at the next tick. */
+const SWEEP_SETTLE_MS = 60_000;
+/** A first sweep (no mark stored) looks back this far. */
+const SWEEP_FIRST_LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Re-checks the facts of every dialogue changed since the last sweep (the byState index by
+ * updatedAt, 27 Queries) against the index and writes the ones that differ: a crash between a
+ * dialogue's change and its facts write is repaired here. Runs on each scheduler tick.
+ */
+type IndexDeps = Pick<Deps, 'clock' | 'facts' | 'search' | 'dialogues' | 'organisers' | 'queries'>;
+
+/** What the facts and the search words are built by; a store built by an older version is rebuilt. */
+export const INDEX_VERSION = 3;
+
+export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): Promise<{ checked: number; repaired: number }> {
+  const until = new Date(d.clock.now().getTime() - SWEEP_SETTLE_MS).toISOString();
+  const mark = await d.facts.sweepMark();
+  const from = mark ?? new Date(Date.parse(until) - SWEEP_FIRST_LOOKBACK_MS).toISOString();
+  if (from >= until) return { checked: 0, repaired: 0 };
+  const changed = await d.queries.changedBetween(from, until);
+  let repaired = 0;
+  const byCycle = new Map<string, typeof changed>();
+  for (const x of changed) byCycle.set(x.cycle, [...(byCycle.get(x.cycle) ?? []), x]);
+  for (const [cycle, xs] of byCycle) {
+    const stored = await d.facts.stored(
+      cycle,
+      xs.map((x) => x.id),
+    );
+    for (const x of xs) {
+      const f = factsOf(x);
+      const s = stored.get(x.id);
+      if (s && s.version >= f.version) continue;
+      await d.facts.put(cycle, f);
+      repaired++;
+    }
+  }
+  if (changed.length > 0 || mark === undefined) await d.facts.setSweepMark(until);
+  return { checked: changed.length, repaired };
+}
+
+/**
+ * Recomputes the facts index of every cycle and the organisers' search words from the records
+ * (`npm run rebuild`): after a change of the facts' definition, or to prove the index right. Reads
+ * every dialogue and organiser once (byKind index, page by page).
+ */
+export async function rebuildIndexes(
+  d: IndexDeps,
+  rebuild: FactsRebuild,
+  log: (line: string) => void = () => undefined,
+): Promise<{ dialogues: number; cycles: string[]; organisers: number }> {
+  const startedAt = d.clock.now().toISOString();
+  const perCycle = new Map<string, DialogueFacts[]>();
+  let dialogues = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await d.dialogues.list({}, 500, cursor);
+    for (const x of page.items) {
+      perCycle.set(x.cycle, [...(perCycle.get(x.cycle) ?? []), factsOf(x)]);
+      dialogues++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  for (const cycle of await d.facts.cycles()) if (!perCycle.has(cycle)) perCycle.set(cycle, []);
+  for (const [cycle, facts] of [...perCycle].sort(([a], [b]) => a.localeCompare(b))) {
+    await rebuild.replaceCycle(cycle, facts);
+    log(`cycle ${cycle}: ${facts.length} dialogues`);
+  }
+  let organisers = 0;
+  cursor = undefined;
+  do {
+    const page = await d.organisers.list(500, cursor);
+    for (const o of page.items) {
+      await d.search.index(undefined, o);
+      organisers++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  log(`search words of ${organisers} organisers`);
+  // Dialogues that changed while the rebuild ran are checked again (a live write may have raced it).
+  await d.facts.setSweepMark(startedAt);
+  await sweepFacts(d);
+  await rebuild.setBuiltVersion(INDEX_VERSION);
+  return { dialogues, cycles: [...perCycle.keys()].sort(), organisers };
+}
