@@ -115,8 +115,9 @@ export const phaseOfState: Readonly<Record<DialogueState, DialoguePhase>> = {
 export const isTerminal = (state: DialogueState): boolean => transitions[state].length === 0;
 
 /**
- * The states that end a dialogue (those with no transition out), as a list: what a module needs
- * that must not carry the whole transitions table (a unit test holds the two together).
+ * The states that end a dialogue: those with no transition out, and `no_answer` (ended, though the
+ * coordinator may reopen it by inviting again or registering an answer given another way). A list,
+ * for what must not carry the whole transitions table (a unit test holds the two together).
  */
 export const endedStates: readonly DialogueState[] = ['declined', 'no_answer', 'stopped_after_intro', 'closed', 'cancelled'];
 
@@ -124,7 +125,7 @@ export const endedStates: readonly DialogueState[] = ['declined', 'no_answer', '
  * A dialogue under way: created (its invitation planned) up to the follow-up, whatever meeting is
  * offered or booked. Not a failed one (it waits for a coordinator) and not one that has ended.
  */
-export const isOngoing = (state: DialogueState): boolean => !isTerminal(state) && state !== 'failed';
+export const isOngoing = (state: DialogueState): boolean => !endedStates.includes(state) && state !== 'failed';
 
 /** States after the organiser accepted (the invitation phase is over). */
 export const hasAccepted = (d: Pick<Dialogue, 'state'>): boolean =>

@@ -6,7 +6,7 @@
  * statistics. Derived from the step history; pure.
  */
 import type { Dialogue, HistoryEntry } from './dialogue.ts';
-import { type DialogueState, isTerminal } from './dialogue-states.ts';
+import { type DialogueState, endedStates } from './dialogue-states.ts';
 
 export const dialogueSteps = [
   'invited',
@@ -146,7 +146,7 @@ const stateDetail: Partial<Record<DialogueState, string>> = {
  */
 export function stepsOf(x: StepInput, booked: ReadonlyMap<string, string> = new Map()): StepsView {
   const reached = reachedSteps(x);
-  const finished = isTerminal(x.state);
+  const finished = endedStates.includes(x.state);
   let current: DialogueStep | undefined;
   if (!finished) {
     current =

@@ -8,6 +8,7 @@
 import { addCalendarDays, stockholmDate, stockholmTime } from '#core/calendar.ts';
 import type { Dialogue, PhaseMeetingKind } from '#core/dialogue.ts';
 import { type HandbackKind, handbackKindLabels, handbackKinds } from '#core/handbacks.ts';
+import { consoleLinks } from '#core/console-links.ts';
 import { formatOrgNumber } from '#core/organiser.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { formatSwedishDate } from '#core/time.ts';
@@ -77,6 +78,14 @@ function digestView(d: Deps, day: string, entries: readonly DigestEntry[]) {
   const unique = [...new Map(entries.map((e) => [`${e.dialogueId}#${e.kind}`, e])).values()].sort(
     (a, b) => handbackKinds.indexOf(a.kind) - handbackKinds.indexOf(b.kind) || a.organiserName.localeCompare(b.organiserName, 'sv'),
   );
+  const links = consoleLinks(d.env.PUBLIC_BASE_URL);
+  // Each row links to where its next step is taken: the booking page, the contacts, the retry.
+  const rowUrl = (e: DigestEntry): string =>
+    e.kind === 'booking'
+      ? links.book(e.dialogueId)
+      : e.kind === 'failure'
+        ? links.retry(e.dialogueId)
+        : `${links.dialogue(e.dialogueId)}#kontakter`;
   return {
     day: formatSwedishDate(stockholmInstant(day, '12:00')),
     total: unique.length,
@@ -91,6 +100,7 @@ function digestView(d: Deps, day: string, entries: readonly DigestEntry[]) {
       organiserName: e.organiserName,
       orgNumber: formatOrgNumber(e.orgNumber),
       what: `${handbackKindLabels[e.kind]}${e.meetingName ? ` (${e.meetingName.toLowerCase()})` : ''}`,
+      url: rowUrl(e),
     })),
     more: Math.max(0, unique.length - LISTED),
     listUrl: handbackListUrl(d),

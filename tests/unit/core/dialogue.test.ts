@@ -83,8 +83,9 @@ describe('answer form', () => {
 });
 
 describe('ended states', () => {
-  it('are exactly the states with no transition out', async () => {
-    const { dialogueStates, endedStates, isTerminal } = await import('#core/dialogue.ts');
-    expect([...endedStates].sort()).toEqual(dialogueStates.filter(isTerminal).sort());
+  it('are exactly the states with no transition out, and no answer (which the coordinator may reopen)', async () => {
+    const { dialogueStates, endedStates, isTerminal, transitions } = await import('#core/dialogue.ts');
+    expect([...endedStates].sort()).toEqual([...dialogueStates.filter(isTerminal), 'no_answer'].sort());
+    expect(transitions.no_answer).toEqual(['invited', 'accepted', 'declined']);
   });
 });
