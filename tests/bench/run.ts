@@ -29,12 +29,15 @@ import { DynamoMeter } from './dynamo-meter.ts';
 import { benchCampaignKill, type CampaignKillFigures } from './campaign-kill.ts';
 import { benchLifecycle } from './lifecycle.ts';
 import { benchSearch, type SearchBenchResult } from './search.ts';
+import { runNationalWave, type WaveFigures } from './national-wave.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BENCH_DIR = join(ROOT, '.bench');
 const NATIONAL = 2806;
+/** Organisers in the intro-offer wave (the issue's measure: the demo's facilitators, 300 at once). */
+const WAVE = 300;
 
 const argsSchema = z.object({
   organisers: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20_000)), 500),
@@ -97,6 +100,8 @@ interface Figures {
   clashCheck: string;
   /** Whole dialogues, invitation → closed through every phase (tests/bench/lifecycle.ts). */
   fullLifecycle?: { dialogues: number; transitions: number; stepFunctionsTransitions: number; rcu: number; wcu: number };
+  /** A wave of organisers offered intro times at once (tests/bench/national-wave.ts), with offer holds and without. */
+  wave?: { held: WaveFigures; unheld: WaveFigures };
   /** A campaign over the population with `npm start` killed (SIGKILL) mid-way and restarted (tests/bench/campaign-kill.ts). */
   campaignKill?: CampaignKillFigures;
   /** GET /api/dialogues?q= over 2,806 generated organisers (tests/bench/search.ts). */
@@ -525,12 +530,17 @@ async function main(): Promise<void> {
   const { dialogues, transitions, stepFunctionsTransitions, rcu, wcu } = await benchLifecycle({ dialogues: 3, log });
   log(`searching among ${NATIONAL} organisers`);
   const search = await benchSearch({ organisers: NATIONAL, seed: args.seed, log });
+  log(`a wave of ${WAVE} organisers offered intro times at once, with offer holds and without`);
+  const wave = {
+    held: await runNationalWave({ organisers: WAVE, seed: args.seed }),
+    unheld: await runNationalWave({ organisers: WAVE, seed: args.seed, holdHours: 0 }),
+  };
   let campaignKill: CampaignKillFigures | undefined;
   if (args.full || args.kill) {
     log(`campaign over ${organiserCount} organisers with npm start killed mid-way`);
     campaignKill = await benchCampaignKill({ organisers: organiserCount, seed: args.seed, log });
   }
-  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu }, campaignKill, search });
+  report({ ...measured, fullLifecycle: { dialogues, transitions, stepFunctionsTransitions, rcu, wcu }, campaignKill, search, wave });
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -544,6 +554,9 @@ function gitCommit(): string | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // 4. Output
+
+/** A share as a percentage with one decimal (0.017 → "1.7 %"). */
+const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
 function report(f: Figures): void {
   const latestFile = join(BENCH_DIR, 'latest.json');
@@ -639,6 +652,31 @@ function report(f: Figures): void {
             `${f.search.commonWord.p95Ms} ms, ${f.search.commonWord.rcu} RCU`,
             '',
             undefined,
+          ],
+        ] as Row[])
+      : []),
+    ...(f.wave
+      ? ([
+          [
+            `wave of ${f.wave.held.organisers} offered intro times at once: time picks refused as taken, with holds / without`,
+            'wave.held.refusedShare',
+            `${pct(f.wave.held.refusedShare)} / ${pct(f.wave.unheld.refusedShare)} (pages showing the wanted time taken: ${f.wave.held.wantedShownTaken} / ${f.wave.unheld.wantedShownTaken})`,
+            '',
+            undefined,
+          ],
+          [
+            'wave: days until every accepted organiser has its intro booked, with holds / without',
+            'wave.held.daysUntilAllBooked',
+            `${f.wave.held.daysUntilAllBooked ?? '> 45'} / ${f.wave.unheld.daysUntilAllBooked ?? '> 45'} (median ${f.wave.held.medianDaysToBooking} / ${f.wave.unheld.medianDaysToBooking}; handed back ${f.wave.held.handedBack} / ${f.wave.unheld.handedBack})`,
+            '',
+            undefined,
+          ],
+          [
+            'wave: mails to the coordinator (digests), with holds / without',
+            'wave.held.coordinatorMails',
+            `${f.wave.held.coordinatorMails} (${f.wave.held.digests}) / ${f.wave.unheld.coordinatorMails} (${f.wave.unheld.digests})`,
+            '≤ 1 a day',
+            f.wave.held.coordinatorMails === f.wave.held.digests,
           ],
         ] as Row[])
       : []),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFeed, stockholmLocal } from '#core/calendar-feed.ts';
+import { buildFeed } from '#core/calendar-feed.ts';
+import { stockholmLocal } from '#core/ics-lines.ts';
 import { parseIcs } from '../../support/ics.ts';
 
 const event = (over: Partial<Parameters<typeof buildFeed>[0]['events'][number]> = {}) => ({
