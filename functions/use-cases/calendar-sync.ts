@@ -5,14 +5,15 @@
  * from the records and only what changed is written (core/planned-dates.ts). Idempotent, so the
  * retry of a step that failed half-way repairs the feeds as well.
  */
+import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { agencyNames } from '#core/facilitators.ts';
 import { dialogueWindows, type FacilitatorWindow, facilitatorWindows, type PlannedWindow, reconcileWindows } from '#core/planned-dates.ts';
 import type { Deps } from '#adapters/deps.ts';
 
-/** Recomputes one dialogue's planned windows; returns how many were written. */
-export async function syncPlannedDates(d: Deps, dialogueId: string): Promise<number> {
-  const x = await d.dialogues.get(dialogueId);
+/** Recomputes one dialogue's planned windows (from `known` when the caller just read or wrote it); returns how many were written. */
+export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dialogue): Promise<number> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (!x) return 0;
   const [organiser, meetings, stored] = await Promise.all([
     d.organisers.get(x.organiserId),

@@ -94,11 +94,15 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   // Booked by someone else, or held for another organiser's offer (a time this offer no longer holds).
   const [status] = await slotStatuses(d, x, kind, [slot]);
   if (status === 'taken') return { taken: true };
-  const claim = await d.dialogues.mutate(x.id, (y) => {
-    const offer = y.phase?.offer;
-    if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
-    return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
-  });
+  const claim = await d.dialogues.mutate(
+    x.id,
+    (y) => {
+      const offer = y.phase?.offer;
+      if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
+      return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
+    },
+    x,
+  );
   if (!claim.changed) return { notOpen: claim.dialogue };
   const previous = x.phase?.offer?.status ?? 'open';
   let booked: Meeting;

@@ -118,26 +118,31 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
       await d.dialogues.mutate(dialogue.id, (y) => (y.dueKind === 'held' ? withTimer(y, 'held', end) : undefined));
       return;
     }
-    await d.dialogues.mutate(dialogue.id, (y) =>
-      y.state !== phaseStates[kind].booked
-        ? undefined
-        : withTimer(
-            {
-              ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
-              lastMeetingEnd: end.toISOString(),
-            },
-            'held',
-            new Date(now.getTime() + RETRY_MS),
-          ),
+    const held = await d.dialogues.mutate(
+      dialogue.id,
+      (y) =>
+        y.state !== phaseStates[kind].booked
+          ? undefined
+          : withTimer(
+              {
+                ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
+                lastMeetingEnd: end.toISOString(),
+              },
+              'held',
+              new Date(now.getTime() + RETRY_MS),
+            ),
+      dialogue,
     );
     if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
+    // The record as this step wrote it, unless clearing a conflict changed it since.
+    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue);
   }
   await afterHeld(d, dialogue.id);
 }
 
-/** What follows a held meeting. */
-async function afterHeld(d: Deps, dialogueId: string): Promise<void> {
-  const x = await d.dialogues.get(dialogueId);
+/** What follows a held meeting (`known`: the record as the caller just wrote it). */
+async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
+  const x = known ?? (await d.dialogues.get(dialogueId));
   if (!x) return;
   const now = d.clock.now();
   switch (x.state) {
