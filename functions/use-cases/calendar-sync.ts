@@ -29,12 +29,17 @@ export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dial
  * Recomputes a meeting's windows in the calendars of its pair and of `former` facilitators (taken
  * off it). A place in a group intro session has none of its own: the session is the pair's entry.
  */
-export async function syncMeetingCalendars(d: Deps, m: Meeting, former: readonly string[] = []): Promise<number> {
+export async function syncMeetingCalendars(
+  d: Deps,
+  m: Meeting,
+  former: readonly string[] = [],
+  known?: readonly (Dialogue | undefined)[],
+): Promise<number> {
   if (m.introSessionId) return 0;
   const ids = [...new Set([m.pair.skolverket, m.pair.spsm, ...former])];
   const [people, dialogues] = await Promise.all([
     Promise.all(ids.map((id) => d.facilitators.get(id))),
-    Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
+    known ?? Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
   ]);
   const organiserNames = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
   const nameOf = (id: string) => {
@@ -54,6 +59,14 @@ export async function syncMeetingCalendars(d: Deps, m: Meeting, former: readonly
 
 /** Both: the meeting in its facilitators' calendars and every dialogue it touched. */
 export async function publishMeeting(d: Deps, m: Meeting, opts: { dialogueIds?: readonly string[]; former?: readonly string[] } = {}) {
-  await syncMeetingCalendars(d, m, opts.former);
-  for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) await syncPlannedDates(d, id);
+  // The meeting's dialogues are read once for both.
+  const dialogues = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
+  await syncMeetingCalendars(d, m, opts.former, dialogues);
+  for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) {
+    await syncPlannedDates(
+      d,
+      id,
+      dialogues.find((x) => x?.id === id),
+    );
+  }
 }

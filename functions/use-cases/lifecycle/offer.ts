@@ -164,9 +164,12 @@ export async function awaitBookingStep(
   return { waiting: true };
 }
 
-/** Tells a waiting booking task what the record says now; a lost call ends at the wait's safety time-out. */
-export async function releaseWait(d: Deps, dialogueId: string): Promise<'delivered' | 'closed' | 'none'> {
-  const x = await d.dialogues.get(dialogueId);
+/**
+ * Tells a waiting booking task what the record says now (`known`: the record as the caller just
+ * wrote it); a lost call ends at the wait's safety time-out.
+ */
+export async function releaseWait(d: Deps, dialogueId: string, known?: Dialogue): Promise<'delivered' | 'closed' | 'none'> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   const token = x?.phase?.token;
   if (!x?.phase || !token) return 'none';
   const outcome = bookingOutcome(x, x.phase.kind, x.phase.round);

@@ -61,7 +61,7 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
     if (!changed) continue;
     // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
     recordMetric('MeetingsBooked', 1, { kind });
-    await releaseWait(d, id);
+    await releaseWait(d, id, dialogue);
     // The offer's other times are free for other organisers again.
     if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
