@@ -119,9 +119,18 @@ async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialog
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
 
 /** `pair`: the meeting's pair, copied onto each dialogue (the console filters dialogues by facilitator). */
-async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair?: Meeting['pair'], by?: string): Promise<void> {
+async function note(
+  d: Deps,
+  m: Meeting,
+  type: HistoryType,
+  detail: string,
+  pair?: Meeting['pair'],
+  by?: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const at = d.clock.now().toISOString();
   for (const id of m.dialogueIds) {
+    if (skip.has(id)) continue;
     await d.dialogues.mutate(id, (x) => ({
       ...x,
       ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
@@ -146,16 +155,12 @@ export async function createMeeting(d: Deps, body: unknown, by?: string): Promis
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
   await recheckAfterRegistering(d, meeting, dialogues, intervals);
-  // Dialogues offering this kind of meeting move to *_booked and their phase workflow ends.
-  await onMeetingBooked(d, meeting);
-  await note(
-    d,
-    meeting,
-    'meeting_booked',
-    `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
-    meeting.pair,
-    by,
-  );
+  // Dialogues offering this kind of meeting move to *_booked and their phase workflow ends; the
+  // booking is noted in the same write, and in its own on the other dialogues.
+  const detail = `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`;
+  const at = d.clock.now().toISOString();
+  const moved = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) });
+  await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, moved);
   await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;

@@ -40,13 +40,19 @@ import {
 
 const lastEnd = (m: Pick<Meeting, 'sessions'>): Date => new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end))));
 
-/** A meeting was booked: each of its dialogues offering that kind moves to *_booked; the wait ends. */
-export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
+/**
+ * A meeting was booked: each of its dialogues offering that kind moves to *_booked; the wait ends.
+ * `noted`: a history entry about the booking, written in the same change. Returns the dialogues
+ * that moved (the others did not get `noted`).
+ */
+export async function onMeetingBooked(d: Deps, m: Meeting, noted?: HistoryEntry): Promise<Set<string>> {
   const kind = m.kind as PhaseMeetingKind;
+  const moved = new Set<string>();
   for (const id of m.dialogueIds) {
     const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
       if (y.state !== phaseStates[kind].offered) return undefined;
-      const moved = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
+      const entered = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
+      const moved = noted ? { ...entered, history: [...entered.history, noted] } : entered;
       const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
       return withTimer(
         {
@@ -59,12 +65,14 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
       );
     });
     if (!changed) continue;
+    moved.add(id);
     // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
     recordMetric('MeetingsBooked', 1, { kind });
     await releaseWait(d, id, dialogue);
     // The offer's other times are free for other organisers again.
     if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
+  return moved;
 }
 
 /** A booked meeting moved: the "held" timer follows its new end. */
