@@ -99,8 +99,8 @@ describe('rendering rules (kept from the Handlebars templates)', () => {
       total: 2,
       kinds: [{ label: 'Ingen tid bokad', count: 2, url: 'https://x/k' }],
       rows: [
-        { organiserName: 'A', orgNumber: '556677-8899', what: 'Ingen tid bokad' },
-        { organiserName: 'B', what: 'Ingen tid bokad' },
+        { organiserName: 'A', orgNumber: '556677-8899', what: 'Ingen tid bokad', url: 'https://x/a' },
+        { organiserName: 'B', what: 'Ingen tid bokad', url: 'https://x/b' },
       ],
       more: 0,
       listUrl: 'https://x/l',
@@ -117,7 +117,7 @@ describe('rendering rules (kept from the Handlebars templates)', () => {
 
     // Assess
     expect(alert.text).toContain(
-      ':\n- Ingen tid bokad: 2 (https://x/k)\n\n- A (556677-8899): Ingen tid bokad\n- B: Ingen tid bokad\n\nI konsolen',
+      ':\n- Ingen tid bokad: 2 (https://x/k)\n\n- A (556677-8899): Ingen tid bokad\n  https://x/a\n- B: Ingen tid bokad\n  https://x/b\n\nI konsolen',
     );
     expect(pair.text).toContain('Bokade huvudmän (0 av 6):\nInga ännu.\n\nKalenderinbjudan finns bifogad.');
     expect(material.text).toContain(
