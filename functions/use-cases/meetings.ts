@@ -79,10 +79,11 @@ export function refuseIfBegun(d: Pick<Deps, 'clock'>, m: Meeting, change: string
   );
 }
 
-async function dialoguesOf(d: Deps, ids: readonly string[]): Promise<Dialogue[]> {
+/** The dialogues `ids` names: `known` ones as the caller holds them, the others read. */
+async function dialoguesOf(d: Deps, ids: readonly string[], known: readonly Dialogue[] = []): Promise<Dialogue[]> {
   const out: Dialogue[] = [];
   for (const id of ids) {
-    const dialogue = await d.dialogues.get(id);
+    const dialogue = known.find((x) => x.id === id) ?? (await d.dialogues.get(id));
     if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
     out.push(dialogue);
   }
@@ -140,10 +141,13 @@ async function note(
   }
 }
 
-/** `by`: who booked it, for the dialogues' history (the console passes the signed-in person). */
-export async function createMeeting(d: Deps, body: unknown, by?: string): Promise<Meeting> {
+/**
+ * `by`: who booked it, for the dialogues' history (the console passes the signed-in person);
+ * `known`: dialogues the caller has just read or written (not read again).
+ */
+export async function createMeeting(d: Deps, body: unknown, by?: string, known?: readonly Dialogue[]): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
-  const dialogues = await dialoguesOf(d, input.dialogueIds);
+  const dialogues = await dialoguesOf(d, input.dialogueIds, known);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   await checkTimes(d, meeting, intervals, dialogues);

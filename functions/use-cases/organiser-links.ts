@@ -107,7 +107,7 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   const previous = x.phase?.offer?.status ?? 'open';
   let booked: Meeting;
   try {
-    booked = await bookSlotFor(d, x, kind, slot);
+    booked = await bookSlotFor(d, claim.dialogue, kind, slot);
   } catch (e) {
     await d.dialogues.mutate(x.id, (y) => {
       const offer = y.phase?.offer;
@@ -126,14 +126,19 @@ export const bookSlotFor = (d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: 
   slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot);
 
 async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> {
-  return createMeeting(d, {
-    dialogueIds: [x.id],
-    kind,
-    sessions: slot.sessions,
-    pair: slot.pair,
-    ...(await placeOf(d, x, kind)),
-    participants: [],
-  });
+  return createMeeting(
+    d,
+    {
+      dialogueIds: [x.id],
+      kind,
+      sessions: slot.sessions,
+      pair: slot.pair,
+      ...(await placeOf(d, x, kind)),
+      participants: [],
+    },
+    undefined,
+    [x],
+  );
 }
 
 /** A place in a group intro session: the session holds the pair's booking; the organiser gets its own invitation. */
