@@ -5,7 +5,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Dialogue, type DialogueState, dialogueStates } from '#core/dialogue.ts';
 import type { DialogueQueries } from '#core/ports.ts';
-import { strip } from './dynamo.ts';
+import { unpackDialogue } from './dialogue-item.ts';
 
 export class DynamoDialogueQueries implements DialogueQueries {
   constructor(
@@ -49,7 +49,7 @@ export class DynamoDialogueQueries implements DialogueQueries {
               ExclusiveStartKey: start,
             }),
           );
-          for (const raw of r.Items ?? []) out.push(strip<Dialogue>(raw));
+          for (const raw of r.Items ?? []) out.push(unpackDialogue(raw));
           start = r.LastEvaluatedKey;
         } while (start);
         return out;

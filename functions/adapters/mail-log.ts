@@ -138,7 +138,8 @@ export class DynamoSuppressionList implements SuppressionList {
   ) {}
 
   async isSuppressed(email: string): Promise<boolean> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.suppressed(email), ConsistentRead: true }));
+    // Eventually consistent (half a read unit): a suppression is written by the bounce event, seconds after a send at the earliest.
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.suppressed(email) }));
     return Boolean(r.Item);
   }
 

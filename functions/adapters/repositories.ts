@@ -13,6 +13,7 @@ import type { AnswerLink, DialogueRepository, FactsIndex, LinkRepository, Organi
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
 import { logger } from './observability.ts';
 import { encodeCursor, queryFrom } from './cursor.ts';
+import { unpackDialogue, packDialogue } from './dialogue-item.ts';
 import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 
 export class DynamoOrganiserRepository implements OrganiserRepository {
@@ -85,7 +86,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
 
   private item(d: Dialogue): Record<string, unknown> {
     return {
-      ...d,
+      ...packDialogue(d),
       ...keys.dialogue(d.id),
       ...indexKeys.dialogueKind(d.createdAt, d.id),
       ...indexKeys.dialogueState(d.state, d.updatedAt, d.id),
@@ -130,7 +131,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
 
   async get(id: string): Promise<Dialogue | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.dialogue(id), ConsistentRead: true }));
-    return strip<Dialogue>(r.Item);
+    return unpackDialogue(r.Item);
   }
 
   async mutate(
@@ -161,7 +162,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
         if (attempt === 8) throw new Error('DynamoDB left dialogue reads unprocessed; try again');
         const r = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysLeft } } }));
         for (const item of r.Responses?.[this.table] ?? []) {
-          const x = strip<Dialogue>(item);
+          const x = unpackDialogue(item);
           found.set(x.id, x);
         }
         keysLeft = r.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
@@ -203,7 +204,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
       cursor,
       { index, partition },
     );
-    return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
+    return { items: (r.Items ?? []).map((i) => unpackDialogue(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 
   async listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>> {
@@ -220,7 +221,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
       cursor,
       { index: 'byDue', partition: 'DUE', range: { to } },
     );
-    return { items: (r.Items ?? []).map((i) => strip<Dialogue>(i) as Dialogue), cursor: encodeCursor(r.LastEvaluatedKey) };
+    return { items: (r.Items ?? []).map((i) => unpackDialogue(i)), cursor: encodeCursor(r.LastEvaluatedKey) };
   }
 }
 

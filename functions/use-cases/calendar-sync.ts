@@ -5,14 +5,15 @@
  * from the records and only what changed is written (core/planned-dates.ts). Idempotent, so the
  * retry of a step that failed half-way repairs the feeds as well.
  */
+import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
 import { agencyNames } from '#core/facilitators.ts';
 import { dialogueWindows, type FacilitatorWindow, facilitatorWindows, type PlannedWindow, reconcileWindows } from '#core/planned-dates.ts';
 import type { Deps } from '#adapters/deps.ts';
 
-/** Recomputes one dialogue's planned windows; returns how many were written. */
-export async function syncPlannedDates(d: Deps, dialogueId: string): Promise<number> {
-  const x = await d.dialogues.get(dialogueId);
+/** Recomputes one dialogue's planned windows (from `known` when the caller just read or wrote it); returns how many were written. */
+export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dialogue): Promise<number> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (!x) return 0;
   const [organiser, meetings, stored] = await Promise.all([
     d.organisers.get(x.organiserId),
@@ -28,12 +29,17 @@ export async function syncPlannedDates(d: Deps, dialogueId: string): Promise<num
  * Recomputes a meeting's windows in the calendars of its pair and of `former` facilitators (taken
  * off it). A place in a group intro session has none of its own: the session is the pair's entry.
  */
-export async function syncMeetingCalendars(d: Deps, m: Meeting, former: readonly string[] = []): Promise<number> {
+export async function syncMeetingCalendars(
+  d: Deps,
+  m: Meeting,
+  former: readonly string[] = [],
+  known?: readonly (Dialogue | undefined)[],
+): Promise<number> {
   if (m.introSessionId) return 0;
   const ids = [...new Set([m.pair.skolverket, m.pair.spsm, ...former])];
   const [people, dialogues] = await Promise.all([
     Promise.all(ids.map((id) => d.facilitators.get(id))),
-    Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
+    known ?? Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
   ]);
   const organiserNames = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
   const nameOf = (id: string) => {
@@ -53,6 +59,14 @@ export async function syncMeetingCalendars(d: Deps, m: Meeting, former: readonly
 
 /** Both: the meeting in its facilitators' calendars and every dialogue it touched. */
 export async function publishMeeting(d: Deps, m: Meeting, opts: { dialogueIds?: readonly string[]; former?: readonly string[] } = {}) {
-  await syncMeetingCalendars(d, m, opts.former);
-  for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) await syncPlannedDates(d, id);
+  // The meeting's dialogues are read once for both.
+  const dialogues = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
+  await syncMeetingCalendars(d, m, opts.former, dialogues);
+  for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) {
+    await syncPlannedDates(
+      d,
+      id,
+      dialogues.find((x) => x?.id === id),
+    );
+  }
 }

@@ -79,10 +79,11 @@ export function refuseIfBegun(d: Pick<Deps, 'clock'>, m: Meeting, change: string
   );
 }
 
-async function dialoguesOf(d: Deps, ids: readonly string[]): Promise<Dialogue[]> {
+/** The dialogues `ids` names: `known` ones as the caller holds them, the others read. */
+async function dialoguesOf(d: Deps, ids: readonly string[], known: readonly Dialogue[] = []): Promise<Dialogue[]> {
   const out: Dialogue[] = [];
   for (const id of ids) {
-    const dialogue = await d.dialogues.get(id);
+    const dialogue = known.find((x) => x.id === id) ?? (await d.dialogues.get(id));
     if (!dialogue) throw new NotFoundError(`No dialogue with id '${id}'`);
     out.push(dialogue);
   }
@@ -119,9 +120,18 @@ async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialog
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
 
 /** `pair`: the meeting's pair, copied onto each dialogue (the console filters dialogues by facilitator). */
-async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair?: Meeting['pair'], by?: string): Promise<void> {
+async function note(
+  d: Deps,
+  m: Meeting,
+  type: HistoryType,
+  detail: string,
+  pair?: Meeting['pair'],
+  by?: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const at = d.clock.now().toISOString();
   for (const id of m.dialogueIds) {
+    if (skip.has(id)) continue;
     await d.dialogues.mutate(id, (x) => ({
       ...x,
       ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
@@ -131,10 +141,13 @@ async function note(d: Deps, m: Meeting, type: HistoryType, detail: string, pair
   }
 }
 
-/** `by`: who booked it, for the dialogues' history (the console passes the signed-in person). */
-export async function createMeeting(d: Deps, body: unknown, by?: string): Promise<Meeting> {
+/**
+ * `by`: who booked it, for the dialogues' history (the console passes the signed-in person);
+ * `known`: dialogues the caller has just read or written (not read again).
+ */
+export async function createMeeting(d: Deps, body: unknown, by?: string, known?: readonly Dialogue[]): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
-  const dialogues = await dialoguesOf(d, input.dialogueIds);
+  const dialogues = await dialoguesOf(d, input.dialogueIds, known);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   await checkTimes(d, meeting, intervals, dialogues);
@@ -146,16 +159,12 @@ export async function createMeeting(d: Deps, body: unknown, by?: string): Promis
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
   await recheckAfterRegistering(d, meeting, dialogues, intervals);
-  // Dialogues offering this kind of meeting move to *_booked and their phase workflow ends.
-  await onMeetingBooked(d, meeting);
-  await note(
-    d,
-    meeting,
-    'meeting_booked',
-    `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`,
-    meeting.pair,
-    by,
-  );
+  // Dialogues offering this kind of meeting move to *_booked and their phase workflow ends; the
+  // booking is noted in the same write, and in its own on the other dialogues.
+  const detail = `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`;
+  const at = d.clock.now().toISOString();
+  const moved = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) });
+  await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, moved);
   await publishMeeting(d, meeting);
   await mailMeeting(d, meeting, 'REQUEST');
   return meeting;

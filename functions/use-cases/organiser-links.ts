@@ -94,16 +94,20 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   // Booked by someone else, or held for another organiser's offer (a time this offer no longer holds).
   const [status] = await slotStatuses(d, x, kind, [slot]);
   if (status === 'taken') return { taken: true };
-  const claim = await d.dialogues.mutate(x.id, (y) => {
-    const offer = y.phase?.offer;
-    if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
-    return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
-  });
+  const claim = await d.dialogues.mutate(
+    x.id,
+    (y) => {
+      const offer = y.phase?.offer;
+      if (!y.phase || !offer || offer.no !== no || (offer.status !== 'open' && offer.status !== 'escalated')) return undefined;
+      return { ...y, phase: { ...y.phase, offer: { ...offer, status: 'booking' } } };
+    },
+    x,
+  );
   if (!claim.changed) return { notOpen: claim.dialogue };
   const previous = x.phase?.offer?.status ?? 'open';
   let booked: Meeting;
   try {
-    booked = await bookSlotFor(d, x, kind, slot);
+    booked = await bookSlotFor(d, claim.dialogue, kind, slot);
   } catch (e) {
     await d.dialogues.mutate(x.id, (y) => {
       const offer = y.phase?.offer;
@@ -122,14 +126,19 @@ export const bookSlotFor = (d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: 
   slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot);
 
 async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> {
-  return createMeeting(d, {
-    dialogueIds: [x.id],
-    kind,
-    sessions: slot.sessions,
-    pair: slot.pair,
-    ...(await placeOf(d, x, kind)),
-    participants: [],
-  });
+  return createMeeting(
+    d,
+    {
+      dialogueIds: [x.id],
+      kind,
+      sessions: slot.sessions,
+      pair: slot.pair,
+      ...(await placeOf(d, x, kind)),
+      participants: [],
+    },
+    undefined,
+    [x],
+  );
 }
 
 /** A place in a group intro session: the session holds the pair's booking; the organiser gets its own invitation. */

@@ -42,6 +42,8 @@ export interface LifecycleBenchResult {
     rcu: number;
     wcu: number;
     requests: Record<string, number>;
+    /** Requests and units by command and the item kind or index it touched. */
+    byKind: Record<string, { requests: number; units: number }>;
     mails: number;
   }[];
 }
@@ -146,6 +148,11 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
       const cost = meter.snapshot();
       const requests: Record<string, number> = {};
       for (const [k, v] of Object.entries(cost.requests)) if (v - (before.requests[k] ?? 0)) requests[k] = v - (before.requests[k] ?? 0);
+      const byKind: Record<string, { requests: number; units: number }> = {};
+      for (const [k, v] of Object.entries(cost.byKind)) {
+        const n = v.requests - (before.byKind[k]?.requests ?? 0);
+        if (n) byKind[k] = { requests: n, units: round1(v.units - (before.byKind[k]?.units ?? 0)) };
+      }
       const executions = runtime.sfn.list().filter((r) => r.name.startsWith(`${id}-`));
       for (const r of executions) await runtime.sfn.settled(r.executionArn);
       perDialogue.push({
@@ -157,6 +164,7 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
         rcu: round1(cost.readUnits - before.readUnits),
         wcu: round1(cost.writeUnits - before.writeUnits),
         requests,
+        byKind,
         mails: (await runtime.deps.mailLog.list(id)).filter((m) => m.status === 'sent').length,
       });
     }
@@ -182,7 +190,18 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     dialogues: Number(values.dialogues),
     log: (line) => process.stderr.write(`[bench:lifecycle] ${line}\n`),
   });
-  console.log(JSON.stringify(result, null, 2));
+  console.log(JSON.stringify({ ...result, perDialogue: result.perDialogue.map(({ byKind: _, ...r }) => r) }, null, 2));
+  const totals: Record<string, { requests: number; units: number }> = {};
+  for (const r of result.perDialogue)
+    for (const [k, v] of Object.entries(r.byKind)) {
+      const t = totals[k] ?? { requests: 0, units: 0 };
+      t.requests += v.requests / result.perDialogue.length;
+      t.units += v.units / result.perDialogue.length;
+      totals[k] = t;
+    }
+  console.log('\nper dialogue by request and item kind (mean): units, requests');
+  for (const [k, v] of Object.entries(totals).sort((a, b) => b[1].units - a[1].units))
+    console.log(`  ${k.padEnd(44)} ${String(round1(v.units)).padStart(7)} ${String(round1(v.requests)).padStart(6)}`);
   const ok = result.stepFunctionsTransitions <= 60;
   console.log(
     `\nper dialogue (invitation → closed, mean of ${result.dialogues}): ${result.transitions} state changes on the record, ` +

@@ -8,6 +8,7 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unpackDialogue } from '#adapters/dialogue-item.ts';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
 import { addFacilitators } from '../support/facilitators.ts';
 import { Harness, organiser } from '../support/local.ts';
@@ -40,8 +41,9 @@ function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'wai
   doc.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { Item?: Record<string, unknown> };
-      const item = input.Item;
-      const token = tokenField === 'waitToken' ? item?.waitToken : (item?.phase as { token?: unknown } | undefined)?.token;
+      // The dialogue as the write stores it (its meeting step is packed).
+      const item = input.Item ? unpackDialogue(input.Item) : undefined;
+      const token = tokenField === 'waitToken' ? item?.waitToken : item?.phase?.token;
       if (
         throttled < times &&
         /^Put(Item)?Command$/.test(context.commandName ?? '') &&

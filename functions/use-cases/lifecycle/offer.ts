@@ -39,36 +39,40 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
     const slots = await holdsOf(d).exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
     const now = d.clock.now();
     const states = phaseStates[kind];
-    ({ dialogue: x } = await d.dialogues.mutate(dialogueId, (y) => {
-      if (y.phase?.kind !== kind || y.phase.round !== round || (y.phase.offer?.no ?? 0) !== no - 1) return undefined;
-      if (y.phase.offer && y.phase.offer.status !== 'other_times') return undefined;
-      const base = y.state === states.from ? move(d, y, states.offered, 'phase_changed', meetingKindRules[kind].name) : y;
-      const offer = {
-        no,
-        slots,
-        sentAt: now.toISOString(),
-        status: 'open' as const,
-        offeredDays: [...exclude.days, ...slots.flatMap((s) => s.sessions.map((i) => stockholmDate(new Date(i.start))))],
-        offeredSessions: [...exclude.sessions, ...slots.flatMap((s) => (s.introSessionId ? [s.introSessionId] : []))],
-      };
-      const next: Dialogue = {
-        ...base,
-        phase: { ...(base.phase as PhaseProgress), offer },
-        updatedAt: now.toISOString(),
-        history: [
-          ...base.history,
-          entry(
-            d,
-            'slots_proposed',
-            states.offered,
-            slots.length > 0
-              ? `${meetingKindRules[kind].name}: ${slots.map((s) => formatSwedishDateTime(new Date(s.sessions[0]?.start ?? 0))).join(', ')}`
-              : `${meetingKindRules[kind].name}: inga lediga tider hittades`,
-          ),
-        ],
-      };
-      return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
-    }));
+    ({ dialogue: x } = await d.dialogues.mutate(
+      dialogueId,
+      (y) => {
+        if (y.phase?.kind !== kind || y.phase.round !== round || (y.phase.offer?.no ?? 0) !== no - 1) return undefined;
+        if (y.phase.offer && y.phase.offer.status !== 'other_times') return undefined;
+        const base = y.state === states.from ? move(d, y, states.offered, 'phase_changed', meetingKindRules[kind].name) : y;
+        const offer = {
+          no,
+          slots,
+          sentAt: now.toISOString(),
+          status: 'open' as const,
+          offeredDays: [...exclude.days, ...slots.flatMap((s) => s.sessions.map((i) => stockholmDate(new Date(i.start))))],
+          offeredSessions: [...exclude.sessions, ...slots.flatMap((s) => (s.introSessionId ? [s.introSessionId] : []))],
+        };
+        const next: Dialogue = {
+          ...base,
+          phase: { ...(base.phase as PhaseProgress), offer },
+          updatedAt: now.toISOString(),
+          history: [
+            ...base.history,
+            entry(
+              d,
+              'slots_proposed',
+              states.offered,
+              slots.length > 0
+                ? `${meetingKindRules[kind].name}: ${slots.map((s) => formatSwedishDateTime(new Date(s.sessions[0]?.start ?? 0))).join(', ')}`
+                : `${meetingKindRules[kind].name}: inga lediga tider hittades`,
+            ),
+          ],
+        };
+        return slots.length > 0 ? withTimer(next, 'offer_reminder', addDays(now, d.settings.reminderAfterDays)) : noTimer(next);
+      },
+      x,
+    ));
     // Another run of this step wrote its own offer first: give back what this one held and is not in it.
     const kept = new Set((x.phase?.offer?.slots ?? []).map((s) => JSON.stringify(s)));
     await releaseSlots(
@@ -78,7 +82,7 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
     );
   }
   // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
-  await syncPlannedDates(d, dialogueId);
+  await syncPlannedDates(d, dialogueId, x);
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };
@@ -160,9 +164,12 @@ export async function awaitBookingStep(
   return { waiting: true };
 }
 
-/** Tells a waiting booking task what the record says now; a lost call ends at the wait's safety time-out. */
-export async function releaseWait(d: Deps, dialogueId: string): Promise<'delivered' | 'closed' | 'none'> {
-  const x = await d.dialogues.get(dialogueId);
+/**
+ * Tells a waiting booking task what the record says now (`known`: the record as the caller just
+ * wrote it); a lost call ends at the wait's safety time-out.
+ */
+export async function releaseWait(d: Deps, dialogueId: string, known?: Dialogue): Promise<'delivered' | 'closed' | 'none'> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   const token = x?.phase?.token;
   if (!x?.phase || !token) return 'none';
   const outcome = bookingOutcome(x, x.phase.kind, x.phase.round);

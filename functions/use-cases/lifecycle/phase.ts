@@ -97,12 +97,15 @@ export async function kickPhase(d: Deps, dialogueId: string): Promise<void> {
     return; // The 'phase_start' timer stays; the next tick tries again.
   }
   const { kind, round } = x.phase;
-  await d.dialogues.mutate(dialogueId, (y) =>
-    y.dueKind !== 'phase_start' || y.phase?.kind !== kind || y.phase.round !== round
-      ? undefined
-      : started
-        ? withTimer(y, 'phase_start', new Date(d.clock.now().getTime() + RETRY_MS))
-        : noTimer(y),
+  await d.dialogues.mutate(
+    dialogueId,
+    (y) =>
+      y.dueKind !== 'phase_start' || y.phase?.kind !== kind || y.phase.round !== round
+        ? undefined
+        : started
+          ? withTimer(y, 'phase_start', new Date(d.clock.now().getTime() + RETRY_MS))
+          : noTimer(y),
+    x,
   );
 }
 

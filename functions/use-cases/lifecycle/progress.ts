@@ -40,13 +40,19 @@ import {
 
 const lastEnd = (m: Pick<Meeting, 'sessions'>): Date => new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end))));
 
-/** A meeting was booked: each of its dialogues offering that kind moves to *_booked; the wait ends. */
-export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
+/**
+ * A meeting was booked: each of its dialogues offering that kind moves to *_booked; the wait ends.
+ * `noted`: a history entry about the booking, written in the same change. Returns the dialogues
+ * that moved (the others did not get `noted`).
+ */
+export async function onMeetingBooked(d: Deps, m: Meeting, noted?: HistoryEntry): Promise<Set<string>> {
   const kind = m.kind as PhaseMeetingKind;
+  const moved = new Set<string>();
   for (const id of m.dialogueIds) {
     const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
       if (y.state !== phaseStates[kind].offered) return undefined;
-      const moved = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
+      const entered = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
+      const moved = noted ? { ...entered, history: [...entered.history, noted] } : entered;
       const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
       return withTimer(
         {
@@ -59,12 +65,14 @@ export async function onMeetingBooked(d: Deps, m: Meeting): Promise<void> {
       );
     });
     if (!changed) continue;
+    moved.add(id);
     // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
     recordMetric('MeetingsBooked', 1, { kind });
-    await releaseWait(d, id);
+    await releaseWait(d, id, dialogue);
     // The offer's other times are free for other organisers again.
     if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
+  return moved;
 }
 
 /** A booked meeting moved: the "held" timer follows its new end. */
@@ -118,26 +126,31 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
       await d.dialogues.mutate(dialogue.id, (y) => (y.dueKind === 'held' ? withTimer(y, 'held', end) : undefined));
       return;
     }
-    await d.dialogues.mutate(dialogue.id, (y) =>
-      y.state !== phaseStates[kind].booked
-        ? undefined
-        : withTimer(
-            {
-              ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
-              lastMeetingEnd: end.toISOString(),
-            },
-            'held',
-            new Date(now.getTime() + RETRY_MS),
-          ),
+    const held = await d.dialogues.mutate(
+      dialogue.id,
+      (y) =>
+        y.state !== phaseStates[kind].booked
+          ? undefined
+          : withTimer(
+              {
+                ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
+                lastMeetingEnd: end.toISOString(),
+              },
+              'held',
+              new Date(now.getTime() + RETRY_MS),
+            ),
+      dialogue,
     );
     if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
+    // The record as this step wrote it, unless clearing a conflict changed it since.
+    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue);
   }
   await afterHeld(d, dialogue.id);
 }
 
-/** What follows a held meeting. */
-async function afterHeld(d: Deps, dialogueId: string): Promise<void> {
-  const x = await d.dialogues.get(dialogueId);
+/** What follows a held meeting (`known`: the record as the caller just wrote it). */
+async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
+  const x = known ?? (await d.dialogues.get(dialogueId));
   if (!x) return;
   const now = d.clock.now();
   switch (x.state) {
