@@ -9,6 +9,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CampaignRecipient, ExclusionReason } from '#core/campaign.ts';
 import { campaignConsoleKeys as k } from './table-model.ts';
+import type { Deps } from './deps.ts';
 import { batchWriteAll, isConditionFailure, queryPrefix, strip } from './dynamo.ts';
 
 export interface ExcludedOrganiser {
@@ -223,4 +224,15 @@ export class DynamoCampaignConsole {
       }),
     );
   }
+}
+
+const built = new WeakMap<object, DynamoCampaignConsole>();
+/** The campaign console's records for the process's deps, built on first use from its DynamoDB client. */
+export function campaignConsoleOf(d: Pick<Deps, 'aws' | 'env'>): DynamoCampaignConsole {
+  let store = built.get(d.aws);
+  if (!store) {
+    store = new DynamoCampaignConsole(d.aws.doc, d.env.TABLE_NAME);
+    built.set(d.aws, store);
+  }
+  return store;
 }

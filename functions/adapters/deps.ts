@@ -33,7 +33,6 @@ import { DynamoSearchIndex } from './search-index.ts';
 import { DynamoFeedRepository } from './feed-repository.ts';
 import { LocalFeedSecrets, SecretsManagerFeedSecrets } from './feed-secrets.ts';
 import { DynamoCampaignRepository } from './campaign-repository.ts';
-import { DynamoCampaignConsole } from './campaign-console-repository.ts';
 import { type Env, readEnv } from './env.ts';
 import { SesMailer } from './mailer.ts';
 import { DynamoDialogueRepository, DynamoLinkRepository, DynamoOrganiserRepository } from './repositories.ts';
@@ -95,7 +94,6 @@ export interface Deps {
   /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
-  campaignConsole: DynamoCampaignConsole;
   /** School holidays per year as coordinators set them (otherwise the defaults). */
   schoolHolidays: SchoolHolidayRepository;
   /** Console sessions, server-side (logout ends one at once). */
@@ -160,7 +158,6 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
     bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
-    campaignConsole: new DynamoCampaignConsole(clients.doc, env.TABLE_NAME),
     schoolHolidays: new DynamoSchoolHolidays(clients.doc, env.TABLE_NAME),
     sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),
     feeds: new DynamoFeedRepository(clients.doc, env.TABLE_NAME),

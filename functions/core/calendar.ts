@@ -2,19 +2,13 @@
  * The working calendar every meeting is planned in: weekdays only, no Swedish public holidays
  * (the de facto holidays midsommarafton, julafton and nyårsafton included), no configured school holidays, and office hours in Europe/Stockholm. Dates are
  * Stockholm calendar dates ("YYYY-MM-DD"); instants are UTC Dates. Calendar-date arithmetic is
- * zone-free (UTC midnights); dayjs with its timezone plugin (the zone database in Intl) converts
+ * zone-free (UTC midnights); Intl (its zone database) converts
  * between instants and Stockholm wall-clock times, so a session at 09:00 is 09:00 in Stockholm on
  * either side of a DST change.
  */
 import { easter } from 'date-easter';
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone.js';
-import utc from 'dayjs/plugin/utc.js';
 import * as z from '#core/zod.ts';
 import { oneLine } from './fields.ts';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
 
 export const STOCKHOLM = 'Europe/Stockholm';
 
@@ -139,8 +133,8 @@ export function nonWorkingReason(date: string, cal: WorkingCalendar): string | u
 export const isWorkingDay = (date: string, cal: WorkingCalendar): boolean => nonWorkingReason(date, cal) === undefined;
 
 /**
- * Instant → Stockholm wall clock through one cached Intl formatter: dayjs' `.tz()` builds a new
- * locale string per call (~60 µs), and slot proposals and clash checks call this in loops.
+ * Instant → Stockholm wall clock through one cached Intl formatter (the zone database in Intl):
+ * slot proposals and clash checks call this in loops.
  */
 const wallClock = new Intl.DateTimeFormat('en-US', {
   timeZone: STOCKHOLM,
@@ -178,7 +172,22 @@ export function stockholmInstant(date: string, time: string): Date {
   } catch {
     throw new Error(`not a Stockholm time: ${date} ${time}`);
   }
-  return dayjs.tz(`${date}T${time}`, STOCKHOLM).toDate();
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi, sec = 0] = time.split(':').map(Number) as [number, number, number?];
+  // The wall-clock time read as if it were UTC, moved back by Stockholm's offset at that instant;
+  // checked once more at the result (the offset may differ across a summer-time change: a time in
+  // the spring gap lands an hour later, an hour that occurs twice in autumn is its later one).
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const first = local - stockholmOffset(local);
+  const second = local - stockholmOffset(first);
+  return new Date(second);
+}
+
+/** Stockholm's offset from UTC at an instant, in ms (+1 h in winter, +2 h in summer). */
+function stockholmOffset(at: number): number {
+  const minute = Math.floor(at / 60_000) * 60_000;
+  const p = wallParts(new Date(minute));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - minute;
 }
 
 export const addCalendarDays = (date: string, days: number): string => isoDay(plusDays(parseDay(date), days));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
 import { noteCampaignThrottled } from '#functions/use-cases/campaign-feedback.ts';
 import { Harness } from '../support/local.ts';
+import { campaignConsoleOf } from '#adapters/campaign-console-repository.ts';
 
 const h = new Harness();
 // Every tenth organiser without contacts: the preview has someone to leave out for that reason.
@@ -336,7 +337,7 @@ describe('campaigns in the console', () => {
     expect((await h.api('GET', `/api/campaigns/${id}`)).status).toBe(404);
     expect(await h.runtime.deps.campaigns.recipients(id, 0, 10)).toEqual([]);
     for (const reason of ['missing_contacts', 'inspection_under_way', 'already_in_dialogue'] as const)
-      expect((await h.runtime.deps.campaignConsole.excluded(id, reason, 0, 10)).items).toEqual([]);
+      expect((await campaignConsoleOf(h.runtime.deps).excluded(id, reason, 0, 10)).items).toEqual([]);
     expect(refused.status).toBe(409);
     expect(text(refused.html)).toContain('kan inte tas bort');
     expect((await h.api('GET', `/api/campaigns/${campaignId}`)).status).toBe(200);

@@ -17,6 +17,7 @@ import { accountSendRate } from '#adapters/ses-account.ts';
 import { FORM_ID, newFormId, sv } from './format.ts';
 import { campaignActions, campaignOf, doneIn, needs } from './campaign.ts';
 import { campaignsNav as nav } from './campaigns.ts';
+import { campaignConsoleOf } from '#adapters/campaign-console-repository.ts';
 
 const confirmTexts: Record<CampaignAction, { heading: string; confirmLabel: string; danger?: boolean }> = {
   launch: { heading: 'Starta utskicket', confirmLabel: 'Starta utskicket' },
@@ -159,7 +160,13 @@ const actionPost: Page = async (c) => {
   const formId = formBody(c.event).formId ?? '';
   if (!FORM_ID.test(formId)) return confirmPage(c, 'Formuläret saknar sitt id. Försök igen.');
   const by = actorOf(c);
-  const claim = await c.d.campaignConsole.claimAction(x.id, { formId, action, by, at: c.d.clock.now().toISOString(), outcome: 'pending' });
+  const claim = await campaignConsoleOf(c.d).claimAction(x.id, {
+    formId,
+    action,
+    by,
+    at: c.d.clock.now().toISOString(),
+    outcome: 'pending',
+  });
   if (!claim.claimed && claim.entry.outcome !== 'pending') return redirect(`${back}?klart=already`);
   try {
     await changeCampaign(c.d, x.id, action);
@@ -168,11 +175,11 @@ const actionPost: Page = async (c) => {
     const now = await getCampaign(c.d, x.id);
     // A form posted again while its first post was still running leaves the entry to that post.
     if (doneIn[action].includes(now.state)) {
-      if (claim.claimed) await c.d.campaignConsole.finishAction(x.id, formId, 'already');
+      if (claim.claimed) await campaignConsoleOf(c.d).finishAction(x.id, formId, 'already');
       return redirect(`${back}?klart=already`);
     }
     const message = `Kampanjen är i läget ”${campaignStateLabels[now.state]}”.`;
-    if (claim.claimed) await c.d.campaignConsole.finishAction(x.id, formId, 'refused', message);
+    if (claim.claimed) await campaignConsoleOf(c.d).finishAction(x.id, formId, 'refused', message);
     return html(
       409,
       c.d.templates.consolePage('error', {
@@ -183,7 +190,7 @@ const actionPost: Page = async (c) => {
       }),
     );
   }
-  await c.d.campaignConsole.finishAction(x.id, formId, 'done');
+  await campaignConsoleOf(c.d).finishAction(x.id, formId, 'done');
   logger.info('console campaign action', { action, campaignId: x.id, by });
   return redirect(`${back}?klart=${action}`);
 };

@@ -20,6 +20,7 @@ import { logger } from '#adapters/observability.ts';
 import { blankOr, check, FORM_ID, newFormId, sv } from './format.ts';
 import { campaignsNav as nav } from './campaigns.ts';
 import { computePlan, planValues, unknownPlanKeys } from './planning.ts';
+import { campaignConsoleOf } from '#adapters/campaign-console-repository.ts';
 
 /** How long a second post of the create form waits for the first one to finish (the function's time-out is 20 s). */
 const WAIT_FOR_FIRST_POST_MS = 12_000;
@@ -184,7 +185,7 @@ const PROGRESS_SCRIPT = '/console/assets/campaign-new.js';
 const createStatus: Page = async (c) => {
   requireConsoleRole(c, ['coordinator']);
   const formId = c.event.queryStringParameters?.form ?? '';
-  const claim = FORM_ID.test(formId) ? await c.d.campaignConsole.getCreateForm(formId) : undefined;
+  const claim = FORM_ID.test(formId) ? await campaignConsoleOf(c.d).getCreateForm(formId) : undefined;
   return json(200, {
     started: Boolean(claim),
     ...(claim?.progress ?? {}),
@@ -242,13 +243,13 @@ const createPost: Page = async (c) => {
   }
   const by = actorOf(c);
   const now = c.d.clock.now();
-  const claim = await c.d.campaignConsole.claimCreateForm({ formId, by, at: now.toISOString() }, now);
+  const claim = await campaignConsoleOf(c.d).claimCreateForm({ formId, by, at: now.toISOString() }, now);
   if (!claim.claimed) {
     // A double click: the browser shows this answer, so wait (a while) for the first post's campaign.
     let existing = claim.existing;
     for (let waited = 0; existing && !existing.campaignId && waited < WAIT_FOR_FIRST_POST_MS; waited += 500) {
       await new Promise((ok) => setTimeout(ok, 500));
-      existing = await c.d.campaignConsole.getCreateForm(formId);
+      existing = await campaignConsoleOf(c.d).getCreateForm(formId);
     }
     if (existing?.campaignId) return redirect(`/console/campaigns/${encodeURIComponent(existing.campaignId)}?klart=redan-skapad`);
     return html(
@@ -271,7 +272,7 @@ const createPost: Page = async (c) => {
     });
   } catch (e) {
     // Nothing was created: the same form may be posted again at once.
-    await c.d.campaignConsole.releaseCreateForm(formId);
+    await campaignConsoleOf(c.d).releaseCreateForm(formId);
     if (!(e instanceof ValidationError)) throw e;
     // The form's own rules are at least as strict as the API's; this is a safety net.
     return newCampaignPage(c, form, {}, 400, `Urvalet kunde inte användas: ${e.message}`);
@@ -282,7 +283,7 @@ const createPost: Page = async (c) => {
     seqs[reason] = (seqs[reason] ?? -1) + 1;
     return seqs[reason];
   };
-  await c.d.campaignConsole.putExcluded(
+  await campaignConsoleOf(c.d).putExcluded(
     id,
     preview.excluded.map((x) => ({
       organiserId: x.organiserId,
@@ -292,8 +293,8 @@ const createPost: Page = async (c) => {
       seq: next(x.reason),
     })),
   );
-  await c.d.campaignConsole.claimAction(id, { formId, action: 'create', by, at: now.toISOString(), outcome: 'done' });
-  await c.d.campaignConsole.completeCreateForm(formId, id);
+  await campaignConsoleOf(c.d).claimAction(id, { formId, action: 'create', by, at: now.toISOString(), outcome: 'done' });
+  await campaignConsoleOf(c.d).completeCreateForm(formId, id);
   logger.info('console campaign created', { campaignId: id, total: preview.campaign.total, excluded: preview.campaign.excluded, by });
   return redirect(`/console/campaigns/${encodeURIComponent(id)}?klart=skapad`);
 };

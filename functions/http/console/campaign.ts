@@ -16,6 +16,7 @@ import { consoleScript, type Ctx, layoutData, type Page, qs, requireConsoleRole 
 import { html, json } from '#functions/http/respond.ts';
 import { offset, sv, when } from './format.ts';
 import { campaignsNav as nav, PAGE } from './campaigns.ts';
+import { campaignConsoleOf } from '#adapters/campaign-console-repository.ts';
 
 /** Seconds between reloads of a running campaign's page when script is off. */
 const REFRESH_SECONDS = 3;
@@ -146,9 +147,9 @@ const campaignPage: Page = async (c) => {
   const excludedFrom = offset(q.skalfran);
   const [recipients, excluded, failed, log] = await Promise.all([
     c.d.campaigns.recipients(x.id, from, PAGE),
-    reason ? c.d.campaignConsole.excluded(x.id, reason, excludedFrom, PAGE) : undefined,
-    x.failed > 0 ? c.d.campaignConsole.failedRecipients(x.id, 100) : undefined,
-    c.d.campaignConsole.actions(x.id),
+    reason ? campaignConsoleOf(c.d).excluded(x.id, reason, excludedFrom, PAGE) : undefined,
+    x.failed > 0 ? campaignConsoleOf(c.d).failedRecipients(x.id, 100) : undefined,
+    campaignConsoleOf(c.d).actions(x.id),
   ]);
   const orgNumbers = await orgNumbersOf(c.d, [...recipients, ...(excluded?.items ?? []), ...(failed?.items ?? [])]);
   const orgNumberOf = (organiserId: string) => formatOrgNumber(orgNumbers.get(organiserId));
