@@ -183,7 +183,7 @@ const stateOfCode = invert(stateCodes);
 const legalFormOfCode = invert(legalFormCodes);
 
 /** Flag bit of each kind of hand-back (one at most). */
-const handbackBits: Record<HandbackKind, number> = { booking: 16, no_answer: 32, failure: 64 };
+const handbackBits: Record<HandbackKind, number> = { booking: 16, no_answer: 32, failure: 64, material: 128 };
 const handbackKinds = Object.keys(handbackBits) as HandbackKind[];
 
 const b36 = (n: number): string => n.toString(36);

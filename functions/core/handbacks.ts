@@ -1,14 +1,14 @@
 /**
  * Hand-backs: dialogues the process gives to the coordinator because it cannot go on by itself,
  * read from the record (nothing is stored twice): an offer nobody booked, or with nothing to offer
- * (`booking`); an invitation nobody answered (`no_answer`); a step that failed after its retries
- * (`failure`). Each kind has the actions a coordinator can take on it, one dialogue or many at once.
+ * (`booking`); an invitation nobody answered (`no_answer`); analysis material that waits for
+ * documents after the introduction (`material`); a step that failed after its retries (`failure`). Each kind has the actions a coordinator can take on it, one dialogue or many at once.
  * Pure.
  */
 import type { Dialogue, HistoryEntry, PhaseMeetingKind } from './dialogue.ts';
 import { isTerminal } from './dialogue-states.ts';
 
-export const handbackKinds = ['booking', 'no_answer', 'failure'] as const;
+export const handbackKinds = ['booking', 'no_answer', 'material', 'failure'] as const;
 export type HandbackKind = (typeof handbackKinds)[number];
 
 export interface Handback {
@@ -27,6 +27,8 @@ export type HandbackAction = (typeof handbackActions)[number];
 export const actionsForKind: Readonly<Record<HandbackKind, readonly HandbackAction[]>> = {
   booking: ['offer', 'book', 'close'],
   no_answer: ['reinvite', 'answer', 'close'],
+  // Taken on the dialogue's material page: attach the missing documents, or send it as it is.
+  material: [],
   failure: ['retry', 'close'],
 };
 
@@ -50,6 +52,10 @@ export function handbackOf(x: Pick<Dialogue, 'state' | 'phase' | 'history' | 'up
     if (settled && (!escalated || settled.at >= escalated.at)) return undefined;
     return { kind: 'no_answer', since: escalated?.at ?? x.updatedAt };
   }
+  // The introduction is held and the analysis material waits for documents (lifecycle/material.ts).
+  if (x.state === 'intro_held' && x.history.some((h) => h.type === 'material_waiting')) {
+    return { kind: 'material', since: lastOf(x, 'material_waiting')?.at ?? x.updatedAt };
+  }
   const kind = offeredStates[x.state];
   if (kind && x.phase?.kind === kind && x.phase.offer?.status === 'escalated') {
     return { kind: 'booking', since: lastOf(x, 'handed_over')?.at ?? x.updatedAt, meetingKind: kind };
@@ -69,6 +75,7 @@ export const matchesHandback = (x: Parameters<typeof handbackOf>[0], filter: Han
 export const handbackKindLabels: Record<HandbackKind, string> = {
   booking: 'Ingen tid bokad',
   no_answer: 'Inget svar på inbjudan',
+  material: 'Analysunderlag saknas',
   failure: 'Fel i ett steg',
 };
 export const handbackActionLabels: Record<HandbackAction, string> = {

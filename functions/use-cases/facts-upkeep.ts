@@ -21,7 +21,7 @@ const SWEEP_FIRST_LOOKBACK_MS = 24 * 3_600_000;
 type IndexDeps = Pick<Deps, 'clock' | 'facts' | 'search' | 'dialogues' | 'organisers' | 'queries'>;
 
 /** What the facts and the search words are built by; a store built by an older version is rebuilt. */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 
 export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): Promise<{ checked: number; repaired: number }> {
   const until = new Date(d.clock.now().getTime() - SWEEP_SETTLE_MS).toISOString();

@@ -79,13 +79,15 @@ function digestView(d: Deps, day: string, entries: readonly DigestEntry[]) {
     (a, b) => handbackKinds.indexOf(a.kind) - handbackKinds.indexOf(b.kind) || a.organiserName.localeCompare(b.organiserName, 'sv'),
   );
   const links = consoleLinks(d.env.PUBLIC_BASE_URL);
-  // Each row links to where its next step is taken: the booking page, the contacts, the retry.
+  // Each row links to where its next step is taken: the booking page, the contacts, the material page, the retry.
   const rowUrl = (e: DigestEntry): string =>
     e.kind === 'booking'
       ? links.book(e.dialogueId)
       : e.kind === 'failure'
         ? links.retry(e.dialogueId)
-        : `${links.dialogue(e.dialogueId)}#kontakter`;
+        : e.kind === 'material'
+          ? links.material(e.dialogueId)
+          : `${links.dialogue(e.dialogueId)}#kontakter`;
   return {
     day: formatSwedishDate(stockholmInstant(day, '12:00')),
     total: unique.length,

@@ -2,7 +2,7 @@
  * Every mail to a coordinator (or to the pair) leads to a console page where the next step can be
  * taken, on the embedded runtime: no answer → the dialogue's contacts; a bounce → the contact form
  * (the invitation goes to the corrected address); nobody booked → booking for the organiser, or new
- * times; material missing → the material page (documents, or sending it anyway); a held dialogue
+ * times; material missing (in the digest) → the material page (documents, or sending it anyway); a held dialogue
  * meeting → the pair is reminded, twice, to register the notes in the console, which shows them.
  * A group session created without mailing its pair sends the pair a first invitation, not an update.
  */
@@ -154,7 +154,7 @@ describe('nobody booked', () => {
 });
 
 describe('the analysis material', () => {
-  it('waits after the intro until every school form has a document, tells the coordinator once, and goes on the coordinator’s decision', async () => {
+  it('waits after the intro until every school form has a document, hands it back once in the digest, and goes on the coordinator’s decision', async () => {
     // Prepare: the intro is held with no documents (the organiser runs grundskola and förskola)
     await addOrganiser(h, 'underlag');
     const id = await acceptedWithIntroOffer(h, 'underlag');
@@ -162,13 +162,16 @@ describe('the analysis material', () => {
     await advancePast(h, [(await h.dialogue(id)).dueAt]);
     await h.advance('PT10M');
 
-    // Assess: held, nothing sent, one mail to the coordinator with the material page
+    // Assess: held, nothing sent, nothing mailed per dialogue; the next morning's digest links the material page
     expect((await h.dialogue(id)).state).toBe('intro_held');
     expect((await h.mailTo(boardOf('underlag'))).filter((m) => m.subject.startsWith('Analysunderlag'))).toEqual([]);
-    const missing = (await h.mailTo(COORDINATOR)).filter((m) => m.subject === 'Analysunderlag saknas: Skolan underlag AB');
-    expect(missing).toHaveLength(1);
-    const path = consoleLink(missing[0]?.body.text, '/material').replace(h.runtime.urls.app, '');
-    expect(missing[0]?.body.text).toContain('2 skolformer: Grundskola, Förskola');
+    expect((await h.mailTo(COORDINATOR)).filter((m) => m.body.text?.includes('Skolan underlag AB'))).toEqual([]);
+    await h.advance('P1D');
+    const digest = await digestNaming('Skolan underlag AB');
+    const row = digest.body.text?.slice(digest.body.text.indexOf('Skolan underlag AB')) ?? '';
+    expect(row).toMatch(/^Skolan underlag AB \(\d{6}-\d{4}\): Analysunderlag saknas\n/);
+    const path = consoleLink(row, '/material').replace(h.runtime.urls.app, '');
+    expect((await h.mailTo(COORDINATOR)).filter((m) => m.body.text?.includes('Skolan underlag AB'))).toHaveLength(1);
 
     // Act: one document, then the decision to send it as it is
     const page = await console_.get(path);

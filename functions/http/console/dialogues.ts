@@ -126,16 +126,18 @@ const dialoguesPage: Page = async (c) => {
       updatedAt: when(x.updatedAt),
     })),
     // A list of hand-backs can be acted on: a selection, then one action for all of it.
-    bulk: q.handback
-      ? {
-          actions: (q.handback === 'alla'
-            ? (['offer', 'book', 'reinvite', 'retry', 'close'] as const)
-            : actionsForKind[q.handback].filter((a) => a !== 'answer')
-          ).map((a) => ({ value: a, label: handbackActionLabels[a] })),
-          selectAllHref: `/console${qs({ ...filterParams, cursor: q.cursor, markera: 'alla' })}#valda`,
-          clearHref: `/console${qs({ ...filterParams, cursor: q.cursor })}#valda`,
-        }
-      : undefined,
+    // (Missing analysis material is acted on per dialogue, on its material page: no selection.)
+    bulk:
+      q.handback && q.handback !== 'material'
+        ? {
+            actions: (q.handback === 'alla'
+              ? (['offer', 'book', 'reinvite', 'retry', 'close'] as const)
+              : actionsForKind[q.handback as Exclude<typeof q.handback, 'alla' | undefined>].filter((a) => a !== 'answer')
+            ).map((a) => ({ value: a, label: handbackActionLabels[a] })),
+            selectAllHref: `/console${qs({ ...filterParams, cursor: q.cursor, markera: 'alla' })}#valda`,
+            clearHref: `/console${qs({ ...filterParams, cursor: q.cursor })}#valda`,
+          }
+        : undefined,
     nextHref: list.cursor ? `/console${qs({ ...filterParams, cursor: list.cursor })}` : undefined,
     firstHref: q.cursor ? `/console${qs(filterParams)}` : undefined,
   });

@@ -14,6 +14,7 @@ import { type SchoolForm, schoolForms } from '#core/organiser.ts';
 import { sessionPlan } from '#core/scheduling.ts';
 import { count } from '#core/swedish.ts';
 import type { Deps } from '#adapters/deps.ts';
+import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
 import { parseOrThrow } from '../validate.ts';
 
@@ -45,7 +46,7 @@ export const materialReady = (x: Pick<Dialogue, 'schoolForms' | 'documents' | 'm
 
 /**
  * Once the introduction has been held: sends the material if it is ready; otherwise the dialogue
- * waits in intro_held (no timer) and the coordinator is told once which school forms lack a document.
+ * waits in intro_held (no timer) and is handed back to the coordinator once (the next morning's digest).
  * Attaching the last document, or the coordinator's decision, calls this again. Idempotent.
  */
 export async function sendMaterialIfReady(d: Deps, dialogueId: string): Promise<'sent' | 'waiting' | 'not_due'> {
@@ -71,19 +72,8 @@ export async function sendMaterialIfReady(d: Deps, dialogueId: string): Promise<
           },
     );
   });
-  await sendOnce(d, {
-    dialogueId: x.id,
-    step: 'material-missing',
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('material-missing', {
-        organiserName: x.organiserName,
-        missing: names,
-        missingText: count(missing.length, 'skolform', 'skolformer'),
-        materialUrl: consoleLinks(d.env.PUBLIC_BASE_URL).material(x.id),
-      }),
-  });
+  // Handed back to the coordinator in the next morning's digest, which links to the material page.
+  await noteHandback(d, x, 'material', 'material-missing');
   return 'waiting';
 }
 
