@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from '#core/zod.ts';
-import { consoleLinks } from '#core/console-links.ts';
 import { oneLine } from '#core/fields.ts';
 import { type Dialogue, type DialogueState, isTerminal } from '#core/dialogue.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#core/errors.ts';
