@@ -16,6 +16,7 @@ import {
   boardOf,
   bookFromLink,
   chiefOf,
+  digestRow,
   driveThrough,
   latest,
   waitingForBooking,
@@ -57,14 +58,6 @@ async function follow(url: string): Promise<void> {
     await page.waitForURL((u) => u.pathname === new URL(url).pathname);
   }
   expect(await seriousViolations(page)).toEqual([]);
-}
-
-/** The part of the day's hand-back digest (sent the morning after) from the organiser's row on. */
-async function digestRow(organiserName: string): Promise<string> {
-  const mail = (await h.mailTo(COORDINATOR)).find((m) => m.subject.startsWith('Att hantera: ') && m.body.text?.includes(organiserName));
-  if (!mail) throw new Error(`no digest naming ${organiserName}`);
-  const text = mail.body.text ?? '';
-  return text.slice(text.indexOf(organiserName));
 }
 
 const flash = () => page.getByRole('status').first().textContent();
@@ -121,7 +114,7 @@ describe('after a hand-over', () => {
     await addOrganiser(h, 'overlamnad');
     const id = await acceptedWithIntroOffer(h, 'overlamnad');
     for (const step of ['P8D', 'P8D', 'P1D']) expect((await h.advance(step)).status).toBe(200);
-    const row = await digestRow('Skolan overlamnad AB');
+    const row = await digestRow(h, COORDINATOR, 'Skolan overlamnad AB');
 
     // Act
     await follow(linkIn(row, /http:\/\/\S+\/book/));
@@ -145,7 +138,7 @@ describe('after a hand-over', () => {
     await addOrganiser(h, 'nyatider');
     const id = await acceptedWithIntroOffer(h, 'nyatider');
     for (const step of ['P8D', 'P8D', 'P1D']) expect((await h.advance(step)).status).toBe(200);
-    const row = await digestRow('Skolan nyatider AB');
+    const row = await digestRow(h, COORDINATOR, 'Skolan nyatider AB');
 
     // Act
     await follow(linkIn(row, /http:\/\/\S+\/book/));
@@ -192,7 +185,7 @@ describe('the analysis material', () => {
     await bookFromLink(h, h.linkIn(await latest(h, boardOf('materialet'), 'Välj tid för introduktionsmöte')));
     await advancePast(h, [(await h.dialogue(id)).dueAt]);
     expect((await h.advance('P1D')).status).toBe(200);
-    const row = await digestRow('Skolan materialet AB');
+    const row = await digestRow(h, COORDINATOR, 'Skolan materialet AB');
 
     // Act: one document
     await follow(linkIn(row, /http:\/\/\S+\/material/));

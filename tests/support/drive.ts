@@ -42,6 +42,14 @@ export async function latest(h: Harness, address: string, prefix: string): Promi
   return mail;
 }
 
+/** The part of the coordinator's hand-back digest (sent the morning after) from the organiser's row on. */
+export async function digestRow(h: Harness, coordinator: string, organiserName: string): Promise<string> {
+  const mail = (await h.mailTo(coordinator)).find((m) => m.subject.startsWith('Att hantera: ') && m.body.text?.includes(organiserName));
+  if (!mail) throw new Error(`no digest naming ${organiserName}`);
+  const text = mail.body.text ?? '';
+  return text.slice(text.indexOf(organiserName));
+}
+
 export const waitingForBooking = (h: Harness, id: string, kind: string, round = 1) =>
   h.runtime.sfn.waitForEvent(phaseExecutionName(id, kind, round), (e) => e.type === 'TaskWaiting');
 
