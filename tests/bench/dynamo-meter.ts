@@ -37,6 +37,8 @@ export class DynamoMeter {
   readUnits = 0;
   writeUnits = 0;
   reported = false;
+  /** When set, every request is also told here as it ends: `<command> <kind> <units>`. */
+  trace?: (line: string) => void;
 
   install(client: { middlewareStack: { add(mw: unknown, opts: unknown): void } }): void {
     client.middlewareStack.add(
@@ -59,6 +61,7 @@ export class DynamoMeter {
           k.requests++;
           k.units += units;
           this.byKind[kind] = k;
+          this.trace?.(`${kind} ${units}`);
           return res;
         },
       { step: 'initialize', name: 'benchConsumedCapacity', priority: 'high' },

@@ -23,6 +23,8 @@ export interface LifecycleBenchOptions {
   /** Whole dialogues to run, one after the other (each needs a demo organiser with contacts). */
   dialogues?: number;
   log?: (line: string) => void;
+  /** Every DynamoDB request in order, between the log lines (`--trace`). */
+  trace?: (line: string) => void;
 }
 
 export interface LifecycleBenchResult {
@@ -66,6 +68,7 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
   try {
     const meter = new DynamoMeter();
     meter.install((runtime.deps.organisers as unknown as { doc: Parameters<DynamoMeter['install']>[0] }).doc);
+    meter.trace = opts.trace;
     const headers = { authorization: `Bearer ${runtime.tokens.coordinator}`, 'content-type': 'application/json' };
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${runtime.urls.app}${path}`, {
@@ -185,10 +188,11 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const { values } = parseArgs({ options: { dialogues: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ options: { dialogues: { type: 'string', default: '1' }, trace: { type: 'boolean', default: false } } });
   const result = await benchLifecycle({
     dialogues: Number(values.dialogues),
     log: (line) => process.stderr.write(`[bench:lifecycle] ${line}\n`),
+    trace: values.trace ? (line) => process.stderr.write(`  ${line}\n`) : undefined,
   });
   console.log(JSON.stringify({ ...result, perDialogue: result.perDialogue.map(({ byKind: _, ...r }) => r) }, null, 2));
   const totals: Record<string, { requests: number; units: number }> = {};
