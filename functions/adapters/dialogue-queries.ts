@@ -43,7 +43,7 @@ export class DynamoDialogueQueries implements DialogueQueries {
             new QueryCommand({
               TableName: this.table,
               IndexName: 'byState',
-              // stateSk is `<updatedAt>#<id>`: after `from` (every id) up to and including `to`.
+              // stateSk is updatedAt (`<updatedAt>#<id>` on older items): after `from` up to and including `to`.
               KeyConditionExpression: 'statePk = :k AND stateSk BETWEEN :from AND :to',
               ExpressionAttributeValues: { ':k': `DIALOGUE#${state}`, ':from': `${from}#\uffff`, ':to': `${to}#\uffff` },
               ExclusiveStartKey: start,

@@ -13,7 +13,7 @@ import type { AnswerLink, DialogueRepository, FactsIndex, LinkRepository, Organi
 import { calendarKeys, indexKeys, keys } from './table-model.ts';
 import { logger } from './observability.ts';
 import { encodeCursor, queryFrom } from './cursor.ts';
-import { unpackDialogue, packDialogue } from './dialogue-item.ts';
+import { dialogueItem, unpackDialogue } from './dialogue-item.ts';
 import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 
 export class DynamoOrganiserRepository implements OrganiserRepository {
@@ -84,16 +84,6 @@ export class DynamoDialogueRepository implements DialogueRepository {
     }
   }
 
-  private item(d: Dialogue): Record<string, unknown> {
-    return {
-      ...packDialogue(d),
-      ...keys.dialogue(d.id),
-      ...indexKeys.dialogueKind(d.createdAt, d.id),
-      ...indexKeys.dialogueState(d.state, d.updatedAt, d.id),
-      ...(d.dueAt ? indexKeys.due(d.dueAt, d.id) : {}),
-    };
-  }
-
   async create(d: Dialogue): Promise<{ created: boolean; dialogue: Dialogue }> {
     const guard = keys.organiserCycle(d.organiserId, d.cycle);
     let dialogueId = d.id;
@@ -117,7 +107,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
     await this.facts.registerCycle(dialogue.cycle);
     try {
       await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: this.item(dialogue), ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({ TableName: this.table, Item: dialogueItem(dialogue), ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -144,7 +134,7 @@ export class DynamoDialogueRepository implements DialogueRepository {
       this.table,
       `dialogue ${id}`,
       () => this.get(id),
-      (x) => this.item(x),
+      dialogueItem,
       change,
       known?.id === id ? known : undefined,
     );

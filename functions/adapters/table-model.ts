@@ -55,9 +55,13 @@ export const keys = {
 
 export const indexKeys = {
   organiserKind: (name: string, id: string) => ({ kindPk: 'ORGANISER', kindSk: `${name.toLowerCase()}#${id}` }),
-  dialogueKind: (createdAt: string, id: string) => ({ kindPk: 'DIALOGUE', kindSk: `${createdAt}#${id}` }),
-  dialogueState: (state: string, updatedAt: string, id: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: `${updatedAt}#${id}` }),
-  due: (dueAt: string, id: string) => ({ duePk: 'DUE', dueSk: `${dueAt}#${id}` }),
+  /**
+   * A dialogue's index keys hold the time alone (the item's key names the dialogue; dialogue-item.ts
+   * reads the time back from them). Items of the earlier shape append `#<id>`: they sort the same.
+   */
+  dialogueKind: (createdAt: string) => ({ kindPk: 'DIALOGUE', kindSk: createdAt }),
+  dialogueState: (state: string, updatedAt: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: updatedAt }),
+  due: (dueAt: string) => ({ duePk: 'DUE', dueSk: dueAt }),
   facilitatorKind: (agency: string, name: string, id: string) => ({
     kindPk: 'FACILITATOR',
     kindSk: `${agency}#${name.toLowerCase()}#${id}`,

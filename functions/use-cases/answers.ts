@@ -114,8 +114,14 @@ export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void>
   }
   // Without a token the workflow has not reached its wait yet; it sees the answer when it does.
   // An acceptance starts the intro phase at the scheduler's next tick (its timer replaces the callback's).
+  // The delivered token is spent: the record drops it (a token registered meanwhile stays).
   await d.dialogues.mutate(dialogue.id, (x) =>
-    x.dueKind === 'callback' ? (startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }) : undefined,
+    x.dueKind === 'callback'
+      ? {
+          ...(startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }),
+          waitToken: x.waitToken === dialogue.waitToken ? undefined : x.waitToken,
+        }
+      : undefined,
   );
 }
 

@@ -1,7 +1,7 @@
 /**
- * How a dialogue record is stored: its large fields packed into one binary attribute (so each
- * write and read of the record costs fewer capacity units), and records written before packing
- * (every field a plain attribute) read and changed as before, on the embedded runtime.
+ * How a dialogue record is stored: keys, index keys and version plain, the rest in one compact
+ * binary attribute (so each write and read of the record costs one capacity unit), and records of
+ * the earlier shapes (every field a plain attribute) read and changed as before, on the embedded runtime.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('the stored dialogue record', () => {
-  it('keeps its history, recipients and answer packed, and the API shows them whole', async () => {
+  it('keeps its history, recipients and answer in `z`, and the API shows them whole', async () => {
     // Prepare
     const id = await h.invite('packad');
 
@@ -42,23 +42,30 @@ describe('the stored dialogue record', () => {
     const shown = await h.dialogue(id);
 
     // Assess
-    expect(item?.packed).toBeInstanceOf(Uint8Array);
+    expect(item?.z).toBeInstanceOf(Uint8Array);
     expect(item).not.toHaveProperty('history');
     expect(item).not.toHaveProperty('recipients');
-    expect(item).toMatchObject({ id, state: 'invited', organiserId: 'packad', version: expect.any(Number) });
+    expect(item).toMatchObject({ pk: `DLG#${id}`, statePk: 'DIALOGUE#invited', version: expect.any(Number) });
+    expect(shown).toMatchObject({ id, state: 'invited', organiserId: 'packad' });
     expect(shown.history.map((x: { type: string }) => x.type)).toEqual(['created', 'recipients_resolved', 'invitation_sent']);
     expect(shown.recipients).toEqual([expect.objectContaining({ email: 'styrelsen@packad.example.se' })]);
   });
 
   it('reads a record stored before packing, and the next change packs it without losing its history', async () => {
-    // Prepare: the same dialogue written back as a record from before packing (every field plain).
+    // Prepare: the same dialogue written back as a record from before packing (every field plain,
+    // index sort keys ending in the id).
     const id = await h.invite('gammal');
     const current = await h.runtime.deps.dialogues.get(id);
     if (!current) throw new Error('no dialogue');
-    const { packed: _, ...plainItem } = (await raw(id)) as Record<string, unknown>;
-    await doc().send(new PutCommand({ TableName: TABLE, Item: { ...plainItem, ...current } }));
+    const { z: _, ...keyItem } = (await raw(id)) as Record<string, unknown>;
+    const oldKeys = {
+      kindSk: `${current.createdAt}#${id}`,
+      stateSk: `${current.updatedAt}#${id}`,
+      ...(current.dueAt ? { dueSk: `${current.dueAt}#${id}` } : {}),
+    };
+    await doc().send(new PutCommand({ TableName: TABLE, Item: { ...keyItem, ...oldKeys, ...current } }));
     expect(await raw(id)).toHaveProperty('history');
-    expect(await raw(id)).not.toHaveProperty('packed');
+    expect(await raw(id)).not.toHaveProperty('z');
 
     // Act
     const before = await h.dialogue(id);
@@ -75,7 +82,8 @@ describe('the stored dialogue record', () => {
     expect(dialogue.version).toBe(current.version + 1);
     expect(after.history).toEqual([...current.history, expect.objectContaining({ type: 'reminder_requested', detail: 'Påminnelse 1' })]);
     expect(after.recipients).toEqual(current.recipients);
-    expect((await raw(id))?.packed).toBeInstanceOf(Uint8Array);
+    expect((await raw(id))?.z).toBeInstanceOf(Uint8Array);
     expect(await raw(id)).not.toHaveProperty('history');
+    expect(await raw(id)).toMatchObject({ kindSk: current.createdAt });
   });
 });
