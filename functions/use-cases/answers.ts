@@ -51,35 +51,39 @@ export async function submitAnswer(d: Deps, token: string, body: Record<string, 
   const now = d.clock.now();
   const at = now.toISOString();
   const outcome = form.answer === 'accept' ? 'accepted' : 'declined';
-  const { dialogue, changed } = await d.dialogues.mutate(link.dialogueId, (x) => {
-    if (x.state !== 'invited') return undefined;
-    assertTransition(x.state, outcome);
-    return {
-      ...x,
-      state: outcome,
-      answer: {
-        outcome,
-        reason: form.answer === 'decline' ? form.reason : undefined,
-        comment: form.comment || undefined,
-        answeredAt: at,
-        answeredBy: link.contactId,
-      },
-      // Until the workflow has been told, a 'callback' timer makes the scheduler retry.
-      dueAt: new Date(now.getTime() + 60_000).toISOString(),
-      dueKind: 'callback',
-      updatedAt: at,
-      history: [
-        ...x.history,
-        {
-          at,
-          type: 'answered',
-          state: outcome,
-          by: link.contactId,
-          detail: form.answer === 'decline' ? `Skäl: ${form.reason}` : undefined,
+  const { dialogue, changed } = await d.dialogues.mutate(
+    link.dialogueId,
+    (x) => {
+      if (x.state !== 'invited') return undefined;
+      assertTransition(x.state, outcome);
+      return {
+        ...x,
+        state: outcome,
+        answer: {
+          outcome,
+          reason: form.answer === 'decline' ? form.reason : undefined,
+          comment: form.comment || undefined,
+          answeredAt: at,
+          answeredBy: link.contactId,
         },
-      ],
-    };
-  });
+        // Until the workflow has been told, a 'callback' timer makes the scheduler retry.
+        dueAt: new Date(now.getTime() + 60_000).toISOString(),
+        dueKind: 'callback',
+        updatedAt: at,
+        history: [
+          ...x.history,
+          {
+            at,
+            type: 'answered',
+            state: outcome,
+            by: link.contactId,
+            detail: form.answer === 'decline' ? `Skäl: ${form.reason}` : undefined,
+          },
+        ],
+      };
+    },
+    opened.dialogue,
+  );
   if (!changed) return { kind: 'answered', dialogue };
   // Counted by the one write that records the answer: a second submit finds the dialogue answered.
   recordMetric('AnswersRecorded', 1, { outcome, legalForm: dialogue.legalForm });
@@ -115,13 +119,16 @@ export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void>
   // Without a token the workflow has not reached its wait yet; it sees the answer when it does.
   // An acceptance starts the intro phase at the scheduler's next tick (its timer replaces the callback's).
   // The delivered token is spent: the record drops it (a token registered meanwhile stays).
-  await d.dialogues.mutate(dialogue.id, (x) =>
-    x.dueKind === 'callback'
-      ? {
-          ...(startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }),
-          waitToken: x.waitToken === dialogue.waitToken ? undefined : x.waitToken,
-        }
-      : undefined,
+  await d.dialogues.mutate(
+    dialogue.id,
+    (x) =>
+      x.dueKind === 'callback'
+        ? {
+            ...(startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }),
+            waitToken: x.waitToken === dialogue.waitToken ? undefined : x.waitToken,
+          }
+        : undefined,
+    dialogue,
   );
 }
 

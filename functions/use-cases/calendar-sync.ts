@@ -57,10 +57,14 @@ export async function syncMeetingCalendars(
   return written;
 }
 
-/** Both: the meeting in its facilitators' calendars and every dialogue it touched. */
-export async function publishMeeting(d: Deps, m: Meeting, opts: { dialogueIds?: readonly string[]; former?: readonly string[] } = {}) {
+/** Both: the meeting in its facilitators' calendars and every dialogue it touched (`known`: records the caller holds). */
+export async function publishMeeting(
+  d: Deps,
+  m: Meeting,
+  opts: { dialogueIds?: readonly string[]; former?: readonly string[]; known?: readonly Dialogue[] } = {},
+) {
   // The meeting's dialogues are read once for both.
-  const dialogues = await Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id)));
+  const dialogues = await Promise.all(m.dialogueIds.map(async (id) => opts.known?.find((x) => x.id === id) ?? d.dialogues.get(id)));
   await syncMeetingCalendars(d, m, opts.former, dialogues);
   for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) {
     await syncPlannedDates(

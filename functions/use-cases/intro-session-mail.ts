@@ -7,6 +7,7 @@
  * organisers' own invitations (meetings.ts) leave the pair out, so the pair gets one event per session.
  */
 import { stockholmTime } from '#core/calendar.ts';
+import type { Dialogue } from '#core/dialogue.ts';
 import { buildInvite } from '#core/ics.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
@@ -20,12 +21,15 @@ const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ??
 /** The mail-log step of one version of the session's invitation. */
 export const introSessionMailStep = (s: Pick<IntroSession, 'sequence'>): string => `intro-session-${s.sequence}-request`;
 
-/** Mails this version of the session to both facilitators (already mailed: skipped). Returns how many went out. */
-export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Promise<number> {
+/**
+ * Mails this version of the session to both facilitators (already mailed: skipped). Returns how
+ * many went out. `known`: dialogue records the caller has just read or written.
+ */
+export async function mailIntroSessionToPair(d: Deps, session: IntroSession, known: readonly Dialogue[] = []): Promise<number> {
   if (session.status !== 'open') return 0;
   const pair = await Promise.all([session.pair.skolverket, session.pair.spsm].map((id) => d.facilitators.get(id)));
   const facilitators = pair.filter((f) => f !== undefined);
-  const dialogues = await Promise.all(session.dialogueIds.map((id) => d.dialogues.get(id)));
+  const dialogues = await Promise.all(session.dialogueIds.map(async (id) => known.find((x) => x.id === id) ?? d.dialogues.get(id)));
   const organisers = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
   const start = new Date(session.start);
   const end = new Date(session.end);
@@ -83,9 +87,13 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession): Pr
  * tick sends it later (`retryPendingPairMails`), so the caller's answer reflects what was done
  * (the session exists, the place is booked) and the pair's invitation is not lost.
  */
-export async function mailIntroSessionToPairOrLater(d: Deps, session: IntroSession): Promise<{ pending: boolean }> {
+export async function mailIntroSessionToPairOrLater(
+  d: Deps,
+  session: IntroSession,
+  known: readonly Dialogue[] = [],
+): Promise<{ pending: boolean }> {
   try {
-    await mailIntroSessionToPair(d, session);
+    await mailIntroSessionToPair(d, session, known);
     return { pending: false };
   } catch (e) {
     logger.warn('intro session mail to the pair failed; the tick retries it', { sessionId: session.id, error: (e as Error).message });

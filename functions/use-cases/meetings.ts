@@ -119,7 +119,11 @@ async function recheckAfterRegistering(d: Deps, m: Pick<Meeting, 'kind'>, dialog
 
 const bufferOf = (d: Deps, m: Pick<Meeting, 'kind'>): number => d.scheduling.settings.bufferMinutes[meetingKindRules[m.kind].mode];
 
-/** `pair`: the meeting's pair, copied onto each dialogue (the console filters dialogues by facilitator). */
+/**
+ * Notes `type` in the history of each of the meeting's dialogues but `skip`. `pair`: the meeting's
+ * pair, copied onto each dialogue (the console filters dialogues by facilitator); `known`: records
+ * the caller holds. Returns the records as written.
+ */
 async function note(
   d: Deps,
   m: Meeting,
@@ -128,17 +132,25 @@ async function note(
   pair?: Meeting['pair'],
   by?: string,
   skip: ReadonlySet<string> = new Set(),
-): Promise<void> {
+  known: readonly Dialogue[] = [],
+): Promise<Dialogue[]> {
   const at = d.clock.now().toISOString();
+  const written: Dialogue[] = [];
   for (const id of m.dialogueIds) {
     if (skip.has(id)) continue;
-    await d.dialogues.mutate(id, (x) => ({
-      ...x,
-      ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
-      history: [...x.history, { at, type, detail, ...(by ? { by } : {}) }],
-      updatedAt: at,
-    }));
+    const { dialogue } = await d.dialogues.mutate(
+      id,
+      (x) => ({
+        ...x,
+        ...(pair ? { pair: { skolverket: pair.skolverket, spsm: pair.spsm } } : {}),
+        history: [...x.history, { at, type, detail, ...(by ? { by } : {}) }],
+        updatedAt: at,
+      }),
+      known.find((x) => x.id === id),
+    );
+    written.push(dialogue);
   }
+  return written;
 }
 
 /**
@@ -163,10 +175,11 @@ export async function createMeeting(d: Deps, body: unknown, by?: string, known?:
   // booking is noted in the same write, and in its own on the other dialogues.
   const detail = `${meetingKindRules[meeting.kind].name} ${formatSwedishDateTime((intervals[0] as Interval).start)} (${meeting.id})`;
   const at = d.clock.now().toISOString();
-  const moved = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) });
-  await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, moved);
-  await publishMeeting(d, meeting);
-  await mailMeeting(d, meeting, 'REQUEST');
+  const booked = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) }, dialogues);
+  const noted = await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, booked.moved, booked.dialogues);
+  const latest = booked.dialogues.map((x) => noted.find((y) => y.id === x.id) ?? x);
+  await publishMeeting(d, meeting, { known: latest });
+  await mailMeeting(d, meeting, 'REQUEST', { known: latest });
   return meeting;
 }
 
@@ -319,8 +332,8 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   parseOrThrow(meetingNotesSchema, body, 'notes');
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
-  await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
-  await onNotesRegistered(d, meeting);
+  const noted = await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
+  await onNotesRegistered(d, meeting, noted);
   return meeting;
 }
 

@@ -168,10 +168,10 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
     if (!isConditionFailure(e)) throw e; // created by an earlier attempt
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
-  await onMeetingBooked(d, meeting);
-  await syncPlannedDates(d, x.id);
-  await mailMeeting(d, meeting, 'REQUEST');
-  await mailIntroSessionToPairOrLater(d, session);
+  const { dialogues } = await onMeetingBooked(d, meeting, undefined, [x]);
+  await syncPlannedDates(d, x.id, dialogues[0]);
+  await mailMeeting(d, meeting, 'REQUEST', { known: dialogues });
+  await mailIntroSessionToPairOrLater(d, session, dialogues);
   return meeting;
 }
 

@@ -48,8 +48,8 @@ export const materialReady = (x: Pick<Dialogue, 'schoolForms' | 'documents' | 'm
  * waits in intro_held (no timer) and is handed back to the coordinator once (the next morning's digest).
  * Attaching the last document, or the coordinator's decision, calls this again. Idempotent.
  */
-export async function sendMaterialIfReady(d: Deps, dialogueId: string): Promise<'sent' | 'waiting' | 'not_due'> {
-  const x = await d.dialogues.get(dialogueId);
+export async function sendMaterialIfReady(d: Deps, dialogueId: string, known?: Dialogue): Promise<'sent' | 'waiting' | 'not_due'> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (x?.state !== 'intro_held') return 'not_due';
   if (materialReady(x)) {
     await sendMaterial(d, x);
@@ -57,20 +57,24 @@ export async function sendMaterialIfReady(d: Deps, dialogueId: string): Promise<
   }
   const missing = missingMaterial(x);
   const names = missing.map((f) => schoolFormNames[f] ?? f);
-  await d.dialogues.mutate(x.id, (y) => {
-    if (y.state !== 'intro_held' || materialReady(y)) return undefined;
-    const noted = y.history.some((h) => h.type === 'material_waiting');
-    if (noted && !y.dueKind) return undefined;
-    return noTimer(
-      noted
-        ? y
-        : {
-            ...y,
-            updatedAt: at(d),
-            history: [...y.history, entry(d, 'material_waiting', undefined, `Dokument saknas för ${names.join(', ')}`)],
-          },
-    );
-  });
+  await d.dialogues.mutate(
+    x.id,
+    (y) => {
+      if (y.state !== 'intro_held' || materialReady(y)) return undefined;
+      const noted = y.history.some((h) => h.type === 'material_waiting');
+      if (noted && !y.dueKind) return undefined;
+      return noTimer(
+        noted
+          ? y
+          : {
+              ...y,
+              updatedAt: at(d),
+              history: [...y.history, entry(d, 'material_waiting', undefined, `Dokument saknas för ${names.join(', ')}`)],
+            },
+      );
+    },
+    x,
+  );
   // Handed back to the coordinator in the next morning's digest, which links to the material page.
   await noteHandback(d, x, 'material', 'material-missing');
   return 'waiting';
@@ -102,22 +106,25 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
         }),
     });
   }
-  await d.dialogues.mutate(x.id, (y) =>
-    y.state !== 'intro_held'
-      ? undefined
-      : beginPhase(
-          d,
-          move(
+  const { dialogue } = await d.dialogues.mutate(
+    x.id,
+    (y) =>
+      y.state !== 'intro_held'
+        ? undefined
+        : beginPhase(
             d,
-            y,
-            'material_sent',
-            'material_sent',
-            `${count(documents.length, 'dokument', 'dokument')} till ${y.recipients.map((r) => r.email).join(', ')}`,
+            move(
+              d,
+              y,
+              'material_sent',
+              'material_sent',
+              `${count(documents.length, 'dokument', 'dokument')} till ${y.recipients.map((r) => r.email).join(', ')}`,
+            ),
+            'pre_meeting',
           ),
-          'pre_meeting',
-        ),
+    x,
   );
-  await kickPhase(d, x.id);
+  await kickPhase(d, x.id, dialogue);
 }
 
 const materialDecisionSchema = z.strictObject({
@@ -178,22 +185,28 @@ export const documentInputSchema = z.strictObject({
  */
 export async function attachDocument(d: Deps, dialogueId: string, body: unknown, by?: string): Promise<Dialogue> {
   const input = parseOrThrow(documentInputSchema, body, 'document');
-  if (!(await d.dialogues.get(dialogueId))) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (y) => {
-    if (isTerminal(y.state)) throw new ConflictError(`The dialogue is ${y.state}; documents can no longer be attached`);
-    if ((y.documents ?? []).length >= 20) throw new ValidationError('A dialogue has at most 20 documents');
-    const doc = { id: `doc-${randomUUID()}`, ...input, addedAt: at(d) };
-    return {
-      ...y,
-      documents: [...(y.documents ?? []), doc],
-      updatedAt: at(d),
-      history: [
-        ...y.history,
-        { ...entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`), ...(by ? { by } : {}) },
-      ],
-    };
-  });
-  if (dialogue.state === 'intro_held' && materialReady(dialogue)) await sendMaterialIfReady(d, dialogueId);
+  const found = await d.dialogues.get(dialogueId);
+  if (!found) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const { dialogue } = await d.dialogues.mutate(
+    dialogueId,
+    (y) => {
+      if (isTerminal(y.state)) throw new ConflictError(`The dialogue is ${y.state}; documents can no longer be attached`);
+      if ((y.documents ?? []).length >= 20) throw new ValidationError('A dialogue has at most 20 documents');
+      const doc = { id: `doc-${randomUUID()}`, ...input, addedAt: at(d) };
+      return {
+        ...y,
+        documents: [...(y.documents ?? []), doc],
+        updatedAt: at(d),
+        history: [
+          ...y.history,
+          { ...entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`), ...(by ? { by } : {}) },
+        ],
+      };
+    },
+    found,
+  );
+  if (dialogue.state !== 'intro_held' || !materialReady(dialogue)) return dialogue;
+  await sendMaterialIfReady(d, dialogueId, dialogue);
   return (await d.dialogues.get(dialogueId)) ?? dialogue;
 }
 
@@ -217,7 +230,8 @@ export const meetingPlanSchema = z
 /** Sets how the dialogue meeting will be offered (split into 2–3 sessions, or one); before it is booked. */
 export async function setMeetingPlan(d: Deps, dialogueId: string, body: unknown): Promise<Dialogue> {
   const plan = parseOrThrow(meetingPlanSchema, body, 'meeting plan');
-  if (!(await d.dialogues.get(dialogueId))) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const found = await d.dialogues.get(dialogueId);
+  if (!found) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
   const { dialogue } = await d.dialogues.mutate(dialogueId, (y) => {
     const order: DialogueState[] = ['dialogue_booked', 'dialogue_held', 'notes_registered'];
     if (isTerminal(y.state) || order.includes(y.state) || y.state.startsWith('feedback') || y.state.startsWith('follow_up')) {

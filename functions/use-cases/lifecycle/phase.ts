@@ -85,28 +85,37 @@ export function beginPhase(d: Deps, x: Dialogue, kind: PhaseMeetingKind, round =
   return withTimer({ ...x, phase }, 'phase_start', new Date(d.clock.now().getTime() + RETRY_MS));
 }
 
-/** Starts the phase execution the record names (a repeated start is a no-op); the timer is the retry. */
-export async function kickPhase(d: Deps, dialogueId: string): Promise<void> {
-  const x = await d.dialogues.get(dialogueId);
+/**
+ * Starts the phase execution the record names (a repeated start is a no-op); the 'phase_start'
+ * timer is the retry. `known`: the record as the caller just read or wrote it. A timer still ahead
+ * (set by the write that began the phase) already is the retry; a due one is first moved a retry
+ * pause ahead, so the execution's first step reads the record as it stays. An execution that
+ * already existed clears the timer.
+ */
+export async function kickPhase(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
+  const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (x?.dueKind !== 'phase_start') return;
   if (!x.phase || isTerminal(x.state)) return clearTimer(d, x.id, 'phase_start');
+  const { kind, round } = x.phase;
+  const same = (y: Dialogue) => y.dueKind === 'phase_start' && y.phase?.kind === kind && y.phase.round === round;
+  const now = d.clock.now();
+  let current = x;
+  if (!x.dueAt || Date.parse(x.dueAt) <= now.getTime()) {
+    const pushed = await d.dialogues.mutate(
+      dialogueId,
+      (y) => (same(y) ? withTimer(y, 'phase_start', new Date(now.getTime() + RETRY_MS)) : undefined),
+      x,
+    );
+    if (!pushed.changed) return;
+    current = pushed.dialogue;
+  }
   let started: boolean;
   try {
-    ({ started } = await d.workflow.startPhase(x.id, x.phase.kind, x.phase.round));
+    ({ started } = await d.workflow.startPhase(x.id, kind, round));
   } catch {
-    return; // The 'phase_start' timer stays; the next tick tries again.
+    return; // The 'phase_start' timer stays; it fires again after the retry pause.
   }
-  const { kind, round } = x.phase;
-  await d.dialogues.mutate(
-    dialogueId,
-    (y) =>
-      y.dueKind !== 'phase_start' || y.phase?.kind !== kind || y.phase.round !== round
-        ? undefined
-        : started
-          ? withTimer(y, 'phase_start', new Date(d.clock.now().getTime() + RETRY_MS))
-          : noTimer(y),
-    x,
-  );
+  if (!started) await d.dialogues.mutate(dialogueId, (y) => (same(y) ? noTimer(y) : undefined), current);
 }
 
 /** Acceptance starts the intro phase (called once the invitation workflow has been told). */

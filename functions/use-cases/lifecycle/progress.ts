@@ -42,28 +42,40 @@ const lastEnd = (m: Pick<Meeting, 'sessions'>): Date => new Date(Math.max(...m.s
 
 /**
  * A meeting was booked: each of its dialogues offering that kind moves to *_booked; the wait ends.
- * `noted`: a history entry about the booking, written in the same change. Returns the dialogues
- * that moved (the others did not get `noted`).
+ * `noted`: a history entry about the booking, written in the same change; `known`: records the
+ * caller has just read or written. Returns the dialogues that moved (the others did not get
+ * `noted`) and each dialogue's record as it is now.
  */
-export async function onMeetingBooked(d: Deps, m: Meeting, noted?: HistoryEntry): Promise<Set<string>> {
+export async function onMeetingBooked(
+  d: Deps,
+  m: Meeting,
+  noted?: HistoryEntry,
+  known: readonly Dialogue[] = [],
+): Promise<{ moved: Set<string>; dialogues: Dialogue[] }> {
   const kind = m.kind as PhaseMeetingKind;
   const moved = new Set<string>();
+  const dialogues: Dialogue[] = [];
   for (const id of m.dialogueIds) {
-    const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
-      if (y.state !== phaseStates[kind].offered) return undefined;
-      const entered = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
-      const moved = noted ? { ...entered, history: [...entered.history, noted] } : entered;
-      const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
-      return withTimer(
-        {
-          ...moved,
-          pair: m.pair,
-          phase: { ...phase, meetingId: m.id, ...(phase.offer ? { offer: { ...phase.offer, status: 'booked' as const } } : {}) },
-        },
-        'held',
-        lastEnd(m),
-      );
-    });
+    const { changed, dialogue } = await d.dialogues.mutate(
+      id,
+      (y) => {
+        if (y.state !== phaseStates[kind].offered) return undefined;
+        const entered = move(d, y, phaseStates[kind].booked, 'phase_changed', `${meetingKindRules[kind].name} bokat (${m.id})`);
+        const moved = noted ? { ...entered, history: [...entered.history, noted] } : entered;
+        const phase = y.phase?.kind === kind ? y.phase : { kind, round: 1 };
+        return withTimer(
+          {
+            ...moved,
+            pair: m.pair,
+            phase: { ...phase, meetingId: m.id, ...(phase.offer ? { offer: { ...phase.offer, status: 'booked' as const } } : {}) },
+          },
+          'held',
+          lastEnd(m),
+        );
+      },
+      known.find((x) => x.id === id),
+    );
+    dialogues.push(dialogue);
     if (!changed) continue;
     moved.add(id);
     // Counted by the one write that moves the dialogue to *_booked: a repeated call changes nothing.
@@ -72,7 +84,7 @@ export async function onMeetingBooked(d: Deps, m: Meeting, noted?: HistoryEntry)
     // The offer's other times are free for other organisers again.
     if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
   }
-  return moved;
+  return { moved, dialogues };
 }
 
 /** A booked meeting moved: the "held" timer follows its new end. */
@@ -90,12 +102,12 @@ export async function onMeetingMoved(d: Deps, m: Meeting): Promise<void> {
 export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
   const kind = m.kind as PhaseMeetingKind;
   for (const id of m.dialogueIds) {
-    const { changed } = await d.dialogues.mutate(id, (y) => {
+    const { changed, dialogue } = await d.dialogues.mutate(id, (y) => {
       if (y.phase?.meetingId !== m.id || y.state !== phaseStates[kind].booked) return undefined;
       const moved = move(d, y, phaseStates[kind].offered, 'phase_changed', `${meetingKindRules[kind].name} avbokat; nya tider erbjuds`);
       return beginPhase(d, moved, kind, y.phase.round + 1);
     });
-    if (changed) await kickPhase(d, id);
+    if (changed) await kickPhase(d, id, dialogue);
   }
   if (m.introSessionId) {
     const sessionId = m.introSessionId;
@@ -113,6 +125,8 @@ export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
 /**
  * The scheduler's "held" timer: the booked meeting has ended. Resumable: each call finishes what
  * the last one left (the timer stays, a few minutes ahead, until the step that follows is set).
+ * What follows without mail (the next phase begun, the follow-up's due-date, closing) is written
+ * in the same change as the held meeting.
  */
 export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
   if (dialogue.dueKind !== 'held') return;
@@ -128,17 +142,14 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
     }
     const held = await d.dialogues.mutate(
       dialogue.id,
-      (y) =>
-        y.state !== phaseStates[kind].booked
-          ? undefined
-          : withTimer(
-              {
-                ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
-                lastMeetingEnd: end.toISOString(),
-              },
-              'held',
-              new Date(now.getTime() + RETRY_MS),
-            ),
+      (y) => {
+        if (y.state !== phaseStates[kind].booked) return undefined;
+        const moved = {
+          ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
+          lastMeetingEnd: end.toISOString(),
+        };
+        return followingHeld(d, moved) ?? withTimer(moved, 'held', new Date(now.getTime() + RETRY_MS));
+      },
       dialogue,
     );
     if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
@@ -146,6 +157,28 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
     if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue);
   }
   await afterHeld(d, dialogue.id);
+}
+
+/** The change that follows a held meeting without sending anything, or undefined (none, or mail first). */
+function followingHeld(d: Deps, y: Dialogue): Dialogue | undefined {
+  const now = d.clock.now();
+  switch (y.state) {
+    case 'premeeting_held':
+      return y.phase?.kind !== 'dialogue' ? beginPhase(d, y, 'dialogue') : undefined;
+    case 'feedback_held': {
+      const base = y.lastMeetingEnd ? new Date(y.lastMeetingEnd) : now;
+      const due = addDays(base, FOLLOW_UP_OFFER_AFTER_DAYS);
+      return withTimer(
+        move(d, y, 'follow_up_due', 'phase_changed', `Uppföljning om ungefär sex månader (${formatSwedishDate(due)})`),
+        'follow_up',
+        due,
+      );
+    }
+    case 'follow_up_held':
+      return noTimer(move(d, y, 'closed', 'closed', 'Kvalitetsdialogen är genomförd'));
+    default:
+      return undefined;
+  }
 }
 
 /** What follows a held meeting (`known`: the record as the caller just wrote it). */
@@ -156,50 +189,36 @@ async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise
   switch (x.state) {
     case 'intro_held':
       // Sent when there is a document for every school form the organiser runs, or the coordinator decides.
-      await sendMaterialIfReady(d, x.id);
+      await sendMaterialIfReady(d, x.id, x);
       break;
-    case 'premeeting_held':
-      await d.dialogues.mutate(x.id, (y) =>
-        y.state === 'premeeting_held' && y.phase?.kind !== 'dialogue' ? beginPhase(d, y, 'dialogue') : undefined,
-      );
-      await kickPhase(d, x.id);
+    case 'premeeting_held': {
+      const { dialogue } = await d.dialogues.mutate(x.id, (y) => (y.state === 'premeeting_held' ? followingHeld(d, y) : undefined), x);
+      await kickPhase(d, x.id, dialogue);
       break;
-    case 'dialogue_held':
+    }
+    case 'dialogue_held': {
       // The pair registers the notes (the console, or POST /api/meetings/{id}/notes); that moves the
       // dialogue on. They are reminded now, and once more a week later if the notes are still missing.
-      await remindPairOfNotes(d, x, 1);
-      await d.dialogues.mutate(x.id, (y) =>
-        y.dueKind === 'held' && y.state === 'dialogue_held'
-          ? withTimer(y, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
-          : undefined,
-      );
-      break;
-    case 'feedback_held': {
-      const base = x.lastMeetingEnd ? new Date(x.lastMeetingEnd) : now;
-      await d.dialogues.mutate(x.id, (y) =>
-        y.state !== 'feedback_held'
-          ? undefined
-          : withTimer(
-              move(
-                d,
-                y,
-                'follow_up_due',
-                'phase_changed',
-                `Uppföljning om ungefär sex månader (${formatSwedishDate(addDays(base, FOLLOW_UP_OFFER_AFTER_DAYS))})`,
-              ),
-              'follow_up',
-              addDays(base, FOLLOW_UP_OFFER_AFTER_DAYS),
-            ),
+      const reminded = await remindPairOfNotes(d, x, 1);
+      await d.dialogues.mutate(
+        x.id,
+        (y) => {
+          const noted = reminded(y);
+          const z = noted ?? y;
+          return z.dueKind === 'held' && z.state === 'dialogue_held'
+            ? withTimer(z, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
+            : noted;
+        },
+        x,
       );
       break;
     }
+    case 'feedback_held':
     case 'follow_up_held':
-      await d.dialogues.mutate(x.id, (y) =>
-        y.state !== 'follow_up_held' ? undefined : noTimer(move(d, y, 'closed', 'closed', 'Kvalitetsdialogen är genomförd')),
-      );
+      await d.dialogues.mutate(x.id, (y) => (y.state === x.state ? followingHeld(d, y) : undefined), x);
       break;
     default:
-      await d.dialogues.mutate(x.id, (y) => (y.dueKind === 'held' ? noTimer(y) : undefined));
+      await d.dialogues.mutate(x.id, (y) => (y.dueKind === 'held' ? noTimer(y) : undefined), x);
   }
 }
 
@@ -209,11 +228,13 @@ export const NOTES_REMINDER_AFTER_DAYS = 7;
 /**
  * Reminds the meeting's facilitator pair to register the notes of a held dialogue meeting, with a
  * link to the console's notes form; the second reminder goes to the coordinator too. Once per
- * meeting and reminder (a shared meeting's dialogues remind once between them).
+ * meeting and reminder (a shared meeting's dialogues remind once between them). Returns the change
+ * that notes the reminder in the history (undefined when noted already or nothing was due), for
+ * the caller's write.
  */
-async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> {
+async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<(y: Dialogue) => Dialogue | undefined> {
   const meeting = x.phase?.meetingId ? await d.meetings.get(x.phase.meetingId) : undefined;
-  if (meeting?.kind !== 'dialogue' || meeting.notes) return;
+  if (meeting?.kind !== 'dialogue' || meeting.notes) return () => undefined;
   const facilitators = (await Promise.all([meeting.pair.skolverket, meeting.pair.spsm].map((f) => d.facilitators.get(f)))).filter(
     (f) => f !== undefined,
   );
@@ -221,7 +242,9 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> 
     ...facilitators.map((f) => ({ key: f.id, name: f.name, email: f.email })),
     ...(n === 2 ? [{ key: 'coordinator', name: '', email: d.env.COORDINATOR_EMAIL }] : []),
   ];
-  const names = await Promise.all(meeting.dialogueIds.map(async (id) => (await d.dialogues.get(id))?.organiserName ?? ''));
+  const names = await Promise.all(
+    meeting.dialogueIds.map(async (id) => (id === x.id ? x : await d.dialogues.get(id))?.organiserName ?? ''),
+  );
   const heldOn = formatSwedishDate(lastEnd(meeting));
   const notesUrl = consoleLinks(d.env.PUBLIC_BASE_URL).notes(x.id, meeting.id);
   for (const r of recipients) {
@@ -241,7 +264,7 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> 
         }),
     });
   }
-  await d.dialogues.mutate(x.id, (y) =>
+  return (y) =>
     y.history.some((h) => h.type === 'notes_reminder_sent' && h.detail?.startsWith(`Påminnelse ${n} `))
       ? undefined
       : {
@@ -250,29 +273,41 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> 
             ...y.history,
             entry(d, 'notes_reminder_sent', undefined, `Påminnelse ${n} till ${recipients.map((r) => r.email).join(', ')}`),
           ],
-        },
-  );
+        };
 }
 
-/** The scheduler's second reminder of the notes, a week after the dialogue meeting. */
+/** The scheduler's second reminder of the notes, a week after the dialogue meeting: noted and the timer cleared in one write. */
 export async function remindNotesAgain(d: Deps, dialogue: Dialogue): Promise<void> {
   if (dialogue.dueKind !== 'notes_reminder') return;
-  if (dialogue.state === 'dialogue_held') await remindPairOfNotes(d, dialogue, 2);
-  await clearTimer(d, dialogue.id, 'notes_reminder');
+  const reminded = dialogue.state === 'dialogue_held' ? await remindPairOfNotes(d, dialogue, 2) : () => undefined;
+  await d.dialogues.mutate(dialogue.id, (y) => {
+    const noted = reminded(y);
+    const z = noted ?? y;
+    return z.dueKind === 'notes_reminder' ? noTimer(z) : noted;
+  });
 }
 
-/** Notes registered for a held dialogue meeting: notes_registered, and the feedback phase starts. */
-export async function onNotesRegistered(d: Deps, m: Meeting): Promise<void> {
+/**
+ * Notes registered for a held dialogue meeting: notes_registered, and the feedback phase starts.
+ * `known`: records the caller has just written.
+ */
+export async function onNotesRegistered(d: Deps, m: Meeting, known: readonly Dialogue[] = []): Promise<void> {
   for (const id of m.dialogueIds) {
-    const x = await d.dialogues.get(id);
+    let x = known.find((y) => y.id === id) ?? (await d.dialogues.get(id));
     // The notes may come before the scheduler's "held" tick: hold the meeting first.
-    if (x?.state === 'dialogue_booked' && x.phase?.meetingId === m.id) await meetingHeld(d, { ...x, dueKind: 'held' });
-    const { changed } = await d.dialogues.mutate(id, (y) =>
-      y.state !== 'dialogue_held'
-        ? undefined
-        : beginPhase(d, move(d, y, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback'),
+    if (x?.state === 'dialogue_booked' && x.phase?.meetingId === m.id) {
+      await meetingHeld(d, { ...x, dueKind: 'held' });
+      x = undefined;
+    }
+    const { changed, dialogue } = await d.dialogues.mutate(
+      id,
+      (y) =>
+        y.state !== 'dialogue_held'
+          ? undefined
+          : beginPhase(d, move(d, y, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback'),
+      x,
     );
-    if (changed) await kickPhase(d, id);
+    if (changed) await kickPhase(d, id, dialogue);
   }
 }
 
@@ -280,10 +315,12 @@ export async function onNotesRegistered(d: Deps, m: Meeting): Promise<void> {
 export async function followUpDue(d: Deps, dialogue: Dialogue): Promise<void> {
   if (dialogue.dueKind !== 'follow_up') return;
   if (dialogue.state !== 'follow_up_due') return clearTimer(d, dialogue.id, 'follow_up');
-  await d.dialogues.mutate(dialogue.id, (y) =>
-    y.state === 'follow_up_due' && y.dueKind === 'follow_up' ? beginPhase(d, y, 'follow_up') : undefined,
+  const { changed, dialogue: begun } = await d.dialogues.mutate(
+    dialogue.id,
+    (y) => (y.state === 'follow_up_due' && y.dueKind === 'follow_up' ? beginPhase(d, y, 'follow_up') : undefined),
+    dialogue,
   );
-  await kickPhase(d, dialogue.id);
+  await kickPhase(d, dialogue.id, changed ? begun : undefined);
 }
 
 /** The organiser stops after the introduction (the link in the material mail): recorded, not an error. */
