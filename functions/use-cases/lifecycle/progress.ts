@@ -20,7 +20,7 @@ import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
 import { sendMaterialIfReady } from './material.ts';
-import { releaseSlots } from '../offer-holds.ts';
+import { releaseOffer } from '../offer-holds.ts';
 
 import {
   at,
@@ -70,7 +70,7 @@ export async function onMeetingBooked(d: Deps, m: Meeting, noted?: HistoryEntry)
     recordMetric('MeetingsBooked', 1, { kind });
     await releaseWait(d, id, dialogue);
     // The offer's other times are free for other organisers again.
-    if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
+    await releaseOffer(d, dialogue);
   }
   return moved;
 }
