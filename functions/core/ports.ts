@@ -237,10 +237,14 @@ export interface FacilitatorRepository {
   get(id: string): Promise<StoredFacilitator | undefined>;
   /** Every facilitator (a few hundred at most), by agency and name. */
   list(): Promise<StoredFacilitator[]>;
-  /** Optimistic-locked change of one facilitator; `change` returns undefined to leave it. */
+  /**
+   * Optimistic-locked change of one facilitator; `change` returns undefined to leave it. `known`:
+   * a copy the caller just read (from `list`), tried first instead of a read.
+   */
   mutate(
     id: string,
     change: (current: StoredFacilitator) => StoredFacilitator | undefined,
+    known?: StoredFacilitator,
   ): Promise<{ facilitator: StoredFacilitator; changed: boolean }>;
 }
 
@@ -256,7 +260,8 @@ export interface MeetingRepository {
   /** Stores a new meeting and its pointer under each of its dialogues. */
   create(m: Meeting): Promise<void>;
   get(id: string): Promise<Meeting | undefined>;
-  listForDialogue(dialogueId: string): Promise<Meeting[]>;
+  /** The dialogue's meetings by start; `known`: meetings the caller holds (not read again). */
+  listForDialogue(dialogueId: string, known?: readonly Meeting[]): Promise<Meeting[]>;
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
 

@@ -151,10 +151,11 @@ export async function createMeeting(d: Deps, body: unknown, by?: string, known?:
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   await checkTimes(d, meeting, intervals, dialogues);
-  const pairProblem = validatePair(meeting.pair, await d.facilitators.list());
+  const facilitators = await d.facilitators.list();
+  const pairProblem = validatePair(meeting.pair, facilitators);
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await refuseClash(d, meeting, dialogues, intervals);
-  await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting));
+  const pair = await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting), facilitators);
   await d.meetings.create(meeting);
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
@@ -165,8 +166,9 @@ export async function createMeeting(d: Deps, body: unknown, by?: string, known?:
   const at = d.clock.now().toISOString();
   const moved = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) });
   await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, moved);
-  await publishMeeting(d, meeting);
-  await mailMeeting(d, meeting, 'REQUEST');
+  await publishMeeting(d, meeting, { facilitators: pair });
+  // The mail names the organisers and mails their contacts: the booking changed neither.
+  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues, facilitators: pair } });
   return meeting;
 }
 

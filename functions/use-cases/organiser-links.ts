@@ -169,8 +169,8 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   await onMeetingBooked(d, meeting);
-  await syncPlannedDates(d, x.id);
-  await mailMeeting(d, meeting, 'REQUEST');
+  await syncPlannedDates(d, x.id, undefined, [meeting]);
+  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues: [x] } });
   await mailIntroSessionToPairOrLater(d, session);
   return meeting;
 }
