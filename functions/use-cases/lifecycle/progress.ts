@@ -143,13 +143,13 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
     );
     if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
     // The record as this step wrote it, unless clearing a conflict changed it since.
-    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue);
+    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue, meeting);
   }
   await afterHeld(d, dialogue.id);
 }
 
-/** What follows a held meeting (`known`: the record as the caller just wrote it). */
-async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
+/** What follows a held meeting (`known`: the record as the caller just wrote it; `meeting`: the held meeting, as just read). */
+async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue, meeting?: Meeting): Promise<void> {
   const x = known ?? (await d.dialogues.get(dialogueId));
   if (!x) return;
   const now = d.clock.now();
@@ -167,7 +167,7 @@ async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise
     case 'dialogue_held':
       // The pair registers the notes (the console, or POST /api/meetings/{id}/notes); that moves the
       // dialogue on. They are reminded now, and once more a week later if the notes are still missing.
-      await remindPairOfNotes(d, x, 1);
+      await remindPairOfNotes(d, x, 1, meeting);
       await d.dialogues.mutate(x.id, (y) =>
         y.dueKind === 'held' && y.state === 'dialogue_held'
           ? withTimer(y, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
@@ -211,8 +211,9 @@ export const NOTES_REMINDER_AFTER_DAYS = 7;
  * link to the console's notes form; the second reminder goes to the coordinator too. Once per
  * meeting and reminder (a shared meeting's dialogues remind once between them).
  */
-async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> {
-  const meeting = x.phase?.meetingId ? await d.meetings.get(x.phase.meetingId) : undefined;
+async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2, known?: Meeting): Promise<void> {
+  const id = x.phase?.meetingId;
+  const meeting = known?.id === id ? known : id ? await d.meetings.get(id) : undefined;
   if (meeting?.kind !== 'dialogue' || meeting.notes) return;
   const facilitators = (await Promise.all([meeting.pair.skolverket, meeting.pair.spsm].map((f) => d.facilitators.get(f)))).filter(
     (f) => f !== undefined,
@@ -221,7 +222,9 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<void> 
     ...facilitators.map((f) => ({ key: f.id, name: f.name, email: f.email })),
     ...(n === 2 ? [{ key: 'coordinator', name: '', email: d.env.COORDINATOR_EMAIL }] : []),
   ];
-  const names = await Promise.all(meeting.dialogueIds.map(async (id) => (await d.dialogues.get(id))?.organiserName ?? ''));
+  const names = await Promise.all(
+    meeting.dialogueIds.map(async (id) => (id === x.id ? x : await d.dialogues.get(id))?.organiserName ?? ''),
+  );
   const heldOn = formatSwedishDate(lastEnd(meeting));
   const notesUrl = consoleLinks(d.env.PUBLIC_BASE_URL).notes(x.id, meeting.id);
   for (const r of recipients) {
