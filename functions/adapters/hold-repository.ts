@@ -1,24 +1,34 @@
 /**
- * The holds of open offers (`HOLD#<resource>` / `<slot>`): one small item per held facilitator
- * start or intro-session place, taken with a conditional put (free, lapsed, or already this
- * dialogue's), so two offers made at the same moment cannot hold the same start of a facilitator.
- * The byKind index orders them by when they lapse, so the holds in force are one range Query.
- * DynamoDB's TTL deletes them a day after they lapse in the cloud (locally the runtime's sweeper).
- * The searches that take holds run one at a time under a lease (`LOCK#offer-search`): without it,
- * offers started at the same moment all propose the same earliest times and all but one lose.
+ * The holds of open offers: one small item per dialogue (`HOLD#<dialogueId>` / `OFFER`) with its
+ * open offer's key, slots and when the holds lapse (core/holds.ts `offerHolds` reads them as one
+ * hold per facilitator start and intro-session place). A
+ * new offer of the dialogue overwrites it; a booked, replaced or closed offer deletes it (one
+ * write, whatever the offer held). The byKind index orders the items by when their last hold
+ * lapses, so the holds in force are one range Query. DynamoDB's TTL deletes them a day after they
+ * lapse in the cloud (locally the runtime's sweeper).
+ *
+ * The item is written without a per-time condition, so the searches that take holds run one at a
+ * time under a lease (`LOCK#offer-search`): each sees what the one before it held. The lease is
+ * what keeps two offers from holding the same time, and it keeps offers started at the same
+ * moment from all proposing the same earliest times.
+ *
+ * Holds written before this shape (one item per facilitator start, `HOLD#<facilitator>` /
+ * `<start>`, and `HOLD#session:<id>` / `<dialogueId>`) are still read, and given back one by one
+ * when their offer is released and the dialogue has no item of the new shape.
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OfferHold } from '#core/holds.ts';
+import type { OfferedSlot } from '#core/dialogue.ts';
+import { type OfferHold, offerHolds } from '#core/holds.ts';
 import type { HoldRepository } from '#core/ports.ts';
 import type { Deps } from './deps.ts';
 import { isConditionFailure } from './dynamo.ts';
+import { indexKeys, keys } from './table-model.ts';
 import { TransientError } from './transient.ts';
 
 const LOCK = { pk: 'LOCK#offer-search', sk: 'LOCK' };
 /** Longer than any search under it takes; a holder that crashed blocks the others at most this long. */
 const LEASE_MS = 10_000;
-import { indexKeys, keys } from './table-model.ts';
 
 export class DynamoHoldRepository implements HoldRepository {
   constructor(
@@ -36,7 +46,7 @@ export class DynamoHoldRepository implements HoldRepository {
           IndexName: 'byKind',
           KeyConditionExpression: 'kindPk = :k AND kindSk > :now',
           ExpressionAttributeValues: { ':k': 'HOLD', ':now': now.toISOString() },
-          ProjectionExpression: '#resource, #slot, holder, #offer, #start, #end, #until',
+          ProjectionExpression: '#resource, #slot, holder, #offer, #start, #end, #until, lapse, slots',
           ExpressionAttributeNames: {
             '#resource': 'resource',
             '#slot': 'slot',
@@ -48,32 +58,71 @@ export class DynamoHoldRepository implements HoldRepository {
           ExclusiveStartKey: start,
         }),
       );
-      holds.push(...((r.Items ?? []) as OfferHold[]));
+      for (const item of r.Items ?? []) {
+        if (!item.slots) holds.push(item as OfferHold);
+        else holds.push(...offerHolds(String(item.holder), String(item.offer), item.slots as OfferedSlot[], String(item.lapse)));
+      }
       start = r.LastEvaluatedKey;
     } while (start);
     return holds;
   }
 
-  async claim(h: OfferHold, now: Date): Promise<boolean> {
+  async hold(holder: string, offer: string, slots: readonly OfferedSlot[], lapse: string): Promise<void> {
+    const until = offerHolds(holder, offer, slots, lapse)
+      .map((h) => h.until)
+      .sort()
+      .at(-1);
+    if (!until) return;
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...keys.offerHolds(holder),
+          ...indexKeys.hold(until, holder),
+          holder,
+          offer,
+          lapse,
+          slots,
+          ttl: Math.floor(Date.parse(until) / 1000) + 86_400,
+        },
+      }),
+    );
+  }
+
+  async release(holder: string, offer: string, legacy: readonly Pick<OfferHold, 'resource' | 'slot'>[]): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand({
+      const r = await this.doc.send(
+        new DeleteCommand({
           TableName: this.table,
-          Item: {
-            ...h,
-            ...keys.hold(h.resource, h.slot),
-            ...indexKeys.hold(h.until, h.resource, h.slot),
-            ttl: Math.floor(Date.parse(h.until) / 1000) + 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now OR holder = :holder',
-          ExpressionAttributeNames: { '#until': 'until' },
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':holder': h.holder },
+          Key: keys.offerHolds(holder),
+          ConditionExpression: 'attribute_not_exists(pk) OR #offer = :offer',
+          ExpressionAttributeNames: { '#offer': 'offer' },
+          ExpressionAttributeValues: { ':offer': offer },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return true;
+      if (r.Attributes) return;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
+      // The dialogue's item is another (newer) offer's: nothing of this offer is held any more.
+      if (isConditionFailure(e)) return;
       throw e;
+    }
+    // No item of this shape: the offer was held before it existed, one item per time.
+    await Promise.all(legacy.map((h) => this.releaseLegacy(holder, h)));
+  }
+
+  private async releaseLegacy(holder: string, h: Pick<OfferHold, 'resource' | 'slot'>): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.hold(h.resource, h.slot),
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
     }
   }
 
@@ -112,21 +161,6 @@ export class DynamoHoldRepository implements HoldRepository {
           }),
         )
         .catch(() => undefined); // a lease that ran out and was taken over is the new holder's
-    }
-  }
-
-  async release(h: Pick<OfferHold, 'resource' | 'slot' | 'holder'>): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.hold(h.resource, h.slot),
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': h.holder },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
     }
   }
 }

@@ -73,6 +73,7 @@ export class DynamoFacilitatorRepository implements FacilitatorRepository {
   async mutate(
     id: string,
     change: (current: StoredFacilitator) => StoredFacilitator | undefined,
+    known?: StoredFacilitator,
   ): Promise<{ facilitator: StoredFacilitator; changed: boolean }> {
     const { value, changed } = await mutateVersioned(
       this.doc,
@@ -90,6 +91,7 @@ export class DynamoFacilitatorRepository implements FacilitatorRepository {
           calendar: next.calendar.filter((c) => Date.parse(c.end) >= horizon).sort((a, b) => a.start.localeCompare(b.start)),
         };
       },
+      known?.id === id ? known : undefined,
     );
     return { facilitator: value, changed };
   }
@@ -174,14 +176,16 @@ export class DynamoMeetingRepository implements MeetingRepository {
     return meeting;
   }
 
-  async listForDialogue(dialogueId: string): Promise<Meeting[]> {
+  async listForDialogue(dialogueId: string, known: readonly Meeting[] = []): Promise<Meeting[]> {
     const k = keys.dialogueMeetingPrefix(dialogueId);
     const pointers = await queryAll(this.doc, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       ExpressionAttributeValues: { ':pk': k.pk, ':sk': k.skPrefix },
     });
-    const meetings = await Promise.all(pointers.map((p) => this.get(String(p.meetingId))));
+    const meetings = await Promise.all(
+      pointers.map((p) => known.find((m) => m.id === String(p.meetingId)) ?? this.get(String(p.meetingId))),
+    );
     return meetings
       .filter((m): m is Meeting => m !== undefined)
       .sort((a, b) => (a.sessions[0]?.start ?? '').localeCompare(b.sessions[0]?.start ?? ''));

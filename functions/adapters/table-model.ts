@@ -39,7 +39,9 @@ export const keys = {
   campaignRecipient: (campaignId: string, seq: number) => ({ pk: `CAMPAIGN#${campaignId}`, sk: `RCPT#${String(seq).padStart(7, '0')}` }),
   /** A year's school holidays as a coordinator set them (absent: the defaults). */
   schoolHolidays: (year: number) => ({ pk: 'SETTINGS', sk: `SCHOOL_HOLIDAYS#${year}` }),
-  /** A hold of an open offer on one facilitator at one start, or on a place in an intro session. */
+  /** What a dialogue's open offer holds: every facilitator start and intro-session place, one item. */
+  offerHolds: (dialogueId: string) => ({ pk: `HOLD#${dialogueId}`, sk: 'OFFER' }),
+  /** A hold as written before `offerHolds`: one facilitator at one start, or a place in an intro session (read and given back). */
   hold: (resource: string, slot: string) => ({ pk: `HOLD#${resource}`, sk: slot }),
   /** A confirmed action on hand-backs (the console's form id): the idempotency claim and its results. */
   handbackForm: (formId: string) => ({ pk: `HBFORM#${formId}`, sk: 'FORM' }),
@@ -71,7 +73,7 @@ export const indexKeys = {
   /** Inspections by start day (on the by-id copy only): the inspectorate's calendar by period. */
   inspectionKind: (start: string, externalId: string) => ({ kindPk: 'INSPECTION', kindSk: `${start}#${externalId}` }),
   /** Holds by the instant they lapse: the holds in force are one range Query (kindSk after now). */
-  hold: (until: string, resource: string, slot: string) => ({ kindPk: 'HOLD', kindSk: `${until}#${resource}#${slot}` }),
+  hold: (until: string, dialogueId: string) => ({ kindPk: 'HOLD', kindSk: `${until}#${dialogueId}` }),
   /** The inspectorate's planned dialogue dates by start: the planned-dates API and feed by period. */
   plannedWindow: (start: string, uid: string) => ({ kindPk: 'PLANNED_DATE', kindSk: `${start}#${uid}` }),
   /** Sparse: bulk starts with organisers left, oldest first: the scheduler tick's work list. */

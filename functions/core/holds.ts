@@ -6,6 +6,7 @@
  * session (`resource` = `session:<id>`, `slot` = the dialogue's id). Holds steer the slot search
  * and the organiser's pick; bookings themselves are decided on the facilitators' calendars. Pure.
  */
+import type { OfferedSlot } from './dialogue.ts';
 import type { BusyInterval } from './facilitators.ts';
 
 export interface OfferHold {
@@ -31,6 +32,31 @@ export const isActive = (h: Pick<OfferHold, 'until'>, now: Date): boolean => Dat
 export function holdUntil(now: Date, hours: number, start?: Date): Date {
   const until = now.getTime() + hours * 3_600_000;
   return new Date(start ? Math.min(until, start.getTime()) : until);
+}
+
+/**
+ * The holds an offer's slots stand for: each facilitator of the pair at each session's start, or a
+ * place in the group intro session; each lapses at `lapse` or when its time starts, if sooner.
+ */
+export function offerHolds(dialogueId: string, offer: string, slots: readonly OfferedSlot[], lapse: string): OfferHold[] {
+  const until = (start?: string) => (start && Date.parse(start) < Date.parse(lapse) ? new Date(start).toISOString() : lapse);
+  return slots.flatMap((slot): OfferHold[] => {
+    if (slot.introSessionId) {
+      const start = slot.sessions[0]?.start ?? new Date(0).toISOString();
+      return [{ resource: sessionResource(slot.introSessionId), slot: dialogueId, holder: dialogueId, offer, until: until(start) }];
+    }
+    return slot.sessions.flatMap((s) =>
+      [slot.pair.skolverket, slot.pair.spsm].map((resource) => ({
+        resource,
+        slot: s.start,
+        holder: dialogueId,
+        offer,
+        start: s.start,
+        end: s.end,
+        until: until(s.start),
+      })),
+    );
+  });
 }
 
 /** Other dialogues' active holds on facilitators, as busy time for the slot search. */

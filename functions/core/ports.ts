@@ -4,7 +4,7 @@
  */
 import type { DateRange } from './calendar.ts';
 import type { OfferHold } from './holds.ts';
-import type { Dialogue, DialogueState } from './dialogue.ts';
+import type { Dialogue, DialogueState, OfferedSlot } from './dialogue.ts';
 import type { DialogueFacts } from './facts.ts';
 import type { DeliveryOutcome } from './delivery.ts';
 import type { Facilitator } from './facilitators.ts';
@@ -208,14 +208,21 @@ export interface StoredFacilitator extends Facilitator {
   version: number;
 }
 
-/** The holds of open offers (functions/core/holds.ts). */
+/** The holds of open offers (functions/core/holds.ts): what one dialogue's open offer holds is one entry. */
 export interface HoldRepository {
   /** Every hold that has not lapsed at `now` (those of facilitators and of intro-session places). */
   active(now: Date): Promise<OfferHold[]>;
-  /** Takes the hold unless another dialogue holds it and it has not lapsed; true when it is this dialogue's now. */
-  claim(hold: OfferHold, now: Date): Promise<boolean>;
-  /** Gives a hold back if this dialogue still holds it. */
-  release(hold: Pick<OfferHold, 'resource' | 'slot' | 'holder'>): Promise<void>;
+  /**
+   * Holds the slots for the dialogue's offer until `lapse` (each at most until its time starts), in
+   * place of whatever the dialogue held before. Takes no per-time condition: call it inside
+   * `exclusive`, after a search that saw the other offers' holds.
+   */
+  hold(holder: string, offer: string, slots: readonly OfferedSlot[], lapse: string): Promise<void>;
+  /**
+   * Gives back what the dialogue holds for this offer (nothing if a newer offer of it holds times);
+   * `legacy`: the offer's holds as written one item per time before, given back when that is how it was held.
+   */
+  release(holder: string, offer: string, legacy: readonly Pick<OfferHold, 'resource' | 'slot'>[]): Promise<void>;
   /**
    * Runs `search` while no other offer searches (a short lease, so a crashed holder blocks nobody
    * for long): offers made at the same moment then each see what the others just held. Throws a
@@ -230,10 +237,14 @@ export interface FacilitatorRepository {
   get(id: string): Promise<StoredFacilitator | undefined>;
   /** Every facilitator (a few hundred at most), by agency and name. */
   list(): Promise<StoredFacilitator[]>;
-  /** Optimistic-locked change of one facilitator; `change` returns undefined to leave it. */
+  /**
+   * Optimistic-locked change of one facilitator; `change` returns undefined to leave it. `known`:
+   * a copy the caller just read (from `list`), tried first instead of a read.
+   */
   mutate(
     id: string,
     change: (current: StoredFacilitator) => StoredFacilitator | undefined,
+    known?: StoredFacilitator,
   ): Promise<{ facilitator: StoredFacilitator; changed: boolean }>;
 }
 
@@ -249,7 +260,8 @@ export interface MeetingRepository {
   /** Stores a new meeting and its pointer under each of its dialogues. */
   create(m: Meeting): Promise<void>;
   get(id: string): Promise<Meeting | undefined>;
-  listForDialogue(dialogueId: string): Promise<Meeting[]>;
+  /** The dialogue's meetings by start; `known`: meetings the caller holds (not read again). */
+  listForDialogue(dialogueId: string, known?: readonly Meeting[]): Promise<Meeting[]>;
   mutate(id: string, change: (current: Meeting) => Meeting | undefined): Promise<{ meeting: Meeting; changed: boolean }>;
 }
 

@@ -7,20 +7,24 @@
  */
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
+import type { StoredFacilitator } from '#core/ports.ts';
 import { agencyNames } from '#core/facilitators.ts';
 import { dialogueWindows, type FacilitatorWindow, facilitatorWindows, type PlannedWindow, reconcileWindows } from '#core/planned-dates.ts';
 import type { Deps } from '#adapters/deps.ts';
 
-/** Recomputes one dialogue's planned windows (from `known` when the caller just read or wrote it); returns how many were written. */
-export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dialogue): Promise<number> {
+/**
+ * Recomputes one dialogue's planned windows (from `known` when the caller just read or wrote it,
+ * and `meetings` it holds, each as it is now); returns how many were written.
+ */
+export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dialogue, meetings: readonly Meeting[] = []): Promise<number> {
   const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (!x) return 0;
-  const [organiser, meetings, stored] = await Promise.all([
+  const [organiser, all, stored] = await Promise.all([
     d.organisers.get(x.organiserId),
-    d.meetings.listForDialogue(x.id),
+    d.meetings.listForDialogue(x.id, meetings),
     d.feeds.windowsOfDialogue(x.organiserId, x.id),
   ]);
-  const writes = reconcileWindows<PlannedWindow>(stored, dialogueWindows(x, organiser?.orgNumber ?? '', meetings), d.clock.now());
+  const writes = reconcileWindows<PlannedWindow>(stored, dialogueWindows(x, organiser?.orgNumber ?? '', all), d.clock.now());
   if (writes.length > 0) await d.feeds.putWindows(writes);
   return writes.length;
 }
@@ -28,17 +32,19 @@ export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dial
 /**
  * Recomputes a meeting's windows in the calendars of its pair and of `former` facilitators (taken
  * off it). A place in a group intro session has none of its own: the session is the pair's entry.
+ * `facilitators`: those the caller holds (not read again).
  */
 export async function syncMeetingCalendars(
   d: Deps,
   m: Meeting,
   former: readonly string[] = [],
   known?: readonly (Dialogue | undefined)[],
+  facilitators: readonly StoredFacilitator[] = [],
 ): Promise<number> {
   if (m.introSessionId) return 0;
   const ids = [...new Set([m.pair.skolverket, m.pair.spsm, ...former])];
   const [people, dialogues] = await Promise.all([
-    Promise.all(ids.map((id) => d.facilitators.get(id))),
+    Promise.all(ids.map((id) => facilitators.find((f) => f.id === id) ?? d.facilitators.get(id))),
     known ?? Promise.all(m.dialogueIds.map((id) => d.dialogues.get(id))),
   ]);
   const organiserNames = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
@@ -57,20 +63,30 @@ export async function syncMeetingCalendars(
   return written;
 }
 
-/** Both: the meeting in its facilitators' calendars and every dialogue it touched (`known`: records the caller holds). */
+/**
+ * Both: the meeting in its facilitators' calendars and every dialogue it touched. `known`: records
+ * the caller holds; `facilitators`: those the caller holds as they are now (the pair it just
+ * booked), not read again.
+ */
 export async function publishMeeting(
   d: Deps,
   m: Meeting,
-  opts: { dialogueIds?: readonly string[]; former?: readonly string[]; known?: readonly Dialogue[] } = {},
+  opts: {
+    dialogueIds?: readonly string[];
+    former?: readonly string[];
+    known?: readonly Dialogue[];
+    facilitators?: readonly StoredFacilitator[];
+  } = {},
 ) {
   // The meeting's dialogues are read once for both.
   const dialogues = await Promise.all(m.dialogueIds.map(async (id) => opts.known?.find((x) => x.id === id) ?? d.dialogues.get(id)));
-  await syncMeetingCalendars(d, m, opts.former, dialogues);
+  await syncMeetingCalendars(d, m, opts.former, dialogues, opts.facilitators);
   for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) {
     await syncPlannedDates(
       d,
       id,
       dialogues.find((x) => x?.id === id),
+      [m],
     );
   }
 }

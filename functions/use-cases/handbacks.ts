@@ -35,7 +35,7 @@ import { retriesOf } from './console.ts';
 import { retryDialogue } from './console-actions.ts';
 import { sendReminder } from './invitation.ts';
 import { beginPhase, kickPhase, noTimer, startIntroOnAcceptance } from './lifecycle/phase.ts';
-import { releaseSlots } from './offer-holds.ts';
+import { releaseOffer } from './offer-holds.ts';
 import { parseOrThrow } from './validate.ts';
 import { handbacksOf } from '#adapters/handback-repository.ts';
 
@@ -138,7 +138,7 @@ const newRound =
       };
     });
     if (!changed) return false;
-    await releaseSlots(d, x.id, x.phase?.offer?.slots ?? []);
+    await releaseOffer(d, x);
     await kickPhase(d, dialogue.id);
     return true;
   };
@@ -236,7 +236,7 @@ const close: Run = async (d, x, input, by) => {
     return { ...noTimer(y), state: to, updatedAt: at, history: [...y.history, entry(d, 'closed', by, reason, to)] };
   });
   if (!changed) return false;
-  await releaseSlots(d, x.id, x.phase?.offer?.slots ?? []);
+  await releaseOffer(d, x);
   // The open offer's times are no longer planned dates of the organiser's.
   await syncPlannedDates(d, x.id);
   return true;

@@ -7,6 +7,7 @@ import { consoleLinks } from '#core/console-links.ts';
 import type { CalendarMethod } from '#core/ics.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting, MeetingSession } from '#core/meetings.ts';
+import type { StoredFacilitator } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { sendOnce } from './mail.ts';
 import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep, OVERVIEW_LINK_PLACEHOLDER } from './meeting-mail.ts';
@@ -14,13 +15,18 @@ import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep, OVERVIEW
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
 const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
 
-/**
- * Who and what every mail about meeting `m` names: the organisers, the pair, the sender, the UID
- * domain. `known`: dialogue records the caller has just read or written (not read again).
- */
-export async function mailContext(d: Deps, m: Meeting, known: readonly Dialogue[] = []) {
-  const facilitators = await Promise.all([m.pair.skolverket, m.pair.spsm].map((id) => d.facilitators.get(id)));
-  const organisers = await Promise.all(m.dialogueIds.map(async (id) => known.find((x) => x.id === id) ?? d.dialogues.get(id)));
+/** What a caller already holds of a meeting's people (not read again): its dialogues, its pair. */
+export interface MeetingPeople {
+  dialogues?: readonly Dialogue[];
+  facilitators?: readonly StoredFacilitator[];
+}
+
+/** Who and what every mail about meeting `m` names: the organisers, the pair, the sender, the UID domain. */
+export async function mailContext(d: Deps, m: Meeting, known: MeetingPeople = {}) {
+  const facilitators = await Promise.all(
+    [m.pair.skolverket, m.pair.spsm].map((id) => known.facilitators?.find((f) => f.id === id) ?? d.facilitators.get(id)),
+  );
+  const organisers = await Promise.all(m.dialogueIds.map((id) => known.dialogues?.find((x) => x.id === id) ?? d.dialogues.get(id)));
   return {
     organiserNames: organisers.map((o) => o?.organiserName ?? ''),
     facilitators: facilitators.filter((f) => f !== undefined),
@@ -53,8 +59,8 @@ export async function mailMeeting(
     organisersOnly?: boolean;
     /** Addresses not to mail (people who stay in the meeting through another organiser). */
     except?: ReadonlySet<string>;
-    /** Dialogue records the caller has just read or written. */
-    known?: readonly Dialogue[];
+    /** What the caller holds of the meeting's dialogues (their names and contacts) and pair. */
+    known?: MeetingPeople;
   } = {},
 ): Promise<number> {
   const dropped = opts.dropped ?? [];

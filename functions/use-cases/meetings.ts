@@ -163,10 +163,11 @@ export async function createMeeting(d: Deps, body: unknown, by?: string, known?:
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   await checkTimes(d, meeting, intervals, dialogues);
-  const pairProblem = validatePair(meeting.pair, await d.facilitators.list());
+  const facilitators = await d.facilitators.list();
+  const pairProblem = validatePair(meeting.pair, facilitators);
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await refuseClash(d, meeting, dialogues, intervals);
-  await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting));
+  const pair = await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting), facilitators);
   await d.meetings.create(meeting);
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));
@@ -178,8 +179,8 @@ export async function createMeeting(d: Deps, body: unknown, by?: string, known?:
   const booked = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) }, dialogues);
   const noted = await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, booked.moved, booked.dialogues);
   const latest = booked.dialogues.map((x) => noted.find((y) => y.id === x.id) ?? x);
-  await publishMeeting(d, meeting, { known: latest });
-  await mailMeeting(d, meeting, 'REQUEST', { known: latest });
+  await publishMeeting(d, meeting, { known: latest, facilitators: pair });
+  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues: latest, facilitators: pair } });
   return meeting;
 }
 

@@ -2,13 +2,13 @@
  * Offers that do not collide: the times an offer proposes are held for its dialogue for
  * OFFER_HOLD_HOURS (functions/core/holds.ts), so the slot search gives organisers offered at the
  * same moment different times, and each organiser's page shows which of its times are still free.
- * A hold is claimed per facilitator and start with a conditional write, so two offers made at once
- * cannot both hold the same time; the loser proposes again. Holds are given back when the offer
- * is booked or replaced, and lapse by themselves.
+ * What one offer holds is one item, written while no other offer searches (the searches take turns
+ * under a short lease), so two offers made at once cannot both hold the same time. Holds are given
+ * back when the offer is booked, replaced or closed (one write), and lapse by themselves.
  */
 import type { Dialogue, OfferedSlot } from '#core/dialogue.ts';
 import { type BusyInterval, busyOf, type Interval } from '#core/facilitators.ts';
-import { heldByOthers, holdUntil, type OfferHold, sessionPlacesHeldByOthers, sessionResource } from '#core/holds.ts';
+import { heldByOthers, holdUntil, type OfferHold, offerHolds, sessionPlacesHeldByOthers } from '#core/holds.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import { type MeetingKind, slotStillFree } from '#core/scheduling.ts';
@@ -40,77 +40,23 @@ export function placesLeftFor(s: IntroSession, dialogueId: string, holds: readon
   return s.capacity - s.dialogueIds.length - sessionPlacesHeldByOthers(holds, s.id, dialogueId, now);
 }
 
-/** The holds a slot needs: each facilitator of the pair at each session's start, or a place in the intro session. */
-function holdsFor(dialogueId: string, offer: string, slot: OfferedSlot, until: (start?: Date) => string): OfferHold[] {
-  if (slot.introSessionId) {
-    return [
-      {
-        resource: sessionResource(slot.introSessionId),
-        slot: dialogueId,
-        holder: dialogueId,
-        offer,
-        until: until(new Date(slot.sessions[0]?.start ?? 0)),
-      },
-    ];
-  }
-  return slot.sessions.flatMap((s) =>
-    [slot.pair.skolverket, slot.pair.spsm].map((facilitatorId) => ({
-      resource: facilitatorId,
-      slot: s.start,
-      holder: dialogueId,
-      offer,
-      start: s.start,
-      end: s.end,
-      until: until(new Date(s.start)),
-    })),
-  );
-}
-
 /**
- * Holds every slot of an offer for the dialogue (renewing its own holds). Returns the slots it
- * could not hold because another dialogue's offer holds them; their partial holds are given back.
+ * Holds every slot of an offer for the dialogue, in place of what it held before (an empty list
+ * gives everything back). Run it inside `holdsOf(d).exclusive`, after the search or check that
+ * saw the other offers' holds: the hold itself takes no per-time condition.
  */
-export async function holdSlots(d: Deps, dialogueId: string, offer: string, slots: readonly OfferedSlot[]): Promise<OfferedSlot[]> {
-  if (d.scheduling.holdHours <= 0) return [];
-  const now = d.clock.now();
-  const until = (start?: Date) => holdUntil(now, d.scheduling.holdHours, start).toISOString();
-  const lost: OfferedSlot[] = [];
-  for (const slot of slots) {
-    const wanted = holdsFor(dialogueId, offer, slot, until);
-    const taken: OfferHold[] = [];
-    for (const h of wanted) {
-      if (!(await holdsOf(d).claim(h, now))) break;
-      taken.push(h);
-    }
-    if (taken.length < wanted.length) {
-      await Promise.all(taken.map((h) => holdsOf(d).release(h)));
-      lost.push(slot);
-    }
-  }
-  return lost;
-}
-
-/** Gives back the holds the dialogue has on these slots (a booked or replaced offer). */
-export async function releaseSlots(d: Deps, dialogueId: string, slots: readonly OfferedSlot[]): Promise<void> {
+export async function holdSlots(d: Deps, dialogueId: string, offer: string, slots: readonly OfferedSlot[]): Promise<void> {
   if (d.scheduling.holdHours <= 0) return;
-  const all = slots.flatMap((s) => holdsFor(dialogueId, '', s, () => ''));
-  await Promise.all(all.map((h) => holdsOf(d).release(h)));
+  if (slots.length === 0) return holdsOf(d).release(dialogueId, offer, []);
+  await holdsOf(d).hold(dialogueId, offer, slots, holdUntil(d.clock.now(), d.scheduling.holdHours).toISOString());
 }
 
-/** The busy time a slot stands for, to keep a slot another offer just took out of the next search. */
-export const asBusy = (slots: readonly OfferedSlot[]): BusyInterval[] =>
-  slots
-    .filter((s) => !s.introSessionId)
-    .flatMap((s) =>
-      s.sessions.flatMap((i) =>
-        [s.pair.skolverket, s.pair.spsm].map((facilitatorId) => ({
-          facilitatorId,
-          source: 'hold' as const,
-          start: new Date(i.start),
-          end: new Date(i.end),
-        })),
-      ),
-    );
+/** Gives back what the dialogue's offer holds (a booked, replaced or closed offer): one write. */
+export async function releaseOffer(d: Deps, x: Pick<Dialogue, 'id' | 'phase'>, offer = x.phase?.offer): Promise<void> {
+  if (d.scheduling.holdHours <= 0 || !x.phase || !offer) return;
+  const key = offerKey(x.phase.kind, x.phase.round, offer.no);
+  await holdsOf(d).release(x.id, key, offerHolds(x.id, key, offer.slots, ''));
+}
 
 export type SlotStatus = 'free' | 'taken';
 

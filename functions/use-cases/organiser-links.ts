@@ -169,8 +169,8 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   const { dialogues } = await onMeetingBooked(d, meeting, undefined, [x]);
-  await syncPlannedDates(d, x.id, dialogues[0]);
-  await mailMeeting(d, meeting, 'REQUEST', { known: dialogues });
+  await syncPlannedDates(d, x.id, dialogues[0], [meeting]);
+  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues } });
   await mailIntroSessionToPairOrLater(d, session, dialogues);
   return meeting;
 }

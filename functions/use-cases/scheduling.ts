@@ -71,8 +71,9 @@ export async function addBlock(d: Deps, facilitatorId: string, body: unknown): P
 }
 
 /**
- * Books both facilitators of a pair for `intervals` (plus the kind's buffer) under `ref`.
- * Throws ConflictError, with nothing written, when either is no longer free.
+ * Books both facilitators of a pair for `intervals` (plus the kind's buffer) under `ref`; returns
+ * them as written. Throws ConflictError, with nothing written, when either is no longer free.
+ * `known`: the facilitators as the caller just listed them (each tried before a read of its own).
  */
 export async function bookPair(
   d: Deps,
@@ -80,8 +81,9 @@ export async function bookPair(
   intervals: readonly Interval[],
   ref: string,
   bufferMinutes: number,
-): Promise<void> {
-  await bookFacilitators(d, [pair.skolverket, pair.spsm], intervals, ref, bufferMinutes);
+  known: readonly StoredFacilitator[] = [],
+): Promise<StoredFacilitator[]> {
+  return bookFacilitators(d, [pair.skolverket, pair.spsm], intervals, ref, bufferMinutes, known);
 }
 
 /**
@@ -96,31 +98,44 @@ export async function bookFacilitators(
   intervals: readonly Interval[],
   ref: string,
   bufferMinutes: number,
-): Promise<void> {
+  known: readonly StoredFacilitator[] = [],
+): Promise<StoredFacilitator[]> {
   const before = new Map<string, CalendarEntry[]>();
   const at = d.clock.now().toISOString();
+  const written: StoredFacilitator[] = [];
   try {
     for (const id of ids) {
-      await d.facilitators.mutate(id, (f) => {
-        for (const i of intervals) {
-          const wide = widen(i, bufferMinutes);
-          const clash = f.calendar.find((c) => c.ref !== ref && overlaps({ start: new Date(c.start), end: new Date(c.end) }, wide));
-          if (clash) {
-            throw new ConflictError(`${f.name} är inte ledig då (${clash.source === 'block' ? 'spärrad tid' : 'ett annat möte'}).`, {
-              facilitatorId: id,
-              source: clash.source,
-              ref: clash.ref,
-            });
+      const { facilitator } = await d.facilitators.mutate(
+        id,
+        (f) => {
+          for (const i of intervals) {
+            const wide = widen(i, bufferMinutes);
+            const clash = f.calendar.find((c) => c.ref !== ref && overlaps({ start: new Date(c.start), end: new Date(c.end) }, wide));
+            if (clash) {
+              throw new ConflictError(`${f.name} är inte ledig då (${clash.source === 'block' ? 'spärrad tid' : 'ett annat möte'}).`, {
+                facilitatorId: id,
+                source: clash.source,
+                ref: clash.ref,
+              });
+            }
           }
-        }
-        before.set(
-          id,
-          f.calendar.filter((c) => c.ref === ref),
-        );
-        const entries = intervals.map((i) => ({ start: i.start.toISOString(), end: i.end.toISOString(), source: 'booking' as const, ref }));
-        return { ...f, calendar: [...f.calendar.filter((c) => c.ref !== ref), ...entries], updatedAt: at };
-      });
+          before.set(
+            id,
+            f.calendar.filter((c) => c.ref === ref),
+          );
+          const entries = intervals.map((i) => ({
+            start: i.start.toISOString(),
+            end: i.end.toISOString(),
+            source: 'booking' as const,
+            ref,
+          }));
+          return { ...f, calendar: [...f.calendar.filter((c) => c.ref !== ref), ...entries], updatedAt: at };
+        },
+        known.find((f) => f.id === id),
+      );
+      written.push(facilitator);
     }
+    return written;
   } catch (e) {
     for (const [id, previous] of before) {
       await d.facilitators.mutate(id, (f) => ({

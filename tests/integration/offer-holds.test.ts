@@ -2,11 +2,14 @@
  * Offers that do not collide, on the embedded runtime: organisers who accept at the same moment
  * are offered different times (each offer holds its times); the offer page shows at once which
  * times someone else has taken, and a pick of one is refused as taken; a booking gives the
- * offer's other times back; the reminder names only the times still free and holds them again.
+ * offer's other times back (one write); the reminder names only the times still free and holds
+ * them again. Holds written one item per time, before an offer's holds were one item, still count
+ * and are given back.
  */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
-import { offerKey, releaseSlots } from '#functions/use-cases/offer-holds.ts';
+import { holdSlots, offerKey } from '#functions/use-cases/offer-holds.ts';
 import { Harness, organiser } from '../support/local.ts';
 import { holdsOf } from '#adapters/hold-repository.ts';
 
@@ -80,7 +83,7 @@ describe('offers made at the same moment', () => {
     const firstId = ids.get(first) as string;
     const link = await linkOf(first, 'Välj tid');
     const slots = await offerOf(first);
-    await releaseSlots(h.runtime.deps, firstId, slots.slice(0, 1));
+    await holdSlots(h.runtime.deps, firstId, offerKey('intro', 1, 1), slots.slice(1));
     const booked = await h.api('POST', '/api/meetings', {
       dialogueIds: [ids.get(other)],
       kind: 'intro',
@@ -127,7 +130,7 @@ describe('offers made at the same moment', () => {
     const n = ORGS[2] as string;
     const id = ids.get(n) as string;
     const slots = await offerOf(n);
-    await releaseSlots(h.runtime.deps, id, slots.slice(0, 1));
+    await holdSlots(h.runtime.deps, id, offerKey('intro', 1, 1), slots.slice(1));
     const other = ids.get(ORGS[3] as string) as string;
     const remindedAt = h.runtime.clock.now().getTime() + 7 * 86_400_000;
     const booked = await h.api('POST', '/api/meetings', {
@@ -169,5 +172,40 @@ describe('offers made at the same moment', () => {
     ).toEqual(['De erbjudna tiderna är inte längre lediga; nya tider erbjuds']);
     expect((await h.mailTo(board(full))).filter((m) => m.subject.startsWith('Påminnelse'))).toEqual([]);
     expect((await h.mailTo(board(full))).filter((m) => m.subject.startsWith('Välj tid'))).toHaveLength(2);
+  });
+
+  it('still counts holds written one item per time, and gives them back when their offer is released', async () => {
+    // Prepare: an offer held the way it was before an offer's holds were one item
+    const now = h.runtime.clock.now();
+    const until = new Date(now.getTime() + 3_600_000).toISOString();
+    const legacy = [
+      { resource: 'sv-eva', slot: '2031-01-07T08:00:00.000Z', start: '2031-01-07T08:00:00.000Z', end: '2031-01-07T09:30:00.000Z' },
+      { resource: 'session:intro-x', slot: 'dlg-legacy' },
+    ];
+    for (const l of legacy) {
+      await h.runtime.deps.aws.doc.send(
+        new PutCommand({
+          TableName: h.runtime.deps.env.TABLE_NAME,
+          Item: {
+            ...l,
+            pk: `HOLD#${l.resource}`,
+            sk: l.slot,
+            kindPk: 'HOLD',
+            kindSk: `${until}#${l.resource}#${l.slot}`,
+            holder: 'dlg-legacy',
+            offer: 'intro:1:1',
+            until,
+          },
+        }),
+      );
+    }
+    const mine = async () => (await holdsOf(h.runtime.deps).active(now)).filter((x) => x.holder === 'dlg-legacy');
+    expect((await mine()).map((x) => x.resource).sort()).toEqual(['session:intro-x', 'sv-eva']);
+
+    // Act
+    await holdsOf(h.runtime.deps).release('dlg-legacy', 'intro:1:1', legacy);
+
+    // Assess
+    expect(await mine()).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { recordMetric } from '#adapters/observability.ts';
 import { syncPlannedDates } from '../calendar-sync.ts';
 import { noteHandback } from '../handback-digest.ts';
 import { sendOnce } from '../mail.ts';
-import { holdSlots, offerKey, releaseSlots, slotStatuses } from '../offer-holds.ts';
+import { holdSlots, offerKey, releaseOffer, slotStatuses } from '../offer-holds.ts';
 import { bookFirstFree } from './book-first.ts';
 import { proposeAndHold } from './propose.ts';
 import { kickPhase } from './phase.ts';
@@ -34,7 +34,7 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
   if (!previous || previous.status === 'other_times') {
     const exclude = { days: previous?.offeredDays ?? [], sessions: previous?.offeredSessions ?? [] };
     const no = (previous?.no ?? 0) + 1;
-    if (previous) await releaseSlots(d, x.id, previous.slots);
+    if (previous) await releaseOffer(d, x);
     const y = x;
     const slots = await holdsOf(d).exclusive(() => proposeAndHold(d, y, kind, exclude, offerKey(kind, round, no)));
     const now = d.clock.now();
@@ -73,13 +73,13 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       },
       x,
     ));
-    // Another run of this step wrote its own offer first: give back what this one held and is not in it.
-    const kept = new Set((x.phase?.offer?.slots ?? []).map((s) => JSON.stringify(s)));
-    await releaseSlots(
-      d,
-      x.id,
-      slots.filter((s) => !kept.has(JSON.stringify(s))),
-    );
+    // Another run of this step wrote its own offer first: what is held is that offer's times, or nothing.
+    const recorded = x.phase?.offer;
+    const key = offerKey(kind, round, no);
+    if (recorded?.no !== no || recorded.status !== 'open') await holdsOf(d).release(x.id, key, []);
+    else if (JSON.stringify(recorded.slots) !== JSON.stringify(slots)) {
+      await holdsOf(d).exclusive(() => holdSlots(d, dialogueId, key, recorded.slots));
+    }
   }
   // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
   await syncPlannedDates(d, dialogueId, x);
@@ -192,10 +192,14 @@ export async function remindOffer(d: Deps, dialogue: Dialogue): Promise<void> {
   const offer = x.phase?.offer;
   if (offer?.status !== 'open' || !x.phase) return clearTimer(d, x.id, 'offer_reminder');
   const no = offer.no;
-  const statuses = await slotStatuses(d, x, x.phase.kind, offer.slots);
-  const free = offer.slots.filter((_, i) => statuses[i] === 'free');
-  const lost = await holdSlots(d, x.id, offerKey(x.phase.kind, x.phase.round, no), free);
-  const listed = free.filter((s) => !lost.includes(s));
+  const { kind, round } = x.phase;
+  // The check and the new hold run while no other offer searches, so no other offer takes the times between them.
+  const listed = await holdsOf(d).exclusive(async () => {
+    const statuses = await slotStatuses(d, x, kind, offer.slots);
+    const free = offer.slots.filter((_, i) => statuses[i] === 'free');
+    await holdSlots(d, x.id, offerKey(kind, round, no), free);
+    return free;
+  });
   if (listed.length === 0) {
     await requestOtherTimes(d, x.id, 'system', undefined, 'De erbjudna tiderna är inte längre lediga; nya tider erbjuds');
     return;

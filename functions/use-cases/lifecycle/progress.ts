@@ -20,7 +20,7 @@ import { sendOnce } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
 import { sendMaterialIfReady } from './material.ts';
-import { releaseSlots } from '../offer-holds.ts';
+import { releaseOffer } from '../offer-holds.ts';
 
 import {
   at,
@@ -82,7 +82,7 @@ export async function onMeetingBooked(
     recordMetric('MeetingsBooked', 1, { kind });
     await releaseWait(d, id, dialogue);
     // The offer's other times are free for other organisers again.
-    if (dialogue.phase?.offer) await releaseSlots(d, id, dialogue.phase.offer.slots);
+    await releaseOffer(d, dialogue);
   }
   return { moved, dialogues };
 }
@@ -154,7 +154,7 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
     );
     if (meetingId) await clearConflictOfPastStep(d, dialogue, meetingStep(meetingId));
     // The record as this step wrote it, unless clearing a conflict changed it since.
-    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue);
+    if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue, meeting);
   }
   await afterHeld(d, dialogue.id);
 }
@@ -181,8 +181,8 @@ function followingHeld(d: Deps, y: Dialogue): Dialogue | undefined {
   }
 }
 
-/** What follows a held meeting (`known`: the record as the caller just wrote it). */
-async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
+/** What follows a held meeting (`known`: the record as the caller just wrote it; `meeting`: the held meeting, as just read). */
+async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue, meeting?: Meeting): Promise<void> {
   const x = known ?? (await d.dialogues.get(dialogueId));
   if (!x) return;
   const now = d.clock.now();
@@ -199,7 +199,7 @@ async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue): Promise
     case 'dialogue_held': {
       // The pair registers the notes (the console, or POST /api/meetings/{id}/notes); that moves the
       // dialogue on. They are reminded now, and once more a week later if the notes are still missing.
-      const reminded = await remindPairOfNotes(d, x, 1);
+      const reminded = await remindPairOfNotes(d, x, 1, meeting);
       await d.dialogues.mutate(
         x.id,
         (y) => {
@@ -232,8 +232,9 @@ export const NOTES_REMINDER_AFTER_DAYS = 7;
  * that notes the reminder in the history (undefined when noted already or nothing was due), for
  * the caller's write.
  */
-async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2): Promise<(y: Dialogue) => Dialogue | undefined> {
-  const meeting = x.phase?.meetingId ? await d.meetings.get(x.phase.meetingId) : undefined;
+async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2, known?: Meeting): Promise<(y: Dialogue) => Dialogue | undefined> {
+  const id = x.phase?.meetingId;
+  const meeting = known?.id === id ? known : id ? await d.meetings.get(id) : undefined;
   if (meeting?.kind !== 'dialogue' || meeting.notes) return () => undefined;
   const facilitators = (await Promise.all([meeting.pair.skolverket, meeting.pair.spsm].map((f) => d.facilitators.get(f)))).filter(
     (f) => f !== undefined,

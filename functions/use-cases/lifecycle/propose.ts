@@ -6,7 +6,7 @@
  */
 import { addDays, type Dialogue, type OfferedSlot, type PhaseMeetingKind } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
-import type { BusyInterval, Interval } from '#core/facilitators.ts';
+import type { Interval } from '#core/facilitators.ts';
 import { sessionsToOffer } from '#core/intro-sessions.ts';
 import { plannedKindOf } from '#core/meetings.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -15,7 +15,7 @@ import { addCalendarDays, stockholmInstant } from '#core/calendar.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { clashesFor } from '../clash.ts';
 import { workingCalendar } from '../school-holidays.ts';
-import { asBusy, availabilityFor, holdSlots, placesLeftFor, releaseSlots } from '../offer-holds.ts';
+import { availabilityFor, holdSlots, placesLeftFor } from '../offer-holds.ts';
 
 export async function organiserOf(d: Deps, x: Dialogue): Promise<Organiser> {
   const o = await d.organisers.get(x.organiserId);
@@ -31,8 +31,8 @@ const toSlot = (pair: OfferedSlot['pair'], sessions: readonly Interval[], introS
 
 /**
  * Proposes times for the phase: places in fitting group intro sessions first, else 3 free slots of
- * the pair. What other dialogues' open offers hold is not free (nor `taken`, what another offer
- * took a moment ago), so offers made at the same moment propose different times.
+ * the pair. What other dialogues' open offers hold is not free, so offers made one after the other
+ * propose different times.
  */
 export async function proposeFor(
   d: Deps,
@@ -44,12 +44,9 @@ export async function proposeFor(
     groupSessions?: boolean;
     /** How many times to propose (default 3). */
     count?: number;
-    /** What another offer took a moment ago. */
-    taken?: { busy: readonly BusyInterval[]; sessions: readonly string[] };
   } = {},
 ): Promise<OfferedSlot[]> {
   const now = d.clock.now();
-  const taken = opts.taken ?? { busy: [], sessions: [] };
   const organiser = await organiserOf(d, x);
   const { facilitators, busy, holds } = await availabilityFor(d, x.id);
   const clashes = await clashesFor(d, [x.organiserId], plannedKindOf(kind));
@@ -64,7 +61,6 @@ export async function proposeFor(
         !exclude.sessions.includes(s.id) &&
         new Date(s.start).getTime() >= addDays(now, 2).getTime() &&
         placesLeftFor(s, x.id, holds, now) > 0 &&
-        !taken.sessions.includes(s.id) &&
         // A group session is offered like any time: never one that clashes with the organiser's inspections.
         clashes([{ start: new Date(s.start), end: new Date(s.end) }]).length === 0,
     );
@@ -77,7 +73,7 @@ export async function proposeFor(
     const slots = proposeSlots(
       {
         facilitators,
-        busy: [...busy, ...taken.busy],
+        busy,
         calendar: await workingCalendar(d, [organiser.countyCode]),
         settings: d.scheduling.settings,
       },
@@ -100,8 +96,8 @@ export async function proposeFor(
 }
 
 /**
- * Proposes and holds the offer's times. A time another offer held between this search and the
- * hold is searched again around (at most three searches); one still lost is left out.
+ * Proposes and holds the offer's times. Run inside `holdsOf(d).exclusive`: the search sees every
+ * other offer's holds, so what it proposes is free to hold.
  */
 export async function proposeAndHold(
   d: Deps,
@@ -110,18 +106,7 @@ export async function proposeAndHold(
   exclude: { days: readonly string[]; sessions: readonly string[] },
   offer: string,
 ): Promise<OfferedSlot[]> {
-  const taken = { busy: [] as BusyInterval[], sessions: [] as string[] };
-  for (let attempt = 1; ; attempt++) {
-    const slots = await proposeFor(d, x, kind, exclude, { taken });
-    const lost = await holdSlots(d, x.id, offer, slots);
-    if (lost.length === 0) return slots;
-    if (attempt >= 3) return slots.filter((s) => !lost.includes(s));
-    await releaseSlots(
-      d,
-      x.id,
-      slots.filter((s) => !lost.includes(s)),
-    );
-    taken.busy.push(...asBusy(lost));
-    taken.sessions.push(...lost.flatMap((s) => (s.introSessionId ? [s.introSessionId] : [])));
-  }
+  const slots = await proposeFor(d, x, kind, exclude);
+  await holdSlots(d, x.id, offer, slots);
+  return slots;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldByOthers, holdUntil, type OfferHold, sessionPlacesHeldByOthers, sessionResource } from '#core/holds.ts';
+import { heldByOthers, holdUntil, type OfferHold, offerHolds, sessionPlacesHeldByOthers, sessionResource } from '#core/holds.ts';
 
 const now = new Date('2026-09-01T08:00:00Z');
 const hold = (over: Partial<OfferHold>): OfferHold => ({
@@ -30,5 +30,33 @@ describe('offer holds', () => {
     const holds = [place('dlg-a'), place('dlg-b'), place('dlg-c', '2026-08-31T00:00:00.000Z'), hold({ holder: 'dlg-d' })];
     expect(sessionPlacesHeldByOthers(holds, 'intro-1', 'dlg-a', now)).toBe(1);
     expect(heldByOthers(holds, 'dlg-x', now).map((b) => b.ref)).toEqual(['hold:dlg-d']);
+  });
+
+  it("are each facilitator of the pair at each of an offer's starts, or one place in a group session", () => {
+    const lapse = '2026-09-04T08:00:00.000Z';
+    const slots = [
+      {
+        pair: { skolverket: 'sv-eva', spsm: 'sp-gun' },
+        sessions: [
+          { start: '2026-09-02T07:00:00.000Z', end: '2026-09-02T08:30:00.000Z' },
+          { start: '2026-09-09T07:00:00.000Z', end: '2026-09-09T08:30:00.000Z' },
+        ],
+      },
+      {
+        pair: { skolverket: 'sv-finn', spsm: 'sp-hans' },
+        sessions: [{ start: '2026-09-10T07:00:00.000Z', end: '2026-09-10T08:30:00.000Z' }],
+        introSessionId: 'intro-1',
+      },
+    ];
+    const holds = offerHolds('dlg-a', 'dialogue:1:2', slots, lapse);
+    expect(holds.map((h) => [h.resource, h.slot, h.until])).toEqual([
+      // a time that starts before the hold lapses is held until it starts
+      ['sv-eva', '2026-09-02T07:00:00.000Z', '2026-09-02T07:00:00.000Z'],
+      ['sp-gun', '2026-09-02T07:00:00.000Z', '2026-09-02T07:00:00.000Z'],
+      ['sv-eva', '2026-09-09T07:00:00.000Z', lapse],
+      ['sp-gun', '2026-09-09T07:00:00.000Z', lapse],
+      [sessionResource('intro-1'), 'dlg-a', lapse],
+    ]);
+    expect(holds.every((h) => h.holder === 'dlg-a' && h.offer === 'dialogue:1:2')).toBe(true);
   });
 });
