@@ -47,19 +47,19 @@ export interface DialogueRepository {
   listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>>;
 }
 
+/** What an organiser's link opens (functions/core/link-token.ts), as a page sees it. */
 export interface AnswerLink {
-  linkId: string;
   dialogueId: string;
   step: string;
   contactId: string;
   expiresAt: string;
+  /** Only on a link stored by an earlier version, once it was used. */
   usedAt?: string;
 }
 
+/** The links earlier versions stored (new links are signed tokens that carry their target): read only. */
 export interface LinkRepository {
-  put(link: AnswerLink): Promise<void>;
   get(linkId: string): Promise<AnswerLink | undefined>;
-  markUsed(linkId: string, at: Date): Promise<void>;
 }
 
 export interface MailRecord {
@@ -70,7 +70,7 @@ export interface MailRecord {
   /** 'unconfirmed': a claim whose send attempt died; it is never re-sent (the reminder follows). */
   status: 'sending' | 'sent' | 'unconfirmed' | 'suppressed';
   messageId: string;
-  linkId?: string;
+  /** When the mail's link expires (a later mail to the recipient may carry the same link). */
   linkExpiresAt?: string;
   claimedAt: string;
   sentAt?: string;

@@ -168,7 +168,7 @@ export const outcomeOf = (x: Dialogue): string =>
 export function latestLinks(mails: readonly MailRecord[]): Map<string, MailRecord> {
   const out = new Map<string, MailRecord>();
   for (const m of mails) {
-    if (!m.linkId || !m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
+    if (!m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
     const best = out.get(m.contactId);
     if (!best || (best.linkExpiresAt ?? '') < m.linkExpiresAt) out.set(m.contactId, m);
   }
@@ -193,8 +193,8 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
       step: `reminder-${n}`,
       contactId: r.contactId,
       email: r.email,
-      link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
-      withLink: !inv?.linkId,
+      link: inv?.linkExpiresAt ? { expiresAt: inv.linkExpiresAt } : undefined,
+      withLink: true,
       linkValidUntil,
       render: (link) =>
         d.templates.email('reminder', {

@@ -6,13 +6,13 @@
  * and NOT re-sent — the dialogue's reminder reaches the recipient either way, and the coordinator
  * sees the mail's status.
  */
-import { newLinkId, signLinkToken } from '#core/link-token.ts';
 import type { MailRecord, OutgoingMail } from '#core/ports.ts';
 import { addDays } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import type { RenderedEmail } from '#adapters/templates.ts';
 import { TransientError } from '#adapters/transient.ts';
+import { linkUrl } from './links.ts';
 import { overviewLink } from './overview-link.ts';
 
 /** Another attempt holds the send claim right now (a retry later finds it sent or unconfirmed). */
@@ -24,10 +24,10 @@ export interface SendOnceInput {
   contactId: string;
   email: string;
   /**
-   * Reuse this recipient's answer link (e.g. a reminder reuses the invitation's link), unless it
-   * would expire before `linkValidUntil` (or has expired): then the mail gets a new link.
+   * Reuse the expiry of this recipient's earlier link (a reminder carries the invitation's link),
+   * unless it would expire before `linkValidUntil` (or has expired): then the link gets a new expiry.
    */
-  link?: { linkId: string; expiresAt: string };
+  link?: { expiresAt: string };
   /** Create a new answer link for this mail, valid for the configured number of days. */
   withLink?: boolean;
   /** What the new link is for (the answer page dispatches on it); 'answer' by default. */
@@ -54,8 +54,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   const needed = Math.max(now.getTime() + 1, input.linkValidUntil?.getTime() ?? 0);
   const reusable = input.link && Date.parse(input.link.expiresAt) >= needed ? input.link : undefined;
   const validUntil = Math.max(addDays(now, d.settings.linkValidDays).getTime(), needed);
-  const link =
-    reusable ?? (input.link || input.withLink ? { linkId: newLinkId(), expiresAt: new Date(validUntil).toISOString() } : undefined);
+  const linkExpiresAt = input.link || input.withLink ? (reusable?.expiresAt ?? new Date(validUntil).toISOString()) : undefined;
   const suppressed = input.suppressed ?? (await d.suppressions.isSuppressed(input.email));
   const { record, fresh } = await d.mailLog.claim({
     dialogueId: input.dialogueId,
@@ -65,8 +64,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
     // A suppressed address (bounced for good, or complained) is recorded, never mailed.
     status: suppressed ? 'suppressed' : 'sending',
     messageId: messageId(d, input.dialogueId, input.step, input.contactId),
-    linkId: link?.linkId,
-    linkExpiresAt: link?.expiresAt,
+    linkExpiresAt,
     claimedAt: now.toISOString(),
   });
   if (record.status !== 'sending') return { sent: false, record };
@@ -82,16 +80,9 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
   let providerMessageId: string;
   try {
     let url: string | undefined;
-    if (record.linkId && record.linkExpiresAt) {
-      await d.links.put({
-        linkId: record.linkId,
-        dialogueId: input.dialogueId,
-        step: input.linkStep ?? 'answer',
-        contactId: input.contactId,
-        expiresAt: record.linkExpiresAt,
-      });
-      const { linkSigningKey } = await d.secrets();
-      url = `${d.env.PUBLIC_BASE_URL}/r/${signLinkToken(linkSigningKey, record.linkId, new Date(record.linkExpiresAt))}`;
+    if (record.linkExpiresAt) {
+      const target = { dialogueId: input.dialogueId, step: input.linkStep ?? 'answer', contactId: input.contactId };
+      url = await linkUrl(d, target, new Date(record.linkExpiresAt));
     }
     const overview = input.withOverview ? await overviewLink(d, input.dialogueId, input.contactId) : undefined;
     const rendered = input.render(url, overview);
@@ -102,7 +93,7 @@ export async function sendOnce(d: Deps, input: SendOnceInput): Promise<{ sent: b
       tags: { dialogue: input.dialogueId.replace(/[^A-Za-z0-9_-]/g, '_'), step: input.step.replace(/[^A-Za-z0-9_-]/g, '_') },
     }));
   } catch (e) {
-    // Nothing went out (the link's write, the render or SES refused): the slot is free again, so
+    // Nothing went out (the render or SES refused): the slot is free again, so
     // the step's retry sends it rather than leaving it 'unconfirmed'.
     await d.mailLog.release(record);
     throw e;
