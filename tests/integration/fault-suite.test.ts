@@ -35,11 +35,14 @@ function injectFaults() {
       return mailer.send(mail);
     },
   };
-  const markSent = d.mailLog.markSent.bind(d.mailLog);
+  // Every 40th record of a step's sends: the task dies after SES accepted them, before the write.
+  const settle = d.mailLog.settle.bind(d.mailLog);
   let records = 0;
-  d.mailLog.markSent = async (...args) => {
-    if (++records % 40 === 0) throw Object.assign(new Error('Task timed out after 30.00 seconds'), { name: 'Sandbox.Timedout' });
-    return markSent(...args);
+  d.mailLog.settle = async (...args: Parameters<typeof settle>) => {
+    if (args[2].sent.length > 0 && ++records % 40 === 0) {
+      throw Object.assign(new Error('Task timed out after 30.00 seconds'), { name: 'Sandbox.Timedout' });
+    }
+    return settle(...args);
   };
 }
 
