@@ -1,11 +1,11 @@
 /**
- * DynamoDB repositories of organisers, dialogues and answer links over the single table. Every
+ * DynamoDB repositories of organisers, dialogues and (read only) stored answer links over the single table. Every
  * write is a single-item conditional write (dynalite has no transactions): the dialogue item
  * carries its state, history and timer together. After a change the dialogue repository keeps the
  * dialogue's facts in the per-cycle facts index (facts-index.ts) and the organiser repository the
  * search words (search-index.ts). Shared helpers: dynamo.ts; the mail log: mail-log.ts.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dialogue, DialogueState } from '#core/dialogue.ts';
 import { encodeFacts, factsOf } from '#core/facts.ts';
 import type { Organiser } from '#core/organiser.ts';
@@ -215,35 +215,15 @@ export class DynamoDialogueRepository implements DialogueRepository {
   }
 }
 
+/** Answer links stored by earlier versions: read until the last of them expires (new links store nothing). */
 export class DynamoLinkRepository implements LinkRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
-  async put(link: AnswerLink): Promise<void> {
-    const ttl = Math.floor(new Date(link.expiresAt).getTime() / 1000) + 30 * 86_400;
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...link, ...keys.link(link.linkId), ttl } }));
-  }
-
   async get(linkId: string): Promise<AnswerLink | undefined> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.link(linkId), ConsistentRead: true }));
     return strip<AnswerLink>(r.Item);
-  }
-
-  async markUsed(linkId: string, at: Date): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.link(linkId),
-          UpdateExpression: 'SET usedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
   }
 }

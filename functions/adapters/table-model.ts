@@ -23,6 +23,9 @@ export const keys = {
   organiser: (id: string) => ({ pk: `ORG#${id}`, sk: 'PROFILE' }),
   organiserCycle: (organiserId: string, cycle: string) => ({ pk: `ORG#${organiserId}`, sk: `CYCLE#${cycle}` }),
   dialogue: (id: string) => ({ pk: `DLG#${id}`, sk: 'DIALOGUE' }),
+  /** A step's mails: one item per (dialogue, step), its recipients in a map (functions/adapters/mail-log.ts). */
+  mailStep: (dialogueId: string, step: string) => ({ pk: `DLG#${dialogueId}`, sk: `MAIL#${step}` }),
+  /** One recipient's mail as earlier versions stored it (read and updated, never created). */
   mail: (dialogueId: string, step: string, contactId: string) => ({ pk: `DLG#${dialogueId}`, sk: `MAIL#${step}#${contactId}` }),
   mailPrefix: (dialogueId: string) => ({ pk: `DLG#${dialogueId}`, skPrefix: 'MAIL#' }),
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),

@@ -47,19 +47,19 @@ export interface DialogueRepository {
   listDue(now: Date, limit: number, cursor?: string): Promise<Page<Dialogue>>;
 }
 
+/** What an organiser's link opens (functions/core/link-token.ts), as a page sees it. */
 export interface AnswerLink {
-  linkId: string;
   dialogueId: string;
   step: string;
   contactId: string;
   expiresAt: string;
+  /** Only on a link stored by an earlier version, once it was used. */
   usedAt?: string;
 }
 
+/** The links earlier versions stored (new links are signed tokens that carry their target): read only. */
 export interface LinkRepository {
-  put(link: AnswerLink): Promise<void>;
   get(linkId: string): Promise<AnswerLink | undefined>;
-  markUsed(linkId: string, at: Date): Promise<void>;
 }
 
 export interface MailRecord {
@@ -69,26 +69,39 @@ export interface MailRecord {
   email: string;
   /** 'unconfirmed': a claim whose send attempt died; it is never re-sent (the reminder follows). */
   status: 'sending' | 'sent' | 'unconfirmed' | 'suppressed';
-  messageId: string;
-  linkId?: string;
+  /** When the mail's link expires (a later mail to the recipient may carry the same link). */
   linkExpiresAt?: string;
   claimedAt: string;
   sentAt?: string;
   providerMessageId?: string;
   /** What SES reported after the send (delivered, bounced, complained, rejected). */
   delivery?: { outcome: DeliveryOutcome; at: string; detail: string };
+  /** Stored by an earlier version as an item of its own (read and updated there, never created). */
+  legacy?: true;
 }
 
+/** The send-once mail log: one record per (dialogue, step, recipient), kept per step. */
 export interface MailLog {
-  /** Claims the (dialogue, step, contact) slot; returns the stored record, new or earlier. */
-  claim(record: MailRecord): Promise<{ record: MailRecord; fresh: boolean }>;
-  markSent(record: MailRecord, providerMessageId: string, at: Date): Promise<void>;
-  /** Gives up a claim whose send was refused (nothing went out), so a retry claims it anew. */
-  release(record: MailRecord): Promise<void>;
-  /** Moves a stale 'sending' claim to 'unconfirmed'; false if it was no longer 'sending'. */
-  markUnconfirmed(record: MailRecord, at: Date): Promise<boolean>;
+  /**
+   * Claims the step's slots of these recipients in one conditional write. Returns each one's
+   * record: the new claim (`fresh`), or the one an earlier attempt (or version) made.
+   */
+  claim(dialogueId: string, step: string, records: readonly MailRecord[]): Promise<{ record: MailRecord; fresh: boolean }[]>;
+  /**
+   * Records a step's sends in one write: `sent` went out; `released` were claimed by this attempt
+   * but nothing went out (the send was refused), so a retry claims them anew.
+   */
+  settle(
+    dialogueId: string,
+    step: string,
+    outcome: { sent: readonly { record: MailRecord; providerMessageId: string }[]; released: readonly MailRecord[] },
+    at: Date,
+  ): Promise<void>;
+  /** Moves stale 'sending' claims to 'unconfirmed'; returns how many were still 'sending'. */
+  markUnconfirmed(records: readonly MailRecord[], at: Date): Promise<number>;
   /** Records SES's delivery outcome on the mail; false if it was already recorded (a redelivered event). */
   markDelivery(record: MailRecord, delivery: NonNullable<MailRecord['delivery']>): Promise<boolean>;
+  /** Every mail of the dialogue, by step and recipient. */
   list(dialogueId: string): Promise<MailRecord[]>;
 }
 

@@ -9,7 +9,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Deps, deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
 import { submitAnswer, viewAnswer } from '#functions/use-cases/answers.ts';
-import { isOrganiserPageStep, linkStepOf, openLink } from '#functions/use-cases/organiser-links.ts';
+import { type Opened, openLink } from '#functions/use-cases/links.ts';
+import { isOrganiserPageStep } from '#functions/use-cases/organiser-links.ts';
 import { OVERVIEW_STEP } from '#functions/use-cases/overview-link.ts';
 import { renderAnswer } from './organiser/answer-form.ts';
 import { submitManage, viewManage } from './organiser/meeting-manage.ts';
@@ -22,9 +23,12 @@ import { sameOriginOf } from './same-origin.ts';
 import { type HttpResult, html } from './respond.ts';
 
 /** The meeting page a link opens, for GET (`form` undefined) or POST. */
-async function meetingPage(d: Deps, token: string, action: string, form?: Record<string, string>): Promise<PageView> {
-  const opened = await openLink(d, token);
-  if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
+async function meetingPage(
+  d: Deps,
+  opened: Exclude<Opened, { problem: unknown }>,
+  action: string,
+  form?: Record<string, string>,
+): Promise<PageView> {
   const { link, dialogue } = opened;
   if (link.step === OVERVIEW_STEP) return form ? overviewIsReadOnly() : viewOverview(d, dialogue, action);
   if (link.step === 'stop') return form ? submitStop(d, dialogue, link, form, action) : viewStop(dialogue, link, action);
@@ -59,10 +63,12 @@ export async function organiserPage(event: APIGatewayProxyEventV2): Promise<Http
       }),
     );
   }
-  const step = await linkStepOf(d, token);
-  if (step && isOrganiserPageStep(step)) return renderPage(d, await meetingPage(d, token, action, post ? formBody(event) : undefined));
-  if (!post) return renderAnswer(d, await viewAnswer(d, token), action);
-  const view = await submitAnswer(d, token, formBody(event));
+  const opened = await openLink(d, token);
+  if (!('problem' in opened) && isOrganiserPageStep(opened.link.step)) {
+    return renderPage(d, await meetingPage(d, opened, action, post ? formBody(event) : undefined));
+  }
+  if (!post) return renderAnswer(d, viewAnswer(opened), action);
+  const view = await submitAnswer(d, opened, formBody(event));
   if (view.kind === 'receipt') logger.info('answer recorded', { dialogueId: view.dialogue.id, outcome: view.dialogue.state });
   return renderAnswer(d, view, action);
 }

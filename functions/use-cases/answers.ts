@@ -4,15 +4,13 @@
  * of truth, so a second answer finds it answered), then releases the waiting workflow.
  */
 import { type AnswerForm, answerFormSchema, assertTransition, type Dialogue, isAnswered } from '#core/dialogue.ts';
-import { verifyLinkToken } from '#core/link-token.ts';
 import type { AnswerLink } from '#core/ports.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { outcomeOf } from './invitation.ts';
+import type { LinkProblem, Opened } from './links.ts';
 import { startIntroOnAcceptance } from './lifecycle/phase.ts';
-
-export type LinkProblem = 'invalid' | 'expired';
 
 export type AnswerView =
   | { kind: 'problem'; problem: LinkProblem }
@@ -20,39 +18,31 @@ export type AnswerView =
   | { kind: 'form'; dialogue: Dialogue; link: AnswerLink; error?: string; form?: Partial<Record<string, string>> }
   | { kind: 'receipt'; dialogue: Dialogue };
 
-async function open(d: Deps, token: string): Promise<{ problem: LinkProblem } | { link: AnswerLink; dialogue: Dialogue }> {
-  const { linkSigningKey } = await d.secrets();
-  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
-  if (!check.ok) return { problem: check.reason === 'expired' ? 'expired' : 'invalid' };
-  const link = await d.links.get(check.linkId);
-  if (link?.step !== 'answer') return { problem: 'invalid' };
-  const dialogue = await d.dialogues.get(link.dialogueId);
-  if (!dialogue) return { problem: 'invalid' };
-  return { link, dialogue };
-}
+/** The opened link, if it is an answer link. */
+const answerLink = (opened: Opened): Opened => ('problem' in opened || opened.link.step === 'answer' ? opened : { problem: 'invalid' });
 
-export async function viewAnswer(d: Deps, token: string): Promise<AnswerView> {
-  const opened = await open(d, token);
+export function viewAnswer(link: Opened): AnswerView {
+  const opened = answerLink(link);
   if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
   if (opened.dialogue.state !== 'invited') return { kind: 'answered', dialogue: opened.dialogue };
   return { kind: 'form', dialogue: opened.dialogue, link: opened.link };
 }
 
-export async function submitAnswer(d: Deps, token: string, body: Record<string, string>): Promise<AnswerView> {
-  const opened = await open(d, token);
+export async function submitAnswer(d: Deps, link: Opened, body: Record<string, string>): Promise<AnswerView> {
+  const opened = answerLink(link);
   if ('problem' in opened) return { kind: 'problem', problem: opened.problem };
-  const { link } = opened;
   if (opened.dialogue.state !== 'invited') return { kind: 'answered', dialogue: opened.dialogue };
   const parsed = answerFormSchema.safeParse(normaliseForm(body));
   if (!parsed.success) {
-    return { kind: 'form', dialogue: opened.dialogue, link, error: formError(body), form: body };
+    return { kind: 'form', dialogue: opened.dialogue, link: opened.link, error: formError(body), form: body };
   }
   const form: AnswerForm = parsed.data;
   const now = d.clock.now();
   const at = now.toISOString();
   const outcome = form.answer === 'accept' ? 'accepted' : 'declined';
+  const by = opened.link.contactId;
   const { dialogue, changed } = await d.dialogues.mutate(
-    link.dialogueId,
+    opened.dialogue.id,
     (x) => {
       if (x.state !== 'invited') return undefined;
       assertTransition(x.state, outcome);
@@ -64,7 +54,7 @@ export async function submitAnswer(d: Deps, token: string, body: Record<string, 
           reason: form.answer === 'decline' ? form.reason : undefined,
           comment: form.comment || undefined,
           answeredAt: at,
-          answeredBy: link.contactId,
+          answeredBy: by,
         },
         // Until the workflow has been told, a 'callback' timer makes the scheduler retry.
         dueAt: new Date(now.getTime() + 60_000).toISOString(),
@@ -76,7 +66,7 @@ export async function submitAnswer(d: Deps, token: string, body: Record<string, 
             at,
             type: 'answered',
             state: outcome,
-            by: link.contactId,
+            by,
             detail: form.answer === 'decline' ? `Skäl: ${form.reason}` : undefined,
           },
         ],
@@ -88,7 +78,6 @@ export async function submitAnswer(d: Deps, token: string, body: Record<string, 
   // Counted by the one write that records the answer: a second submit finds the dialogue answered.
   recordMetric('AnswersRecorded', 1, { outcome, legalForm: dialogue.legalForm });
   recordMetric('TimeToAnswer', secondsSinceInvitation(dialogue, now), { outcome });
-  await d.links.markUsed(link.linkId, now);
   await deliverOutcome(d, dialogue);
   return { kind: 'receipt', dialogue };
 }

@@ -12,7 +12,7 @@ import { consoleLinks } from '#core/console-links.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { invitationMail } from './invitation.ts';
-import { ClaimHeldError, type SendOnceInput, sendOnce } from './mail.ts';
+import { ClaimHeldError, sendOnce, sendStep } from './mail.ts';
 
 export interface DeliveryResult {
   recorded: boolean;
@@ -56,12 +56,12 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
     );
     if (!reachableChief) {
       // Not filtered by who is already a recipient: a retried event must still send what the
-      // first attempt added but could not send (sendOnce makes the second send a no-op).
-      const principals: Recipient[] = [];
-      for (const c of organiser.contacts) {
-        if (c.role !== 'principal' || (await d.suppressions.isSuppressed(c.email))) continue;
-        principals.push({ contactId: c.id, role: c.role, name: c.name, email: c.email, basis: 'principal_fallback' });
-      }
+      // first attempt added but could not send (the mail log makes the second send a no-op).
+      const rektors = organiser.contacts.filter((c) => c.role === 'principal');
+      const suppressed = await d.suppressions.suppressedAmong(rektors.map((c) => c.email));
+      const principals: Recipient[] = rektors
+        .filter((c) => !suppressed.has(c.email))
+        .map((c) => ({ contactId: c.id, role: c.role, name: c.name, email: c.email, basis: 'principal_fallback' }));
       if (principals.length > 0) {
         const { dialogue: updated } = await d.dialogues.mutate(dialogue.id, (x) => {
           const fresh = principals.filter(
@@ -87,51 +87,56 @@ export async function recordDelivery(d: Deps, e: DeliveryEvent): Promise<Deliver
         const fallback = updated.recipients.filter(
           (r) => r.basis === 'principal_fallback' && principals.some((p) => p.contactId === r.contactId),
         );
-        for (const p of fallback) {
-          const sent = await sendOnceUnlessHeld(d, {
-            dialogueId: dialogue.id,
-            step: 'invitation',
-            contactId: p.contactId,
-            email: p.email,
-            withLink: true,
-            render: invitationMail(d, organiser, p, answerBy),
-          });
-          if (sent.sent) result.fallback.push(p.email);
-        }
+        const sent = await unlessHeld(
+          sendStep(
+            d,
+            dialogue.id,
+            'invitation',
+            fallback.map((p) => ({
+              contactId: p.contactId,
+              email: p.email,
+              withLink: true,
+              render: invitationMail(d, organiser, p, answerBy),
+            })),
+          ),
+        );
+        result.fallback.push(...sent.filter((r) => r.sent).map((r) => r.record.email));
       }
     }
   }
 
-  await sendOnceUnlessHeld(d, {
-    dialogueId: dialogue.id,
-    step: `undeliverable-${record.contactId}`,
-    contactId: 'coordinator',
-    email: d.env.COORDINATOR_EMAIL,
-    render: () =>
-      d.templates.email('undeliverable', {
-        organiserName: dialogue.organiserName,
-        email,
-        detail: e.detail,
-        roleText: bounced?.basis === 'board' ? 'nämnd/styrelse' : bounced?.basis === 'school_chief' ? 'skolchef' : 'rektor',
-        fallback: result.fallback.join(', '),
-        contactUrl: consoleLinks(d.env.PUBLIC_BASE_URL).contact(dialogue.id, record.contactId),
-        dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogue.id),
-      }),
-  });
+  await unlessHeld(
+    sendOnce(d, {
+      dialogueId: dialogue.id,
+      step: `undeliverable-${record.contactId}`,
+      contactId: 'coordinator',
+      email: d.env.COORDINATOR_EMAIL,
+      render: () =>
+        d.templates.email('undeliverable', {
+          organiserName: dialogue.organiserName,
+          email,
+          detail: e.detail,
+          roleText: bounced?.basis === 'board' ? 'nämnd/styrelse' : bounced?.basis === 'school_chief' ? 'skolchef' : 'rektor',
+          fallback: result.fallback.join(', '),
+          contactUrl: consoleLinks(d.env.PUBLIC_BASE_URL).contact(dialogue.id, record.contactId),
+          dialogueUrl: consoleLinks(d.env.PUBLIC_BASE_URL).dialogue(dialogue.id),
+        }),
+    }),
+  );
   return result;
 }
 
 async function someReachable(d: Deps, recipients: Recipient[]): Promise<boolean> {
-  for (const r of recipients) if (!(await d.suppressions.isSuppressed(r.email))) return true;
-  return false;
+  const suppressed = await d.suppressions.suppressedAmong(recipients.map((r) => r.email));
+  return recipients.some((r) => !suppressed.has(r.email));
 }
 
 /** A concurrent copy of the same event already holds the send: that copy sends it. */
-async function sendOnceUnlessHeld(d: Deps, input: SendOnceInput): Promise<{ sent: boolean }> {
+async function unlessHeld<T>(sending: Promise<T>): Promise<T | []> {
   try {
-    return await sendOnce(d, input);
+    return await sending;
   } catch (e) {
-    if (e instanceof ClaimHeldError) return { sent: false };
+    if (e instanceof ClaimHeldError) return [];
     throw e;
   }
 }

@@ -3,7 +3,7 @@
  * (UID from the session id) whose description lists the organisers booked into it. Mailed when a
  * coordinator creates the session (SEQUENCE 0) and as an update whenever an organiser takes or
  * gives up a place (the session's `sequence` is raised with each change). Each version goes once
- * to each facilitator (sendOnce keyed by the session id, the version and the facilitator); the
+ * to each facilitator (sendStep keyed by the session id, the version and the facilitator); the
  * organisers' own invitations (meetings.ts) leave the pair out, so the pair gets one event per session.
  */
 import { stockholmTime } from '#core/calendar.ts';
@@ -13,7 +13,7 @@ import type { IntroSession } from '#core/intro-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
-import { sendOnce } from './mail.ts';
+import { sendStep } from './mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
 const addressOf = (address: string): string => /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
@@ -63,22 +63,20 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession, kno
   const earlier = (await d.mailLog.list(session.id)).filter(
     (m) => m.step.startsWith('intro-session-') && m.step !== introSessionMailStep(session) && m.status === 'sent',
   );
-  let sent = 0;
-  for (const f of facilitators) {
-    const update = earlier.some((m) => m.contactId === f.id);
-    const r = await sendOnce(d, {
-      dialogueId: session.id,
-      step: introSessionMailStep(session),
+  const results = await sendStep(
+    d,
+    session.id,
+    introSessionMailStep(session),
+    facilitators.map((f) => ({
       contactId: f.id,
       email: f.email,
       render: () => ({
-        ...d.templates.email('intro-session-pair', { ...data, update, recipientName: f.name }),
-        calendar: { method: 'REQUEST', ics, filename: 'kallelse.ics' },
+        ...d.templates.email('intro-session-pair', { ...data, update: earlier.some((m) => m.contactId === f.id), recipientName: f.name }),
+        calendar: { method: 'REQUEST' as const, ics, filename: 'kallelse.ics' },
       }),
-    });
-    if (r.sent) sent++;
-  }
-  return sent;
+    })),
+  );
+  return results.filter((r) => r.sent).length;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { isThrottle, noteCampaignThrottled } from './campaign-feedback.ts';
 import { noteHandback } from './handback-digest.ts';
-import { sendOnce } from './mail.ts';
+import { sendStep } from './mail.ts';
 
 async function load(d: Deps, dialogueId: string): Promise<{ dialogue: Dialogue; organiser: Organiser }> {
   const dialogue = await d.dialogues.get(dialogueId);
@@ -82,27 +82,24 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   if (dialogue.state !== 'created') return { sent: 0 };
   // The mail needs only the organiser's name and kind, which the dialogue keeps: no second read.
   const organiser = { name: dialogue.organiserName, municipal: dialogue.municipal };
-  const suppressed = await d.suppressions.suppressedAmong(dialogue.recipients.map((r) => r.email));
   const answerBy = formatSwedishDate(new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * 86_400_000));
-  let sent = 0;
-  const unconfirmed: string[] = [];
-  for (const r of dialogue.recipients) {
-    const result = await sendOnce(d, {
-      dialogueId,
-      step: 'invitation',
+  const results = await sendStep(
+    d,
+    dialogueId,
+    'invitation',
+    dialogue.recipients.map((r) => ({
       contactId: r.contactId,
       email: r.email,
-      suppressed: suppressed.has(r.email),
       withLink: true,
       render: invitationMail(d, organiser, r, answerBy),
-    }).catch(async (e: unknown) => {
-      // The workflow retries this step with back-off; the campaign holds its next batches too.
-      if (dialogue.campaignId && isThrottle(e)) await noteCampaignThrottled(d, dialogue.campaignId).catch(() => undefined);
-      throw e;
-    });
-    if (result.sent) sent++;
-    if (result.record.status === 'unconfirmed') unconfirmed.push(r.email);
-  }
+    })),
+  ).catch(async (e: unknown) => {
+    // The workflow retries this step with back-off; the campaign holds its next batches too.
+    if (dialogue.campaignId && isThrottle(e)) await noteCampaignThrottled(d, dialogue.campaignId).catch(() => undefined);
+    throw e;
+  });
+  const sent = results.filter((r) => r.sent).length;
+  const unconfirmed = results.filter((r) => r.record.status === 'unconfirmed').map((r) => r.record.email);
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
   const { changed } = await d.dialogues.mutate(
@@ -168,7 +165,7 @@ export const outcomeOf = (x: Dialogue): string =>
 export function latestLinks(mails: readonly MailRecord[]): Map<string, MailRecord> {
   const out = new Map<string, MailRecord>();
   for (const m of mails) {
-    if (!m.linkId || !m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
+    if (!m.linkExpiresAt || !/^(invitation|reminder-)/.test(m.step)) continue;
     const best = out.get(m.contactId);
     if (!best || (best.linkExpiresAt ?? '') < m.linkExpiresAt) out.set(m.contactId, m);
   }
@@ -186,26 +183,29 @@ export async function sendReminder(d: Deps, dialogueId: string): Promise<void> {
   const answerBy = formatSwedishDate(timer.at);
   // A reminder that fires late (the link it reuses expired, or would before the period ends) gets a new link.
   const linkValidUntil = answerPeriodEnd(n, now, d.settings);
-  for (const r of dialogue.recipients) {
-    const inv = invitations.get(r.contactId);
-    await sendOnce(d, {
-      dialogueId,
-      step: `reminder-${n}`,
-      contactId: r.contactId,
-      email: r.email,
-      link: inv?.linkId && inv.linkExpiresAt ? { linkId: inv.linkId, expiresAt: inv.linkExpiresAt } : undefined,
-      withLink: !inv?.linkId,
-      linkValidUntil,
-      render: (link) =>
-        d.templates.email('reminder', {
-          recipientName: r.name,
-          organiserName: organiser.name,
-          invitedOn: formatSwedishDate(new Date(invitedAt)),
-          answerBy,
-          link,
-        }),
-    });
-  }
+  await sendStep(
+    d,
+    dialogueId,
+    `reminder-${n}`,
+    dialogue.recipients.map((r) => {
+      const inv = invitations.get(r.contactId);
+      return {
+        contactId: r.contactId,
+        email: r.email,
+        link: inv?.linkExpiresAt ? { expiresAt: inv.linkExpiresAt } : undefined,
+        withLink: true,
+        linkValidUntil,
+        render: (link: string | undefined) =>
+          d.templates.email('reminder', {
+            recipientName: r.name,
+            organiserName: organiser.name,
+            invitedOn: formatSwedishDate(new Date(invitedAt)),
+            answerBy,
+            link,
+          }),
+      };
+    }),
+  );
   const { changed } = await d.dialogues.mutate(dialogueId, (x) => {
     if (x.state !== 'invited' || x.reminders >= n) return undefined;
     const at = now.toISOString();

@@ -9,7 +9,7 @@ import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting, MeetingSession } from '#core/meetings.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { sendOnce } from './mail.ts';
+import { sendStep } from './mail.ts';
 import { composeMeetingMails, MANAGE_LINK_PLACEHOLDER, meetingMailStep, OVERVIEW_LINK_PLACEHOLDER } from './meeting-mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -72,30 +72,39 @@ export async function mailMeeting(
     mailPair: context.mailPair && !opts.organisersOnly,
   };
   const mails = composeMeetingMails(d.templates, { ...common, meeting: m, method });
-  let sent = 0;
   const step = meetingMailStep(m, method);
+  // An organiser's people get links bound to their own dialogue (a shared meeting has several):
+  // the mails are logged under the dialogue they belong to, one step record each.
+  const byDialogue = new Map<string, typeof mails>();
   for (const mail of mails) {
     if (opts.except?.has(mail.to.toLowerCase())) continue;
-    const r = await sendOnce(d, {
-      // An organiser's people get links bound to their own dialogue (a shared meeting has several).
-      dialogueId: mail.dialogueId ?? (m.dialogueIds[0] as string),
+    const dialogueId = mail.dialogueId ?? (m.dialogueIds[0] as string);
+    byDialogue.set(dialogueId, [...(byDialogue.get(dialogueId) ?? []), mail]);
+  }
+  let sent = 0;
+  for (const [dialogueId, group] of byDialogue) {
+    const results = await sendStep(
+      d,
+      dialogueId,
       step,
-      contactId: mail.recipientKey,
-      email: mail.to,
-      withLink: mail.manage,
-      linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
-      linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
-      withOverview: mail.organiserSide,
-      render: (link, overview) => {
-        const fill = (text: string) => {
-          let out = mail.manage && link ? text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : text;
-          if (overview) out = out.replaceAll(OVERVIEW_LINK_PLACEHOLDER, overview);
-          return out;
-        };
-        return { subject: mail.subject, text: fill(mail.text), html: fill(mail.html), calendar: mail.calendar };
-      },
-    });
-    if (r.sent) sent++;
+      group.map((mail) => ({
+        contactId: mail.recipientKey,
+        email: mail.to,
+        withLink: mail.manage,
+        linkStep: mail.manage ? `manage:${m.id}:${m.sequence}` : undefined,
+        linkValidUntil: new Date(Math.max(...m.sessions.map((s) => Date.parse(s.end)))),
+        withOverview: mail.organiserSide,
+        render: (link: string | undefined, overview?: string) => {
+          const fill = (text: string) => {
+            let out = mail.manage && link ? text.replaceAll(MANAGE_LINK_PLACEHOLDER, link) : text;
+            if (overview) out = out.replaceAll(OVERVIEW_LINK_PLACEHOLDER, overview);
+            return out;
+          };
+          return { subject: mail.subject, text: fill(mail.text), html: fill(mail.html), calendar: mail.calendar };
+        },
+      })),
+    );
+    sent += results.filter((r) => r.sent).length;
   }
   if (dropped.length > 0) {
     // The dropped sessions keep their UIDs (the tail of the old list): a CANCEL removes each.
@@ -107,16 +116,17 @@ export async function mailMeeting(
       firstIndex: m.sessions.length,
       overview: false,
     });
-    for (const mail of cancels) {
-      // The REQUEST of the same change carries the overview link; this CANCEL goes without it.
-      await sendOnce(d, {
-        dialogueId: m.dialogueIds[0] as string,
-        step: `${meetingMailStep(m, 'CANCEL')}-dropped`,
+    // The REQUEST of the same change carries the overview link; this CANCEL goes without it.
+    await sendStep(
+      d,
+      m.dialogueIds[0] as string,
+      `${meetingMailStep(m, 'CANCEL')}-dropped`,
+      cancels.map((mail) => ({
         contactId: mail.recipientKey,
         email: mail.to,
         render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
-      });
-    }
+      })),
+    );
   }
   return sent;
 }

@@ -40,7 +40,7 @@ import { clashesFor, registerPlanned } from './clash.ts';
 import { movePlanned, removePlanned } from './conflicts.ts';
 import { recheckOrganiser } from './conflicts.ts';
 import { onMeetingBooked, onMeetingCancelled, onMeetingMoved, onNotesRegistered } from './lifecycle/progress.ts';
-import { sendOnce } from './mail.ts';
+import { sendStep } from './mail.ts';
 import { composeMeetingMails, meetingMailStep } from './meeting-mail.ts';
 import { mailContext, mailMeeting } from './meeting-send.ts';
 import { bookFacilitators, bookPair } from './scheduling.ts';
@@ -398,13 +398,16 @@ async function mailDropped(d: Deps, asBefore: Meeting, dropped: readonly string[
     meeting: { ...asBefore, participants: [], cancelledReason: 'Du har ersatts som dialogutförare för mötet.' },
     method: 'CANCEL',
   });
-  for (const mail of mails.filter((m) => dropped.includes(m.recipientKey))) {
-    await sendOnce(d, {
-      dialogueId: asBefore.dialogueIds[0] as string,
-      step: meetingMailStep(asBefore, 'CANCEL'),
-      contactId: mail.recipientKey,
-      email: mail.to,
-      render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
-    });
-  }
+  await sendStep(
+    d,
+    asBefore.dialogueIds[0] as string,
+    meetingMailStep(asBefore, 'CANCEL'),
+    mails
+      .filter((m) => dropped.includes(m.recipientKey))
+      .map((mail) => ({
+        contactId: mail.recipientKey,
+        email: mail.to,
+        render: () => ({ subject: mail.subject, text: mail.text, html: mail.html, calendar: mail.calendar }),
+      })),
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * What the organiser's meeting links do, apart from how the pages look (functions/http/organiser/):
- * open a signed link, book an offered time (claiming the offer first, so two contacts picking at
+ * book an offered time (claiming the offer first, so two contacts picking at
  * once book one meeting), join a group intro session, find new times for a booked meeting, and
  * stop after the introduction. The link's step says what it is for:
  *
@@ -12,7 +12,6 @@
 import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
 import { joinIntroSession } from '#core/intro-sessions.ts';
-import { verifyLinkToken } from '#core/link-token.ts';
 import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/meetings.ts';
 import type { AnswerLink } from '#core/ports.ts';
 import { countiesOf, workingCalendar } from './school-holidays.ts';
@@ -34,27 +33,6 @@ import { busyOf } from '#core/facilitators.ts';
 export const isOrganiserPageStep = (step: string): boolean =>
   step === 'stop' || step === OVERVIEW_STEP || step.startsWith('offer:') || step.startsWith('manage:');
 
-export type Opened = { problem: 'invalid' | 'expired' } | { link: AnswerLink; dialogue: Dialogue };
-
-export async function openLink(d: Deps, token: string): Promise<Opened> {
-  const { linkSigningKey } = await d.secrets();
-  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
-  if (!check.ok) return { problem: check.reason === 'expired' ? 'expired' : 'invalid' };
-  const link = await d.links.get(check.linkId);
-  if (!link || !isOrganiserPageStep(link.step)) return { problem: 'invalid' };
-  const dialogue = await d.dialogues.get(link.dialogueId);
-  if (!dialogue) return { problem: 'invalid' };
-  return { link, dialogue };
-}
-
-/** The step a verified token names, or undefined (the answer page handles it, or it is invalid). */
-export async function linkStepOf(d: Deps, token: string): Promise<string | undefined> {
-  const { linkSigningKey } = await d.secrets();
-  const check = verifyLinkToken(linkSigningKey, token, d.clock.now());
-  if (!check.ok) return undefined;
-  return (await d.links.get(check.linkId))?.step;
-}
-
 export function parseOfferStep(step: string): { kind: PhaseMeetingKind; round: number; no: number } {
   const [, kind, round, no] = step.split(':');
   return { kind: kind as PhaseMeetingKind, round: Number(round), no: Number(no) };
@@ -65,21 +43,14 @@ export function parseManageStep(step: string): { meetingId: string; sequence: nu
   return { meetingId, sequence: Number(sequence) };
 }
 
-/** Marks the link used: it commits nothing more. */
-export const useLink = (d: Deps, link: AnswerLink): Promise<void> => d.links.markUsed(link.linkId, d.clock.now());
-
-/** "Send us other times": the offer waits for new proposals, and the link is used. */
+/** "Send us other times": the offer waits for new proposals (the link's offer is no longer open). */
 export async function askForOtherTimes(d: Deps, x: Dialogue, link: AnswerLink, comment?: string): Promise<void> {
   await requestOtherTimes(d, x.id, link.contactId, comment);
-  await useLink(d, link);
 }
 
-/** Stops the dialogue after the introduction at the organiser's word; the link is used once it did. */
-export async function stopByLink(d: Deps, x: Dialogue, link: AnswerLink): Promise<{ dialogue: Dialogue; changed: boolean }> {
-  const result = await stopAfterIntro(d, x.id, link.contactId);
-  if (result.changed) await useLink(d, link);
-  return result;
-}
+/** Stops the dialogue after the introduction at the organiser's word (the dialogue then ends). */
+export const stopByLink = (d: Deps, x: Dialogue, link: AnswerLink): Promise<{ dialogue: Dialogue; changed: boolean }> =>
+  stopAfterIntro(d, x.id, link.contactId);
 
 export type BookingOutcome = { booked: Meeting } | { notOpen: Dialogue } | { taken: true };
 
@@ -117,7 +88,6 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
     if (e instanceof ConflictError || e instanceof ValidationError) return { taken: true };
     throw e;
   }
-  await useLink(d, link);
   return { booked };
 }
 

@@ -152,10 +152,14 @@ export async function runNationalWave(opts: WaveOptions = {}): Promise<WaveFigur
     const linkOf = async (dialogueId: string, step: (s: string) => boolean): Promise<string | undefined> => {
       const x = await d.dialogues.get(dialogueId);
       const mail = (await d.mailLog.list(dialogueId))
-        .filter((m) => step(m.step) && m.contactId === x?.recipients[0]?.contactId && m.linkId && m.linkExpiresAt)
+        .filter((m) => step(m.step) && m.contactId === x?.recipients[0]?.contactId && m.linkExpiresAt)
         .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
         .at(-1);
-      return mail ? `${app}/r/${signLinkToken(linkSigningKey, mail.linkId as string, new Date(mail.linkExpiresAt as string))}` : undefined;
+      if (!mail?.linkExpiresAt) return undefined;
+      // What the link opens: the answer page for the invitation, the offer for an offer mail (or its reminder).
+      const linkStep = mail.step === 'invitation' ? 'answer' : mail.step.replace(/^offer-(\w+)-(\d+)-(\d+)(-reminder)?$/, 'offer:$1:$2:$3');
+      const token = signLinkToken(linkSigningKey, { dialogueId, step: linkStep, contactId: mail.contactId }, new Date(mail.linkExpiresAt));
+      return `${app}/r/${token}`;
     };
 
     // The wave: organisers with contacts, invited, all accepting at once.

@@ -57,24 +57,24 @@ describe('faults while sending', () => {
   });
 
   it('a send attempt that dies after SES accepted the mail is never re-sent; the dialogue carries on', async () => {
-    // The attempt dies between SES accepting the mail and the write that records it.
+    // The attempt dies between SES accepting the step's mails and the write that records them.
     h.runtime.deps.sendLeaseMs = 100;
     const log = h.runtime.deps.mailLog;
-    const markSent = log.markSent.bind(log);
+    const settle = log.settle.bind(log);
     let calls = 0;
-    log.markSent = async (...args) => {
+    log.settle = async (...args: Parameters<typeof settle>) => {
       if (++calls === 1) throw Object.assign(new Error('Task timed out after 30.00 seconds'), { name: 'Sandbox.Timedout' });
-      return markSent(...args);
+      return settle(...args);
     };
 
     const id = await h.invite('testkommun');
 
-    // Exactly one mail each: the dead attempt's mail was not sent again.
+    // Exactly one mail each: the dead attempt's mails were not sent again (both were claimed by it).
     expect(await h.mailTo('fel1@testvik.example.se')).toHaveLength(1);
     expect(await h.mailTo('fel2@testvik.example.se')).toHaveLength(1);
     const d = await h.dialogue(id);
     expect(d.state).toBe('invited');
-    expect(d.mails.map((m: { status: string }) => m.status).sort()).toEqual(['sent', 'unconfirmed']);
+    expect(d.mails.map((m: { status: string }) => m.status).sort()).toEqual(['unconfirmed', 'unconfirmed']);
     expect(d.history.map((e: { type: string }) => e.type)).toContain('mail_unconfirmed');
     expect(journal(id).map((e) => `${e.type}:${e.state}`)).toContain('StateRetried:Send invitations');
 

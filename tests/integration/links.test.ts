@@ -3,6 +3,9 @@
  * replayed tokens show a clear Swedish page and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '#adapters/table-model.ts';
 import { Harness, organiser } from '../support/local.ts';
 
 const h = new Harness();
@@ -47,10 +50,20 @@ describe('answer links', () => {
 
   it('a forged token shows a clear page and changes nothing', async () => {
     const before = await snapshot();
-    const [linkId, exp] = link.split('/r/')[1]!.split('.');
-    const forgedSignature = `${link.split('/r/')[0]}/r/${linkId}.${exp}.AAAAAAAAAAAAAAAAAAAAAA`;
-    const stretchedExpiry = `${link.split('/r/')[0]}/r/${linkId}.zzzzzz.${link.split('.').at(-1)}`;
-    for (const url of [forgedSignature, stretchedExpiry, `${link.split('/r/')[0]}/r/nonsense`, `${link}x`]) {
+    const [base, token = ''] = link.split('/r/');
+    const bytes = Buffer.from(token, 'base64url');
+    const altered = (edit: (b: Buffer) => void) => {
+      const copy = Buffer.from(bytes);
+      edit(copy);
+      return `${base}/r/${copy.toString('base64url')}`;
+    };
+    const forgedSignature = altered((b) => b.fill(0, b.length - 16));
+    const stretchedExpiry = altered((b) => b.writeUInt32BE(b.readUInt32BE(1) + 365 * 86_400, 1));
+    // Another recipient or dialogue in the same token: the last byte of the dialogue id, then of the contact id.
+    const otherDialogue = altered((b) => b.writeUInt8(b[5 + 20]! ^ 1, 5 + 20));
+    const otherContact = altered((b) => b.writeUInt8(b[b.length - 18]! ^ 1, b.length - 18));
+    const urls = [forgedSignature, stretchedExpiry, otherDialogue, otherContact, `${base}/r/nonsense`, `${link}x`];
+    for (const url of urls) {
       const get = await h.page(url);
       expect(get.status).toBe(404);
       expect(get.html).toContain('Länken fungerar inte');
@@ -126,6 +139,46 @@ describe('answer links', () => {
     expect(get.html).toContain('Länken har gått ut');
     expect(post.status).toBe(410);
     expect((await h.dialogue(dialogueId)).answer).toBeUndefined();
+  });
+});
+
+describe('links mailed by earlier versions (a stored link, `<linkId>.<expiry>.<signature>`)', () => {
+  it('still open and answer; a forged one is refused', async () => {
+    await h.api(
+      'POST',
+      '/api/organisers',
+      organiser({
+        id: 'gammal-kommun',
+        orgNumber: '212000-2003',
+        name: 'Gammelby kommun',
+        contacts: [{ role: 'board', name: 'Nämnden', email: 'n@gammal.example.se' }],
+      }),
+    );
+    const dialogueId = await h.invite('gammal-kommun');
+    const contactId = (await h.dialogue(dialogueId)).recipients[0].contactId;
+    // What the earlier version wrote when it mailed the invitation
+    const linkId = 'AbCdEfGhIjKlMnOpQrStUv';
+    const expiresAt = new Date(h.runtime.clock.now().getTime() + 30 * 86_400_000);
+    const doc = (h.runtime.deps.organisers as unknown as { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient }).doc;
+    await doc.send(
+      new PutCommand({
+        TableName: 'kvalitetsdialog',
+        Item: { ...keys.link(linkId), linkId, dialogueId, step: 'answer', contactId, expiresAt: expiresAt.toISOString() },
+      }),
+    );
+    const exp = Math.floor(expiresAt.getTime() / 1000).toString(36);
+    const key = (await h.runtime.deps.secrets()).linkSigningKey;
+    const sig = createHmac('sha256', key).update(`${linkId}.${exp}`).digest().subarray(0, 16).toString('base64url');
+    const base = h.linkIn((await h.mailTo('n@gammal.example.se'))[0]!).split('/r/')[0];
+
+    expect((await h.page(`${base}/r/${linkId}.${exp}.AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
+    expect((await h.page(`${base}/r/AAAAAAAAAAAAAAAAAAAAAA.${exp}.${sig}`)).status).toBe(404);
+    const old = `${base}/r/${linkId}.${exp}.${sig}`;
+    expect((await h.page(old)).html).toContain('Svaret registreras först när ni trycker på knappen');
+    expect((await h.page(old, { answer: 'accept' })).html).toContain('har tackat ja');
+    const d = await h.dialogue(dialogueId);
+    expect(d.state).toBe('accepted');
+    expect(d.answer.answeredBy).toBe(contactId);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The organiser's overview ("Er kvalitetsdialog") over HTTP on the embedded runtime: every mail
- * after the acceptance carries the same read-only link per recipient; the page shows the steps
+ * after the acceptance carries a read-only link per recipient (the same target, a fresh expiry); the page shows the steps
  * with dates, the booked meeting with an .ics (parsed with ical.js: the invitation's UID and
  * SEQUENCE, no attendees), the analysis material once sent and the public notes once registered;
  * GET changes nothing, a POST is refused, and nobody else's personal data is on it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
+import { verifyLinkToken } from '#core/link-token.ts';
 import { addFacilitators, testFacilitators } from '../support/facilitators.ts';
 import { parseIcs } from '../support/ics.ts';
 import { Harness, type StoredMail } from '../support/local.ts';
@@ -26,8 +27,11 @@ afterAll(async () => {
 /** The overview link a mail carries (the link after "finns samlat här:"), or undefined. */
 const overviewIn = (mail: StoredMail): string | undefined =>
   /finns samlat här:\s+(https?:\/\/\S+\/r\/[A-Za-z0-9._-]+)/.exec(mail.body.text ?? '')?.[1];
-/** The link's id: the token's first part (the rest is its expiry and signature). */
-const linkIdOf = (url: string): string => url.split('/r/')[1]?.split('.')[0] ?? '';
+/** What the link opens (dialogue, step, recipient): its token's target; each mail gives it a fresh expiry. */
+async function linkIdOf(url: string): Promise<string> {
+  const check = verifyLinkToken((await h.runtime.deps.secrets()).linkSigningKey, url.split('/r/')[1] ?? '', h.runtime.clock.now());
+  return check.ok && 'target' in check ? JSON.stringify(check.target) : '';
+}
 
 async function get(url: string) {
   const r = await fetch(url, { redirect: 'manual' });
@@ -62,7 +66,7 @@ describe('the organiser overview', () => {
     expect(page.html).toContain('Ni har fått 3 förslag på tider för introduktionsmöte.');
     // Each recipient has a link of its own; the board's opens the same dialogue.
     const boardOffer = (await h.mailTo(BOARD)).find((m) => m.subject.startsWith('Välj tid för introduktionsmöte')) as StoredMail;
-    expect(linkIdOf(overviewIn(boardOffer) as string)).not.toBe(linkIdOf(overview));
+    expect(await linkIdOf(overviewIn(boardOffer) as string)).not.toBe(await linkIdOf(overview));
     expect((await get(overviewIn(boardOffer) as string)).html).toContain('<strong>Norrviks kommun</strong>');
   });
 
@@ -72,7 +76,7 @@ describe('the organiser overview', () => {
     expect((await h.page(h.linkIn(offer), { choice: '0' })).status).toBe(200);
     const booked = (await h.mailTo(CHIEF)).find((m) => m.subject.startsWith('Kallelse: Introduktionsmöte')) as StoredMail;
     // Assess
-    expect(linkIdOf(overviewIn(booked) as string)).toBe(linkIdOf(overview));
+    expect(await linkIdOf(overviewIn(booked) as string)).toBe(await linkIdOf(overview));
     expect(booked.body.html).toContain('>Er kvalitetsdialog</a>');
     meetingId = (await h.api('GET', `/api/dialogues/${id}/meetings`)).json.items[0].id;
     const page = await get(overview);
@@ -111,7 +115,7 @@ describe('the organiser overview', () => {
     // Assess
     expect((await h.dialogue(id)).state).toMatch(/^(material_sent|premeeting_offered)$/);
     const material = (await h.mailTo(CHIEF)).find((m) => m.subject.toLowerCase().includes('analysunderlag')) as StoredMail;
-    expect(linkIdOf(overviewIn(material) as string)).toBe(linkIdOf(overview));
+    expect(await linkIdOf(overviewIn(material) as string)).toBe(await linkIdOf(overview));
     const page = await get(overview);
     expect(page.html).toContain(
       'Grundskola: <a href="https://underlag.example.se/norrvik/grundskola.pdf">Analysunderlag grundskola 2027</a>',

@@ -12,7 +12,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { cancelMeetingById, leaveSharedMeeting, moveMeeting, setParticipants } from '#functions/use-cases/meetings.ts';
-import { optionValue, parseManageStep, rescheduleOptions, useLink } from '#functions/use-cases/organiser-links.ts';
+import { optionValue, parseManageStep, rescheduleOptions } from '#functions/use-cases/organiser-links.ts';
 import { notice, type PageView, used } from './page-view.ts';
 
 const roleWords: Record<string, ParticipantRole> = {
@@ -169,7 +169,6 @@ export async function submitManage(
           sessions: chosen.sessions.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
           pair: chosen.pair,
         });
-        await useLink(d, link);
         return notice(
           `${name} är ombokat`,
           `${name} är flyttat till ${formatSwedishDateTime(new Date(moved.sessions[0]?.start ?? 0))}.`,
@@ -185,7 +184,6 @@ export async function submitManage(
     case 'cancel': {
       if (isShared(meeting)) {
         await leaveSharedMeeting(d, meeting.id, x.id);
-        await useLink(d, link);
         return notice(
           `Ni har lämnat ${name.toLowerCase()}`,
           `${name} blir kvar för de andra huvudmännen. Era deltagare får en avbokning i kalendern.`,
@@ -193,7 +191,6 @@ export async function submitManage(
         );
       }
       await cancelMeetingById(d, meeting.id, { reason: 'Avbokat av huvudmannen.' });
-      await useLink(d, link);
       return notice(`${name} är avbokat`, `${name} är avbokat för alla deltagare.`, 'Vi skickar nya förslag på tider med e-post.');
     }
     default:

@@ -14,7 +14,7 @@ import { sessionPlan } from '#core/scheduling.ts';
 import { count } from '#core/swedish.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { noteHandback } from '../handback-digest.ts';
-import { sendOnce } from '../mail.ts';
+import { sendStep } from '../mail.ts';
 import { parseOrThrow } from '../validate.ts';
 
 import { at, beginPhase, entry, kickPhase, move, noTimer } from './phase.ts';
@@ -83,16 +83,17 @@ export async function sendMaterialIfReady(d: Deps, dialogueId: string, known?: D
 /** The analysis material: one mail per contact with the documents and a signed "we stop here" link. */
 async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
   const documents = (x.documents ?? []).map((doc) => ({ ...doc, schoolFormName: schoolFormNames[doc.schoolForm] ?? doc.schoolForm }));
-  for (const r of x.recipients) {
-    await sendOnce(d, {
-      dialogueId: x.id,
-      step: 'material',
+  await sendStep(
+    d,
+    x.id,
+    'material',
+    x.recipients.map((r) => ({
       contactId: r.contactId,
       email: r.email,
       withLink: true,
       linkStep: 'stop',
       withOverview: true,
-      render: (link, overview) =>
+      render: (link: string | undefined, overview?: string) =>
         d.templates.email('material', {
           recipientName: r.name,
           organiserName: x.organiserName,
@@ -104,8 +105,8 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
           link,
           overviewLink: overview,
         }),
-    });
-  }
+    })),
+  );
   const { dialogue } = await d.dialogues.mutate(
     x.id,
     (y) =>

@@ -13,7 +13,7 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { syncPlannedDates } from '../calendar-sync.ts';
 import { noteHandback } from '../handback-digest.ts';
-import { sendOnce } from '../mail.ts';
+import { sendStep } from '../mail.ts';
 import { holdSlots, offerKey, releaseOffer, slotStatuses } from '../offer-holds.ts';
 import { bookFirstFree } from './book-first.ts';
 import { proposeAndHold } from './propose.ts';
@@ -114,33 +114,36 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
   const step = `offer-${phase.kind}-${phase.round}-${no}`;
   const mails = what === 'offer' ? [] : (await d.mailLog.list(x.id)).filter((m) => m.step === step);
   const rule = meetingKindRules[phase.kind];
-  for (const r of x.recipients) {
-    const first = mails.find((m) => m.contactId === r.contactId);
-    await sendOnce(d, {
-      dialogueId: x.id,
-      step: what === 'offer' ? step : `${step}-reminder`,
-      contactId: r.contactId,
-      email: r.email,
-      link: first?.linkId && first.linkExpiresAt ? { linkId: first.linkId, expiresAt: first.linkExpiresAt } : undefined,
-      withLink: !first?.linkId,
-      linkValidUntil,
-      linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
-      withOverview: true,
-      render: (link, overview) =>
-        d.templates.email('meeting-offer', {
-          recipientName: r.name,
-          organiserName: x.organiserName,
-          meetingName: rule.name,
-          meetingNameLower: rule.name.toLowerCase(),
-          physical: rule.mode === 'physical',
-          groupIntro: offer.slots.some((s) => s.introSessionId),
-          reminder: what === 'reminder',
-          slots: (listed ?? offer.slots).map(slotView),
-          link,
-          overviewLink: overview,
-        }),
-    });
-  }
+  await sendStep(
+    d,
+    x.id,
+    what === 'offer' ? step : `${step}-reminder`,
+    x.recipients.map((r) => {
+      const first = mails.find((m) => m.contactId === r.contactId);
+      return {
+        contactId: r.contactId,
+        email: r.email,
+        link: first?.linkExpiresAt ? { expiresAt: first.linkExpiresAt } : undefined,
+        withLink: true,
+        linkValidUntil,
+        linkStep: `offer:${phase.kind}:${phase.round}:${no}`,
+        withOverview: true,
+        render: (link: string | undefined, overview?: string) =>
+          d.templates.email('meeting-offer', {
+            recipientName: r.name,
+            organiserName: x.organiserName,
+            meetingName: rule.name,
+            meetingNameLower: rule.name.toLowerCase(),
+            physical: rule.mode === 'physical',
+            groupIntro: offer.slots.some((s) => s.introSessionId),
+            reminder: what === 'reminder',
+            slots: (listed ?? offer.slots).map(slotView),
+            link,
+            overviewLink: overview,
+          }),
+      };
+    }),
+  );
 }
 
 /** The task token of the booking wait; completes it at once if the booking is already decided. */

@@ -16,7 +16,7 @@ import { recordMetric } from '#adapters/observability.ts';
 import { clearConflictOfPastStep } from '../conflicts.ts';
 import { mailIntroSessionToPairOrLater } from '../intro-session-mail.ts';
 import { syncPlannedDates } from '../calendar-sync.ts';
-import { sendOnce } from '../mail.ts';
+import { sendStep } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
 import { sendMaterialIfReady } from './material.ts';
@@ -248,10 +248,11 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2, known?: Meeting
   );
   const heldOn = formatSwedishDate(lastEnd(meeting));
   const notesUrl = consoleLinks(d.env.PUBLIC_BASE_URL).notes(x.id, meeting.id);
-  for (const r of recipients) {
-    await sendOnce(d, {
-      dialogueId: meeting.dialogueIds[0] ?? x.id,
-      step: `notes-reminder-${meeting.id}-${n}`,
+  await sendStep(
+    d,
+    meeting.dialogueIds[0] ?? x.id,
+    `notes-reminder-${meeting.id}-${n}`,
+    recipients.map((r) => ({
       contactId: r.key,
       email: r.email,
       render: () =>
@@ -263,8 +264,8 @@ async function remindPairOfNotes(d: Deps, x: Dialogue, n: 1 | 2, known?: Meeting
           facilitatorNames: joinSwedish(facilitators.map((f) => f.name)),
           notesUrl,
         }),
-    });
-  }
+    })),
+  );
   return (y) =>
     y.history.some((h) => h.type === 'notes_reminder_sent' && h.detail?.startsWith(`Påminnelse ${n} `))
       ? undefined
