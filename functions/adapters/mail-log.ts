@@ -303,9 +303,7 @@ export class DynamoSuppressionList implements SuppressionList {
       let keysLeft: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((e) => keys.suppressed(e));
       for (let attempt = 0; keysLeft && keysLeft.length > 0; attempt++) {
         if (attempt >= 5) throw new TransientError('DynamoDB left suppression lookups unprocessed; will retry');
-        const r: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysLeft } } }),
-        );
+        const r: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysLeft } } }));
         for (const item of r.Responses?.[this.table] ?? []) {
           const email = byPk.get(String(item.pk));
           if (email !== undefined) found.add(email);
