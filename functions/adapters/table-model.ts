@@ -8,7 +8,7 @@ export const tableModel = {
   sortKey: 'sk',
   timeToLiveAttribute: 'ttl',
   indexes: {
-    /** Every item of one kind, in display order: organisers by name, dialogues by creation. */
+    /** Every item of one kind, in display order: organisers by name; dialogues by their last change. */
     byKind: { partitionKey: 'kindPk', sortKey: 'kindSk' },
     /** Dialogues in one state, oldest change first ("waiting longer than N days"). */
     byState: { partitionKey: 'statePk', sortKey: 'stateSk' },
@@ -69,10 +69,13 @@ export const keys = {
 export const indexKeys = {
   organiserKind: (name: string, id: string) => ({ kindPk: 'ORGANISER', kindSk: `${name.toLowerCase()}#${id}` }),
   /**
-   * A dialogue's index keys hold the time alone (the item's key names the dialogue; dialogue-item.ts
-   * reads the time back from them). Items of the earlier shape append `#<id>`: they sort the same.
+   * A dialogue's index keys hold times alone (the item's key names the dialogue; dialogue-item.ts
+   * reads the times back from them). Items of the earlier shape append `#<id>`: they sort the same.
+   * Every dialogue by its last change, then its creation (`created`: how long before the change,
+   * dialogue-item.ts): the facts sweep's one Query. Items written before hold `<createdAt>` (or
+   * `<createdAt>#<id>`).
    */
-  dialogueKind: (createdAt: string) => ({ kindPk: 'DIALOGUE', kindSk: createdAt }),
+  dialogueKind: (updatedAt: string, created: string) => ({ kindPk: 'DIALOGUE', kindSk: `${updatedAt}|${created}` }),
   dialogueState: (state: string, updatedAt: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: updatedAt }),
   due: (dueAt: string) => ({ duePk: 'DUE', dueSk: dueAt }),
   facilitatorKind: (agency: string, name: string, id: string) => ({
