@@ -1,5 +1,5 @@
 /**
- * Read queries over the indexes that no single dialogue answers: how many are in a state (the
+ * Read queries over the indexes that no single dialogue answers: which are in a state (the
  * waiting gauge, byState), the dialogues changed in a period (the facts sweep: byKind, by last
  * change; or every state of byState while earlier versions may still be writing). Never a Scan.
  */
@@ -14,8 +14,8 @@ export class DynamoDialogueQueries implements DialogueQueries {
     private readonly table: string,
   ) {}
 
-  async countByState(state: DialogueState): Promise<number> {
-    let count = 0;
+  async idsInState(state: DialogueState): Promise<string[]> {
+    const ids: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.doc.send(
@@ -24,14 +24,14 @@ export class DynamoDialogueQueries implements DialogueQueries {
           IndexName: 'byState',
           KeyConditionExpression: 'statePk = :k',
           ExpressionAttributeValues: { ':k': `DIALOGUE#${state}` },
-          Select: 'COUNT',
+          ProjectionExpression: 'pk',
           ExclusiveStartKey: start,
         }),
       );
-      count += r.Count ?? 0;
+      for (const item of r.Items ?? []) ids.push(String(item.pk).slice('DLG#'.length));
       start = r.LastEvaluatedKey;
     } while (start);
-    return count;
+    return ids;
   }
 
   async changedBetween(from: string, to: string): Promise<Dialogue[]> {

@@ -153,8 +153,8 @@ export interface ExecutionView {
 
 /** Read queries over the dialogues that no single dialogue answers; never a Scan. */
 export interface DialogueQueries {
-  /** How many dialogues are in the state, every cycle (a COUNT Query on the byState index). */
-  countByState(state: DialogueState): Promise<number>;
+  /** The ids of the dialogues in the state, every cycle (a Query on the byState index). */
+  idsInState(state: DialogueState): Promise<string[]>;
   /** Dialogues whose last change (updatedAt) lies in (from, to]: for the facts sweep (one Query on byKind). */
   changedBetween(from: string, to: string): Promise<Dialogue[]>;
   /**

@@ -5,6 +5,7 @@
  * organisers' search words from the records (`npm run rebuild`).
  */
 import { type DialogueFacts, encodeFacts, factsOf } from '#core/facts.ts';
+import type { Dialogue } from '#core/dialogue.ts';
 import type { FactsRebuild } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 
@@ -26,16 +27,28 @@ type IndexDeps = Pick<Deps, 'clock' | 'facts' | 'search' | 'dialogues' | 'organi
 /** What the facts and the search words are built by; a store built by an older version is rebuilt. */
 export const INDEX_VERSION = 4;
 
-export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): Promise<{ checked: number; repaired: number }> {
-  const now = d.clock.now().getTime();
-  const until = new Date(now - SWEEP_SETTLE_MS).toISOString();
+/** What a sweep read: every dialogue whose last change lies in (from, to], as it stands. */
+export interface SweptChanges {
+  from: string;
+  to: string;
+  dialogues: Dialogue[];
+}
+
+export async function sweepFacts(
+  d: Pick<Deps, 'clock' | 'facts' | 'queries'>,
+): Promise<{ checked: number; repaired: number; seen?: SweptChanges }> {
+  const now = d.clock.now();
+  const until = new Date(now.getTime() - SWEEP_SETTLE_MS).toISOString();
   const mark = await d.facts.sweepMark();
   const from = mark?.at ?? new Date(Date.parse(until) - SWEEP_FIRST_LOOKBACK_MS).toISOString();
   if (from >= until) return { checked: 0, repaired: 0 };
   // The first sweep of this version: earlier versions may go on writing for a while (their byKind key is the creation time).
-  const byChangeFrom = mark?.byChangeFrom ?? new Date(now + EARLIER_WRITERS_MS).toISOString();
+  const byChangeFrom = mark?.byChangeFrom ?? new Date(now.getTime() + EARLIER_WRITERS_MS).toISOString();
   const byState = from < byChangeFrom;
-  const changed = byState ? await d.queries.changedBetweenByState(from, until) : await d.queries.changedBetween(from, until);
+  // Read up to now (the waiting gauge keeps itself from them); the facts of the last minute's changes are left to their writers.
+  const to = now.toISOString();
+  const seen = byState ? await d.queries.changedBetweenByState(from, to) : await d.queries.changedBetween(from, to);
+  const changed = seen.filter((x) => x.updatedAt <= until);
   let repaired = 0;
   const byCycle = new Map<string, typeof changed>();
   for (const x of changed) byCycle.set(x.cycle, [...(byCycle.get(x.cycle) ?? []), x]);
@@ -54,7 +67,7 @@ export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): 
     }
   }
   if (changed.length > 0 || mark?.byChangeFrom === undefined || byState) await d.facts.setSweepMark({ at: until, byChangeFrom });
-  return { checked: changed.length, repaired };
+  return { checked: changed.length, repaired, seen: { from, to, dialogues: seen } };
 }
 
 /**
