@@ -139,7 +139,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   const { dialogues } = await onMeetingBooked(d, meeting, undefined, [x]);
-  await syncPlannedDates(d, x.id, dialogues[0], [meeting]);
+  await syncPlannedDates(d, x.id, dialogues[0], [meeting], { othersAsStored: true });
   await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues } });
   await mailIntroSessionToPairOrLater(d, session, dialogues);
   return meeting;
