@@ -10,7 +10,8 @@ import { deps } from '#adapters/deps.ts';
 import { logger, observed, recordMetric } from '#adapters/observability.ts';
 import { driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
 import { type DriveResult, driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
-import { recordWaiting, type TickResult, tick } from '#functions/use-cases/timers.ts';
+import { type TickResult, tick } from '#functions/use-cases/timers.ts';
+import { recordWaiting } from '#functions/use-cases/waiting-gauge.ts';
 
 /**
  * How long one campaign-sender run paces (the schedule fires every 60 s; the function may run

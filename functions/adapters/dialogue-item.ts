@@ -2,9 +2,10 @@
  * How a dialogue is stored. The item holds only what the table's keys, indexes and the version
  * condition need, and one binary attribute `z` with the rest:
  *
- * - `pk` (`DLG#<id>`), `sk`, and the index keys `kindSk` = createdAt, `statePk` = `DIALOGUE#<state>`,
- *   `stateSk` = updatedAt, `dueSk` = dueAt (while a timer is set): the id, state and these times
- *   are read back from them, never stored twice.
+ * - `pk` (`DLG#<id>`), `sk`, and the index keys `kindSk` = `<updatedAt>|<createdAt>` (createdAt as
+ *   milliseconds before updatedAt in base 36), `statePk` = `DIALOGUE#<state>`, `stateSk` = updatedAt,
+ *   `dueSk` = dueAt (while a timer is set): the id, state and these times are read back from them,
+ *   never stored twice. (Items written before hold `kindSk` = createdAt.)
  * - `version`: the optimistic lock's condition.
  * - `z`: a format byte (1), then deflated compact JSON of every other field, with a preset
  *   dictionary (dialogue-item-dictionary.ts) followed by the dialogue's id. In that JSON the history
@@ -119,7 +120,7 @@ export function dialogueItem(d: Dialogue): Record<string, unknown> {
   const deflated = deflateRawSync(Buffer.from(JSON.stringify(body), 'utf8'), { level: 9, dictionary: dictionaryFor(id) });
   return {
     ...keys.dialogue(id),
-    ...indexKeys.dialogueKind(createdAt),
+    ...indexKeys.dialogueKind(updatedAt, createdBefore(updatedAt, createdAt)),
     ...indexKeys.dialogueState(state, updatedAt),
     ...(dueAt ? indexKeys.due(dueAt) : {}),
     version,
@@ -129,11 +130,24 @@ export function dialogueItem(d: Dialogue): Record<string, unknown> {
 
 /** The part of an index sort key before `#`: items before this shape append `#<id>`. */
 const timeOf = (sortKey: unknown): string => String(sortKey).split('#')[0] as string;
+/** createdAt in `kindSk` after the change time: milliseconds before it in base 36, or the time itself when not so written. */
+function createdBefore(updatedAt: string, createdAt: string): string {
+  const ms = Date.parse(updatedAt) - Date.parse(createdAt);
+  return ISO_MS.test(updatedAt) && ISO_MS.test(createdAt) && ms >= 0 ? ms.toString(36) : createdAt;
+}
+/** The creation time in `kindSk`: after `|` (`<updatedAt>|<createdAt>`), or all of it on items written before. */
+function createdOf(kindSk: unknown): string {
+  const s = String(kindSk);
+  const bar = s.indexOf('|');
+  if (bar < 0) return timeOf(s);
+  const created = s.slice(bar + 1);
+  return /^[0-9a-z]+$/.test(created) ? new Date(Date.parse(s.slice(0, bar)) - Number.parseInt(created, 36)).toISOString() : created;
+}
 
 function fromCompact(item: Record<string, unknown>, z: Uint8Array): Dialogue {
   if (z[0] !== FORMAT_V1) throw new Error(`dialogue item ${String(item.pk)}: unknown format ${z[0]}`);
   const id = String(item.pk).slice('DLG#'.length);
-  const createdAt = timeOf(item.kindSk);
+  const createdAt = createdOf(item.kindSk);
   const body = JSON.parse(inflateRawSync(z.subarray(1), { dictionary: dictionaryFor(id) }).toString('utf8')) as Record<string, unknown>;
   const { t, h, ...rest } = body;
   const times = new TimeChain(Date.parse(createdAt));

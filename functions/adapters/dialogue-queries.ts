@@ -1,6 +1,7 @@
 /**
- * Read queries over the byState index that no single dialogue answers: how many are in a state
- * (the waiting gauge), the dialogues changed in a period, every state (the facts sweep). Never a Scan.
+ * Read queries over the indexes that no single dialogue answers: which are in a state (the
+ * waiting gauge, byState), the dialogues changed in a period (the facts sweep: byKind, by last
+ * change; or every state of byState while earlier versions may still be writing). Never a Scan.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Dialogue, type DialogueState, dialogueStates } from '#core/dialogue.ts';
@@ -13,8 +14,8 @@ export class DynamoDialogueQueries implements DialogueQueries {
     private readonly table: string,
   ) {}
 
-  async countByState(state: DialogueState): Promise<number> {
-    let count = 0;
+  async idsInState(state: DialogueState): Promise<string[]> {
+    const ids: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.doc.send(
@@ -23,17 +24,38 @@ export class DynamoDialogueQueries implements DialogueQueries {
           IndexName: 'byState',
           KeyConditionExpression: 'statePk = :k',
           ExpressionAttributeValues: { ':k': `DIALOGUE#${state}` },
-          Select: 'COUNT',
+          ProjectionExpression: 'pk',
           ExclusiveStartKey: start,
         }),
       );
-      count += r.Count ?? 0;
+      for (const item of r.Items ?? []) ids.push(String(item.pk).slice('DLG#'.length));
       start = r.LastEvaluatedKey;
     } while (start);
-    return count;
+    return ids;
   }
 
   async changedBetween(from: string, to: string): Promise<Dialogue[]> {
+    const out: Dialogue[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byKind',
+          // kindSk is `<updatedAt>|<createdAt>`: changed after `from` up to and including `to`. (Items
+          // written before this shape hold createdAt: read if created in the period, and checked alike.)
+          KeyConditionExpression: 'kindPk = :k AND kindSk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':k': 'DIALOGUE', ':from': `${from}|\uffff`, ':to': `${to}|\uffff` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const raw of r.Items ?? []) out.push(unpackDialogue(raw));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async changedBetweenByState(from: string, to: string): Promise<Dialogue[]> {
     const perState = await Promise.all(
       dialogueStates.map(async (state) => {
         const out: Dialogue[] = [];

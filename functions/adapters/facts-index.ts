@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DialogueFacts, decodeFacts, encodeFacts } from '#core/facts.ts';
-import type { FactsIndex } from '#core/ports.ts';
+import type { FactsIndex, SweepMark } from '#core/ports.ts';
 import { isConditionFailure } from './dynamo.ts';
 import { factsKeys } from './table-model.ts';
 
@@ -38,7 +38,7 @@ const SWEEP_MARK_PERSIST_MS = 15 * 60_000;
 export class DynamoFactsIndex implements FactsIndex {
   /** The cycles known to this process (they are only ever added). */
   private knownCycles = new Set<string>();
-  private mark?: { at: string; persistedAt: number };
+  private mark?: { value: SweepMark; persistedAt: number };
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -126,18 +126,25 @@ export class DynamoFactsIndex implements FactsIndex {
     this.knownCycles.add(cycle);
   }
 
-  async sweepMark(): Promise<string | undefined> {
-    if (this.mark) return this.mark.at;
+  async sweepMark(): Promise<SweepMark | undefined> {
+    if (this.mark) return this.mark.value;
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: factsKeys.sweep() }));
     const at = typeof r.Item?.at === 'string' ? r.Item.at : undefined;
-    if (at) this.mark = { at, persistedAt: Date.now() };
-    return at;
+    if (!at) return undefined;
+    const value = { at, ...(typeof r.Item?.byChangeFrom === 'string' ? { byChangeFrom: r.Item.byChangeFrom } : {}) };
+    this.mark = { value, persistedAt: Date.now() };
+    return value;
   }
 
-  async setSweepMark(at: string): Promise<void> {
-    const persist = !this.mark || Date.now() - this.mark.persistedAt >= SWEEP_MARK_PERSIST_MS || at < this.mark.at;
-    if (persist) await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...factsKeys.sweep(), at } }));
-    this.mark = { at, persistedAt: persist ? Date.now() : (this.mark?.persistedAt ?? Date.now()) };
+  async setSweepMark(mark: SweepMark): Promise<void> {
+    const before = this.mark?.value;
+    const persist =
+      !before ||
+      Date.now() - (this.mark?.persistedAt ?? 0) >= SWEEP_MARK_PERSIST_MS ||
+      mark.at < before.at ||
+      mark.byChangeFrom !== before.byChangeFrom;
+    if (persist) await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...factsKeys.sweep(), ...mark } }));
+    this.mark = { value: mark, persistedAt: persist ? Date.now() : (this.mark?.persistedAt ?? Date.now()) };
   }
 }
 

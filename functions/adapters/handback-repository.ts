@@ -4,10 +4,12 @@
  * - `HBFORM#<formId>` / `FORM`: one confirmed action on a selection of hand-backs. Claimed with a
  *   conditional put before anything is done, with a lease (real time) a crashed attempt gives up
  *   after; it then holds each dialogue's outcome, so the same form posted again shows them.
- * - `DIGEST#<day>` / `E#<dialogueId>#<ref>`: each hand-back of a Stockholm day, once per event
- *   (`ref`), and `SENT` when that day's digest has gone out.
+ * - `DIGEST` / `<day>#E#<dialogueId>#<ref>`: each hand-back of a Stockholm day, once per event
+ *   (`ref`), and `<day>#SENT` when that day's digest has gone out: the recent days are one Query.
+ *   `DIGEST` / `~SHAPE` says since which day they are noted so; earlier versions noted a day's
+ *   hand-backs in `DIGEST#<day>` (`E#<dialogueId>#<ref>`, `SENT`), read until those days are done.
  *
- * Both expire 30 days after they were written (DynamoDB TTL in the cloud).
+ * Forms and hand-backs expire 30 days after they were written (DynamoDB TTL in the cloud).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HandbackAction, HandbackKind } from '#core/handbacks.ts';
@@ -50,6 +52,18 @@ export interface DigestEntry {
   /** The meeting nobody booked, or whose step failed (its Swedish name). */
   meetingName?: string;
   at: string;
+}
+
+/** A day's hand-backs and whether its digest went out. */
+export interface DigestDay {
+  entries: DigestEntry[];
+  sent: boolean;
+}
+
+/** Since which Stockholm day hand-backs are noted in the one partition; `earlierDone`: no earlier-shape day is left. */
+export interface DigestShape {
+  since: string;
+  earlierDone: boolean;
 }
 
 export class DynamoHandbacks {
@@ -118,27 +132,93 @@ export class DynamoHandbacks {
     );
   }
 
-  /** The day's hand-backs and whether its digest went out: one Query of the day's partition. */
-  async digestDay(day: string): Promise<{ entries: DigestEntry[]; sent: boolean }> {
-    const entries: DigestEntry[] = [];
-    let sent = false;
+  /**
+   * The hand-backs of the days from `from` (a Stockholm day) on, with whether each day's digest went
+   * out, and since when they are noted in the one partition: one Query (eventually consistent: the
+   * mail log sends each digest once, and a hand-back read late goes in the next tick's).
+   */
+  async recentDigests(from: string): Promise<{ days: Map<string, DigestDay>; shape?: DigestShape }> {
+    const days = new Map<string, DigestDay>();
+    let shape: DigestShape | undefined;
+    const dayOf = (day: string) => {
+      let x = days.get(day);
+      if (!x) {
+        x = { entries: [], sent: false };
+        days.set(day, x);
+      }
+      return x;
+    };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': keys.digests().pk, ':from': from },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk === keys.digestShape().sk) shape = { since: String(item.since), earlierDone: item.earlierDone === true };
+        else if (sk.endsWith('#SENT')) dayOf(sk.slice(0, -'#SENT'.length)).sent = true;
+        else dayOf(sk.slice(0, sk.indexOf('#E#'))).entries.push(strip<DigestEntry>(item) as DigestEntry);
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return { days, shape };
+  }
+
+  /** Notes that hand-backs go to the one partition from `day` on, unless that was noted before; the stored start. */
+  async startDigestShape(day: string): Promise<DigestShape> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.digestShape(), since: day, earlierDone: false },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { since: day, earlierDone: false };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.digestShape(), ConsistentRead: true }));
+      return { since: String(r.Item?.since), earlierDone: r.Item?.earlierDone === true };
+    }
+  }
+
+  /** Every day an earlier version may have noted hand-backs for is done: their partitions are not read again. */
+  async endEarlierDigests(): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.digestShape(),
+        UpdateExpression: 'SET earlierDone = :t',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+  }
+
+  /** A day's hand-backs as an earlier version noted them (its own partition), and whether it marked that digest sent. */
+  async digestDayBefore(day: string): Promise<DigestDay> {
+    const out: DigestDay = { entries: [], sent: false };
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.digestDay(day).pk },
+          ExpressionAttributeValues: { ':pk': keys.digestDayBefore(day).pk },
           ExclusiveStartKey: start,
         }),
       );
       for (const item of r.Items ?? []) {
-        if (item.sk === keys.digestSent(day).sk) sent = true;
-        else entries.push(strip<DigestEntry>(item) as DigestEntry);
+        if (item.sk === keys.digestSentBefore(day).sk) out.sent = true;
+        else out.entries.push(strip<DigestEntry>(item) as DigestEntry);
       }
       start = r.LastEvaluatedKey;
     } while (start);
-    return { entries, sent };
+    return out;
   }
 
   async markDigestSent(day: string, at: string): Promise<void> {

@@ -8,7 +8,7 @@ export const tableModel = {
   sortKey: 'sk',
   timeToLiveAttribute: 'ttl',
   indexes: {
-    /** Every item of one kind, in display order: organisers by name, dialogues by creation. */
+    /** Every item of one kind, in display order: organisers by name; dialogues by their last change. */
     byKind: { partitionKey: 'kindPk', sortKey: 'kindSk' },
     /** Dialogues in one state, oldest change first ("waiting longer than N days"). */
     byState: { partitionKey: 'statePk', sortKey: 'stateSk' },
@@ -48,10 +48,18 @@ export const keys = {
   hold: (resource: string, slot: string) => ({ pk: `HOLD#${resource}`, sk: slot }),
   /** A confirmed action on hand-backs (the console's form id): the idempotency claim and its results. */
   handbackForm: (formId: string) => ({ pk: `HBFORM#${formId}`, sk: 'FORM' }),
-  /** The hand-backs of one Stockholm day, for the coordinator's digest; `SENT` once it went out. */
-  digestEntry: (day: string, dialogueId: string, ref: string) => ({ pk: `DIGEST#${day}`, sk: `E#${dialogueId}#${ref}` }),
-  digestSent: (day: string) => ({ pk: `DIGEST#${day}`, sk: 'SENT' }),
-  digestDay: (day: string) => ({ pk: `DIGEST#${day}` }),
+  /**
+   * The hand-backs for the coordinator's digest, by Stockholm day in one partition (the recent days
+   * are one range Query); `<day>#SENT` once that day's digest went out.
+   */
+  digestEntry: (day: string, dialogueId: string, ref: string) => ({ pk: 'DIGEST', sk: `${day}#E#${dialogueId}#${ref}` }),
+  digestSent: (day: string) => ({ pk: 'DIGEST', sk: `${day}#SENT` }),
+  digests: () => ({ pk: 'DIGEST' }),
+  /** Since which day hand-backs are noted in the one partition (sorts after every day); earlier days may be in `DIGEST#<day>`. */
+  digestShape: () => ({ pk: 'DIGEST', sk: '~SHAPE' }),
+  /** A day's hand-backs as earlier versions noted them, one partition a day (read only). */
+  digestDayBefore: (day: string) => ({ pk: `DIGEST#${day}` }),
+  digestSentBefore: (day: string) => ({ pk: `DIGEST#${day}`, sk: 'SENT' }),
   /** A console sign-in: open until it expires or its person logs out. */
   session: (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
   /** The account-wide send-rate bucket (one item per sending account, e.g. `ses`) every bulk sender reserves from. */
@@ -61,10 +69,13 @@ export const keys = {
 export const indexKeys = {
   organiserKind: (name: string, id: string) => ({ kindPk: 'ORGANISER', kindSk: `${name.toLowerCase()}#${id}` }),
   /**
-   * A dialogue's index keys hold the time alone (the item's key names the dialogue; dialogue-item.ts
-   * reads the time back from them). Items of the earlier shape append `#<id>`: they sort the same.
+   * A dialogue's index keys hold times alone (the item's key names the dialogue; dialogue-item.ts
+   * reads the times back from them). Items of the earlier shape append `#<id>`: they sort the same.
+   * Every dialogue by its last change, then its creation (`created`: how long before the change,
+   * dialogue-item.ts): the facts sweep's one Query. Items written before hold `<createdAt>` (or
+   * `<createdAt>#<id>`).
    */
-  dialogueKind: (createdAt: string) => ({ kindPk: 'DIALOGUE', kindSk: createdAt }),
+  dialogueKind: (updatedAt: string, created: string) => ({ kindPk: 'DIALOGUE', kindSk: `${updatedAt}|${created}` }),
   dialogueState: (state: string, updatedAt: string) => ({ statePk: `DIALOGUE#${state}`, stateSk: updatedAt }),
   due: (dueAt: string) => ({ duePk: 'DUE', dueSk: dueAt }),
   facilitatorKind: (agency: string, name: string, id: string) => ({

@@ -94,6 +94,21 @@ export function dialogueWindows(
 const iso = (t: string): string => new Date(t).toISOString();
 
 /**
+ * The stored booked windows of the dialogue's meetings other than `meetings`, as drafts: a sync
+ * that recomputes only the offer's windows and those meetings' keeps them as they are (each
+ * meeting's own change recomputes its windows). Cancelled ones need nothing: they stay.
+ */
+export function otherMeetingWindows(
+  stored: readonly PlannedWindow[],
+  dialogueId: string,
+  meetings: readonly Pick<Meeting, 'id'>[],
+): WindowDraft<PlannedWindow>[] {
+  // A meeting has fewer sessions than the stored windows: its windows' uids are among these.
+  const theirs = new Set(meetings.flatMap((m) => stored.map((_, i) => opaqueUid('meeting', m.id, i, dialogueId))));
+  return stored.filter((s) => s.status === 'booked' && !theirs.has(s.uid)).map((s) => withoutVersion(s));
+}
+
+/**
  * The writes that bring `stored` in line with `desired`: new windows at SEQUENCE 0, changed ones
  * (any field `same` compares) one SEQUENCE up, and stored windows no longer desired cancelled (one
  * SEQUENCE up, once). Nothing when they already agree.

@@ -153,10 +153,15 @@ export interface ExecutionView {
 
 /** Read queries over the dialogues that no single dialogue answers; never a Scan. */
 export interface DialogueQueries {
-  /** How many dialogues are in the state, every cycle (a COUNT Query on the byState index). */
-  countByState(state: DialogueState): Promise<number>;
-  /** Dialogues whose last change (updatedAt) lies in (from, to], every state: for the facts sweep. */
+  /** The ids of the dialogues in the state, every cycle (a Query on the byState index). */
+  idsInState(state: DialogueState): Promise<string[]>;
+  /** Dialogues whose last change (updatedAt) lies in (from, to]: for the facts sweep (one Query on byKind). */
   changedBetween(from: string, to: string): Promise<Dialogue[]>;
+  /**
+   * The same over every state of byState (a Query each): also finds the changes an earlier version
+   * wrote, whose byKind key is the creation time.
+   */
+  changedBetweenByState(from: string, to: string): Promise<Dialogue[]>;
 }
 
 /**
@@ -174,9 +179,20 @@ export interface FactsIndex {
   /** The cycles that have dialogues, ascending. */
   cycles(): Promise<string[]>;
   registerCycle(cycle: string): Promise<void>;
-  /** Up to when the facts sweep has checked changed dialogues (an ISO time), if it ever ran. */
-  sweepMark(): Promise<string | undefined>;
-  setSweepMark(at: string): Promise<void>;
+  /** Up to when the facts sweep has checked changed dialogues, if it ever ran (see SweepMark). */
+  sweepMark(): Promise<SweepMark | undefined>;
+  setSweepMark(mark: SweepMark): Promise<void>;
+}
+
+/** How far the facts sweep has checked (ISO times). */
+export interface SweepMark {
+  /** Every dialogue changed up to here has been checked. */
+  at: string;
+  /**
+   * From here on every dialogue change is on the byKind index by its time (one Query); before it,
+   * earlier versions may have written changes found only by state. Absent: set by an earlier version.
+   */
+  byChangeFrom?: string;
 }
 
 /** Rewriting the facts index whole: the rebuild only (not on a request path). */

@@ -9,22 +9,40 @@ import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import { agencyNames } from '#core/facilitators.ts';
-import { dialogueWindows, type FacilitatorWindow, facilitatorWindows, type PlannedWindow, reconcileWindows } from '#core/planned-dates.ts';
+import {
+  dialogueWindows,
+  type FacilitatorWindow,
+  facilitatorWindows,
+  otherMeetingWindows,
+  type PlannedWindow,
+  reconcileWindows,
+} from '#core/planned-dates.ts';
 import type { Deps } from '#adapters/deps.ts';
 
 /**
  * Recomputes one dialogue's planned windows (from `known` when the caller just read or wrote it,
- * and `meetings` it holds, each as it is now); returns how many were written.
+ * and `meetings` it holds, each as it is now); returns how many were written. Every other meeting
+ * of the dialogue is read, or with `othersAsStored` its windows are kept as stored: for a step that
+ * changed only the offer or the meetings it passes (each meeting's change syncs with it passed).
  */
-export async function syncPlannedDates(d: Deps, dialogueId: string, known?: Dialogue, meetings: readonly Meeting[] = []): Promise<number> {
+export async function syncPlannedDates(
+  d: Deps,
+  dialogueId: string,
+  known?: Dialogue,
+  meetings: readonly Meeting[] = [],
+  opts: { othersAsStored?: boolean } = {},
+): Promise<number> {
   const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (!x) return 0;
   const [organiser, all, stored] = await Promise.all([
-    d.organisers.get(x.organiserId),
-    d.meetings.listForDialogue(x.id, meetings),
+    // The record's copy of the org. number (the windows name the organiser as the record does); older records lack it.
+    x.orgNumber ? undefined : d.organisers.get(x.organiserId),
+    opts.othersAsStored ? meetings : d.meetings.listForDialogue(x.id, meetings),
     d.feeds.windowsOfDialogue(x.organiserId, x.id),
   ]);
-  const writes = reconcileWindows<PlannedWindow>(stored, dialogueWindows(x, organiser?.orgNumber ?? '', all), d.clock.now());
+  const desired = dialogueWindows(x, x.orgNumber ?? organiser?.orgNumber ?? '', all);
+  if (opts.othersAsStored) desired.push(...otherMeetingWindows(stored, x.id, meetings));
+  const writes = reconcileWindows<PlannedWindow>(stored, desired, d.clock.now());
   if (writes.length > 0) await d.feeds.putWindows(writes);
   return writes.length;
 }
@@ -87,6 +105,7 @@ export async function publishMeeting(
       id,
       dialogues.find((x) => x?.id === id),
       [m],
+      { othersAsStored: true },
     );
   }
 }

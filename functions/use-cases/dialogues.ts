@@ -85,7 +85,7 @@ export async function getDialogue(d: Deps, id: string): Promise<Dialogue & { mai
   return { ...dialogue, mails: await d.mailLog.list(id), timeline: timeline(dialogue) };
 }
 
-/** By state (byState index) or every dialogue (byKind), newest first; or a search (`q`, with `total` and the organisers found). */
+/** By state (byState index, oldest change first) or every dialogue (byKind, last change first); or a search (`q`, with `total` and the organisers found). */
 export function listDialogues(d: Deps, query: unknown): Promise<Page<Dialogue> & Partial<Omit<SearchResult, 'items' | 'cursor'>>> {
   const q = parseOrThrow(listDialoguesSchema, query, 'query');
   if (q.q !== undefined) {

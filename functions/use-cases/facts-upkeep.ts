@@ -4,7 +4,8 @@
  * facts write is repaired within a tick), and the rebuild that recomputes every cycle and the
  * organisers' search words from the records (`npm run rebuild`).
  */
-import { type DialogueFacts, factsOf } from '#core/facts.ts';
+import { type DialogueFacts, encodeFacts, factsOf } from '#core/facts.ts';
+import type { Dialogue } from '#core/dialogue.ts';
 import type { FactsRebuild } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 
@@ -12,23 +13,42 @@ import type { Deps } from '#adapters/deps.ts';
 const SWEEP_SETTLE_MS = 60_000;
 /** A first sweep (no mark stored) looks back this far. */
 const SWEEP_FIRST_LOOKBACK_MS = 24 * 3_600_000;
+/** How long after this version's first sweep an earlier version may still write (its invocations end). */
+const EARLIER_WRITERS_MS = 15 * 60_000;
 
 /**
- * Re-checks the facts of every dialogue changed since the last sweep (the byState index by
- * updatedAt, 27 Queries) against the index and writes the ones that differ: a crash between a
- * dialogue's change and its facts write is repaired here. Runs on each scheduler tick.
+ * Re-checks the facts of every dialogue changed since the last sweep (the byKind index by last
+ * change: one Query; while earlier versions may still write, the byState index by updatedAt, 27
+ * Queries) against the index and writes the ones whose facts differ: a crash between a dialogue's
+ * change and its facts write is repaired here. Runs on each scheduler tick.
  */
 type IndexDeps = Pick<Deps, 'clock' | 'facts' | 'search' | 'dialogues' | 'organisers' | 'queries'>;
 
 /** What the facts and the search words are built by; a store built by an older version is rebuilt. */
 export const INDEX_VERSION = 4;
 
-export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): Promise<{ checked: number; repaired: number }> {
-  const until = new Date(d.clock.now().getTime() - SWEEP_SETTLE_MS).toISOString();
+/** What a sweep read: every dialogue whose last change lies in (from, to], as it stands. */
+export interface SweptChanges {
+  from: string;
+  to: string;
+  dialogues: Dialogue[];
+}
+
+export async function sweepFacts(
+  d: Pick<Deps, 'clock' | 'facts' | 'queries'>,
+): Promise<{ checked: number; repaired: number; seen?: SweptChanges }> {
+  const now = d.clock.now();
+  const until = new Date(now.getTime() - SWEEP_SETTLE_MS).toISOString();
   const mark = await d.facts.sweepMark();
-  const from = mark ?? new Date(Date.parse(until) - SWEEP_FIRST_LOOKBACK_MS).toISOString();
+  const from = mark?.at ?? new Date(Date.parse(until) - SWEEP_FIRST_LOOKBACK_MS).toISOString();
   if (from >= until) return { checked: 0, repaired: 0 };
-  const changed = await d.queries.changedBetween(from, until);
+  // The first sweep of this version: earlier versions may go on writing for a while (their byKind key is the creation time).
+  const byChangeFrom = mark?.byChangeFrom ?? new Date(now.getTime() + EARLIER_WRITERS_MS).toISOString();
+  const byState = from < byChangeFrom;
+  // Read up to now (the waiting gauge keeps itself from them); the facts of the last minute's changes are left to their writers.
+  const to = now.toISOString();
+  const seen = byState ? await d.queries.changedBetweenByState(from, to) : await d.queries.changedBetween(from, to);
+  const changed = seen.filter((x) => x.updatedAt <= until);
   let repaired = 0;
   const byCycle = new Map<string, typeof changed>();
   for (const x of changed) byCycle.set(x.cycle, [...(byCycle.get(x.cycle) ?? []), x]);
@@ -40,13 +60,14 @@ export async function sweepFacts(d: Pick<Deps, 'clock' | 'facts' | 'queries'>): 
     for (const x of xs) {
       const f = factsOf(x);
       const s = stored.get(x.id);
-      if (s && s.version >= f.version) continue;
+      // Stored from this version or a later one, or only the version differs (the writer leaves those).
+      if (s && (s.version >= f.version || encodeFacts({ ...s, version: f.version }) === encodeFacts(f))) continue;
       await d.facts.put(cycle, f);
       repaired++;
     }
   }
-  if (changed.length > 0 || mark === undefined) await d.facts.setSweepMark(until);
-  return { checked: changed.length, repaired };
+  if (changed.length > 0 || mark?.byChangeFrom === undefined || byState) await d.facts.setSweepMark({ at: until, byChangeFrom });
+  return { checked: changed.length, repaired, seen: { from, to, dialogues: seen } };
 }
 
 /**
@@ -60,21 +81,25 @@ export async function rebuildIndexes(
   log: (line: string) => void = () => undefined,
 ): Promise<{ dialogues: number; cycles: string[]; organisers: number }> {
   const startedAt = d.clock.now().toISOString();
-  const perCycle = new Map<string, DialogueFacts[]>();
-  let dialogues = 0;
+  // By id: the index lists dialogues by their last change, so one changed while this reads is read again (the later wins).
+  const perCycle = new Map<string, Map<string, DialogueFacts>>();
+  const ids = new Set<string>();
   let cursor: string | undefined;
   do {
     const page = await d.dialogues.list({}, 500, cursor);
     for (const x of page.items) {
-      perCycle.set(x.cycle, [...(perCycle.get(x.cycle) ?? []), factsOf(x)]);
-      dialogues++;
+      const facts = perCycle.get(x.cycle) ?? new Map<string, DialogueFacts>();
+      facts.set(x.id, factsOf(x));
+      perCycle.set(x.cycle, facts);
+      ids.add(x.id);
     }
     cursor = page.cursor;
   } while (cursor);
-  for (const cycle of await d.facts.cycles()) if (!perCycle.has(cycle)) perCycle.set(cycle, []);
+  const dialogues = ids.size;
+  for (const cycle of await d.facts.cycles()) if (!perCycle.has(cycle)) perCycle.set(cycle, new Map());
   for (const [cycle, facts] of [...perCycle].sort(([a], [b]) => a.localeCompare(b))) {
-    await rebuild.replaceCycle(cycle, facts);
-    log(`cycle ${cycle}: ${facts.length} dialogues`);
+    await rebuild.replaceCycle(cycle, [...facts.values()]);
+    log(`cycle ${cycle}: ${facts.size} dialogues`);
   }
   let organisers = 0;
   cursor = undefined;
@@ -88,7 +113,7 @@ export async function rebuildIndexes(
   } while (cursor);
   log(`search words of ${organisers} organisers`);
   // Dialogues that changed while the rebuild ran are checked again (a live write may have raced it).
-  await d.facts.setSweepMark(startedAt);
+  await d.facts.setSweepMark({ at: startedAt, byChangeFrom: (await d.facts.sweepMark())?.byChangeFrom ?? startedAt });
   await sweepFacts(d);
   await rebuild.setBuiltVersion(INDEX_VERSION);
   return { dialogues, cycles: [...perCycle.keys()].sort(), organisers };

@@ -19,7 +19,7 @@ import { type DigestEntry, handbacksOf } from '#adapters/handback-repository.ts'
 
 /** The digest of a day goes out from this Stockholm time the next morning. */
 export const DIGEST_AT = '07:00';
-/** Days looked back for a digest not yet sent (a scheduler that was down catches up): one small Query a day. */
+/** Days looked back for a digest not yet sent (a scheduler that was down catches up). */
 const CATCH_UP_DAYS = 14;
 /** Organisers named in the mail; the console lists them all. */
 const LISTED = 30;
@@ -49,16 +49,28 @@ export async function noteHandback(
   });
 }
 
-/** Sends the digest of each recent day that has hand-backs and none yet; returns how many went out. */
+/**
+ * Sends the digest of each recent day that has hand-backs and none yet; returns how many went out.
+ * One Query reads the last CATCH_UP_DAYS days (a scheduler that was down catches up); days up to
+ * the shape's start are also read from their own partitions until the last of them is due.
+ */
 export async function sendDigests(d: Deps): Promise<number> {
   const now = d.clock.now();
   const today = stockholmDate(now);
-  const morning = stockholmTime(now) >= DIGEST_AT;
+  // The latest day whose digest is due: yesterday from DIGEST_AT, before it the day before.
+  const lastDue = addCalendarDays(today, stockholmTime(now) >= DIGEST_AT ? -1 : -2);
+  const first = addCalendarDays(today, -CATCH_UP_DAYS);
+  const handbacks = handbacksOf(d);
+  const recent = await handbacks.recentDigests(first);
+  const shape = recent.shape ?? (await handbacks.startDigestShape(today));
   let sent = 0;
-  for (let back = CATCH_UP_DAYS; back >= 1; back--) {
-    const day = addCalendarDays(today, -back);
-    if (back === 1 && !morning) continue;
-    const { entries, sent: done } = await handbacksOf(d).digestDay(day);
+  for (let day = first; day <= lastDue; day = addCalendarDays(day, 1)) {
+    let { entries, sent: done } = recent.days.get(day) ?? { entries: [], sent: false };
+    if (!done && !shape.earlierDone && day <= shape.since) {
+      const before = await handbacks.digestDayBefore(day);
+      entries = [...before.entries, ...entries];
+      done = before.sent;
+    }
     if (done || entries.length === 0) continue;
     await sendOnce(d, {
       dialogueId: DIGEST_LOG,
@@ -67,9 +79,10 @@ export async function sendDigests(d: Deps): Promise<number> {
       email: d.env.COORDINATOR_EMAIL,
       render: () => d.templates.email('handback-digest', digestView(d, day, entries)),
     });
-    await handbacksOf(d).markDigestSent(day, now.toISOString());
+    await handbacks.markDigestSent(day, now.toISOString());
     sent++;
   }
+  if (!shape.earlierDone && lastDue >= shape.since) await handbacks.endEarlierDigests();
   return sent;
 }
 

@@ -34,6 +34,7 @@ import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import { countiesOf, workingCalendar } from './school-holidays.ts';
+import type { StoredFacilitator } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { publishMeeting } from './calendar-sync.ts';
 import { clashesFor, registerPlanned } from './clash.ts';
@@ -155,19 +156,27 @@ async function note(
 
 /**
  * `by`: who booked it, for the dialogues' history (the console passes the signed-in person);
- * `known`: dialogues the caller has just read or written (not read again).
+ * `known`: dialogues the caller has just read or written (not read again); `facilitators`: every
+ * facilitator as the caller read them in this step (the pair's bookings are written conditioned on
+ * their version, so an older read only costs a retry).
  */
-export async function createMeeting(d: Deps, body: unknown, by?: string, known?: readonly Dialogue[]): Promise<Meeting> {
+export async function createMeeting(
+  d: Deps,
+  body: unknown,
+  by?: string,
+  known?: readonly Dialogue[],
+  facilitators?: readonly StoredFacilitator[],
+): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
   const dialogues = await dialoguesOf(d, input.dialogueIds, known);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
   await checkTimes(d, meeting, intervals, dialogues);
-  const facilitators = await d.facilitators.list();
-  const pairProblem = validatePair(meeting.pair, facilitators);
+  const people = facilitators ?? (await d.facilitators.list());
+  const pairProblem = validatePair(meeting.pair, people);
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);
   await refuseClash(d, meeting, dialogues, intervals);
-  const pair = await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting), facilitators);
+  const pair = await bookPair(d, meeting.pair, intervals, meeting.id, bufferOf(d, meeting), people);
   await d.meetings.create(meeting);
   // Registered as planned dates, so a later inspection flags exactly these dialogues.
   for (const dialogue of dialogues) await registerPlanned(d, meetingPlanned(meeting, dialogue));

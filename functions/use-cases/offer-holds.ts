@@ -65,9 +65,16 @@ export type SlotStatus = 'free' | 'taken';
  * free (its calendars, and no other dialogue's offer holding the time), or a place left in the
  * group session. Reads the facilitators, the holds and the offered sessions once.
  */
-export async function slotStatuses(d: Deps, x: Dialogue, kind: MeetingKind, slots: readonly OfferedSlot[]): Promise<SlotStatus[]> {
+export async function slotStatuses(
+  d: Deps,
+  x: Dialogue,
+  kind: MeetingKind,
+  slots: readonly OfferedSlot[],
+  /** What the caller read for this dialogue just now (not read again). */
+  known?: Availability,
+): Promise<SlotStatus[]> {
   const now = d.clock.now();
-  const { facilitators, busy, holds } = await availabilityFor(d, x.id);
+  const { facilitators, busy, holds } = known ?? (await availabilityFor(d, x.id));
   const sessions = new Map<string, IntroSession | undefined>();
   for (const id of new Set(slots.flatMap((s) => (s.introSessionId ? [s.introSessionId] : [])))) {
     sessions.set(id, await d.introSessions.get(id));

@@ -13,7 +13,7 @@ import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { Dialogue, OfferedSlot, PhaseMeetingKind } from '#core/dialogue.ts';
 import { joinIntroSession } from '#core/intro-sessions.ts';
 import { bookMeeting, type Meeting, meetingPlanned, plannedKindOf } from '#core/meetings.ts';
-import type { AnswerLink } from '#core/ports.ts';
+import type { AnswerLink, StoredFacilitator } from '#core/ports.ts';
 import { countiesOf, workingCalendar } from './school-holidays.ts';
 import { optionValue, proposeSlots, sessionPlan } from '#core/scheduling.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -26,7 +26,7 @@ import { requestOtherTimes } from './lifecycle/offer.ts';
 import { onMeetingBooked, stopAfterIntro } from './lifecycle/progress.ts';
 import { placeOf } from './meeting-place.ts';
 import { createMeeting } from './meetings.ts';
-import { slotStatuses } from './offer-holds.ts';
+import { availabilityFor, slotStatuses } from './offer-holds.ts';
 import { mailMeeting } from './meeting-send.ts';
 import { busyOf } from '#core/facilitators.ts';
 
@@ -63,7 +63,8 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   const { kind } = parseOfferStep(link.step);
   const no = x.phase?.offer?.no;
   // Booked by someone else, or held for another organiser's offer (a time this offer no longer holds).
-  const [status] = await slotStatuses(d, x, kind, [slot]);
+  const availability = await availabilityFor(d, x.id);
+  const [status] = await slotStatuses(d, x, kind, [slot], availability);
   if (status === 'taken') return { taken: true };
   const claim = await d.dialogues.mutate(
     x.id,
@@ -78,7 +79,7 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   const previous = x.phase?.offer?.status ?? 'open';
   let booked: Meeting;
   try {
-    booked = await bookSlotFor(d, claim.dialogue, kind, slot);
+    booked = await bookSlotFor(d, claim.dialogue, kind, slot, availability.facilitators);
   } catch (e) {
     await d.dialogues.mutate(x.id, (y) => {
       const offer = y.phase?.offer;
@@ -91,11 +92,26 @@ export async function bookOffered(d: Deps, x: Dialogue, link: AnswerLink, slot: 
   return { booked };
 }
 
-/** Books one offered slot for the dialogue: a place in a group intro session, or a meeting with the slot's pair. */
-export const bookSlotFor = (d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> =>
-  slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot);
+/**
+ * Books one offered slot for the dialogue: a place in a group intro session, or a meeting with the
+ * slot's pair. `facilitators`: as the caller read them in this step (their bookings are written
+ * conditioned on their version, so an older read only costs a retry).
+ */
+export const bookSlotFor = (
+  d: Deps,
+  x: Dialogue,
+  kind: PhaseMeetingKind,
+  slot: OfferedSlot,
+  facilitators?: readonly StoredFacilitator[],
+): Promise<Meeting> => (slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot, facilitators));
 
-async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: OfferedSlot): Promise<Meeting> {
+async function bookSlot(
+  d: Deps,
+  x: Dialogue,
+  kind: PhaseMeetingKind,
+  slot: OfferedSlot,
+  facilitators?: readonly StoredFacilitator[],
+): Promise<Meeting> {
   return createMeeting(
     d,
     {
@@ -108,6 +124,7 @@ async function bookSlot(d: Deps, x: Dialogue, kind: PhaseMeetingKind, slot: Offe
     },
     undefined,
     [x],
+    facilitators,
   );
 }
 
@@ -139,7 +156,7 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   }
   await registerPlanned(d, meetingPlanned(meeting, x));
   const { dialogues } = await onMeetingBooked(d, meeting, undefined, [x]);
-  await syncPlannedDates(d, x.id, dialogues[0], [meeting]);
+  await syncPlannedDates(d, x.id, dialogues[0], [meeting], { othersAsStored: true });
   await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues } });
   await mailIntroSessionToPairOrLater(d, session, dialogues);
   return meeting;

@@ -8,16 +8,16 @@
 import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { logger, recordMetric } from '#adapters/observability.ts';
 import { sendDigests } from './handback-digest.ts';
 import { retryPendingPairMails } from './intro-session-mail.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
-import { catchUpAccepted, kickPhase, phaseStates } from './lifecycle/phase.ts';
+import { catchUpAccepted, kickPhase } from './lifecycle/phase.ts';
 import { followUpDue, meetingHeld, remindNotesAgain } from './lifecycle/progress.ts';
 import { sweepFacts } from './facts-upkeep.ts';
+import { observeChanges } from './waiting-gauge.ts';
 
 export interface TickResult {
   fired: number;
@@ -129,8 +129,9 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     result.failed.push({ dialogueId: '-', kind: 'handback_digest', error: (e as Error).message });
   }
   try {
-    await sweepFacts(d);
+    observeChanges(d, (await sweepFacts(d)).seen);
   } catch (e) {
+    observeChanges(d, undefined);
     result.failed.push({ dialogueId: '-', kind: 'facts_sweep', error: (e as Error).message });
   }
   try {
@@ -141,22 +142,4 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     result.failed.push({ dialogueId: '-', kind: 'intro_session_pair_mail', error: (e as Error).message });
   }
   return result;
-}
-
-/**
- * The gauge of dialogues waiting for the organiser, by workflow: an answer to the invitation
- * (invited), a booking of a meeting phase's offered times (*_offered, also those handed to the
- * coordinator). One count per state on the byState index. A count that fails is logged; the
- * tick's work is done by then.
- */
-export async function recordWaiting(d: Deps): Promise<void> {
-  try {
-    const offered = Object.values(phaseStates).map((s) => d.queries.countByState(s.offered));
-    const [invited = 0, ...meeting] = await Promise.all([d.queries.countByState('invited'), ...offered]);
-    const booking = meeting.reduce((a, b) => a + b, 0);
-    recordMetric('DialoguesWaiting', invited, { phase: 'invitation' });
-    recordMetric('DialoguesWaiting', booking, { phase: 'meeting' });
-  } catch (e) {
-    logger.warn('could not count the waiting dialogues', { error: e as Error });
-  }
 }

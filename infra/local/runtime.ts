@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Worker } from 'node:worker_threads';
 import * as z from '#core/zod.ts';
@@ -14,7 +14,7 @@ import { parseDuration } from '#core/time.ts';
 import { organiserInputSchema, toOrganiser } from '#core/organiser.ts';
 import { buildDeps, type Deps, currentDeps, setDeps } from '#adapters/deps.ts';
 import { readEnv } from '#adapters/env.ts';
-import { tableModel } from '#adapters/table-model.ts';
+import { keys, tableModel } from '#adapters/table-model.ts';
 import { LOCAL_FUNCTIONS, type PhaseName, renderLocalDefinitions } from '#workflows/index.ts';
 import { INDEX_VERSION, rebuildIndexes } from '#functions/use-cases/facts-upkeep.ts';
 import { DynamoFactsRebuild } from '#adapters/facts-rebuild.ts';
@@ -119,7 +119,17 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
   // dynalite activates a new table (and its indexes) asynchronously, even with createTableMs 0.
   for (let i = 0; i < 500; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) {
+      // A new table holds no hand-backs in the digest's earlier shape (one partition a day): none are looked for.
+      const { pk, sk } = keys.digestShape();
+      await client.send(
+        new PutItemCommand({
+          TableName: name,
+          Item: { pk: { S: pk }, sk: { S: sk }, since: { S: '0000-01-01' }, earlierDone: { BOOL: true } },
+        }),
+      );
+      return;
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`the local table ${name} did not become active`);

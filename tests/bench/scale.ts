@@ -172,7 +172,7 @@ function build(o: Organiser, cycle: number, state: DialogueState, facilitators: 
     version: steps.length + 1,
   };
   const items: Record<string, unknown>[] = [
-    { ...dialogue, ...keys.dialogue(id), ...indexKeys.dialogueKind(dialogue.createdAt), ...indexKeys.dialogueState(state, at) },
+    { ...dialogue, ...keys.dialogue(id), ...indexKeys.dialogueKind(at, dialogue.createdAt), ...indexKeys.dialogueState(state, at) },
     { ...keys.organiserCycle(o.id, String(cycle)), dialogueId: id, createdAt: dialogue.createdAt },
   ];
   // Mails: the invitation, and per phase reached an offer and a booking to each contact (facilitators too).

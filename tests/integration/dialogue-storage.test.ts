@@ -84,6 +84,8 @@ describe('the stored dialogue record', () => {
     expect(after.recipients).toEqual(current.recipients);
     expect((await raw(id))?.z).toBeInstanceOf(Uint8Array);
     expect(await raw(id)).not.toHaveProperty('history');
-    expect(await raw(id)).toMatchObject({ kindSk: current.createdAt });
+    expect(await raw(id)).toMatchObject({
+      kindSk: `${after.updatedAt}|${(Date.parse(after.updatedAt) - Date.parse(current.createdAt)).toString(36)}`,
+    });
   });
 });

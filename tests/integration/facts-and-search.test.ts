@@ -6,6 +6,7 @@
  * a rebuild; the search finds organisers by org. number, name prefix and dialogue id.
  */
 import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialogue } from '#core/dialogue.ts';
 import { factsOf } from '#core/facts.ts';
@@ -245,6 +246,46 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     const stats = await statistics(h.runtime.deps, { omgang: cycle });
     expect(stats.counts).toEqual(await recount());
     expect(stats.metrics.declineReasons.find((r) => r.label.includes('tid'))?.count).toBe(1);
+  });
+
+  it('after an upgrade, repairs by state a change an earlier version wrote (its byKind key the creation time)', async () => {
+    // Prepare: a sweep mark an earlier version stored (no byChangeFrom), and a change whose facts
+    // write died and whose item has the earlier byKind key
+    const x = xs[3] as Dialogue;
+    const mark = await facts().sweepMark();
+    await facts().setSweepMark({ at: mark?.at as string });
+    const put = facts().put.bind(facts());
+    facts().put = async () => {
+      throw new Error('Lambda timed out');
+    };
+    const now = h.runtime.clock.now().toISOString();
+    await h.runtime.deps.dialogues.mutate(x.id, (d) => ({
+      ...d,
+      state: 'declined',
+      answer: { outcome: 'declined', reason: 'resources', answeredAt: now, answeredBy: 'x' },
+      history: [...d.history, { at: now, type: 'answered', state: 'declined' }],
+      updatedAt: now,
+    }));
+    facts().put = put;
+    const { doc, table } = facts() as unknown as { doc: { send(c: unknown): Promise<unknown> }; table: string };
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `DLG#${x.id}`, sk: 'DIALOGUE' },
+        UpdateExpression: 'SET kindSk = :c',
+        ExpressionAttributeValues: { ':c': x.createdAt },
+      }),
+    );
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).not.toEqual(await recount());
+
+    // Act: the scheduler's next tick
+    await h.advance('PT5M');
+
+    // Assess: repaired, and from a quarter of an hour on the sweep is one Query on byKind
+    expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).toEqual(await recount());
+    const after = await facts().sweepMark();
+    expect(after?.byChangeFrom).toBeDefined();
+    expect(Date.parse(after?.byChangeFrom as string) - h.runtime.clock.now().getTime()).toBeGreaterThan(10 * 60_000);
   });
 
   it('recomputes every cycle from the records with the rebuild, replacing wrong and stray entries', async () => {

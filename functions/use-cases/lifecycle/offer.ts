@@ -81,8 +81,8 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       await holdsOf(d).exclusive(() => holdSlots(d, dialogueId, key, recorded.slots));
     }
   }
-  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write).
-  await syncPlannedDates(d, dialogueId, x);
+  // The offered times show in the inspectorate's planned dates (a retry repairs a missed write); the meetings' stay as they are.
+  await syncPlannedDates(d, dialogueId, x, [], { othersAsStored: true });
   const offer = x.phase?.offer;
   if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
   if (offer.slots.length === 0) return { offered: 0 };

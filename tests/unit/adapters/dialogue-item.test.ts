@@ -72,11 +72,22 @@ describe('the stored dialogue item', () => {
     expect(Object.keys(item).sort()).toEqual(['duePk', 'dueSk', 'kindPk', 'kindSk', 'pk', 'sk', 'statePk', 'stateSk', 'version', 'z']);
     expect(item).toMatchObject({
       pk: `DLG#${base.id}`,
-      kindSk: base.createdAt,
+      kindSk: `${base.updatedAt}|${(Date.parse(base.updatedAt) - Date.parse(base.createdAt)).toString(36)}`,
       statePk: 'DIALOGUE#intro_booked',
       stateSk: base.updatedAt,
       dueSk: base.dueAt,
     });
+  });
+
+  it('reads an item of this shape written before `kindSk` held the last change (createdAt alone)', () => {
+    // Prepare
+    const item = { ...dialogueItem(base), kindSk: base.createdAt };
+
+    // Act
+    const back = unpackDialogue(item);
+
+    // Assess
+    expect(back).toEqual(JSON.parse(JSON.stringify(base)));
   });
 
   it('reads the earlier shapes: `packed` with index keys ending in the id, and every field plain', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Meeting } from '#core/meetings.ts';
-import { dialogueWindows, facilitatorWindows, type PlannedWindow, publicWindow, reconcileWindows } from '#core/planned-dates.ts';
+import {
+  dialogueWindows,
+  facilitatorWindows,
+  otherMeetingWindows,
+  type PlannedWindow,
+  publicWindow,
+  reconcileWindows,
+} from '#core/planned-dates.ts';
 
 const t0 = new Date('2027-02-01T08:00:00Z');
 const t1 = new Date('2027-02-02T08:00:00Z');
@@ -55,6 +62,27 @@ describe('planned windows of a dialogue', () => {
       'cancelled',
       'cancelled',
     ]);
+  });
+
+  it('keeps the stored windows of the other meetings when only the offer and one meeting are recomputed, as a full recompute would', () => {
+    // Prepare: an earlier meeting stored booked, a cancelled one, and the meeting being moved
+    const earlier = meeting({
+      id: 'mtg-0',
+      kind: 'intro',
+      sessions: [{ start: '2027-01-10T08:00:00.000Z', end: '2027-01-10T09:00:00.000Z' }],
+    });
+    const gone = meeting({ id: 'mtg-x', status: 'cancelled' });
+    const moved = meeting({ sessions: [{ start: '2027-03-08T08:00:00.000Z', end: '2027-03-08T11:00:00.000Z' }] });
+    const stored = reconcileWindows<PlannedWindow>([], dialogueWindows(dialogue(), '2120000142', [earlier, gone, meeting()]), t0);
+
+    // Act
+    const kept = otherMeetingWindows(stored, 'dlg-1', [moved]);
+    const partly = reconcileWindows(stored, [...dialogueWindows(dialogue(), '2120000142', [moved]), ...kept], t1);
+    const fully = reconcileWindows(stored, dialogueWindows(dialogue(), '2120000142', [earlier, gone, moved]), t1);
+
+    // Assess
+    expect(kept.map((w) => w.start)).toEqual(['2027-01-10T08:00:00.000Z']);
+    expect(partly).toEqual(fully);
   });
 
   it('shows the open offer as offered windows while the dialogue is in the offered state only', () => {
