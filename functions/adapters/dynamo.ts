@@ -4,7 +4,7 @@
  * unprocessed, prefix queries, and stripping the key attributes from an item (page cursors: cursor.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors.ts';
 
 /** A conditional write whose condition did not hold (the SDK's class, or its name across copies). */
@@ -71,28 +71,25 @@ export async function batchWriteAll(
   }
 }
 
-/** Every item of one partition whose sort key starts with `skPrefix` (all of it for ''), all pages. */
-export async function queryPrefix(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  pk: string,
-  skPrefix: string,
-): Promise<Record<string, unknown>[]> {
+/** Every item a Query finds, all pages. */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const r = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
-        ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':p': skPrefix } : { ':pk': pk },
-        ExclusiveStartKey: start,
-      }),
-    );
+    const r = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     items.push(...(r.Items ?? []));
     start = r.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Every item of one partition whose sort key starts with `skPrefix` (all of it for ''), all pages. */
+export function queryPrefix(doc: DynamoDBDocumentClient, table: string, pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+  return queryAll(doc, {
+    TableName: table,
+    KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+    ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':p': skPrefix } : { ':pk': pk },
+  });
 }
 
 /** An item without the table's key and index attributes: the stored value itself. */

@@ -6,10 +6,10 @@
  * counts and statistics are 8 Queries (~30 RCU at 2,806 dialogues), whatever the number of cycles.
  */
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DialogueFacts, decodeFacts, encodeFacts } from '#core/facts.ts';
 import type { FactsIndex, SweepMark } from '#core/ports.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { isConditionFailure, queryPrefix } from './dynamo.ts';
 import { factsKeys } from './table-model.ts';
 
 export const FACT_BUCKETS = 1024;
@@ -84,21 +84,8 @@ export class DynamoFactsIndex implements FactsIndex {
   async cycle(cycle: string): Promise<DialogueFacts[]> {
     const parts = await Promise.all(
       Array.from({ length: FACT_PARTITIONS }, async (_, n) => {
-        const out: DialogueFacts[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const r = await this.doc.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': factsKeys.partition(cycle, n) },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of r.Items ?? []) out.push(...parseBucket(item));
-          start = r.LastEvaluatedKey;
-        } while (start);
-        return out;
+        const items = await queryPrefix(this.doc, this.table, factsKeys.partition(cycle, n), '');
+        return items.flatMap((item) => parseBucket(item));
       }),
     );
     return parts.flat();

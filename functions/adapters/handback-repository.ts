@@ -11,10 +11,10 @@
  *
  * Forms and hand-backs expire 30 days after they were written (DynamoDB TTL in the cloud).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HandbackAction, HandbackKind } from '#core/handbacks.ts';
 import type { Deps } from './deps.ts';
-import { isConditionFailure, strip } from './dynamo.ts';
+import { isConditionFailure, queryAll, queryPrefix, strip } from './dynamo.ts';
 import { keys } from './table-model.ts';
 
 const TTL_DAYS = 30;
@@ -148,24 +148,16 @@ export class DynamoHandbacks {
       }
       return x;
     };
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk >= :from',
-          ExpressionAttributeValues: { ':pk': keys.digests().pk, ':from': from },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of r.Items ?? []) {
-        const sk = String(item.sk);
-        if (sk === keys.digestShape().sk) shape = { since: String(item.since), earlierDone: item.earlierDone === true };
-        else if (sk.endsWith('#SENT')) dayOf(sk.slice(0, -'#SENT'.length)).sent = true;
-        else dayOf(sk.slice(0, sk.indexOf('#E#'))).entries.push(strip<DigestEntry>(item) as DigestEntry);
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
+    for (const item of await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk >= :from',
+      ExpressionAttributeValues: { ':pk': keys.digests().pk, ':from': from },
+    })) {
+      const sk = String(item.sk);
+      if (sk === keys.digestShape().sk) shape = { since: String(item.since), earlierDone: item.earlierDone === true };
+      else if (sk.endsWith('#SENT')) dayOf(sk.slice(0, -'#SENT'.length)).sent = true;
+      else dayOf(sk.slice(0, sk.indexOf('#E#'))).entries.push(strip<DigestEntry>(item) as DigestEntry);
+    }
     return { days, shape };
   }
 
@@ -202,22 +194,10 @@ export class DynamoHandbacks {
   /** A day's hand-backs as an earlier version noted them (its own partition), and whether it marked that digest sent. */
   async digestDayBefore(day: string): Promise<DigestDay> {
     const out: DigestDay = { entries: [], sent: false };
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.digestDayBefore(day).pk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of r.Items ?? []) {
-        if (item.sk === keys.digestSentBefore(day).sk) out.sent = true;
-        else out.entries.push(strip<DigestEntry>(item) as DigestEntry);
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
+    for (const item of await queryPrefix(this.doc, this.table, keys.digestDayBefore(day).pk, '')) {
+      if (item.sk === keys.digestSentBefore(day).sk) out.sent = true;
+      else out.entries.push(strip<DigestEntry>(item) as DigestEntry);
+    }
     return out;
   }
 

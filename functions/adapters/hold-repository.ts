@@ -17,12 +17,12 @@
  * when their offer is released and the dialogue has no item of the new shape.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OfferedSlot } from '#core/dialogue.ts';
 import { type OfferHold, offerHolds } from '#core/holds.ts';
 import type { HoldRepository } from '#core/ports.ts';
 import type { Deps } from './deps.ts';
-import { isConditionFailure } from './dynamo.ts';
+import { isConditionFailure, queryAll } from './dynamo.ts';
 import { indexKeys, keys } from './table-model.ts';
 import { TransientError } from './transient.ts';
 
@@ -38,32 +38,25 @@ export class DynamoHoldRepository implements HoldRepository {
 
   async active(now: Date): Promise<OfferHold[]> {
     const holds: OfferHold[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byKind',
-          KeyConditionExpression: 'kindPk = :k AND kindSk > :now',
-          ExpressionAttributeValues: { ':k': 'HOLD', ':now': now.toISOString() },
-          ProjectionExpression: '#resource, #slot, holder, #offer, #start, #end, #until, lapse, slots',
-          ExpressionAttributeNames: {
-            '#resource': 'resource',
-            '#slot': 'slot',
-            '#offer': 'offer',
-            '#start': 'start',
-            '#end': 'end',
-            '#until': 'until',
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of r.Items ?? []) {
-        if (!item.slots) holds.push(item as OfferHold);
-        else holds.push(...offerHolds(String(item.holder), String(item.offer), item.slots as OfferedSlot[], String(item.lapse)));
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'byKind',
+      KeyConditionExpression: 'kindPk = :k AND kindSk > :now',
+      ExpressionAttributeValues: { ':k': 'HOLD', ':now': now.toISOString() },
+      ProjectionExpression: '#resource, #slot, holder, #offer, #start, #end, #until, lapse, slots',
+      ExpressionAttributeNames: {
+        '#resource': 'resource',
+        '#slot': 'slot',
+        '#offer': 'offer',
+        '#start': 'start',
+        '#end': 'end',
+        '#until': 'until',
+      },
+    });
+    for (const item of items) {
+      if (!item.slots) holds.push(item as unknown as OfferHold);
+      else holds.push(...offerHolds(String(item.holder), String(item.offer), item.slots as OfferedSlot[], String(item.lapse)));
+    }
     return holds;
   }
 

@@ -21,7 +21,7 @@ import {
 import type { MailLog, MailRecord, SuppressionList } from '#core/ports.ts';
 import { keys } from './table-model.ts';
 import { isTransient, TransientError } from './transient.ts';
-import { isConditionFailure, strip } from './dynamo.ts';
+import { isConditionFailure, queryPrefix, strip } from './dynamo.ts';
 
 /** One recipient's mail in a step item: short names and epoch milliseconds keep the item small. */
 interface Entry {
@@ -261,20 +261,7 @@ export class DynamoMailLog implements MailLog {
 
   async list(dialogueId: string): Promise<MailRecord[]> {
     const { pk, skPrefix } = keys.mailPrefix(dialogueId);
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await queryPrefix(this.doc, this.table, pk, skPrefix);
     // By step, then recipient: the order the per-recipient items of earlier versions had.
     const order = (m: MailRecord) => `${m.step}#${m.contactId}`;
     return items.flatMap((i) => recordsOf(dialogueId, i)).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));

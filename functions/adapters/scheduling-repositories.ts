@@ -4,31 +4,17 @@
  * conditional write with a version check: two bookings can never both land on the same time.
  * Old calendar entries are pruned on every write to keep the item small.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors.ts';
 import type { Facilitator } from '#core/facilitators.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
 import type { Meeting } from '#core/meetings.ts';
 import type { FacilitatorRepository, IntroSessionRepository, MeetingRepository, StoredFacilitator } from '#core/ports.ts';
-import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
+import { isConditionFailure, mutateVersioned, queryAll, strip } from './dynamo.ts';
 import { indexKeys, keys } from './table-model.ts';
 
 /** Calendar entries that ended this long ago are dropped (they no longer affect any proposal). */
 const KEEP_PAST_MS = 30 * 86_400_000;
-
-async function queryAll(
-  doc: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const r = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(r.Items ?? []));
-    start = r.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 export class DynamoFacilitatorRepository implements FacilitatorRepository {
   constructor(
