@@ -3,10 +3,10 @@
  * and the local runtime for a folder from before the index) needs and nothing on a request path
  * does, so it stays out of the functions' bundles.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type DialogueFacts, encodeFacts } from '#core/facts.ts';
 import type { FactsRebuild } from '#core/ports.ts';
-import { batchWriteAll } from './dynamo.ts';
+import { batchWriteAll, queryAll } from './dynamo.ts';
 import { bucketOf, DynamoFactsIndex, FACT_PARTITIONS, factAttribute } from './facts-index.ts';
 import { factsKeys } from './table-model.ts';
 
@@ -28,20 +28,13 @@ export class DynamoFactsRebuild implements FactsRebuild {
     // Every bucket is written whole: one with no dialogue left in it is deleted.
     const existing = new Set<number>();
     for (let n = 0; n < FACT_PARTITIONS; n++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': factsKeys.partition(cycle, n) },
-            ProjectionExpression: 'sk',
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of r.Items ?? []) existing.add(Number(String(item.sk).slice(2)));
-        start = r.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(this.doc, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': factsKeys.partition(cycle, n) },
+        ProjectionExpression: 'sk',
+      });
+      for (const item of items) existing.add(Number(String(item.sk).slice(2)));
     }
     const requests = [...new Set([...buckets.keys(), ...existing])].map((b) =>
       buckets.has(b)
