@@ -220,22 +220,30 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).toEqual(await recount());
   });
 
-  it('is exact after a crash between the change and its facts write: the next tick repairs it', async () => {
-    // Prepare: the facts write dies after the record was written (the step itself goes on)
-    const x = xs[1] as Dialogue;
+  /** Declines `x` with the facts write dying after the record was written (the step itself goes on). */
+  async function declineWithoutFacts(x: Dialogue, reason: 'time' | 'resources'): Promise<void> {
     const put = facts().put.bind(facts());
     facts().put = async () => {
       throw new Error('Lambda timed out');
     };
     const now = h.runtime.clock.now().toISOString();
-    await h.runtime.deps.dialogues.mutate(x.id, (d) => ({
-      ...d,
-      state: 'declined',
-      answer: { outcome: 'declined', reason: 'time', answeredAt: now, answeredBy: 'x' },
-      history: [...d.history, { at: now, type: 'answered', state: 'declined' }],
-      updatedAt: now,
-    }));
-    facts().put = put;
+    try {
+      await h.runtime.deps.dialogues.mutate(x.id, (d) => ({
+        ...d,
+        state: 'declined',
+        answer: { outcome: 'declined', reason, answeredAt: now, answeredBy: 'x' },
+        history: [...d.history, { at: now, type: 'answered', state: 'declined' }],
+        updatedAt: now,
+      }));
+    } finally {
+      facts().put = put;
+    }
+  }
+
+  it('is exact after a crash between the change and its facts write: the next tick repairs it', async () => {
+    // Prepare: the facts write dies after the record was written (the step itself goes on)
+    const x = xs[1] as Dialogue;
+    await declineWithoutFacts(x, 'time');
     expect((await h.runtime.deps.dialogues.get(x.id))?.state).toBe('declined');
     expect((await statistics(h.runtime.deps, { omgang: cycle })).counts).not.toEqual(await recount());
 
@@ -254,19 +262,7 @@ describe('statistics per cycle and campaign, exact under repeats, crashes and re
     const x = xs[3] as Dialogue;
     const mark = await facts().sweepMark();
     await facts().setSweepMark({ at: mark?.at as string });
-    const put = facts().put.bind(facts());
-    facts().put = async () => {
-      throw new Error('Lambda timed out');
-    };
-    const now = h.runtime.clock.now().toISOString();
-    await h.runtime.deps.dialogues.mutate(x.id, (d) => ({
-      ...d,
-      state: 'declined',
-      answer: { outcome: 'declined', reason: 'resources', answeredAt: now, answeredBy: 'x' },
-      history: [...d.history, { at: now, type: 'answered', state: 'declined' }],
-      updatedAt: now,
-    }));
-    facts().put = put;
+    await declineWithoutFacts(x, 'resources');
     const { doc, table } = facts() as unknown as { doc: { send(c: unknown): Promise<unknown> }; table: string };
     await doc.send(
       new UpdateCommand({
