@@ -21,7 +21,7 @@ const population = generated.slice(1);
 const byChildren = [...population].sort((a, b) => (a.children ?? 0) - (b.children ?? 0));
 const median = byChildren[Math.floor(byChildren.length / 2)]!.children ?? 0;
 /** Every mail handed to SES: to whom, and when (performance.now(), ms), and how long after its workflow started. */
-const sent: { to: string; at: number; lag: number }[] = [];
+const sent: { to: string; at: number; lag: number; dialogue?: string; step?: string }[] = [];
 /** When each dialogue's invitation workflow was started (performance.now(), ms). */
 const started = new Map<string, number>();
 /** Every reservation taken from the shared bucket: how many mails, and when. */
@@ -52,7 +52,13 @@ beforeAll(async () => {
     send: async (mail) => {
       const r = await mailer.send(mail);
       const at = performance.now();
-      sent.push({ to: mail.to, at, lag: at - (started.get(mail.tags?.dialogue ?? '') ?? at) });
+      sent.push({
+        to: mail.to,
+        at,
+        lag: at - (started.get(mail.tags?.dialogue ?? '') ?? at),
+        dialogue: mail.tags?.dialogue,
+        step: mail.tags?.step,
+      });
       return r;
     },
   };
@@ -113,6 +119,8 @@ describe('one send rate shared by all campaigns', () => {
     expect(shared.sharing.note).toContain('Delar sändhastigheten med 1 annan kampanj');
     // … both completed, every recipient mailed exactly once
     for (const id of ids) expect((await progress(id)).progress).toMatchObject({ queued: 0, failed: 0 });
+    const twice = sent.filter((m, i) => sent.findIndex((x) => x.to === m.to) !== i);
+    expect(twice.map((m) => ({ ...m, first: sent.find((x) => x.to === m.to) }))).toEqual([]);
     expect(sent).toHaveLength(mails);
     for (const o of population)
       expect(
