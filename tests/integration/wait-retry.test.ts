@@ -1,9 +1,10 @@
 /**
- * The steps that hand out a task token (`Await answer`, `Await booking`) retry like every other
- * step: DynamoDB throttles the write that stores the token (a ProvisionedThroughputExceededException
+ * The steps that hand out a task token (`Send invitations and await answer`, `Offer times and
+ * await booking`) retry like every other step: DynamoDB throttles the write that stores the token
+ * (the one that records the invitation or the offer; a ProvisionedThroughputExceededException
  * raised in the SDK client's own middleware stack, so the repository and the Lambda entry see it
- * as they would from AWS); the real state machine in the local runner retries the step, the
- * dialogue keeps its state, and the answer or booking from the mailed link still completes it.
+ * as they would from AWS); the real state machine in the local runner retries the step with a new
+ * token, nothing is mailed twice, and the answer or booking from the mailed link still completes it.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +18,7 @@ const h = new Harness();
 const BOARD = 'namnden@strypt.example.se';
 
 beforeAll(async () => {
-  await h.start({ seed: false, retryIntervalOverrides: { 'Await answer': 20, 'Await booking': 20 } });
+  await h.start({ seed: false, retryIntervalOverrides: { 'Send invitations and await answer': 20, 'Offer times and await booking': 20 } });
   await addFacilitators(h, ['sv-anna', 'sp-david']);
   const r = await h.api(
     'POST',
@@ -69,7 +70,7 @@ const journal = (name: string) => h.runtime.sfn.list().find((r) => r.name === na
 describe('a throttled wait step', () => {
   let id: string;
 
-  it('Await answer: retries, the dialogue stays invited, and the answer completes the wait', async () => {
+  it('Send invitations and await answer: retries, the dialogue stays invited, and the answer completes the wait', async () => {
     // Prepare: the next dialogue's token write is throttled twice
     const created = await h.api('POST', '/api/dialogues', { organiserId: 'strypt-kommun' });
     expect(created.status).toBe(201);
@@ -83,7 +84,7 @@ describe('a throttled wait step', () => {
     // Assess: two retries of the wait, no failure; the record waits for its answer
     expect(fault.throttled()).toBe(2);
     const events = journal(`${id}-invitation`);
-    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Await answer')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Send invitations and await answer')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Mark failed');
     const d = await h.dialogue(id);
     expect(d.state).toBe('invited');
@@ -101,7 +102,7 @@ describe('a throttled wait step', () => {
     expect(await h.mailTo(BOARD)).toHaveLength(1);
   });
 
-  it('Await booking: retries, the offer stays open, and the pick from the mailed link books it', async () => {
+  it('Offer times and await booking: retries, the offer stays open, and the pick from the mailed link books it', async () => {
     // Prepare
     const fault = throttleTokenWrites(id, 2, 'token');
 
@@ -116,7 +117,7 @@ describe('a throttled wait step', () => {
     // Assess
     expect(fault.throttled()).toBe(2);
     const events = journal(phaseExecutionName(id, 'intro', 1));
-    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Await booking')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Offer times and await booking')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Record failure');
     const d = await h.dialogue(id);
     expect(d.state).toBe('intro_offered');
