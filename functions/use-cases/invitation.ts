@@ -118,6 +118,10 @@ async function sendInvitations(d: Deps, dialogueId: string, taskToken?: string):
   });
   const sent = results.filter((r) => r.sent).length;
   const unconfirmed = results.filter((r) => r.record.status === 'unconfirmed').map((r) => r.record.email);
+  // An invitation sent despite a clash (the coordinator decided to keep it) is history now. Before
+  // the write that stores the wait's token, so nothing after that write can fail the step (a retry
+  // would void the token an answer may already be sent to).
+  await clearConflictOfPastStep(d, dialogue, 'invitation');
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
   const { dialogue: written, changed } = await d.dialogues.mutate(
@@ -150,8 +154,6 @@ async function sendInvitations(d: Deps, dialogueId: string, taskToken?: string):
     },
     dialogue,
   );
-  // An invitation sent despite a clash (the coordinator decided to keep it) is history now.
-  await clearConflictOfPastStep(d, dialogue, 'invitation');
   // Counted by the one write that moves the dialogue to invited: a retried step changes nothing.
   if (changed) recordMetric('InvitationsSent', 1);
   return { sent, dialogue: written };

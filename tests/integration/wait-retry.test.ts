@@ -35,9 +35,14 @@ afterAll(async () => {
  * Throttles the first `times` writes of the dialogue item that store a new task token (the local
  * runner's tokens start with "local-"): DynamoDB's answer when a table is over its throughput.
  */
-function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'waitToken' | 'token'): { throttled: () => number } {
+function throttleTokenWrites(
+  dialogueId: string,
+  times: number,
+  tokenField: 'waitToken' | 'token',
+): { throttled: () => number; tokens: string[] } {
   const doc = (h.runtime.deps.dialogues as unknown as { doc: DynamoDBDocumentClient }).doc;
   let throttled = 0;
+  const tokens: string[] = [];
   const name = `throttle-${tokenField}-${dialogueId}`;
   doc.middlewareStack.add(
     (next, context) => async (args) => {
@@ -52,6 +57,7 @@ function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'wai
         String(token).startsWith('local-')
       ) {
         throttled++;
+        tokens.push(String(token));
         throw new ProvisionedThroughputExceededException({
           message:
             'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level.',
@@ -62,7 +68,14 @@ function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'wai
     },
     { step: 'initialize', name, override: true },
   );
-  return { throttled: () => throttled };
+  return { throttled: () => throttled, tokens };
+}
+
+/** The token the execution's wait holds now, and the one stored on the record. */
+async function tokens(executionName: string, dialogueId: string, tokenField: 'waitToken' | 'token') {
+  const pending = h.runtime.sfn.list().find((r) => r.name === executionName)?.pendingTask?.token;
+  const x = await h.runtime.deps.dialogues.get(dialogueId);
+  return { pending, stored: tokenField === 'waitToken' ? x?.waitToken : x?.phase?.token };
 }
 
 const journal = (name: string) => h.runtime.sfn.list().find((r) => r.name === name)?.events ?? [];
@@ -81,8 +94,11 @@ describe('a throttled wait step', () => {
     const waited = await h.waitForWorkflow(id, (e) => e.type === 'TaskWaiting' || e.state === 'Mark failed');
     expect(waited.type).toBe('TaskWaiting');
 
-    // Assess: two retries of the wait, no failure; the record waits for its answer
+    // Assess: two retries of the wait, each with a new token; the newest is stored; no failure; the record waits for its answer
     expect(fault.throttled()).toBe(2);
+    const held = await tokens(`${id}-invitation`, id, 'waitToken');
+    expect(held.stored).toBe(held.pending);
+    expect(new Set([...fault.tokens, held.stored]).size).toBe(3);
     const events = journal(`${id}-invitation`);
     expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Send invitations and await answer')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Mark failed');
@@ -114,8 +130,11 @@ describe('a throttled wait step', () => {
     );
     expect(waited.type).toBe('TaskWaiting');
 
-    // Assess
+    // Assess: as above, the newest of three tokens stored with the offer
     expect(fault.throttled()).toBe(2);
+    const held = await tokens(phaseExecutionName(id, 'intro', 1), id, 'token');
+    expect(held.stored).toBe(held.pending);
+    expect(new Set([...fault.tokens, held.stored]).size).toBe(3);
     const events = journal(phaseExecutionName(id, 'intro', 1));
     expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Offer times and await booking')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Record failure');
