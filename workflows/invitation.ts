@@ -1,8 +1,9 @@
 /**
- * The invitation phase: resolve recipients → send the Swedish invitation → wait for the answer
- * (task-token callback) → route the outcome. Reminders and escalation are timers on the dialogue
- * record fired by the scheduler; the scheduler completes the wait with `no_answer`, and the wait's
- * own time-out is only a safety net. The same builder feeds the CDK stack and the local runner.
+ * The invitation phase: resolve recipients → send the Swedish invitation and wait for the answer
+ * (one task-token callback task: the step stores its token in the write that records the
+ * invitation) → route the outcome. Reminders and escalation are timers on the dialogue record fired
+ * by the scheduler; the scheduler completes the wait with `no_answer`, and the wait's own time-out
+ * is only a safety net. The same builder feeds the CDK stack and the local runner.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -53,8 +54,9 @@ export const STEP_RETRY: sfn.RetryProps = {
 
 /**
  * The retry of a step that hands out a task token and waits for a person: the same, except for the
- * wait's own time-out (States.Timeout there is nobody answering, which its Catch routes onwards).
- * A retried wait stores its new token; the step completes it at once if the answer came meanwhile.
+ * wait's own time-out (States.Timeout there is nobody answering, which its Catch routes onwards; an
+ * attempt that dies ends with the function's own time-out, Sandbox.Timedout). A retried wait stores
+ * its new token; the step completes it at once if the answer came meanwhile.
  */
 export const WAIT_RETRY: sfn.RetryProps = { ...STEP_RETRY, errors: RETRYABLE_ERRORS.filter((e) => e !== 'States.Timeout') };
 
@@ -69,6 +71,28 @@ export const workflowStep = (scope: Construct, fn: IFunction, id: string, payloa
     retryOnServiceExceptions: false,
   }).addRetry(STEP_RETRY);
 
+/**
+ * A step that waits for a person: the workflow-task Lambda with `payload` (versioned) and the task
+ * token; it stores the token and completes it itself when the outcome is known at once. The callback's
+ * output goes to `resultPath`; the wait times out after `timeoutSeconds` (a safety net), retried by WAIT_RETRY.
+ */
+export const waitingStep = (
+  scope: Construct,
+  fn: IFunction,
+  id: string,
+  payload: Record<string, unknown>,
+  resultPath: string,
+  timeoutSeconds: number | undefined,
+) =>
+  new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject(versioned({ ...payload, taskToken: sfn.JsonPath.taskToken })),
+    resultPath,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({})))),
+    retryOnServiceExceptions: false,
+  }).addRetry(WAIT_RETRY);
+
 export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunctions): sfn.IChainable {
   const step = (id: string, task: string, resultPath: string, extra: Record<string, unknown> = {}) =>
     workflowStep(scope, fns.workflowTask, id, { task, dialogueId: sfn.JsonPath.stringAt('$.dialogueId'), ...extra }, resultPath);
@@ -80,24 +104,14 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
   const markFailed = step('Mark failed', 'markFailed', sfn.JsonPath.DISCARD, { failure: sfn.JsonPath.objectAt('$.failure') }).next(failed);
 
   const resolve = step('Resolve recipients', 'resolveRecipients', '$.resolved');
-  const send = step('Send invitations', 'sendInvitations', sfn.JsonPath.DISCARD);
-
-  const awaitAnswer = new tasks.LambdaInvoke(scope, 'Await answer', {
-    lambdaFunction: fns.workflowTask,
-    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject(
-      versioned({
-        task: 'awaitAnswer',
-        dialogueId: sfn.JsonPath.stringAt('$.dialogueId'),
-        taskToken: sfn.JsonPath.taskToken,
-      }),
-    ),
-    resultPath: '$.answer',
-    taskTimeout: sfn.Timeout.duration(
-      Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),
-    ),
-    retryOnServiceExceptions: false,
-  }).addRetry(WAIT_RETRY);
+  const sendAndAwait = waitingStep(
+    scope,
+    fns.workflowTask,
+    'Send invitations and await answer',
+    { task: 'sendInvitationsAndAwaitAnswer', dialogueId: sfn.JsonPath.stringAt('$.dialogueId') },
+    '$.answer',
+    fns.answerWaitTimeoutSeconds,
+  );
 
   const accepted = new sfn.Succeed(scope, 'Accepted');
   const declined = new sfn.Succeed(scope, 'Declined');
@@ -114,11 +128,10 @@ export function buildInvitationPhase(scope: Construct, fns: InvitationPhaseFunct
 
   const catchToFailed = { errors: ['States.ALL'], resultPath: '$.failure' };
   resolve.addCatch(markFailed, catchToFailed);
-  send.addCatch(markFailed, catchToFailed);
-  awaitAnswer.addCatch(escalate, { errors: ['States.Timeout'], resultPath: '$.failure' });
-  awaitAnswer.addCatch(markFailed, catchToFailed);
+  sendAndAwait.addCatch(escalate, { errors: ['States.Timeout'], resultPath: '$.failure' });
+  sendAndAwait.addCatch(markFailed, catchToFailed);
 
-  return resolve.next(send).next(awaitAnswer).next(route);
+  return resolve.next(sendAndAwait).next(route);
 }
 
 /** Renders a chainable to its ASL JSON, tokens resolved against `scope`'s stack. */

@@ -1,20 +1,19 @@
 /**
  * One meeting phase after acceptance (intro, pre-meeting, dialogue, feedback, follow-up), the same
  * machine for every kind: offer clash-checked times to the organiser (or places in group intro
- * sessions) → wait for a booking (task-token callback) → done. Asking for other times loops back
- * to a new offer; when nothing fits, or nobody books, the coordinator takes over. Reminders and the
+ * sessions) and wait for a booking (one task-token callback task: the step stores its token in the
+ * offer's write) → done. Asking for other times loops back to a new offer; when nothing fits
+ * (`nothing_offered`), or nobody books, the coordinator takes over. Reminders and the
  * hand-over are due-dates on the dialogue fired by the scheduler; the wait's own time-out is only
  * a safety net, so an execution lasts weeks at most. "Meeting held", the analysis material, the
  * notes and the six-month follow-up are due-dates and events on the dialogue record that start the
  * next phase's execution (functions/use-cases/lifecycle.ts).
  */
-import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { answerWaitTimeoutSeconds, invitationSettingsSchema } from '#core/dialogue.ts';
-import { versioned, WAIT_RETRY, workflowStep } from './invitation.ts';
+import { NOTHING_OFFERED } from '#core/workflow-payload.ts';
+import { waitingStep, workflowStep } from './invitation.ts';
 
 export interface MeetingPhaseFunctions {
   workflowTask: IFunction;
@@ -36,17 +35,14 @@ export function buildMeetingPhase(scope: Construct, fns: MeetingPhaseFunctions):
     failure: sfn.JsonPath.objectAt('$.failure'),
   }).next(failed);
 
-  const offer = step('Offer times', 'offerMeeting', '$.offer');
-  const awaitBooking = new tasks.LambdaInvoke(scope, 'Await booking', {
-    lambdaFunction: fns.workflowTask,
-    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject(versioned({ task: 'awaitBooking', ...input, taskToken: sfn.JsonPath.taskToken })),
-    resultPath: '$.booking',
-    taskTimeout: sfn.Timeout.duration(
-      Duration.seconds(fns.answerWaitTimeoutSeconds ?? answerWaitTimeoutSeconds(invitationSettingsSchema.parse({}))),
-    ),
-    retryOnServiceExceptions: false,
-  }).addRetry(WAIT_RETRY);
+  const offer = waitingStep(
+    scope,
+    fns.workflowTask,
+    'Offer times and await booking',
+    { task: 'offerAndAwaitBooking', ...input },
+    '$.booking',
+    fns.answerWaitTimeoutSeconds,
+  );
   const handOver = step('Hand over to coordinator', 'handOverOffer', sfn.JsonPath.DISCARD);
   const handedOver = new sfn.Succeed(scope, 'Coordinator takes over');
   handOver.next(handedOver);
@@ -55,22 +51,17 @@ export function buildMeetingPhase(scope: Construct, fns: MeetingPhaseFunctions):
     .when(sfn.Condition.stringEquals('$.booking.outcome', 'booked'), new sfn.Succeed(scope, 'Booked'))
     .when(sfn.Condition.stringEquals('$.booking.outcome', 'other_times'), offer)
     .when(sfn.Condition.stringEquals('$.booking.outcome', 'escalated'), handedOver)
+    .when(sfn.Condition.stringEquals('$.booking.outcome', NOTHING_OFFERED), handOver)
     .when(sfn.Condition.stringEquals('$.booking.outcome', 'closed'), new sfn.Succeed(scope, 'Dialogue ended'))
     .otherwise(
       new sfn.Fail(scope, 'Unknown booking outcome', { error: 'UnknownOutcome', cause: 'The booking callback carried no known outcome' }),
     );
 
-  const anything = new sfn.Choice(scope, 'Anything to offer?')
-    .when(sfn.Condition.numberEquals('$.offer.offered', 0), handOver)
-    .otherwise(awaitBooking);
-
   const catchToFailed = { errors: ['States.ALL'], resultPath: '$.failure' };
+  offer.addCatch(handOver, { errors: ['States.Timeout'], resultPath: '$.failure' });
   offer.addCatch(recordFailure, catchToFailed);
-  awaitBooking.addCatch(handOver, { errors: ['States.Timeout'], resultPath: '$.failure' });
-  awaitBooking.addCatch(recordFailure, catchToFailed);
   handOver.addCatch(recordFailure, catchToFailed);
 
-  offer.next(anything);
-  awaitBooking.next(route);
+  offer.next(route);
   return offer;
 }

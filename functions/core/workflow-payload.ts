@@ -27,3 +27,6 @@ export function payloadVersionOf(payload: unknown): number {
   }
   return version;
 }
+
+/** The booking wait's outcome when the offer found no time to offer: the meeting phase hands over to the coordinator. */
+export const NOTHING_OFFERED = 'nothing_offered';

@@ -63,9 +63,13 @@ export function eventLabel(type: string): string {
   return 'Händelse i arbetsflödet';
 }
 
-/** The states of workflows/invitation.ts and workflows/meeting.ts as a coordinator would name them. */
+/**
+ * The states of workflows/invitation.ts and workflows/meeting.ts as a coordinator would name them,
+ * with those of earlier definitions that running executions may still show.
+ */
 const stateNameLabels: Record<string, string> = {
   'Resolve recipients': 'Välj mottagare',
+  'Send invitations and await answer': 'Skicka inbjudningar och vänta på svar',
   'Send invitations': 'Skicka inbjudningar',
   'Await answer': 'Vänta på svar',
   'Route answer': 'Läs svaret',
@@ -77,6 +81,7 @@ const stateNameLabels: Record<string, string> = {
   'Mark failed': 'Markera som misslyckad',
   'Invitation failed': 'Inbjudan misslyckades',
   'Unknown answer': 'Okänt svar',
+  'Offer times and await booking': 'Föreslå tider och vänta på bokning',
   'Offer times': 'Föreslå tider',
   'Anything to offer?': 'Finns det tider att föreslå?',
   'Await booking': 'Vänta på bokning',

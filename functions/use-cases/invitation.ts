@@ -76,10 +76,28 @@ const basisText: Record<Recipient['basis'], string> = {
   principal_fallback: 'rektor i stället för skolchef',
 };
 
+/**
+ * Sends the invitations and waits for the answer (the `.waitForTaskToken` task of
+ * workflows/invitation.ts): the task token is stored in the write that moves the dialogue to
+ * invited, before anyone can answer. When that write was made already (a retried task, whose new
+ * token replaces the stored one) or the dialogue moved on, the token is stored on its own unless
+ * the outcome is decided; a decided outcome completes the wait at once.
+ */
+export async function sendInvitationsAndAwaitAnswerStep(d: Deps, dialogueId: string, taskToken: string): Promise<{ waiting: boolean }> {
+  const { dialogue } = await sendInvitations(d, dialogueId, taskToken);
+  return awaitAnswerStep(d, dialogueId, taskToken, dialogue);
+}
+
+/** Sends the invitations, on a definition from before the wait was folded into this step (awaitAnswerStep follows). */
 export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<{ sent: number }> {
+  return { sent: (await sendInvitations(d, dialogueId)).sent };
+}
+
+/** Mails the invitations and moves the dialogue to invited (with `taskToken` as its waitToken); returns the record as last read or written. */
+async function sendInvitations(d: Deps, dialogueId: string, taskToken?: string): Promise<{ sent: number; dialogue: Dialogue }> {
   const dialogue = await d.dialogues.get(dialogueId);
   if (!dialogue) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
-  if (dialogue.state !== 'created') return { sent: 0 };
+  if (dialogue.state !== 'created') return { sent: 0, dialogue };
   // The mail needs only the organiser's name and kind, which the dialogue keeps: no second read.
   const organiser = { name: dialogue.organiserName, municipal: dialogue.municipal };
   const answerBy = formatSwedishDate(new Date(d.clock.now().getTime() + d.settings.reminderAfterDays * 86_400_000));
@@ -100,9 +118,13 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
   });
   const sent = results.filter((r) => r.sent).length;
   const unconfirmed = results.filter((r) => r.record.status === 'unconfirmed').map((r) => r.record.email);
+  // An invitation sent despite a clash (the coordinator decided to keep it) is history now. Before
+  // the write that stores the wait's token, so nothing after that write can fail the step (a retry
+  // would void the token an answer may already be sent to).
+  await clearConflictOfPastStep(d, dialogue, 'invitation');
   const now = d.clock.now();
   const timer = nextTimerAfter(0, now, d.settings);
-  const { changed } = await d.dialogues.mutate(
+  const { dialogue: written, changed } = await d.dialogues.mutate(
     dialogueId,
     (x) => {
       if (x.state !== 'created') return undefined;
@@ -110,6 +132,7 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
       const at = now.toISOString();
       return {
         ...x,
+        ...(taskToken ? { waitToken: taskToken } : {}),
         state: 'invited',
         dueAt: timer.at.toISOString(),
         dueKind: timer.kind,
@@ -131,19 +154,26 @@ export async function sendInvitationsStep(d: Deps, dialogueId: string): Promise<
     },
     dialogue,
   );
-  // An invitation sent despite a clash (the coordinator decided to keep it) is history now.
-  await clearConflictOfPastStep(d, dialogue, 'invitation');
   // Counted by the one write that moves the dialogue to invited: a retried step changes nothing.
   if (changed) recordMetric('InvitationsSent', 1);
-  return { sent };
+  return { sent, dialogue: written };
 }
 
-/** Registers the workflow's task token; if the answer came first, completes the wait at once. */
-export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: string): Promise<{ waiting: boolean }> {
-  const { dialogue } = await d.dialogues.mutate(dialogueId, (x) =>
-    x.waitToken === taskToken ? undefined : { ...x, waitToken: taskToken },
+const answerDecided = (x: Dialogue): boolean => isAnswered(x) || x.state === 'failed' || x.state === 'closed';
+
+/**
+ * Registers the workflow's task token (no write when the record holds it or the outcome is decided);
+ * if the answer came first, completes the wait at once. `known`: the record as the caller last read
+ * or wrote it. On its own, the wait of a definition from before it was folded into
+ * sendInvitationsAndAwaitAnswerStep.
+ */
+export async function awaitAnswerStep(d: Deps, dialogueId: string, taskToken: string, known?: Dialogue): Promise<{ waiting: boolean }> {
+  const { dialogue } = await d.dialogues.mutate(
+    dialogueId,
+    (x) => (x.waitToken === taskToken || answerDecided(x) ? undefined : { ...x, waitToken: taskToken }),
+    known,
   );
-  if (isAnswered(dialogue) || dialogue.state === 'failed' || dialogue.state === 'closed') {
+  if (answerDecided(dialogue)) {
     await d.workflow.completeWait(taskToken, { outcome: outcomeOf(dialogue) });
     return { waiting: false };
   }

@@ -1,23 +1,34 @@
 /**
  * The Step Functions tasks of the invitation and meeting phases (workflows/), one dispatch on
  * `task`. Domain errors are thrown with their class name, which the state machines' Catch and
- * Retry match. The payload's version is checked first (core/workflow-payload.ts).
+ * Retry match. The payload's version is checked first (core/workflow-payload.ts). The tasks that
+ * definitions published before the waits were folded into the sending steps still call
+ * (sendInvitations + awaitAnswer, offerMeeting + awaitBooking) stay for their executions.
  */
 import { payloadVersionOf } from '#core/workflow-payload.ts';
 import * as z from '#core/zod.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { awaitAnswerStep, escalate, markFailed, resolveRecipientsStep, sendInvitationsStep } from './invitation.ts';
-import { awaitBookingStep, handOverOffer, offerMeetingStep } from './lifecycle/offer.ts';
+import {
+  awaitAnswerStep,
+  escalate,
+  markFailed,
+  resolveRecipientsStep,
+  sendInvitationsAndAwaitAnswerStep,
+  sendInvitationsStep,
+} from './invitation.ts';
+import { awaitBookingStep, handOverOffer, offerAndAwaitBookingStep, offerMeetingStep } from './lifecycle/offer.ts';
 import { recordPhaseFailure } from './lifecycle/failure.ts';
 import { parseOrThrow } from './validate.ts';
 
 const dialogueId = z.string().check(z.minLength(1), z.maxLength(100));
 const kind = z.enum(['intro', 'pre_meeting', 'dialogue', 'feedback', 'follow_up']);
 const round = z.number().check(z.int(), z.gte(1), z.lte(1000));
+const taskToken = z.string().check(z.minLength(1), z.maxLength(4096));
 export const taskSchema = z.discriminatedUnion('task', [
   z.object({ task: z.literal('resolveRecipients'), dialogueId }),
+  z.object({ task: z.literal('sendInvitationsAndAwaitAnswer'), dialogueId, taskToken }),
   z.object({ task: z.literal('sendInvitations'), dialogueId }),
-  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
+  z.object({ task: z.literal('awaitAnswer'), dialogueId, taskToken }),
   z.object({ task: z.literal('escalate'), dialogueId }),
   z.object({
     task: z.literal('markFailed'),
@@ -25,8 +36,9 @@ export const taskSchema = z.discriminatedUnion('task', [
     failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
   // The meeting phases (workflows/meeting.ts).
+  z.object({ task: z.literal('offerAndAwaitBooking'), dialogueId, kind, round, taskToken }),
   z.object({ task: z.literal('offerMeeting'), dialogueId, kind, round }),
-  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken: z.string().check(z.minLength(1), z.maxLength(4096)) }),
+  z.object({ task: z.literal('awaitBooking'), dialogueId, kind, round, taskToken }),
   z.object({ task: z.literal('handOverOffer'), dialogueId, kind, round }),
   z.object({
     task: z.literal('phaseFailed'),
@@ -45,6 +57,8 @@ export async function runWorkflowTask(d: Deps, event: TaskEvent): Promise<unknow
   switch (t.task) {
     case 'resolveRecipients':
       return resolveRecipientsStep(d, t.dialogueId);
+    case 'sendInvitationsAndAwaitAnswer':
+      return sendInvitationsAndAwaitAnswerStep(d, t.dialogueId, t.taskToken);
     case 'sendInvitations':
       return sendInvitationsStep(d, t.dialogueId);
     case 'awaitAnswer':
@@ -55,6 +69,8 @@ export async function runWorkflowTask(d: Deps, event: TaskEvent): Promise<unknow
     case 'markFailed':
       await markFailed(d, t.dialogueId, t.failure);
       return { failed: true };
+    case 'offerAndAwaitBooking':
+      return offerAndAwaitBookingStep(d, t.dialogueId, t.kind, t.round, t.taskToken);
     case 'offerMeeting':
       return offerMeetingStep(d, t.dialogueId, t.kind, t.round);
     case 'awaitBooking':

@@ -258,7 +258,14 @@ export class LocalStepFunctions {
     });
     // Awaited below; this only keeps a rejection that comes before that from counting as unhandled.
     waited.catch(() => undefined);
-    await this.callLambda(handler, replaceDeep(params.Payload, TOKEN_PLACEHOLDER, token));
+    try {
+      await this.callLambda(handler, replaceDeep(params.Payload, TOKEN_PLACEHOLDER, token));
+    } catch (e) {
+      // The task failed: its token is void, and a retry is handed a new one (as in Step Functions).
+      this.waiters.delete(token);
+      if (record.pendingTask?.token === token) record.pendingTask = undefined;
+      throw e;
+    }
     this.addEvent(record, 'TaskWaiting', stateName);
     try {
       return await waited;

@@ -121,7 +121,7 @@ describe('the coordinator', () => {
     expect(await current.textContent()).toMatch(/Introduktion.*pågår.*Mötet är bokat/);
     expect(await page.locator('ol.steps li.done').count()).toBe(2);
     const workflow = await page.locator('main').textContent();
-    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'SUCCEEDED', 'Await answer'])
+    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'SUCCEEDED', 'Send invitations and await answer'])
       expect(workflow).not.toContain(english);
     expect(workflow).toContain('Arbetsflödet startade');
     expect(await seriousViolations(page)).toEqual([]);

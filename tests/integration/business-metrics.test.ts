@@ -54,7 +54,7 @@ const task = (event: TaskEvent) => workflowTask(event, {} as never);
 
 beforeAll(async () => {
   emf.start();
-  await h.start({ retryIntervalOverrides: { 'Send invitations': 20 } });
+  await h.start({ retryIntervalOverrides: { 'Send invitations and await answer': 20 } });
   for (const o of ORGANISERS) expect((await h.api('POST', '/api/organisers', organiser(o))).status).toBe(201);
   for (const f of [
     { id: 'sv-mia', name: 'Mia Ek', agency: 'skolverket', office: 'Solna', email: 'mia@skolverket.example.se' },

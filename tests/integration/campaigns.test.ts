@@ -189,7 +189,7 @@ describe('campaigns', () => {
 
   it('backs off when SES throttles, shows it in the progress, and still invites everyone exactly once', async () => {
     // Prepare: a fresh mailbox and SES refusing every fourth call; the workflow retries quickly
-    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations': 10 }, sesSendRate: 1000 });
+    await h.restart({ seed: false, retryIntervalOverrides: { 'Send invitations and await answer': 10 }, sesSendRate: 1000 });
     await h.clearMailbox();
     const mailer = h.runtime.deps.mailer;
     let calls = 0;

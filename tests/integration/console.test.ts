@@ -199,8 +199,15 @@ describe('console actions', () => {
     expect(page.html).toContain(`Inbjudan, försök 2 – Pågår <span class="hint">(${id}-invitation-r1)</span>`);
     // The workflow's history in Swedish words: no event types, statuses or state names in English.
     expect(page.html).toContain('<td>Arbetsflödet startade</td><td></td>');
-    expect(page.html).toContain('<td>Steget började</td><td>Vänta på svar</td>');
-    for (const english of ['ExecutionStarted', 'StateEntered', 'RUNNING', 'FAILED', 'Await answer', 'Resolve recipients'])
+    expect(page.html).toContain('<td>Steget började</td><td>Skicka inbjudningar och vänta på svar</td>');
+    for (const english of [
+      'ExecutionStarted',
+      'StateEntered',
+      'RUNNING',
+      'FAILED',
+      'Send invitations and await answer',
+      'Resolve recipients',
+    ])
       expect(page.html).not.toContain(english);
     // The step indicator: invited is under way (the retry), nothing reached after it.
     expect(page.html).toMatch(/<li class="step current" aria-current="step">.*Inbjudan.*– pågår/);

@@ -131,7 +131,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<u
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-const startOptions = { retryIntervalOverrides: { 'Send invitations': 10 } };
+const startOptions = { retryIntervalOverrides: { 'Send invitations and await answer': 10 } };
 
 beforeAll(async () => {
   await h.start(startOptions);

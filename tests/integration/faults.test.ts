@@ -10,7 +10,7 @@ import { Harness, organiser } from '../support/local.ts';
 let h: Harness;
 beforeEach(async () => {
   h = new Harness();
-  await h.start({ retryIntervalOverrides: { 'Send invitations': 20 } });
+  await h.start({ retryIntervalOverrides: { 'Send invitations and await answer': 20 } });
   await h.clearMailbox();
   await h.api(
     'POST',
@@ -76,7 +76,7 @@ describe('faults while sending', () => {
     expect(d.state).toBe('invited');
     expect(d.mails.map((m: { status: string }) => m.status).sort()).toEqual(['unconfirmed', 'unconfirmed']);
     expect(d.history.map((e: { type: string }) => e.type)).toContain('mail_unconfirmed');
-    expect(journal(id).map((e) => `${e.type}:${e.state}`)).toContain('StateRetried:Send invitations');
+    expect(journal(id).map((e) => `${e.type}:${e.state}`)).toContain('StateRetried:Send invitations and await answer');
 
     // The mail that did go out still works, and the answer completes the workflow.
     const receipt = await h.page(h.linkIn((await h.mailTo('fel1@testvik.example.se'))[0]!), { answer: 'accept' });

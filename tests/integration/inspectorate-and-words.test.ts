@@ -88,12 +88,18 @@ describe('the dialogue page', () => {
       'Till samordnaren: krock med inspektion',
       'Inbjudan – Klar',
       'Välj mottagare',
-      'Vänta på svar',
+      'Skicka inbjudningar och vänta på svar',
       'Chefen bokad &lt;chef@bokad.example.se&gt;',
     ]) {
       expect(page.html, swedish).toContain(swedish);
     }
-    for (const technical of ['offer-intro-1-1', 'SUCCEEDED', 'Resolve recipients', 'Await answer', '>board-styrelsen-bokad']) {
+    for (const technical of [
+      'offer-intro-1-1',
+      'SUCCEEDED',
+      'Resolve recipients',
+      'Send invitations and await answer',
+      '>board-styrelsen-bokad',
+    ]) {
       expect(page.html, technical).not.toContain(technical);
     }
     // The answer is by a person, not a contact id

@@ -67,8 +67,7 @@ describe('invitation', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.events.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual([
       'Resolve recipients',
-      'Send invitations',
-      'Await answer',
+      'Send invitations and await answer',
       'Route answer',
       'Accepted',
     ]);

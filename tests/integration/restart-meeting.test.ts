@@ -75,8 +75,13 @@ describe('SIGKILL in a meeting phase', () => {
       'the booking wait',
     );
     expect(offered.state).toBe('intro_offered');
-    const offers = (await store(app.ses)).filter((m) => m.subject.startsWith('Välj tid för introduktionsmöte'));
     const contacts = offered.recipients.map((r: { email: string }) => r.email) as string[];
+    // The offer's write stores the wait's token; its mails follow.
+    const offers = await until(
+      async () => (await store(app.ses)).filter((m) => m.subject.startsWith('Välj tid för introduktionsmöte')),
+      (mails) => mails.length >= contacts.length,
+      'the offer mails',
+    );
     expect(offers.map((m) => m.destination.to[0]).toSorted()).toEqual(contacts.toSorted());
 
     // Act 1: kill -9 while the execution waits for the booking; start again

@@ -225,7 +225,8 @@ describe('a deploy while dialogues wait', () => {
     }
     for (const r of startedOnNext) expect(extraStates(r)[0], r.name).toBe(`Start ${EXTRA}`);
     // A new execution answered or booked went through N+1's state after the wait.
-    for (const n of startedAfter) expect(extraStates(execution(invitationExecutionName(ids[n]!)))).toContain(`After Await answer ${EXTRA}`);
+    for (const n of startedAfter)
+      expect(extraStates(execution(invitationExecutionName(ids[n]!)))).toContain(`After Send invitations and await answer ${EXTRA}`);
     for (const n of startedAfter) expect((await settled(invitationExecutionName(ids[n]!))).version).toBe(2);
     for (const n of [...awaitingAnswer, ...startedAfter]) expect(execution(phaseExecutionName(ids[n]!, 'intro', 1))?.version).toBe(2);
     expect(execution(phaseExecutionName(followUp, 'follow_up', 1))?.version).toBe(2);

@@ -1,9 +1,10 @@
 /**
- * The steps that hand out a task token (`Await answer`, `Await booking`) retry like every other
- * step: DynamoDB throttles the write that stores the token (a ProvisionedThroughputExceededException
+ * The steps that hand out a task token (`Send invitations and await answer`, `Offer times and
+ * await booking`) retry like every other step: DynamoDB throttles the write that stores the token
+ * (the one that records the invitation or the offer; a ProvisionedThroughputExceededException
  * raised in the SDK client's own middleware stack, so the repository and the Lambda entry see it
- * as they would from AWS); the real state machine in the local runner retries the step, the
- * dialogue keeps its state, and the answer or booking from the mailed link still completes it.
+ * as they would from AWS); the real state machine in the local runner retries the step with a new
+ * token, nothing is mailed twice, and the answer or booking from the mailed link still completes it.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +18,7 @@ const h = new Harness();
 const BOARD = 'namnden@strypt.example.se';
 
 beforeAll(async () => {
-  await h.start({ seed: false, retryIntervalOverrides: { 'Await answer': 20, 'Await booking': 20 } });
+  await h.start({ seed: false, retryIntervalOverrides: { 'Send invitations and await answer': 20, 'Offer times and await booking': 20 } });
   await addFacilitators(h, ['sv-anna', 'sp-david']);
   const r = await h.api(
     'POST',
@@ -34,9 +35,14 @@ afterAll(async () => {
  * Throttles the first `times` writes of the dialogue item that store a new task token (the local
  * runner's tokens start with "local-"): DynamoDB's answer when a table is over its throughput.
  */
-function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'waitToken' | 'token'): { throttled: () => number } {
+function throttleTokenWrites(
+  dialogueId: string,
+  times: number,
+  tokenField: 'waitToken' | 'token',
+): { throttled: () => number; tokens: string[] } {
   const doc = (h.runtime.deps.dialogues as unknown as { doc: DynamoDBDocumentClient }).doc;
   let throttled = 0;
+  const tokens: string[] = [];
   const name = `throttle-${tokenField}-${dialogueId}`;
   doc.middlewareStack.add(
     (next, context) => async (args) => {
@@ -51,6 +57,7 @@ function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'wai
         String(token).startsWith('local-')
       ) {
         throttled++;
+        tokens.push(String(token));
         throw new ProvisionedThroughputExceededException({
           message:
             'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level.',
@@ -61,7 +68,14 @@ function throttleTokenWrites(dialogueId: string, times: number, tokenField: 'wai
     },
     { step: 'initialize', name, override: true },
   );
-  return { throttled: () => throttled };
+  return { throttled: () => throttled, tokens };
+}
+
+/** The token the execution's wait holds now, and the one stored on the record. */
+async function tokens(executionName: string, dialogueId: string, tokenField: 'waitToken' | 'token') {
+  const pending = h.runtime.sfn.list().find((r) => r.name === executionName)?.pendingTask?.token;
+  const x = await h.runtime.deps.dialogues.get(dialogueId);
+  return { pending, stored: tokenField === 'waitToken' ? x?.waitToken : x?.phase?.token };
 }
 
 const journal = (name: string) => h.runtime.sfn.list().find((r) => r.name === name)?.events ?? [];
@@ -69,7 +83,7 @@ const journal = (name: string) => h.runtime.sfn.list().find((r) => r.name === na
 describe('a throttled wait step', () => {
   let id: string;
 
-  it('Await answer: retries, the dialogue stays invited, and the answer completes the wait', async () => {
+  it('Send invitations and await answer: retries, the dialogue stays invited, and the answer completes the wait', async () => {
     // Prepare: the next dialogue's token write is throttled twice
     const created = await h.api('POST', '/api/dialogues', { organiserId: 'strypt-kommun' });
     expect(created.status).toBe(201);
@@ -80,10 +94,13 @@ describe('a throttled wait step', () => {
     const waited = await h.waitForWorkflow(id, (e) => e.type === 'TaskWaiting' || e.state === 'Mark failed');
     expect(waited.type).toBe('TaskWaiting');
 
-    // Assess: two retries of the wait, no failure; the record waits for its answer
+    // Assess: two retries of the wait, each with a new token; the newest is stored; no failure; the record waits for its answer
     expect(fault.throttled()).toBe(2);
+    const held = await tokens(`${id}-invitation`, id, 'waitToken');
+    expect(held.stored).toBe(held.pending);
+    expect(new Set([...fault.tokens, held.stored]).size).toBe(3);
     const events = journal(`${id}-invitation`);
-    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Await answer')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Send invitations and await answer')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Mark failed');
     const d = await h.dialogue(id);
     expect(d.state).toBe('invited');
@@ -101,7 +118,7 @@ describe('a throttled wait step', () => {
     expect(await h.mailTo(BOARD)).toHaveLength(1);
   });
 
-  it('Await booking: retries, the offer stays open, and the pick from the mailed link books it', async () => {
+  it('Offer times and await booking: retries, the offer stays open, and the pick from the mailed link books it', async () => {
     // Prepare
     const fault = throttleTokenWrites(id, 2, 'token');
 
@@ -113,10 +130,13 @@ describe('a throttled wait step', () => {
     );
     expect(waited.type).toBe('TaskWaiting');
 
-    // Assess
+    // Assess: as above, the newest of three tokens stored with the offer
     expect(fault.throttled()).toBe(2);
+    const held = await tokens(phaseExecutionName(id, 'intro', 1), id, 'token');
+    expect(held.stored).toBe(held.pending);
+    expect(new Set([...fault.tokens, held.stored]).size).toBe(3);
     const events = journal(phaseExecutionName(id, 'intro', 1));
-    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Await booking')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'StateRetried' && e.state === 'Offer times and await booking')).toHaveLength(2);
     expect(events.map((e) => e.state)).not.toContain('Record failure');
     const d = await h.dialogue(id);
     expect(d.state).toBe('intro_offered');

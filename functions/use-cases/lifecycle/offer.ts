@@ -6,6 +6,7 @@
 
 import { addDays, type Dialogue, type OfferedSlot, type PhaseMeetingKind, type PhaseProgress } from '#core/dialogue.ts';
 import { NotFoundError } from '#core/errors.ts';
+import { NOTHING_OFFERED } from '#core/workflow-payload.ts';
 import { meetingKindRules } from '#core/scheduling.ts';
 import { stockholmDate, stockholmTime } from '#core/calendar.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
@@ -24,12 +25,53 @@ import { holdsOf } from '#adapters/hold-repository.ts';
 
 // ---- the offer --------------------------------------------------------------------------------
 
-/** Step 1 of a meeting phase: enter *_offered, propose times, mail the organiser's contacts signed links. */
+/**
+ * Step 1 of a meeting phase, and its wait for the booking (the `.waitForTaskToken` task of
+ * workflows/meeting.ts): enter *_offered, propose times and store the task token in the same write,
+ * mail the organiser's contacts signed links. A booking, "other times" or the hand-over completes
+ * the wait with the stored token; the step completes it at once when the outcome is already decided
+ * (a stale or retried execution, the coordinator booked first) or when there is nothing to offer.
+ * A retried task has a new token, which replaces the one stored.
+ */
+export async function offerAndAwaitBookingStep(
+  d: Deps,
+  dialogueId: string,
+  kind: PhaseMeetingKind,
+  round: number,
+  taskToken: string,
+): Promise<{ waiting: boolean }> {
+  const { offered, dialogue, bookedFirst } = await offerTimes(d, dialogueId, kind, round, taskToken);
+  const outcome = bookedFirst ? 'booked' : (bookingOutcome(dialogue, kind, round) ?? (offered === 0 ? NOTHING_OFFERED : undefined));
+  if (!outcome) return { waiting: true };
+  await d.workflow.completeWait(taskToken, { outcome });
+  return { waiting: false };
+}
+
+/**
+ * Step 1 of a meeting phase on a definition from before the wait was folded into it (an execution
+ * started then calls this, then awaitBookingStep): the offer alone.
+ */
 export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseMeetingKind, round: number): Promise<{ offered: number }> {
+  return { offered: (await offerTimes(d, dialogueId, kind, round)).offered };
+}
+
+/**
+ * Enters *_offered, proposes and holds times, mails the offer. `taskToken`: the booking wait's,
+ * stored in the offer's write (or, when the offer is written already, in a write of its own before
+ * the mail). Returns how many times are offered (-1: the execution is stale), the record as of the
+ * token's write, and whether the coordinator's first free time was booked instead of mailing.
+ */
+async function offerTimes(
+  d: Deps,
+  dialogueId: string,
+  kind: PhaseMeetingKind,
+  round: number,
+  taskToken?: string,
+): Promise<{ offered: number; dialogue: Dialogue; bookedFirst?: boolean }> {
   let x = await d.dialogues.get(dialogueId);
   if (!x) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
-  // A stale execution (the record moved on): the wait that follows ends at once.
-  if (bookingOutcome(x, kind, round) === 'closed' || bookingOutcome(x, kind, round) === 'booked') return { offered: -1 };
+  // A stale execution (the record moved on): its wait ends at once.
+  if (bookingOutcome(x, kind, round) === 'closed' || bookingOutcome(x, kind, round) === 'booked') return { offered: -1, dialogue: x };
   const previous = x.phase?.offer;
   if (!previous || previous.status === 'other_times') {
     const exclude = { days: previous?.offeredDays ?? [], sessions: previous?.offeredSessions ?? [] };
@@ -55,7 +97,7 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
         };
         const next: Dialogue = {
           ...base,
-          phase: { ...(base.phase as PhaseProgress), offer },
+          phase: { ...(base.phase as PhaseProgress), offer, ...(taskToken ? { token: taskToken } : {}) },
           updatedAt: now.toISOString(),
           history: [
             ...base.history,
@@ -81,15 +123,31 @@ export async function offerMeetingStep(d: Deps, dialogueId: string, kind: PhaseM
       await holdsOf(d).exclusive(() => holdSlots(d, dialogueId, key, recorded.slots));
     }
   }
+  // The offer was written before (a retried task) or by another run: the new token gets a write of its own.
+  if (taskToken && x.phase?.token !== taskToken && !bookingOutcome(x, kind, round))
+    x = await storeBookingToken(d, x, kind, round, taskToken);
   // The offered times show in the inspectorate's planned dates (a retry repairs a missed write); the meetings' stay as they are.
   await syncPlannedDates(d, dialogueId, x, [], { othersAsStored: true });
   const offer = x.phase?.offer;
-  if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0 };
-  if (offer.slots.length === 0) return { offered: 0 };
+  if (offer?.status !== 'open') return { offered: offer?.slots.length ?? 0, dialogue: x };
+  if (offer.slots.length === 0) return { offered: 0, dialogue: x };
   // The coordinator books for the organiser: the calendar invitation is the mail.
-  if (x.phase?.bookFirst && (await bookFirstFree(d, x, kind))) return { offered: offer.slots.length };
+  if (x.phase?.bookFirst && (await bookFirstFree(d, x, kind))) return { offered: offer.slots.length, dialogue: x, bookedFirst: true };
   await mailOffer(d, x, offer.no, 'offer');
-  return { offered: offer.slots.length };
+  return { offered: offer.slots.length, dialogue: x };
+}
+
+/** Stores the booking wait's task token on the phase (`known`: the record as last read); returns the record as written. */
+async function storeBookingToken(d: Deps, known: Dialogue, kind: PhaseMeetingKind, round: number, taskToken: string): Promise<Dialogue> {
+  const { dialogue } = await d.dialogues.mutate(
+    known.id,
+    (x) =>
+      x.phase?.kind !== kind || x.phase.round !== round || x.phase.token === taskToken
+        ? undefined
+        : { ...x, phase: { ...x.phase, token: taskToken } },
+    known,
+  );
+  return dialogue;
 }
 
 function slotView(slot: OfferedSlot, index: number) {
@@ -146,7 +204,10 @@ async function mailOffer(d: Deps, x: Dialogue, no: number, what: 'offer' | 'remi
   );
 }
 
-/** The task token of the booking wait; completes it at once if the booking is already decided. */
+/**
+ * The booking wait on a definition from before it was folded into the offer (offerMeetingStep
+ * ran first): stores the task token; completes the wait at once if the booking is already decided.
+ */
 export async function awaitBookingStep(
   d: Deps,
   dialogueId: string,

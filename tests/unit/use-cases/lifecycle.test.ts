@@ -69,14 +69,14 @@ describe('bookingOutcome', () => {
 
 describe('meeting-phase state machine (executed)', () => {
   const definition = renderLocalDefinitions().meeting;
-  const run = async (offers: number[], outcomes: string[]) => {
+  /** `outcomes`: what completes each offer's wait in turn (the step's own 'nothing_offered' included). */
+  const run = async (outcomes: string[]) => {
     const calls: string[] = [];
     const handler = async (input: unknown) => {
       // Steps call the function directly (payload only); the callback goes through lambda:invoke.
       const { task } = ((input as { Payload?: unknown }).Payload ?? input) as { task: string };
       calls.push(task);
-      if (task === 'offerMeeting') return { offered: offers.shift() ?? 0 };
-      if (task === 'awaitBooking') return { outcome: outcomes.shift() };
+      if (task === 'offerAndAwaitBooking') return { outcome: outcomes.shift() };
       return {};
     };
     const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
@@ -104,25 +104,25 @@ describe('meeting-phase state machine (executed)', () => {
     return { calls, entered };
   };
 
-  it('offers, waits, and ends when booked', async () => {
-    const { calls, entered } = await run([3], ['booked']);
-    expect(calls).toEqual(['offerMeeting', 'awaitBooking']);
-    expect(entered.at(-1)).toBe('Booked');
+  it('offers and waits in one task, and ends when booked', async () => {
+    const { calls, entered } = await run(['booked']);
+    expect(calls).toEqual(['offerAndAwaitBooking']);
+    expect(entered).toEqual(['Offer times and await booking', 'Route booking', 'Booked']);
   });
 
   it('loops to a new offer when the organiser asks for other times', async () => {
-    const { calls, entered } = await run([3, 3], ['other_times', 'booked']);
-    expect(calls).toEqual(['offerMeeting', 'awaitBooking', 'offerMeeting', 'awaitBooking']);
+    const { calls, entered } = await run(['other_times', 'booked']);
+    expect(calls).toEqual(['offerAndAwaitBooking', 'offerAndAwaitBooking']);
     expect(entered.at(-1)).toBe('Booked');
   });
 
   it('hands over to the coordinator when nothing fits, and when the scheduler escalates', async () => {
-    expect((await run([0], [])).entered.slice(-2)).toEqual(['Hand over to coordinator', 'Coordinator takes over']);
-    expect((await run([3], ['escalated'])).entered.at(-1)).toBe('Coordinator takes over');
+    expect((await run(['nothing_offered'])).entered.slice(-2)).toEqual(['Hand over to coordinator', 'Coordinator takes over']);
+    expect((await run(['escalated'])).entered.at(-1)).toBe('Coordinator takes over');
   });
 
   it('bounds the booking wait with a time-out under the local runner’s 24.8-day limit', () => {
-    const wait = (definition.States as Record<string, { TimeoutSeconds?: number }>)['Await booking'];
+    const wait = (definition.States as Record<string, { TimeoutSeconds?: number }>)['Offer times and await booking'];
     expect(wait?.TimeoutSeconds).toBeGreaterThan(14 * 86_400);
     expect(wait?.TimeoutSeconds).toBeLessThan(24.8 * 86_400);
   });

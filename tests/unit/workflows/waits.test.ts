@@ -1,7 +1,7 @@
 /**
- * The two steps that wait for a person, executed with aws-local-stepfunctions: a transient failure
- * of the step (storing its task token) is retried; the wait's own time-out is not retried but goes
- * on to the escalation or the hand-over, as before.
+ * The two steps that wait for a person (each also sends what the person answers), executed with
+ * aws-local-stepfunctions: a transient failure of the step (storing its task token) is retried; the
+ * wait's own time-out is not retried but goes on to the escalation or the hand-over, as before.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +16,7 @@ async function run(phase: 'invitation' | 'meeting', waits: (Error | Record<strin
   const states = definition.States as Record<string, { Type: string }>;
   const handler = async (input: unknown) => {
     const { task } = ((input as { Payload?: unknown }).Payload ?? input) as { task: string };
-    if (task === 'offerMeeting') return { offered: 3 };
-    if (task !== 'awaitAnswer' && task !== 'awaitBooking') return {};
+    if (task !== 'sendInvitationsAndAwaitAnswer' && task !== 'offerAndAwaitBooking') return {};
     const next = waits.shift();
     if (next instanceof Error) throw next;
     return next;
@@ -27,7 +26,7 @@ async function run(phase: 'invitation' | 'meeting', waits: (Error | Record<strin
       .filter(([, s]) => s.Type === 'Task')
       .map(([name]) => [name, handler]),
   );
-  const wait = phase === 'invitation' ? 'Await answer' : 'Await booking';
+  const wait = phase === 'invitation' ? 'Send invitations and await answer' : 'Offer times and await booking';
   const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const execution = sm.run(
     (phase === 'invitation' ? { dialogueId: 'dlg-1' } : { dialogueId: 'dlg-1', kind: 'intro', round: 1 }) as never,
