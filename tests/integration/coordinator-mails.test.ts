@@ -291,7 +291,14 @@ describe('the notes of a dialogue meeting', () => {
     expect(first.map((m) => m.body.text)).toEqual([expect.stringContaining(notesUrl), expect.stringContaining(notesUrl)]);
     expect(await Promise.all(again)).toHaveLength(3);
     expect(registered.location).toBe(`/console/dialogues/${id}?klart=notes`);
-    expect((await h.dialogue(id)).state).toBe('feedback_offered');
+    const after = await h.dialogue(id);
+    expect(after.state).toBe('feedback_offered');
+    // The notes noted and the dialogue moved on in one write: the two entries side by side
+    const notes = after.history.findIndex((x: { type: string; state?: string }) => x.type === 'notes_registered' && !x.state);
+    expect(after.history.slice(notes, notes + 2)).toMatchObject([
+      { type: 'notes_registered', detail: `Minnesanteckningar registrerade (${d.phase.meetingId})` },
+      { type: 'notes_registered', state: 'notes_registered' },
+    ]);
     const shown = await console_.get(`/console/dialogues/${id}`);
     expect(shown.html).toContain('<h2 id="anteckningar">Minnesanteckningar</h2>');
     expect(shown.html).toContain('Huvudmannens uppföljning av resultaten i grundskolan.');

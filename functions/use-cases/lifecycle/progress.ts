@@ -325,26 +325,28 @@ export async function remindNotesAgain(d: Deps, dialogue: Dialogue): Promise<voi
 }
 
 /**
- * Notes registered for a held dialogue meeting: notes_registered, and the feedback phase starts.
- * `known`: records the caller has just written.
+ * Notes registered for a held dialogue meeting: each of its dialogues notes them (`noted`) and,
+ * held, moves to notes_registered with the feedback phase begun, in one write.
  */
-export async function onNotesRegistered(d: Deps, m: Meeting, known: readonly Dialogue[] = []): Promise<void> {
+export async function onNotesRegistered(d: Deps, m: Meeting, noted: HistoryEntry): Promise<void> {
   for (const id of m.dialogueIds) {
-    let x = known.find((y) => y.id === id) ?? (await d.dialogues.get(id));
+    let x = await d.dialogues.get(id);
     // The notes may come before the scheduler's "held" tick: hold the meeting first.
     if (x?.state === 'dialogue_booked' && x.phase?.meetingId === m.id) {
       await meetingHeld(d, { ...x, dueKind: 'held' });
       x = undefined;
     }
-    const { changed, dialogue } = await d.dialogues.mutate(
+    let moved = false;
+    const { dialogue } = await d.dialogues.mutate(
       id,
-      (y) =>
-        y.state !== 'dialogue_held'
-          ? undefined
-          : beginPhase(d, move(d, y, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback'),
+      (y) => {
+        const z = { ...y, history: [...y.history, noted], updatedAt: noted.at };
+        moved = y.state === 'dialogue_held';
+        return moved ? beginPhase(d, move(d, z, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback') : z;
+      },
       x,
     );
-    if (changed) await kickPhase(d, id, dialogue);
+    if (moved) await kickPhase(d, id, dialogue);
   }
 }
 
