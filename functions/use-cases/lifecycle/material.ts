@@ -57,12 +57,10 @@ export async function sendMaterialIfReady(d: Deps, dialogueId: string, known?: D
     await kickPhase(d, x.id, dialogue);
     return 'sent';
   }
-  await handBackMissingMaterial(d, x);
+  // Handed back to the coordinator in the next morning's digest, which links to the material page.
+  await noteHandback(d, x, 'material', 'material-missing');
   return 'waiting';
 }
-
-/** Handed back to the coordinator in the next morning's digest, which links to the material page. */
-export const handBackMissingMaterial = (d: Deps, x: Dialogue): Promise<void> => noteHandback(d, x, 'material', 'material-missing');
 
 /**
  * The material step of a held introduction, for the write that records it: if the material is
