@@ -342,8 +342,8 @@ export async function addNotes(d: Deps, id: string, body: unknown, by: string): 
   parseOrThrow(meetingNotesSchema, body, 'notes');
   await getMeeting(d, id);
   const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
-  const noted = await note(d, meeting, 'notes_registered', `Minnesanteckningar registrerade (${meeting.id})`);
-  await onNotesRegistered(d, meeting, noted);
+  const at = d.clock.now().toISOString();
+  await onNotesRegistered(d, meeting, { at, type: 'notes_registered', detail: `Minnesanteckningar registrerade (${meeting.id})` });
   return meeting;
 }
 

@@ -216,6 +216,50 @@ describe('the analysis material', () => {
   });
 });
 
+describe('the material mailed with the held intro', () => {
+  it('goes before the one write that records the intro held and the material sent; a write that dies mails nothing twice', async () => {
+    // Prepare: the material attached before the intro; the write after the material mail dies once
+    await addOrganiser(h, 'avbrott');
+    const id = await acceptedWithIntroOffer(h, 'avbrott');
+    await h.attachMaterial(id);
+    await bookFromLink(h, h.linkIn(await latest(h, boardOf('avbrott'), 'Välj tid för introduktionsmöte')));
+    const dialogues = h.runtime.deps.dialogues;
+    const mutate = dialogues.mutate.bind(dialogues);
+    let died = false;
+    dialogues.mutate = (dialogueId, change, known) =>
+      mutate(
+        dialogueId,
+        (x) => {
+          const y = change(x);
+          if (y?.state !== 'material_sent' || died) return y;
+          died = true;
+          throw new Error('Task timed out after 30.00 seconds');
+        },
+        known,
+      );
+    const materialMails = async () => (await h.mailTo(boardOf('avbrott'))).filter((m) => m.subject.startsWith('Analysunderlag'));
+
+    // Act: the held timer fires (the write dies), then fires again after its back-off
+    try {
+      await advancePast(h, [(await h.dialogue(id)).dueAt]);
+      const failed = await h.dialogue(id);
+      const mailedFirst = await materialMails();
+      expect((await h.advance('PT10M')).status).toBe(200);
+      await waitingForBooking(h, id, 'pre_meeting');
+
+      // Assess: still booked with its timer after the first try (the mail gone); then held and sent in one write
+      expect(died).toBe(true);
+      expect(failed).toMatchObject({ state: 'intro_booked', dueKind: 'held' });
+      expect(mailedFirst).toHaveLength(1);
+      expect(await materialMails()).toHaveLength(1);
+      const types = (await h.dialogue(id)).history.map((x: { type: string; state?: string }) => x.state ?? x.type);
+      expect(types.slice(types.indexOf('intro_held'), types.indexOf('material_sent') + 1)).toEqual(['intro_held', 'material_sent']);
+    } finally {
+      dialogues.mutate = mutate;
+    }
+  });
+});
+
 describe('the notes of a dialogue meeting', () => {
   it('reminds the pair after the meeting and a week later, registers the notes from the console and shows them', async () => {
     // Prepare: a dialogue driven through its dialogue meeting
@@ -247,7 +291,14 @@ describe('the notes of a dialogue meeting', () => {
     expect(first.map((m) => m.body.text)).toEqual([expect.stringContaining(notesUrl), expect.stringContaining(notesUrl)]);
     expect(await Promise.all(again)).toHaveLength(3);
     expect(registered.location).toBe(`/console/dialogues/${id}?klart=notes`);
-    expect((await h.dialogue(id)).state).toBe('feedback_offered');
+    const after = await h.dialogue(id);
+    expect(after.state).toBe('feedback_offered');
+    // The notes noted and the dialogue moved on in one write: the two entries side by side
+    const notes = after.history.findIndex((x: { type: string; state?: string }) => x.type === 'notes_registered' && !x.state);
+    expect(after.history.slice(notes, notes + 2)).toMatchObject([
+      { type: 'notes_registered', detail: `Minnesanteckningar registrerade (${d.phase.meetingId})` },
+      { type: 'notes_registered', state: 'notes_registered' },
+    ]);
     const shown = await console_.get(`/console/dialogues/${id}`);
     expect(shown.html).toContain('<h2 id="anteckningar">Minnesanteckningar</h2>');
     expect(shown.html).toContain('Huvudmannens uppföljning av resultaten i grundskolan.');

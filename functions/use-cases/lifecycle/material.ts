@@ -51,37 +51,62 @@ export const materialReady = (x: Pick<Dialogue, 'schoolForms' | 'documents' | 'm
 export async function sendMaterialIfReady(d: Deps, dialogueId: string, known?: Dialogue): Promise<'sent' | 'waiting' | 'not_due'> {
   const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
   if (x?.state !== 'intro_held') return 'not_due';
-  if (materialReady(x)) {
-    await sendMaterial(d, x);
+  const ready = materialReady(x);
+  const { dialogue } = await d.dialogues.mutate(x.id, await materialStep(d, x), x);
+  if (ready) {
+    await kickPhase(d, x.id, dialogue);
     return 'sent';
   }
-  const missing = missingMaterial(x);
-  const names = missing.map((f) => schoolFormNames[f] ?? f);
-  await d.dialogues.mutate(
-    x.id,
-    (y) => {
-      if (y.state !== 'intro_held' || materialReady(y)) return undefined;
-      const noted = y.history.some((h) => h.type === 'material_waiting');
-      if (noted && !y.dueKind) return undefined;
-      return noTimer(
-        noted
-          ? y
-          : {
-              ...y,
-              updatedAt: at(d),
-              history: [...y.history, entry(d, 'material_waiting', undefined, `Dokument saknas för ${names.join(', ')}`)],
-            },
-      );
-    },
-    x,
-  );
   // Handed back to the coordinator in the next morning's digest, which links to the material page.
   await noteHandback(d, x, 'material', 'material-missing');
   return 'waiting';
 }
 
-/** The analysis material: one mail per contact with the documents and a signed "we stop here" link. */
-async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
+/**
+ * The material step of a held introduction, for the write that records it: if the material is
+ * ready (by `x`, the record as read) it is mailed first (once: a retry finds it sent and mails
+ * nothing), and the change moves an intro_held record to material_sent with the pre-meeting
+ * begun; if not, the change notes the wait once and clears the timer. The caller writes the
+ * change, then kicks the phase (sent) or hands the dialogue back (waiting).
+ */
+export async function materialStep(d: Deps, x: Dialogue): Promise<(y: Dialogue) => Dialogue | undefined> {
+  if (!materialReady(x)) return (y) => waitingForMaterial(d, y);
+  const documents = await mailMaterial(d, x);
+  return (y) =>
+    y.state !== 'intro_held'
+      ? undefined
+      : beginPhase(
+          d,
+          move(
+            d,
+            y,
+            'material_sent',
+            'material_sent',
+            `${count(documents, 'dokument', 'dokument')} till ${y.recipients.map((r) => r.email).join(', ')}`,
+          ),
+          'pre_meeting',
+        );
+}
+
+/** An intro_held record whose material is not ready: the wait noted once, no timer. */
+function waitingForMaterial(d: Deps, y: Dialogue): Dialogue | undefined {
+  if (y.state !== 'intro_held' || materialReady(y)) return undefined;
+  const noted = y.history.some((h) => h.type === 'material_waiting');
+  if (noted && !y.dueKind) return undefined;
+  const names = missingMaterial(y).map((f) => schoolFormNames[f] ?? f);
+  return noTimer(
+    noted
+      ? y
+      : {
+          ...y,
+          updatedAt: at(d),
+          history: [...y.history, entry(d, 'material_waiting', undefined, `Dokument saknas för ${names.join(', ')}`)],
+        },
+  );
+}
+
+/** The analysis material: one mail per contact with the documents and a signed "we stop here" link. Returns how many documents it listed. */
+async function mailMaterial(d: Deps, x: Dialogue): Promise<number> {
   const documents = (x.documents ?? []).map((doc) => ({ ...doc, schoolFormName: schoolFormNames[doc.schoolForm] ?? doc.schoolForm }));
   await sendStep(
     d,
@@ -107,25 +132,7 @@ async function sendMaterial(d: Deps, x: Dialogue): Promise<void> {
         }),
     })),
   );
-  const { dialogue } = await d.dialogues.mutate(
-    x.id,
-    (y) =>
-      y.state !== 'intro_held'
-        ? undefined
-        : beginPhase(
-            d,
-            move(
-              d,
-              y,
-              'material_sent',
-              'material_sent',
-              `${count(documents.length, 'dokument', 'dokument')} till ${y.recipients.map((r) => r.email).join(', ')}`,
-            ),
-            'pre_meeting',
-          ),
-    x,
-  );
-  await kickPhase(d, x.id, dialogue);
+  return documents.length;
 }
 
 const materialDecisionSchema = z.strictObject({
@@ -182,33 +189,45 @@ export const documentInputSchema = z.strictObject({
 
 /**
  * Attaches a document link to the dialogue's analysis material (metadata and URL only). The one that
- * completes the material of a dialogue waiting after its introduction sends it.
+ * completes the material of a dialogue waiting after its introduction sends it: mailed first (with
+ * this document), then the document and the material sent are written in one change.
  */
 export async function attachDocument(d: Deps, dialogueId: string, body: unknown, by?: string): Promise<Dialogue> {
   const input = parseOrThrow(documentInputSchema, body, 'document');
   const found = await d.dialogues.get(dialogueId);
   if (!found) throw new NotFoundError(`No dialogue with id '${dialogueId}'`);
+  const doc = { id: `doc-${randomUUID()}`, ...input, addedAt: at(d) };
+  const attach = (y: Dialogue): Dialogue => {
+    if (isTerminal(y.state)) throw new ConflictError(`The dialogue is ${y.state}; documents can no longer be attached`);
+    if ((y.documents ?? []).length >= 20) throw new ValidationError('A dialogue has at most 20 documents');
+    return {
+      ...y,
+      documents: [...(y.documents ?? []), doc],
+      updatedAt: at(d),
+      history: [
+        ...y.history,
+        { ...entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`), ...(by ? { by } : {}) },
+      ],
+    };
+  };
+  if (found.state !== 'intro_held' || !materialReady(attach(found))) {
+    const { dialogue } = await d.dialogues.mutate(dialogueId, attach, found);
+    // Documents attached meanwhile may have completed it.
+    if (dialogue.state !== 'intro_held' || !materialReady(dialogue)) return dialogue;
+    await sendMaterialIfReady(d, dialogueId, dialogue);
+    return (await d.dialogues.get(dialogueId)) ?? dialogue;
+  }
+  const sent = await materialStep(d, attach(found));
   const { dialogue } = await d.dialogues.mutate(
     dialogueId,
     (y) => {
-      if (isTerminal(y.state)) throw new ConflictError(`The dialogue is ${y.state}; documents can no longer be attached`);
-      if ((y.documents ?? []).length >= 20) throw new ValidationError('A dialogue has at most 20 documents');
-      const doc = { id: `doc-${randomUUID()}`, ...input, addedAt: at(d) };
-      return {
-        ...y,
-        documents: [...(y.documents ?? []), doc],
-        updatedAt: at(d),
-        history: [
-          ...y.history,
-          { ...entry(d, 'documents_attached', undefined, `${schoolFormNames[input.schoolForm]}: ${input.title}`), ...(by ? { by } : {}) },
-        ],
-      };
+      const z = attach(y);
+      return sent(z) ?? z;
     },
     found,
   );
-  if (dialogue.state !== 'intro_held' || !materialReady(dialogue)) return dialogue;
-  await sendMaterialIfReady(d, dialogueId, dialogue);
-  return (await d.dialogues.get(dialogueId)) ?? dialogue;
+  await kickPhase(d, dialogueId, dialogue);
+  return dialogue;
 }
 
 // ---- the dialogue meeting's plan and shared meetings (coordinator) -----------------------------

@@ -19,7 +19,7 @@ import { syncPlannedDates } from '../calendar-sync.ts';
 import { sendStep } from '../mail.ts';
 import { kickPhase } from './phase.ts';
 import { releaseWait } from './offer.ts';
-import { sendMaterialIfReady } from './material.ts';
+import { materialStep, sendMaterialIfReady } from './material.ts';
 import { releaseOffer } from '../offer-holds.ts';
 
 import {
@@ -125,8 +125,10 @@ export async function onMeetingCancelled(d: Deps, m: Meeting): Promise<void> {
 /**
  * The scheduler's "held" timer: the booked meeting has ended. Resumable: each call finishes what
  * the last one left (the timer stays, a few minutes ahead, until the step that follows is set).
- * What follows without mail (the next phase begun, the follow-up's due-date, closing) is written
- * in the same change as the held meeting.
+ * What follows is written in the same change as the held meeting: without mail (the next phase
+ * begun, the follow-up's due-date, closing), and with mail (the analysis material after the intro,
+ * the pair's notes reminder after the dialogue meeting) once the mail has gone: sent first, once
+ * (the mail log), so a call that dies before the write mails nothing again when the timer retries.
  */
 export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
   if (dialogue.dueKind !== 'held') return;
@@ -140,6 +142,7 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
       await d.dialogues.mutate(dialogue.id, (y) => (y.dueKind === 'held' ? withTimer(y, 'held', end) : undefined));
       return;
     }
+    const mailed = await mailFollowingHeld(d, dialogue, kind, meeting);
     const held = await d.dialogues.mutate(
       dialogue.id,
       (y) => {
@@ -148,7 +151,7 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
           ...move(d, y, phaseStates[kind].held, 'phase_changed', `${meetingKindRules[kind].name} hållet`),
           lastMeetingEnd: end.toISOString(),
         };
-        return followingHeld(d, moved) ?? withTimer(moved, 'held', new Date(now.getTime() + RETRY_MS));
+        return mailed(moved) ?? followingHeld(d, moved) ?? withTimer(moved, 'held', new Date(now.getTime() + RETRY_MS));
       },
       dialogue,
     );
@@ -157,6 +160,43 @@ export async function meetingHeld(d: Deps, dialogue: Dialogue): Promise<void> {
     if (!held.dialogue.conflict) return afterHeld(d, dialogue.id, held.dialogue, meeting);
   }
   await afterHeld(d, dialogue.id);
+}
+
+/**
+ * The mail that follows a held meeting of `kind`, sent before the write that records the meeting
+ * held; returns the change that notes it on the held record (undefined: nothing to note).
+ */
+async function mailFollowingHeld(
+  d: Deps,
+  x: Dialogue,
+  kind: PhaseMeetingKind,
+  meeting?: Meeting,
+): Promise<(y: Dialogue) => Dialogue | undefined> {
+  switch (kind) {
+    case 'intro':
+      // Sent when there is a document for every school form the organiser runs, or the coordinator decides.
+      return materialStep(d, x);
+    case 'dialogue':
+      return notesReminded(d, x, meeting);
+    default:
+      return () => undefined;
+  }
+}
+
+/**
+ * The pair is reminded of the notes of a held dialogue meeting (mailed now), and the record waits
+ * for them: the second reminder is due a week later if the notes are still missing.
+ */
+async function notesReminded(d: Deps, x: Dialogue, meeting?: Meeting): Promise<(y: Dialogue) => Dialogue | undefined> {
+  const reminded = await remindPairOfNotes(d, x, 1, meeting);
+  const now = d.clock.now();
+  return (y) => {
+    const noted = reminded(y);
+    const z = noted ?? y;
+    return z.dueKind === 'held' && z.state === 'dialogue_held'
+      ? withTimer(z, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
+      : noted;
+  };
 }
 
 /** The change that follows a held meeting without sending anything, or undefined (none, or mail first). */
@@ -181,38 +221,33 @@ function followingHeld(d: Deps, y: Dialogue): Dialogue | undefined {
   }
 }
 
-/** What follows a held meeting (`known`: the record as the caller just wrote it; `meeting`: the held meeting, as just read). */
+/**
+ * What follows a held meeting, once it is recorded held (`known`: the record as the caller just
+ * wrote it; `meeting`: the held meeting, as just read). A record still on its "held" timer has its
+ * step left to do (a call that died, or a record written by an earlier version); the others only
+ * start what the held write began.
+ */
 async function afterHeld(d: Deps, dialogueId: string, known?: Dialogue, meeting?: Meeting): Promise<void> {
   const x = known ?? (await d.dialogues.get(dialogueId));
   if (!x) return;
-  const now = d.clock.now();
   switch (x.state) {
     case 'intro_held':
-      // Sent when there is a document for every school form the organiser runs, or the coordinator decides.
+      // Sends the material if it is ready; otherwise hands the dialogue back to the coordinator.
       await sendMaterialIfReady(d, x.id, x);
+      break;
+    case 'material_sent':
+      await kickPhase(d, x.id, x);
       break;
     case 'premeeting_held': {
       const { dialogue } = await d.dialogues.mutate(x.id, (y) => (y.state === 'premeeting_held' ? followingHeld(d, y) : undefined), x);
       await kickPhase(d, x.id, dialogue);
       break;
     }
-    case 'dialogue_held': {
+    case 'dialogue_held':
       // The pair registers the notes (the console, or POST /api/meetings/{id}/notes); that moves the
-      // dialogue on. They are reminded now, and once more a week later if the notes are still missing.
-      const reminded = await remindPairOfNotes(d, x, 1, meeting);
-      await d.dialogues.mutate(
-        x.id,
-        (y) => {
-          const noted = reminded(y);
-          const z = noted ?? y;
-          return z.dueKind === 'held' && z.state === 'dialogue_held'
-            ? withTimer(z, 'notes_reminder', addDays(now, NOTES_REMINDER_AFTER_DAYS))
-            : noted;
-        },
-        x,
-      );
+      // dialogue on. They are reminded when it is held, and once more a week later if the notes are still missing.
+      if (x.dueKind === 'held') await d.dialogues.mutate(x.id, await notesReminded(d, x, meeting), x);
       break;
-    }
     case 'feedback_held':
     case 'follow_up_held':
       await d.dialogues.mutate(x.id, (y) => (y.state === x.state ? followingHeld(d, y) : undefined), x);
@@ -290,26 +325,28 @@ export async function remindNotesAgain(d: Deps, dialogue: Dialogue): Promise<voi
 }
 
 /**
- * Notes registered for a held dialogue meeting: notes_registered, and the feedback phase starts.
- * `known`: records the caller has just written.
+ * Notes registered for a held dialogue meeting: each of its dialogues notes them (`noted`) and,
+ * held, moves to notes_registered with the feedback phase begun, in one write.
  */
-export async function onNotesRegistered(d: Deps, m: Meeting, known: readonly Dialogue[] = []): Promise<void> {
+export async function onNotesRegistered(d: Deps, m: Meeting, noted: HistoryEntry): Promise<void> {
   for (const id of m.dialogueIds) {
-    let x = known.find((y) => y.id === id) ?? (await d.dialogues.get(id));
+    let x = await d.dialogues.get(id);
     // The notes may come before the scheduler's "held" tick: hold the meeting first.
     if (x?.state === 'dialogue_booked' && x.phase?.meetingId === m.id) {
       await meetingHeld(d, { ...x, dueKind: 'held' });
       x = undefined;
     }
-    const { changed, dialogue } = await d.dialogues.mutate(
+    let moved = false;
+    const { dialogue } = await d.dialogues.mutate(
       id,
-      (y) =>
-        y.state !== 'dialogue_held'
-          ? undefined
-          : beginPhase(d, move(d, y, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback'),
+      (y) => {
+        const z = { ...y, history: [...y.history, noted], updatedAt: noted.at };
+        moved = y.state === 'dialogue_held';
+        return moved ? beginPhase(d, move(d, z, 'notes_registered', 'notes_registered', `Minnesanteckningar (${m.id})`), 'feedback') : z;
+      },
       x,
     );
-    if (changed) await kickPhase(d, id, dialogue);
+    if (moved) await kickPhase(d, id, dialogue);
   }
 }
 
