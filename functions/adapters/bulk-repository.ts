@@ -2,12 +2,14 @@
  * Bulk starts from the console (`BULK#<id>` / `JOB`): the selection, and one result per
  * organiser as it is started. One item, changed with the versioned conditional put; an item
  * expires 30 days after it was created (DynamoDB TTL in the cloud). While organisers are left, the
- * item carries the sparse `openBulkJob` index key, so the scheduler tick finds the open jobs with
- * one Query.
+ * item carries the sparse `openBulkJob` index key (the scheduler's full check lists the open jobs
+ * with one Query) and its `BULK#<id>` marker in the work list (work-markers.ts): put after the job
+ * is written open, removed after the write that leaves no organiser.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 import { indexKeys } from './table-model.ts';
+import type { DynamoWorkMarkers } from './work-markers.ts';
 
 export interface BulkStartResult {
   organiserId: string;
@@ -29,6 +31,9 @@ export interface BulkJob {
   version: number;
 }
 
+/** Organisers are left to start. */
+export const isOpen = (job: Pick<BulkJob, 'results' | 'organiserIds'>): boolean => job.results.length < job.organiserIds.length;
+
 const key = (id: string) => ({ pk: `BULK#${id}`, sk: 'JOB' });
 const TTL_DAYS = 30;
 
@@ -36,27 +41,31 @@ export class DynamoBulkJobs {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly work: DynamoWorkMarkers,
   ) {}
 
   private item(job: BulkJob): Record<string, unknown> {
-    const open = job.results.length < job.organiserIds.length;
     return {
       ...job,
       ...key(job.id),
-      ...(open ? indexKeys.openBulkJob(job.createdAt, job.id) : {}),
+      ...(isOpen(job) ? indexKeys.openBulkJob(job.createdAt, job.id) : {}),
       ttl: Math.floor(Date.parse(job.createdAt) / 1000) + TTL_DAYS * 86_400,
     };
   }
 
   /** Creates the job once; a second create with the same id returns the stored one. */
   async create(job: BulkJob): Promise<{ job: BulkJob; created: boolean }> {
+    let stored: { job: BulkJob; created: boolean };
     try {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: this.item(job), ConditionExpression: 'attribute_not_exists(pk)' }));
-      return { job, created: true };
+      stored = { job, created: true };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
-      return { job: (await this.get(job.id)) as BulkJob, created: false };
+      stored = { job: (await this.get(job.id)) as BulkJob, created: false };
     }
+    // Marked on a repeated create too: one that crashed before its marker gets it now.
+    if (stored.job && isOpen(stored.job)) await this.work.mark('BULK', job.id, new Date(job.updatedAt));
+    return stored;
   }
 
   async get(id: string): Promise<BulkJob | undefined> {
@@ -88,6 +97,7 @@ export class DynamoBulkJobs {
       (j) => this.item(j),
       change,
     );
+    if (changed && !isOpen(value)) await this.work.unmark('BULK', id);
     return { job: value, changed };
   }
 }

@@ -43,6 +43,7 @@ import { DynamoSchoolHolidays } from './school-holiday-repository.ts';
 import { DynamoSendRateBucket } from './send-rate-bucket.ts';
 import { DynamoSessionStore } from './session-store.ts';
 import { TemplateRenderer } from './templates.ts';
+import { DynamoWorkMarkers } from './work-markers.ts';
 import { SfnWorkflowClient } from './workflow-client.ts';
 
 export interface Secrets {
@@ -91,6 +92,8 @@ export interface Deps {
   campaigns: DynamoCampaignRepository;
   /** Console bulk starts and their progress. */
   bulkJobs: DynamoBulkJobs;
+  /** The scheduler's work list: markers of running campaigns, open bulk starts, pending pair mails. */
+  work: DynamoWorkMarkers;
   /** The SES account's send rate, shared by every bulk sender (SES_SEND_RATE mails/s). */
   sendRate: DynamoSendRateBucket;
   /** The console's preview lists, action log and form claims around campaigns. */
@@ -131,6 +134,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
   };
   const facts = new DynamoFactsIndex(clients.doc, env.TABLE_NAME);
   const search = new DynamoSearchIndex(clients.doc, env.TABLE_NAME);
+  const work = new DynamoWorkMarkers(clients.doc, env.TABLE_NAME);
   return {
     env,
     aws: { doc: clients.doc, ses: clients.ses },
@@ -156,7 +160,8 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     facts,
     search,
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
-    bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
+    bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME, work),
+    work,
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     schoolHolidays: new DynamoSchoolHolidays(clients.doc, env.TABLE_NAME),
     sessions: new DynamoSessionStore(clients.doc, env.TABLE_NAME),

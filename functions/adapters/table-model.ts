@@ -95,6 +95,18 @@ export const indexKeys = {
 };
 
 /**
+ * The scheduler's work list (functions/adapters/work-markers.ts): one small marker per piece of
+ * work the tick must come back to (a running campaign, an open bulk start, an intro session's
+ * pending pair mail) and `CHECK`, when the last full check ran, all in one partition: one Query
+ * tells the tick what exists.
+ */
+export const workKeys = {
+  partition: () => 'WORK',
+  marker: (kind: string, id: string) => ({ pk: 'WORK', sk: `${kind}#${id}` }),
+  check: () => ({ pk: 'WORK', sk: 'CHECK' }),
+};
+
+/**
  * The per-cycle facts index (functions/adapters/facts-index.ts): 1,024 buckets per cycle over 8
  * partitions, and the one item that lists the cycles.
  */

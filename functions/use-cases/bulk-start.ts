@@ -122,7 +122,8 @@ export async function bulkProgress(d: Deps, id: string): Promise<BulkProgress> {
 }
 
 /**
- * The scheduler tick's part: advances the open jobs, oldest first, until none is left or
+ * The scheduler tick's part: advances the open jobs (`ids`: those the work list marks; without
+ * them, the open jobs listed on the sparse index, oldest first), until none is left or
  * `budgetMs` has passed (a job left over continues on the next tick). Returns how many organisers
  * it handled. Each step first reserves its invitations' mails from the SES account's shared send
  * rate (the bucket the campaigns draw from), so a bulk start and running campaigns together stay
@@ -132,13 +133,18 @@ export async function driveBulkJobs(
   d: Deps,
   budgetMs: number,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((ok) => setTimeout(ok, ms)),
+  ids?: readonly string[],
 ): Promise<number> {
   const until = Date.now() + budgetMs;
   let handled = 0;
-  for (const id of await d.bulkJobs.listOpen(10)) {
+  for (const id of ids ?? (await d.bulkJobs.listOpen(10))) {
     for (;;) {
       const step = await reserveBulkStep(d, id);
-      if (step === undefined) break; // the job is done
+      if (step === undefined) {
+        // The job is done (or gone): its marker goes, if the write that finished it left it (a crash).
+        await d.work.unmark('BULK', id);
+        break;
+      }
       if (step === 0) {
         // The shared rate is spent for now: wait about long enough for one invitation's mails.
         const waitMs = Math.ceil((2 / d.env.SES_SEND_RATE) * 1000);

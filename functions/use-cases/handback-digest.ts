@@ -49,6 +49,11 @@ export async function noteHandback(
   });
 }
 
+/** The latest day whose digest is due at `now`: yesterday from DIGEST_AT, before it the day before. */
+export function digestDueDay(now: Date): string {
+  return addCalendarDays(stockholmDate(now), stockholmTime(now) >= DIGEST_AT ? -1 : -2);
+}
+
 /**
  * Sends the digest of each recent day that has hand-backs and none yet; returns how many went out.
  * One Query reads the last CATCH_UP_DAYS days (a scheduler that was down catches up); days up to
@@ -57,8 +62,7 @@ export async function noteHandback(
 export async function sendDigests(d: Deps): Promise<number> {
   const now = d.clock.now();
   const today = stockholmDate(now);
-  // The latest day whose digest is due: yesterday from DIGEST_AT, before it the day before.
-  const lastDue = addCalendarDays(today, stockholmTime(now) >= DIGEST_AT ? -1 : -2);
+  const lastDue = digestDueDay(now);
   const first = addCalendarDays(today, -CATCH_UP_DAYS);
   const handbacks = handbacksOf(d);
   const recent = await handbacks.recentDigests(first);

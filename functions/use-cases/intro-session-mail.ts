@@ -13,6 +13,7 @@ import type { IntroSession } from '#core/intro-sessions.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
+import { settled, type WorkMarker } from '#adapters/work-markers.ts';
 import { sendStep } from './mail.ts';
 
 const domainOf = (address: string): string => /@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? 'kvalitetsdialog.local';
@@ -96,22 +97,45 @@ export async function mailIntroSessionToPairOrLater(
   } catch (e) {
     logger.warn('intro session mail to the pair failed; the tick retries it', { sessionId: session.id, error: (e as Error).message });
     await d.introSessions.mutate(session.id, (s) => (s.pairMailPending ? undefined : { ...s, pairMailPending: true }));
+    // The scheduler's work list: the tick reads this session only while the marker is there.
+    await d.work.mark('INTRO', session.id, d.clock.now());
     return { pending: true };
   }
 }
 
-/** The tick: sends the pair's invitation of every session still marked pending (its latest version). */
-export async function retryPendingPairMails(d: Deps): Promise<{ sent: number; failed: number }> {
+/**
+ * The tick: sends the pair's invitation of every session still marked pending (its latest
+ * version). `marked`: the sessions the work list names (each read by its key); with `listAll`
+ * (the scheduler's full check) every session is listed too (one Query on the byKind index; they
+ * are a handful per region and cycle) and a pending one without a marker gets one. A marker whose
+ * session has nothing pending any more is removed.
+ */
+export async function retryPendingPairMails(
+  d: Deps,
+  marked: readonly WorkMarker[] = [],
+  listAll = false,
+): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
-  // Intro sessions are few (a handful per region and cycle): one Query on the byKind index.
-  for (const s of (await d.introSessions.list()).filter((x) => x.pairMailPending)) {
+  const markers = new Map(marked.filter((m) => m.kind === 'INTRO').map((m) => [m.id, m]));
+  const sessions = listAll
+    ? await d.introSessions.list()
+    : (await Promise.all([...markers.keys()].map((id) => d.introSessions.get(id)))).filter((s) => s !== undefined);
+  const pending = sessions.filter((x) => x.pairMailPending);
+  // The reads are eventually consistent: a young marker may stand for a pending mark they do not show yet, and stays.
+  const stale = [...markers.values()].filter((m) => !pending.some((s) => s.id === m.id) && settled(m, d.clock.now()));
+  for (const m of stale) await d.work.unmark('INTRO', m.id, m.token);
+  for (const s of pending) {
+    const marker = markers.get(s.id);
+    if (!marker) await d.work.mark('INTRO', s.id, d.clock.now());
     try {
       await mailIntroSessionToPair(d, s);
       // Cleared only for the version just mailed: a newer one keeps the mark until it is sent.
-      await d.introSessions.mutate(s.id, (x) =>
+      const { changed } = await d.introSessions.mutate(s.id, (x) =>
         x.sequence === s.sequence && x.pairMailPending ? { ...x, pairMailPending: undefined } : undefined,
       );
+      // The marker as read (one put after this read, for a newer pending version, stays); one put just now goes.
+      if (changed) await d.work.unmark('INTRO', s.id, marker?.token);
       sent++;
     } catch (e) {
       failed++;

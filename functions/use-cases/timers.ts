@@ -1,23 +1,19 @@
 /**
- * The scheduler's tick: fires every timer that is due on a dialogue (workflow start, reminder,
- * escalation, answer callback, the meeting phases' timers). EventBridge Scheduler calls it in the
- * cloud, a timer loop locally. Bounded Queries on the sparse due index, a page at a time; no Scan.
- * A timer that fails backs off and is recorded on its dialogue; it never holds up the others.
- * Each tick also re-checks the facts index for the dialogues changed since the last (facts-upkeep.ts).
+ * The scheduler's due timers: fires every timer that is due on a dialogue (workflow start,
+ * reminder, escalation, answer callback, the meeting phases' timers). Bounded Queries on the sparse
+ * due index, a page at a time; no Scan. A timer that fails backs off and is recorded on its
+ * dialogue; it never holds up the others. The rest of the tick (the work list, the facts sweep,
+ * campaigns, bulk starts, the full check) is scheduled-work.ts.
  */
 import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { sendDigests } from './handback-digest.ts';
-import { retryPendingPairMails } from './intro-session-mail.ts';
 import { deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
-import { catchUpAccepted, kickPhase } from './lifecycle/phase.ts';
+import { kickPhase } from './lifecycle/phase.ts';
 import { followUpDue, meetingHeld, remindNotesAgain } from './lifecycle/progress.ts';
-import { sweepFacts } from './facts-upkeep.ts';
-import { observeChanges } from './waiting-gauge.ts';
 
 export interface TickResult {
   fired: number;
@@ -98,7 +94,7 @@ async function fireOne(d: Deps, dialogue: Dialogue, now: Date, result: TickResul
  * spent. The pages follow the index's cursor, so timers that stay due (failing, or not moved by
  * their handler) are passed over in this tick rather than read again.
  */
-export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: number } = {}): Promise<TickResult> {
+export async function fireDueTimers(d: Deps, options: { pageSize?: number; budgetMs?: number } = {}): Promise<TickResult> {
   const now = d.clock.now();
   const until = Date.now() + (options.budgetMs ?? TIMER_BUDGET_MS);
   const result: TickResult = { fired: 0, failed: [], deferred: false };
@@ -118,28 +114,5 @@ export async function tick(d: Deps, options: { pageSize?: number; budgetMs?: num
     }
     cursor = page.cursor;
   } while (cursor && !result.deferred);
-  try {
-    result.fired += await catchUpAccepted(d);
-  } catch (e) {
-    result.failed.push({ dialogueId: '-', kind: 'accepted_catch_up', error: (e as Error).message });
-  }
-  try {
-    result.fired += await sendDigests(d);
-  } catch (e) {
-    result.failed.push({ dialogueId: '-', kind: 'handback_digest', error: (e as Error).message });
-  }
-  try {
-    observeChanges(d, (await sweepFacts(d)).seen);
-  } catch (e) {
-    observeChanges(d, undefined);
-    result.failed.push({ dialogueId: '-', kind: 'facts_sweep', error: (e as Error).message });
-  }
-  try {
-    const mails = await retryPendingPairMails(d);
-    result.fired += mails.sent;
-    if (mails.failed > 0) result.failed.push({ dialogueId: '-', kind: 'intro_session_pair_mail', error: `${mails.failed} still pending` });
-  } catch (e) {
-    result.failed.push({ dialogueId: '-', kind: 'intro_session_pair_mail', error: (e as Error).message });
-  }
   return result;
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
 import { TransientError } from '#adapters/transient.ts';
-import { sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
+import { sendCampaignsFor } from '#functions/use-cases/campaign-sender.ts';
 import { Harness } from '../support/local.ts';
 
 const h = new Harness();

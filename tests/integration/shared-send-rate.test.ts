@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '#core/population.ts';
 import { createBulkJob, driveBulkJobs } from '#functions/use-cases/bulk-start.ts';
-import { driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaigns.ts';
+import { driveCampaigns, sendCampaignsFor } from '#functions/use-cases/campaign-sender.ts';
 import { Harness } from '../support/local.ts';
 
 /** The account's rate in this test (SES_SEND_RATE), mails per second; the bucket holds one second of it. */

@@ -1,7 +1,7 @@
 /** The tick's counts leave the entry as CloudWatch embedded-metric-format metrics. */
 import { describe, expect, it, vi } from 'vitest';
 import { metrics } from '#adapters/observability.ts';
-import { recordTick } from '#functions/timer-tick.ts';
+import { recordTick } from '#functions/use-cases/scheduled-work.ts';
 
 describe('recordTick', () => {
   it('flushes TimersFired, TimersFailed and TimersDeferred as one EMF line in the service namespace', () => {
