@@ -195,10 +195,11 @@ export async function changeCampaign(d: Deps, id: string, action: CampaignAction
           updatedAt: at,
         };
   });
+  // The scheduler's work list, after the change: the sender reads the campaigns only while one is
+  // marked. Also when nothing changed: a repeated request mends a marker its first attempt did not write.
+  if (campaign.state === 'running') await d.work.mark('CAMPAIGN', id, new Date(at));
+  else if (action === 'pause') await d.work.unmark('CAMPAIGN', id);
   if (!changed)
     throw new ConflictError(`Cannot ${action} campaign ${id}: it is ${campaign.state}; ${action} needs a ${from[action]} campaign`);
-  // The scheduler's work list, after the change: the sender reads the campaigns only while one is marked.
-  if (action === 'pause') await d.work.unmark('CAMPAIGN', id);
-  else await d.work.mark('CAMPAIGN', id, new Date(at));
   return campaign;
 }
