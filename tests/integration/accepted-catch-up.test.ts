@@ -1,11 +1,12 @@
 /**
  * Dialogues accepted before the phases after acceptance existed (state `accepted`, no phase, no
- * timer) get their intro phase from the scheduler's tick, once; a dialogue whose answer has not yet
- * reached its workflow is left to its callback timer.
+ * timer) get their intro phase from the scheduler's full check (hourly), once; a dialogue whose
+ * answer has not yet reached its workflow is left to its callback timer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialogue } from '#core/dialogue.ts';
 import { phaseExecutionName } from '#adapters/workflow-client.ts';
+import { WORK_RULES } from '#functions/use-cases/scheduled-work.ts';
 import { Harness, organiser } from '../support/local.ts';
 
 const h = new Harness();
@@ -24,6 +25,12 @@ afterAll(async () => {
   await h.close();
 });
 
+/** The next tick runs the full check (as the first tick of an hour does). */
+const fullCheckDue = () => {
+  const past = new Date(Date.now() - 60_000).toISOString();
+  return h.runtime.deps.work.recordCheck({ at: past, next: past, rules: WORK_RULES });
+};
+
 /** The record as an acceptance before this release left it: no phase, no timer. */
 const asBeforeTheRelease = (x: Dialogue): Dialogue => ({ ...x, phase: undefined, dueAt: undefined, dueKind: undefined });
 
@@ -40,8 +47,12 @@ describe('dialogues accepted before the phases after acceptance', () => {
     expect(before.phase).toBeUndefined();
     expect(before.dueKind).toBeUndefined();
 
-    // Act: two ticks
-    expect((await h.advance('PT1M')).status).toBe(200);
+    // Act: two ticks, the first a full check
+    await fullCheckDue();
+    const first = await h.advance('PT1M');
+    expect(first.status).toBe(200);
+    expect(first.json.timers.full).toBe(true);
+    await fullCheckDue();
     await h.runtime.sfn.waitForEvent(phaseExecutionName(id, 'intro', 1), (e) => e.type === 'TaskWaiting');
     expect((await h.advance('PT10M')).status).toBe(200);
 
@@ -67,8 +78,11 @@ describe('dialogues accepted before the phases after acceptance', () => {
     const far = new Date(h.runtime.clock.now().getTime() + 30 * 86_400_000).toISOString();
     await h.runtime.deps.dialogues.mutate(id, (x) => ({ ...asBeforeTheRelease(x), dueKind: 'callback', dueAt: far }));
 
-    // Act
-    expect((await h.advance('PT1M')).status).toBe(200);
+    // Act: a full check
+    await fullCheckDue();
+    const tick = await h.advance('PT1M');
+    expect(tick.status).toBe(200);
+    expect(tick.json.timers.full).toBe(true);
 
     // Assess: untouched
     const after = await h.dialogue(id);
