@@ -17,6 +17,14 @@ import { isConditionFailure, queryPrefix } from './dynamo.ts';
 import { workKeys } from './table-model.ts';
 
 export const workKinds = ['CAMPAIGN', 'BULK', 'INTRO'] as const;
+
+/**
+ * Which work the markers cover (recorded on `CHECK` by each full check). Raise it when a kind of
+ * work gets its marker: the scheduler then runs a full check at once and another 15 minutes later
+ * (use-cases/scheduled-work.ts), and until the first of them the campaign sender lists the
+ * campaigns as it did without markers.
+ */
+export const WORK_RULES = 1;
 export type WorkKind = (typeof workKinds)[number];
 
 export interface WorkMarker {

@@ -11,7 +11,7 @@ import { mailAllowance, nextBackoffMs, pacedAfter, sendingStopped } from '#core/
 import { bucketCapacity, type CampaignDemand, splitFairly } from '#core/send-rate.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
-import { settled, type WorkMarker } from '#adapters/work-markers.ts';
+import { settled, WORK_RULES, type WorkMarker } from '#adapters/work-markers.ts';
 import { isThrottle } from './campaign-feedback.ts';
 import { createDialogue } from './dialogues.ts';
 
@@ -190,9 +190,11 @@ export async function sendCampaignsFor(
 ): Promise<DriveResult & { rounds: number }> {
   const total = { campaigns: 0, awaiting: 0, invited: 0, failed: 0, throttled: 0, reserved: 0, conflicts: 0, busy: 0, rounds: 0 };
   const started = Date.now();
-  // No campaign marked running: the run reads nothing more (the scheduler's full check marks one that lacks its marker).
-  let marked: WorkMarker[] | undefined = (await d.work.list()).markers.filter((m) => m.kind === 'CAMPAIGN');
-  if (marked.length === 0) return total;
+  // No campaign marked running: the run reads nothing more (the scheduler's full check marks one
+  // that lacks its marker), unless no full check has run under these marker rules yet (just deployed).
+  const work = await d.work.list();
+  let marked: WorkMarker[] | undefined = work.markers.filter((m) => m.kind === 'CAMPAIGN');
+  if (marked.length === 0 && work.check?.rules === WORK_RULES) return total;
   for (;;) {
     const r = await driveCampaigns(d, undefined, marked);
     // The first round brings the markers in line with the campaigns; later rounds read the campaigns only.

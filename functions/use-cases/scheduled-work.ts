@@ -13,7 +13,7 @@
  */
 import type { Deps } from '#adapters/deps.ts';
 import { logger, recordMetric } from '#adapters/observability.ts';
-import type { WorkCheck, WorkList, WorkMarker } from '#adapters/work-markers.ts';
+import { WORK_RULES, type WorkCheck, type WorkList, type WorkMarker } from '#adapters/work-markers.ts';
 import { driveBulkJobs } from './bulk-start.ts';
 import { type DriveResult, driveCampaigns } from './campaign-sender.ts';
 import { sweepFacts } from './facts-upkeep.ts';
@@ -24,11 +24,11 @@ import { fireDueTimers, type TickResult } from './timers.ts';
 import { observeChanges, recordWaiting } from './waiting-gauge.ts';
 
 /**
- * Which work the markers cover. Raise it when a kind of work gets its marker: the first tick of
- * the new version runs a full check (and records this number), and another one RULES_CHECK_MS
- * later, when the earlier version's invocations, which write no such markers, have ended.
+ * Which work the markers cover (work-markers.ts). When it changes, the first tick of the new
+ * version runs a full check (and records it), and another one RULES_CHECK_MS later, when the
+ * earlier version's invocations, which write no such markers, have ended.
  */
-export const WORK_RULES = 1;
+export { WORK_RULES };
 /** How often the full check runs (real time). */
 export const FULL_CHECK_MS = 3_600_000;
 /** How long after a change of WORK_RULES the second full check runs. */

@@ -206,6 +206,23 @@ describe('work without a marker', () => {
     });
   });
 
+  it('until a full check has run under the current rules (just deployed), the sender lists the campaigns itself', async () => {
+    // Prepare: a running campaign without a marker, and the check as the version before recorded it
+    const id = await draft('Före första kontrollen');
+    expect((await h.api('POST', `/api/campaigns/${id}/launch`)).status).toBe(200);
+    await h.runtime.deps.work.unmark('CAMPAIGN', id);
+    const check = (await work()).check!;
+    await h.runtime.deps.work.recordCheck({ ...check, rules: WORK_RULES - 1 });
+
+    // Act
+    const run = await sendCampaignsFor(h.runtime.deps, 0);
+
+    // Assess: a pass that invited it
+    expect(run).toMatchObject({ rounds: 1, campaigns: 1, invited: 1 });
+    expect(await campaign(id)).toMatchObject({ state: 'completed', sent: 1 });
+    expect(await marked()).not.toContain(`CAMPAIGN#${id}`);
+  });
+
   it('a change of the work rules runs a full check at once and another 15 minutes later', async () => {
     // Prepare: the check as an earlier version of the rules recorded it, due only in a day
     const at = new Date(wall).toISOString();
