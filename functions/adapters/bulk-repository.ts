@@ -3,13 +3,11 @@
  * organiser as it is started. One item, changed with the versioned conditional put; an item
  * expires 30 days after it was created (DynamoDB TTL in the cloud). While organisers are left, the
  * item carries the sparse `openBulkJob` index key (the scheduler's full check lists the open jobs
- * with one Query) and its `BULK#<id>` marker in the work list (work-markers.ts): put after the job
- * is written open, removed after the write that leaves no organiser.
+ * with one Query); its `BULK#<id>` marker in the work list is bulk-start.ts's.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, mutateVersioned, strip } from './dynamo.ts';
 import { indexKeys } from './table-model.ts';
-import type { DynamoWorkMarkers } from './work-markers.ts';
 
 export interface BulkStartResult {
   organiserId: string;
@@ -41,7 +39,6 @@ export class DynamoBulkJobs {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly work: DynamoWorkMarkers,
   ) {}
 
   private item(job: BulkJob): Record<string, unknown> {
@@ -55,17 +52,13 @@ export class DynamoBulkJobs {
 
   /** Creates the job once; a second create with the same id returns the stored one. */
   async create(job: BulkJob): Promise<{ job: BulkJob; created: boolean }> {
-    let stored: { job: BulkJob; created: boolean };
     try {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: this.item(job), ConditionExpression: 'attribute_not_exists(pk)' }));
-      stored = { job, created: true };
+      return { job, created: true };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
-      stored = { job: (await this.get(job.id)) as BulkJob, created: false };
+      return { job: (await this.get(job.id)) as BulkJob, created: false };
     }
-    // Marked on a repeated create too: one that crashed before its marker gets it now.
-    if (stored.job && isOpen(stored.job)) await this.work.mark('BULK', job.id, new Date(job.updatedAt));
-    return stored;
   }
 
   async get(id: string): Promise<BulkJob | undefined> {
@@ -97,7 +90,6 @@ export class DynamoBulkJobs {
       (j) => this.item(j),
       change,
     );
-    if (changed && !isOpen(value)) await this.work.unmark('BULK', id);
     return { job: value, changed };
   }
 }

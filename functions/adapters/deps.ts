@@ -160,7 +160,7 @@ export function buildDeps(env: Env, clock: Clock = systemClock): Deps {
     facts,
     search,
     campaigns: new DynamoCampaignRepository(clients.doc, env.TABLE_NAME),
-    bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME, work),
+    bulkJobs: new DynamoBulkJobs(clients.doc, env.TABLE_NAME),
     work,
     sendRate: new DynamoSendRateBucket(clients.doc, env.TABLE_NAME),
     schoolHolidays: new DynamoSchoolHolidays(clients.doc, env.TABLE_NAME),

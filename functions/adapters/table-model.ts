@@ -101,7 +101,6 @@ export const indexKeys = {
  * tells the tick what exists.
  */
 export const workKeys = {
-  partition: () => 'WORK',
   marker: (kind: string, id: string) => ({ pk: 'WORK', sk: `${kind}#${id}` }),
   check: () => ({ pk: 'WORK', sk: 'CHECK' }),
 };

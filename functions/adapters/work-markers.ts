@@ -58,8 +58,6 @@ export const MARKER_SETTLE_MS = 60_000;
 /** The marker is older than MARKER_SETTLE_MS (one without a time counts as old). */
 export const settled = (m: Pick<WorkMarker, 'at'>, now: Date): boolean => !(Date.parse(m.at) > now.getTime() - MARKER_SETTLE_MS);
 
-const isKind = (x: unknown): x is WorkKind => (workKinds as readonly unknown[]).includes(x);
-
 export class DynamoWorkMarkers {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -68,15 +66,10 @@ export class DynamoWorkMarkers {
 
   /** The markers and the check record: one Query of the partition (eventually consistent, half a unit). */
   async list(): Promise<WorkList> {
-    const items = await queryPrefix(this.doc, this.table, workKeys.partition(), '');
     const list: WorkList = { markers: [] };
-    for (const i of items) {
-      if (i.sk === workKeys.check().sk) {
-        if (typeof i.at === 'string' && typeof i.next === 'string')
-          list.check = { at: i.at, next: i.next, rules: typeof i.rules === 'number' ? i.rules : 0 };
-      } else if (isKind(i.kind) && typeof i.id === 'string') {
-        list.markers.push({ kind: i.kind, id: i.id, at: String(i.at ?? ''), token: String(i.token ?? '') });
-      }
+    for (const { pk, sk, ...rest } of await queryPrefix(this.doc, this.table, workKeys.check().pk, '')) {
+      if (sk === workKeys.check().sk) list.check = rest as unknown as WorkCheck;
+      else list.markers.push(rest as unknown as WorkMarker);
     }
     return list;
   }

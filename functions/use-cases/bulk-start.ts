@@ -7,7 +7,7 @@
 import * as z from '#core/zod.ts';
 import { NotFoundError } from '#core/errors.ts';
 import { resolveRecipients } from '#core/recipients.ts';
-import type { BulkJob } from '#adapters/bulk-repository.ts';
+import { type BulkJob, isOpen } from '#adapters/bulk-repository.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { createDialogue } from './dialogues.ts';
 import { parseOrThrow } from './validate.ts';
@@ -69,7 +69,7 @@ export function progressOf(job: BulkJob): BulkProgress {
 export async function createBulkJob(d: Deps, input: unknown, actor: string): Promise<{ job: BulkJob; created: boolean }> {
   const { organiserIds, cycle, jobId } = parseOrThrow(bulkJobSchema, input, 'selection');
   const at = d.clock.now().toISOString();
-  return d.bulkJobs.create({
+  const stored = await d.bulkJobs.create({
     id: jobId,
     cycle: cycle ?? String(d.clock.now().getUTCFullYear()),
     organiserIds: [...new Set(organiserIds)],
@@ -79,6 +79,10 @@ export async function createBulkJob(d: Deps, input: unknown, actor: string): Pro
     updatedAt: at,
     version: 1,
   });
+  // The scheduler's work list, after the job: marked on a repeated confirmation too, so one whose
+  // first attempt stopped before its marker gets it now.
+  if (isOpen(stored.job)) await d.work.mark('BULK', stored.job.id, new Date(at));
+  return stored;
 }
 
 /**
@@ -111,6 +115,8 @@ export async function advanceBulkJob(d: Deps, id: string, step = BULK_STEP): Pro
     const fresh = rows.filter((r) => !have.has(r.organiserId));
     return fresh.length ? { ...cur, results: [...cur.results, ...fresh], updatedAt: d.clock.now().toISOString() } : undefined;
   });
+  // The write that leaves no organiser removes the job's marker from the scheduler's work list.
+  if (!isOpen(saved)) await d.work.unmark('BULK', id);
   return progressOf(saved);
 }
 
