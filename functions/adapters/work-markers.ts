@@ -17,6 +17,7 @@ import { isConditionFailure, queryPrefix } from './dynamo.ts';
 import { workKeys } from './table-model.ts';
 
 export const workKinds = ['CAMPAIGN', 'BULK', 'INTRO'] as const;
+export type WorkKind = (typeof workKinds)[number];
 
 /**
  * Which work the markers cover (recorded on `CHECK` by each full check). Raise it when a kind of
@@ -25,7 +26,6 @@ export const workKinds = ['CAMPAIGN', 'BULK', 'INTRO'] as const;
  * campaigns as it did without markers.
  */
 export const WORK_RULES = 1;
-export type WorkKind = (typeof workKinds)[number];
 
 export interface WorkMarker {
   kind: WorkKind;
@@ -36,7 +36,7 @@ export interface WorkMarker {
   token: string;
 }
 
-/** When the last full check ran (the scheduler's own time), when the next is due, and by which work rules. */
+/** When the last full check ran (real time), when the next is due, and under which WORK_RULES. */
 export interface WorkCheck {
   at: string;
   next: string;

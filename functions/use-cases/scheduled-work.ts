@@ -68,7 +68,7 @@ export async function runTick(d: Deps, options: RunTickOptions = {}): Promise<Ru
   const timers = await fireDueTimers(d, { budgetMs: options.timerBudgetMs });
   const result: RunTickResult = { ...timers, full: false, bulkStarted: 0 };
   const fail = (kind: string, e: unknown) => result.failed.push({ dialogueId: '-', kind, error: (e as Error)?.message ?? String(e) });
-  const failedBefore = () => result.failed.filter((f) => f.dialogueId === '-').length;
+  const failedParts = () => result.failed.filter((f) => f.dialogueId === '-').length;
 
   let work: WorkList | undefined;
   try {
@@ -81,7 +81,7 @@ export async function runTick(d: Deps, options: RunTickOptions = {}): Promise<Ru
   const full = !work || plan.due;
   result.full = full;
   const markers = (kind: WorkMarker['kind']) => (work?.markers ?? []).filter((m) => m.kind === kind);
-  const partsFailed = failedBefore();
+  const failedBeforeCheck = failedParts();
 
   if (full) {
     try {
@@ -125,7 +125,7 @@ export async function runTick(d: Deps, options: RunTickOptions = {}): Promise<Ru
     }
   }
   // A full check is recorded only when all of it ran: otherwise the next tick runs it again.
-  if (full && work && failedBefore() === partsFailed) {
+  if (full && work && failedParts() === failedBeforeCheck) {
     try {
       await d.work.recordCheck({ at: wall.toISOString(), next: plan.next.toISOString(), rules: WORK_RULES });
     } catch (e) {
