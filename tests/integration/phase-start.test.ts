@@ -139,6 +139,29 @@ describe("an acceptance's write begins the intro phase", () => {
   });
 });
 
+describe('an acceptance an earlier version saved with its callback timer', () => {
+  it('begins the intro phase when the tick delivers it, due at once; the next tick starts it', async () => {
+    // Prepare: an accepted dialogue set back to the earlier shape: no phase, a due callback timer
+    const { id, board } = await invited(6);
+    expect((await h.page(h.linkIn((await h.mailTo(board))[0]!), { answer: 'accept' })).status).toBe(200);
+    const due = h.runtime.clock.now().toISOString();
+    await h.runtime.deps.dialogues.mutate(id, (x) => ({ ...x, phase: undefined, dueKind: 'callback', dueAt: due }));
+
+    // Act: the tick that fires the callback
+    expect((await h.advance('PT1M')).json.timers.failed).toEqual([]);
+
+    // Assess: the intro phase begun, its start due; the next tick starts it once
+    const delivered = await record(id);
+    expect(delivered).toMatchObject({ state: 'accepted', phase: { kind: 'intro', round: 1 }, dueKind: 'phase_start' });
+    expect(Date.parse(delivered.dueAt ?? '')).toBeLessThanOrEqual(h.runtime.clock.now().getTime());
+    expect(introExecutions(id)).toHaveLength(0);
+    expect((await h.advance('PT1M')).json.timers.failed).toEqual([]);
+    await h.runtime.sfn.waitForEvent(phaseExecutionName(id, 'intro', 1), (e) => e.type === 'TaskWaiting');
+    expect(introExecutions(id)).toHaveLength(1);
+    expect(await introOffers(board)).toHaveLength(1);
+  });
+});
+
 describe('a due phase_start', () => {
   it('starts its phase once, however many ticks fire it before the offer is written', async () => {
     // Prepare: an accepted dialogue whose offer step is held, so its timer stays due
