@@ -93,8 +93,7 @@ export function beginPhase(d: Deps, x: Dialogue, kind: PhaseMeetingKind, round =
  */
 export async function kickPhase(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
   const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
-  if (!x) return;
-  await startDuePhase(d, x).catch(() => undefined);
+  if (x) await startDuePhase(d, x, { keepTimerOnFailure: true });
 }
 
 /**
@@ -103,13 +102,20 @@ export async function kickPhase(d: Deps, dialogueId: string, known?: Dialogue): 
  * or a retry after a crash between the start and the offer's write, starts nothing new (Step
  * Functions answers a start of the running execution as started). The offer's write moves the
  * timer on to the offer's reminder; an execution that already ended clears it (conditional on the
- * same phase and round). A start that fails throws: the tick backs the timer off.
+ * same phase and round). A start that fails throws, so the tick backs the timer off
+ * (`keepTimerOnFailure`: returns instead, the timer as it is being the retry).
  */
-export async function startDuePhase(d: Deps, x: Dialogue): Promise<void> {
+export async function startDuePhase(d: Deps, x: Dialogue, options: { keepTimerOnFailure?: boolean } = {}): Promise<void> {
   if (x.dueKind !== 'phase_start') return;
   if (!x.phase || isTerminal(x.state)) return clearTimer(d, x.id, 'phase_start');
   const { kind, round } = x.phase;
-  const { started } = await d.workflow.startPhase(x.id, kind, round);
+  let started: boolean;
+  try {
+    ({ started } = await d.workflow.startPhase(x.id, kind, round));
+  } catch (e) {
+    if (options.keepTimerOnFailure) return; // The 'phase_start' timer stays; it fires again.
+    throw e;
+  }
   if (started) return;
   const same = (y: Dialogue) => y.dueKind === 'phase_start' && y.phase?.kind === kind && y.phase.round === round;
   await d.dialogues.mutate(x.id, (y) => (same(y) ? noTimer(y) : undefined), x);
