@@ -1,7 +1,9 @@
 /**
  * The organiser's answer through a signed link. Viewing (GET) never changes anything; submitting
  * (POST) records the answer on the dialogue with a conditional write (the dialogue is the source
- * of truth, so a second answer finds it answered), then releases the waiting workflow.
+ * of truth, so a second answer finds it answered), then releases the waiting workflow. An
+ * acceptance's write also begins the intro phase: its 'phase_start' timer is due at once, and the
+ * scheduler's tick that fires it first tells the workflow if the answer has not reached it yet.
  */
 import { type AnswerForm, answerFormSchema, assertTransition, type Dialogue, isAnswered } from '#core/dialogue.ts';
 import type { AnswerLink } from '#core/ports.ts';
@@ -10,13 +12,19 @@ import type { Deps } from '#adapters/deps.ts';
 import { recordMetric } from '#adapters/observability.ts';
 import { outcomeOf } from './invitation.ts';
 import type { LinkProblem, Opened } from './links.ts';
-import { startIntroOnAcceptance } from './lifecycle/phase.ts';
+import { beginIntroNow } from './lifecycle/phase.ts';
 
 export type AnswerView =
   | { kind: 'problem'; problem: LinkProblem }
   | { kind: 'answered'; dialogue: Dialogue }
   | { kind: 'form'; dialogue: Dialogue; link: AnswerLink; error?: string; form?: Partial<Record<string, string>> }
   | { kind: 'receipt'; dialogue: Dialogue };
+
+/**
+ * How long the request that saved an answer has to tell the workflow before the scheduler does:
+ * a decline's 'callback' timer is due after it, and an acceptance's due 'phase_start' waits for it.
+ */
+export const DELIVERY_GRACE_MS = 60_000;
 
 /** The opened link, if it is an answer link. */
 const answerLink = (opened: Opened): Opened => ('problem' in opened || opened.link.step === 'answer' ? opened : { problem: 'invalid' });
@@ -46,7 +54,7 @@ export async function submitAnswer(d: Deps, link: Opened, body: Record<string, s
     (x) => {
       if (x.state !== 'invited') return undefined;
       assertTransition(x.state, outcome);
-      return {
+      const answered: Dialogue = {
         ...x,
         state: outcome,
         answer: {
@@ -56,9 +64,6 @@ export async function submitAnswer(d: Deps, link: Opened, body: Record<string, s
           answeredAt: at,
           answeredBy: by,
         },
-        // Until the workflow has been told, a 'callback' timer makes the scheduler retry.
-        dueAt: new Date(now.getTime() + 60_000).toISOString(),
-        dueKind: 'callback',
         updatedAt: at,
         history: [
           ...x.history,
@@ -71,6 +76,11 @@ export async function submitAnswer(d: Deps, link: Opened, body: Record<string, s
           },
         ],
       };
+      // An acceptance begins the intro phase (its timer also retries telling the workflow); a
+      // decline's 'callback' timer makes the scheduler retry until the workflow has been told.
+      return outcome === 'accepted'
+        ? beginIntroNow(d, answered)
+        : { ...answered, dueAt: new Date(now.getTime() + DELIVERY_GRACE_MS).toISOString(), dueKind: 'callback' };
     },
     opened.dialogue,
   );
@@ -86,9 +96,15 @@ export async function submitAnswer(d: Deps, link: Opened, body: Record<string, s
 const secondsSinceInvitation = (x: Dialogue, now: Date): number =>
   Math.max(0, Math.round((now.getTime() - Date.parse(x.history.find((h) => h.type === 'invitation_sent')?.at ?? x.createdAt)) / 1000));
 
-/** Tells the waiting workflow the outcome; clears the callback timer once it is delivered or moot. */
-export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void> {
-  if (!isAnswered(dialogue)) return;
+/**
+ * Tells the waiting workflow the outcome, then drops the spent token from the record (a token
+ * registered meanwhile stays). The 'callback' timer (a decline's, or an acceptance saved before the
+ * acceptance began the intro phase itself) is cleared in the same write once the outcome is
+ * delivered or moot; such an acceptance's intro phase begins there, due at the next tick. Returns
+ * false when the workflow could not be told (the timer stays; the scheduler tries again).
+ */
+export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<boolean> {
+  if (!isAnswered(dialogue)) return true;
   if (dialogue.waitToken) {
     try {
       const result = await d.workflow.completeWait(dialogue.waitToken, { outcome: outcomeOf(dialogue) });
@@ -102,23 +118,38 @@ export async function deliverOutcome(d: Deps, dialogue: Dialogue): Promise<void>
         }));
       }
     } catch {
-      return; // The 'callback' timer stays; the scheduler tries again.
+      return false;
     }
   }
   // Without a token the workflow has not reached its wait yet; it sees the answer when it does.
-  // An acceptance starts the intro phase at the scheduler's next tick (its timer replaces the callback's).
-  // The delivered token is spent: the record drops it (a token registered meanwhile stays).
   await d.dialogues.mutate(
     dialogue.id,
-    (x) =>
-      x.dueKind === 'callback'
-        ? {
-            ...(startIntroOnAcceptance(d, x) ?? { ...x, dueAt: undefined, dueKind: undefined }),
-            waitToken: x.waitToken === dialogue.waitToken ? undefined : x.waitToken,
-          }
-        : undefined,
+    (x) => {
+      const waitToken = x.waitToken === dialogue.waitToken ? undefined : x.waitToken;
+      if (x.dueKind === 'callback') {
+        const next = x.state === 'accepted' && !x.phase ? beginIntroNow(d, x) : { ...x, dueAt: undefined, dueKind: undefined };
+        return { ...next, waitToken };
+      }
+      return waitToken === x.waitToken ? undefined : { ...x, waitToken };
+    },
     dialogue,
   );
+  return true;
+}
+
+/**
+ * An acceptance's due 'phase_start' timer on a record that still holds the invitation's task token:
+ * the answer has not reached the workflow (its request died, or the call failed). The tick tells it
+ * before the intro phase starts; within DELIVERY_GRACE_MS of the answer the request saving it may
+ * still be telling the workflow, so the timer is left to the next tick. Returns whether the phase
+ * may start now; a delivery that fails throws (the tick backs the timer off).
+ */
+export async function answerDeliveredBeforePhase(d: Deps, dialogue: Dialogue, now: Date): Promise<boolean> {
+  if (!dialogue.waitToken || dialogue.state !== 'accepted') return true;
+  const answeredAt = Date.parse(dialogue.answer?.answeredAt ?? '');
+  if (now.getTime() - answeredAt < DELIVERY_GRACE_MS) return false;
+  if (!(await deliverOutcome(d, dialogue))) throw new Error('the answer could not be delivered to the invitation workflow');
+  return true;
 }
 
 function normaliseForm(body: Record<string, string>): Record<string, string | undefined> {

@@ -8,11 +8,11 @@
 import { withFailedTimer, withRecoveredTimer } from '#core/timer-failure.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import type { Deps } from '#adapters/deps.ts';
-import { deliverOutcome } from './answers.ts';
+import { answerDeliveredBeforePhase, deliverOutcome } from './answers.ts';
 import { postponeStartIfInspection } from './clash.ts';
 import { escalate, sendReminder } from './invitation.ts';
 import { escalateOffer, remindOffer } from './lifecycle/offer.ts';
-import { kickPhase } from './lifecycle/phase.ts';
+import { startDuePhase } from './lifecycle/phase.ts';
 import { followUpDue, meetingHeld, remindNotesAgain } from './lifecycle/progress.ts';
 
 export interface TickResult {
@@ -48,9 +48,12 @@ async function fire(d: Deps, dialogue: Dialogue, now: Date): Promise<void> {
     case 'escalate':
       return escalate(d, dialogue.id);
     case 'callback':
-      return deliverOutcome(d, dialogue);
+      await deliverOutcome(d, dialogue);
+      return;
     case 'phase_start':
-      return kickPhase(d, dialogue.id);
+      // An acceptance's intro phase starts once its answer has reached the invitation workflow.
+      if (!(await answerDeliveredBeforePhase(d, dialogue, now))) return;
+      return startDuePhase(d, dialogue);
     case 'offer_reminder':
       return remindOffer(d, dialogue);
     case 'offer_escalate':

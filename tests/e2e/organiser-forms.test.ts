@@ -180,13 +180,16 @@ describe.each([
     expect(posted.status).toBe(200);
     expect(await status(page)).toContain(`Skolan ${yes} AB har tackat ja`);
     await expectReadable(page, `answer-accepted-${mode}`);
-    expect((await h.dialogue(id)).state).toBe('accepted');
+    // The answer's own write began the intro phase, its start due at once
+    const accepted = await h.dialogue(id);
+    expect(accepted).toMatchObject({ state: 'accepted', phase: { kind: 'intro', round: 1 }, dueKind: 'phase_start' });
+    expect(Date.parse(accepted.dueAt)).toBeLessThanOrEqual(h.runtime.clock.now().getTime());
     expect((await h.execution(id)).status).toBe('SUCCEEDED');
   });
 
   it('asks for other times, then books one of the new ones', async () => {
-    // Prepare: the next tick starts the intro phase and mails the offer
-    expect((await h.advance('PT10M')).status).toBe(200);
+    // Prepare: the next tick (a minute on) starts the intro phase and mails the offer
+    expect((await h.advance('PT1M')).status).toBe(200);
     const firstWait = await waiting(id, 'intro');
     const page = await open(context, await mailedLink(board(yes), 'Välj tid för introduktionsmöte'), `offer-${mode}`);
     const firstDays = (await h.dialogue(id)).phase.offer.offeredDays as string[];

@@ -1,7 +1,8 @@
 /**
  * Dialogues accepted before the phases after acceptance existed (state `accepted`, no phase, no
  * timer) get their intro phase from the scheduler's full check (hourly), once; a dialogue whose
- * answer has not yet reached its workflow is left to its callback timer.
+ * answer an earlier version saved with a callback timer, not yet delivered to its workflow, is left
+ * to that timer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialogue } from '#core/dialogue.ts';

@@ -255,7 +255,7 @@ describe('fault suite', () => {
       expect(pages.some((p) => p.status < 500)).toBe(true);
       receipts.set(id, form.answer === 'accept' ? 'accepted' : 'declined');
     });
-    // The scheduler's ticks deliver answers whose workflow call was throttled (their callback timers).
+    // The scheduler's ticks deliver answers whose workflow call was throttled (a decline's callback timer, an acceptance's phase_start).
     for (let t = 0; t < 3; t++) await h.advance('PT2M');
 
     // Assess

@@ -59,8 +59,8 @@ describe('a failed meeting-phase step', () => {
       return real.apply(sessions, args);
     };
 
-    // Act: the scheduler starts the intro phase; its offer step fails
-    expect((await h.advance('PT10M')).status).toBe(200);
+    // Act: the scheduler's next tick starts the intro phase the acceptance began; its offer step fails
+    expect((await h.advance('PT1M')).status).toBe(200);
     const failed = await settled(id, 1);
 
     // Assess: the execution failed; the record shows why and keeps its state; it is in the coordinator's digest

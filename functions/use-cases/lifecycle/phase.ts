@@ -87,41 +87,53 @@ export function beginPhase(d: Deps, x: Dialogue, kind: PhaseMeetingKind, round =
 
 /**
  * Starts the phase execution the record names (a repeated start is a no-op); the 'phase_start'
- * timer is the retry. `known`: the record as the caller just read or wrote it. A timer still ahead
- * (set by the write that began the phase) already is the retry; a due one is first moved a retry
- * pause ahead, so the execution's first step reads the record as it stays. An execution that
- * already existed clears the timer.
+ * timer is the retry. `known`: the record as the caller just read or wrote it. A start writes
+ * nothing: the execution's first step (the offer's write) replaces the timer, and an execution
+ * that already existed clears it. A start that fails leaves the timer to fire again.
  */
 export async function kickPhase(d: Deps, dialogueId: string, known?: Dialogue): Promise<void> {
   const x = known?.id === dialogueId ? known : await d.dialogues.get(dialogueId);
-  if (x?.dueKind !== 'phase_start') return;
+  if (x) await startDuePhase(d, x, { keepTimerOnFailure: true });
+}
+
+/**
+ * The scheduler's due 'phase_start' timer (and `kickPhase`): starts the execution the record names,
+ * without writing the record first. The execution's name is the phase and round, so a second tick,
+ * or a retry after a crash between the start and the offer's write, starts nothing new (Step
+ * Functions answers a start of the running execution as started). The offer's write moves the
+ * timer on to the offer's reminder; an execution that already ended clears it (conditional on the
+ * same phase and round). A start that fails throws, so the tick backs the timer off
+ * (`keepTimerOnFailure`: returns instead, the timer as it is being the retry).
+ */
+export async function startDuePhase(d: Deps, x: Dialogue, options: { keepTimerOnFailure?: boolean } = {}): Promise<void> {
+  if (x.dueKind !== 'phase_start') return;
   if (!x.phase || isTerminal(x.state)) return clearTimer(d, x.id, 'phase_start');
   const { kind, round } = x.phase;
-  const same = (y: Dialogue) => y.dueKind === 'phase_start' && y.phase?.kind === kind && y.phase.round === round;
-  const now = d.clock.now();
-  let current = x;
-  if (!x.dueAt || Date.parse(x.dueAt) <= now.getTime()) {
-    const pushed = await d.dialogues.mutate(
-      dialogueId,
-      (y) => (same(y) ? withTimer(y, 'phase_start', new Date(now.getTime() + RETRY_MS)) : undefined),
-      x,
-    );
-    if (!pushed.changed) return;
-    current = pushed.dialogue;
-  }
   let started: boolean;
   try {
     ({ started } = await d.workflow.startPhase(x.id, kind, round));
-  } catch {
-    return; // The 'phase_start' timer stays; it fires again after the retry pause.
+  } catch (e) {
+    if (options.keepTimerOnFailure) return; // The 'phase_start' timer stays; it fires again.
+    throw e;
   }
-  if (!started) await d.dialogues.mutate(dialogueId, (y) => (same(y) ? noTimer(y) : undefined), current);
+  if (started) return;
+  const same = (y: Dialogue) => y.dueKind === 'phase_start' && y.phase?.kind === kind && y.phase.round === round;
+  await d.dialogues.mutate(x.id, (y) => (same(y) ? noTimer(y) : undefined), x);
 }
 
 /** Acceptance starts the intro phase (called once the invitation workflow has been told). */
 export function startIntroOnAcceptance(d: Deps, x: Dialogue): Dialogue | undefined {
   if (x.state !== 'accepted' || x.phase) return undefined;
   return beginPhase(d, noTimer(x), 'intro');
+}
+
+/**
+ * The acceptance's own write begins the intro phase: round 1, its 'phase_start' timer due at once,
+ * so the scheduler's next tick starts the execution (after the answer has reached the invitation
+ * workflow: answers.ts).
+ */
+export function beginIntroNow(d: Deps, x: Dialogue): Dialogue {
+  return withTimer({ ...x, phase: { kind: 'intro', round: 1 } }, 'phase_start', d.clock.now());
 }
 
 /**
