@@ -50,7 +50,8 @@ export async function syncPlannedDates(
 /**
  * Recomputes a meeting's windows in the calendars of its pair and of `former` facilitators (taken
  * off it). A place in a group intro session has none of its own: the session is the pair's entry.
- * `facilitators`: those the caller holds (not read again).
+ * `facilitators`: those the caller holds (not read again); `created`: the meeting was created in
+ * this step under a new id, so no calendar holds a window of it yet (none is read).
  */
 export async function syncMeetingCalendars(
   d: Deps,
@@ -58,6 +59,7 @@ export async function syncMeetingCalendars(
   former: readonly string[] = [],
   known?: readonly (Dialogue | undefined)[],
   facilitators: readonly StoredFacilitator[] = [],
+  created = false,
 ): Promise<number> {
   if (m.introSessionId) return 0;
   const ids = [...new Set([m.pair.skolverket, m.pair.spsm, ...former])];
@@ -74,7 +76,8 @@ export async function syncMeetingCalendars(
   for (const id of ids) {
     const partnerId = m.pair.skolverket === id ? m.pair.spsm : m.pair.spsm === id ? m.pair.skolverket : undefined;
     const desired = facilitatorWindows(id, m, { organiserNames, partner: partnerId ? nameOf(partnerId) : undefined });
-    const writes = reconcileWindows<FacilitatorWindow>(await d.feeds.facilitatorWindowsOfMeeting(id, m.id), desired, d.clock.now());
+    const stored = created ? [] : await d.feeds.facilitatorWindowsOfMeeting(id, m.id);
+    const writes = reconcileWindows<FacilitatorWindow>(stored, desired, d.clock.now());
     if (writes.length > 0) await d.feeds.putFacilitatorWindows(writes);
     written += writes.length;
   }
@@ -84,7 +87,8 @@ export async function syncMeetingCalendars(
 /**
  * Both: the meeting in its facilitators' calendars and every dialogue it touched. `known`: records
  * the caller holds; `facilitators`: those the caller holds as they are now (the pair it just
- * booked), not read again.
+ * booked), not read again; `created`: the caller has just created the meeting under a new id (its
+ * facilitators' windows of it are not read: there are none).
  */
 export async function publishMeeting(
   d: Deps,
@@ -94,11 +98,12 @@ export async function publishMeeting(
     former?: readonly string[];
     known?: readonly Dialogue[];
     facilitators?: readonly StoredFacilitator[];
+    created?: boolean;
   } = {},
 ) {
   // The meeting's dialogues are read once for both.
   const dialogues = await Promise.all(m.dialogueIds.map(async (id) => opts.known?.find((x) => x.id === id) ?? d.dialogues.get(id)));
-  await syncMeetingCalendars(d, m, opts.former, dialogues, opts.facilitators);
+  await syncMeetingCalendars(d, m, opts.former, dialogues, opts.facilitators, opts.created);
   for (const id of new Set([...m.dialogueIds, ...(opts.dialogueIds ?? [])])) {
     await syncPlannedDates(
       d,

@@ -188,7 +188,7 @@ export async function createMeeting(
   const booked = await onMeetingBooked(d, meeting, { at, type: 'meeting_booked', detail, ...(by ? { by } : {}) }, dialogues);
   const noted = await note(d, meeting, 'meeting_booked', detail, meeting.pair, by, booked.moved, booked.dialogues);
   const latest = booked.dialogues.map((x) => noted.find((y) => y.id === x.id) ?? x);
-  await publishMeeting(d, meeting, { known: latest, facilitators: pair });
+  await publishMeeting(d, meeting, { known: latest, facilitators: pair, created: true });
   await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues: latest, facilitators: pair } });
   return meeting;
 }
