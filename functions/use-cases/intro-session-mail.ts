@@ -10,6 +10,7 @@ import { stockholmTime } from '#core/calendar.ts';
 import type { Dialogue } from '#core/dialogue.ts';
 import { buildInvite } from '#core/ics.ts';
 import type { IntroSession } from '#core/intro-sessions.ts';
+import type { StoredFacilitator } from '#core/ports.ts';
 import { formatSwedishDateTime } from '#core/time.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { logger } from '#adapters/observability.ts';
@@ -24,12 +25,20 @@ export const introSessionMailStep = (s: Pick<IntroSession, 'sequence'>): string 
 
 /**
  * Mails this version of the session to both facilitators (already mailed: skipped). Returns how
- * many went out. `known`: dialogue records the caller has just read or written.
+ * many went out. `known`: dialogue records the caller has just read or written; `facilitators`:
+ * those the caller read in this step (not read again).
  */
-export async function mailIntroSessionToPair(d: Deps, session: IntroSession, known: readonly Dialogue[] = []): Promise<number> {
+export async function mailIntroSessionToPair(
+  d: Deps,
+  session: IntroSession,
+  known: readonly Dialogue[] = [],
+  facilitators: readonly StoredFacilitator[] = [],
+): Promise<number> {
   if (session.status !== 'open') return 0;
-  const pair = await Promise.all([session.pair.skolverket, session.pair.spsm].map((id) => d.facilitators.get(id)));
-  const facilitators = pair.filter((f) => f !== undefined);
+  const pair = await Promise.all(
+    [session.pair.skolverket, session.pair.spsm].map((id) => facilitators.find((f) => f.id === id) ?? d.facilitators.get(id)),
+  );
+  const people = pair.filter((f) => f !== undefined);
   const dialogues = await Promise.all(session.dialogueIds.map(async (id) => known.find((x) => x.id === id) ?? d.dialogues.get(id)));
   const organisers = dialogues.flatMap((x) => (x ? [x.organiserName] : []));
   const start = new Date(session.start);
@@ -38,7 +47,7 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession, kno
     when: formatSwedishDateTime(start),
     endTime: stockholmTime(end),
     videoLink: session.videoLink,
-    facilitatorNames: facilitators.map((f) => f.name).join(' och '),
+    facilitatorNames: people.map((f) => f.name).join(' och '),
     organisers,
     count: organisers.length,
     capacity: session.capacity,
@@ -56,7 +65,7 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession, kno
     ].join('\n'),
     videoLink: session.videoLink,
     organizer: { name: 'Kvalitetsdialog – Skolverket och SPSM', email: addressOf(d.env.MAIL_REPLY_TO) },
-    attendees: facilitators.map((f) => ({ name: f.name, email: f.email })),
+    attendees: people.map((f) => ({ name: f.name, email: f.email })),
     stamp: d.clock.now(),
   });
   // An update only to someone who got an earlier version: a session created without mailing the pair
@@ -68,7 +77,7 @@ export async function mailIntroSessionToPair(d: Deps, session: IntroSession, kno
     d,
     session.id,
     introSessionMailStep(session),
-    facilitators.map((f) => ({
+    people.map((f) => ({
       contactId: f.id,
       email: f.email,
       render: () => ({
@@ -90,9 +99,10 @@ export async function mailIntroSessionToPairOrLater(
   d: Deps,
   session: IntroSession,
   known: readonly Dialogue[] = [],
+  facilitators: readonly StoredFacilitator[] = [],
 ): Promise<{ pending: boolean }> {
   try {
-    await mailIntroSessionToPair(d, session, known);
+    await mailIntroSessionToPair(d, session, known, facilitators);
     return { pending: false };
   } catch (e) {
     logger.warn('intro session mail to the pair failed; the tick retries it', { sessionId: session.id, error: (e as Error).message });

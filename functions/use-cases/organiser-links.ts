@@ -103,7 +103,7 @@ export const bookSlotFor = (
   kind: PhaseMeetingKind,
   slot: OfferedSlot,
   facilitators?: readonly StoredFacilitator[],
-): Promise<Meeting> => (slot.introSessionId ? joinIntro(d, x, slot) : bookSlot(d, x, kind, slot, facilitators));
+): Promise<Meeting> => (slot.introSessionId ? joinIntro(d, x, slot, facilitators) : bookSlot(d, x, kind, slot, facilitators));
 
 async function bookSlot(
   d: Deps,
@@ -128,8 +128,11 @@ async function bookSlot(
   );
 }
 
-/** A place in a group intro session: the session holds the pair's booking; the organiser gets its own invitation. */
-async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeting> {
+/**
+ * A place in a group intro session: the session holds the pair's booking; the organiser gets its
+ * own invitation. `facilitators`: as the caller read them in this step (the mails name the pair).
+ */
+async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot, facilitators: readonly StoredFacilitator[] = []): Promise<Meeting> {
   const sessionId = slot.introSessionId as string;
   const now = d.clock.now();
   const { session } = await d.introSessions.mutate(sessionId, (s) => joinIntroSession(s, x.id, now));
@@ -157,8 +160,8 @@ async function joinIntro(d: Deps, x: Dialogue, slot: OfferedSlot): Promise<Meeti
   await registerPlanned(d, meetingPlanned(meeting, x));
   const { dialogues } = await onMeetingBooked(d, meeting, undefined, [x]);
   await syncPlannedDates(d, x.id, dialogues[0], [meeting], { othersAsStored: true });
-  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues } });
-  await mailIntroSessionToPairOrLater(d, session, dialogues);
+  await mailMeeting(d, meeting, 'REQUEST', { known: { dialogues, facilitators } });
+  await mailIntroSessionToPairOrLater(d, session, dialogues, facilitators);
   return meeting;
 }
 
