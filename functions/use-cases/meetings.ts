@@ -34,6 +34,7 @@ import { type FacilitatorPair, pairSchema, samePair, validatePair } from '#core/
 import { meetingKindRules, sessionProblems } from '#core/scheduling.ts';
 import { formatSwedishDate, formatSwedishDateTime } from '#core/time.ts';
 import { countiesOf, workingCalendar } from './school-holidays.ts';
+import type { Organiser } from '#core/organiser.ts';
 import type { StoredFacilitator } from '#core/ports.ts';
 import type { Deps } from '#adapters/deps.ts';
 import { publishMeeting } from './calendar-sync.ts';
@@ -49,12 +50,19 @@ import { freeText } from '#core/fields.ts';
 import { parseOrThrow } from './validate.ts';
 
 /** The times fit the working calendar of the meeting's organisers (their counties' school holidays too) and lie ahead. */
-async function checkTimes(d: Deps, m: Pick<Meeting, 'kind'>, intervals: Interval[], dialogues: readonly Dialogue[]): Promise<void> {
+async function checkTimes(
+  d: Deps,
+  m: Pick<Meeting, 'kind'>,
+  intervals: Interval[],
+  dialogues: readonly Dialogue[],
+  organisers: readonly Organiser[] = [],
+): Promise<void> {
   const calendar = await workingCalendar(
     d,
     await countiesOf(
       d,
       dialogues.map((x) => x.organiserId),
+      organisers,
     ),
   );
   const problems = sessionProblems(m.kind, intervals, calendar);
@@ -158,7 +166,8 @@ async function note(
  * `by`: who booked it, for the dialogues' history (the console passes the signed-in person);
  * `known`: dialogues the caller has just read or written (not read again); `facilitators`: every
  * facilitator as the caller read them in this step (the pair's bookings are written conditioned on
- * their version, so an older read only costs a retry).
+ * their version, so an older read only costs a retry); `organisers`: organisers the caller read in
+ * this step (their counties' school holidays; not read again).
  */
 export async function createMeeting(
   d: Deps,
@@ -166,12 +175,13 @@ export async function createMeeting(
   by?: string,
   known?: readonly Dialogue[],
   facilitators?: readonly StoredFacilitator[],
+  organisers?: readonly Organiser[],
 ): Promise<Meeting> {
   const input = parseOrThrow(newMeetingSchema, body, 'meeting');
   const dialogues = await dialoguesOf(d, input.dialogueIds, known);
   const meeting = bookMeeting(`mtg-${randomUUID()}`, input, d.clock.now());
   const intervals = meetingIntervals(meeting);
-  await checkTimes(d, meeting, intervals, dialogues);
+  await checkTimes(d, meeting, intervals, dialogues, organisers);
   const people = facilitators ?? (await d.facilitators.list());
   const pairProblem = validatePair(meeting.pair, people);
   if (pairProblem) throw new ValidationError(`pair: ${pairProblem}`);

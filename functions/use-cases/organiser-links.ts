@@ -112,6 +112,8 @@ async function bookSlot(
   slot: OfferedSlot,
   facilitators?: readonly StoredFacilitator[],
 ): Promise<Meeting> {
+  // Read once for the place (a physical meeting is held at the organiser) and the county's school holidays.
+  const organiser = await d.organisers.get(x.organiserId);
   return createMeeting(
     d,
     {
@@ -119,12 +121,13 @@ async function bookSlot(
       kind,
       sessions: slot.sessions,
       pair: slot.pair,
-      ...(await placeOf(d, x, kind)),
+      ...(await placeOf(d, x, kind, organiser)),
       participants: [],
     },
     undefined,
     [x],
     facilitators,
+    organiser ? [organiser] : [],
   );
 }
 

@@ -7,6 +7,7 @@
 import * as z from '#core/zod.ts';
 import { calendarForCounties, type DateRange, dateRangeSchema, type WorkingCalendar } from '#core/calendar.ts';
 import { ValidationError } from '#core/errors.ts';
+import type { Organiser } from '#core/organiser.ts';
 import type { StoredSchoolHolidays } from '#core/ports.ts';
 import { defaultSchoolHolidays } from '#core/school-holidays.ts';
 import type { Deps } from '#adapters/deps.ts';
@@ -47,9 +48,9 @@ export async function workingCalendar(d: Deps, countyCodes: readonly string[]): 
   return calendarForCounties(cal, countyCodes);
 }
 
-/** The counties of organisers (by id), for their calendar. */
-export async function countiesOf(d: Deps, organiserIds: readonly string[]): Promise<string[]> {
-  const organisers = await Promise.all([...new Set(organiserIds)].map((id) => d.organisers.get(id)));
+/** The counties of organisers (by id), for their calendar. `known`: organisers the caller read in this step (not read again). */
+export async function countiesOf(d: Deps, organiserIds: readonly string[], known: readonly Organiser[] = []): Promise<string[]> {
+  const organisers = await Promise.all([...new Set(organiserIds)].map((id) => known.find((o) => o.id === id) ?? d.organisers.get(id)));
   return [...new Set(organisers.flatMap((o) => (o ? [o.countyCode] : [])))];
 }
 
