@@ -350,8 +350,13 @@ export async function setParticipants(d: Deps, id: string, body: unknown, dialog
 
 export async function addNotes(d: Deps, id: string, body: unknown, by: string): Promise<Meeting> {
   parseOrThrow(meetingNotesSchema, body, 'notes');
-  await getMeeting(d, id);
-  const { meeting } = await d.meetings.mutate(id, (x) => registerNotes(x, body, by, d.clock.now()));
+  // The change reads the meeting; only when it fails is the meeting looked up, so that a missing one answers 404.
+  const { meeting } = await d.meetings
+    .mutate(id, (x) => registerNotes(x, body, by, d.clock.now()))
+    .catch(async (e: unknown) => {
+      if (e instanceof ConflictError && !(await d.meetings.get(id))) throw new NotFoundError(`No meeting with id '${id}'`);
+      throw e;
+    });
   const at = d.clock.now().toISOString();
   await onNotesRegistered(d, meeting, { at, type: 'notes_registered', detail: `Minnesanteckningar registrerade (${meeting.id})` });
   return meeting;
