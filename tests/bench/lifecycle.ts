@@ -22,6 +22,7 @@ import { executionName, phaseExecutionName } from '#adapters/workflow-client.ts'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildDeps } from '#adapters/deps.ts';
 import { tableModel } from '#adapters/table-model.ts';
+import { digestDueDay } from '#functions/use-cases/handback-digest.ts';
 import { startLocalRuntime } from '#infra/local/runtime.ts';
 import { DynamoMeter } from './dynamo-meter.ts';
 
@@ -42,9 +43,15 @@ export interface LifecycleBenchResult {
   wcu: number;
   /** Of `wcu`: the global secondary indexes' writes. */
   indexWcu: number;
-  /** Scheduler ticks during a dialogue's run (in `rcu`/`wcu`), and what one costs with no dialogue due. */
+  /**
+   * Scheduler ticks during a dialogue's run (in `rcu`/`wcu`), and of them those that reached a new
+   * digest day (the clock moved past a day: the tick also reads that day's hand-back digest).
+   */
   ticks: number;
+  dayTicks: number;
+  /** What a tick costs with no dialogue due: on the same digest day, and on a new one (`day`). */
   tick: { rcu: number; wcu: number };
+  dayTick: { rcu: number; wcu: number };
   /** Per dialogue: executions, DynamoDB requests by command, mails sent, and the same figures. */
   perDialogue: {
     id: string;
@@ -56,6 +63,7 @@ export interface LifecycleBenchResult {
     wcu: number;
     indexWcu: number;
     ticks: number;
+    dayTicks: number;
     requests: Record<string, number>;
     /** Requests and units by command and the item kind or index it touched. */
     byKind: Record<string, { requests: number; units: number }>;
@@ -75,6 +83,9 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
     sesPort: 0,
     demo: true,
     tickMs: 3_600_000, // timers fire through the clock endpoint only
+    // No campaign runs here: the local one-second campaign pass (the cloud's sender runs once a
+    // minute) would only add a work-list read per second of the run's wall time.
+    campaignPassMs: 3_600_000,
     coordinatorToken: 'bench-coordinator-token-0001',
     inspectorateToken: 'bench-inspectorate-token-0001',
   });
@@ -103,10 +114,16 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
       return json;
     };
     let ticks = 0;
-    /** Moves the clock on; the clock endpoint makes one scheduler tick. */
-    const advance = (advance: string) => {
+    let dayTicks = 0;
+    let digestDay = digestDueDay(runtime.clock.now());
+    /** Moves the clock on; the clock endpoint makes one scheduler tick (counted apart when it reaches a new digest day). */
+    const advance = async (advance: string) => {
+      const res = await api('POST', '/api/dev/clock', { advance });
       ticks++;
-      return api('POST', '/api/dev/clock', { advance });
+      const day = digestDueDay(runtime.clock.now());
+      if (day !== digestDay) dayTicks++;
+      digestDay = day;
+      return res;
     };
     const advancePast = async (iso: string | undefined) => {
       if (!iso) throw new Error('the dialogue has no due-date to advance past');
@@ -136,19 +153,24 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
 
     const organisers = (await runtime.deps.organisers.list(100)).items.filter((o) => o.contacts.some((c) => c.role === 'board'));
     const count = Math.min(opts.dialogues ?? 1, organisers.length);
-    // What a tick costs when no dialogue is due: the work list, the due index and the facts sweep.
-    // A process's first tick also runs the full check, lists the waiting dialogues and reads the
-    // digest: that one goes first, unmeasured.
+    // What a tick costs when no dialogue is due: the work list, the due index and the facts sweep;
+    // after the clock moved past a day, also that day's digest. A process's first tick also runs the
+    // full check, lists the waiting dialogues and reads the digest: that one goes first, unmeasured.
     await advance('PT1M');
-    const idleBefore = meter.snapshot();
-    await advance('PT1M');
-    const idle = meter.snapshot();
-    const tick = { rcu: round1(idle.readUnits - idleBefore.readUnits), wcu: round1(idle.writeUnits - idleBefore.writeUnits) };
+    const idleCost = async (by: string) => {
+      const before = meter.snapshot();
+      await advance(by);
+      const after = meter.snapshot();
+      return { rcu: round1(after.readUnits - before.readUnits), wcu: round1(after.writeUnits - before.writeUnits) };
+    };
+    const tick = await idleCost('PT1M');
+    const dayTick = await idleCost('P1D');
     const perDialogue: LifecycleBenchResult['perDialogue'] = [];
     for (const o of organisers.slice(0, count)) {
       const board = o.contacts.find((c) => c.role === 'board')?.email as string;
       const before = meter.snapshot();
       const ticksBefore = ticks;
+      const dayTicksBefore = dayTicks;
       const { id } = (await api('POST', '/api/dialogues', { organiserId: o.id })) as { id: string };
       log(`${o.id}: ${id}`);
       await runtime.sfn.waitForEvent(executionName(id, 'invitation'), (e) => e.type === 'TaskWaiting');
@@ -204,6 +226,7 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
         wcu: round1(cost.writeUnits - before.writeUnits),
         indexWcu: round1(cost.indexWriteUnits - before.indexWriteUnits),
         ticks: ticks - ticksBefore,
+        dayTicks: dayTicks - dayTicksBefore,
         requests,
         byKind,
         mails: (await runtime.deps.mailLog.list(id)).filter((m) => m.status === 'sent').length,
@@ -218,7 +241,9 @@ export async function benchLifecycle(opts: LifecycleBenchOptions = {}): Promise<
       wcu: mean((r) => r.wcu),
       indexWcu: mean((r) => r.indexWcu),
       ticks: mean((r) => r.ticks),
+      dayTicks: mean((r) => r.dayTicks),
       tick,
+      dayTick,
       perDialogue,
     };
   } finally {
@@ -253,9 +278,16 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       `${result.stepFunctionsTransitions} Step Functions state transitions (target ≤ 60: ${ok ? 'met' : 'missed'}), ` +
       `${result.rcu} RCU, ${result.wcu} WCU (of which ${result.indexWcu} the indexes')`,
   );
+  // The ticks' own cost (shared by every dialogue in the cloud) at what a tick costs with no dialogue due.
+  const sameDay = result.ticks - result.dayTicks;
+  const ticksCost = {
+    rcu: round1(sameDay * result.tick.rcu + result.dayTicks * result.dayTick.rcu),
+    wcu: round1(sameDay * result.tick.wcu + result.dayTicks * result.dayTick.wcu),
+  };
   console.log(
-    `the scheduler's ${result.ticks} ticks in it cost ${result.tick.rcu} RCU and ${result.tick.wcu} WCU each with no dialogue due ` +
-      `(shared by every dialogue in the cloud); without them: ${round1(result.rcu - result.ticks * result.tick.rcu)} RCU, ` +
-      `${round1(result.wcu - result.ticks * result.tick.wcu)} WCU`,
+    `the scheduler's ${result.ticks} ticks in it cost ${ticksCost.rcu} RCU and ${ticksCost.wcu} WCU with no dialogue due ` +
+      `(${sameDay} on the same day at ${result.tick.rcu} RCU / ${result.tick.wcu} WCU, ${result.dayTicks} after the clock moved ` +
+      `past a day at ${result.dayTick.rcu} RCU / ${result.dayTick.wcu} WCU: that day's digest; shared by every dialogue in the cloud); ` +
+      `without them: ${round1(result.rcu - ticksCost.rcu)} RCU, ${round1(result.wcu - ticksCost.wcu)} WCU`,
   );
 }
