@@ -86,6 +86,7 @@ describe('one send rate shared by all campaigns', () => {
     // over the two halves of the population, each at the account's full rate
     expect((await h.api('POST', '/api/dialogues', { organiserId: warmUp.id })).status).toBe(201);
     await everyWorkflowWaiting();
+    expect(sent.map((m) => m.to)).toContain(warmUp.contacts!.find((c) => c.role === 'board')!.email);
     sent.length = 0;
     const small = await h.api('POST', '/api/campaigns', { name: 'Små huvudmän', selection: { maxChildren: median - 1 } });
     const large = await h.api('POST', '/api/campaigns', { name: 'Stora huvudmän', selection: { minChildren: median } });
