@@ -96,6 +96,8 @@ describe('campaigns in the console', () => {
     expect(await log.getByText('Karin Kampanj (samordnare)').count()).toBe(2);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'campaign-done');
+    // The list is read once no workflow writes any more (it orders by last change).
+    await h.invitationsWaiting();
     const dialogues = (await h.api('GET', '/api/dialogues?limit=100')).json.items as { organiserId: string }[];
     expect(dialogues).toHaveLength(11);
 

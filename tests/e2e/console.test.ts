@@ -199,6 +199,8 @@ describe('console as coordinator', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('1 dialog startade, 1 fanns redan, 0 gick inte att starta.');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'start-result');
+    // The list is read once no workflow writes any more (it orders by last change).
+    await h.invitationsWaiting();
     const started = await h.api('GET', '/api/dialogues?limit=100');
     const ekbacken = started.json.items.find((x: { organiserId: string }) => x.organiserId === 'ekbackens-ekonomiska-forening');
     expect(ekbacken.history[0]).toMatchObject({ type: 'created', by: 'Anna Andersson (samordnare)' });

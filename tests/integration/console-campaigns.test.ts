@@ -284,7 +284,8 @@ describe('campaigns in the console', () => {
     expect(stale.status).toBe(409);
     expect(text(stale.html)).toContain('Det går inte när kampanjen är i läget ”Klar”.');
 
-    // One dialogue per invited organiser
+    // One dialogue per invited organiser (read once no workflow writes any more: the list orders by last change)
+    await h.invitationsWaiting();
     const dialogues = (await h.api('GET', '/api/dialogues?limit=100')).json.items as { organiserId: string }[];
     const counts = new Map<string, number>();
     for (const d of dialogues) counts.set(d.organiserId, (counts.get(d.organiserId) ?? 0) + 1);

@@ -290,6 +290,8 @@ describe('bulk start with progress', () => {
       started: 12,
       text: '12 dialoger startade, 0 fanns redan, 0 gick inte att starta.',
     });
+    // The list is read once no workflow writes any more (it orders by last change).
+    await h.invitationsWaiting();
     const all = (await h.api('GET', '/api/dialogues?limit=100')).json.items as Dialogue[];
     for (const id of ids) expect(all.filter((x) => x.organiserId === id)).toHaveLength(1);
     expect(all.find((x) => x.organiserId === 'bulk-org-01')?.history[0]).toMatchObject({ by: 'Sara (samordnare)' });

@@ -117,6 +117,20 @@ export class Harness {
     return this.runtime.sfn.waitForEvent(executionName(dialogueId, 'invitation'), match);
   }
 
+  /**
+   * Waits until every invitation workflow started so far waits for its answer (its mails are
+   * sent) or has ended. The executions come from the local Step Functions, which hold each one
+   * from its start: the dialogue list (an index by last change) can miss a dialogue while its
+   * workflow writes it, as DynamoDB's index may and dynalite's does (it drops an item's old index
+   * entry before it puts the new one).
+   */
+  async invitationsWaiting(): Promise<void> {
+    const started = this.runtime.sfn.list().filter((r) => r.name.endsWith('-invitation'));
+    const settled = (e: { type: string }) =>
+      e.type === 'TaskWaiting' || (e.type.startsWith('Execution') && e.type !== 'ExecutionStarted' && e.type !== 'ExecutionResumed');
+    await Promise.all(started.map((r) => this.runtime.sfn.waitForEvent(r.name, settled)));
+  }
+
   execution(dialogueId: string) {
     const arn = this.runtime.sfn.list().find((r) => r.name === executionName(dialogueId, 'invitation'))?.executionArn;
     if (!arn) throw new Error(`no execution for ${dialogueId}`);
